@@ -1,0 +1,24 @@
+"""endpointdsl: a language and compiler for clinical-trial endpoint definitions.
+
+Pipeline: .ept text -> `parser` (lark tree) -> `transformer` (attrs AST) ->
+`checker` (checked `model`) -> `codegen` (Python module) or `interpreter`
+(reference) -> `runtime` -> `tables` (pandas in, ADaM ADTTE out).
+"""
+
+__version__ = "0.1.0"
+
+from .api import CompiledFile, Endpoint, check_file, check_text, compile_file, load
+from .diagnostics import DataError, Diagnostic, EptError
+
+__all__ = [
+    "CompiledFile",
+    "DataError",
+    "Diagnostic",
+    "Endpoint",
+    "EptError",
+    "__version__",
+    "check_file",
+    "check_text",
+    "compile_file",
+    "load",
+]

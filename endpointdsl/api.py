@@ -1,0 +1,134 @@
+"""Driver: the Python API that runs the pipeline stages in order (like jinja2's Environment)."""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from attrs import define, field
+
+from . import interpreter
+from .checker import check
+from .codegen import generate
+from .diagnostics import EptError, with_source
+from .model import EndpointSpec, Model
+from .runtime import Derivation, Subject
+from .transformer import parse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .tables import RunResult
+
+_counter = itertools.count(1)
+
+
+def read_source(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EptError.single("E004", f"{path} is not UTF-8 text ({exc.reason})", str(path)) from None
+
+
+def check_text(text: str, file: str = "<string>") -> Model:
+    """Parse and check .ept text; raise EptError carrying every diagnostic."""
+    try:
+        return check(parse(text, file))
+    except EptError as exc:
+        raise EptError(with_source(exc.diagnostics, text)) from None
+
+
+def check_file(path: str | Path) -> Model:
+    return check_text(read_source(path), str(path))
+
+
+@define
+class Endpoint:
+    """One compiled endpoint: call it on a subject, or `derive_table` on whole tables."""
+
+    spec: EndpointSpec
+    compiled: CompiledFile = field(repr=False)
+
+    @property
+    def paramcd(self) -> str:
+        return self.spec.paramcd
+
+    def __call__(self, subject: Subject | dict, subject_id: str = "SUBJECT") -> Derivation:
+        if not isinstance(subject, Subject):
+            subject = Subject.from_dicts(subject_id, subject)
+        return self.compiled.namespace["ENDPOINTS"][self.paramcd](subject)
+
+    def interpret(self, subject: Subject | dict, subject_id: str = "SUBJECT") -> Derivation:
+        """The same derivation by the reference interpreter (for double programming)."""
+        if not isinstance(subject, Subject):
+            subject = Subject.from_dicts(subject_id, subject)
+        return interpreter.derive(self.compiled.model, self.spec, subject)
+
+    def derive_table(self, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        return self.compiled.run(tables, only=[self.paramcd]).adtte
+
+
+@define
+class CompiledFile:
+    """A checked .ept file with its generated module, executed once."""
+
+    model: Model
+    source: str
+    line_map: dict[int, int]
+    namespace: dict = field(repr=False)
+    filename: str = ""
+
+    @classmethod
+    def from_model(cls, model: Model) -> CompiledFile:
+        source, line_map = generate(model)
+        # A unique pseudo-filename registered in linecache, so that tracebacks and
+        # debuggers show the generated lines (the attrs way).
+        filename = f"<endpointdsl {next(_counter)}: {Path(model.file).name}>"
+        code = compile(source, filename, "exec")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace: dict = {"__name__": f"endpointdsl_generated_{Path(model.file).stem}"}
+        exec(code, namespace)
+        return cls(model, source, line_map, namespace, filename)
+
+    @property
+    def endpoints(self) -> dict[str, Endpoint]:
+        return {ep.paramcd: Endpoint(ep, self) for ep in self.model.endpoints}
+
+    def __getitem__(self, paramcd: str) -> Endpoint:
+        return self.endpoints[paramcd]
+
+    def ept_line(self, generated_line: int) -> int | None:
+        """The .ept line that a generated line implements."""
+        return self.line_map.get(generated_line)
+
+    def run(
+        self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
+    ) -> RunResult:
+        """Derive every endpoint for every subject of the tables."""
+        from .tables import run_tables
+
+        if engine == "compiled":
+            derive = {code: fn for code, fn in self.namespace["ENDPOINTS"].items()}
+        elif engine == "interpreter":
+            derive = {
+                ep.paramcd: (lambda s, ep=ep: interpreter.derive(self.model, ep, s))
+                for ep in self.model.endpoints
+            }
+        else:
+            raise ValueError(f"unknown engine {engine!r}")
+        if only is not None:
+            derive = {k: v for k, v in derive.items() if k in only}
+        return run_tables(
+            self.namespace["TABLES"], self.namespace["SUBJECT_TABLE"], derive, tables, self.model.file
+        )
+
+
+def compile_file(path: str | Path) -> CompiledFile:
+    return CompiledFile.from_model(check_file(path))
+
+
+def load(path: str | Path) -> CompiledFile:
+    """Load a .ept file: parse, check, compile. Raises EptError with all diagnostics."""
+    return compile_file(path)

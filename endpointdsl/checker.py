@@ -1,0 +1,220 @@
+"""Checker: AST to checked model, reporting every problem of a file at once.
+
+Error codes are stable (see docs/language.md, "Diagnostics"); each diagnostic
+points at the offending token and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+
+from . import model as m
+from . import nodes as n
+from .diagnostics import Diagnostic, EptError, Span
+
+PARAMCD_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
+OPERAND_KIND = {
+    n.NameOperand: "a name",
+    n.TextOperand: "a text",
+    n.NumberOperand: "a number",
+    n.DateOperand: "a date",
+}
+
+
+class Checker:
+    def __init__(self, program: n.Program):
+        self.program = program
+        self.diags: list[Diagnostic] = []
+        self.tables: dict[str, n.Table] = {}
+        self.events: dict[str, n.EventDef] = {}
+        self.populations: dict[str, n.PopulationDef] = {}
+
+    # ---- reporting
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None):
+        span = span or Span.unknown(self.program.file)
+        self.diags.append(Diagnostic("error", code, message, span, hint))
+
+    def _did_you_mean(self, name: str, choices) -> str | None:
+        close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+        return f"did you mean `{close[0]}`?" if close else None
+
+    def _unknown(self, kind: str, ident: n.Ident, choices) -> None:
+        hint = self._did_you_mean(ident.text, choices)
+        if hint is None:
+            known = ", ".join(sorted(choices)) or "none"
+            hint = f"defined {kind}s: {known}"
+        self.error("E104", f"unknown {kind} '{ident.text}'", ident.span, hint)
+
+    # ---- entry point
+    def check(self) -> m.Model:
+        self._collect()
+        tables = tuple(self._table(t) for t in self.tables.values())
+        events = tuple(self._event(e) for e in self.events.values())
+        endpoints = []
+        seen: dict[str, n.Endpoint] = {}
+        for item in self.program.items:
+            if isinstance(item, n.Endpoint):
+                if item.paramcd.text in seen:
+                    self.error(
+                        "E102",
+                        f"endpoint {item.paramcd.text} is defined twice",
+                        item.paramcd.span,
+                        f"the first definition is at line {seen[item.paramcd.text].span.line}",
+                    )
+                seen.setdefault(item.paramcd.text, item)
+                endpoints.append(self._endpoint(item))
+        if not seen:
+            self.error(
+                "E112", "the file defines no endpoint", Span.unknown(self.program.file),
+                'add `endpoint CODE "Label" ... end`',
+            )  # fmt: skip
+        if any(d.severity == "error" for d in self.diags):
+            raise EptError(self.diags)
+        return m.Model(self.program.file, tables, events, tuple(endpoints))
+
+    def _collect(self) -> None:
+        names: dict[str, n.Ident] = {}
+        for item in self.program.items:
+            if isinstance(item, n.Endpoint):
+                continue
+            ident = item.name
+            if ident.text in names:
+                first = names[ident.text].span
+                self.error(
+                    "E101",
+                    f"'{ident.text}' is defined twice",
+                    ident.span,
+                    f"the first definition is at line {first.line}" if first else None,
+                )
+                continue
+            names[ident.text] = ident
+            if isinstance(item, n.Table):
+                self.tables[ident.text] = item
+            elif isinstance(item, n.EventDef):
+                self.events[ident.text] = item
+            else:
+                self.populations[ident.text] = item
+        subject_tables = [t for t in self.tables.values() if t.per_subject]
+        if len(subject_tables) != 1:
+            spans = [t.span for t in subject_tables] or [Span.unknown(self.program.file)]
+            self.error(
+                "E106",
+                f"exactly one table must be `one row per subject`; found {len(subject_tables)}",
+                spans[-1],
+                "declare the subject-level table, e.g. `table adsl: one row per subject`",
+            )
+
+    # ---- data definitions
+    def _table(self, t: n.Table) -> m.TableSpec:
+        key = t.key.text if t.key else "USUBJID"
+        return m.TableSpec(t.name.text, t.per_subject, key, span=t.span)
+
+    def _event(self, e: n.EventDef) -> m.EventSource:
+        table = self.tables.get(e.table.text)
+        if table is None:
+            self._unknown("table", e.table, self.tables)
+        where = self._condition(e.where) if e.where is not None else None
+        return m.EventSource(
+            e.name.text,
+            e.table.text,
+            e.column.text,
+            where,
+            e.sequence.text if e.sequence else None,
+            e.label,
+            per_subject=bool(table and table.per_subject),
+            span=e.span,
+        )
+
+    def _condition(self, c: n.Condition) -> m.Condition:
+        match c:
+            case n.Compare(column=col, op=op, operand=operand):
+                lit = self._literal(operand)
+                if lit is not None and lit.kind == "text" and op not in ("=", "!="):
+                    self.error(
+                        "E161",
+                        f"'{op}' compares numbers or dates, not texts",
+                        c.span,
+                        "use = or != with a text, or `in (...)` for several values",
+                    )
+                return m.Compare(col.text, op, lit or m.Literal("text", ""))
+            case n.InList(column=col, operands=ops, negated=neg):
+                lits = [self._literal(o) for o in ops]
+                kinds = {lit.kind for lit in lits if lit is not None}
+                if len(kinds) > 1:
+                    self.error(
+                        "E162",
+                        "a list mixes " + " and ".join(sorted(kinds)) + " values",
+                        c.span,
+                        "all values in a list must be of one kind",
+                    )
+                return m.InList(col.text, tuple(x for x in lits if x is not None), neg)
+            case n.IsMissing(column=col, negated=neg):
+                return m.IsMissing(col.text, neg)
+            case n.And(left=a, right=b):
+                return m.And(self._condition(a), self._condition(b))
+            case n.Or(left=a, right=b):
+                return m.Or(self._condition(a), self._condition(b))
+            case n.Not(operand=a):
+                return m.Not(self._condition(a))
+        raise TypeError(c)
+
+    def _literal(self, o: n.Operand) -> m.Literal | None:
+        match o:
+            case n.TextOperand(value=v):
+                return m.Literal("text", v)
+            case n.NumberOperand(lexeme=v):
+                return m.Literal("number", float(v))
+            case n.DateOperand():
+                d = self._date(o)
+                return m.Literal("date", d) if d else None
+            case n.NameOperand(ident=ident):
+                self.error(
+                    "E160",
+                    f"'{ident.text}' is a name, but a value is needed here",
+                    ident.span,
+                    f'texts are quoted: "{ident.text}"',
+                )
+                return None
+        raise TypeError(o)
+
+    def _date(self, o: n.DateOperand) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(o.lexeme)
+        except ValueError:
+            self.error(
+                "E141", f"{o.lexeme} is not a valid calendar date", o.span,
+                "dates are written YYYY-MM-DD with a real month and day",
+            )  # fmt: skip
+            return None
+
+    # ---- endpoints
+    def _endpoint(self, ep: n.Endpoint) -> m.EndpointSpec:
+        from .checker_endpoint import EndpointChecker
+
+        return EndpointChecker(self, ep).check()
+
+    def population(self, p: n.Population, name: str | None) -> m.Population:
+        match p:
+            case n.WithEvent(event=ev):
+                if ev.text not in self.events:
+                    self._unknown("event", ev, self.events)
+                return m.Population("with", name or f"subjects with {ev.text}", event=ev.text)
+            case n.TableWhere(table=t, where=w):
+                if t.text not in self.tables:
+                    self._unknown("table", t, self.tables)
+                return m.Population(
+                    "where", name or f"{t.text} rows meeting a condition",
+                    table=t.text, where=self._condition(w),
+                )  # fmt: skip
+        raise TypeError(p)
+
+
+def check(program: n.Program) -> m.Model:
+    """Resolve and check a program; raise EptError with every error found."""
+    return Checker(program).check()
+
+
+def operand_kind(o: n.Operand) -> str:
+    return OPERAND_KIND[type(o)]

@@ -1,0 +1,369 @@
+"""Checker, second half: one endpoint block to an `EndpointSpec`.
+
+Defaults filled here are the documented ones (docs/language.md): origin is day 1,
+time in days, occurrences before the origin ignored, horizon and cut-off inclusive.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from . import model as m
+from . import nodes as n
+from .checker import PARAMCD_RE, operand_kind
+
+if TYPE_CHECKING:
+    from .checker import Checker
+
+SINGLE_CLAUSES = {
+    n.Origin: "from",
+    n.Terminating: "to",
+    n.Horizon: "horizon",
+    n.Cutoff: "cutoff",
+    n.DayCount: "origin is day",
+    n.TimeUnit: "time in",
+    n.BeforeOrigin: "before origin",
+    n.AmongNamed: "among",
+    n.AmongInline: "among",
+}
+
+
+class EndpointChecker:
+    def __init__(self, checker: Checker, ep: n.Endpoint):
+        self.c = checker
+        self.ep = ep
+
+    def error(self, code, message, span, hint=None):
+        self.c.error(code, message, span or self.ep.span, hint)
+
+    def check(self) -> m.EndpointSpec:
+        ep = self.ep
+        code = ep.paramcd.text
+        if not PARAMCD_RE.match(code):
+            self.error(
+                "E107", f"'{code}' is not a valid PARAMCD", ep.paramcd.span,
+                "PARAMCD is 1 to 8 characters: an upper-case letter, then upper-case "
+                "letters, digits or underscores",
+            )  # fmt: skip
+        if not ep.param.strip() or len(ep.param) > 200:
+            self.error(
+                "E108", "PARAM must be a non-empty text of at most 200 characters",
+                ep.paramcd.span, "write the label after the code: endpoint PFS \"Progression-Free Survival\"",
+            )  # fmt: skip
+        seen: dict[str, n.Clause] = {}
+        for clause in ep.clauses:
+            key = SINGLE_CLAUSES.get(type(clause))
+            if key is None:
+                continue
+            if key in seen:
+                self.error(
+                    "E110", f"`{key}` is given twice in endpoint {code}", clause.span,
+                    f"the first is at line {seen[key].span.line}; keep one",
+                )  # fmt: skip
+            seen.setdefault(key, clause)
+        origin = self._origin(seen.get("from"))
+        events = self._events(seen.get("to"))
+        rules = self._censoring()
+        bounds = self._bounds()
+        population = self._population(seen.get("among"))
+        origin_day = self._origin_day(seen.get("origin is day"))
+        unit = self._unit(seen.get("time in"))
+        before = seen.get("before origin")
+        clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
+        lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
+        return m.EndpointSpec(
+            code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
+            clamp, span=ep.span, lines=lines,
+        )  # fmt: skip
+
+    # ---- origin and events
+    def _origin(self, clause) -> m.DateSpec:
+        if clause is None:
+            self.error(
+                "E110", f"endpoint {self.ep.paramcd.text} has no origin", self.ep.paramcd.span,
+                "say where time starts, e.g. `from randomisation`",
+            )  # fmt: skip
+            return m.DateSpec("origin")
+        if isinstance(clause.date, n.OriginDate):
+            self.error(
+                "E120", "the origin cannot be defined as itself", clause.span,
+                "name an event, e.g. `from randomisation` or `from first response`",
+            )  # fmt: skip
+            return m.DateSpec("origin")
+        if isinstance(clause.date, n.DateOperand):
+            self.error(
+                "E120", "the origin must be a date per subject, not one fixed date",
+                clause.date.span, "name an event, e.g. `from randomisation`",
+            )  # fmt: skip
+            return m.DateSpec("origin")
+        return self.date_ref(clause.date, allow_literal=False)
+
+    def _events(self, clause) -> tuple[m.TermEvent, ...]:
+        if clause is None:
+            self.error(
+                "E111", f"endpoint {self.ep.paramcd.text} has no terminating event",
+                self.ep.paramcd.span, "list them, e.g. `to first of progression, death`",
+            )  # fmt: skip
+            return ()
+        out, seen = [], set()
+        for ref in clause.events:
+            name = ref.event.text
+            if name in seen:
+                self.error(
+                    "E151", f"event '{name}' is listed twice", ref.event.span,
+                    "each terminating event is listed once; the first listed wins ties",
+                )  # fmt: skip
+            seen.add(name)
+            self._known_event(ref.event)
+            fields = self.outcome_fields(ref.items)
+            for bad in ("cnsr", "cnsdtdsc"):
+                if bad in fields:
+                    self.error(
+                        "E134", f"`{bad}` does not apply to an event", ref.span,
+                        "events always have CNSR 0; only `evntdesc` can be set",
+                    )  # fmt: skip
+            out.append(m.TermEvent(name, fields.get("evntdesc") or self._label(name)))
+        return tuple(out)
+
+    def _label(self, event: str) -> str | None:
+        ev = self.c.events.get(event)
+        return ev.label if ev else None
+
+    def _known_event(self, ident: n.Ident) -> bool:
+        if ident.text in self.c.events:
+            return True
+        self.c._unknown("event", ident, self.c.events)
+        return False
+
+    def date_ref(self, ref: n.DateRef, allow_literal: bool) -> m.DateSpec:
+        match ref:
+            case n.OriginDate():
+                return m.DateSpec("origin")
+            case n.FirstOccurrence(event=ev) | n.LastOccurrence(event=ev):
+                kind = "first" if isinstance(ref, n.FirstOccurrence) else "last"
+                self._known_event(ev)
+                return m.DateSpec(kind, ev.text)
+            case n.NameOperand(ident=ev):
+                if self._known_event(ev):
+                    src = self.c.events[ev.text]
+                    table = self.c.tables.get(src.table.text)
+                    if table is not None and not table.per_subject:
+                        self.error(
+                            "E121",
+                            f"'{ev.text}' can occur many times per subject "
+                            f"(table {table.name.text} has many rows per subject)",
+                            ev.span, f"say which one: `first {ev.text}` or `last {ev.text}`",
+                        )  # fmt: skip
+                return m.DateSpec("single", ev.text)
+            case n.DateOperand():
+                if allow_literal:
+                    return m.DateSpec("literal", value=self.c._date(ref))
+        self.error(
+            "E120", f"{operand_kind(ref)} is given where a date is needed", ref.span,
+            "name an event (`death`, `last assessment`), `origin`, or a date YYYY-MM-DD",
+        )  # fmt: skip
+        return m.DateSpec("origin")
+
+    # ---- outcomes and censoring
+    def outcome_fields(self, items) -> dict:
+        fields: dict = {}
+        for item in items:
+            if not isinstance(item, n.OutcomeItem):
+                continue
+            if item.field in fields:
+                self.error("E133", f"`{item.field}` is given twice", item.span)
+                continue
+            value = item.value
+            if item.field == "cnsr":
+                code = self._cnsr(value)
+                if code is not None:
+                    fields["cnsr"] = code
+            elif isinstance(value, n.TextOperand):
+                fields[item.field] = value.value
+            else:
+                self.error(
+                    "E132", f"`{item.field}` needs a text, not {operand_kind(value)}",
+                    value.span, f'write it in double quotes: {item.field} "..."',
+                )  # fmt: skip
+        return fields
+
+    def _cnsr(self, value: n.Operand) -> int | None:
+        if not isinstance(value, n.NumberOperand) or not re.fullmatch(r"\+?[0-9]+", value.lexeme):
+            self.error(
+                "E130", f"CNSR must be a whole number, not {operand_kind(value)}", value.span,
+                "censoring codes are positive integers, e.g. `cnsr 1`",
+            )  # fmt: skip
+            return None
+        code = int(value.lexeme)
+        if code == 0:
+            self.error(
+                "E130", "CNSR 0 is reserved for events", value.span,
+                "give each censoring reason its own positive code",
+            )  # fmt: skip
+            return None
+        return code
+
+    def _outcome(self, items, span, date: m.DateSpec) -> m.Outcome:
+        fields = self.outcome_fields(items)
+        if "cnsr" not in fields and not any(
+            isinstance(i, n.OutcomeItem) and i.field == "cnsr" for i in items
+        ):
+            self.error(
+                "E131", "a censoring rule needs its CNSR code", span,
+                'add it after the date, e.g. `cnsr 1 evntdesc "Last follow-up"`',
+            )  # fmt: skip
+        label = self._label(date.event) if date.event else None
+        return m.Outcome(fields.get("cnsr", 1), fields.get("evntdesc") or label, fields.get("cnsdtdsc"))
+
+    def _censoring(self) -> tuple[m.CensorRule, ...]:
+        rules: list[m.CensorRule] = []
+        always: n.Clause | None = None
+        for clause in self.ep.clauses:
+            if isinstance(clause, n.CensorSingle):
+                parts = [(clause.date, clause.items, clause.span)]
+            elif isinstance(clause, n.CensorLatest):
+                parts = [(a.date, a.items, a.span) for a in clause.alternatives]
+            else:
+                continue
+            if always is not None:
+                self.error(
+                    "E150", "this censoring rule can never apply", clause.span,
+                    f"the rule at line {always.span.line} always applies (it censors at the "
+                    "origin); rules are tried in order, so put it last",
+                )  # fmt: skip
+            choices = []
+            for date, items, span in parts:
+                spec = self.date_ref(date, allow_literal=False)
+                choices.append(m.CensorChoice(spec, self._outcome(items, span, spec)))
+            rule = m.CensorRule(tuple(choices), isinstance(clause, n.CensorLatest), span=clause.span)
+            if rule in rules:
+                self.error("E150", "this censoring rule repeats an earlier one", clause.span)
+            if any(ch.date.kind == "origin" for ch in choices) and always is None:
+                always = clause
+            rules.append(rule)
+        if not rules:
+            self.error(
+                "E112", f"endpoint {self.ep.paramcd.text} has no censoring rule",
+                self.ep.paramcd.span,
+                "subjects without an event need one, e.g. `censor at last_alive cnsr 1`",
+            )  # fmt: skip
+        return tuple(rules)
+
+    # ---- observation window
+    def _bounds(self) -> tuple[m.Bound, ...]:
+        bounds = []
+        for clause in self.ep.clauses:
+            if isinstance(clause, n.Horizon):
+                bounds.append(self._horizon(clause))
+            elif isinstance(clause, n.Cutoff):
+                date = self.date_ref(clause.date, allow_literal=True)
+                inclusive, outcome = self._bound_options(clause, default=True)
+                bounds.append(
+                    m.Bound(
+                        "cutoff",
+                        inclusive,
+                        outcome,
+                        f"Data cut-off ({date.describe()})",
+                        date=date,
+                        span=clause.span,
+                    )
+                )
+            elif isinstance(clause, n.Stop):
+                self._known_event(clause.event)
+                inclusive, outcome = self._bound_options(clause, default=None)
+                desc = f"End of observation at {clause.event.text}"
+                bounds.append(
+                    m.Bound("stop", inclusive, outcome, desc, event=clause.event.text, span=clause.span)
+                )
+        return tuple(bounds)
+
+    def _bound_options(self, clause, default: bool | None) -> tuple[bool, m.Outcome | None]:
+        flags = [o for o in clause.options if isinstance(o, n.Inclusivity)]
+        if len(flags) > 1:
+            self.error("E144", "inclusive/exclusive is given twice", flags[1].span)
+        if not flags and default is None:
+            self.error(
+                "E143", "say whether the stopping event's own day is observed", clause.span,
+                f"write `stop at {clause.event.text} exclusive` (its day is not observed) "
+                "or `inclusive`",
+            )  # fmt: skip
+        inclusive = flags[0].inclusive if flags else bool(default)
+        items = [o for o in clause.options if isinstance(o, n.OutcomeItem)]
+        if not items:
+            return inclusive, None
+        fields = self.outcome_fields(items)
+        if "cnsr" not in fields:
+            self.error("E131", "a censoring outcome needs its CNSR code", clause.span, "add `cnsr N`")
+        return inclusive, m.Outcome(fields.get("cnsr", 1), fields.get("evntdesc"), fields.get("cnsdtdsc"))
+
+    def _horizon(self, h: n.Horizon) -> m.Bound:
+        amount = None
+        if isinstance(h.amount, n.NumberOperand):
+            amount = float(h.amount.lexeme)
+            if not math.isfinite(amount) or amount <= 0:
+                self.error("E140", "the horizon must be a positive duration", h.amount.span)
+        else:
+            self.error(
+                "E140", f"the horizon needs a number, not {operand_kind(h.amount)}",
+                h.amount.span, "e.g. `horizon 3 years` or `horizon 28 days`",
+            )  # fmt: skip
+        unit = self._unit_name(h.unit, h.span, what="the horizon")
+        if h.calendar and amount is not None and amount != int(amount):
+            self.error(
+                "E140", "a calendar horizon needs a whole number of units", h.amount.span,
+                "drop `calendar` for a fixed-length horizon (month = 30.4375 days)",
+            )  # fmt: skip
+        inclusive, outcome = self._bound_options(h, default=True)
+        text = f"{h.amount.lexeme if isinstance(h.amount, n.NumberOperand) else '?'}"
+        desc = f"Horizon ({text} {'calendar ' if h.calendar else ''}{unit})"
+        return m.Bound(
+            "horizon",
+            inclusive,
+            outcome,
+            desc,
+            amount=amount or 1.0,
+            unit=unit,
+            calendar=h.calendar,
+            span=h.span,
+        )
+
+    def _unit_name(self, ident: n.Ident | None, span, what: str) -> str:
+        if ident is None:
+            self.error("E140", f"{what} needs a unit", span, "days, weeks, months or years")
+            return "days"
+        unit = m.UNIT_ALIASES.get(ident.text)
+        if unit is None:
+            hint = self.c._did_you_mean(ident.text, m.UNIT_ALIASES) or "days, weeks, months or years"
+            self.error("E140", f"unknown unit '{ident.text}'", ident.span, hint)
+            return "days"
+        return unit
+
+    # ---- population and conventions
+    def _population(self, clause) -> m.Population:
+        if clause is None:
+            return m.Population("all", "all subjects")
+        if isinstance(clause, n.AmongInline):
+            return self.c.population(clause.population, None)
+        pop = self.c.populations.get(clause.name.text)
+        if pop is None:
+            self.c._unknown("population", clause.name, self.c.populations)
+            return m.Population("all", "all subjects")
+        return self.c.population(pop.population, pop.name.text)
+
+    def _origin_day(self, clause) -> int:
+        if clause is None:
+            return 1
+        o = clause.origin_day
+        if isinstance(o, n.NumberOperand) and o.lexeme in ("0", "1"):
+            return int(o.lexeme)
+        self.error(
+            "E142", "the origin is day 1 or day 0", o.span,
+            "`origin is day 1`: AVAL = ADT - STARTDT + 1 (ADaM default); "
+            "`origin is day 0`: AVAL = ADT - STARTDT",
+        )  # fmt: skip
+        return 1
+
+    def _unit(self, clause) -> str:
+        return "days" if clause is None else self._unit_name(clause.unit, clause.span, "time")

@@ -1,0 +1,130 @@
+"""Command line: `endpointdsl check | compile | run`.
+
+Exit codes: 0 success; 1 the .ept file has errors; 2 the data or the command
+line cannot be used. Heavy modules are imported only by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="endpointdsl",
+        description="Check, compile and run clinical-trial endpoint definitions (.ept files).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_check = sub.add_parser("check", help="check .ept files and report every problem")
+    p_check.add_argument("files", nargs="+", metavar="FILE")
+    p_compile = sub.add_parser("compile", help="compile a .ept file to a standalone Python module")
+    p_compile.add_argument("file", metavar="FILE")
+    p_compile.add_argument("-o", "--output", metavar="MODULE.py", help="default: print to stdout")
+    p_run = sub.add_parser("run", help="derive ADTTE records from the tables in a folder")
+    p_run.add_argument("file", metavar="FILE")
+    p_run.add_argument("--data", required=True, metavar="DIR", help="folder with TABLE.csv files")
+    p_run.add_argument("--out", required=True, metavar="OUT.csv")
+    p_run.add_argument(
+        "--report", metavar="REPORT.csv", help="exclusions and data findings (default: OUT.report.csv)"
+    )
+    p_run.add_argument(
+        "--engine", choices=["compiled", "interpreter"], default="compiled", help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    return {"check": _check, "compile": _compile, "run": _run}[args.command](args)
+
+
+def _load(path: str):
+    from .api import check_file
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(path)
+    return check_file(path)
+
+
+def _check(args) -> int:
+    from .diagnostics import EptError
+
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            model = _load(path)
+        except FileNotFoundError:
+            print(f"{path}: no such file", file=sys.stderr)
+            status = max(status, EXIT_DATA)
+            continue
+        except EptError as exc:
+            print(exc.render(), file=sys.stderr)
+            count = len(exc.errors)
+            print(f"{path}: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
+            status = max(status, EXIT_DIAGNOSTICS)
+            continue
+        codes = ", ".join(ep.paramcd for ep in model.endpoints)
+        print(f"{path}: ok ({codes})")
+    return status
+
+
+def _compile(args) -> int:
+    from .api import CompiledFile
+    from .diagnostics import EptError
+
+    try:
+        compiled = CompiledFile.from_model(_load(args.file))
+    except FileNotFoundError:
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return EXIT_DATA
+    except EptError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    if args.output:
+        Path(args.output).write_text(compiled.source, encoding="utf-8")
+    else:
+        sys.stdout.write(compiled.source)
+    return EXIT_OK
+
+
+def _run(args) -> int:
+    from .api import CompiledFile
+    from .datasets import read_tables, write_csv
+    from .diagnostics import DataError, EptError
+
+    try:
+        compiled = CompiledFile.from_model(_load(args.file))
+    except FileNotFoundError:
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return EXIT_DATA
+    except EptError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    try:
+        tables = read_tables(args.data, [t.name for t in compiled.model.tables])
+        result = compiled.run(tables, engine=args.engine)
+        out = Path(args.out)
+        report = Path(args.report) if args.report else out.with_suffix(".report.csv")
+        write_csv(result.adtte, out)
+        write_csv(result.report, report)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except OSError as exc:
+        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return EXIT_DATA
+    n_subjects = result.adtte.USUBJID.nunique()
+    print(
+        f"{args.out}: {len(result.adtte)} records for {n_subjects} subjects; "
+        f"{len(result.excluded)} exclusions and {len(result.findings)} data findings in {report}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def entry() -> None:  # console script
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

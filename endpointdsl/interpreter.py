@@ -1,0 +1,272 @@
+"""Reference interpreter: derives one subject straight from the checked model.
+
+This is the second programmer of the double-programming check. It is written
+from the semantics in docs/semantics.md, as plainly as possible, and shares
+with the compiled path only the input reading (`parse_date`, `Subject`) and the
+result types. Speed is not a goal here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from . import model as m
+from .runtime import AVALU, UNIT_DAYS, Derivation, Record, Subject, parse_date
+
+# ---- row conditions --------------------------------------------------------------
+
+
+def _read(value, kind):
+    """The cell read as the literal's kind, or None when missing or unreadable."""
+    if value is None:
+        return None
+    if kind == "date":
+        return parse_date(value)[0]
+    if kind == "number":
+        if isinstance(value, bool):
+            return None
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return None
+        return x if math.isfinite(x) else None
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def holds(cond: m.Condition, row: dict):
+    """Kleene three-valued logic: True, False or None (unknown)."""
+    if isinstance(cond, m.Compare):
+        left = _read(row.get(cond.column), cond.literal.kind)
+        if left is None:
+            return None
+        right = cond.literal.value
+        return {
+            "=": left == right, "!=": left != right, "<": left < right,
+            "<=": left <= right, ">": left > right, ">=": left >= right,
+        }[cond.op]  # fmt: skip
+    if isinstance(cond, m.InList):
+        if not cond.literals:
+            return None if row.get(cond.column) is None else cond.negated
+        values = [_read(row.get(cond.column), lit.kind) for lit in cond.literals]
+        if any(v is None for v in values):
+            return None
+        hit = any(v == lit.value for v, lit in zip(values, cond.literals, strict=True))
+        return (not hit) if cond.negated else hit
+    if isinstance(cond, m.IsMissing):
+        return (row.get(cond.column) is not None) if cond.negated else (row.get(cond.column) is None)
+    if isinstance(cond, m.Not):
+        inner = holds(cond.operand, row)
+        return None if inner is None else not inner
+    a, b = holds(cond.left, row), holds(cond.right, row)
+    if isinstance(cond, m.And):
+        if a is False or b is False:
+            return False
+        return True if (a is True and b is True) else None
+    if a is True or b is True:
+        return True
+    return False if (a is False and b is False) else None
+
+
+# ---- occurrences -------------------------------------------------------------------
+
+
+def occurrences(model: m.Model, event: str, subject: Subject, findings: list) -> list[dict]:
+    src = model.event(event)
+    found = []
+    for row in subject.rows(src.table):
+        if src.where is not None and holds(src.where, row) is not True:
+            continue
+        date, problem = parse_date(row.get(src.column))
+        if date is None:
+            # A blank date in a subject-level column without a condition means "did not happen".
+            if problem == "missing" and src.per_subject and src.where is None:
+                continue
+            _note(
+                findings,
+                f"{event}: {src.table} row {row.number} has no usable {src.column} ({problem}); not counted",
+            )
+            continue
+        seq = _read(row.get(src.sequence), "number") if src.sequence else None
+        found.append(
+            {"event": event, "date": date, "domain": model.table(src.table).domain,
+             "column": src.column, "seq": seq, "row": row.number}
+        )  # fmt: skip
+    # Total order: date, then sequence (missing last), then input row.
+    found.sort(key=lambda o: (o["date"], o["seq"] is None, o["seq"] or 0.0, o["row"]))
+    return found
+
+
+def _note(findings: list, message: str) -> None:
+    if message not in findings:
+        findings.append(message)
+
+
+def _referenced(ep: m.EndpointSpec) -> list[str]:
+    names = [ep.population.event, ep.origin.event]
+    names += [t.event for t in ep.events]
+    names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
+    names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
+    return [x for x in names if x]
+
+
+# ---- the derivation ---------------------------------------------------------------
+
+
+def _month_add(d: dt.date, months: int) -> dt.date:
+    y, mo = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, mo + 1
+    day = d.day
+    while True:  # walk back from the day of the month until the date exists
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+def _bound_date(b: m.Bound, origin: dt.date, occ: dict, clamp: bool) -> dt.date | None:
+    if b.kind == "horizon":
+        if b.calendar:
+            n = int(b.amount)
+            if b.unit == "days":
+                last = origin + dt.timedelta(days=n)
+            elif b.unit == "weeks":
+                last = origin + dt.timedelta(days=7 * n)
+            else:
+                last = _month_add(origin, n * (12 if b.unit == "years" else 1))
+            return last if b.inclusive else last - dt.timedelta(days=1)
+        length = b.amount * UNIT_DAYS[b.unit]
+        # inclusive: elapsed <= length; exclusive: elapsed < length (elapsed in whole days)
+        elapsed = math.floor(length) if b.inclusive else math.ceil(length) - 1
+        return origin + dt.timedelta(days=elapsed)
+    if b.kind == "cutoff":
+        if b.date.kind == "literal":
+            day = b.date.value
+        else:
+            got = _date_of(b.date, occ, origin)
+            if got is None:
+                return None
+            day = got["date"]
+    else:
+        dates = [o["date"] for o in occ[b.event] if clamp or o["date"] >= origin]
+        if not dates:
+            return None
+        day = max(min(dates), origin)
+    return day if b.inclusive else day - dt.timedelta(days=1)
+
+
+def _date_of(spec: m.DateSpec, occ: dict, origin) -> dict | None:
+    rows = occ[spec.event]
+    if not rows:
+        return None
+    return rows[-1] if spec.kind == "last" else rows[0]
+
+
+def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
+    findings: list[str] = []
+
+    def result(record=None, excluded=None):
+        return Derivation(subject.id, ep.paramcd, record, excluded, tuple(findings))
+
+    occ = {name: occurrences(model, name, subject, findings) for name in dict.fromkeys(_referenced(ep))}
+
+    pop = ep.population
+    if pop.kind == "with" and not occ[pop.event]:
+        return result(excluded=f"not in population: {pop.description}")
+    if pop.kind == "where" and not any(holds(pop.where, r) is True for r in subject.rows(pop.table)):
+        return result(excluded=f"not in population: {pop.description}")
+
+    origin_occ = _date_of(ep.origin, occ, None)
+    if origin_occ is None:
+        return result(excluded=f"no origin date: {ep.origin.describe()} has no usable date")
+    origin = origin_occ["date"]
+
+    end, limiting = dt.date.max, None
+    for b in ep.bounds:
+        day = _bound_date(b, origin, occ, ep.clamp)
+        if day is not None and day < end:
+            end, limiting = day, b
+    if end < origin:
+        return result(excluded=f"observation ends before the origin: {limiting.description} on {end}")
+
+    def in_window(o):
+        return o["date"] <= end and (ep.clamp or o["date"] >= origin)
+
+    def record(date, cnsr, evntdesc, cnsdtdsc, src):
+        adt = max(date, origin) if ep.clamp else date
+        days = (adt - origin).days + ep.origin_day
+        return Record(
+            subject.id, ep.paramcd, ep.param, origin, adt, days / UNIT_DAYS[ep.unit],
+            AVALU[ep.unit], cnsr, evntdesc, cnsdtdsc,
+            src["domain"] if src else None, src["column"] if src else None,
+            src["seq"] if src else None,
+        )  # fmt: skip
+
+    best = None  # (date, listed position, occurrence order, occurrence, description)
+    for pos, term in enumerate(ep.events):
+        for o in occ[term.event]:
+            if not ep.clamp and o["date"] < origin:
+                _note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
+                continue
+            if not in_window(o):
+                continue
+            key = (o["date"], pos, o["seq"] is None, o["seq"] or 0.0, o["row"])
+            if best is None or key < best[0]:
+                best = (key, o, term.evntdesc)
+    if best is not None:
+        o = best[1]
+        return result(record=record(o["date"], 0, best[2], None, o))
+
+    for rule in ep.censoring:
+        candidates = []
+        for ch in rule.choices:
+            cand = _censor_candidate(
+                ch, occ, origin_occ, origin, end, limiting, ep.clamp, in_window, findings
+            )
+            if cand is not None:
+                candidates.append(cand)
+        if not candidates:
+            continue
+        chosen = candidates[0]
+        for cand in candidates[1:]:
+            if cand[0] >= chosen[0]:  # latest wins; a tie goes to the later-listed choice
+                chosen = cand
+        date, outcome, cnsdtdsc, src = chosen
+        return result(record=record(date, outcome.cnsr, outcome.evntdesc, cnsdtdsc, src))
+
+    return result(excluded="no event, and no censoring rule applies")
+
+
+def _censor_candidate(ch, occ, origin_occ, origin, end, limiting, clamp, in_window, findings):
+    out = ch.outcome
+    if ch.date.kind == "origin":
+        return (origin, out, out.cnsdtdsc, origin_occ)
+    if ch.date.kind in ("first", "last"):
+        rows = [o for o in occ[ch.date.event] if in_window(o)]
+        if not rows:
+            return None
+        o = rows[-1] if ch.date.kind == "last" else rows[0]
+        return (o["date"], out, out.cnsdtdsc, o)
+    rows = occ[ch.date.event]
+    if not rows:
+        return None
+    o = rows[0]
+    if o["date"] < origin and not clamp:
+        _note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
+        return None
+    if o["date"] <= end:
+        return (o["date"], out, out.cnsdtdsc, o)
+    # Known event-free past the end of observation: censored at the end, with the
+    # limiting bound's outcome where it declares one.
+    bo = limiting.outcome
+    capped = m.Outcome(
+        bo.cnsr if bo else out.cnsr,
+        (bo.evntdesc if bo and bo.evntdesc else out.evntdesc),
+        None,
+    )
+    cnsdtdsc = bo.cnsdtdsc if bo and bo.cnsdtdsc else limiting.description
+    return (end, capped, cnsdtdsc, None)

@@ -1,0 +1,312 @@
+"""AST: frozen attrs nodes mirroring the .ept syntax, each with its source span.
+
+Spans are excluded from equality so that `parse(format(ast)) == ast` holds.
+Nothing here is resolved or checked; that is the checker's job.
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from .diagnostics import Span
+
+_SPAN = field(eq=False, repr=False, default=None, kw_only=True)
+
+
+@frozen
+class Ident:
+    text: str
+    span: Span | None = _SPAN
+
+
+# ---- operands ------------------------------------------------------------------
+
+
+@frozen
+class NameOperand:
+    ident: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class TextOperand:
+    value: str
+    span: Span | None = _SPAN
+
+
+@frozen
+class NumberOperand:
+    lexeme: str  # kept as written so the printer reproduces it
+    span: Span | None = _SPAN
+
+
+@frozen
+class DateOperand:
+    lexeme: str  # YYYY-MM-DD; validity is checked later
+    span: Span | None = _SPAN
+
+
+Operand = NameOperand | TextOperand | NumberOperand | DateOperand
+
+
+# ---- row conditions --------------------------------------------------------------
+
+
+@frozen
+class Compare:
+    column: Ident
+    op: str
+    operand: Operand
+    span: Span | None = _SPAN
+
+
+@frozen
+class InList:
+    column: Ident
+    operands: tuple[Operand, ...]
+    negated: bool
+    span: Span | None = _SPAN
+
+
+@frozen
+class IsMissing:
+    column: Ident
+    negated: bool
+    span: Span | None = _SPAN
+
+
+@frozen
+class And:
+    left: Condition
+    right: Condition
+    span: Span | None = _SPAN
+
+
+@frozen
+class Or:
+    left: Condition
+    right: Condition
+    span: Span | None = _SPAN
+
+
+@frozen
+class Not:
+    operand: Condition
+    span: Span | None = _SPAN
+
+
+Condition = Compare | InList | IsMissing | And | Or | Not
+
+
+# ---- top-level definitions ----------------------------------------------------------
+
+
+@frozen
+class Table:
+    name: Ident
+    per_subject: bool
+    key: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class EventDef:
+    name: Ident
+    table: Ident
+    column: Ident
+    where: Condition | None = None
+    sequence: Ident | None = None
+    label: str | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class WithEvent:
+    event: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class TableWhere:
+    table: Ident
+    where: Condition
+    span: Span | None = _SPAN
+
+
+Population = WithEvent | TableWhere
+
+
+@frozen
+class PopulationDef:
+    name: Ident
+    population: Population
+    span: Span | None = _SPAN
+
+
+# ---- dates and outcomes ------------------------------------------------------------
+
+
+@frozen
+class FirstOccurrence:
+    event: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class LastOccurrence:
+    event: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class OriginDate:
+    span: Span | None = _SPAN
+
+
+DateRef = FirstOccurrence | LastOccurrence | OriginDate | Operand
+
+
+@frozen
+class OutcomeItem:
+    """`cnsr 1`, `evntdesc "..."` or `cnsdtdsc "..."`."""
+
+    field: str
+    value: Operand
+    span: Span | None = _SPAN
+
+
+@frozen
+class Inclusivity:
+    inclusive: bool
+    span: Span | None = _SPAN
+
+
+BoundOption = Inclusivity | OutcomeItem
+
+
+# ---- endpoint clauses ----------------------------------------------------------
+
+
+@frozen
+class Origin:
+    date: DateRef
+    span: Span | None = _SPAN
+
+
+@frozen
+class EventRef:
+    event: Ident
+    items: tuple[OutcomeItem, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
+class Terminating:
+    events: tuple[EventRef, ...]
+    span: Span | None = _SPAN
+
+
+@frozen
+class CensorSingle:
+    date: DateRef
+    items: tuple[OutcomeItem, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
+class Alternative:
+    date: DateRef
+    items: tuple[OutcomeItem, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
+class CensorLatest:
+    alternatives: tuple[Alternative, ...]
+    span: Span | None = _SPAN
+
+
+@frozen
+class Horizon:
+    amount: Operand
+    calendar: bool
+    unit: Ident | None
+    options: tuple[BoundOption, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
+class Cutoff:
+    date: DateRef
+    options: tuple[BoundOption, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
+class Stop:
+    event: Ident
+    options: tuple[BoundOption, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
+class AmongNamed:
+    name: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class AmongInline:
+    population: Population
+    span: Span | None = _SPAN
+
+
+@frozen
+class DayCount:
+    origin_day: Operand
+    span: Span | None = _SPAN
+
+
+@frozen
+class TimeUnit:
+    unit: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class BeforeOrigin:
+    rule: str  # "ignore" or "move to origin"
+    span: Span | None = _SPAN
+
+
+Clause = (
+    Origin
+    | Terminating
+    | CensorSingle
+    | CensorLatest
+    | Horizon
+    | Cutoff
+    | Stop
+    | AmongNamed
+    | AmongInline
+    | DayCount
+    | TimeUnit
+    | BeforeOrigin
+)
+
+
+@frozen
+class Endpoint:
+    paramcd: Ident
+    param: str
+    clauses: tuple[Clause, ...]
+    span: Span | None = _SPAN
+
+
+Item = Table | EventDef | PopulationDef | Endpoint
+
+
+@frozen
+class Program:
+    items: tuple[Item, ...]
+    file: str = field(eq=False, default="<string>")

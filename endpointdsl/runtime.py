@@ -1,0 +1,429 @@
+"""Runtime: the helpers that generated endpoint modules call, and their result types.
+
+Missing values propagate explicitly: a comparison with a missing cell is
+`None` (unknown) and a row condition selects a row only when it is `True`, as
+in SQL. Dates come from ISO 8601 text or date objects; anything else is
+reported per subject and is not an occurrence. No pandas here: this module is
+all a compiled endpoint needs to derive one subject.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable
+
+from attrs import define, frozen
+
+UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+AVALU = {"days": "DAYS", "weeks": "WEEKS", "months": "MONTHS", "years": "YEARS"}
+NO_END = dt.date.max
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?$")
+_PARTIAL = re.compile(r"^\d{4}(-\d{2})?$")
+
+
+# ---- subject data ---------------------------------------------------------------
+
+
+class Row(dict):
+    """One input row: column name to normalised value, and its 1-based row number."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, values: dict, number: int = 0):
+        super().__init__(values)
+        self.number = number
+
+
+@define
+class Subject:
+    """All rows of one subject, by table name."""
+
+    id: str
+    tables: dict[str, list[Row]]
+
+    def rows(self, table: str) -> list[Row]:
+        return self.tables.get(table, [])
+
+    @classmethod
+    def from_dicts(cls, subject_id: str, tables: dict[str, Iterable[dict]]) -> Subject:
+        return cls(
+            subject_id,
+            {
+                name: [Row({k: normalise(v) for k, v in r.items()}, i + 1) for i, r in enumerate(rows)]
+                for name, rows in tables.items()
+            },
+        )
+
+
+def normalise(value: object) -> object:
+    """A cell as the runtime sees it: None for missing, text without trailing blanks."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.rstrip()
+        return value if value else None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return None if isinstance(value, float) and math.isnan(value) else value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    try:  # pandas.NA / NaT and numpy scalars, without importing them
+        if value != value:
+            return None
+    except (TypeError, ValueError):
+        return None
+    if hasattr(value, "item"):
+        return normalise(value.item())
+    return value
+
+
+# ---- values and three-valued logic ------------------------------------------------
+
+
+def as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def as_number(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_date(value: object) -> tuple[dt.date | None, str | None]:
+    """(date, None) for a usable date, else (None, why it is not one)."""
+    if value is None:
+        return None, "missing"
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str):
+        match = _ISO_DATE.match(value.strip())
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups())), None
+            except ValueError:
+                return None, f"'{value}' is not a calendar date"
+        if _PARTIAL.match(value.strip()):
+            return None, f"'{value}' is a partial date (no imputation rule is declared)"
+        return None, f"'{value}' is not an ISO 8601 date"
+    return None, f"{value!r} is not a date"
+
+
+def compare(value: object, op: str, kind: str, literal: object) -> bool | None:
+    """`value op literal`, read as the literal's kind; None when the cell is missing or unreadable."""
+    if kind == "text":
+        left = as_text(value)
+    elif kind == "number":
+        left = as_number(value)
+    else:
+        left = parse_date(value)[0]
+    if left is None:
+        return None
+    match op:
+        case "=":
+            return left == literal
+        case "!=":
+            return left != literal
+        case "<":
+            return left < literal
+        case "<=":
+            return left <= literal
+        case ">":
+            return left > literal
+        case ">=":
+            return left >= literal
+    raise ValueError(op)
+
+
+def one_of(value: object, kind: str, literals: tuple, negated: bool) -> bool | None:
+    found = None
+    for literal in literals:
+        hit = compare(value, "=", kind, literal)
+        if hit is None:
+            return None
+        found = found or hit
+    result = bool(found)
+    return not result if negated else result
+
+
+def and3(a: bool | None, b: bool | None) -> bool | None:
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
+def or3(a: bool | None, b: bool | None) -> bool | None:
+    if a is True or b is True:
+        return True
+    return None if a is None or b is None else False
+
+
+def not3(a: bool | None) -> bool | None:
+    return None if a is None else not a
+
+
+# ---- occurrences -------------------------------------------------------------------
+
+
+@frozen(order=False)
+class Occurrence:
+    """A dated record of an event: what it is, when, and which row supplied it."""
+
+    event: str
+    date: dt.date
+    domain: str
+    column: str
+    seq: float | None
+    row: int
+
+    @property
+    def order(self) -> tuple:
+        return (self.date, self.seq is None, self.seq or 0.0, self.row)
+
+
+@define
+class Notes:
+    """Per-subject data findings collected while deriving one endpoint."""
+
+    subject: str
+    paramcd: str
+    messages: list[str]
+
+    def add(self, message: str) -> None:
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+def select(
+    subject: Subject,
+    table: str,
+    predicate: Callable[[Row], bool | None] | None,
+    event: str,
+    domain: str,
+    column: str,
+    sequence: str | None,
+    notes: Notes,
+    report_missing: bool = True,
+) -> list[Occurrence]:
+    """Occurrences of an event: rows where the predicate is True, with a usable date.
+
+    A value that is not a date is always reported. A blank date is reported only
+    when the row was selected as an occurrence (`report_missing`): a blank death
+    date in a subject-level table just means no death.
+    """
+    found = []
+    for row in subject.rows(table):
+        if predicate is not None and predicate(row) is not True:
+            continue
+        date, problem = parse_date(row.get(column))
+        if date is None:
+            if problem == "missing" and not report_missing:
+                continue
+            notes.add(f"{event}: {table} row {row.number} has no usable {column} ({problem}); not counted")
+            continue
+        seq = as_number(row.get(sequence)) if sequence else None
+        found.append(Occurrence(event, date, domain, column, seq, row.number))
+    found.sort(key=lambda o: o.order)
+    return found
+
+
+def pick(occurrences: list[Occurrence], which: str) -> Occurrence | None:
+    """'first' or 'single': the earliest; 'last': the latest (ties: highest sequence)."""
+    if not occurrences:
+        return None
+    return occurrences[-1] if which == "last" else occurrences[0]
+
+
+def within(
+    occurrences: list[Occurrence], origin: dt.date, end: dt.date, clamp: bool, notes: Notes
+) -> list[Occurrence]:
+    """The occurrences inside the observation window [origin, end]."""
+    kept = []
+    for occ in occurrences:
+        if occ.date > end:
+            continue
+        if occ.date < origin and not clamp:
+            notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
+            continue
+        kept.append(occ)
+    return kept
+
+
+# ---- dates and durations --------------------------------------------------------------
+
+
+def add_calendar(start: dt.date, amount: int, unit: str) -> dt.date:
+    """start + amount calendar units; a day past the end of a month is clipped to it."""
+    if unit in ("days", "weeks"):
+        return start + dt.timedelta(days=amount * int(UNIT_DAYS[unit]))
+    months = amount * (12 if unit == "years" else 1)
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def horizon_end(origin: dt.date, amount: float, unit: str, calendar_units: bool, inclusive: bool) -> dt.date:
+    """Last observed date of a horizon: elapsed days (date - origin) <= H, or < H if exclusive."""
+    if calendar_units:
+        end = add_calendar(origin, int(amount), unit)
+        return end if inclusive else end - dt.timedelta(days=1)
+    length = amount * UNIT_DAYS[unit]
+    days = math.floor(length) if inclusive else math.ceil(length) - 1
+    return origin + dt.timedelta(days=days)
+
+
+def bound_end(date: dt.date, inclusive: bool) -> dt.date:
+    return date if inclusive else date - dt.timedelta(days=1)
+
+
+def aval(start: dt.date, adt: dt.date, origin_day: int, unit: str) -> float:
+    return ((adt - start).days + origin_day) / UNIT_DAYS[unit]
+
+
+# ---- results -----------------------------------------------------------------------
+
+
+@frozen
+class Record:
+    """One ADTTE row."""
+
+    USUBJID: str
+    PARAMCD: str
+    PARAM: str
+    STARTDT: dt.date
+    ADT: dt.date
+    AVAL: float
+    AVALU: str
+    CNSR: int
+    EVNTDESC: str | None
+    CNSDTDSC: str | None
+    SRCDOM: str | None
+    SRCVAR: str | None
+    SRCSEQ: float | None
+
+
+@frozen
+class Derivation:
+    """What one endpoint gave for one subject: a record or the reason there is none."""
+
+    subject: str
+    paramcd: str
+    record: Record | None
+    excluded: str | None
+    findings: tuple[str, ...]
+
+
+def make_record(
+    notes: Notes, param: str, origin: dt.date, adt: dt.date, origin_day: int, unit: str,
+    cnsr: int, evntdesc: str | None, cnsdtdsc: str | None, source: Occurrence | None,
+) -> Derivation:  # fmt: skip
+    record = Record(
+        notes.subject, notes.paramcd, param, origin, adt, aval(origin, adt, origin_day, unit),
+        AVALU[unit], cnsr, evntdesc, cnsdtdsc,
+        source.domain if source else None, source.column if source else None,
+        source.seq if source else None,
+    )  # fmt: skip
+    return Derivation(notes.subject, notes.paramcd, record, None, tuple(notes.messages))
+
+
+def exclude(notes: Notes, reason: str) -> Derivation:
+    return Derivation(notes.subject, notes.paramcd, None, reason, tuple(notes.messages))
+
+
+# ---- selection steps used by compiled endpoints ---------------------------------------
+
+
+@frozen
+class Limit:
+    """A bound of the observation window as a capped censoring sees it."""
+
+    description: str
+    cnsr: int | None
+    evntdesc: str | None
+    cnsdtdsc: str | None
+
+
+@frozen
+class Candidate:
+    date: dt.date
+    source: Occurrence | None
+    cnsr: int
+    evntdesc: str | None
+    cnsdtdsc: str | None
+
+
+def stop_end(occurrences: list[Occurrence], origin: dt.date, clamp: bool, inclusive: bool) -> dt.date | None:
+    """End of observation at the first stopping event on or after the origin."""
+    dates = [o.date for o in occurrences if clamp or o.date >= origin]
+    if not dates:
+        return None
+    return bound_end(max(min(dates), origin), inclusive)
+
+
+def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurrence, str | None] | None:
+    """The earliest occurrence over listed events; a same-day tie goes to the first listed."""
+    best, best_key = None, None
+    for position, (occurrences, evntdesc) in enumerate(groups):
+        for occ in occurrences:
+            key = (occ.date, position, *occ.order[1:])
+            if best_key is None or key < best_key:
+                best, best_key = (occ, evntdesc), key
+    return best
+
+
+def censor_choice(
+    kind: str, occurrences: list[Occurrence], origin_occ: Occurrence, end: dt.date,
+    limit: Limit | None, clamp: bool, notes: Notes, cnsr: int, evntdesc: str | None,
+    cnsdtdsc: str | None,
+) -> Candidate | None:  # fmt: skip
+    """One censoring date. `single` dates past the end are capped at it (`limit`)."""
+    origin = origin_occ.date
+    if kind == "origin":
+        return Candidate(origin, origin_occ, cnsr, evntdesc, cnsdtdsc)
+    if kind in ("first", "last"):
+        occ = pick([o for o in occurrences if o.date <= end and (clamp or o.date >= origin)], kind)
+        return Candidate(occ.date, occ, cnsr, evntdesc, cnsdtdsc) if occ else None
+    occ = pick(occurrences, "single")
+    if occ is None:
+        return None
+    if occ.date < origin and not clamp:
+        notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
+        return None
+    if occ.date <= end:
+        return Candidate(occ.date, occ, cnsr, evntdesc, cnsdtdsc)
+    assert limit is not None  # a date past the end implies a bound
+    return Candidate(
+        end, None,
+        limit.cnsr if limit.cnsr is not None else cnsr,
+        limit.evntdesc or evntdesc,
+        limit.cnsdtdsc or limit.description,
+    )  # fmt: skip
+
+
+def latest(candidates: list[Candidate | None]) -> Candidate | None:
+    """The latest censoring date; a tie goes to the later-listed choice."""
+    chosen = None
+    for cand in candidates:
+        if cand is not None and (chosen is None or cand.date >= chosen.date):
+            chosen = cand
+    return chosen

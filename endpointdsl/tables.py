@@ -1,0 +1,154 @@
+"""Tables: whole pandas tables in, one derivation per subject and endpoint, ADTTE out.
+
+Every subject of the subject-level table ends either with a record or in the
+report with the reason; rows that cannot be attributed to a subject are
+reported too. Output is sorted, so it does not depend on input row order.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+import pandas as pd
+from attrs import frozen
+
+from .diagnostics import DataError
+from .runtime import Derivation, Row, Subject, normalise
+
+ADTTE_COLUMNS = [
+    "USUBJID", "PARAMCD", "PARAM", "STARTDT", "ADT", "AVAL", "AVALU", "CNSR",
+    "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
+]  # fmt: skip
+REPORT_COLUMNS = ["USUBJID", "PARAMCD", "STATUS", "MESSAGE"]
+
+
+@frozen
+class RunResult:
+    adtte: pd.DataFrame
+    report: pd.DataFrame  # one row per exclusion and per data finding
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        return self.report[self.report.STATUS == "excluded"]
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        return self.report[self.report.STATUS == "finding"]
+
+
+def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> None:
+    """Every table and column the .ept file uses is present; one error lists all gaps."""
+    problems = []
+    for name, meta in tables_meta.items():
+        if name not in tables:
+            problems.append(f"table '{name}' is used by {file} but was not given")
+            continue
+        present = [str(c) for c in tables[name].columns]
+        for column, line in meta["columns"].items():
+            if column not in present:
+                close = difflib.get_close_matches(column, present, n=1, cutoff=0.7)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                problems.append(f"table '{name}' has no column {column}, used at {file}:{line}{hint}")
+    if problems:
+        raise DataError("\n".join(problems))
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[Row]:
+    records = frame[columns].to_dict("records")
+    return [Row({k: normalise(v) for k, v in r.items()}, i + 1) for i, r in enumerate(records)]
+
+
+def group_subjects(
+    tables_meta: dict, subject_table: str, tables: dict[str, pd.DataFrame]
+) -> tuple[list[Subject], list[dict]]:
+    """Subjects of the subject-level table with their rows, and report rows for the rest."""
+    report: list[dict] = []
+    by_table: dict[str, dict[str, list[Row]]] = {}
+    for name, meta in tables_meta.items():
+        key = meta["key"]
+        grouped: dict[str, list[Row]] = {}
+        for row in _rows(tables[name], list(meta["columns"])):
+            sid = row.get(key)
+            if sid is None:
+                report.append(
+                    _report(None, None, "finding", f"{name} row {row.number} has no {key}; not used")
+                )
+                continue
+            grouped.setdefault(str(sid), []).append(row)
+        by_table[name] = grouped
+    universe = by_table[subject_table]
+    for name, grouped in by_table.items():
+        for sid in sorted(set(grouped) - set(universe)):
+            report.append(
+                _report(
+                    sid,
+                    None,
+                    "finding",
+                    f"subject has {len(grouped[sid])} row(s) in {name} but none in {subject_table}; not analysed",
+                )
+            )
+    subjects = []
+    for sid in sorted(universe):
+        rows = {name: grouped.get(sid, []) for name, grouped in by_table.items()}
+        subjects.append(Subject(sid, rows))
+    return subjects, report
+
+
+def _report(sid, paramcd, status, message) -> dict:
+    return {"USUBJID": sid, "PARAMCD": paramcd, "STATUS": status, "MESSAGE": message}
+
+
+def run_tables(
+    tables_meta: dict,
+    subject_table: str,
+    derive: dict[str, Callable[[Subject], Derivation]],
+    tables: dict[str, pd.DataFrame],
+    file: str,
+) -> RunResult:
+    validate(tables_meta, tables, file)
+    subjects, report = group_subjects(tables_meta, subject_table, tables)
+    records = []
+    for subject in subjects:
+        copies = len(subject.rows(subject_table))
+        for paramcd, fn in derive.items():
+            if copies > 1:
+                report.append(
+                    _report(
+                        subject.id,
+                        paramcd,
+                        "excluded",
+                        f"duplicate subject: {copies} rows in {subject_table}",
+                    )
+                )
+                continue
+            result = fn(subject)
+            for message in result.findings:
+                report.append(_report(subject.id, paramcd, "finding", message))
+            if result.record is not None:
+                records.append(result.record)
+            else:
+                report.append(_report(subject.id, paramcd, "excluded", result.excluded))
+    return RunResult(adtte_frame(records, list(derive)), report_frame(report, list(derive)))
+
+
+def adtte_frame(records: list, order: list[str]) -> pd.DataFrame:
+    rank = {code: i for i, code in enumerate(order)}
+    rows = sorted(
+        ({c: getattr(r, c) for c in ADTTE_COLUMNS} for r in records),
+        key=lambda r: (r["USUBJID"], rank.get(r["PARAMCD"], len(rank))),
+    )
+    frame = pd.DataFrame(rows, columns=ADTTE_COLUMNS)
+    frame["AVAL"] = frame["AVAL"].astype("float64")
+    frame["CNSR"] = frame["CNSR"].astype("int64")
+    frame["SRCSEQ"] = frame["SRCSEQ"].astype("Float64")
+    return frame
+
+
+def report_frame(rows: list[dict], order: list[str]) -> pd.DataFrame:
+    rank = {code: i for i, code in enumerate(order)}
+    rows = sorted(
+        rows,
+        key=lambda r: (r["USUBJID"] or "", rank.get(r["PARAMCD"], -1), r["STATUS"], r["MESSAGE"]),
+    )
+    return pd.DataFrame(rows, columns=REPORT_COLUMNS)

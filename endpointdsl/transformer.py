@@ -1,0 +1,238 @@
+"""Transformer: lark tree to the attrs AST of `nodes`, with a span on every node.
+
+A thin mapping: no lookups, no evaluation. The grammar guarantees the shapes.
+"""
+
+from __future__ import annotations
+
+import lark
+from lark import Token, Transformer, v_args
+
+from . import nodes as n
+from .diagnostics import Span
+from .parser import parse_tree
+
+
+def unescape(literal: str) -> str:
+    """The value of a STRING token: strip the quotes, undo \\" and \\\\ only."""
+    body = literal[1:-1]
+    out, i = [], 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body):
+            out.append(body[i + 1])
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+def escape(value: str) -> str:
+    """Inverse of `unescape`, used by the printer."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@v_args(meta=True)
+class ToAst(Transformer):
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def _span(self, meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(
+            self.file,
+            tok.line,
+            tok.column,
+            tok.end_line or tok.line,
+            tok.end_column or tok.column + len(tok),
+        )
+
+    def _ident(self, tok: Token) -> n.Ident:
+        return n.Ident(str(tok), span=self._tok_span(tok))
+
+    # ---- operands
+    def name(self, meta, c):
+        return n.NameOperand(self._ident(c[0]), span=self._tok_span(c[0]))
+
+    def string(self, meta, c):
+        return n.TextOperand(unescape(str(c[0])), span=self._tok_span(c[0]))
+
+    def number(self, meta, c):
+        return n.NumberOperand(str(c[0]), span=self._tok_span(c[0]))
+
+    def date(self, meta, c):
+        return n.DateOperand(str(c[0]), span=self._tok_span(c[0]))
+
+    # ---- conditions
+    def compare(self, meta, c):
+        return n.Compare(self._ident(c[0]), str(c[1]), c[2], span=self._span(meta))
+
+    def in_list(self, meta, c):
+        return n.InList(self._ident(c[0]), tuple(c[1:]), False, span=self._span(meta))
+
+    def not_in_list(self, meta, c):
+        return n.InList(self._ident(c[0]), tuple(c[1:]), True, span=self._span(meta))
+
+    def is_missing(self, meta, c):
+        return n.IsMissing(self._ident(c[0]), False, span=self._span(meta))
+
+    def is_not_missing(self, meta, c):
+        return n.IsMissing(self._ident(c[0]), True, span=self._span(meta))
+
+    def and_(self, meta, c):
+        return n.And(c[0], c[1], span=self._span(meta))
+
+    def or_(self, meta, c):
+        return n.Or(c[0], c[1], span=self._span(meta))
+
+    def not_(self, meta, c):
+        return n.Not(c[0], span=self._span(meta))
+
+    # ---- definitions
+    def one_per_subject(self, meta, c):
+        return True
+
+    def many_per_subject(self, meta, c):
+        return False
+
+    def table(self, meta, c):
+        key = self._ident(c[2]) if len(c) > 2 else None
+        return n.Table(self._ident(c[0]), c[1], key, span=self._span(meta))
+
+    def where(self, meta, c):
+        return ("where", c[0])
+
+    def sequence(self, meta, c):
+        return ("sequence", self._ident(c[0]))
+
+    def label(self, meta, c):
+        return ("label", unescape(str(c[0])))
+
+    def event_def(self, meta, c):
+        opts = dict(c[3:])
+        return n.EventDef(
+            self._ident(c[0]),
+            self._ident(c[1]),
+            self._ident(c[2]),
+            where=opts.get("where"),
+            sequence=opts.get("sequence"),
+            label=opts.get("label"),
+            span=self._span(meta),
+        )
+
+    def with_event(self, meta, c):
+        return n.WithEvent(self._ident(c[0]), span=self._span(meta))
+
+    def table_where(self, meta, c):
+        return n.TableWhere(self._ident(c[0]), c[1], span=self._span(meta))
+
+    def population_def(self, meta, c):
+        return n.PopulationDef(self._ident(c[0]), c[1], span=self._span(meta))
+
+    # ---- dates and outcomes
+    def first_occurrence(self, meta, c):
+        return n.FirstOccurrence(self._ident(c[0]), span=self._span(meta))
+
+    def last_occurrence(self, meta, c):
+        return n.LastOccurrence(self._ident(c[0]), span=self._span(meta))
+
+    def origin_date(self, meta, c):
+        return n.OriginDate(span=self._span(meta))
+
+    def date_ref(self, meta, c):
+        return c[0]
+
+    def cnsr(self, meta, c):
+        return n.OutcomeItem("cnsr", c[0], span=self._span(meta))
+
+    def evntdesc(self, meta, c):
+        return n.OutcomeItem("evntdesc", c[0], span=self._span(meta))
+
+    def cnsdtdsc(self, meta, c):
+        return n.OutcomeItem("cnsdtdsc", c[0], span=self._span(meta))
+
+    def inclusive(self, meta, c):
+        return n.Inclusivity(True, span=self._span(meta))
+
+    def exclusive(self, meta, c):
+        return n.Inclusivity(False, span=self._span(meta))
+
+    # ---- endpoint clauses
+    def origin(self, meta, c):
+        return n.Origin(c[0], span=self._span(meta))
+
+    def event_ref(self, meta, c):
+        return n.EventRef(self._ident(c[0]), tuple(c[1:]), span=self._span(meta))
+
+    def terminating(self, meta, c):
+        return n.Terminating(tuple(c), span=self._span(meta))
+
+    def censor_single(self, meta, c):
+        return n.CensorSingle(c[0], tuple(c[1:]), span=self._span(meta))
+
+    def alternative(self, meta, c):
+        return n.Alternative(c[0], tuple(c[1:]), span=self._span(meta))
+
+    def censor_latest(self, meta, c):
+        return n.CensorLatest(tuple(c), span=self._span(meta))
+
+    def calendar(self, meta, c):
+        return "calendar"
+
+    def horizon(self, meta, c):
+        amount, rest = c[0], list(c[1:])
+        calendar = bool(rest) and rest[0] == "calendar"
+        if calendar:
+            rest.pop(0)
+        unit = None
+        if rest and isinstance(rest[0], Token):
+            unit = self._ident(rest.pop(0))
+        return n.Horizon(amount, calendar, unit, tuple(rest), span=self._span(meta))
+
+    def cutoff(self, meta, c):
+        return n.Cutoff(c[0], tuple(c[1:]), span=self._span(meta))
+
+    def stop(self, meta, c):
+        return n.Stop(self._ident(c[0]), tuple(c[1:]), span=self._span(meta))
+
+    def among_named(self, meta, c):
+        return n.AmongNamed(self._ident(c[0]), span=self._span(meta))
+
+    def among_inline(self, meta, c):
+        return n.AmongInline(c[0], span=self._span(meta))
+
+    def day_count(self, meta, c):
+        return n.DayCount(c[0], span=self._span(meta))
+
+    def time_unit(self, meta, c):
+        return n.TimeUnit(self._ident(c[0]), span=self._span(meta))
+
+    def ignore_before_origin(self, meta, c):
+        return n.BeforeOrigin("ignore", span=self._span(meta))
+
+    def move_to_origin(self, meta, c):
+        return n.BeforeOrigin("move to origin", span=self._span(meta))
+
+    def endpoint(self, meta, c):
+        return n.Endpoint(self._ident(c[0]), unescape(str(c[1])), tuple(c[2:]), span=self._span(meta))
+
+    def start(self, meta, c):
+        return tuple(c)
+
+
+def to_ast(tree: lark.Tree, file: str) -> n.Program:
+    try:
+        items = ToAst(file).transform(tree)
+    except lark.exceptions.VisitError as exc:  # a transformer bug, never user input
+        raise exc.orig_exc from None
+    return n.Program(items, file=file)
+
+
+def parse(text: str, file: str = "<string>") -> n.Program:
+    """Text to AST; raises EptError on a syntax error."""
+    return to_ast(parse_tree(text, file), file)
