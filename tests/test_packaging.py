@@ -1,0 +1,38 @@
+"""Packaging: the wheel carries the grammar, and the package finds it there."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+from conftest import ROOT
+
+
+def test_wheel_contains_grammar_and_loads_it(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("endpointdsl-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        assert "endpointdsl/_grammar/endpoint.lark" in names
+        packaged = zf.read("endpointdsl/_grammar/endpoint.lark").decode()
+        zf.extractall(tmp_path / "site")
+    assert packaged == (ROOT / "grammar" / "endpoint.lark").read_text()
+    # Import the unpacked wheel from a folder with no grammar/ beside it, so only the
+    # packaged copy can be found.
+    probe = (
+        "import endpointdsl, endpointdsl.parser as p;"
+        "assert endpointdsl.__file__.startswith(%r);"
+        "endpointdsl.load(%r);"
+        "print(len(p.grammar_text()))"
+    ) % (str(tmp_path / "site"), str(ROOT / "examples" / "her2_cart_trastuzumab.ept"))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) == len(packaged)
