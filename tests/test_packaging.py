@@ -26,12 +26,13 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     assert packaged == (ROOT / "grammar" / "endpoint.lark").read_text()
     # Import the unpacked wheel from a folder with no grammar/ beside it, so only the
     # packaged copy can be found.
+    site, example = str(tmp_path / "site"), str(ROOT / "examples" / "her2_cart_trastuzumab.ept")
     probe = (
         "import endpointdsl, endpointdsl.parser as p;"
-        "assert endpointdsl.__file__.startswith(%r);"
-        "endpointdsl.load(%r);"
+        f"assert endpointdsl.__file__.startswith({site!r});"
+        f"endpointdsl.load({example!r});"
         "print(len(p.grammar_text()))"
-    ) % (str(tmp_path / "site"), str(ROOT / "examples" / "her2_cart_trastuzumab.ept"))
+    )
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
