@@ -130,6 +130,17 @@ class ModuleWriter:
         for ep in self.model.endpoints:
             w.line(f"    {ep.paramcd!r}: {ep.param!r},")
         w.line("}")
+        w.line("")
+        w.line("")
+        w.line("def run(tables):")
+        w.indent()
+        w.line('"""Derive every endpoint from a dict of pandas DataFrames: a RunResult (adtte, report)."""')
+        w.line("from endpointdsl.tables import run_tables")
+        w.line("")
+        w.line("return run_tables(TABLES, SUBJECT_TABLE, ENDPOINTS, tables, SOURCE_FILE)")
+        w.dedent()
+        w.line("")
+        w.line("")
         table = dict(self.w.line_map)
         w.line(f"LINE_MAP = {table!r}")
         return "\n".join(w.lines) + "\n", table
