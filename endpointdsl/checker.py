@@ -8,19 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 
 from . import model as m
 from . import nodes as n
+from .checker_endpoint import EndpointChecker
 from .diagnostics import Diagnostic, EptError, Span
-
-PARAMCD_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
-OPERAND_KIND = {
-    n.NameOperand: "a name",
-    n.TextOperand: "a text",
-    n.NumberOperand: "a number",
-    n.DateOperand: "a date",
-}
 
 
 class Checker:
@@ -191,8 +183,6 @@ class Checker:
 
     # ---- endpoints
     def _endpoint(self, ep: n.Endpoint) -> m.EndpointSpec:
-        from .checker_endpoint import EndpointChecker
-
         return EndpointChecker(self, ep).check()
 
     def population(self, p: n.Population, name: str | None) -> m.Population:
@@ -214,7 +204,3 @@ class Checker:
 def check(program: n.Program) -> m.Model:
     """Resolve and check a program; raise EptError with every error found."""
     return Checker(program).check()
-
-
-def operand_kind(o: n.Operand) -> str:
-    return OPERAND_KIND[type(o)]

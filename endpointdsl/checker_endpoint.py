@@ -12,10 +12,22 @@ from typing import TYPE_CHECKING
 
 from . import model as m
 from . import nodes as n
-from .checker import PARAMCD_RE, operand_kind
 
 if TYPE_CHECKING:
     from .checker import Checker
+
+PARAMCD_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
+OPERAND_KIND = {
+    n.NameOperand: "a name",
+    n.TextOperand: "a text",
+    n.NumberOperand: "a number",
+    n.DateOperand: "a date",
+}
+
+
+def operand_kind(o: n.Operand) -> str:
+    return OPERAND_KIND[type(o)]
+
 
 SINGLE_CLAUSES = {
     n.Origin: "from",

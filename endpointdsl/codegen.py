@@ -1,89 +1,15 @@
 """Code generator: checked model to a readable, deterministic Python module.
 
-Everything taken from a .ept file reaches the generated source either as an
-identifier already validated against IDENTIFIER (and prefixed, so no keyword
-or builtin can be shadowed) or as a `repr()` literal; nothing is pasted in raw.
-Each generated line that implements a .ept statement carries a `# file:line`
+Nothing from a .ept file is pasted in raw (see `pyemit`). Each generated line that implements a .ept statement carries a `# file:line`
 comment, and LINE_MAP maps generated lines to .ept lines.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from . import __version__
 from . import model as m
-
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def ident(prefix: str, name: str) -> str:
-    if not IDENTIFIER.match(name):  # the grammar makes this impossible; refuse anyway
-        raise ValueError(f"not an identifier: {name!r}")
-    return f"{prefix}{name}"
-
-
-def lit(value: object) -> str:
-    """A Python literal for a value from the model."""
-    if isinstance(value, dt.date):
-        return f"_dt.date({value.year}, {value.month}, {value.day})"
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return repr(value)
-    if isinstance(value, tuple):
-        return "(" + "".join(f"{lit(v)}, " for v in value) + ")"
-    raise TypeError(f"cannot emit {type(value).__name__}")
-
-
-class Writer:
-    """Source text with an indent level and a generated-line to .ept-line map."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.lines: list[str] = []
-        self.line_map: dict[int, int] = {}
-        self.level = 0
-
-    def line(self, text: str = "", src=None) -> None:
-        if not text:
-            self.lines.append("")
-            return
-        if src is not None:
-            line = src.line if hasattr(src, "line") else src
-            self.line_map[len(self.lines) + 1] = line
-            text = f"{text}  # {_short(self.file)}:{line}"
-        self.lines.append("    " * self.level + text)
-
-    def indent(self) -> None:
-        self.level += 1
-
-    def dedent(self) -> None:
-        self.level -= 1
-
-
-def _short(path: str) -> str:
-    """A file name safe inside a comment or docstring: no quotes, escapes or line breaks."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    return re.sub(r"[^A-Za-z0-9._+-]", "_", name)
-
-
-def condition(c: m.Condition) -> str:
-    match c:
-        case m.Compare(column=col, op=op, literal=lt):
-            return f"rt.compare(row.get({col!r}), {op!r}, {lt.kind!r}, {lit(lt.value)})"
-        case m.InList(column=col, literals=lts, negated=neg):
-            kind = lts[0].kind if lts else "text"
-            values = lit(tuple(x.value for x in lts))
-            return f"rt.one_of(row.get({col!r}), {kind!r}, {values}, {neg!r})"
-        case m.IsMissing(column=col, negated=neg):
-            return f"(row.get({col!r}) is {'not ' if neg else ''}None)"
-        case m.And(left=a, right=b):
-            return f"rt.and3({condition(a)}, {condition(b)})"
-        case m.Or(left=a, right=b):
-            return f"rt.or3({condition(a)}, {condition(b)})"
-        case m.Not(operand=a):
-            return f"rt.not3({condition(a)})"
-    raise TypeError(f"codegen does not handle {type(c).__name__}")
+from .codegen_endpoint import EndpointWriter
+from .pyemit import Writer, condition, ident, short_name
 
 
 def generate(model: m.Model) -> tuple[str, dict[int, int]]:
@@ -98,7 +24,7 @@ class ModuleWriter:
 
     def module(self) -> tuple[str, dict[int, int]]:
         w = self.w
-        w.line(f'"""Endpoints compiled from {_short(self.model.file)} by endpointdsl {__version__}.')
+        w.line(f'"""Endpoints compiled from {short_name(self.model.file)} by endpointdsl {__version__}.')
         w.line("")
         w.line("Generated code: do not edit. A comment `# file:line` names the .ept line that a")
         w.line("line implements; LINE_MAP holds the same map. Needs only endpointdsl.runtime.")
@@ -191,6 +117,4 @@ class ModuleWriter:
 
     # ---- endpoints
     def _endpoint(self, ep: m.EndpointSpec) -> None:
-        from .codegen_endpoint import EndpointWriter
-
         EndpointWriter(self.w, ep).write()

@@ -7,7 +7,7 @@ few lines calling `endpointdsl.runtime`, commented with the .ept line it comes f
 from __future__ import annotations
 
 from . import model as m
-from .codegen import Writer, ident, lit
+from .pyemit import Writer, condition, ident, lit
 
 
 def referenced_events(ep: m.EndpointSpec) -> list[str]:
@@ -54,8 +54,6 @@ class EndpointWriter:
         if pop.kind == "with":
             w.line(f"if not {self.occ(pop.event)}:")
         else:
-            from .codegen import condition
-
             w.line(f"if not any({condition(pop.where)} is True for row in subject.rows({pop.table!r})):")
         w.indent()
         w.line(f"return rt.exclude(notes, {'not in population: ' + pop.description!r})")

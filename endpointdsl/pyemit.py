@@ -1,0 +1,83 @@
+"""Python emission primitives shared by the code generator: safe names, literals, a writer.
+
+Everything taken from a .ept file reaches generated source either as an identifier
+checked against IDENTIFIER (and prefixed, so no keyword or builtin is shadowed) or
+as a `repr()` literal; file names in comments are reduced to a safe alphabet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import model as m
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def ident(prefix: str, name: str) -> str:
+    if not IDENTIFIER.match(name):  # the grammar makes this impossible; refuse anyway
+        raise ValueError(f"not an identifier: {name!r}")
+    return f"{prefix}{name}"
+
+
+def lit(value: object) -> str:
+    """A Python literal for a value from the model."""
+    if isinstance(value, dt.date):
+        return f"_dt.date({value.year}, {value.month}, {value.day})"
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "(" + "".join(f"{lit(v)}, " for v in value) + ")"
+    raise TypeError(f"cannot emit {type(value).__name__}")
+
+
+class Writer:
+    """Source text with an indent level and a generated-line to .ept-line map."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.lines: list[str] = []
+        self.line_map: dict[int, int] = {}
+        self.level = 0
+
+    def line(self, text: str = "", src=None) -> None:
+        if not text:
+            self.lines.append("")
+            return
+        if src is not None:
+            line = src.line if hasattr(src, "line") else src
+            self.line_map[len(self.lines) + 1] = line
+            text = f"{text}  # {short_name(self.file)}:{line}"
+        self.lines.append("    " * self.level + text)
+
+    def indent(self) -> None:
+        self.level += 1
+
+    def dedent(self) -> None:
+        self.level -= 1
+
+
+def short_name(path: str) -> str:
+    """A file name safe inside a comment or docstring: no quotes, escapes or line breaks."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9._+-]", "_", name)
+
+
+def condition(c: m.Condition) -> str:
+    match c:
+        case m.Compare(column=col, op=op, literal=lt):
+            return f"rt.compare(row.get({col!r}), {op!r}, {lt.kind!r}, {lit(lt.value)})"
+        case m.InList(column=col, literals=lts, negated=neg):
+            kind = lts[0].kind if lts else "text"
+            values = lit(tuple(x.value for x in lts))
+            return f"rt.one_of(row.get({col!r}), {kind!r}, {values}, {neg!r})"
+        case m.IsMissing(column=col, negated=neg):
+            return f"(row.get({col!r}) is {'not ' if neg else ''}None)"
+        case m.And(left=a, right=b):
+            return f"rt.and3({condition(a)}, {condition(b)})"
+        case m.Or(left=a, right=b):
+            return f"rt.or3({condition(a)}, {condition(b)})"
+        case m.Not(operand=a):
+            return f"rt.not3({condition(a)})"
+    raise TypeError(f"codegen does not handle {type(c).__name__}")
