@@ -68,18 +68,25 @@ def _check(args) -> int:
     return status
 
 
-def _compile(args) -> int:
+def _compiled(path: str):
+    """The compiled file, or the exit code after printing why there is none."""
     from .api import CompiledFile
     from .diagnostics import EptError
 
     try:
-        compiled = CompiledFile.from_model(_load(args.file))
+        return CompiledFile.from_model(_load(path))
     except FileNotFoundError:
-        print(f"{args.file}: no such file", file=sys.stderr)
+        print(f"{path}: no such file", file=sys.stderr)
         return EXIT_DATA
     except EptError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_DIAGNOSTICS
+
+
+def _compile(args) -> int:
+    compiled = _compiled(args.file)
+    if isinstance(compiled, int):
+        return compiled
     if args.output:
         Path(args.output).write_text(compiled.source, encoding="utf-8")
     else:
@@ -88,18 +95,12 @@ def _compile(args) -> int:
 
 
 def _run(args) -> int:
-    from .api import CompiledFile
     from .datasets import read_tables, write_csv
-    from .diagnostics import DataError, EptError
+    from .diagnostics import DataError
 
-    try:
-        compiled = CompiledFile.from_model(_load(args.file))
-    except FileNotFoundError:
-        print(f"{args.file}: no such file", file=sys.stderr)
-        return EXIT_DATA
-    except EptError as exc:
-        print(exc.render(), file=sys.stderr)
-        return EXIT_DIAGNOSTICS
+    compiled = _compiled(args.file)
+    if isinstance(compiled, int):
+        return compiled
     try:
         tables = read_tables(args.data, [t.name for t in compiled.model.tables])
         result = compiled.run(tables, engine=args.engine)

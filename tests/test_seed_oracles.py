@@ -98,6 +98,15 @@ def last_visit(h):
     return max(inside) if inside else None
 
 
+def earliest(candidates):
+    """(day, 0, text) of the earliest dated candidate inside the 3 years; ties: first listed."""
+    events = [(d, i, text) for i, (d, text) in enumerate(candidates) if in_frame(d)]
+    if not events:
+        return None
+    d, _, text = min(events)
+    return (d, 0, text)
+
+
 def oracle_ttf(h):
     """From enrolment to the first of early discontinuation of study therapy, progressive
     disease, or death; censored at the last follow-up visit; 3 years."""
@@ -106,10 +115,8 @@ def oracle_ttf(h):
         (first_pd(h, THREE_YEARS), "Progressive disease"),
         (h["death"], "Death due to any cause"),
     ]
-    events = [(d, i, text) for i, (d, text) in enumerate(candidates) if in_frame(d)]
-    if events:
-        d, _, text = min(events)
-        return (d, 0, text)
+    if event := earliest(candidates):
+        return event
     if last_visit(h) is not None:
         return (last_visit(h), 1, "Last follow-up visit")
     return "no event, and no censoring rule applies"
@@ -136,12 +143,10 @@ def oracle_dor(h):
     censored at the last follow-up visit; 3 years."""
     if not any(r in ("CR", "PR") and d is not None for d, r in h["assessments"]):
         return "not in population: responders"
-    events = [(d, i, text) for i, (d, text) in enumerate(
+    if event := earliest(
         [(first_pd(h, THREE_YEARS), "Progressive disease"), (h["death"], "Death due to any cause")]
-    ) if in_frame(d)]  # fmt: skip
-    if events:
-        d, _, text = min(events)
-        return (d, 0, text)
+    ):
+        return event
     if last_visit(h) is not None:
         return (last_visit(h), 1, "Last follow-up visit")
     return "no event, and no censoring rule applies"
