@@ -12,17 +12,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-import re
 from collections.abc import Callable, Iterable
 
 from attrs import define, frozen
 
+from .dates import parse_date
+
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 AVALU = {"days": "DAYS", "weeks": "WEEKS", "months": "MONTHS", "years": "YEARS"}
 NO_END = dt.date.max
-
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?$")
-_PARTIAL = re.compile(r"^\d{4}(-\d{2})?$")
 
 
 # ---- subject data ---------------------------------------------------------------
@@ -105,27 +103,6 @@ def as_number(value: object) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
-
-
-def parse_date(value: object) -> tuple[dt.date | None, str | None]:
-    """(date, None) for a usable date, else (None, why it is not one)."""
-    if value is None:
-        return None, "missing"
-    if isinstance(value, dt.datetime):
-        return value.date(), None
-    if isinstance(value, dt.date):
-        return value, None
-    if isinstance(value, str):
-        match = _ISO_DATE.match(value.strip())
-        if match:
-            try:
-                return dt.date(*(int(g) for g in match.groups())), None
-            except ValueError:
-                return None, f"'{value}' is not a calendar date"
-        if _PARTIAL.match(value.strip()):
-            return None, f"'{value}' is a partial date (no imputation rule is declared)"
-        return None, f"'{value}' is not an ISO 8601 date"
-    return None, f"{value!r} is not a date"
 
 
 def compare(value: object, op: str, kind: str, literal: object) -> bool | None:
