@@ -26,10 +26,28 @@ def main(argv: list[str] | None = None) -> int:
     p_compile.add_argument("-o", "--output", metavar="MODULE.py", help="default: print to stdout")
     p_run = sub.add_parser("run", help="derive ADTTE records from the tables in a folder")
     p_run.add_argument("file", metavar="FILE")
-    p_run.add_argument("--data", required=True, metavar="DIR", help="folder with TABLE.csv files")
-    p_run.add_argument("--out", required=True, metavar="OUT.csv")
     p_run.add_argument(
-        "--report", metavar="REPORT.csv", help="exclusions and data findings (default: OUT.report.csv)"
+        "--data",
+        required=True,
+        metavar="DIR",
+        help="folder with one file per table: TABLE.csv, .parquet, .xpt or .sas7bdat (any case)",
+    )
+    p_run.add_argument(
+        "--out",
+        required=True,
+        metavar="OUT",
+        help="ADTTE to write: .csv, .parquet or .xpt (SAS transport v5)",
+    )
+    p_run.add_argument(
+        "--report",
+        metavar="REPORT",
+        help="exclusions and data findings: .csv, .parquet or .xpt (default: OUT.report.csv)",
+    )
+    p_run.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="text encoding of the input files, e.g. latin-1 (default: UTF-8 for CSV and XPT; "
+        "a sas7bdat file's own)",
     )
     p_run.add_argument(
         "--engine", choices=["compiled", "interpreter"], default="compiled", help=argparse.SUPPRESS
@@ -95,19 +113,20 @@ def _compile(args) -> int:
 
 
 def _run(args) -> int:
-    from .datasets import read_tables, write_csv
+    from .datasets import check_output, read_tables, write_tables
     from .diagnostics import DataError
 
     compiled = _compiled(args.file)
     if isinstance(compiled, int):
         return compiled
     try:
-        tables = read_tables(args.data, [t.name for t in compiled.model.tables])
+        out = check_output(args.out)
+        report = check_output(args.report or out.with_suffix(".report.csv"))
+        if report.resolve() == out.resolve():
+            raise DataError(f"--out and --report name the same file: {out}")
+        tables = read_tables(args.data, [t.name for t in compiled.model.tables], encoding=args.encoding)
         result = compiled.run(tables, engine=args.engine)
-        out = Path(args.out)
-        report = Path(args.report) if args.report else out.with_suffix(".report.csv")
-        write_csv(result.adtte, out)
-        write_csv(result.report, report)
+        write_tables([(result.adtte, out, "ADTTE"), (result.report, report, "REPORT")])
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATA

@@ -69,7 +69,7 @@ def normalise(value: object) -> object:
     if isinstance(value, (int, float)):
         return None if isinstance(value, float) and math.isnan(value) else value
     if isinstance(value, (dt.date, dt.datetime)):
-        return value
+        return None if value != value else value  # pandas.NaT is a datetime that is not equal to itself
     try:  # pandas.NA / NaT and numpy scalars, without importing them
         if value != value:
             return None
