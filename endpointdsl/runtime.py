@@ -96,13 +96,11 @@ def as_text(value: object) -> str | None:
 def as_number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        number = float(str(value))
+        number = float(value) if isinstance(value, (int, float)) else float(str(value))
     except ValueError:
         return None
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) else None  # inf and nan compare as nothing
 
 
 def compare(value: object, op: str, kind: str, literal: object) -> bool | None:
