@@ -14,6 +14,7 @@ from .checker import check
 from .codegen import generate
 from .diagnostics import EptError, with_source
 from .model import EndpointSpec, Model
+from .pyemit import short_name
 from .runtime import Derivation, Subject
 from .transformer import parse
 
@@ -85,7 +86,7 @@ class CompiledFile:
         source, line_map = generate(model)
         # A unique pseudo-filename registered in linecache, so that tracebacks and
         # debuggers show the generated lines (the attrs way).
-        filename = f"<endpointdsl {next(_counter)}: {Path(model.file).name}>"
+        filename = f"<endpointdsl {next(_counter)}: {short_name(model.file)}>"
         code = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace: dict = {"__name__": f"endpointdsl_generated_{Path(model.file).stem}"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 
 from . import model as m
 from . import nodes as n
@@ -157,7 +158,11 @@ class Checker:
             case n.TextOperand(value=v):
                 return m.Literal("text", v)
             case n.NumberOperand(lexeme=v):
-                return m.Literal("number", float(v))
+                value = float(v)
+                if not math.isfinite(value) or abs(value) > 1e15:
+                    self.error("E163", f"the number {v[:20]}{'...' if len(v) > 20 else ''} is too large", o.span)
+                    return None
+                return m.Literal("number", value)
             case n.DateOperand():
                 d = self._date(o)
                 return m.Literal("date", d) if d else None

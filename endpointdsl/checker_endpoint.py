@@ -16,6 +16,7 @@ from . import nodes as n
 if TYPE_CHECKING:
     from .checker import Checker
 
+MAX_HORIZON_DAYS = 1000 * 365.25  # keeps every end of observation a real date
 PARAMCD_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 OPERAND_KIND = {
     n.NameOperand: "a name",
@@ -208,6 +209,9 @@ class EndpointChecker:
                 "censoring codes are positive integers, e.g. `cnsr 1`",
             )  # fmt: skip
             return None
+        if len(value.lexeme.lstrip("+0")) > 9:
+            self.error("E130", "CNSR code is too large", value.span, "censoring codes are small positive integers")
+            return None
         code = int(value.lexeme)
         if code == 0:
             self.error(
@@ -316,17 +320,24 @@ class EndpointChecker:
             amount = float(h.amount.lexeme)
             if not math.isfinite(amount) or amount <= 0:
                 self.error("E140", "the horizon must be a positive duration", h.amount.span)
+                amount = None
         else:
             self.error(
                 "E140", f"the horizon needs a number, not {operand_kind(h.amount)}",
                 h.amount.span, "e.g. `horizon 3 years` or `horizon 28 days`",
             )  # fmt: skip
         unit = self._unit_name(h.unit, h.span, what="the horizon")
-        if h.calendar and amount is not None and amount != int(amount):
+        if h.calendar and amount is not None and not amount.is_integer():
             self.error(
                 "E140", "a calendar horizon needs a whole number of units", h.amount.span,
                 "drop `calendar` for a fixed-length horizon (month = 30.4375 days)",
             )  # fmt: skip
+        if amount is not None and amount * m.UNIT_DAYS[unit] > MAX_HORIZON_DAYS:
+            self.error(
+                "E140", "the horizon is longer than 1000 years", h.amount.span,
+                "a horizon is a follow-up duration, e.g. `horizon 3 years`",
+            )  # fmt: skip
+            amount = None
         inclusive, outcome = self._bound_options(h, default=True)
         text = f"{h.amount.lexeme if isinstance(h.amount, n.NumberOperand) else '?'}"
         desc = f"Horizon ({text} {'calendar ' if h.calendar else ''}{unit})"

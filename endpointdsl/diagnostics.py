@@ -40,7 +40,7 @@ class Diagnostic:
         head = f"{self.span}: {self.severity} {self.code}: {self.message}"
         lines = [head]
         if self.source_line is not None:
-            text = self.source_line.rstrip("\n").expandtabs(1)
+            text = self.source_line.rstrip("\r\n").expandtabs(1)
             lines.append(f"    {text}")
             width = 1
             if self.span.end_line == self.span.line:
@@ -54,7 +54,7 @@ class Diagnostic:
 
 def with_source(diags: Iterable[Diagnostic], text: str) -> list[Diagnostic]:
     """Attach the offending source line to each diagnostic, sorted by position."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # as lark counts lines: \u2028 or a form feed is not a line break
     out = []
     for d in diags:
         src = lines[d.span.line - 1] if 0 < d.span.line <= len(lines) else None

@@ -11,6 +11,7 @@ import datetime as dt
 from attrs import field, frozen
 
 from .diagnostics import Span
+from .runtime import UNIT_DAYS  # noqa: F401 - unit lengths are part of what a model means
 
 _SPAN = field(eq=False, repr=False, default=None, kw_only=True)
 

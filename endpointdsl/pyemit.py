@@ -8,6 +8,7 @@ as a `repr()` literal; file names in comments are reduced to a safe alphabet.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from . import model as m
@@ -25,6 +26,8 @@ def lit(value: object) -> str:
     """A Python literal for a value from the model."""
     if isinstance(value, dt.date):
         return f"_dt.date({value.year}, {value.month}, {value.day})"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"cannot emit the number {value}")  # the checker rejects these
     if value is None or isinstance(value, (bool, int, float, str)):
         return repr(value)
     if isinstance(value, tuple):
