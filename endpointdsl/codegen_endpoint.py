@@ -99,7 +99,7 @@ class EndpointWriter:
         if b.kind == "horizon":
             return f"rt.horizon_end(origin, {b.amount!r}, {b.unit!r}, {b.calendar!r}, {b.inclusive!r})"
         if b.kind == "stop":
-            return f"rt.stop_end({self.occ(b.event)}, origin, {self.ep.clamp!r}, {b.inclusive!r})"
+            return f"rt.stop_end({self.occ(b.event)}, origin, {b.inclusive!r})"
         if b.date.kind == "literal":
             return f"rt.bound_end({lit(b.date.value)}, {b.inclusive!r})"
         picked = f"rt.pick({self.occ(b.date.event)}, {b.date.kind!r})"

@@ -31,7 +31,7 @@ def _read(value, kind):
         except (TypeError, ValueError):
             return None
         return x if math.isfinite(x) else None
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -128,7 +128,7 @@ def _month_add(d: dt.date, months: int) -> dt.date:
             day -= 1
 
 
-def _bound_date(b: m.Bound, origin: dt.date, occ: dict, clamp: bool) -> dt.date | None:
+def _bound_date(b: m.Bound, origin: dt.date, occ: dict) -> dt.date | None:
     if b.kind == "horizon":
         if b.calendar:
             n = int(b.amount)
@@ -151,11 +151,11 @@ def _bound_date(b: m.Bound, origin: dt.date, occ: dict, clamp: bool) -> dt.date 
             if got is None:
                 return None
             day = got["date"]
-    else:
-        dates = [o["date"] for o in occ[b.event] if clamp or o["date"] >= origin]
+    else:  # a stopping event counts only on or after the origin
+        dates = [o["date"] for o in occ[b.event] if o["date"] >= origin]
         if not dates:
             return None
-        day = max(min(dates), origin)
+        day = min(dates)
     return day if b.inclusive else day - dt.timedelta(days=1)
 
 
@@ -187,7 +187,7 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
 
     end, limiting = dt.date.max, None
     for b in ep.bounds:
-        day = _bound_date(b, origin, occ, ep.clamp)
+        day = _bound_date(b, origin, occ)
         if day is not None and day < end:
             end, limiting = day, b
     if end < origin:

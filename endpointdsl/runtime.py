@@ -347,12 +347,14 @@ class Candidate:
     cnsdtdsc: str | None
 
 
-def stop_end(occurrences: list[Occurrence], origin: dt.date, clamp: bool, inclusive: bool) -> dt.date | None:
-    """End of observation at the first stopping event on or after the origin."""
-    dates = [o.date for o in occurrences if clamp or o.date >= origin]
-    if not dates:
-        return None
-    return bound_end(max(min(dates), origin), inclusive)
+def stop_end(occurrences: list[Occurrence], origin: dt.date, inclusive: bool) -> dt.date | None:
+    """End of observation at the first stopping event on or after the origin.
+
+    A stopping event before the origin (a therapy before enrolment) stops nothing,
+    whatever `before origin` says: that option concerns events and censorings.
+    """
+    dates = [o.date for o in occurrences if o.date >= origin]
+    return bound_end(min(dates), inclusive) if dates else None
 
 
 def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurrence, str | None] | None:
