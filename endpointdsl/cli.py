@@ -1,7 +1,8 @@
 """Command line: `endpointdsl check | compile | run`.
 
 Exit codes: 0 success; 1 the .ept file has errors; 2 the data or the command
-line cannot be used. Heavy modules are imported only by the command that needs them.
+line cannot be used, nothing written; 3 (`run --fail-on-findings`) the output is
+written but the report has data findings to review. Heavy modules are imported only by the command that needs them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA = 0, 1, 2
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA, EXIT_FINDINGS = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help="text encoding of the input files, e.g. latin-1 (default: UTF-8 for CSV and XPT; "
         "a sas7bdat file's own)",
+    )
+    p_run.add_argument(
+        "--fail-on-findings",
+        action="store_true",
+        help="exit with 3 when the report has data findings (the output is still written)",
     )
     p_run.add_argument(
         "--engine", choices=["compiled", "interpreter"], default="compiled", help=argparse.SUPPRESS
@@ -139,6 +145,8 @@ def _run(args) -> int:
         f"{len(result.excluded)} exclusions and {len(result.findings)} data findings in {report}",
         file=sys.stderr,
     )
+    if args.fail_on_findings and len(result.findings):
+        return EXIT_FINDINGS
     return EXIT_OK
 
 

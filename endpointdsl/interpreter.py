@@ -98,6 +98,16 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
         )  # fmt: skip
     # Total order: date, then sequence (missing last), then input row.
     found.sort(key=lambda o: (o["date"], o["seq"] is None, o["seq"] or 0.0, o["row"]))
+    seen = set()
+    for o in found:
+        key = (o["date"], o["seq"])
+        if key in seen:
+            what = f"the same {src.sequence}" if src.sequence else "no sequence variable"
+            _note(
+                findings,
+                f"{event}: several {src.table} records on {o['date']} with {what}; SRCSEQ cannot tell them apart",
+            )
+        seen.add(key)
     return found
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import math
 from collections.abc import Callable, Iterable
 
@@ -218,7 +219,15 @@ def select(
         seq = as_number(row.get(sequence)) if sequence else None
         found.append(Occurrence(event, date, domain, column, seq, row.number))
     found.sort(key=lambda o: o.order)
+    for before, after in itertools.pairwise(found):
+        if (before.date, before.seq) == (after.date, after.seq):
+            notes.add(_same_day_message(event, table, before, sequence))
     return found
+
+
+def _same_day_message(event: str, table: str, occ: Occurrence, sequence: str | None) -> str:
+    what = f"the same {sequence}" if sequence else "no sequence variable"
+    return f"{event}: several {table} records on {occ.date} with {what}; SRCSEQ cannot tell them apart"
 
 
 def pick(occurrences: list[Occurrence], which: str) -> Occurrence | None:

@@ -107,7 +107,12 @@ def run_tables(
     file: str,
 ) -> RunResult:
     validate(tables_meta, tables, file)
+    if len(tables[subject_table]) == 0:
+        raise DataError(f"table '{subject_table}' has no rows: there is no subject to derive")
     subjects, report = group_subjects(tables_meta, subject_table, tables)
+    for name in tables_meta:
+        if len(tables[name]) == 0:
+            report.append(_report(None, None, "finding", f"table '{name}' has no rows"))
     records = []
     for subject in subjects:
         copies = len(subject.rows(subject_table))
