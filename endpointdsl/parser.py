@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from lark.exceptions import (
     UnexpectedInput,
     UnexpectedToken,
 )
+from lark.lexer import PatternRE, TerminalDef
 
 from .diagnostics import Diagnostic, EptError, Span, with_source
 
@@ -38,6 +41,14 @@ RESERVED = frozenset(
         "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc",
     )
 )  # fmt: skip
+
+# Limits that keep every later stage (recursive transformer, checker and generated
+# Python, whose parser allows 200 nested parentheses) well inside what it can handle.
+MAX_CONDITION_DEPTH = 100
+MAX_NUMBER_DIGITS = 20
+# Nodes that define a name, and what they define.
+_DEFINITIONS = {"table": "a table", "event_def": "an event", "population_def": "a population"}
+_CONDITION_OPS = frozenset({"and_", "or_", "not_"})
 
 _TERMINAL_NAMES = {
     "NAME": "a name",
@@ -62,6 +73,24 @@ def grammar_text() -> str:
     )
 
 
+# Keyword terminals (name -> word), filled when the parser is built.
+KEYWORD_TERMINALS: dict[str, str] = {}
+
+
+def _whole_word(term: TerminalDef) -> None:
+    """Make a keyword match only as a whole word.
+
+    With a contextual lexer a plain string keyword also matches the start of a longer
+    word wherever no name is expected: `fromrand` would read as `from rand` and a
+    missing `end` before `endpoint` as `end` + `point`. A keyword regex that refuses a
+    following letter, digit or _ (and outranks NAME where both are expected) avoids it.
+    """
+    if term.pattern.type == "str" and term.pattern.value.isalpha():
+        KEYWORD_TERMINALS[term.name] = term.pattern.value
+        term.pattern = PatternRE(re.escape(term.pattern.value) + r"(?![A-Za-z0-9_])")
+        term.priority = 1
+
+
 @functools.cache
 def lark_parser() -> lark.Lark:
     return lark.Lark(
@@ -70,21 +99,88 @@ def lark_parser() -> lark.Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
+        edit_terminals=_whole_word,
     )
 
 
 def parse_tree(text: str, file: str = "<string>") -> lark.Tree:
-    """Parse .ept text into a lark tree, or raise EptError with one diagnostic."""
+    """Parse .ept text into a lark tree, or raise EptError with its diagnostics."""
+    if text.startswith("\ufeff"):  # a byte-order mark: a blank keeps every column in place
+        text = " " + text[1:]
     try:
-        return lark_parser().parse(text)
+        tree = lark_parser().parse(text)
     except UnexpectedInput as exc:
-        diag = _translate(exc, text, file)
-    raise EptError(with_source([diag], text))
+        diags = [_translate(exc, text, file)]
+    else:
+        diags = _tree_problems(tree, file)
+        if not diags:
+            return tree
+    raise EptError(with_source(diags, text))
+
+
+def _tree_problems(tree: lark.Tree, file: str) -> list[Diagnostic]:
+    """Reserved words used as defined names, and input beyond the language's limits."""
+    diags: list[Diagnostic] = []
+    depth: dict[int, int] = {}  # id(node) -> and/or/not nesting below and at it
+    stack: list[tuple[lark.Tree, bool]] = [(tree, False)]
+    while stack:  # iterative post-order walk: the tree may be deeper than Python's stack
+        node, done = stack.pop()
+        subtrees = [c for c in node.children if isinstance(c, lark.Tree)]
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in subtrees)
+            continue
+        below = max((depth.pop(id(c)) for c in subtrees), default=0)
+        depth[id(node)] = below + (node.data in _CONDITION_OPS)
+        if node.data in ("where", "table_where"):
+            cond = subtrees[-1]
+            if depth[id(node)] > MAX_CONDITION_DEPTH:
+                diags.append(_too_deep(cond, depth[id(node)], file))
+        if node.data in _DEFINITIONS and str(node.children[0]) in RESERVED:
+            diags.append(_reserved_name(node.children[0], _DEFINITIONS[node.data], file))
+        for tok in node.children:
+            if isinstance(tok, lark.Token) and tok.type == "SIGNED_NUMBER":
+                digits = sum(ch.isdigit() for ch in tok)
+                if digits > MAX_NUMBER_DIGITS:
+                    diags.append(_too_long(tok, digits, file))
+    return diags
+
+
+def _token_span(tok: lark.Token, file: str) -> Span:
+    end = tok.end_column if tok.end_column else tok.column + max(1, len(tok))
+    return Span(file, tok.line, tok.column, tok.end_line or tok.line, end)
+
+
+def _reserved_name(tok: lark.Token, what: str, file: str) -> Diagnostic:
+    return Diagnostic(
+        "error", "E005", f"'{tok}' is a reserved word and cannot name {what}", _token_span(tok, file),
+        f"choose another name, e.g. `{tok}_`; keywords of the language cannot be names",
+    )  # fmt: skip
+
+
+def _too_deep(cond: lark.Tree, depth: int, file: str) -> Diagnostic:
+    meta = cond.meta
+    span = Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+    return Diagnostic(
+        "error", "E006",
+        f"this condition combines {depth} and/or/not; at most {MAX_CONDITION_DEPTH} are allowed",
+        span, "use `COLUMN in (...)` for a list of values, or split it into several events",
+    )  # fmt: skip
+
+
+def _too_long(tok: lark.Token, digits: int, file: str) -> Diagnostic:
+    return Diagnostic(
+        "error", "E006", f"this number has {digits} digits; at most {MAX_NUMBER_DIGITS} are allowed",
+        _token_span(tok, file), None,
+    )  # fmt: skip
 
 
 def _display(term: str) -> str:
     if term in _TERMINAL_NAMES:
         return _TERMINAL_NAMES[term]
+    lark_parser()  # fills KEYWORD_TERMINALS
+    if term in KEYWORD_TERMINALS:
+        return f'"{KEYWORD_TERMINALS[term]}"'
     try:
         pattern = lark_parser().get_terminal(term).pattern
     except KeyError:
@@ -114,68 +210,123 @@ def _translate(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         return _unexpected_end(exc, text, file)
     assert isinstance(exc, UnexpectedToken)
-    return _unexpected_token(exc, file)
+    return _unexpected_token(exc, text, file)
+
+
+def _show_char(char: str) -> str:
+    if not char:
+        return "end of input"
+    if char == "'":
+        return '"\'"'
+    if char.isprintable() and not char.isspace():
+        return f"'{char}'"
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+# Characters that start no token anywhere in the language (outside texts and comments).
+_FOREIGN = re.compile(r"[^A-Za-z0-9_ \t\f\r\n\"#,:.=<>!()+-]")
 
 
 def _bad_character(exc: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
-    char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+    pos = exc.pos_in_stream
+    char = text[pos] if pos < len(text) else ""
     span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
     hint = None
     if char == "'":
-        hint = "texts are written in double quotes: \"PD\", not 'PD'"
+        quoted = re.match(r"'([^'\"\\\n\r]*)'", text[pos:])
+        value = quoted.group(1) if quoted else "PD"
+        hint = f"texts are written in double quotes: \"{value}\", not '{value}'"
     elif char == '"':
-        hint = 'a text must close on the same line with "; write \\" for a quote inside it'
-    elif char == "=" and text[exc.pos_in_stream - 1 : exc.pos_in_stream] == "=":
+        rest = text[pos + 1 :].split("\n", 1)[0]
+        if re.search(r'(?<!\\)(\\\\)*"', rest) and "\\" in rest:
+            hint = 'inside a text, a backslash is only used in \\" (a quote) and \\\\ (a backslash)'
+        else:
+            hint = 'a text must close on the same line with "; write \\" for a quote inside it'
+    elif char == "=" and text[pos - 1 : pos] == "=":
         hint = 'compare with a single =, as in PARAMCD = "PD"'
-    elif char == "/" and text[exc.pos_in_stream : exc.pos_in_stream + 2] == "//":
+    elif char == "/" and text[pos : pos + 2] == "//":
         hint = "comments start with #"
+    elif char == "\ufeff":
+        hint = "remove the byte-order mark (save the file as UTF-8 without BOM)"
+    elif char.isalpha():
+        hint = "names are written with ASCII letters, digits and _"
+    elif char.isspace():
+        hint = f"{_show_char(char)} is not allowed here; use an ordinary space or line break"
+    elif _FOREIGN.match(char):
+        hint = f"{_show_char(char)} is not used in the language; remove it"
     elif exc.allowed:
         hint = f"expected {_expected_list(set(exc.allowed))}"
-    shown = repr(char)[1:-1] if char else "end of input"
-    return Diagnostic("error", "E001", f"unexpected character '{shown}'", span, hint)
+    return Diagnostic("error", "E001", f"unexpected character {_show_char(char)}", span, hint)
 
 
 def _unexpected_end(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
-    lines = text.splitlines() or [""]
-    last = len(lines)
-    span = Span(file, last, len(lines[-1]) + 1, last, len(lines[-1]) + 2)
+    tok = getattr(exc, "token", None)
+    if tok is not None and tok.end_line:  # $END borrows the position of the last token
+        line, column = tok.end_line, tok.end_column
+    else:
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    span = Span(file, line, column, line, column + 1)
     expected = set(getattr(exc, "expected", None) or getattr(exc, "accepts", None) or ())
     hint = None
-    if "END" in expected:
+    last = _last_token(exc)
+    if last is not None and last.type == "NAME" and last in RESERVED:
+        hint = (
+            f"the last `{last}` was read as a name because the clause before it is "
+            "unfinished; complete that clause"
+        )
+    elif "END" in expected:
         hint = "an endpoint block is closed with `end`"
     elif expected:
         hint = f"expected {_expected_list(expected)}"
     return Diagnostic("error", "E002", "the file ends in the middle of a statement", span, hint)
 
 
-def _unexpected_token(exc: UnexpectedToken, file: str) -> Diagnostic:
+def _last_token(exc: UnexpectedInput) -> lark.Token | None:
+    """The last token the parser shifted, if lark kept its state."""
+    parser = getattr(exc, "interactive_parser", None)
+    stack = parser.parser_state.value_stack if parser is not None else []
+    node = stack[-1] if stack else None
+    while isinstance(node, lark.Tree) and node.children:
+        node = node.children[-1]
+    return node if isinstance(node, lark.Token) else None
+
+
+def _unexpected_token(exc: UnexpectedToken, text: str, file: str) -> Diagnostic:
     tok = exc.token
     value = str(tok)
-    end_col = tok.end_column if tok.end_column else tok.column + max(1, len(value))
-    span = Span(file, tok.line, tok.column, tok.end_line or tok.line, end_col)
+    span = _token_span(tok, file)
     expected = set(exc.accepts or exc.expected or ())
-    words = _keywords(expected)
-    hint = f"expected {_expected_list(expected)}"
-    if "NAME" in expected and value in RESERVED:
-        hint = f"'{value}' is a reserved word of the language; choose another name"
-    elif tok.type == "NAME" and words:
-        close = difflib.get_close_matches(value, words, n=1, cutoff=0.6)
-        if close:
-            hint = f"did you mean `{close[0]}`?"
+    close = difflib.get_close_matches(value, _keywords(expected), n=1, cutoff=0.6)
+    pos = tok.start_pos if tok.start_pos is not None else -1
+    message = f"unexpected {_describe(tok)}"
     if value in TOP_KEYWORDS and "END" in expected:
         hint = (
             f"the endpoint above is not closed: write `end` before `{value}` "
-            f"(at the end of line {_previous_line(tok)})"
+            f"(at the end of line {_previous_line(exc)})"
         )
-    elif tok.type == "COMPARATOR" and value == "=" and "SIGNED_NUMBER" in expected:
+    elif tok.type == "NAME" and close:
+        hint = f"did you mean `{close[0]}`?"
+    elif value == "=" and pos > 0 and text[pos - 1] == "=":
+        span = Span(file, tok.line, tok.column - 1, tok.line, tok.column + 1)
+        message = "unexpected '=='"
         hint = 'compare with a single =, as in PARAMCD = "PD"'
-    elif tok.type == "NAME" and value[:1].isupper() and "COMMA" in expected:
-        hint += "; a list of names is separated by commas"
-    return Diagnostic("error", "E003", f"unexpected {_describe(tok)}", span, hint)
+    elif tok.type == "SIGNED_NUMBER" and value[:1] in "+-" and pos > 0 and text[pos - 1].isdigit():
+        hint = "dates are written YYYY-MM-DD, with two digits for the month and the day"
+    elif tok.type == "NAME" and "COMMA" in expected:
+        hint = f"is a `,` missing before '{value}'? Otherwise expected {_expected_list(expected)}"
+    else:
+        hint = f"expected {_expected_list(expected)}"
+    return Diagnostic("error", "E003", message, span, hint)
 
 
-def _previous_line(tok: lark.Token) -> int:
-    return max(1, (tok.line or 1) - 1)
+def _previous_line(exc: UnexpectedToken) -> int:
+    """The line of the last token before the unexpected one."""
+    last = _last_token(exc)
+    if last is not None and last.end_line:
+        return last.end_line
+    return max(1, (exc.token.line or 1) - 1)
 
 
 def _describe(tok: lark.Token) -> str:

@@ -1,0 +1,187 @@
+"""Printer: attrs AST back to canonical .ept text (the inverse of parse, up to layout and comments)."""
+
+from __future__ import annotations
+
+from . import nodes as n
+from .transformer import escape
+
+INDENT = "  "
+
+# Binding strength of the condition operators: `not` > `and` > `or`; atoms bind tightest.
+_OR, _AND, _NOT, _ATOM = 1, 2, 3, 4
+
+
+def format_program(program: n.Program) -> str:
+    """The canonical text of a program: one statement per line, endpoint clauses indented."""
+    blocks: list[str] = []
+    previous: n.Item | None = None
+    for item in program.items:
+        if previous is not None and (isinstance(item, n.Endpoint) or isinstance(previous, n.Endpoint)):
+            blocks.append("")
+        blocks.append(format_item(item))
+        previous = item
+    return "".join(block + "\n" for block in blocks)
+
+
+def format_item(item: n.Item) -> str:
+    match item:
+        case n.Table():
+            return _table(item)
+        case n.EventDef():
+            return _event(item)
+        case n.PopulationDef(name=name, population=population):
+            return f"population {name.text} = {_population(population)}"
+        case n.Endpoint():
+            return _endpoint(item)
+    raise TypeError(f"not a top-level item: {type(item).__name__}")
+
+
+def _table(t: n.Table) -> str:
+    text = f"table {t.name.text}: {'one row' if t.per_subject else 'many rows'} per subject"
+    return text + (f", key {t.key.text}" if t.key is not None else "")
+
+
+def _event(e: n.EventDef) -> str:
+    parts = [f"event {e.name.text} = {e.table.text}.{e.column.text}"]
+    if e.where is not None:
+        parts.append(f"where {format_condition(e.where)}")
+    if e.sequence is not None:
+        parts.append(f"sequence {e.sequence.text}")
+    if e.label is not None:
+        parts.append(f"label {escape(e.label)}")
+    return " ".join(parts)
+
+
+def _population(p: n.Population) -> str:
+    match p:
+        case n.WithEvent(event=event):
+            return f"subjects with {event.text}"
+        case n.TableWhere(table=table, where=where):
+            return f"{table.text} where {format_condition(where)}"
+    raise TypeError(f"not a population: {type(p).__name__}")
+
+
+# ---- conditions ------------------------------------------------------------------
+
+
+def format_condition(c: n.Condition) -> str:
+    """A condition with the fewest parentheses that parse back to the same tree."""
+    return _cond(c, _OR)
+
+
+def _strength(c: n.Condition) -> int:
+    match c:
+        case n.Or():
+            return _OR
+        case n.And():
+            return _AND
+        case n.Not():
+            return _NOT
+    return _ATOM
+
+
+def _cond(c: n.Condition, needed: int) -> str:
+    """`c` in a position that accepts operators binding at least as tightly as `needed`."""
+    text = _cond_bare(c)
+    return f"({text})" if _strength(c) < needed else text
+
+
+def _cond_bare(c: n.Condition) -> str:
+    match c:
+        # Both operators are left-associative: the right operand must bind tighter.
+        case n.Or(left=a, right=b):
+            return f"{_cond(a, _OR)} or {_cond(b, _AND)}"
+        case n.And(left=a, right=b):
+            return f"{_cond(a, _AND)} and {_cond(b, _NOT)}"
+        case n.Not(operand=a):
+            return f"not {_cond(a, _NOT)}"
+        case n.Compare(column=col, op=op, operand=operand):
+            return f"{col.text} {op} {format_operand(operand)}"
+        case n.InList(column=col, operands=operands, negated=negated):
+            values = ", ".join(format_operand(o) for o in operands)
+            return f"{col.text} {'not in' if negated else 'in'} ({values})"
+        case n.IsMissing(column=col, negated=negated):
+            return f"{col.text} is {'not missing' if negated else 'missing'}"
+    raise TypeError(f"not a condition: {type(c).__name__}")
+
+
+# ---- operands, dates, options ----------------------------------------------------
+
+
+def format_operand(o: n.Operand) -> str:
+    match o:
+        case n.NameOperand(ident=ident):
+            return ident.text
+        case n.TextOperand(value=value):
+            return escape(value)
+        case n.NumberOperand(lexeme=lexeme) | n.DateOperand(lexeme=lexeme):
+            return lexeme
+    raise TypeError(f"not an operand: {type(o).__name__}")
+
+
+def _date(d: n.DateRef) -> str:
+    match d:
+        case n.FirstOccurrence(event=event):
+            return f"first {event.text}"
+        case n.LastOccurrence(event=event):
+            return f"last {event.text}"
+        case n.OriginDate():
+            return "origin"
+    return format_operand(d)
+
+
+def _options(options: tuple[n.BoundOption, ...]) -> str:
+    out = []
+    for option in options:
+        if isinstance(option, n.Inclusivity):
+            out.append("inclusive" if option.inclusive else "exclusive")
+        else:
+            out.append(f"{option.field} {format_operand(option.value)}")
+    return "".join(" " + text for text in out)
+
+
+def _dated(date: n.DateRef, items: tuple[n.OutcomeItem, ...]) -> str:
+    return _date(date) + _options(items)
+
+
+# ---- endpoints ----------------------------------------------------------------------
+
+
+def _endpoint(ep: n.Endpoint) -> str:
+    lines = [f"endpoint {ep.paramcd.text} {escape(ep.param)}"]
+    lines += [INDENT + format_clause(clause) for clause in ep.clauses]
+    lines.append("end")
+    return "\n".join(lines)
+
+
+def format_clause(c: n.Clause) -> str:
+    match c:
+        case n.Origin(date=date):
+            return f"from {_date(date)}"
+        case n.Terminating(events=events):
+            refs = ", ".join(ref.event.text + _options(ref.items) for ref in events)
+            return f"to first of {refs}" if len(events) > 1 else f"to {refs}"
+        case n.CensorSingle(date=date, items=items):
+            return f"censor at {_dated(date, items)}"
+        case n.CensorLatest(alternatives=alternatives):
+            return "censor at latest of " + ", ".join(_dated(a.date, a.items) for a in alternatives)
+        case n.Horizon(amount=amount, calendar=calendar, unit=unit, options=options):
+            text = f"horizon {format_operand(amount)}"
+            text += " calendar" if calendar else ""
+            text += f" {unit.text}" if unit is not None else ""
+            return text + _options(options)
+        case n.Cutoff(date=date, options=options):
+            return f"cutoff {_date(date)}{_options(options)}"
+        case n.Stop(event=event, options=options):
+            return f"stop at {event.text}{_options(options)}"
+        case n.AmongNamed(name=name):
+            return f"among {name.text}"
+        case n.AmongInline(population=population):
+            return f"among {_population(population)}"
+        case n.DayCount(origin_day=day):
+            return f"origin is day {format_operand(day)}"
+        case n.TimeUnit(unit=unit):
+            return f"time in {unit.text}"
+        case n.BeforeOrigin(rule=rule):
+            return f"before origin: {rule}"
+    raise TypeError(f"not an endpoint clause: {type(c).__name__}")

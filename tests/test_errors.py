@@ -1,0 +1,248 @@
+"""Error messages: every syntax and checker error has its code, position and a useful hint.
+
+TABLE holds one bad program per row; the golden files under tests/golden/errors hold the
+full rendering of a few. Regenerate them after a deliberate change of wording with
+`EPT_UPDATE_GOLDEN=1 pytest tests/test_errors.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from endpointdsl import EptError, check_text
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "errors"
+UPDATE_GOLDEN = bool(os.environ.get("EPT_UPDATE_GOLDEN"))
+
+# Lines 1-7; an endpoint written with `endpoint()` starts on line 8, its clauses on line 9.
+BASE = """\
+table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT label "Randomization"
+event alive = adsl.LSTALVDT
+event death = adrs.ADT where PARAMCD = "DEATH"
+event pd = adrs.ADT where PARAMCD = "PD"
+population responders = subjects with pd
+"""
+# Lines 9-11 of an endpoint; an extra clause after it is line 12.
+STD = "  from rand\n  to death\n  censor at alive cnsr 1\n"
+
+
+def endpoint(body: str = STD, code: str = "OS", label: str = '"Overall Survival"', base: str = BASE) -> str:
+    return f"{base}endpoint {code} {label}\n{body}end\n"
+
+
+def event(line: str) -> str:
+    """BASE, then `line` as line 8, then a valid endpoint from line 9."""
+    return endpoint(base=BASE + line + "\n")
+
+
+def clause(text: str) -> str:
+    """A valid endpoint with one more clause on line 12."""
+    return endpoint(STD + f"  {text}\n")
+
+
+class Case(NamedTuple):
+    id: str
+    source: str
+    code: str
+    line: int
+    column: int
+    fragment: str  # part of the message or the hint
+
+
+TABLE = [
+    # ---- syntax: the parser's diagnostics
+    Case("missing-end-before-endpoint", endpoint() .replace("end\n", "") + endpoint(code="PFS", base=""),
+         "E003", 12, 1, "write `end` before `endpoint` (at the end of line 11)"),
+    Case("missing-end-at-eof", endpoint().removesuffix("end\n"), "E002", 11, 25, "closed with `end`"),
+    Case("single-quoted-text", event("event e = adrs.ADT where PARAMCD = 'PD'"), "E001", 8, 36, 'double quotes: "PD"'),
+    Case("double-equals", event('event e = adrs.ADT where PARAMCD == "PD"'), "E003", 8, 34, "single ="),
+    Case("unclosed-string", event('event e = adrs.ADT label "Progression'), "E001", 8, 26,
+         "must close on the same line"),
+    Case("bad-escape-in-string", event(r'event e = adrs.ADT label "a\nb"'), "E001", 8, 26,
+         "a backslash is only used in"),
+    Case("reserved-word-as-event", event("event end = adrs.ADT"), "E005", 8, 7, "reserved word"),
+    Case("reserved-word-as-table", "table origin: one row per subject\n", "E005", 1, 7, "cannot name a table"),
+    Case("reserved-word-as-population", event("population first = subjects with pd"), "E005", 8, 12,
+         "choose another name"),
+    Case("misspelt-clause-keyword", clause("horizn 3 years"), "E003", 12, 3, "did you mean `horizon`?"),
+    Case("misspelt-top-keyword", event("evnt e = adrs.ADT"), "E003", 8, 1, "did you mean `event`?"),
+    Case("capitalised-keyword", event("Event e = adrs.ADT"), "E003", 8, 1, "did you mean `event`?"),
+    Case("glued-keyword", endpoint(STD.replace("from rand", "fromrand")), "E003", 9, 3, "did you mean `from`?"),
+    Case("stray-character", event('event e = adrs.ADT where PARAMCD = "PD";'), "E001", 8, 40, "remove it"),
+    Case("stray-non-ascii-name", event("event décès = adrs.ADT"), "E001", 8, 8, "ASCII letters"),
+    Case("no-break-space", event("event e =\xa0adrs.ADT"), "E001", 8, 10, "ordinary space"),
+    Case("nul-byte", event("event e = adrs.ADT\x00"), "E001", 8, 19, "U+0000"),
+    Case("eof-mid-statement", BASE + "event e = adrs.ADT where PARAMCD =", "E002", 8, 35, "a quoted text"),
+    Case("eof-after-comment", BASE + "event e = adrs.ADT where\n# why?\n\n", "E002", 8, 25, "a name"),
+    Case("keyword-read-as-value", endpoint(STD.replace("cnsr 1", "cnsr")), "E002", 12, 4,
+         "the last `end` was read as a name"),
+    Case("slash-comment", event("// a C comment"), "E001", 8, 1, "comments start with #"),
+    Case("missing-comma", endpoint(STD.replace("to death", "to first of death pd")), "E003", 10, 21,
+         "is a `,` missing before 'pd'?"),
+    Case("malformed-date", clause("cutoff 2024-1-01"), "E003", 12, 14, "YYYY-MM-DD"),
+    Case("missing-label", endpoint(label=""), "E003", 9, 3, "a quoted text"),
+    Case("condition-too-deep", event("event e = adrs.ADT where " + " and ".join(["A = 1"] * 102)), "E006", 8, 26,
+         "at most 100"),
+    Case("number-too-long", clause("horizon 1" + "0" * 25 + " days"), "E006", 12, 11, "at most 20 are allowed"),
+    # ---- checker: names and tables
+    Case("unknown-event", endpoint(STD.replace("to death", "to deth")), "E104", 10, 6, "did you mean `death`?"),
+    Case("unknown-table", event("event e = adrz.ADT"), "E104", 8, 11, "did you mean `adrs`?"),
+    Case("unknown-population", clause("among respnders"), "E104", 12, 9, "did you mean `responders`?"),
+    Case("unknown-event-no-match", endpoint(STD.replace("to death", "to xyzzy")), "E104", 10, 6,
+         "defined events: alive, death, pd, rand"),
+    Case("duplicate-name", event("event rand = adsl.TRTSDT"), "E101", 8, 7, "first definition is at line 3"),
+    Case("duplicate-name-across-kinds", event("population death = subjects with pd"), "E101", 8, 12,
+         "first definition is at line 5"),
+    Case("duplicate-endpoint", endpoint() + endpoint(code="OS", base=""), "E102", 13, 10,
+         "first definition is at line 8"),
+    Case("no-subject-table", endpoint(base=BASE.replace("adsl: one row", "adsl: many rows")), "E106", 1, 1,
+         "found 0"),
+    Case("two-subject-tables", endpoint(base=BASE.replace("adrs: many rows", "adrs: one row")), "E106", 2, 1,
+         "found 2"),
+    Case("no-endpoint", BASE, "E112", 1, 1, "defines no endpoint"),
+    # ---- checker: endpoint structure
+    Case("invalid-paramcd", endpoint(code="os"), "E107", 8, 10, "upper-case letter"),
+    Case("paramcd-too-long", endpoint(code="OVERALLSURV"), "E107", 8, 10, "1 to 8 characters"),
+    Case("empty-param", endpoint(label='"  "'), "E108", 8, 10, "non-empty text"),
+    Case("missing-origin", endpoint(STD.replace("  from rand\n", "")), "E110", 8, 10, "has no origin"),
+    Case("clause-twice", clause("from alive"), "E110", 12, 3, "the first is at line 9"),
+    Case("missing-to", endpoint(STD.replace("  to death\n", "")), "E111", 8, 10, "no terminating event"),
+    Case("no-censoring-rule", endpoint(STD.replace("  censor at alive cnsr 1\n", "")), "E112", 8, 10,
+         "no censoring rule"),
+    Case("origin-is-origin", endpoint(STD.replace("from rand", "from origin")), "E120", 9, 3, "as itself"),
+    Case("origin-is-fixed-date", endpoint(STD.replace("from rand", "from 2024-01-01")), "E120", 9, 8,
+         "not one fixed date"),
+    Case("number-for-date", endpoint(STD.replace("at alive", "at 42")), "E120", 11, 13,
+         "a number is given where a date is needed"),
+    Case("text-for-date", clause('cutoff "2024-01-01"'), "E120", 12, 10, "a text is given where a date"),
+    Case("many-rows-without-first", endpoint(STD.replace("at alive", "at pd")), "E121", 11, 13,
+         "`first pd` or `last pd`"),
+    Case("many-rows-origin", endpoint(STD.replace("from rand", "from death")), "E121", 9, 8,
+         "can occur many times per subject"),
+    # ---- checker: outcomes
+    Case("cnsr-zero", endpoint(STD.replace("cnsr 1", "cnsr 0")), "E130", 11, 24, "reserved for events"),
+    Case("cnsr-text", endpoint(STD.replace("cnsr 1", 'cnsr "1"')), "E130", 11, 24, "whole number, not a text"),
+    Case("cnsr-fraction", endpoint(STD.replace("cnsr 1", "cnsr 1.5")), "E130", 11, 24, "whole number"),
+    Case("cnsr-negative", endpoint(STD.replace("cnsr 1", "cnsr -1")), "E130", 11, 24, "positive integers"),
+    Case("cnsr-too-large", endpoint(STD.replace("cnsr 1", "cnsr 1234567890")), "E130", 11, 24, "too large"),
+    Case("missing-cnsr", endpoint(STD.replace(" cnsr 1", "")), "E131", 11, 3, "needs its CNSR code"),
+    Case("missing-cnsr-in-latest", endpoint(STD.replace("at alive cnsr 1", "at latest of alive cnsr 1, rand")),
+         "E131", 11, 37, "needs its CNSR code"),
+    Case("evntdesc-number", endpoint(STD.replace("to death", "to death evntdesc 3")), "E132", 10, 21,
+         "needs a text, not a number"),
+    Case("cnsdtdsc-name", endpoint(STD.replace("cnsr 1", "cnsr 1 cnsdtdsc Alive")), "E132", 11, 35,
+         'write it in double quotes: cnsdtdsc "..."'),
+    Case("item-twice", endpoint(STD.replace("cnsr 1", "cnsr 1 cnsr 2")), "E133", 11, 26, "given twice"),
+    Case("cnsr-on-event", endpoint(STD.replace("to death", "to death cnsr 1")), "E134", 10, 6,
+         "does not apply to an event"),
+    # ---- checker: the observation window
+    Case("unknown-horizon-unit", clause("horizon 3 yaers"), "E140", 12, 13, "did you mean `years`?"),
+    Case("missing-horizon-unit", clause("horizon 3"), "E140", 12, 3, "needs a unit"),
+    Case("horizon-not-a-number", clause('horizon "3" years'), "E140", 12, 11, "needs a number, not a text"),
+    Case("horizon-zero", clause("horizon 0 years"), "E140", 12, 11, "positive duration"),
+    Case("horizon-over-1000-years", clause("horizon 1001 years"), "E140", 12, 11, "longer than 1000 years"),
+    Case("calendar-horizon-fraction", clause("horizon 1.5 calendar years"), "E140", 12, 11, "whole number of units"),
+    Case("unknown-time-unit", clause("time in weks"), "E140", 12, 11, "did you mean `weeks`?"),
+    Case("invalid-date", clause("cutoff 2024-02-30"), "E141", 12, 10, "not a valid calendar date"),
+    Case("origin-day-2", clause("origin is day 2"), "E142", 12, 17, "day 1 or day 0"),
+    Case("stop-without-inclusivity", clause("stop at pd"), "E143", 12, 3, "`stop at pd exclusive`"),
+    Case("inclusivity-twice", clause("stop at pd inclusive exclusive"), "E144", 12, 24, "given twice"),
+    # ---- checker: censoring order and lists
+    Case("unreachable-censoring", endpoint(STD.replace("censor at", "censor at origin cnsr 2\n  censor at")),
+         "E150", 12, 3, "the rule at line 11 always applies"),
+    Case("repeated-censoring-rule", clause("censor at alive cnsr 1"), "E150", 12, 3, "repeats an earlier one"),
+    Case("repeated-event-in-to", endpoint(STD.replace("to death", "to first of death, pd, death")), "E151", 10, 26,
+         "listed twice"),
+    # ---- checker: row conditions
+    Case("unquoted-value", event("event e = adrs.ADT where AVALC = Y"), "E160", 8, 34, 'texts are quoted: "Y"'),
+    Case("less-than-text", event('event e = adrs.ADT where AVALC < "Y"'), "E161", 8, 26, "not texts"),
+    Case("number-too-large", event("event e = adrs.ADT where AVAL > 1" + "0" * 16), "E163", 8, 33, "too large"),
+    Case("mixed-list", event('event e = adrs.ADT where AVALC in ("Y", 1)'), "E162", 8, 26, "mixes number and text"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", TABLE, ids=[c.id for c in TABLE])
+def test_error_table(case: Case):
+    with pytest.raises(EptError) as info:
+        check_text(case.source, "trial.ept")
+    diags = info.value.diagnostics
+    first = diags[0]
+    found = [(d.code, d.span.line, d.span.column) for d in diags]
+    assert (first.code, first.span.line, first.span.column) == (case.code, case.line, case.column), found
+    assert case.fragment in f"{first.message}\n{first.hint}", first.render()
+    assert first.span.file == "trial.ept"
+    assert first.render().startswith(f"trial.ept:{case.line}:{case.column}: error {case.code}: ")
+
+
+def test_table_covers_every_checker_code():
+    source = "".join(
+        (Path(__file__).resolve().parent.parent / "endpointdsl" / name).read_text(encoding="utf-8")
+        for name in ("checker.py", "checker_endpoint.py", "parser.py")
+    )
+    used = set(re.findall(r'"(E[0-9]{3})"', source))
+    assert used <= {c.code for c in TABLE}, sorted(used - {c.code for c in TABLE})
+
+
+def test_all_errors_reported_at_once_in_order():
+    source = """\
+table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event alive = adsl.LSTALVDT
+event death = adrz.ADT where AVALC = Y
+endpoint os "Overall Survival"
+  from rand
+  to death, deth
+  censor at alive cnsr 0
+  horizon 3 yaers
+  cutoff 2024-02-30
+end
+"""
+    with pytest.raises(EptError) as info:
+        check_text(source, "many.ept")
+    got = [(d.span.line, d.span.column, d.code) for d in info.value.diagnostics]
+    assert got == [
+        (5, 15, "E104"),  # unknown table adrz
+        (5, 38, "E160"),  # unquoted Y
+        (6, 10, "E107"),  # PARAMCD os
+        (8, 13, "E104"),  # unknown event deth
+        (9, 24, "E130"),  # cnsr 0
+        (10, 13, "E140"),  # unit yaers
+        (11, 10, "E141"),  # 2024-02-30
+    ]
+    assert got == sorted(got)
+    rendered = str(info.value)
+    assert rendered.count("many.ept:") == len(got)
+
+
+# ---- golden files: the full rendering ---------------------------------------------------
+
+GOLDEN_CASES = {
+    "missing_end": "missing-end-before-endpoint",
+    "single_quoted_text": "single-quoted-text",
+    "misspelt_keyword": "misspelt-clause-keyword",
+    "unknown_event": "unknown-event",
+    "unreachable_censoring": "unreachable-censoring",
+}
+BY_ID = {c.id: c for c in TABLE}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
+def test_golden_rendering(name: str):
+    case = BY_ID[GOLDEN_CASES[name]]
+    with pytest.raises(EptError) as info:
+        check_text(case.source, "trial.ept")
+    rendered = info.value.render() + "\n"
+    path = GOLDEN / f"{name}.txt"
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(rendered, encoding="utf-8")
+    assert path.is_file(), f"missing {path}; run with EPT_UPDATE_GOLDEN=1 to create it"
+    assert rendered == path.read_text(encoding="utf-8")

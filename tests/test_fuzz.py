@@ -1,0 +1,328 @@
+"""Fuzzing: `check_text` only ever raises EptError, and text from a .ept file never runs as code.
+
+(a) texts drawn from the grammar and mutations of the example files: any failure is an
+EptError whose diagnostics point inside the text; (b) labels, PARAM, EVNTDESC/CNSDTDSC
+and file names full of quotes, escapes and Python payloads: the generated module
+compiles, running it runs no payload, and every text comes back unchanged.
+The bugs this found are kept at the end as regression tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+from hypothesis import given, note
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+from test_printer import grammar_texts
+
+from endpointdsl import CompiledFile, EptError, check_text
+from endpointdsl.checker import check
+from endpointdsl.parser import RESERVED, lark_parser
+from endpointdsl.transformer import to_ast
+
+EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.rglob("*.ept"))]
+TOKEN = re.compile(r'\s+|"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\w+|.', re.DOTALL)
+
+
+def check_quietly(text: str, file: str = "fuzz.ept") -> None:
+    """check_text(text) succeeds or raises EptError with well-placed diagnostics."""
+    try:
+        check_text(text, file)
+    except EptError as exc:
+        assert exc.diagnostics
+        lines = text.split("\n")  # lark counts lines by \n only
+        for d in exc.diagnostics:
+            assert d.span.file == file
+            assert 1 <= d.span.line <= len(lines), d
+            assert 1 <= d.span.column <= len(lines[d.span.line - 1]) + 1, d
+            assert d.render().startswith(f"{file}:{d.span.line}:{d.span.column}: error {d.code}: ")
+        assert str(exc)
+
+
+# ---- (a) robustness ----------------------------------------------------------------------
+
+
+@given(from_lark(lark_parser()))
+def test_raw_grammar_texts(text):
+    check_quietly(text)
+
+
+@given(grammar_texts)
+def test_parsable_grammar_texts(text):
+    """Texts that parse reach the checker with every odd combination of clauses."""
+    check_quietly(text)
+
+
+weird = st.one_of(
+    st.text(max_size=8),
+    st.sampled_from(
+        ["\x00", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\ufeff", "\r", "\t", '"', "\\", "'"]
+    ),
+    st.sampled_from(sorted(RESERVED)),
+    st.sampled_from(["9" * 30, "-0", "+1.5", "2024-02-30", "0000-00-00", "((((", "))", "==", "//"]),
+)
+
+
+def long_line(token: str) -> str:
+    return "\n" + (token + " ") * 3000 + "\n"
+
+
+@st.composite
+def mutated_examples(draw) -> str:
+    tokens = TOKEN.findall(draw(st.sampled_from(EXAMPLE_TEXTS)))
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(tokens) - 1))
+        op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "replace", "long", "truncate"]))
+        if op == "delete":
+            del tokens[i]
+        elif op == "duplicate":
+            tokens.insert(i, tokens[i])
+        elif op == "swap":
+            j = draw(st.integers(0, len(tokens) - 1))
+            tokens[i], tokens[j] = tokens[j], tokens[i]
+        elif op == "insert":
+            tokens.insert(i, draw(weird))
+        elif op == "replace":
+            tokens[i] = draw(weird)
+        elif op == "long":
+            tokens.insert(i, long_line(draw(st.sampled_from([tokens[i], "x", "#", "and A = 1"]))))
+        else:
+            tokens = tokens[:i]
+        if not tokens:
+            tokens = [""]
+    return "".join(tokens)
+
+
+@given(mutated_examples())
+def test_mutated_examples(text):
+    check_quietly(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\x00",
+        "\ufeff",
+        "\n" * 1000,
+        "#" * 100_000,
+        "table " + "x" * 100_000,
+        "event e = t.c where " + "(" * 5000 + "A = 1" + ")" * 5000,
+        "event e = t.c where " + "not " * 5000 + "A = 1",
+        "event e = t.c where " + " or ".join(["A = 1"] * 5000),
+        "endpoint X " + '"' + "\\" * 10_001,
+        "table adsl: one row per subject\n" * 500,
+    ],
+    ids=lambda t: repr(t[:24]),
+)
+def test_extreme_inputs(text):
+    check_quietly(text)
+
+
+file_names = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "/", "a/b/c.ept", "C:\\x\\y.ept", "x\udcff.ept", 'a"b', "a\nimport os\n", "\u2028"]),
+)
+
+
+@given(file_names, st.sampled_from([*EXAMPLE_TEXTS, "table adsl: one row per subject\n@"]))
+def test_any_file_name(file, text):
+    check_quietly(text, file)
+
+
+# ---- (b) code injection -----------------------------------------------------------------------
+
+MARKER = Path(tempfile.gettempdir()) / f"endpointdsl_pwned_{os.getpid()}"
+RUN = "__import__('builtins').EPT_PWNED = 1; __import__('pathlib').Path(r'" + str(MARKER) + "').touch()"
+PAYLOADS = [
+    f'"); {RUN}; ("',
+    f"'); {RUN}; ('",
+    f'"""; {RUN}; """',
+    f"'''; {RUN}; '''",
+    f"\\'; {RUN} #",
+    f'\\"; {RUN} #',
+    f"\\n{RUN}\\n",
+    f"\u2028{RUN}\u2028",
+    f"\x00{RUN}",
+    "{" + RUN + "}",
+    "%(x)s {0} {x!r} f'{1}'",
+    "# not a comment \\",
+    "\\",
+    "\\\\",
+    '\\"',
+    "\\x00 \\u2028 \\N{BULLET}",
+    "\u2029\x85\x0b\x0c\x1c\x1e\ufeff\u202e",
+    "\udcff",
+    "__import__('os').system('touch " + str(MARKER) + "')",
+]
+payload_texts = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.lists(
+        st.one_of(st.sampled_from(PAYLOADS), st.text(st.characters(exclude_characters="\n\r"))), max_size=4
+    )
+    .map("".join)
+    .filter(bool),
+)
+params = payload_texts.filter(lambda s: s.strip() and len(s) <= 200)
+
+
+def q(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def injection_program(t: dict[str, str]) -> str:
+    return f"""\
+table adsl: one row per subject
+event rand = adsl.RANDDT label {q(t["l_rand"])}
+event death = adsl.DTHDT label {q(t["l_death"])}
+event alive = adsl.LSTALVDT label {q(t["l_alive"])}
+endpoint OS {q(t["p1"])}
+  from rand
+  to death evntdesc {q(t["e"])}
+  censor at alive cnsr 1 evntdesc {q(t["e2"])} cnsdtdsc {q(t["c"])}
+end
+endpoint OSL {q(t["p2"])}
+  from rand
+  to death
+  censor at alive cnsr 2
+  horizon 1 years cnsr 3 evntdesc {q(t["he"])} cnsdtdsc {q(t["hc"])}
+end
+"""
+
+
+SUBJECTS = {
+    "S1": {"RANDDT": "2020-01-01", "DTHDT": "2020-03-01", "LSTALVDT": "2020-03-01"},
+    "S2": {"RANDDT": "2020-01-01", "DTHDT": None, "LSTALVDT": "2020-06-01"},
+    "S3": {"RANDDT": "2020-01-01", "DTHDT": None, "LSTALVDT": "2023-01-01"},
+}
+
+
+def derive(compiled: CompiledFile, code: str, subject: str):
+    row = {"USUBJID": subject, **SUBJECTS[subject]}
+    derivation = compiled[code]({"adsl": [row]}, subject_id=subject)
+    assert derivation.record is not None, derivation
+    return derivation.record
+
+
+def assert_no_payload_ran() -> None:
+    assert not hasattr(builtins, "EPT_PWNED")
+    assert not MARKER.exists()
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "l_rand": payload_texts,
+            "l_death": payload_texts,
+            "l_alive": payload_texts,
+            "p1": params,
+            "p2": params,
+            "e": payload_texts,
+            "e2": payload_texts,
+            "c": payload_texts,
+            "he": payload_texts,
+            "hc": payload_texts,
+        }
+    ),
+    file_names,
+)
+def test_texts_are_data_never_code(t, file):
+    text = injection_program(t)
+    note(text)
+    compiled = CompiledFile.from_model(check_text(text, file))
+    assert_no_payload_ran()
+    constants = {c.value for c in ast.walk(ast.parse(compiled.source)) if isinstance(c, ast.Constant)}
+    assert {t["p1"], t["p2"], t["e"], t["e2"], t["c"], t["l_death"], t["l_alive"], file} <= constants
+    assert compiled.namespace["SOURCE_FILE"] == file
+    assert compiled.namespace["PARAMS"] == {"OS": t["p1"], "OSL": t["p2"]}
+
+    died, censored, long_follow_up = (derive(compiled, "OS", s) for s in ("S1", "S2", "S3"))
+    assert (died.PARAM, died.CNSR, died.EVNTDESC, died.CNSDTDSC) == (t["p1"], 0, t["e"], None)
+    assert (censored.CNSR, censored.EVNTDESC, censored.CNSDTDSC) == (1, t["e2"], t["c"])
+    assert (long_follow_up.EVNTDESC, long_follow_up.CNSDTDSC) == (t["e2"], t["c"])
+
+    died, censored, capped = (derive(compiled, "OSL", s) for s in ("S1", "S2", "S3"))
+    assert (died.PARAM, died.CNSR, died.EVNTDESC) == (t["p2"], 0, t["l_death"])
+    assert (censored.CNSR, censored.EVNTDESC, censored.CNSDTDSC) == (2, t["l_alive"], None)
+    assert (capped.CNSR, capped.EVNTDESC, capped.CNSDTDSC) == (3, t["he"], t["hc"])
+    assert_no_payload_ran()
+
+
+def test_every_payload_once():
+    """The fixed payloads in every position, without relying on the draw."""
+    for payload in PAYLOADS:
+        t = dict.fromkeys(["l_rand", "l_death", "l_alive", "e", "e2", "c", "he", "hc"], payload)
+        t["p1"] = t["p2"] = payload if payload.strip() else "x"
+        compiled = CompiledFile.from_model(check_text(injection_program(t), payload))
+        assert derive(compiled, "OS", "S2").CNSDTDSC == payload
+        assert derive(compiled, "OSL", "S3").EVNTDESC == payload
+    assert_no_payload_ran()
+
+
+# ---- regressions: bugs this fuzzing found (fixed in 8e41864) ----------------------------------
+
+
+def test_nul_in_file_name_compiles():
+    """compile() refused a pseudo file name with NUL (ValueError)."""
+    model = check_text(EXAMPLE_TEXTS[0], "a\x00b.ept")
+    assert CompiledFile.from_model(model).namespace["SOURCE_FILE"] == "a\x00b.ept"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85", "\x1c"])
+def test_source_line_after_unicode_line_separator(separator):
+    """with_source split lines like str.splitlines while lark counts only \\n."""
+    text = f"# a{separator}b\ntable adsl: one row per subject @\n"
+    with pytest.raises(EptError) as info:
+        check_text(text)
+    (diag,) = info.value.diagnostics
+    assert (diag.span.line, diag.source_line) == (2, text.split("\n")[1])
+
+
+def codes(text: str) -> list[str]:
+    with pytest.raises(EptError) as info:
+        check_text(text)
+    return [d.code for d in info.value.diagnostics]
+
+
+@pytest.mark.parametrize("horizon", ["99999999999999999999 days", "10000000 days", "100000 calendar years"])
+def test_huge_horizon_is_rejected(horizon):
+    """Horizons past the date range were accepted and overflowed when a subject was derived."""
+    t = dict.fromkeys(["l_rand", "l_death", "l_alive", "p1", "p2", "e", "e2", "c", "he", "hc"], "x")
+    assert codes(injection_program(t).replace("horizon 1 years", f"horizon {horizon}")) == ["E140"]
+
+
+def check_unlimited(text: str):
+    """The checker on a text that bypasses the parser's limit on digits (E006)."""
+    return check(to_ast(lark_parser().parse(text), "big.ept"))
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (("horizon 1 years", "horizon " + "9" * 400 + " calendar years"), "E140"),  # was int(inf)
+        (("cnsr 2", "cnsr " + "9" * 5000), "E130"),  # was int() of more than 4300 digits
+    ],
+    ids=["inf-calendar-horizon", "cnsr-5000-digits"],
+)
+def test_checker_survives_huge_numbers(change, code):
+    t = dict.fromkeys(["l_rand", "l_death", "l_alive", "p1", "p2", "e", "e2", "c", "he", "hc"], "x")
+    with pytest.raises(EptError) as info:
+        check_unlimited(injection_program(t).replace(*change))
+    assert [d.code for d in info.value.diagnostics] == [code]
+
+
+def test_infinite_number_literal_is_rejected():
+    """A number that float() makes infinite was emitted as the bare name `inf` (NameError)."""
+    text = "table adsl: one row per subject\nevent rand = adsl.RANDDT where AVAL < " + "9" * 400
+    text += '\nevent alive = adsl.LSTALVDT\nendpoint OS "x" from rand to alive censor at rand cnsr 1 end\n'
+    with pytest.raises(EptError) as info:
+        check_unlimited(text)
+    assert [d.code for d in info.value.diagnostics] == ["E163"]

@@ -1,0 +1,190 @@
+"""Printer: `parse(format(ast)) == ast` and `format` is idempotent, on examples and random input."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXAMPLES
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+
+from endpointdsl import EptError
+from endpointdsl import nodes as n
+from endpointdsl.parser import KEYWORD_TERMINALS, RESERVED, lark_parser
+from endpointdsl.printer import format_condition, format_program
+from endpointdsl.transformer import parse
+
+EXAMPLE_FILES = sorted(EXAMPLES.rglob("*.ept"))
+
+
+def roundtrip(program: n.Program) -> str:
+    text = format_program(program)
+    again = parse(text, "<printed>")
+    assert again == program, text
+    assert format_program(again) == text
+    return text
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
+def test_examples_round_trip(path):
+    program = parse(path.read_text(encoding="utf-8"), str(path))
+    text = roundtrip(program)
+    assert text.endswith("end\n")
+
+
+def test_there_are_examples():
+    assert EXAMPLE_FILES
+
+
+def test_empty_program():
+    assert format_program(parse("# only a comment\n")) == ""
+
+
+# ---- conditions: parentheses only where precedence needs them ---------------------------
+
+
+def cmp(column: str) -> n.Compare:
+    return n.Compare(n.Ident(column), "=", n.NumberOperand("1"))
+
+
+A, B, C = cmp("A"), cmp("B"), cmp("C")
+CONDITIONS = [
+    (n.Or(n.And(A, B), C), "A = 1 and B = 1 or C = 1"),
+    (n.And(n.Or(A, B), C), "(A = 1 or B = 1) and C = 1"),
+    (n.And(A, n.Or(B, C)), "A = 1 and (B = 1 or C = 1)"),
+    (n.And(n.And(A, B), C), "A = 1 and B = 1 and C = 1"),
+    (n.And(A, n.And(B, C)), "A = 1 and (B = 1 and C = 1)"),
+    (n.Or(n.Or(A, B), C), "A = 1 or B = 1 or C = 1"),
+    (n.Or(A, n.Or(B, C)), "A = 1 or (B = 1 or C = 1)"),
+    (n.Not(n.And(A, B)), "not (A = 1 and B = 1)"),
+    (n.And(n.Not(A), B), "not A = 1 and B = 1"),
+    (n.Not(n.Not(A)), "not not A = 1"),
+    (n.Or(A, n.Not(n.Or(B, C))), "A = 1 or not (B = 1 or C = 1)"),
+    (
+        n.InList(n.Ident("X"), (n.TextOperand('a"b'), n.NameOperand(n.Ident("y"))), True),
+        'X not in ("a\\"b", y)',
+    ),
+    (n.IsMissing(n.Ident("X"), negated=True), "X is not missing"),
+]
+
+
+@pytest.mark.parametrize(("cond", "text"), CONDITIONS, ids=[t for _, t in CONDITIONS])
+def test_condition_parentheses(cond, text):
+    assert format_condition(cond) == text
+    program = n.Program((n.EventDef(n.Ident("e"), n.Ident("t"), n.Ident("c"), where=cond),))
+    assert roundtrip(program) == f"event e = t.c where {text}\n"
+
+
+def test_terminating_events_layout():
+    one = parse('endpoint X "x" to first of a end')
+    two = parse('endpoint X "x" to a evntdesc "A", b end')
+    assert "\n  to a\n" in roundtrip(one)
+    assert '\n  to first of a evntdesc "A", b\n' in roundtrip(two)
+
+
+def test_every_keyword_is_reserved():
+    """Printed names are safe only if every keyword of the grammar is in RESERVED."""
+    lark_parser()
+    assert set(KEYWORD_TERMINALS.values()) == RESERVED
+
+
+# ---- random ASTs ------------------------------------------------------------------------
+
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,7}", fullmatch=True).filter(lambda s: s not in RESERVED)
+idents = names.map(n.Ident)
+texts = st.text(st.characters(exclude_characters="\n\r"), max_size=12)
+operands = st.one_of(
+    idents.map(n.NameOperand),
+    texts.map(n.TextOperand),
+    st.from_regex(r"[+-]?[0-9]{1,6}(\.[0-9]{1,3})?", fullmatch=True).map(n.NumberOperand),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True).map(n.DateOperand),
+)
+atoms = st.one_of(
+    st.builds(n.Compare, idents, st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), operands),
+    st.builds(n.InList, idents, st.lists(operands, min_size=1, max_size=3).map(tuple), st.booleans()),
+    st.builds(n.IsMissing, idents, st.booleans()),
+)
+conditions = st.recursive(
+    atoms,
+    lambda sub: st.one_of(st.builds(n.And, sub, sub), st.builds(n.Or, sub, sub), st.builds(n.Not, sub)),
+    max_leaves=8,
+)
+populations = st.one_of(st.builds(n.WithEvent, idents), st.builds(n.TableWhere, idents, conditions))
+date_refs = st.one_of(
+    st.builds(n.FirstOccurrence, idents),
+    st.builds(n.LastOccurrence, idents),
+    st.builds(n.OriginDate),
+    operands,
+)
+outcome_items = st.builds(n.OutcomeItem, st.sampled_from(["cnsr", "evntdesc", "cnsdtdsc"]), operands)
+item_tuples = st.lists(outcome_items, max_size=2).map(tuple)
+options = st.lists(st.one_of(st.builds(n.Inclusivity, st.booleans()), outcome_items), max_size=3).map(tuple)
+clauses = st.one_of(
+    st.builds(n.Origin, date_refs),
+    st.builds(
+        n.Terminating, st.lists(st.builds(n.EventRef, idents, item_tuples), min_size=1, max_size=3).map(tuple)
+    ),
+    st.builds(n.CensorSingle, date_refs, item_tuples),
+    st.builds(
+        n.CensorLatest,
+        st.lists(st.builds(n.Alternative, date_refs, item_tuples), min_size=1, max_size=3).map(tuple),
+    ),
+    st.builds(n.Horizon, operands, st.booleans(), st.none() | idents, options),
+    st.builds(n.Cutoff, date_refs, options),
+    st.builds(n.Stop, idents, options),
+    st.builds(n.AmongNamed, idents),
+    st.builds(n.AmongInline, populations),
+    st.builds(n.DayCount, operands),
+    st.builds(n.TimeUnit, idents),
+    st.builds(n.BeforeOrigin, st.sampled_from(["ignore", "move to origin"])),
+)
+items = st.one_of(
+    st.builds(n.Table, idents, st.booleans(), st.none() | idents),
+    st.builds(
+        n.EventDef, idents, idents, idents, st.none() | conditions, st.none() | idents, st.none() | texts
+    ),
+    st.builds(n.PopulationDef, idents, populations),
+    st.builds(n.Endpoint, idents, texts, st.lists(clauses, max_size=6).map(tuple)),
+)
+programs = st.lists(items, max_size=6).map(lambda xs: n.Program(tuple(xs)))
+
+
+@given(programs)
+def test_random_asts_round_trip(program):
+    roundtrip(program)
+
+
+# ---- random texts from the grammar --------------------------------------------------------
+
+
+def spaced(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return strategy.map(lambda s: f" {s} ")
+
+
+def _explicit() -> dict[str, st.SearchStrategy[str]]:
+    """Terminal strategies that keep tokens apart, so that most drawn texts parse."""
+    out: dict[str, st.SearchStrategy[str]] = {
+        "NAME": spaced(names),
+        "SIGNED_NUMBER": spaced(st.from_regex(r"[+-]?[0-9]{1,6}(\.[0-9]{1,3})?", fullmatch=True)),
+        "STRING": spaced(texts.map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"')),
+        "COMMENT": st.from_regex(r"#[^\n]{0,10}", fullmatch=True).map(lambda s: f" {s}\n"),
+        "WS": st.sampled_from([" ", "\n", "\t", "\r\n"]),
+    }
+    for term in lark_parser().terminals:
+        if term.name in KEYWORD_TERMINALS:
+            out[term.name] = st.just(f" {KEYWORD_TERMINALS[term.name]} ")
+        elif term.name not in out:
+            out[term.name] = spaced(st.from_regex(term.pattern.to_regexp(), fullmatch=True))
+    return out
+
+
+grammar_texts = from_lark(lark_parser(), explicit=_explicit())
+
+
+@given(grammar_texts)
+def test_random_texts_round_trip(text):
+    try:
+        program = parse(text)
+    except EptError:
+        assume(False)
+    roundtrip(program)
