@@ -137,7 +137,8 @@ class EndpointChecker:
                         "E134", f"`{bad}` does not apply to an event", ref.span,
                         "events always have CNSR 0; only `evntdesc` can be set",
                     )  # fmt: skip
-            out.append(m.TermEvent(name, fields.get("evntdesc") or self._label(name)))
+            text = fields.get("evntdesc")
+            out.append(m.TermEvent(name, text if text is not None else self._label(name)))
         return tuple(out)
 
     def _label(self, event: str) -> str | None:
@@ -204,13 +205,16 @@ class EndpointChecker:
 
     def _cnsr(self, value: n.Operand) -> int | None:
         if not isinstance(value, n.NumberOperand) or not re.fullmatch(r"\+?[0-9]+", value.lexeme):
+            shown = value.lexeme if isinstance(value, n.NumberOperand) else operand_kind(value)
             self.error(
-                "E130", f"CNSR must be a whole number, not {operand_kind(value)}", value.span,
+                "E130", f"CNSR must be a positive whole number, not {shown}", value.span,
                 "censoring codes are positive integers, e.g. `cnsr 1`",
             )  # fmt: skip
             return None
         if len(value.lexeme.lstrip("+0")) > 9:
-            self.error("E130", "CNSR code is too large", value.span, "censoring codes are small positive integers")
+            self.error(
+                "E130", "CNSR code is too large", value.span, "censoring codes are small positive integers"
+            )
             return None
         code = int(value.lexeme)
         if code == 0:
@@ -231,7 +235,8 @@ class EndpointChecker:
                 'add it after the date, e.g. `cnsr 1 evntdesc "Last follow-up"`',
             )  # fmt: skip
         label = self._label(date.event) if date.event else None
-        return m.Outcome(fields.get("cnsr", 1), fields.get("evntdesc") or label, fields.get("cnsdtdsc"))
+        text = fields.get("evntdesc")
+        return m.Outcome(fields.get("cnsr", 1), text if text is not None else label, fields.get("cnsdtdsc"))
 
     def _censoring(self) -> tuple[m.CensorRule, ...]:
         rules: list[m.CensorRule] = []

@@ -127,9 +127,17 @@ def _referenced(ep: m.EndpointSpec) -> list[str]:
 # ---- the derivation ---------------------------------------------------------------
 
 
+def _plus_days(d: dt.date, n: int) -> dt.date:
+    """d + n days, kept inside the calendar's first and last day."""
+    ordinal = d.toordinal() + n
+    return dt.date.fromordinal(min(max(ordinal, 1), dt.date.max.toordinal()))
+
+
 def _month_add(d: dt.date, months: int) -> dt.date:
     y, mo = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, mo + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
     day = d.day
     while True:  # walk back from the day of the month until the date exists
         try:
@@ -143,16 +151,16 @@ def _bound_date(b: m.Bound, origin: dt.date, occ: dict) -> dt.date | None:
         if b.calendar:
             n = int(b.amount)
             if b.unit == "days":
-                last = origin + dt.timedelta(days=n)
+                last = _plus_days(origin, n)
             elif b.unit == "weeks":
-                last = origin + dt.timedelta(days=7 * n)
+                last = _plus_days(origin, 7 * n)
             else:
                 last = _month_add(origin, n * (12 if b.unit == "years" else 1))
-            return last if b.inclusive else last - dt.timedelta(days=1)
+            return last if b.inclusive else _plus_days(last, -1)
         length = b.amount * UNIT_DAYS[b.unit]
         # inclusive: elapsed <= length; exclusive: elapsed < length (elapsed in whole days)
         elapsed = math.floor(length) if b.inclusive else math.ceil(length) - 1
-        return origin + dt.timedelta(days=elapsed)
+        return _plus_days(origin, elapsed)
     if b.kind == "cutoff":
         if b.date.kind == "literal":
             day = b.date.value
@@ -166,7 +174,7 @@ def _bound_date(b: m.Bound, origin: dt.date, occ: dict) -> dt.date | None:
         if not dates:
             return None
         day = min(dates)
-    return day if b.inclusive else day - dt.timedelta(days=1)
+    return day if b.inclusive else _plus_days(day, -1)
 
 
 def _date_of(spec: m.DateSpec, occ: dict, origin) -> dict | None:
@@ -275,8 +283,8 @@ def _censor_candidate(ch, occ, origin_occ, origin, end, limiting, clamp, in_wind
     bo = limiting.outcome
     capped = m.Outcome(
         bo.cnsr if bo else out.cnsr,
-        (bo.evntdesc if bo and bo.evntdesc else out.evntdesc),
+        (bo.evntdesc if bo and bo.evntdesc is not None else out.evntdesc),
         None,
     )
-    cnsdtdsc = bo.cnsdtdsc if bo and bo.cnsdtdsc else limiting.description
+    cnsdtdsc = bo.cnsdtdsc if bo and bo.cnsdtdsc is not None else limiting.description
     return (end, capped, cnsdtdsc, None)

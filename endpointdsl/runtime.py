@@ -255,13 +255,23 @@ def within(
 # ---- dates and durations --------------------------------------------------------------
 
 
+def shift(date: dt.date, days: int) -> dt.date:
+    """date + days, held at the ends of the calendar (an origin in year 9999 has no 3-year end)."""
+    try:
+        return date + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 def add_calendar(start: dt.date, amount: int, unit: str) -> dt.date:
     """start + amount calendar units; a day past the end of a month is clipped to it."""
     if unit in ("days", "weeks"):
-        return start + dt.timedelta(days=amount * int(UNIT_DAYS[unit]))
+        return shift(start, amount * int(UNIT_DAYS[unit]))
     months = amount * (12 if unit == "years" else 1)
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
     day = min(start.day, calendar.monthrange(year, month)[1])
     return dt.date(year, month, day)
 
@@ -270,14 +280,14 @@ def horizon_end(origin: dt.date, amount: float, unit: str, calendar_units: bool,
     """Last observed date of a horizon: elapsed days (date - origin) <= H, or < H if exclusive."""
     if calendar_units:
         end = add_calendar(origin, int(amount), unit)
-        return end if inclusive else end - dt.timedelta(days=1)
+        return end if inclusive else shift(end, -1)
     length = amount * UNIT_DAYS[unit]
     days = math.floor(length) if inclusive else math.ceil(length) - 1
-    return origin + dt.timedelta(days=days)
+    return shift(origin, days)
 
 
 def bound_end(date: dt.date, inclusive: bool) -> dt.date:
-    return date if inclusive else date - dt.timedelta(days=1)
+    return date if inclusive else shift(date, -1)
 
 
 def aval(start: dt.date, adt: dt.date, origin_day: int, unit: str) -> float:
@@ -401,8 +411,8 @@ def censor_choice(
     return Candidate(
         end, None,
         limit.cnsr if limit.cnsr is not None else cnsr,
-        limit.evntdesc or evntdesc,
-        limit.cnsdtdsc or limit.description,
+        limit.evntdesc if limit.evntdesc is not None else evntdesc,
+        limit.cnsdtdsc if limit.cnsdtdsc is not None else limit.description,
     )  # fmt: skip
 
 
