@@ -109,6 +109,10 @@ class Checker:
         if table is None:
             self._unknown("table", e.table, self.tables)
         where = self._condition(e.where) if e.where is not None else None
+        imp = e.impute
+        if imp is not None:
+            for bound in (*imp.not_before, *imp.not_after):
+                self._imputation_bound(e, bound)
         return m.EventSource(
             e.name.text,
             e.table.text,
@@ -117,8 +121,31 @@ class Checker:
             e.sequence.text if e.sequence else None,
             e.label,
             per_subject=bool(table and table.per_subject),
+            impute=imp.rule if imp else None,
+            not_before=tuple(b.text for b in imp.not_before) if imp else (),
+            not_after=tuple(b.text for b in imp.not_after) if imp else (),
             span=e.span,
         )
+
+    def _imputation_bound(self, e: n.EventDef, bound: n.Ident) -> None:
+        """A bound is another event's single date per subject, itself not bounded (no cycles)."""
+        other = self.events.get(bound.text)
+        if other is None:
+            self._unknown("event", bound, self.events)
+            return
+        table = self.tables.get(other.table.text)
+        if bound.text == e.name.text or (
+            other.impute and (other.impute.not_before or other.impute.not_after)
+        ):
+            self.error(
+                "E164", f"'{bound.text}' cannot bound the imputation of '{e.name.text}'", bound.span,
+                "a bound is a date that does not itself depend on imputation bounds",
+            )  # fmt: skip
+        elif table is not None and not table.per_subject:
+            self.error(
+                "E164", f"'{bound.text}' can occur many times per subject; a bound needs one date",
+                bound.span, "use an event of the `one row per subject` table, e.g. the treatment start",
+            )  # fmt: skip
 
     def _condition(self, c: n.Condition) -> m.Condition:
         match c:
@@ -160,7 +187,9 @@ class Checker:
             case n.NumberOperand(lexeme=v):
                 value = float(v)
                 if not math.isfinite(value) or abs(value) > 1e15:
-                    self.error("E163", f"the number {v[:20]}{'...' if len(v) > 20 else ''} is too large", o.span)
+                    self.error(
+                        "E163", f"the number {v[:20]}{'...' if len(v) > 20 else ''} is too large", o.span
+                    )
                     return None
                 return m.Literal("number", value)
             case n.DateOperand():

@@ -108,11 +108,15 @@ class ModuleWriter:
         w.line(f"def {ident('event_', ev.name)}(subject, notes):")
         w.indent()
         w.line(f'"""Occurrences of {ev.name}: dated {ev.table} rows, in date order."""')
-        w.line(
-            f"return rt.select(subject, {ev.table!r}, {where}, {ev.name!r}, {domain!r}, "
-            f"{ev.column!r}, {ev.sequence!r}, notes, {ev.where is not None or not ev.per_subject!r})",
-            ev.span,
+        call = (
+            f"rt.select(subject, {ev.table!r}, {where}, {ev.name!r}, {domain!r}, "
+            f"{ev.column!r}, {ev.sequence!r}, notes, {ev.where is not None or not ev.per_subject!r}"
         )
+        if ev.impute is not None:
+            before = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_before)
+            after = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_after)
+            call += f", {ev.impute!r}, [{before}], [{after}]"
+        w.line(f"return {call})", ev.span)
         w.dedent()
 
     # ---- endpoints

@@ -118,7 +118,7 @@ class EndpointWriter:
         w.indent()
         adt = "max(event[0].date, origin)" if ep.clamp else "event[0].date"
         w.line(
-            f"return rt.make_record(notes, param, origin, {adt}, {ep.origin_day!r}, "
+            f"return rt.make_record(notes, param, origin_occ, {adt}, {ep.origin_day!r}, "
             f"{ep.unit!r}, 0, event[1], None, event[0])"
         )
         w.dedent()
@@ -141,7 +141,7 @@ class EndpointWriter:
             w.indent()
             adt = "max(chosen.date, origin)" if ep.clamp else "chosen.date"
             w.line(
-                f"return rt.make_record(notes, param, origin, {adt}, {ep.origin_day!r}, "
+                f"return rt.make_record(notes, param, origin_occ, {adt}, {ep.origin_day!r}, "
                 f"{ep.unit!r}, chosen.cnsr, chosen.evntdesc, chosen.cnsdtdsc, chosen.source)"
             )
             w.dedent()

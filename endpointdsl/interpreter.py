@@ -12,7 +12,8 @@ import datetime as dt
 import math
 
 from . import model as m
-from .runtime import AVALU, UNIT_DAYS, Derivation, Record, Subject, parse_date
+from .dates import impute, parse_date
+from .runtime import AVALU, UNIT_DAYS, Derivation, Record, Subject
 
 # ---- row conditions --------------------------------------------------------------
 
@@ -78,10 +79,17 @@ def holds(cond: m.Condition, row: dict):
 def occurrences(model: m.Model, event: str, subject: Subject, findings: list) -> list[dict]:
     src = model.event(event)
     found = []
+    if src.impute:  # bounds: the single date of other subject-level events
+        before = [o["date"] for b in src.not_before for o in occurrences(model, b, subject, findings)]
+        after = [o["date"] for b in src.not_after for o in occurrences(model, b, subject, findings)]
     for row in subject.rows(src.table):
         if src.where is not None and holds(src.where, row) is not True:
             continue
-        date, problem = parse_date(row.get(src.column))
+        flag = None
+        if src.impute:
+            date, flag, problem = impute(row.get(src.column), src.impute, before, after)
+        else:
+            date, problem = parse_date(row.get(src.column))
         if date is None:
             # A blank date in a subject-level column without a condition means "did not happen".
             if problem == "missing" and src.per_subject and src.where is None:
@@ -94,7 +102,7 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
         seq = _read(row.get(src.sequence), "number") if src.sequence else None
         found.append(
             {"event": event, "date": date, "domain": model.table(src.table).domain,
-             "column": src.column, "seq": seq, "row": row.number}
+             "column": src.column, "seq": seq, "row": row.number, "flag": flag}
         )  # fmt: skip
     # Total order: date, then sequence (missing last), then input row.
     found.sort(key=lambda o: (o["date"], o["seq"] is None, o["seq"] or 0.0, o["row"]))
@@ -222,6 +230,8 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
             AVALU[ep.unit], cnsr, evntdesc, cnsdtdsc,
             src["domain"] if src else None, src["column"] if src else None,
             src["seq"] if src else None,
+            STARTDTF=origin_occ["flag"],
+            ADTF=src["flag"] if src is not None and src["date"] == adt else None,
         )  # fmt: skip
 
     best = None  # (date, listed position, occurrence order, occurrence, description)

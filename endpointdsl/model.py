@@ -109,6 +109,9 @@ class EventSource:
     sequence: str | None
     label: str | None
     per_subject: bool  # at most one occurrence per subject
+    impute: str | None = None  # "first", "mid" or "last": rule for partial dates
+    not_before: tuple[str, ...] = ()  # subject-level events bounding the imputed date
+    not_after: tuple[str, ...] = ()
     span: Span | None = _SPAN
 
 

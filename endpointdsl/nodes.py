@@ -110,6 +110,16 @@ class Table:
 
 
 @frozen
+class Imputation:
+    """`impute first|mid|last not before E not after F`."""
+
+    rule: str
+    not_before: tuple[Ident, ...] = ()
+    not_after: tuple[Ident, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
 class EventDef:
     name: Ident
     table: Ident
@@ -117,6 +127,7 @@ class EventDef:
     where: Condition | None = None
     sequence: Ident | None = None
     label: str | None = None
+    impute: Imputation | None = None
     span: Span | None = _SPAN
 
 

@@ -47,6 +47,10 @@ def _event(e: n.EventDef) -> str:
         parts.append(f"where {format_condition(e.where)}")
     if e.sequence is not None:
         parts.append(f"sequence {e.sequence.text}")
+    if e.impute is not None:
+        bounds = [f"not before {b.text}" for b in e.impute.not_before]
+        bounds += [f"not after {b.text}" for b in e.impute.not_after]
+        parts.append(" ".join([f"impute {e.impute.rule}", *bounds]))
     if e.label is not None:
         parts.append(f"label {escape(e.label)}")
     return " ".join(parts)

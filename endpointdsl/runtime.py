@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 
 from attrs import define, frozen
 
+from .dates import impute as impute_date
 from .dates import parse_date
 
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
@@ -170,6 +171,7 @@ class Occurrence:
     column: str
     seq: float | None
     row: int
+    flag: str | None = None  # imputation flag of the date: D or M
 
     @property
     def order(self) -> tuple:
@@ -199,6 +201,9 @@ def select(
     sequence: str | None,
     notes: Notes,
     report_missing: bool = True,
+    impute: str | None = None,
+    not_before: list[dt.date] = (),
+    not_after: list[dt.date] = (),
 ) -> list[Occurrence]:
     """Occurrences of an event: rows where the predicate is True, with a usable date.
 
@@ -210,14 +215,18 @@ def select(
     for row in subject.rows(table):
         if predicate is not None and predicate(row) is not True:
             continue
-        date, problem = parse_date(row.get(column))
+        if impute is None:
+            date, problem = parse_date(row.get(column))
+            flag = None
+        else:
+            date, flag, problem = impute_date(row.get(column), impute, not_before, not_after)
         if date is None:
             if problem == "missing" and not report_missing:
                 continue
             notes.add(f"{event}: {table} row {row.number} has no usable {column} ({problem}); not counted")
             continue
         seq = as_number(row.get(sequence)) if sequence else None
-        found.append(Occurrence(event, date, domain, column, seq, row.number))
+        found.append(Occurrence(event, date, domain, column, seq, row.number, flag))
     found.sort(key=lambda o: o.order)
     for before, after in itertools.pairwise(found):
         if (before.date, before.seq) == (after.date, after.seq):
@@ -228,6 +237,10 @@ def select(
 def _same_day_message(event: str, table: str, occ: Occurrence, sequence: str | None) -> str:
     what = f"the same {sequence}" if sequence else "no sequence variable"
     return f"{event}: several {table} records on {occ.date} with {what}; SRCSEQ cannot tell them apart"
+
+
+def dates_of(occurrences: list[Occurrence]) -> list[dt.date]:
+    return [o.date for o in occurrences]
 
 
 def pick(occurrences: list[Occurrence], which: str) -> Occurrence | None:
@@ -314,6 +327,8 @@ class Record:
     SRCDOM: str | None
     SRCVAR: str | None
     SRCSEQ: float | None
+    STARTDTF: str | None = None  # imputation flags (ADaM *DTF): D day, M month and day
+    ADTF: str | None = None
 
 
 @frozen
@@ -328,14 +343,16 @@ class Derivation:
 
 
 def make_record(
-    notes: Notes, param: str, origin: dt.date, adt: dt.date, origin_day: int, unit: str,
+    notes: Notes, param: str, origin_occ: Occurrence, adt: dt.date, origin_day: int, unit: str,
     cnsr: int, evntdesc: str | None, cnsdtdsc: str | None, source: Occurrence | None,
 ) -> Derivation:  # fmt: skip
+    origin = origin_occ.date
     record = Record(
         notes.subject, notes.paramcd, param, origin, adt, aval(origin, adt, origin_day, unit),
         AVALU[unit], cnsr, evntdesc, cnsdtdsc,
         source.domain if source else None, source.column if source else None,
         source.seq if source else None,
+        STARTDTF=origin_occ.flag, ADTF=source.flag if source and source.date == adt else None,
     )  # fmt: skip
     return Derivation(notes.subject, notes.paramcd, record, None, tuple(notes.messages))
 

@@ -17,8 +17,8 @@ from .diagnostics import DataError
 from .runtime import Derivation, Row, Subject, normalise
 
 ADTTE_COLUMNS = [
-    "USUBJID", "PARAMCD", "PARAM", "STARTDT", "ADT", "AVAL", "AVALU", "CNSR",
-    "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
+    "USUBJID", "PARAMCD", "PARAM", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALU",
+    "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
 ]  # fmt: skip
 REPORT_COLUMNS = ["USUBJID", "PARAMCD", "STATUS", "MESSAGE"]
 

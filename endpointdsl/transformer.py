@@ -122,8 +122,29 @@ class ToAst(Transformer):
             where=opts.get("where"),
             sequence=opts.get("sequence"),
             label=opts.get("label"),
+            impute=opts.get("impute"),
             span=self._span(meta),
         )
+
+    def impute_first(self, meta, c):
+        return "first"
+
+    def impute_mid(self, meta, c):
+        return "mid"
+
+    def impute_last(self, meta, c):
+        return "last"
+
+    def not_before(self, meta, c):
+        return ("before", self._ident(c[0]))
+
+    def not_after(self, meta, c):
+        return ("after", self._ident(c[0]))
+
+    def impute(self, meta, c):
+        before = tuple(ident for kind, ident in c[1:] if kind == "before")
+        after = tuple(ident for kind, ident in c[1:] if kind == "after")
+        return ("impute", n.Imputation(c[0], before, after, span=self._span(meta)))
 
     def with_event(self, meta, c):
         return n.WithEvent(self._ident(c[0]), span=self._span(meta))

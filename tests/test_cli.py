@@ -60,8 +60,8 @@ def test_run_writes_output_and_report(tmp_path, capsys):
     adtte = pd.read_csv(out, dtype=str, keep_default_na=False)
     report = pd.read_csv(tmp_path / "adtte.report.csv", dtype=str, keep_default_na=False)
     assert list(adtte.columns) == [
-        "USUBJID", "PARAMCD", "PARAM", "STARTDT", "ADT", "AVAL", "AVALU", "CNSR",
-        "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
+        "USUBJID", "PARAMCD", "PARAM", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALU",
+        "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
     ]  # fmt: skip
     assert list(report.columns) == ["USUBJID", "PARAMCD", "STATUS", "MESSAGE"]
     assert "54 records for 13 subjects; 16 exclusions and 10 data findings" in capsys.readouterr().err
