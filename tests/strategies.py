@@ -1,0 +1,766 @@
+"""Hypothesis strategies: random valid `.ept` programs and random subject data for them.
+
+A program is drawn as a small structured description (`ProgramDesc`: tables, events,
+populations, endpoints, all plain frozen dataclasses and tuples) and rendered to text
+from it (`ProgramDesc.text`). The same description says which columns of which kind
+each table needs (`ProgramDesc.columns`), so `subject_tables` draws rows that fit the
+program, and the property tests read the description (never the checked model) to
+compute their expectations.
+
+Dates are drawn from a narrow range (2020-01-01..2020-04-30), mostly from a few anchor
+days per subject, so ties, same-day events, occurrences before the origin and horizon
+crossings are frequent; cells are sometimes missing, blank, impossible, partial, carry
+a time part or trailing blanks; filter and sequence cells are sometimes odd.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+from dataclasses import dataclass
+
+import pandas as pd
+from hypothesis import strategies as st
+
+DAY0 = dt.date(2020, 1, 1)
+LAST_DAY = dt.date(2020, 4, 30)
+SPAN_DAYS = (LAST_DAY - DAY0).days
+SUBJECT_TABLE = "adsl"
+UNIT_WORDS = {
+    "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
+    "month": "months", "months": "months", "year": "years", "years": "years",
+}  # fmt: skip
+
+
+# ---- the vocabulary of tables and columns ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableVocab:
+    """Columns a table may offer, by kind, and the usual values of its text columns."""
+
+    name: str
+    per_subject: bool
+    dates: tuple[str, ...]
+    texts: dict[str, tuple[str, ...]]
+    numbers: tuple[str, ...]
+    sequence: str
+
+    def kind(self, column: str) -> str:
+        if column in self.dates:
+            return "date"
+        if column in self.texts:
+            return "text"
+        if column in self.numbers:
+            return "number"
+        if column == self.sequence:
+            return "sequence"
+        return "key"
+
+
+VOCAB = {
+    "adsl": TableVocab(
+        "adsl", True, ("RANDDT", "TRTSDT", "DTHDT", "LSTALVDT", "EOSDT"),
+        {"SAFFL": ("Y", "N"), "DTHFL": ("Y", "N"), "ARM": ("A", "B", "Placebo arm")},
+        ("AGE",), "SUBJSEQ",
+    ),
+    "adrs": TableVocab(
+        "adrs", False, ("ADT", "ASTDT"),
+        {"PARAMCD": ("PD", "DEATH", "LSTA", "RSP"), "AVALC": ("Y", "N", "CR"), "ANL01FL": ("Y", "N")},
+        ("AVAL",), "ASEQ",
+    ),
+    "adae": TableVocab(
+        "adae", False, ("AESTDT", "AEENDT"),
+        {"AEDECOD": ("HEADACHE", "NAUSEA"), "AESER": ("Y", "N")},
+        ("AETOXGR",), "AESEQ",
+    ),
+}  # fmt: skip
+
+# Odd texts that can appear in a literal; `\` and `"` exercise the escapes of STRING.
+ODD_TEXTS = ("1", "N/A", 'say "hi"', "back\\slash", "a  b")
+
+
+# ---- the description ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A literal of a row condition: its kind, its value and its .ept lexeme."""
+
+    kind: str  # "text", "number" or "date"
+    value: object  # str, float or dt.date
+    lexeme: str
+
+
+# Conditions are tuples:
+#   ("cmp", column, op, Lit)   ("in", column, negated, (Lit, ...))   ("missing", column, negated)
+#   ("and", a, b)   ("or", a, b)   ("not", a)   ("paren", a)
+Cond = tuple
+
+
+@dataclass(frozen=True)
+class TableDesc:
+    name: str
+    per_subject: bool
+    key: str
+    key_stated: bool
+
+
+@dataclass(frozen=True)
+class EventDesc:
+    name: str
+    table: str
+    column: str
+    where: Cond | None
+    sequence: str | None
+    label: str | None
+    impute: str | None = None  # "first", "mid" or "last": the rule for partial dates
+    bounds: tuple[tuple[str, str], ...] = ()  # ("before" | "after", subject-level event)
+
+    @property
+    def not_before(self) -> tuple[str, ...]:
+        return tuple(e for side, e in self.bounds if side == "before")
+
+    @property
+    def not_after(self) -> tuple[str, ...]:
+        return tuple(e for side, e in self.bounds if side == "after")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    cnsr: int | None
+    cnsr_lexeme: str | None
+    evntdesc: str | None
+    cnsdtdsc: str | None
+
+    def items(self) -> list[str]:
+        out = []
+        if self.cnsr_lexeme is not None:
+            out.append(f"cnsr {self.cnsr_lexeme}")
+        if self.evntdesc is not None:
+            out.append(f"evntdesc {quote(self.evntdesc)}")
+        if self.cnsdtdsc is not None:
+            out.append(f"cnsdtdsc {quote(self.cnsdtdsc)}")
+        return out
+
+
+@dataclass(frozen=True)
+class DateRef:
+    kind: str  # "single", "first", "last", "origin" or "literal"
+    event: str | None = None
+    value: dt.date | None = None
+
+    def render(self) -> str:
+        match self.kind:
+            case "single":
+                return str(self.event)
+            case "origin":
+                return "origin"
+            case "literal":
+                return str(self.value)
+        return f"{self.kind} {self.event}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    date: DateRef
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Rule:
+    latest: bool
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class BoundDesc:
+    kind: str  # "horizon", "cutoff" or "stop"
+    inclusive: bool | None  # None: not stated (the default: inclusive)
+    outcome: Outcome | None
+    option_order: tuple[int, ...]  # where the inclusivity flag goes among the outcome items
+    amount: float | None = None
+    amount_lexeme: str | None = None
+    unit_word: str | None = None
+    calendar: bool = False
+    date: DateRef | None = None  # cutoff
+    event: str | None = None  # stop
+
+    @property
+    def unit(self) -> str | None:
+        return UNIT_WORDS[self.unit_word] if self.unit_word else None
+
+    @property
+    def is_inclusive(self) -> bool:
+        return self.inclusive is not False
+
+    def render(self) -> str:
+        if self.kind == "horizon":
+            head = f"horizon {self.amount_lexeme} {'calendar ' if self.calendar else ''}{self.unit_word}"
+        elif self.kind == "cutoff":
+            head = f"cutoff {self.date.render()}"
+        else:
+            head = f"stop at {self.event}"
+        options = self.outcome.items() if self.outcome else []
+        if self.inclusive is not None:
+            flag = "inclusive" if self.inclusive else "exclusive"
+            options.insert(self.option_order[0] % (len(options) + 1), flag)
+        return " ".join([head, *options])
+
+
+@dataclass(frozen=True)
+class EndpointDesc:
+    paramcd: str
+    param: str
+    origin: DateRef
+    to: tuple[tuple[str, str | None], ...]  # (event, evntdesc)
+    to_first_of: bool
+    rules: tuple[Rule, ...]
+    bounds: tuple[BoundDesc, ...]
+    population: tuple | None  # ("named", name) | ("with", event) | ("where", table, cond)
+    origin_day: int | None
+    unit_word: str | None
+    before: str | None  # None, "ignore" or "move"
+    order: tuple[int, ...]  # a permutation of the clauses
+
+    @property
+    def clamp(self) -> bool:
+        return self.before == "move"
+
+    @property
+    def day(self) -> int:
+        return 1 if self.origin_day is None else self.origin_day
+
+    @property
+    def unit(self) -> str:
+        return UNIT_WORDS[self.unit_word] if self.unit_word else "days"
+
+    def clauses(self) -> list[str]:
+        out = [f"from {self.origin.render()}"]
+        refs = [" ".join([name, *([f"evntdesc {quote(d)}"] if d is not None else [])]) for name, d in self.to]
+        out.append(("to first of " if self.to_first_of else "to ") + ", ".join(refs))
+        for rule in self.rules:
+            parts = [" ".join([ch.date.render(), *ch.outcome.items()]) for ch in rule.choices]
+            if rule.latest:
+                out.append("censor at latest of\n    " + ",\n    ".join(parts))
+            else:
+                out.append("censor at " + parts[0])
+        out += [b.render() for b in self.bounds]
+        match self.population:
+            case ("named", name):
+                out.append(f"among {name}")
+            case ("with", event):
+                out.append(f"among subjects with {event}")
+            case ("where", table, cond):
+                out.append(f"among {table} where {render_condition(cond)}")
+        if self.origin_day is not None:
+            out.append(f"origin is day {self.origin_day}")
+        if self.unit_word is not None:
+            out.append(f"time in {self.unit_word}")
+        if self.before == "ignore":
+            out.append("before origin: ignore")
+        elif self.before == "move":
+            out.append("before origin: move to origin")
+        return out
+
+    def render(self) -> str:
+        clauses = self.clauses()
+        order = [i for i in self.order if i < len(clauses)]
+        order += [i for i in range(len(clauses)) if i not in order]
+        # The order written matters for censoring rules (tried in order) and for bounds
+        # (a tie goes to the first declared): each group keeps its relative order.
+        groups = [range(2, 2 + len(self.rules))]
+        groups.append(range(groups[0].stop, groups[0].stop + len(self.bounds)))
+        for group in groups:
+            slots = iter(sorted(i for i in order if i in group))
+            order = [next(slots) if i in group else i for i in order]
+        ordered = [clauses[i] for i in order]
+        body = "".join(f"  {c}\n" for c in ordered)
+        return f"endpoint {self.paramcd} {quote(self.param)}\n{body}end\n"
+
+
+@dataclass(frozen=True, repr=False)
+class ProgramDesc:
+    tables: tuple[TableDesc, ...]
+    events: tuple[EventDesc, ...]
+    populations: tuple[tuple[str, tuple], ...]  # (name, ("with", event) | ("where", table, cond))
+    endpoints: tuple[EndpointDesc, ...]
+    item_order: tuple[int, ...]  # a permutation of the top-level items
+    comments: bool
+
+    def __repr__(self) -> str:  # failing examples are shown by repr: show the program text
+        return "<program:\n" + self.text + ">"
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # hypothesis pretty-prints with this
+        printer.text(repr(self))
+
+    def event(self, name: str) -> EventDesc:
+        return next(e for e in self.events if e.name == name)
+
+    def table(self, name: str) -> TableDesc:
+        return next(t for t in self.tables if t.name == name)
+
+    def population(self, name: str) -> tuple:
+        return next(p for n, p in self.populations if n == name)
+
+    @property
+    def text(self) -> str:
+        items = []
+        for t in self.tables:
+            card = "one row per subject" if t.per_subject else "many rows per subject"
+            items.append(f"table {t.name}: {card}" + (f", key {t.key}" if t.key_stated else "") + "\n")
+        for e in self.events:
+            line = f"event {e.name} = {e.table}.{e.column}"
+            if e.where is not None:
+                line += f" where {render_condition(e.where)}"
+            if e.sequence is not None:
+                line += f"\n    sequence {e.sequence}"
+            if e.impute is not None:
+                line += f" impute {e.impute}" + "".join(f" not {side} {b}" for side, b in e.bounds)
+            if e.label is not None:
+                line += f" label {quote(e.label)}"
+            items.append(line + "\n")
+        for name, pop in self.populations:
+            if pop[0] == "with":
+                items.append(f"population {name} = subjects with {pop[1]}\n")
+            else:
+                items.append(f"population {name} = {pop[1]} where {render_condition(pop[2])}\n")
+        items += [ep.render() for ep in self.endpoints]
+        ordered = [items[i] for i in self.item_order if i < len(items)]
+        ordered += [x for i, x in enumerate(items) if i not in self.item_order]
+        head = "# generated by tests/strategies.py\n" if self.comments else ""
+        sep = "\n# ----\n" if self.comments else "\n"
+        return head + sep.join(ordered)
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        """(column, kind) of every column the program reads from a table, its key first."""
+        spec = self.table(table)
+        vocab = VOCAB[table]
+        cols = {spec.key: "key"}
+        for e in self.events:
+            if e.table != table:
+                continue
+            cols.setdefault(e.column, "date")
+            if e.sequence:
+                cols.setdefault(e.sequence, "sequence")
+            for c in condition_columns(e.where):
+                cols.setdefault(c, vocab.kind(c))
+        pops = [p for _, p in self.populations] + [ep.population for ep in self.endpoints]
+        for pop in pops:
+            if pop and pop[0] == "where" and pop[1] == table:
+                for c in condition_columns(pop[2]):
+                    cols.setdefault(c, vocab.kind(c))
+        return list(cols.items())
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def condition_columns(cond: Cond | None) -> list[str]:
+    if cond is None:
+        return []
+    match cond[0]:
+        case "cmp" | "in" | "missing":
+            return [cond[1]]
+        case "and" | "or":
+            return condition_columns(cond[1]) + condition_columns(cond[2])
+    return condition_columns(cond[1])
+
+
+def render_condition(cond: Cond) -> str:
+    return _render(cond, 0)
+
+
+def _render(cond: Cond, need: int) -> str:
+    """Precedence levels: 0 or, 1 and, 2 not, 3 atom; parenthesise below `need`."""
+    match cond[0]:
+        case "cmp":
+            text, level = f"{cond[1]} {cond[2]} {cond[3].lexeme}", 3
+        case "in":
+            values = ", ".join(lit.lexeme for lit in cond[3])
+            text, level = f"{cond[1]} {'not in' if cond[2] else 'in'} ({values})", 3
+        case "missing":
+            text, level = f"{cond[1]} is {'not ' if cond[2] else ''}missing", 3
+        case "paren":
+            text, level = f"({_render(cond[1], 0)})", 3
+        case "not":
+            text, level = f"not {_render(cond[1], 2)}", 2
+        case "and":
+            text, level = f"{_render(cond[1], 1)} and {_render(cond[2], 2)}", 1
+        case _:
+            text, level = f"{_render(cond[1], 0)} or {_render(cond[2], 1)}", 0
+    return f"({text})" if level < need else text
+
+
+# ---- program strategies -------------------------------------------------------------------
+#
+# Strategies are built once (module constants or cached); composites pick from tuples with
+# `pick`, a cached integer draw, because building strategies per draw is slow.
+
+
+@functools.cache
+def _index(n: int) -> st.SearchStrategy[int]:
+    return st.integers(0, n - 1)
+
+
+def pick(draw, options):
+    """One of `options`; shrinks towards the first."""
+    options = tuple(options)
+    return options[draw(_index(len(options)))]
+
+
+def chance(draw, one_in: int) -> bool:
+    """True about once in `one_in` draws; shrinks towards False."""
+    return draw(_index(one_in)) == one_in - 1
+
+
+COMPARATORS = ("=", "!=", "<", "<=", ">", ">=")
+LIT_TEXTS = ("Y", "N", "PD", "CR", "A", "B", "Placebo arm", "DEATH", *ODD_TEXTS)
+NUMBER_LEXEMES = ("1", "0", "2", "3", "-1", "2.5", "+1", "10", "1.0")
+LABELS = ("Death", "Disease Progression", "Last known alive", 'Quote "q"', "Back\\slash", "Décès #2")
+# Names that start like keywords: the lexer must still read them as names.
+NAME_PREFIXES = ("ev", "ev", "ev", "first_", "last", "origin_", "end", "to", "in", "not_", "censor")
+DESCS = ("Event", "Censored", "Lost to follow-up", 'Say "x"', "Data cut-off")
+PARAMS = ("Overall Survival", "Time to event", 'PFS "investigator"', "A\\B")
+PARAMCDS = ("OS", "PFS", "TTP", "DOR", "EFS_1", "T2E", "X")
+
+
+def date_lit(draw) -> Lit:
+    d = DAY0 + dt.timedelta(days=draw(_index(SPAN_DAYS + 21)) - 10)
+    return Lit("date", d, str(d))
+
+
+def text_lit(draw, column: str | None, table: str) -> Lit:
+    pool = VOCAB[table].texts.get(column, ()) if column else ()
+    value = pick(draw, pool) if pool and not chance(draw, 3) else pick(draw, LIT_TEXTS)
+    return Lit("text", value, quote(value))
+
+
+def number_lit(draw) -> Lit:
+    lexeme = pick(draw, NUMBER_LEXEMES)
+    return Lit("number", float(lexeme), lexeme)
+
+
+@st.composite
+def atom_condition(draw, table: str) -> Cond:
+    vocab = VOCAB[table]
+    texts, dates, numbers = tuple(vocab.texts), vocab.dates, vocab.numbers
+    every = texts + dates + numbers
+    shape = draw(_index(10))
+    if shape <= 2:  # text = / != on a text column (or, rarely, on any column)
+        col = pick(draw, texts if shape < 2 else every)
+        return ("cmp", col, pick(draw, ("=", "!=")), text_lit(draw, col, table))
+    if shape == 3:  # numbers (also on a text column: unreadable cells are unknown)
+        return ("cmp", pick(draw, numbers + texts[:1]), pick(draw, COMPARATORS), number_lit(draw))
+    if shape == 4:  # dates
+        return ("cmp", pick(draw, dates), pick(draw, COMPARATORS), date_lit(draw))
+    if shape <= 6:  # in (...) / not in (...)
+        kind = pick(draw, ("text", "text", "number", "date"))
+        col = pick(draw, {"text": texts, "number": numbers + texts, "date": dates}[kind])
+        lits = []
+        for _ in range(1 + draw(_index(3))):
+            if kind == "text":
+                lits.append(text_lit(draw, col, table))
+            else:
+                lits.append(number_lit(draw) if kind == "number" else date_lit(draw))
+        return ("in", col, chance(draw, 2), tuple(lits))
+    return ("missing", pick(draw, every), chance(draw, 2))
+
+
+@st.composite
+def condition(draw, table: str, depth: int = 2) -> Cond:
+    """A row condition over a table's columns: atoms joined by and/or/not, parentheses."""
+    shape = draw(_index(6)) if depth > 0 else 0
+    if shape <= 1:
+        return draw(atom_condition(table))
+    if shape <= 3:
+        op = "and" if shape == 2 else "or"
+        return (op, draw(condition(table, depth - 1)), draw(condition(table, depth - 1)))
+    return ("not" if shape == 4 else "paren", draw(condition(table, depth - 1)))
+
+
+def shuffled(draw, items) -> list:
+    """`items` in a random order, from one choice that shrinks to the order given."""
+    items = list(items)
+    seed = draw(_index(1 << 16))
+    if seed:
+        random.Random(seed).shuffle(items)
+    return items
+
+
+IMPUTATION_RULES = ("first", "mid", "last")
+
+
+def optional(draw, options, one_in: int = 2):
+    return pick(draw, options) if chance(draw, one_in) else None
+
+
+@st.composite
+def events(draw, tables: tuple[TableDesc, ...]) -> tuple[EventDesc, ...]:
+    subject = next(t for t in tables if t.per_subject).name
+    first = VOCAB[subject].dates[0]
+    out = [  # a randomisation-like origin: a subject-level date without condition
+        EventDesc(
+            f"ev0_{first.lower()}", subject, first, None, None, optional(draw, ("Randomization",)),
+            optional(draw, IMPUTATION_RULES, 6),
+        )
+    ]  # fmt: skip
+    for i in range(1, 3 + draw(_index(5))):
+        table = pick(draw, [t.name for t in tables])
+        vocab = VOCAB[table]
+        # rarely the origin's column again: an event on the origin day
+        column = pick(draw, vocab.dates if not vocab.per_subject or chance(draw, 6) else vocab.dates[1:])
+        where = draw(condition(table)) if not chance(draw, 3) else None
+        sequence = optional(draw, (vocab.sequence,), 2 if not vocab.per_subject else 6)
+        name = f"{pick(draw, NAME_PREFIXES)}{i}_{column.lower()}"
+        label = optional(draw, LABELS)
+        rule, bounds = optional(draw, IMPUTATION_RULES, 4), []
+        if rule is not None:  # bounds: earlier subject-level events that have no bounds
+            candidates = [e.name for e in out if e.table == subject and not e.bounds]
+            for _ in range(pick(draw, (0, 0, 1, 1, 2))):
+                bounds.append((pick(draw, ("before", "after")), pick(draw, candidates)))
+        out.append(EventDesc(name, table, column, where, sequence, label, rule, tuple(bounds)))
+    return tuple(out)
+
+
+def outcome(draw, cnsr: bool) -> Outcome:
+    """`cnsr N` (when required) with optional EVNTDESC and CNSDTDSC."""
+    lexeme = pick(draw, ("1", "2", "3", "4", "+5", "9")) if cnsr else None
+    return Outcome(int(lexeme) if lexeme else None, lexeme, optional(draw, DESCS), optional(draw, DESCS))
+
+
+def bound_outcome(draw) -> Outcome | None:
+    return outcome(draw, cnsr=True) if chance(draw, 2) else None
+
+
+def horizon(draw) -> BoundDesc:
+    calendar = chance(draw, 3)
+    unit_word = pick(draw, tuple(UNIT_WORDS))
+    unit = UNIT_WORDS[unit_word]
+    low, high = {"days": (1, 90), "weeks": (1, 12), "months": (1, 4), "years": (1, 1)}[unit]
+    amount = low + draw(_index(high - low + 1))
+    lexeme = pick(draw, (str(amount), str(amount), f"{amount}.0", f"+{amount}"))
+    if not calendar and chance(draw, 3):  # a fractional fixed length
+        lexeme = {"days": "10.5", "weeks": "2.5", "months": "1.5", "years": "0.25"}[unit]
+    return BoundDesc(
+        "horizon", pick(draw, (None, True, False)), bound_outcome(draw), (draw(_index(4)),),
+        amount=float(lexeme), amount_lexeme=lexeme, unit_word=unit_word, calendar=calendar,
+    )  # fmt: skip
+
+
+def date_ref(draw, evs: tuple[EventDesc, ...], per_subject: list[str], literal: bool) -> DateRef:
+    kind = pick(draw, ("single", "single", "first", "last") + (("literal", "literal") if literal else ()))
+    if kind == "literal":
+        return DateRef("literal", value=date_lit(draw).value)
+    return DateRef(kind, pick(draw, per_subject if kind == "single" else [e.name for e in evs]))
+
+
+@st.composite
+def endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, pop_names) -> EndpointDesc:
+    per_subject = [e.name for e in evs if e.table == SUBJECT_TABLE]
+    names = [e.name for e in evs]
+    match draw(_index(5)):
+        case 0 | 1 | 2:  # mostly the randomisation-like event
+            origin = DateRef("single", per_subject[0])
+        case 3:
+            origin = DateRef("single", pick(draw, per_subject))
+        case _:
+            origin = DateRef(pick(draw, ("first", "last")), pick(draw, names))
+    # terminating events: rarely the origin's own event (an event on day 0 or 1)
+    pool = names if chance(draw, 10) else [n for n in names if n != origin.event] or names
+    to_names = [pick(draw, pool) for _ in range(1 + draw(_index(3)))]
+    to_names = list(dict.fromkeys(to_names))
+    to = tuple((n, optional(draw, DESCS, 3)) for n in to_names)
+
+    # censoring: ordered rules; `origin` only in the last one; no rule repeats another
+    rules, seen = [], set()
+    n_rules = 1 + draw(_index(3))
+    for i in range(n_rules):
+        latest = chance(draw, 2)
+        choices = []
+        for _ in range(2 + draw(_index(2)) if latest else 1):
+            if i == n_rules - 1 and chance(draw, 4):
+                ref = DateRef("origin")
+            else:
+                ref = date_ref(draw, evs, per_subject, literal=False)
+            choices.append(Choice(ref, outcome(draw, cnsr=True)))
+        key = (latest, tuple(ch.date for ch in choices))
+        if key not in seen:
+            seen.add(key)
+            rules.append(Rule(latest, tuple(choices)))
+
+    bounds = []
+    if chance(draw, 2):
+        bounds.append(horizon(draw))
+    if chance(draw, 3):
+        ref = date_ref(draw, evs, per_subject, literal=True)
+        inclusive = pick(draw, (None, True, False))
+        bounds.append(BoundDesc("cutoff", inclusive, bound_outcome(draw), (draw(_index(4)),), date=ref))
+    for _ in range(pick(draw, (0, 0, 0, 1, 1, 2))):
+        inclusive = pick(draw, (True, False))
+        event = pick(draw, names)
+        bounds.append(BoundDesc("stop", inclusive, bound_outcome(draw), (draw(_index(4)),), event=event))
+    bounds = shuffled(draw, bounds)
+
+    population = None
+    match pick(draw, ("none", "none", "none", "none", "named", "with", "where")):
+        case "named" if pop_names:
+            population = ("named", pick(draw, pop_names))
+        case "with":
+            population = ("with", pick(draw, names))
+        case "where":
+            table = pick(draw, [t.name for t in tables])
+            population = ("where", table, draw(condition(table, depth=1)))
+
+    n_clauses = 2 + len(rules) + len(bounds) + 5
+    return EndpointDesc(
+        paramcd, pick(draw, PARAMS), origin, to, chance(draw, 2), tuple(rules), tuple(bounds),
+        population, pick(draw, (None, 0, 1)), optional(draw, tuple(UNIT_WORDS)),
+        pick(draw, (None, "ignore", "move")), tuple(shuffled(draw, range(n_clauses))),
+    )  # fmt: skip
+
+
+@st.composite
+def programs(draw, max_endpoints: int = 2) -> ProgramDesc:
+    """A random program that the checker accepts."""
+    record_tables = pick(draw, (("adrs",), ("adae",), ("adrs", "adae")))
+    tables = []
+    for name in (SUBJECT_TABLE, *record_tables):
+        key = pick(draw, ("USUBJID", "USUBJID", "SUBJID"))
+        tables.append(TableDesc(name, name == SUBJECT_TABLE, key, key != "USUBJID" or chance(draw, 2)))
+    tables = tuple(tables)
+    evs = draw(events(tables))
+    pops = []
+    for i in range(draw(_index(3))):
+        name = f"{pick(draw, ('pop', 'among_', 'subjects'))}{i}"
+        if chance(draw, 2):
+            pops.append((name, ("with", pick(draw, [e.name for e in evs]))))
+        else:
+            table = pick(draw, [t.name for t in tables])
+            pops.append((name, ("where", table, draw(condition(table, depth=1)))))
+    codes = list(dict.fromkeys(pick(draw, PARAMCDS) for _ in range(1 + draw(_index(max_endpoints)))))
+    eps = tuple(draw(endpoint(code, evs, tables, [p[0] for p in pops])) for code in codes)
+    n_items = len(tables) + len(evs) + len(pops) + len(eps)
+    return ProgramDesc(tables, evs, tuple(pops), eps, tuple(shuffled(draw, range(n_items))), chance(draw, 2))
+
+
+# ---- data strategies -----------------------------------------------------------------------
+
+# Missing and unusable dates; pandas' NaT is how a datetime column says "missing".
+BAD_DATES = (None, "", "  ", float("nan"), pd.NaT, "N/A", "2020-02-30", "2020-03", "2020", "2020-13-01",
+             "2020-13", "UNK", "2020/01/05")  # fmt: skip
+ODD_TEXT_CELLS = (None, "", " ", "N/A", "y", 1, 1.0, "1", float("nan"), pd.NA, 2.5)
+NUMBER_CELLS = (0, 1, 2, 3, 5, -1, 0.5, 2.0, 2.5, -1.5, 10.0, "3", "2.5", " 1", "1e1")
+ODD_NUMBER_CELLS = ("abc", "", None, float("nan"), "inf", float("inf"))
+SEQUENCE_CELLS = (1, 2, 3, 4, 2.0, "3", 1.5)
+ODD_SEQUENCE_CELLS = (None, float("nan"), "x", float("inf"))
+
+
+def day(draw, anchors: tuple[int, ...], early: bool = False) -> dt.date:
+    if early and not chance(draw, 3):  # an origin-like date: mostly in the first month
+        index = draw(_index(31))
+    else:
+        index = pick(draw, anchors) if chance(draw, 2) else draw(_index(SPAN_DAYS + 1))
+    return DAY0 + dt.timedelta(days=index)
+
+
+def date_cell(draw, anchors: tuple[int, ...], early: bool = False) -> object:
+    """A date cell: mostly ISO text near the anchors, else a date object, a datetime, a
+    text with a time part or trailing blanks, or an unusable value."""
+    shape = draw(_index(15))
+    if shape >= 13:
+        return pick(draw, BAD_DATES)
+    d = day(draw, anchors, early)
+    match shape:
+        case 12:  # a partial date: its month, or its year
+            return f"{d.year}-{d.month:02d}" if not chance(draw, 4) else str(d.year)
+        case 5:
+            return d
+        case 6:
+            moment = dt.datetime(d.year, d.month, d.day, draw(_index(24)), draw(_index(60)))
+            return pd.Timestamp(moment) if chance(draw, 2) else moment
+        case 7:
+            return f"{d}T11:45"
+        case 8:
+            return f"{d} 23:59:59"
+        case 9:
+            return f"{d}  "
+    return str(d)
+
+
+def cell(draw, kind: str, column: str, table: str, anchors: tuple[int, ...]) -> object:
+    match kind:
+        case "date":
+            origin_like = VOCAB[table].per_subject and column == VOCAB[table].dates[0]
+            return date_cell(draw, anchors, early=origin_like)
+        case "text":
+            if chance(draw, 5):
+                return pick(draw, ODD_TEXT_CELLS)
+            value = pick(draw, VOCAB[table].texts[column])
+            return value + " " if chance(draw, 6) else value
+        case "number":
+            return pick(draw, ODD_NUMBER_CELLS) if chance(draw, 4) else pick(draw, NUMBER_CELLS)
+        case "sequence":
+            return pick(draw, ODD_SEQUENCE_CELLS) if chance(draw, 6) else pick(draw, SEQUENCE_CELLS)
+    raise ValueError(kind)
+
+
+def row(draw, desc: ProgramDesc, table: str, key: object, anchors: tuple[int, ...]) -> dict:
+    return {
+        column: key if kind == "key" else cell(draw, kind, column, table, anchors)
+        for column, kind in desc.columns(table)
+    }
+
+
+@st.composite
+def subject_tables(
+    draw, desc: ProgramDesc, subject_id: str, max_rows: int = 6, odd_subject_rows: bool = False
+) -> dict[str, list[dict]]:
+    """One subject's rows: one row of the subject table (0 or 2 with `odd_subject_rows`)
+    and 0..max_rows rows of each other table, dated around a few anchor days."""
+    anchors = tuple(draw(_index(SPAN_DAYS + 1)) for _ in range(2 + draw(_index(4))))
+    out = {}
+    for t in desc.tables:
+        if t.per_subject:
+            count = pick(draw, (1, 1, 1, 1, 0, 2)) if odd_subject_rows else 1
+        else:
+            count = draw(_index(max_rows + 1))
+        rows = [row(draw, desc, t.name, subject_id, anchors) for _ in range(count)]
+        if rows and not t.per_subject and chance(draw, 5):
+            rows.append(dict(pick(draw, rows)))  # an exact duplicate row
+        out[t.name] = rows
+    return out
+
+
+@st.composite
+def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False):
+    """A program and a few subjects for it: (desc, [(subject_id, tables), ...])."""
+    desc = draw(programs())
+    subjects = []
+    for i in range(1 + draw(_index(max_subjects))):
+        sid = f"S{i + 1}"
+        subjects.append((sid, draw(subject_tables(desc, sid, odd_subject_rows=odd_subject_rows))))
+    return desc, subjects
+
+
+@st.composite
+def table_cases(draw, max_subjects: int = 4):
+    """A program and whole tables for it, as lists of row dicts by table name, with the
+    odd rows a real extract has: a duplicated subject, rows without a key or whose
+    subject is not in the subject table."""
+    desc = draw(programs())
+    tables: dict[str, list[dict]] = {t.name: [] for t in desc.tables}
+    for i in range(1 + draw(_index(max_subjects))):
+        sid = f"S{i + 1:02d}"
+        for name, rows in draw(subject_tables(desc, sid, max_rows=4)).items():
+            tables[name] += rows
+    for t in desc.tables:
+        if chance(draw, 4):  # an orphan row or a row without a key
+            tables[t.name].append(row(draw, desc, t.name, pick(draw, ("S99", None, "")), (0,)))
+    if tables[SUBJECT_TABLE] and chance(draw, 6):  # a subject twice in the subject table
+        tables[SUBJECT_TABLE].append(dict(pick(draw, tables[SUBJECT_TABLE])))
+    for name in tables:
+        tables[name] = shuffled(draw, tables[name])
+    return desc, tables
