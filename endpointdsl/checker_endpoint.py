@@ -248,6 +248,7 @@ class EndpointChecker:
                 parts = [(a.date, a.items, a.span) for a in clause.alternatives]
             else:
                 continue
+            conditions = self._rule_conditions(getattr(clause, "conditions", ()))
             if always is not None:
                 self.error(
                     "E150", "this censoring rule can never apply", clause.span,
@@ -258,10 +259,12 @@ class EndpointChecker:
             for date, items, span in parts:
                 spec = self.date_ref(date, allow_literal=False)
                 choices.append(m.CensorChoice(spec, self._outcome(items, span, spec)))
-            rule = m.CensorRule(tuple(choices), isinstance(clause, n.CensorLatest), span=clause.span)
+            rule = m.CensorRule(
+                tuple(choices), isinstance(clause, n.CensorLatest), conditions, span=clause.span
+            )
             if rule in rules:
                 self.error("E150", "this censoring rule repeats an earlier one", clause.span)
-            if any(ch.date.kind == "origin" for ch in choices) and always is None:
+            if any(ch.date.kind == "origin" for ch in choices) and not conditions and always is None:
                 always = clause
             rules.append(rule)
         if not rules:
@@ -271,6 +274,19 @@ class EndpointChecker:
                 "subjects without an event need one, e.g. `censor at last_alive cnsr 1`",
             )  # fmt: skip
         return tuple(rules)
+
+    def _rule_conditions(self, conditions) -> tuple[m.RuleCondition, ...]:
+        stops = {c.event.text for c in self.ep.clauses if isinstance(c, n.Stop)}
+        out = []
+        for cond in conditions:
+            self._known_event(cond.event)
+            if cond.kind == "stopped" and cond.event.text not in stops:
+                self.error(
+                    "E165", f"`stopped by {cond.event.text}` needs `stop at {cond.event.text}` in this endpoint",
+                    cond.event.span, f"add `stop at {cond.event.text} exclusive` (or inclusive)",
+                )  # fmt: skip
+            out.append(m.RuleCondition(cond.kind, cond.event.text))
+        return tuple(out)
 
     # ---- observation window
     def _bounds(self) -> tuple[m.Bound, ...]:

@@ -15,6 +15,7 @@ def referenced_events(ep: m.EndpointSpec) -> list[str]:
     names = [ep.population.event, ep.origin.event]
     names += [t.event for t in ep.events]
     names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
+    names += [c.event for rule in ep.censoring for c in rule.conditions]
     names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
     return list(dict.fromkeys(x for x in names if x))
 
@@ -83,6 +84,7 @@ class EndpointWriter:
                 o.cnsr if o else None,
                 o.evntdesc if o else None,
                 o.cnsdtdsc if o else None,
+                b.event,
             )
             w.line(f"end, limit = day, rt.Limit{lit(info)}")
             w.dedent()
@@ -127,6 +129,9 @@ class EndpointWriter:
         w, ep = self.w, self.ep
         for rule in ep.censoring:
             w.line("# censoring rule" + (": the latest of its dates" if rule.latest else ""), rule.span)
+            if rule.conditions:
+                w.line(f"if {' and '.join(self._condition(c) for c in rule.conditions)}:")
+                w.indent()
             calls = [self._choice(ch) for ch in rule.choices]
             if rule.latest:
                 w.line("chosen = rt.latest([")
@@ -145,6 +150,14 @@ class EndpointWriter:
                 f"{ep.unit!r}, chosen.cnsr, chosen.evntdesc, chosen.cnsdtdsc, chosen.source)"
             )
             w.dedent()
+            if rule.conditions:
+                w.dedent()
+
+    def _condition(self, c: m.RuleCondition) -> str:
+        if c.kind == "stopped":
+            return f"rt.stopped_by(limit, {c.event!r})"
+        test = f"rt.occurred({self.occ(c.event)}, end)"
+        return test if c.kind == "has" else f"not {test}"
 
     def _choice(self, ch: m.CensorChoice) -> str:
         occ = self.occ(ch.date.event) if ch.date.event else "[]"

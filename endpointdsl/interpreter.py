@@ -128,6 +128,7 @@ def _referenced(ep: m.EndpointSpec) -> list[str]:
     names = [ep.population.event, ep.origin.event]
     names += [t.event for t in ep.events]
     names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
+    names += [c.event for rule in ep.censoring for c in rule.conditions]
     names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
     return [x for x in names if x]
 
@@ -249,7 +250,15 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
         o = best[1]
         return result(record=record(o["date"], 0, best[2], None, o))
 
+    def holds_for(cond: m.RuleCondition) -> bool:
+        if cond.kind == "stopped":
+            return limiting is not None and limiting.kind == "stop" and limiting.event == cond.event
+        happened = any(o["date"] <= end for o in occ[cond.event])
+        return happened if cond.kind == "has" else not happened
+
     for rule in ep.censoring:
+        if not all(holds_for(c) for c in rule.conditions):
+            continue
         candidates = []
         for ch in rule.choices:
             cand = _censor_candidate(

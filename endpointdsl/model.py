@@ -168,11 +168,21 @@ class CensorChoice:
 
 
 @frozen
+class RuleCondition:
+    """`has`: E occurred on or before the end of observation; `no`: it did not;
+    `stopped`: observation ended at the stopping event E."""
+
+    kind: str
+    event: str
+
+
+@frozen
 class CensorRule:
     """One rule of the ordered censoring list; `latest` rules take the latest choice."""
 
     choices: tuple[CensorChoice, ...]
     latest: bool
+    conditions: tuple[RuleCondition, ...] = ()
     span: Span | None = _SPAN
 
 

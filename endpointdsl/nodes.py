@@ -218,9 +218,19 @@ class Terminating:
 
 
 @frozen
+class RuleCondition:
+    """`E` (E occurred by the end of observation), `no E`, or `stopped by E`."""
+
+    kind: str  # "has", "no" or "stopped"
+    event: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
 class CensorSingle:
     date: DateRef
     items: tuple[OutcomeItem, ...] = ()
+    conditions: tuple[RuleCondition, ...] = ()
     span: Span | None = _SPAN
 
 

@@ -165,8 +165,10 @@ def format_clause(c: n.Clause) -> str:
         case n.Terminating(events=events):
             refs = ", ".join(ref.event.text + _options(ref.items) for ref in events)
             return f"to first of {refs}" if len(events) > 1 else f"to {refs}"
-        case n.CensorSingle(date=date, items=items):
-            return f"censor at {_dated(date, items)}"
+        case n.CensorSingle(date=date, items=items, conditions=conditions):
+            words = {"has": "", "no": "no ", "stopped": "stopped by "}
+            cond = " and ".join(words[k.kind] + k.event.text for k in conditions)
+            return f"censor at {_date(date)}{' if ' + cond if cond else ''}{_options(items)}"
         case n.CensorLatest(alternatives=alternatives):
             return "censor at latest of " + ", ".join(_dated(a.date, a.items) for a in alternatives)
         case n.Horizon(amount=amount, calendar=calendar, unit=unit, options=options):

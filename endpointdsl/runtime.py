@@ -372,6 +372,16 @@ class Limit:
     cnsr: int | None
     evntdesc: str | None
     cnsdtdsc: str | None
+    event: str | None = None  # the stopping event, for `stopped by`
+
+
+def occurred(occurrences: list[Occurrence], end: dt.date) -> bool:
+    """The event happened on or before the end of observation (before the origin too)."""
+    return any(o.date <= end for o in occurrences)
+
+
+def stopped_by(limit: Limit | None, event: str) -> bool:
+    return limit is not None and limit.event == event
 
 
 @frozen

@@ -194,7 +194,21 @@ class ToAst(Transformer):
         return n.Terminating(tuple(c), span=self._span(meta))
 
     def censor_single(self, meta, c):
-        return n.CensorSingle(c[0], tuple(c[1:]), span=self._span(meta))
+        conditions = next((x for x in c[1:] if isinstance(x, tuple)), ())
+        items = tuple(x for x in c[1:] if not isinstance(x, tuple))
+        return n.CensorSingle(c[0], items, conditions, span=self._span(meta))
+
+    def rule_conditions(self, meta, c):
+        return tuple(c)
+
+    def has_event(self, meta, c):
+        return n.RuleCondition("has", self._ident(c[0]), span=self._span(meta))
+
+    def no_event(self, meta, c):
+        return n.RuleCondition("no", self._ident(c[0]), span=self._span(meta))
+
+    def stopped_by(self, meta, c):
+        return n.RuleCondition("stopped", self._ident(c[0]), span=self._span(meta))
 
     def alternative(self, meta, c):
         return n.Alternative(c[0], tuple(c[1:]), span=self._span(meta))

@@ -165,6 +165,8 @@ TABLE = [
     Case("less-than-text", event('event e = adrs.ADT where AVALC < "Y"'), "E161", 8, 26, "not texts"),
     Case("number-too-large", event("event e = adrs.ADT where AVAL > 1" + "0" * 16), "E163", 8, 33, "too large"),
     Case("mixed-list", event('event e = adrs.ADT where AVALC in ("Y", 1)'), "E162", 8, 26, "mixes number and text"),
+    Case("stopped-by-without-stop", clause("censor at origin if stopped by pd cnsr 4"), "E165", 12, 34,
+         "needs `stop at pd`"),
     Case("imputation-bound-many-rows", event("event e = adsl.DTHDTC impute first not before pd"), "E164", 8, 47,
          "a bound needs one date"),
     Case("imputation-bound-itself", event("event e = adsl.DTHDTC impute last not after e"), "E164", 8, 45,

@@ -1,0 +1,46 @@
+"""FDA PFS censoring table: examples/fda_pfs.ept against DOMAIN.md section B's worked examples."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXAMPLES
+
+import endpointdsl
+from endpointdsl.datasets import read_tables
+
+# DOMAIN.md section B, "Worked examples": row -> (CNSR, ADT, AVAL(+1)); events also EVNTDESC.
+WORKED = {
+    "B1": (2, "2024-01-15", 1),
+    "B2": (3, "2024-01-15", 1),
+    "B3A": (0, "2024-04-20", 97),
+    "B4": (1, "2024-08-26", 225),
+    "B5": (6, "2024-03-11", 57),
+    "B6": (4, "2024-05-06", 113),
+    "B7": (0, "2024-02-20", 37),
+    "B8": (0, "2024-04-02", 79),
+}
+
+
+@pytest.fixture(scope="module", params=["compiled", "interpreter"])
+def adtte(request):
+    compiled = endpointdsl.load(EXAMPLES / "fda_pfs.ept")
+    tables = read_tables(EXAMPLES / "fda_data", [t.name for t in compiled.model.tables])
+    result = compiled.run(tables, engine=request.param)
+    assert result.report.empty
+    return result.adtte.set_index("USUBJID")
+
+
+@pytest.mark.parametrize("row", sorted(WORKED))
+def test_worked_example(adtte, row):
+    cnsr, adt, aval = WORKED[row]
+    rec = adtte.loc[row]
+    assert (rec.CNSR, rec.ADT.isoformat(), rec.AVAL) == (cnsr, adt, aval)
+
+
+def test_death_events_say_death(adtte):
+    assert adtte.loc["B7"].EVNTDESC == adtte.loc["B8"].EVNTDESC == "Death"
+
+
+def test_later_progression_after_new_therapy_is_ignored(adtte):
+    # B6: PD 2024-07-01 and death 2024-09-02 come after the new therapy (2024-06-10).
+    assert adtte.loc["B6"].EVNTDESC == "New anticancer therapy before progression"
