@@ -23,6 +23,7 @@ class Checker:
         self.tables: dict[str, n.Table] = {}
         self.events: dict[str, n.EventDef] = {}
         self.populations: dict[str, n.PopulationDef] = {}
+        self.schedules: dict[str, n.ScheduleDef] = {}
 
     # ---- reporting
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None):
@@ -87,6 +88,8 @@ class Checker:
                 self.tables[ident.text] = item
             elif isinstance(item, n.EventDef):
                 self.events[ident.text] = item
+            elif isinstance(item, n.ScheduleDef):
+                self.schedules[ident.text] = item
             else:
                 self.populations[ident.text] = item
         subject_tables = [t for t in self.tables.values() if t.per_subject]

@@ -40,6 +40,7 @@ SINGLE_CLAUSES = {
     n.BeforeOrigin: "before origin",
     n.AmongNamed: "among",
     n.AmongInline: "among",
+    n.Missed: "censor events after",
 }
 
 
@@ -85,10 +86,11 @@ class EndpointChecker:
         unit = self._unit(seen.get("time in"))
         before = seen.get("before origin")
         clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
+        missed = self._missed(seen.get("censor events after"))
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         return m.EndpointSpec(
             code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
-            clamp, span=ep.span, lines=lines,
+            clamp, missed, span=ep.span, lines=lines,
         )  # fmt: skip
 
     # ---- origin and events
@@ -274,6 +276,49 @@ class EndpointChecker:
                 "subjects without an event need one, e.g. `censor at last_alive cnsr 1`",
             )  # fmt: skip
         return tuple(rules)
+
+    def _missed(self, clause) -> m.MissedRule | None:
+        if clause is None:
+            return None
+        count = self._whole(clause.count, "the number of missed assessments")
+        self._known_event(clause.event)
+        schedule = self._schedule(clause.schedule)
+        fields = self.outcome_fields(clause.items)
+        if "cnsr" not in fields:
+            self.error("E131", "a censoring rule needs its CNSR code", clause.span, "add `cnsr N`")
+        outcome = m.Outcome(fields.get("cnsr", 1), fields.get("evntdesc"), fields.get("cnsdtdsc"))
+        if count is None or schedule is None:
+            return None
+        return m.MissedRule(count, clause.event.text, schedule, outcome)
+
+    def _whole(self, o: n.Operand, what: str) -> int | None:
+        if isinstance(o, n.NumberOperand) and re.fullmatch(r"\+?[0-9]{1,4}", o.lexeme) and int(o.lexeme) > 0:
+            return int(o.lexeme)
+        self.error("E166", f"{what} must be a positive whole number", o.span)
+        return None
+
+    def _days(self, amount: n.Operand, unit: n.Ident, what: str) -> float | None:
+        if not isinstance(amount, n.NumberOperand) or float(amount.lexeme) < 0 or len(amount.lexeme) > 6:
+            self.error("E166", f"{what} must be a number of days, weeks, months or years", amount.span)
+            return None
+        return float(amount.lexeme) * m.UNIT_DAYS[self._unit_name(unit, amount.span, what)]
+
+    def _schedule(self, ident: n.Ident) -> m.Schedule | None:
+        sd = self.c.schedules.get(ident.text)
+        if sd is None:
+            self.c._unknown("schedule", ident, self.c.schedules)
+            return None
+        pieces = []
+        for i, piece in enumerate(sd.pieces):
+            every = self._days(piece.every, piece.unit, "an assessment interval")
+            until = self._days(piece.until, piece.until_unit, "`until`") if piece.until is not None else None
+            if until is None and i < len(sd.pieces) - 1 and piece.until is None:
+                self.error("E166", "only the last part of a schedule can go on without `until`", piece.span)
+            if every is not None and every <= 0:
+                self.error("E166", "an assessment interval must be positive", piece.every.span)
+            pieces.append((every or 1.0, until))
+        window = self._days(sd.window, sd.window_unit, "the window")
+        return m.Schedule(sd.name.text, tuple(pieces), window or 0.0)
 
     def _rule_conditions(self, conditions) -> tuple[m.RuleCondition, ...]:
         stops = {c.event.text for c in self.ep.clauses if isinstance(c, n.Stop)}

@@ -16,6 +16,7 @@ def referenced_events(ep: m.EndpointSpec) -> list[str]:
     names += [t.event for t in ep.events]
     names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
     names += [c.event for rule in ep.censoring for c in rule.conditions]
+    names += [ep.missed.event] if ep.missed else []
     names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
     return list(dict.fromkeys(x for x in names if x))
 
@@ -118,6 +119,8 @@ class EndpointWriter:
         w.line("])")
         w.line("if event is not None:")
         w.indent()
+        if ep.missed is not None:
+            self._missed(ep.missed)
         adt = "max(event[0].date, origin)" if ep.clamp else "event[0].date"
         w.line(
             f"return rt.make_record(notes, param, origin_occ, {adt}, {ep.origin_day!r}, "
@@ -152,6 +155,22 @@ class EndpointWriter:
             w.dedent()
             if rule.conditions:
                 w.dedent()
+
+    def _missed(self, rule: m.MissedRule) -> None:
+        w, ep, o = self.w, self.ep, rule.outcome
+        w.line(
+            f"gap = rt.missed_gap(event[0].date, {self.occ(rule.event)}, origin_occ, {ep.clamp!r}, "
+            f"{rule.count!r}, {lit(rule.schedule.pieces)}, {rule.schedule.window!r})",
+            ep.lines.get("censor events after"),
+        )
+        w.line("if gap is not None:")
+        w.indent()
+        adt = "max(gap.date, origin)" if ep.clamp else "gap.date"
+        w.line(
+            f"return rt.make_record(notes, param, origin_occ, {adt}, {ep.origin_day!r}, {ep.unit!r}, "
+            f"{o.cnsr!r}, {o.evntdesc!r}, {o.cnsdtdsc!r}, gap)"
+        )
+        w.dedent()
 
     def _condition(self, c: m.RuleCondition) -> str:
         if c.kind == "stopped":

@@ -129,6 +129,7 @@ def _referenced(ep: m.EndpointSpec) -> list[str]:
     names += [t.event for t in ep.events]
     names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
     names += [c.event for rule in ep.censoring for c in rule.conditions]
+    names += [ep.missed.event] if ep.missed else []
     names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
     return [x for x in names if x]
 
@@ -248,6 +249,25 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
                 best = (key, o, term.evntdesc)
     if best is not None:
         o = best[1]
+        if ep.missed is not None:
+            rule = ep.missed
+            before = [
+                a for a in occ[rule.event] if a["date"] < o["date"] and (ep.clamp or a["date"] >= origin)
+            ]
+            last = (
+                max(before, key=lambda a: (a["date"], a["seq"] is None, a["seq"] or 0.0, a["row"]))
+                if before
+                else origin_occ
+            )
+            days_in = (last["date"] - origin).days
+            interval = None
+            for every, until in rule.schedule.pieces:
+                if until is None or days_in < until:
+                    interval = every
+                    break
+            if (o["date"] - last["date"]).days > rule.count * interval + rule.schedule.window:
+                out = rule.outcome
+                return result(record=record(last["date"], out.cnsr, out.evntdesc, out.cnsdtdsc, last))
         return result(record=record(o["date"], 0, best[2], None, o))
 
     def holds_for(cond: m.RuleCondition) -> bool:

@@ -187,6 +187,26 @@ class CensorRule:
 
 
 @frozen
+class Schedule:
+    """Assessment schedule: (interval in days, in force while elapsed days < until), window."""
+
+    name: str
+    pieces: tuple[tuple[float, float | None], ...]
+    window: float
+
+
+@frozen
+class MissedRule:
+    """FDA B9: an event more than count x interval + window after the last `event`
+    occurrence (or the origin) is censored at that occurrence."""
+
+    count: int
+    event: str
+    schedule: Schedule
+    outcome: Outcome
+
+
+@frozen
 class Bound:
     """One end of the observation window: horizon, cut-off or stopping event."""
 
@@ -214,6 +234,7 @@ class EndpointSpec:
     origin_day: int  # 1: AVAL = ADT - STARTDT + 1; 0: AVAL = ADT - STARTDT
     unit: str
     clamp: bool  # occurrences before the origin are moved to it (admiral) instead of ignored
+    missed: MissedRule | None = None
     span: Span | None = _SPAN
     # .ept line of each clause ("from", "to", "among"...), for the generated line map
     lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)

@@ -154,6 +154,26 @@ class PopulationDef:
     span: Span | None = _SPAN
 
 
+@frozen
+class SchedulePiece:
+    """`every AMOUNT UNIT [until AMOUNT UNIT]`."""
+
+    every: Operand
+    unit: Ident
+    until: Operand | None = None
+    until_unit: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class ScheduleDef:
+    name: Ident
+    pieces: tuple[SchedulePiece, ...]
+    window: Operand
+    window_unit: Ident
+    span: Span | None = _SPAN
+
+
 # ---- dates and outcomes ------------------------------------------------------------
 
 
@@ -248,6 +268,17 @@ class CensorLatest:
 
 
 @frozen
+class Missed:
+    """`censor events after COUNT missed EVENT per SCHEDULE cnsr N ...`."""
+
+    count: Operand
+    event: Ident
+    schedule: Ident
+    items: tuple[OutcomeItem, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
 class Horizon:
     amount: Operand
     calendar: bool
@@ -313,6 +344,7 @@ Clause = (
     | DayCount
     | TimeUnit
     | BeforeOrigin
+    | Missed
 )
 
 
@@ -324,7 +356,7 @@ class Endpoint:
     span: Span | None = _SPAN
 
 
-Item = Table | EventDef | PopulationDef | Endpoint
+Item = Table | EventDef | PopulationDef | ScheduleDef | Endpoint
 
 
 @frozen

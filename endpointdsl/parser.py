@@ -30,7 +30,7 @@ CLAUSE_KEYWORDS = (
     "from", "to", "censor", "horizon", "cutoff", "stop", "among", "origin", "time",
     "before", "end",
 )  # fmt: skip
-TOP_KEYWORDS = ("table", "event", "population", "endpoint")
+TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
 RESERVED = frozenset(
     CLAUSE_KEYWORDS
     + TOP_KEYWORDS
@@ -38,7 +38,7 @@ RESERVED = frozenset(
         "one", "row", "rows", "many", "per", "subject", "subjects", "key", "where",
         "sequence", "label", "with", "and", "or", "not", "in", "is", "missing", "first",
         "of", "at", "latest", "last", "calendar", "inclusive", "exclusive", "day",
-        "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by",
+        "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by", "schedule", "every", "until", "then", "window", "events", "missed",
     )
 )  # fmt: skip
 

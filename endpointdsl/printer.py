@@ -31,6 +31,16 @@ def format_item(item: n.Item) -> str:
             return _event(item)
         case n.PopulationDef(name=name, population=population):
             return f"population {name.text} = {_population(population)}"
+        case n.ScheduleDef(name=name, pieces=pieces, window=window, window_unit=unit):
+            parts = []
+            for p in pieces:
+                text = f"every {format_operand(p.every)} {p.unit.text}"
+                if p.until is not None:
+                    text += f" until {format_operand(p.until)} {p.until_unit.text}"
+                parts.append(text)
+            return (
+                f"schedule {name.text} = {' then '.join(parts)}, window {format_operand(window)} {unit.text}"
+            )
         case n.Endpoint():
             return _endpoint(item)
     raise TypeError(f"not a top-level item: {type(item).__name__}")
@@ -169,6 +179,9 @@ def format_clause(c: n.Clause) -> str:
             words = {"has": "", "no": "no ", "stopped": "stopped by "}
             cond = " and ".join(words[k.kind] + k.event.text for k in conditions)
             return f"censor at {_date(date)}{' if ' + cond if cond else ''}{_options(items)}"
+        case n.Missed(count=count, event=event, schedule=schedule, items=items):
+            head = f"censor events after {format_operand(count)} missed {event.text} per {schedule.text}"
+            return head + _options(items)
         case n.CensorLatest(alternatives=alternatives):
             return "censor at latest of " + ", ".join(_dated(a.date, a.items) for a in alternatives)
         case n.Horizon(amount=amount, calendar=calendar, unit=unit, options=options):

@@ -443,6 +443,23 @@ def censor_choice(
     )  # fmt: skip
 
 
+def missed_gap(
+    event_date: dt.date, assessments: list[Occurrence], origin_occ: Occurrence, clamp: bool,
+    count: int, pieces: tuple, window: float,
+) -> Occurrence:  # fmt: skip
+    """The last assessment before the event if `count` or more were missed since it, else None.
+
+    Missed means: the event is more than count x interval + window days after the last
+    assessment (or the origin), the interval being the schedule's at that assessment.
+    """
+    origin = origin_occ.date
+    earlier = [o for o in assessments if o.date < event_date and (clamp or o.date >= origin)]
+    last = earlier[-1] if earlier else origin_occ
+    elapsed = (last.date - origin).days
+    interval = next(days for days, until in pieces if until is None or elapsed < until)
+    return last if (event_date - last.date).days > count * interval + window else None
+
+
 def latest(candidates: list[Candidate | None]) -> Candidate | None:
     """The latest censoring date; a tie goes to the later-listed choice."""
     chosen = None

@@ -152,6 +152,18 @@ class ToAst(Transformer):
     def table_where(self, meta, c):
         return n.TableWhere(self._ident(c[0]), c[1], span=self._span(meta))
 
+    def schedule_piece(self, meta, c):
+        until = c[2] if len(c) > 2 else None
+        until_unit = self._ident(c[3]) if len(c) > 3 else None
+        return n.SchedulePiece(c[0], self._ident(c[1]), until, until_unit, span=self._span(meta))
+
+    def schedule_def(self, meta, c):
+        pieces = tuple(x for x in c[1:-2] if isinstance(x, n.SchedulePiece))
+        return n.ScheduleDef(self._ident(c[0]), pieces, c[-2], self._ident(c[-1]), span=self._span(meta))
+
+    def missed(self, meta, c):
+        return n.Missed(c[0], self._ident(c[1]), self._ident(c[2]), tuple(c[3:]), span=self._span(meta))
+
     def population_def(self, meta, c):
         return n.PopulationDef(self._ident(c[0]), c[1], span=self._span(meta))
 

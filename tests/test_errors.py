@@ -47,6 +47,9 @@ def clause(text: str) -> str:
     return endpoint(STD + f"  {text}\n")
 
 
+SCHEDULE = "schedule scans = every 8 weeks, window 7 days\n"  # after the endpoint: line 14
+
+
 class Case(NamedTuple):
     id: str
     source: str
@@ -165,6 +168,12 @@ TABLE = [
     Case("less-than-text", event('event e = adrs.ADT where AVALC < "Y"'), "E161", 8, 26, "not texts"),
     Case("number-too-large", event("event e = adrs.ADT where AVAL > 1" + "0" * 16), "E163", 8, 33, "too large"),
     Case("mixed-list", event('event e = adrs.ADT where AVALC in ("Y", 1)'), "E162", 8, 26, "mixes number and text"),
+    Case("missed-count-not-whole", clause("censor events after 1.5 missed pd per scans cnsr 5") + SCHEDULE,
+         "E166", 12, 23, "positive whole number"),
+    Case("unknown-schedule", clause("censor events after 2 missed pd per scan cnsr 5") + SCHEDULE,
+         "E104", 12, 39, "did you mean `scans`?"),
+    Case("schedule-piece-without-until", clause("censor events after 2 missed pd per scans cnsr 5")
+         + "schedule scans = every 8 weeks then every 12 weeks, window 7 days\n", "E166", 14, 18, "without `until`"),
     Case("stopped-by-without-stop", clause("censor at origin if stopped by pd cnsr 4"), "E165", 12, 34,
          "needs `stop at pd`"),
     Case("imputation-bound-many-rows", event("event e = adsl.DTHDTC impute first not before pd"), "E164", 8, 47,

@@ -18,6 +18,10 @@ WORKED = {
     "B6": (4, "2024-05-06", 113),
     "B7": (0, "2024-02-20", 37),
     "B8": (0, "2024-04-02", 79),
+    "B9": (5, "2024-03-11", 57),
+    # J1: the FDA-conformant reading of the seed's PFS record: 65 days since the last
+    # adequate scan is within 2 x 56 + 7 = 119, so the death is an event.
+    "J1": (0, "2024-07-10", 178),
 }
 
 
