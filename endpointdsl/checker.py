@@ -12,7 +12,7 @@ import math
 
 from . import model as m
 from . import nodes as n
-from .checker_endpoint import EndpointChecker
+from .checker_endpoint import SINGLE_CLAUSES, EndpointChecker
 from .diagnostics import Diagnostic, EptError, Span
 
 
@@ -58,7 +58,9 @@ class Checker:
                         f"the first definition is at line {seen[item.paramcd.text].span.line}",
                     )
                 seen.setdefault(item.paramcd.text, item)
-                endpoints.append(self._endpoint(item))
+                resolved = self._variant(item)
+                if resolved is not None:  # an unknown base: one error, not one per missing clause
+                    endpoints.append(self._endpoint(resolved))
         if not seen:
             self.error(
                 "E112", "the file defines no endpoint", Span.unknown(self.program.file),
@@ -219,6 +221,43 @@ class Checker:
             return None
 
     # ---- endpoints
+    def _variant(self, ep: n.Endpoint) -> n.Endpoint | None:
+        """A `like BASE` endpoint as the base's clauses with the variant's in their place."""
+        withouts = [c for c in ep.clauses if isinstance(c, n.Without)]
+        if ep.base is None:
+            for w in withouts:
+                self.error(
+                    "E167",
+                    "`without` is for variants",
+                    w.span,
+                    f'write `endpoint {ep.paramcd.text} "..." like BASE`',
+                )
+            return ep
+        bases = {e.paramcd.text: e for e in self.program.items if isinstance(e, n.Endpoint)}
+        base = bases.get(ep.base.text)
+        if base is None:
+            self._unknown("endpoint", ep.base, bases)
+            return None
+        if base.base is not None:
+            self.error(
+                "E167", f"{base.paramcd.text} is itself a variant", ep.base.span,
+                f"write the variant of {base.base.text} directly",
+            )  # fmt: skip
+            return None
+        own = [c for c in ep.clauses if not isinstance(c, n.Without)]
+        replaced = {clause_key(c) for c in own}
+        if any(isinstance(c, (n.CensorSingle, n.CensorLatest)) for c in own):
+            replaced.add("censor")
+        for w in withouts:
+            key = {"stop": ("stop", w.event.text if w.event else ""), "missed": "censor events after"}.get(
+                w.what, w.what
+            )
+            if not any(clause_key(c) == key for c in base.clauses):
+                self.error("E167", f"{base.paramcd.text} has no {w.what} to leave out", w.span)
+            replaced.add(key)
+        kept = [c for c in base.clauses if clause_key(c) not in replaced and not isinstance(c, n.Without)]
+        return n.Endpoint(ep.paramcd, ep.param, (*kept, *own), span=ep.span)
+
     def _endpoint(self, ep: n.Endpoint) -> m.EndpointSpec:
         return EndpointChecker(self, ep).check()
 
@@ -236,6 +275,16 @@ class Checker:
                     table=t.text, where=self._condition(w),
                 )  # fmt: skip
         raise TypeError(p)
+
+
+def clause_key(c: n.Clause) -> object:
+    """What a variant's clause replaces in its base."""
+    match c:
+        case n.CensorSingle() | n.CensorLatest():
+            return "censor"
+        case n.Stop(event=event):
+            return ("stop", event.text)
+    return SINGLE_CLAUSES.get(type(c), type(c).__name__)
 
 
 def check(program: n.Program) -> m.Model:

@@ -331,6 +331,15 @@ class BeforeOrigin:
     span: Span | None = _SPAN
 
 
+@frozen
+class Without:
+    """In a variant: drop the base's `horizon`, `cutoff`, `stop at E` or missed-assessment rule."""
+
+    what: str  # "horizon", "cutoff", "stop" or "missed"
+    event: Ident | None = None
+    span: Span | None = _SPAN
+
+
 Clause = (
     Origin
     | Terminating
@@ -345,6 +354,7 @@ Clause = (
     | TimeUnit
     | BeforeOrigin
     | Missed
+    | Without
 )
 
 
@@ -353,6 +363,7 @@ class Endpoint:
     paramcd: Ident
     param: str
     clauses: tuple[Clause, ...]
+    base: Ident | None = None  # `like BASE`: a variant of another endpoint of the file
     span: Span | None = _SPAN
 
 

@@ -38,7 +38,7 @@ RESERVED = frozenset(
         "one", "row", "rows", "many", "per", "subject", "subjects", "key", "where",
         "sequence", "label", "with", "and", "or", "not", "in", "is", "missing", "first",
         "of", "at", "latest", "last", "calendar", "inclusive", "exclusive", "day",
-        "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by", "schedule", "every", "until", "then", "window", "events", "missed",
+        "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by", "schedule", "every", "until", "then", "window", "events", "missed", "like", "without",
     )
 )  # fmt: skip
 

@@ -162,7 +162,8 @@ def _dated(date: n.DateRef, items: tuple[n.OutcomeItem, ...]) -> str:
 
 
 def _endpoint(ep: n.Endpoint) -> str:
-    lines = [f"endpoint {ep.paramcd.text} {escape(ep.param)}"]
+    like = f" like {ep.base.text}" if ep.base is not None else ""
+    lines = [f"endpoint {ep.paramcd.text} {escape(ep.param)}{like}"]
     lines += [INDENT + format_clause(clause) for clause in ep.clauses]
     lines.append("end")
     return "\n".join(lines)
@@ -179,6 +180,8 @@ def format_clause(c: n.Clause) -> str:
             words = {"has": "", "no": "no ", "stopped": "stopped by "}
             cond = " and ".join(words[k.kind] + k.event.text for k in conditions)
             return f"censor at {_date(date)}{' if ' + cond if cond else ''}{_options(items)}"
+        case n.Without(what=what, event=event):
+            return f"without stop at {event.text}" if what == "stop" else f"without {what}"
         case n.Missed(count=count, event=event, schedule=schedule, items=items):
             head = f"censor events after {format_operand(count)} missed {event.text} per {schedule.text}"
             return head + _options(items)

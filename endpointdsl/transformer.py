@@ -265,8 +265,25 @@ class ToAst(Transformer):
     def move_to_origin(self, meta, c):
         return n.BeforeOrigin("move to origin", span=self._span(meta))
 
+    def variant_of(self, meta, c):
+        return ("like", self._ident(c[0]))
+
+    def without_horizon(self, meta, c):
+        return n.Without("horizon", span=self._span(meta))
+
+    def without_cutoff(self, meta, c):
+        return n.Without("cutoff", span=self._span(meta))
+
+    def without_stop(self, meta, c):
+        return n.Without("stop", self._ident(c[0]), span=self._span(meta))
+
+    def without_missed(self, meta, c):
+        return n.Without("missed", span=self._span(meta))
+
     def endpoint(self, meta, c):
-        return n.Endpoint(self._ident(c[0]), unescape(str(c[1])), tuple(c[2:]), span=self._span(meta))
+        rest = list(c[2:])
+        base = rest.pop(0)[1] if rest and isinstance(rest[0], tuple) else None
+        return n.Endpoint(self._ident(c[0]), unescape(str(c[1])), tuple(rest), base, span=self._span(meta))
 
     def start(self, meta, c):
         return tuple(c)

@@ -174,6 +174,12 @@ TABLE = [
          "E104", 12, 39, "did you mean `scans`?"),
     Case("schedule-piece-without-until", clause("censor events after 2 missed pd per scans cnsr 5")
          + "schedule scans = every 8 weeks then every 12 weeks, window 7 days\n", "E166", 14, 18, "without `until`"),
+    Case("without-outside-variant", clause("without horizon"), "E167", 12, 3, "for variants"),
+    Case("variant-of-unknown", endpoint() + 'endpoint PFS "x" like OZ\nend\n', "E104", 13, 23, "defined endpoints: OS"),
+    Case("nothing-to-leave-out", endpoint() + 'endpoint PFS "x" like OS\n  without cutoff\nend\n', "E167", 14, 3,
+         "OS has no cutoff"),
+    Case("variant-of-variant", endpoint() + 'endpoint V1 "x" like OS\nend\nendpoint V2 "y" like V1\nend\n', "E167",
+         15, 22, "itself a variant"),
     Case("stopped-by-without-stop", clause("censor at origin if stopped by pd cnsr 4"), "E165", 12, 34,
          "needs `stop at pd`"),
     Case("imputation-bound-many-rows", event("event e = adsl.DTHDTC impute first not before pd"), "E164", 8, 47,

@@ -31,20 +31,36 @@ def adtte(request):
     tables = read_tables(EXAMPLES / "fda_data", [t.name for t in compiled.model.tables])
     result = compiled.run(tables, engine=request.param)
     assert result.report.empty
-    return result.adtte.set_index("USUBJID")
+    return result.adtte.set_index(["PARAMCD", "USUBJID"])
 
 
 @pytest.mark.parametrize("row", sorted(WORKED))
 def test_worked_example(adtte, row):
     cnsr, adt, aval = WORKED[row]
-    rec = adtte.loc[row]
+    rec = adtte.loc[("PFS", row)]
     assert (rec.CNSR, rec.ADT.isoformat(), rec.AVAL) == (cnsr, adt, aval)
 
 
 def test_death_events_say_death(adtte):
-    assert adtte.loc["B7"].EVNTDESC == adtte.loc["B8"].EVNTDESC == "Death"
+    assert adtte.loc[("PFS", "B7")].EVNTDESC == adtte.loc[("PFS", "B8")].EVNTDESC == "Death"
 
 
 def test_later_progression_after_new_therapy_is_ignored(adtte):
     # B6: PD 2024-07-01 and death 2024-09-02 come after the new therapy (2024-06-10).
-    assert adtte.loc["B6"].EVNTDESC == "New anticancer therapy before progression"
+    assert adtte.loc[("PFS", "B6")].EVNTDESC == "New anticancer therapy before progression"
+
+
+# The sensitivity variants differ from PFS exactly where they say (DOMAIN.md C3: the
+# EMA-style reading of B9 is an event at the observed date, AVAL 183).
+VARIANTS = {
+    ("PFSEMA", "B9"): (0, "2024-07-15", 183),
+    ("PFSNACT", "B6"): (0, "2024-07-01", 169),
+}
+
+
+@pytest.mark.parametrize("variant", ["PFSEMA", "PFSNACT"])
+def test_variants_change_only_what_they_leave_out(adtte, variant):
+    for row in WORKED:
+        rec = adtte.loc[(variant, row)]
+        expected = VARIANTS.get((variant, row), WORKED[row])
+        assert (rec.CNSR, rec.ADT.isoformat(), rec.AVAL) == expected, row
