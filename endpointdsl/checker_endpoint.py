@@ -341,6 +341,12 @@ class EndpointChecker:
                 bounds.append(self._horizon(clause))
             elif isinstance(clause, n.Cutoff):
                 date = self.date_ref(clause.date, allow_literal=True)
+                if isinstance(clause.date, n.OriginDate):
+                    self.error(
+                        "E120", "the cut-off cannot be the origin", clause.span,
+                        "give a date (`cutoff 2024-06-30`) or a subject's date (`cutoff dco`)",
+                    )  # fmt: skip
+                    date = m.DateSpec("literal", value=None)
                 inclusive, outcome = self._bound_options(clause, default=True)
                 bounds.append(
                     m.Bound(

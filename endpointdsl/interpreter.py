@@ -183,7 +183,10 @@ def _bound_date(b: m.Bound, origin: dt.date, occ: dict) -> dt.date | None:
         dates = [o["date"] for o in occ[b.event] if o["date"] >= origin]
         if not dates:
             return None
-        day = min(dates)
+        first = min(dates)
+        if not b.inclusive and first == origin:
+            return origin  # the origin day itself stays observed
+        day = first
     return day if b.inclusive else _plus_days(day, -1)
 
 

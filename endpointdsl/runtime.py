@@ -397,10 +397,12 @@ def stop_end(occurrences: list[Occurrence], origin: dt.date, inclusive: bool) ->
     """End of observation at the first stopping event on or after the origin.
 
     A stopping event before the origin (a therapy before enrolment) stops nothing,
-    whatever `before origin` says: that option concerns events and censorings.
+    whatever `before origin` says: that option concerns events and censorings. One on
+    the origin day leaves the origin day observed, so the subject is censored there
+    rather than dropped.
     """
     dates = [o.date for o in occurrences if o.date >= origin]
-    return bound_end(min(dates), inclusive) if dates else None
+    return max(bound_end(min(dates), inclusive), origin) if dates else None
 
 
 def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurrence, str | None] | None:

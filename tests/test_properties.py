@@ -237,11 +237,13 @@ class Oracle:
                 if occ is None:
                     return None
                 day = occ.date
-        else:  # stop: the first occurrence on or after the origin
+        else:  # stop: the first occurrence on or after the origin; the origin day stays observed
             after = [o.date for o in self.occ(b.event) if o.date >= self.origin]
             if not after:
                 return None
             day = min(after)
+            if not b.is_inclusive and day == self.origin:
+                return self.origin
         return day if b.is_inclusive else day - dt.timedelta(days=1)
 
     def in_window(self, day: dt.date) -> bool:
@@ -547,7 +549,7 @@ def test_a_later_terminating_occurrence_changes_nothing(case, data):
             continue
         others = [desc.event(n) for n in busy if desc.event(n).table == event.table]
         if any(
-            (o.where is None or holds(o.where, new) is True) and parse_date(cell(new.get(o.column)))[0]
+            (o.where is None or holds(o.where, new) is True) and usable_date(new.get(o.column), o.impute)[0]
             for o in others
         ):
             continue  # the row would also be an occurrence of an event in another role
