@@ -187,3 +187,15 @@ def test_fail_on_findings_exit_code(tmp_path, capsys):
     assert main(["run", str(ept), "--data", str(data), "--out", str(out), "--fail-on-findings"]) == 3
     assert out.exists()
     assert "1 data findings" in capsys.readouterr().err
+
+
+def test_a_long_table_is_processed_whole():
+    # 3,000 subjects with 12 assessment rows each: nothing lost, one record each.
+    n = 3000
+    subjects = adsl(*[(f"S{i:05d}", "2024-01-15", None, "2024-12-01") for i in range(n)])
+    scans = adrs(*[
+        (f"S{i:05d}", "OVR", f"2024-{m:02d}-10", "1", str(m)) for i in range(n) for m in range(1, 13)
+    ])  # fmt: skip
+    result = run(subjects, scans)
+    assert len(result.adtte) == n
+    assert set(result.adtte.ADT.map(str)) == {"2024-12-10"}
