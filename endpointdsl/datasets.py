@@ -114,7 +114,9 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
         with path.open("rb") as handle:
             if not handle.read(1):
                 raise DataError(f"{path}: empty file (no header)")
-        return _without_nat(read(path, encoding))
+        frame = _without_nat(read(path, encoding))
+        frame.attrs["path"] = str(path)  # so that a missing column can name its file
+        return frame
     except UnicodeDecodeError as exc:
         hint = _ENCODING_HINT if encoding is None else ""
         raise DataError(f"{path}: text is not {encoding or 'UTF-8'} ({exc.reason}){hint}") from None

@@ -49,7 +49,8 @@ def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> N
             if column not in present:
                 close = difflib.get_close_matches(column, present, n=1, cutoff=0.7)
                 hint = f" (did you mean {close[0]}?)" if close else ""
-                problems.append(f"table '{name}' has no column {column}, used at {file}:{line}{hint}")
+                where = f" ({tables[name].attrs['path']})" if "path" in tables[name].attrs else ""
+                problems.append(f"table '{name}'{where} has no column {column}, used at {file}:{line}{hint}")
     if problems:
         raise DataError("\n".join(problems))
 

@@ -73,7 +73,7 @@ def test_run_writes_output_and_report(tmp_path, capsys):
         (lambda d: (d / "adsv.csv").unlink(), "no file for table 'adsv'"),
         (
             lambda d: (d / "adrs.csv").write_text((d / "adrs.csv").read_text().replace("AVALC", "AVAL_C", 1)),
-            "table 'adrs' has no column AVALC, used at",
+            "/adrs.csv) has no column AVALC, used at",
         ),
         (lambda d: (d / "adsl.csv").write_bytes(b"USUBJID,ENRLDT\n\xff\xfe,2021\n"), "not UTF-8"),
     ],

@@ -64,3 +64,32 @@ def test_variants_change_only_what_they_leave_out(adtte, variant):
         rec = adtte.loc[(variant, row)]
         expected = VARIANTS.get((variant, row), WORKED[row])
         assert (rec.CNSR, rec.ADT.isoformat(), rec.AVAL) == expected, row
+
+
+@pytest.mark.parametrize(
+    "death_after_last_scan, cnsr",
+    [(175, 0), (176, 5)],  # after week 48 the interval is 12 weeks: 2 x 84 + 7 = 175 days
+)
+def test_missed_assessment_threshold_follows_the_schedule_after_week_48(death_after_last_scan, cnsr):
+    import datetime as dt
+
+    rand = dt.date(2023, 1, 16)  # early enough for the death to fall before the 2024-10-01 cut-off
+    last_scan = rand + dt.timedelta(days=340)  # week 48 4/7: the 12-week schedule is in force
+    death = last_scan + dt.timedelta(days=death_after_last_scan)
+    compiled = endpointdsl.load(EXAMPLES / "fda_pfs.ept")
+    adsl = {"USUBJID": "S1", "RANDDT": rand.isoformat(), "DTHDT": death.isoformat()}
+    adrs = [
+        {"USUBJID": "S1", "ASEQ": 1, "PARAMCD": "OVR", "AVALC": "SD", "ABLFL": "Y", "ADT": "2023-01-06"},
+        {
+            "USUBJID": "S1",
+            "ASEQ": 2,
+            "PARAMCD": "OVR",
+            "AVALC": "SD",
+            "ABLFL": None,
+            "ADT": last_scan.isoformat(),
+        },
+    ]
+    for derive in (compiled["PFS"], compiled["PFS"].interpret):
+        rec = derive({"adsl": [adsl], "adrs": adrs}, "S1").record
+        assert rec.CNSR == cnsr
+        assert rec.ADT == (death if cnsr == 0 else last_scan)
