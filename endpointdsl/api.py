@@ -7,7 +7,7 @@ import linecache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from . import interpreter
 from .checker import check
@@ -36,9 +36,10 @@ def read_source(path: str | Path) -> str:
 def check_text(text: str, file: str = "<string>") -> Model:
     """Parse and check .ept text; raise EptError carrying every diagnostic."""
     try:
-        return check(parse(text, file))
+        model = check(parse(text, file))
     except EptError as exc:
         raise EptError(with_source(exc.diagnostics, text)) from None
+    return evolve(model, warnings=tuple(with_source(model.warnings, text)))
 
 
 def check_file(path: str | Path) -> Model:

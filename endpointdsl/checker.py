@@ -68,7 +68,8 @@ class Checker:
             )  # fmt: skip
         if any(d.severity == "error" for d in self.diags):
             raise EptError(self.diags)
-        return m.Model(self.program.file, tables, events, tuple(endpoints))
+        warnings = tuple(d for d in self.diags if d.severity == "warning")
+        return m.Model(self.program.file, tables, events, tuple(endpoints), warnings)
 
     def _collect(self) -> None:
         names: dict[str, n.Ident] = {}
@@ -114,6 +115,8 @@ class Checker:
         if table is None:
             self._unknown("table", e.table, self.tables)
         where = self._condition(e.where) if e.where is not None else None
+        if e.where is not None:
+            self._warn_negations(e.where)
         imp = e.impute
         if imp is not None:
             for bound in (*imp.not_before, *imp.not_after):
@@ -151,6 +154,28 @@ class Checker:
                 "E164", f"'{bound.text}' can occur many times per subject; a bound needs one date",
                 bound.span, "use an event of the `one row per subject` table, e.g. the treatment start",
             )  # fmt: skip
+
+    def _warn_negations(self, cond: n.Condition) -> None:
+        """W101: `X != v` / `X not in (...)` never matches a blank X (three-valued logic),
+        unless the condition also says what a missing X means."""
+        nodes, stack = [], [cond]
+        while stack:
+            c = stack.pop()
+            nodes.append(c)
+            stack.extend(
+                getattr(c, a)
+                for a in ("left", "right", "operand")
+                if isinstance(getattr(c, a, None), (n.Compare, n.InList, n.IsMissing, n.And, n.Or, n.Not))
+            )
+        covered = {c.column.text for c in nodes if isinstance(c, n.IsMissing)}
+        for c in nodes:
+            negated = (isinstance(c, n.Compare) and c.op == "!=") or (isinstance(c, n.InList) and c.negated)
+            if negated and c.column.text not in covered:
+                col = c.column.text
+                self.diags.append(Diagnostic(
+                    "warning", "W101", f"rows where {col} is missing never match this test", c.span or Span.unknown(self.program.file),
+                    f"if they should, write `({col} is missing or ...)`; to silence, write `{col} is not missing and ...`",
+                ))  # fmt: skip
 
     def _condition(self, c: n.Condition) -> m.Condition:
         match c:

@@ -87,8 +87,15 @@ def _check(args) -> int:
             print(f"{path}: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
             status = max(status, EXIT_DIAGNOSTICS)
             continue
+        for warning in model.warnings:
+            print(warning.render(), file=sys.stderr)
         codes = ", ".join(ep.paramcd for ep in model.endpoints)
-        print(f"{path}: ok ({codes})")
+        note = (
+            f", {len(model.warnings)} warning{'s' if len(model.warnings) != 1 else ''}"
+            if model.warnings
+            else ""
+        )
+        print(f"{path}: ok ({codes}){note}")
     return status
 
 

@@ -246,6 +246,8 @@ class Model:
     tables: tuple[TableSpec, ...]
     events: tuple[EventSource, ...]
     endpoints: tuple[EndpointSpec, ...]
+    # Checker warnings (W codes): the file means what it says, but perhaps not what was meant.
+    warnings: tuple = field(eq=False, default=())
 
     @property
     def subject_table(self) -> TableSpec:

@@ -270,3 +270,34 @@ def test_golden_rendering(name: str):
         path.write_text(rendered, encoding="utf-8")
     assert path.is_file(), f"missing {path}; run with EPT_UPDATE_GOLDEN=1 to create it"
     assert rendered == path.read_text(encoding="utf-8")
+
+
+# ---- warnings: the file is valid and means what it says, perhaps not what was meant ------
+
+
+@pytest.mark.parametrize(
+    "condition, warned",
+    [
+        ('DCTREAS != "PROGRESSIVE DISEASE"', True),
+        ('DCTREAS not in ("A", "B")', True),
+        ('DCTREAS is missing or DCTREAS != "PROGRESSIVE DISEASE"', False),
+        ('DCTREAS is not missing and DCTREAS != "PROGRESSIVE DISEASE"', False),
+        ('DCTREAS = "ADVERSE EVENT"', False),
+    ],
+)
+def test_negated_test_on_a_maybe_blank_column_warns(condition, warned):
+    model = check_text(event(f"event e = adsl.DCTDT where {condition}"), "trial.ept")
+    codes = [(w.code, w.span.line) for w in model.warnings]
+    assert codes == ([("W101", 8)] if warned else [])
+    if warned:
+        assert "rows where DCTREAS is missing never match" in model.warnings[0].render()
+
+
+def test_check_prints_warnings_and_still_succeeds(tmp_path, capsys):
+    from endpointdsl.cli import main
+
+    path = tmp_path / "w.ept"
+    path.write_text(event('event e = adsl.DCTDT where DCTREAS != "X"'))
+    assert main(["check", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "1 warning" in out and "W101" in err

@@ -43,7 +43,7 @@ def check_quietly(text: str, file: str = "fuzz.ept") -> None:
             assert d.span.file == file
             assert 1 <= d.span.line <= len(lines), d
             assert 1 <= d.span.column <= len(lines[d.span.line - 1]) + 1, d
-            assert d.render().startswith(f"{file}:{d.span.line}:{d.span.column}: error {d.code}: ")
+            assert d.render().startswith(f"{file}:{d.span.line}:{d.span.column}: {d.severity} {d.code}: ")
         assert str(exc)
 
 
