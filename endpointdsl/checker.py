@@ -158,15 +158,7 @@ class Checker:
     def _warn_negations(self, cond: n.Condition) -> None:
         """W101: `X != v` / `X not in (...)` never matches a blank X (three-valued logic),
         unless the condition also says what a missing X means."""
-        nodes, stack = [], [cond]
-        while stack:
-            c = stack.pop()
-            nodes.append(c)
-            stack.extend(
-                getattr(c, a)
-                for a in ("left", "right", "operand")
-                if isinstance(getattr(c, a, None), (n.Compare, n.InList, n.IsMissing, n.And, n.Or, n.Not))
-            )
+        nodes = list(_tests(cond))
         covered = {c.column.text for c in nodes if isinstance(c, n.IsMissing)}
         for c in nodes:
             negated = (isinstance(c, n.Compare) and c.op == "!=") or (isinstance(c, n.InList) and c.negated)
@@ -300,6 +292,18 @@ class Checker:
                     table=t.text, where=self._condition(w),
                 )  # fmt: skip
         raise TypeError(p)
+
+
+def _tests(cond: n.Condition):
+    """The comparisons and missing-value tests of a condition (nesting is at most 100 deep)."""
+    match cond:
+        case n.And(left=a, right=b) | n.Or(left=a, right=b):
+            yield from _tests(a)
+            yield from _tests(b)
+        case n.Not(operand=a):
+            yield from _tests(a)
+        case _:
+            yield cond
 
 
 def clause_key(c: n.Clause) -> object:

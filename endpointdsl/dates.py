@@ -58,9 +58,10 @@ def impute(
 ) -> tuple[dt.date | None, str | None, str | None]:
     """(date, flag, problem): a complete date as is (flag None), a partial one imputed."""
     date, problem = parse_date(value)
-    if date is not None or not isinstance(value, str) or "partial" not in (problem or ""):
+    parts = _parts(value) if date is None and isinstance(value, str) else None
+    if parts is None or parts[2] is not None:  # usable, missing, not ISO, or complete but impossible
         return date, None, problem
-    year, month, _ = _parts(value)
+    year, month, _ = parts
     if month is not None and not 1 <= month <= 12:
         return None, None, f"'{value}' is not a calendar date"
     low = dt.date(year, month or 1, 1)
