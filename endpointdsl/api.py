@@ -106,11 +106,19 @@ class CompiledFile:
         return self.line_map.get(generated_line)
 
     def run(
-        self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
+        self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "sql"
     ) -> RunResult:
-        """Derive every endpoint for every subject of the tables."""
+        """Derive every endpoint for every subject of the tables.
+
+        engine: "sql" (set-based, DuckDB; the default), "compiled" (the per-subject
+        generated functions) or "interpreter" (the reference interpreter).
+        """
         from .tables import run_tables
 
+        if engine == "sql":
+            from .sqlrun import run_sql
+
+            return run_sql(self, tables, only)
         if engine == "compiled":
             derive = {code: fn for code, fn in self.namespace["ENDPOINTS"].items()}
         elif engine == "interpreter":

@@ -1,0 +1,329 @@
+"""SQL generator: checked model to one SQL script that derives every endpoint set-wise.
+
+The script reads the typed input relations that `sqlprep` builds (`src_<table>`,
+whose columns are documented there) and leaves two results: `adtte` and `report`.
+It is plain SQL (CTEs, joins, GROUP BY, FILTER, CASE) in DuckDB's dialect; the
+DuckDB-specific parts are listed in docs/backends.md. Each statement that
+implements a .ept line carries a `-- file:line` comment, and `SqlProgram.line_map`
+maps generated lines to .ept lines.
+
+Nothing from the .ept file is pasted raw: names go through `ident` (double quotes,
+doubled inside) and texts through `text` (single quotes, doubled inside); file
+names in comments are reduced to a safe alphabet (`short_name`).
+
+`sql_support` is the one place that decides which endpoints the SQL backend
+derives; the others fall back to the per-subject compiled functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from attrs import frozen
+
+from . import __version__
+from . import model as m
+from .codegen_endpoint import referenced_events
+from .pyemit import short_name
+from .sqlprep import view_name
+
+NO_END = dt.date.max
+NO_END_SQL = "DATE '9999-12-31'"
+
+
+# ---- safe pieces of SQL -------------------------------------------------------------------
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def text(value: str | None) -> str:
+    """A SQL string literal (or NULL); a NUL character, which no literal can hold, is chr(0)."""
+    if value is None:
+        return "CAST(NULL AS VARCHAR)"
+    parts = ["'" + part.replace("'", "''") + "'" for part in value.split("\x00")]
+    return " || chr(0) || ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def date(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def number(value: float | int) -> str:
+    if isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"cannot emit the number {value!r}")  # the checker rejects these
+    if isinstance(value, int):
+        return str(value)
+    lexeme = repr(float(value))
+    return lexeme if "e" in lexeme else lexeme + "E0"  # an exponent makes it a DOUBLE, exactly
+
+
+def col(alias: str, column: str, reader: str) -> str:
+    return f"{alias}.{ident(view_name(column, reader))}"
+
+
+def condition(c: m.Condition, alias: str, needs: set) -> str:
+    """A row condition; SQL's NULL logic is Kleene's, as the semantics require."""
+    reader = {"text": "text", "number": "num", "date": "date"}
+    match c:
+        case m.Compare(column=column, op=op, literal=lt):
+            needs.add((column, reader[lt.kind]))
+            sql_op = "<>" if op == "!=" else op
+            return f"{col(alias, column, reader[lt.kind])} {sql_op} {literal(lt)}"
+        case m.InList(column=column, literals=lts, negated=neg):
+            kind = lts[0].kind
+            needs.add((column, reader[kind]))
+            values = ", ".join(literal(x) for x in lts)
+            return f"{col(alias, column, reader[kind])} {'NOT IN' if neg else 'IN'} ({values})"
+        case m.IsMissing(column=column, negated=neg):
+            needs.add((column, "text"))  # as_text(cell) is None exactly when the cell is missing
+            return f"{col(alias, column, 'text')} IS {'NOT ' if neg else ''}NULL"
+        case m.And(left=a, right=b):
+            return f"({condition(a, alias, needs)} AND {condition(b, alias, needs)})"
+        case m.Or(left=a, right=b):
+            return f"({condition(a, alias, needs)} OR {condition(b, alias, needs)})"
+        case m.Not(operand=a):
+            return f"(NOT {condition(a, alias, needs)})"
+    raise TypeError(f"sqlgen does not handle {type(c).__name__}")
+
+
+def literal(lt: m.Literal) -> str:
+    if lt.kind == "text":
+        return text(lt.value)
+    if lt.kind == "number":
+        return number(lt.value)
+    return date(lt.value)
+
+
+def comment_safe(value: str) -> str:
+    return "".join(ch if ch.isprintable() else " " for ch in value)
+
+
+# ---- the writer ------------------------------------------------------------------------------
+
+
+class SqlWriter:
+    """SQL text with a generated-line to .ept-line map."""
+
+    def __init__(self, file: str):
+        self.file = short_name(file)
+        self.lines: list[str] = []
+        self.line_map: dict[int, int] = {}
+
+    def line(self, sql: str = "", src=None) -> None:
+        for i, part in enumerate(sql.split("\n")):
+            if i == 0 and src is not None:
+                line = src.line if hasattr(src, "line") else src
+                self.line_map[len(self.lines) + 1] = line
+                part = f"{part}  -- {self.file}:{line}"
+            self.lines.append(part)
+
+
+# ---- what the backend derives ------------------------------------------------------------------
+
+
+def sql_support(ep: object) -> str | None:
+    """None when the SQL backend derives this endpoint; else why the per-subject path does.
+
+    The one dispatch point: an endpoint kind the generator does not know (the model
+    grows new kinds) is derived by the compiled per-subject function instead.
+    """
+    if type(ep) is not m.EndpointSpec:
+        return f"{type(ep).__name__} endpoints are not translated to SQL yet"
+    return None
+
+
+@frozen
+class SqlProgram:
+    text: str
+    line_map: dict
+    needs: dict  # table -> set of (column, reader) views the script reads
+    endpoints: tuple  # PARAMCDs derived by the script, in file order
+    fallback: dict  # PARAMCD -> why the per-subject path derives it
+    order: tuple  # every PARAMCD of the file, in file order (the output's sort order)
+
+
+# ---- events ----------------------------------------------------------------------------------
+
+
+def event_closure(model: m.Model, names: list[str]) -> list[str]:
+    """The events named plus the subject-level events bounding their imputed dates."""
+    out: list[str] = []
+    for name in names:
+        ev = model.event(name)
+        for bound in (*ev.not_before, *ev.not_after):
+            if bound not in out:
+                out.append(bound)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+class Events:
+    """Occurrence views `occ_<event>` (key, d, seq, rn, dtf) and finding views `note_<event>`."""
+
+    def __init__(self, model: m.Model, w: SqlWriter, needs: dict):
+        self.model, self.w, self.needs = model, w, needs
+
+    def need(self, table: str) -> set:
+        return self.needs.setdefault(table, set())
+
+    def date_reader(self, ev: m.EventSource) -> tuple[str, str]:
+        """(date view, why view) of the event's column."""
+        return (ev.impute, "iwhy") if ev.impute else ("date", "why")
+
+    def write(self, ev: m.EventSource) -> None:
+        w, needs = self.w, self.need(ev.table)
+        table = self.model.table(ev.table)
+        d_reader, why_reader = self.date_reader(ev)
+        needs.update({(ev.column, d_reader), (ev.column, why_reader)})
+        where = condition(ev.where, "t", needs) if ev.where is not None else "TRUE"
+        seq = "CAST(NULL AS DOUBLE)"
+        if ev.sequence:
+            needs.add((ev.sequence, "num"))
+            seq = col("t", ev.sequence, "num")
+        d = col("t", ev.column, d_reader)
+        dtf = "CAST(NULL AS VARCHAR)"
+        joins = []
+        if ev.impute:
+            needs.update({(ev.column, "dtf"), (ev.column, "lo"), (ev.column, "hi")})
+            dtf = col("t", ev.column, "dtf")
+            lo, hi = col("t", ev.column, "lo"), col("t", ev.column, "hi")
+            for side, bounds in (("GREATEST", ev.not_before), ("LEAST", ev.not_after)):
+                inside = []
+                for bound in bounds:
+                    alias = ident(f"b{len(joins) + 1}")
+                    joins.append(f"LEFT JOIN {ident('occ_' + bound)} AS {alias} ON {alias}.key = t.__key")
+                    inside.append(f"CASE WHEN {alias}.d BETWEEN {lo} AND {hi} THEN {alias}.d END")
+                if inside:
+                    d = f"{side}({d}, {', '.join(inside)})"
+        w.line("")
+        w.line(f"-- event {ev.name}: the dated {ev.table} rows it selects", ev.span)
+        w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
+        w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf")
+        w.line(f"FROM {ident('src_' + table.name)} AS t")
+        for join in joins:
+            w.line(join)
+        w.line(
+            f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NOT NULL;",
+            ev.span,
+        )
+        self._notes(ev, where, d_reader, why_reader)
+
+    def _notes(self, ev: m.EventSource, where: str, d_reader: str, why_reader: str) -> None:
+        w = self.w
+        head = f"{ev.name}: {ev.table} row "
+        tail = f" has no usable {ev.column} ("
+        why = col("t", ev.column, why_reader)
+        silent = ev.per_subject and ev.where is None  # a blank death date only says: no death
+        w.line(f"CREATE OR REPLACE TEMP VIEW {ident('note_' + ev.name)} AS")
+        w.line(f"SELECT t.__key AS key, {text(head)} || CAST(t.__row AS VARCHAR) || {text(tail)} || {why}")
+        w.line(f"    || {text('); not counted')} AS message")
+        w.line(f"FROM {ident('src_' + ev.table)} AS t")
+        w.line(f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NULL"
+               + (f" AND {why} <> 'missing'" if silent else ""))  # fmt: skip
+        what = f"the same {ev.sequence}" if ev.sequence else "no sequence variable"
+        w.line("UNION ALL  -- several occurrences on one day that SRCSEQ cannot tell apart")
+        w.line(f"SELECT key, {text(f'{ev.name}: several {ev.table} records on ')} || CAST(d AS VARCHAR)")
+        w.line(f"    || {text(f' with {what}; SRCSEQ cannot tell them apart')}")
+        w.line(f"FROM {ident('occ_' + ev.name)} GROUP BY key, d, seq HAVING count(*) > 1;")
+
+
+# ---- the script --------------------------------------------------------------------------------
+
+
+def generate_sql(model: m.Model, only: list[str] | None = None, force_fallback: tuple = ()) -> SqlProgram:
+    """The SQL script for a checked file (endpoints `only`, if given)."""
+    from .sqlgen_endpoint import EndpointSql
+
+    w = SqlWriter(model.file)
+    needs: dict[str, set] = {t.name: set() for t in model.tables}
+    chosen = [ep for ep in model.endpoints if only is None or ep.paramcd in only]
+    fallback = {ep.paramcd: sql_support(ep) for ep in chosen if sql_support(ep)}
+    fallback.update({code: "forced" for code in force_fallback if code in {e.paramcd for e in chosen}})
+    in_sql = [ep for ep in chosen if ep.paramcd not in fallback]
+    subject = model.subject_table
+    w.line(f"-- Endpoints of {w.file}, compiled to SQL by endpointdsl {__version__}.")
+    w.line("-- Reads src_<table> (typed views of the input cells, see endpointdsl/sqlprep.py);")
+    w.line(
+        "-- leaves the tables adtte and report. `-- file:line` names the .ept line a statement implements."
+    )
+    for code, why in fallback.items():
+        w.line(f"-- {comment_safe(code)}: derived by the per-subject functions ({comment_safe(why)})")
+    w.line("")
+    w.line(f"-- subjects: keys with exactly one row of the subject-level table {subject.name}", subject.span)
+    w.line("CREATE OR REPLACE TEMP TABLE subjects AS")
+    w.line(f"SELECT __key AS key FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL")
+    w.line("GROUP BY __key HAVING count(*) = 1;")
+    events = Events(model, w, needs)
+    wanted = event_closure(model, [e for ep in in_sql for e in referenced_events(ep)])
+    # bounds of imputed dates first: their occurrence views are joined by the bounded events
+    for name in sorted(wanted, key=lambda n: bool(model.event(n).not_before or model.event(n).not_after)):
+        events.write(model.event(name))
+    order = tuple(ep.paramcd for ep in chosen)
+    for ep in in_sql:
+        EndpointSql(model, ep, w, needs).write()
+    _results(model, w, in_sql, order)
+    return SqlProgram(
+        "\n".join(w.lines) + "\n",
+        dict(w.line_map),
+        needs,
+        tuple(ep.paramcd for ep in in_sql),
+        fallback,
+        order,
+    )
+
+
+def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple) -> None:
+    from .sqlgen_endpoint import record_columns
+
+    subject = model.subject_table
+    rank = "CASE PARAMCD " + " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(order)) + " END"
+    w.line("")
+    w.line("-- ADTTE: one record per subject and endpoint, sorted by subject and endpoint order")
+    w.line("CREATE OR REPLACE TEMP TABLE adtte AS SELECT * FROM (")
+    for i, ep in enumerate(eps):
+        w.line(("UNION ALL " if i else "") + record_columns(ep), ep.span)
+    if not eps:
+        w.line(record_columns(None))
+    w.line(f") ORDER BY USUBJID, {rank};")
+    w.line("")
+    w.line("-- report: exclusions with their reason, and data findings")
+    w.line("CREATE OR REPLACE TEMP TABLE report AS SELECT * FROM (")
+    w.line("SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD,")
+    w.line("    CAST(NULL AS VARCHAR) AS STATUS, CAST(NULL AS VARCHAR) AS MESSAGE WHERE FALSE")
+    for t in model.tables:
+        src = ident("src_" + t.name)
+        w.line(f"UNION ALL  -- {t.name} rows without a subject key", t.span)
+        w.line(f"SELECT NULL, NULL, 'finding', {text(t.name + ' row ')} || CAST(__row AS VARCHAR)")
+        w.line(f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE __key IS NULL")
+        w.line(f"UNION ALL SELECT NULL, NULL, 'finding', {text(f'table {t.name!r} has no rows')}")
+        w.line(f"    WHERE NOT EXISTS (SELECT 1 FROM {src})")
+        if t.per_subject:
+            continue
+        w.line(f"UNION ALL  -- {t.name} rows of subjects missing from {subject.name}")
+        w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(count(*) AS VARCHAR)")
+        w.line(f"    || {text(f' row(s) in {t.name} but none in {subject.name}; not analysed')}")
+        w.line(f"FROM {src} AS t WHERE __key IS NOT NULL AND NOT EXISTS")
+        w.line(
+            f"    (SELECT 1 FROM {ident('src_' + subject.name)} AS s WHERE s.__key = t.__key) GROUP BY __key"
+        )
+    for ep in eps:
+        res = ident("res_" + ep.paramcd)
+        code = text(ep.paramcd)
+        w.line(f"UNION ALL  -- {ep.paramcd}: duplicate subjects, exclusions, findings", ep.span)
+        w.line(
+            f"SELECT __key, {code}, 'excluded', {text('duplicate subject: ')} || CAST(count(*) AS VARCHAR)"
+        )
+        w.line(f"    || {text(f' rows in {subject.name}')}")
+        w.line(
+            f"FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1"
+        )
+        w.line(f"UNION ALL SELECT key, {code}, 'excluded', reason FROM {res} WHERE reason IS NOT NULL")
+        w.line(
+            f"UNION ALL SELECT DISTINCT key, {code}, 'finding', message FROM {ident('notes_' + ep.paramcd)}"
+        )
+    w.line(f") ORDER BY coalesce(USUBJID, ''), coalesce({rank}, -1), STATUS, MESSAGE;")

@@ -1,0 +1,228 @@
+"""Input preparation for the SQL backend: pandas tables to typed Arrow relations.
+
+The generated SQL (sqlgen) never reads a raw cell. It reads *views* of the cells
+that the .ept file uses, one typed column per (column, reader):
+
+    "__row"        BIGINT   1-based position of the row in the input table
+    "__key"        VARCHAR  the subject key as the Python path groups it, NULL when missing
+    "C__text"      VARCHAR  the cell read as text (NULL: missing)
+    "C__num"       DOUBLE   the cell read as a finite number (NULL: missing or unreadable)
+    "C__date"      DATE     the cell read as a complete date (NULL: missing or unusable)
+    "C__why"       VARCHAR  why C__date is NULL ('missing', or the reader's message)
+    "C__first|mid|last"  DATE  the date imputed by that rule, before any not-before/not-after bound
+    "C__iwhy"      VARCHAR  why the imputed date is NULL
+    "C__dtf"       VARCHAR  imputation flag (D or M) of a partial date
+    "C__lo", "C__hi" DATE   the range a partial date allows (NULL for complete dates)
+
+Every view is the runtime's own Python reader (`normalise`, `as_text`, `as_number`,
+`parse_date`, `impute`) applied to the cell, so the SQL sees exactly what the
+per-subject path sees. It is vectorised: typed Arrow columns (text, dates, integers)
+take direct Arrow kernels; other columns apply the Python reader once per distinct
+value; only columns of mixed Python objects are read cell by cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .dates import impute, parse_date
+from .runtime import as_number, as_text, normalise
+
+# What str.rstrip() strips (chr(i).isspace()); tests/test_sql_backend.py checks the list.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+IMPUTE_RULES = ("first", "mid", "last")
+_ARROW_TYPES = {
+    "key": pa.string(), "text": pa.string(), "num": pa.float64(), "date": pa.date32(),
+    "why": pa.string(), "iwhy": pa.string(), "dtf": pa.string(), "lo": pa.date32(), "hi": pa.date32(),
+    "first": pa.date32(), "mid": pa.date32(), "last": pa.date32(),
+}  # fmt: skip
+
+
+def view_name(column: str, reader: str) -> str:
+    return f"{column}__{reader}"
+
+
+# ---- one reader, applied to one normalised Python value ---------------------------------
+
+
+def _partial_range(value: object) -> tuple[dt.date | None, dt.date | None]:
+    _, flag, _ = impute(value, "first")
+    if flag is None:
+        return None, None
+    return impute(value, "first")[0], impute(value, "last")[0]
+
+
+def read_value(value: object, reader: str) -> object:
+    """One view of one normalised cell (the per-subject path's reading, by definition)."""
+    match reader:
+        case "key":
+            return None if value is None else str(value)
+        case "text":
+            return as_text(value)
+        case "num":
+            return as_number(value)
+        case "date":
+            return parse_date(value)[0]
+        case "why":
+            return parse_date(value)[1]
+        case "first" | "mid" | "last":
+            return impute(value, reader)[0]
+        case "iwhy":
+            return impute(value, "first")[2]
+        case "dtf":
+            return impute(value, "first")[1]
+        case "lo":
+            return _partial_range(value)[0]
+        case "hi":
+            return _partial_range(value)[1]
+    raise ValueError(reader)
+
+
+# ---- a column in the form that reads fastest -----------------------------------------------
+
+
+class Column:
+    """One input column: an Arrow array when its type allows fast kernels, else Python values."""
+
+    def __init__(self, series: pd.Series):
+        self.length = len(series)
+        self.arrow: pa.Array | None = None  # string, date32 or integer
+        self.codes: np.ndarray | None = None  # else: factorised, codes into self.values (-1: missing)
+        self.values: list | None = None
+        self.cells: list | None = None  # else: mixed Python objects, cell by cell
+        dtype = series.dtype
+        if pd.api.types.is_object_dtype(dtype):
+            self._from_objects(series)
+            return
+        try:
+            arrow = pa.Array.from_pandas(series)
+        except (pa.ArrowException, TypeError, ValueError):
+            arrow = None
+        if arrow is not None and isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        if arrow is not None and (
+            pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)
+            or pa.types.is_date32(arrow.type) or pa.types.is_integer(arrow.type)
+        ):  # fmt: skip
+            self.arrow = arrow.cast(pa.string()) if pa.types.is_large_string(arrow.type) else arrow
+            if pa.types.is_string(self.arrow.type):
+                self.arrow = _strip(self.arrow)
+            return
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.codes = codes
+        self.values = [normalise(v) for v in _python_values(uniques)]
+
+    def _from_objects(self, series: pd.Series) -> None:
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        values = series.to_numpy(dtype=object)
+        if kind == "string":
+            try:
+                self.arrow = _strip(pa.array(values, type=pa.string(), from_pandas=True))
+                return
+            except (pa.ArrowException, TypeError, ValueError):
+                pass
+        if kind == "date" and set(map(type, values)) <= {
+            dt.date,
+            type(None),
+            float,
+            type(pd.NaT),
+            type(pd.NA),
+        }:
+            try:
+                self.arrow = pa.array(values, type=pa.date32(), from_pandas=True)
+                return
+            except (pa.ArrowException, TypeError, ValueError):
+                pass
+        self.cells = [normalise(v) for v in values]
+
+    def view(self, reader: str) -> pa.Array:
+        arrow_type = _ARROW_TYPES[reader]
+        if self.arrow is not None:
+            fast = _fast_view(self.arrow, reader)
+            if fast is not None:
+                return fast
+            encoded = pc.dictionary_encode(self.arrow)
+            uniques = encoded.dictionary.to_pylist()
+            mapped = pa.array([read_value(v, reader) for v in uniques], type=arrow_type)
+            out = pc.take(mapped, encoded.indices)
+            if_missing = read_value(None, reader)  # a missing cell has no dictionary entry
+            if if_missing is None or not self.arrow.null_count:
+                return out
+            return pc.if_else(self.arrow.is_null(), pa.scalar(if_missing, arrow_type), out)
+        if self.codes is not None:
+            mapped = pa.array([read_value(v, reader) for v in self.values] + [read_value(None, reader)],
+                              type=arrow_type)  # fmt: skip
+            return pc.take(mapped, pa.array(np.where(self.codes < 0, len(self.values), self.codes)))
+        return pa.array([read_value(v, reader) for v in self.cells], type=arrow_type)
+
+
+def _python_values(uniques) -> list:
+    """Distinct values as the per-subject path sees them (Python scalars, Timestamps)."""
+    if isinstance(uniques, pd.Index):
+        uniques = uniques.to_numpy(dtype=object) if uniques.dtype != object else uniques.to_numpy()
+    else:
+        uniques = np.asarray(uniques, dtype=object)
+    return [v.item() if isinstance(v, np.generic) else v for v in uniques]
+
+
+def _strip(text: pa.Array) -> pa.Array:
+    """normalise() for texts: trailing blanks dropped, an empty text is missing."""
+    stripped = pc.utf8_rtrim(text, characters=PY_WHITESPACE)
+    return pc.if_else(pc.equal(pc.binary_length(stripped), 0), pa.scalar(None, pa.string()), stripped)
+
+
+def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
+    """A view computed by Arrow kernels, where they are known to equal the Python reader."""
+    n = len(arrow)
+    if pa.types.is_string(arrow.type):
+        return arrow if reader in ("key", "text") else None
+    if pa.types.is_date32(arrow.type):
+        missing = pc.if_else(arrow.is_null(), pa.scalar("missing"), pa.scalar(None, pa.string()))
+        match reader:
+            case "key" | "text":
+                return arrow.cast(pa.string())  # str(date) == date.isoformat()
+            case "date" | "first" | "mid" | "last":
+                return arrow
+            case "why" | "iwhy":
+                return missing
+            case "num" | "dtf":
+                return pa.nulls(n, _ARROW_TYPES[reader])
+            case "lo" | "hi":
+                return pa.nulls(n, pa.date32())
+    if pa.types.is_integer(arrow.type):
+        match reader:
+            case "key" | "text":
+                return arrow.cast(pa.string())
+            case "num":
+                return pc.cast(arrow, pa.float64(), safe=False)  # float(int): nearest double
+            case "date" | "first" | "mid" | "last" | "lo" | "hi":
+                return pa.nulls(n, pa.date32())
+            case "dtf":
+                return pa.nulls(n, pa.string())
+    return None
+
+
+# ---- whole tables ---------------------------------------------------------------------------
+
+
+def prepare_table(frame: pd.DataFrame, key: str, views: set[tuple[str, str]]) -> pa.Table:
+    """The typed relation the generated SQL reads for one input table."""
+    columns: dict[str, Column] = {}
+
+    def column(name: str) -> Column:
+        if name not in columns:
+            columns[name] = Column(frame[name])
+        return columns[name]
+
+    out = {"__row": pa.array(np.arange(1, len(frame) + 1, dtype=np.int64)), "__key": column(key).view("key")}
+    for name, reader in sorted(views):
+        out[view_name(name, reader)] = column(name).view(reader)
+    return pa.table(out)
