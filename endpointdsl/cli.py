@@ -22,9 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_check = sub.add_parser("check", help="check .ept files and report every problem")
     p_check.add_argument("files", nargs="+", metavar="FILE")
-    p_compile = sub.add_parser("compile", help="compile a .ept file to a standalone Python module")
+    p_compile = sub.add_parser(
+        "compile", help="compile a .ept file to a standalone Python module, or to SQL (--target sql)"
+    )
     p_compile.add_argument("file", metavar="FILE")
-    p_compile.add_argument("-o", "--output", metavar="MODULE.py", help="default: print to stdout")
+    p_compile.add_argument("-o", "--output", metavar="OUTPUT", help="default: print to stdout")
+    p_compile.add_argument(
+        "--target",
+        choices=["python", "sql"],
+        default="python",
+        help="python: a module of per-subject functions (default); sql: the set-based SQL script "
+        "that `run` executes in DuckDB, with -- file:line comments",
+    )
     p_run = sub.add_parser("run", help="derive ADTTE records from the tables in a folder")
     p_run.add_argument("file", metavar="FILE")
     p_run.add_argument(
@@ -56,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         help="exit with 3 when the report has data findings (the output is still written)",
     )
     p_run.add_argument(
-        "--engine", choices=["compiled", "interpreter"], default="compiled", help=argparse.SUPPRESS
+        "--engine",
+        choices=["sql", "compiled", "interpreter"],
+        default="sql",
+        help="sql: set-based, whole tables in DuckDB (default); compiled: the per-subject Python "
+        "functions; interpreter: the reference interpreter (slow; for double programming)",
     )
     args = parser.parse_args(argv)
     return {"check": _check, "compile": _compile, "run": _run}[args.command](args)
@@ -118,10 +131,15 @@ def _compile(args) -> int:
     compiled = _compiled(args.file)
     if isinstance(compiled, int):
         return compiled
+    source = compiled.source
+    if args.target == "sql":
+        from .sqlgen import generate_sql
+
+        source = generate_sql(compiled.model).text
     if args.output:
-        Path(args.output).write_text(compiled.source, encoding="utf-8")
+        Path(args.output).write_text(source, encoding="utf-8")
     else:
-        sys.stdout.write(compiled.source)
+        sys.stdout.write(source)
     return EXIT_OK
 
 
@@ -137,7 +155,9 @@ def _run(args) -> int:
         report = check_output(args.report or out.with_suffix(".report.csv"))
         if report.resolve() == out.resolve():
             raise DataError(f"--out and --report name the same file: {out}")
-        tables = read_tables(args.data, [t.name for t in compiled.model.tables], encoding=args.encoding)
+        names = [t.name for t in compiled.model.tables]
+        # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
+        tables = read_tables(args.data, names, encoding=args.encoding, arrow=args.engine == "sql")
         result = compiled.run(tables, engine=args.engine)
         write_tables([(result.adtte, out, "ADTTE"), (result.report, report, "REPORT")])
     except DataError as exc:

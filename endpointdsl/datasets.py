@@ -66,6 +66,10 @@ def _read_parquet(path: Path, encoding: str | None) -> pd.DataFrame:
     return pd.read_parquet(path)  # Parquet text is UTF-8 by definition: no encoding to choose
 
 
+def _read_parquet_arrow(path: Path, encoding: str | None) -> pd.DataFrame:
+    return pd.read_parquet(path, dtype_backend="pyarrow")
+
+
 def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
     """A pyreadstat reader; an encoding it does not know is retried under Python's name (latin-1: iso8859-1)."""
     names = dict.fromkeys([encoding, codecs.lookup(encoding).name] if encoding else [None])
@@ -105,9 +109,11 @@ def find_table(folder: Path, name: str) -> Path:
     return matches[0]
 
 
-def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
-    """One table, read by the reader for its extension."""
+def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> pd.DataFrame:
+    """One table, read by the reader for its extension (`arrow`: Parquet columns Arrow-backed)."""
     kind, read = READERS[path.suffix.lower()]
+    if arrow and path.suffix.lower() == ".parquet":
+        read = _read_parquet_arrow
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a {kind} file")
     try:
@@ -135,8 +141,14 @@ def _without_nat(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def read_tables(folder: str | Path, names: list[str], encoding: str | None = None) -> dict[str, pd.DataFrame]:
-    """The named tables from `folder`; `encoding` is for text (default: UTF-8, or what a SAS file records)."""
+def read_tables(
+    folder: str | Path, names: list[str], encoding: str | None = None, arrow: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The named tables from `folder`; `encoding` is for text (default: UTF-8, or what a SAS file records).
+
+    `arrow`: Parquet columns stay Arrow arrays (pandas ArrowDtype) instead of Python
+    objects; the SQL backend reads them without copying.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"data folder {folder} does not exist or is not a folder")
@@ -145,7 +157,7 @@ def read_tables(folder: str | Path, names: list[str], encoding: str | None = Non
             codecs.lookup(encoding)
         except LookupError:
             raise DataError(f"unknown encoding '{encoding}'") from None
-    return {name: read_table(find_table(folder, name), encoding) for name in names}
+    return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}
 
 
 # ---- writing --------------------------------------------------------------------------

@@ -183,3 +183,43 @@ def test_dates_at_the_ends_of_the_calendar_agree():
     )
     sql = compiled.run({"adsl": adsl}, engine="sql")
     assert_same(sql, compiled.run({"adsl": adsl}, engine="interpreter"))
+
+
+# ---- command line ------------------------------------------------------------------------------
+
+
+def test_compile_target_sql_prints_the_script_with_ept_lines(tmp_path, capsys):
+    from endpointdsl.cli import main
+
+    seed = EXAMPLES / "her2_cart_trastuzumab.ept"
+    assert main(["compile", str(seed), "--target", "sql"]) == 0
+    printed = capsys.readouterr().out
+    program = generate_sql(endpointdsl.load(seed).model)
+    assert printed == program.text
+    lines = printed.splitlines()
+    for gen_line, ept_line in program.line_map.items():
+        assert lines[gen_line - 1].endswith(f"-- her2_cart_trastuzumab.ept:{ept_line}")
+    assert 'CREATE OR REPLACE TEMP TABLE "res_PFS"' in printed
+    target = tmp_path / "her2.sql"
+    assert main(["compile", str(seed), "--target", "sql", "-o", str(target)]) == 0
+    assert target.read_text() == printed
+
+
+def test_run_engines_write_the_same_files(tmp_path):
+    from endpointdsl.cli import main
+
+    seed, data = EXAMPLES / "fda_pfs.ept", EXAMPLES / "fda_data"
+    outputs = {}
+    for engine in ("sql", "compiled", "interpreter"):
+        out = tmp_path / f"{engine}.csv"
+        assert main(["run", str(seed), "--data", str(data), "--out", str(out), "--engine", engine]) == 0
+        outputs[engine] = (out.read_text(), out.with_suffix(".report.csv").read_text())
+    assert outputs["sql"] == outputs["compiled"] == outputs["interpreter"]
+
+
+def test_help_starts_without_importing_duckdb_or_pandas():
+    import subprocess
+
+    probe = "import sys, endpointdsl.cli; print(sorted({'duckdb', 'pandas', 'pyarrow'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
