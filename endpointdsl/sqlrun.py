@@ -35,12 +35,16 @@ ADTTE_SCHEMA = pa.schema(
 REPORT_SCHEMA = pa.schema([(c, pa.string()) for c in REPORT_COLUMNS])
 
 
+SMALL = 50_000  # rows: below this, one thread (scheduling costs more than it saves)
+
+
 def connect(threads: int | None = None):
     import duckdb
 
     con = duckdb.connect(":memory:")
-    if threads or os.environ.get("ENDPOINTDSL_THREADS"):
-        con.execute(f"SET threads = {int(threads or os.environ['ENDPOINTDSL_THREADS'])}")
+    threads = threads or int(os.environ.get("ENDPOINTDSL_THREADS", "0"))
+    if threads:
+        con.execute(f"SET threads = {threads}")
     # the script orders its results itself; without insertion order DuckDB streams more freely
     con.execute("SET preserve_insertion_order = false")
     return con
@@ -61,7 +65,7 @@ def run_sql(
     if len(tables[subject]) == 0:
         raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
     program = program or generate_sql(model, only, force_fallback)
-    con = connect()
+    con = connect(1 if sum(len(frame) for frame in tables.values()) < SMALL else None)
     try:
         for t in model.tables:
             con.register(f"src_{t.name}", prepare_table(tables[t.name], t.key, program.needs[t.name]))
