@@ -136,6 +136,8 @@ def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> 
 def _without_nat(frame: pd.DataFrame) -> pd.DataFrame:
     """Date-time columns as Timestamps and None: NaT would pass for a date in the runtime."""
     for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.ArrowDtype):
+            continue  # Arrow-backed: a missing date is <NA>, never NaT
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame

@@ -175,6 +175,45 @@ class Events:
         """(date view, why view) of the event's column."""
         return (ev.impute, "iwhy") if ev.impute else ("date", "why")
 
+    def same_day(self, evs: list[m.EventSource]) -> None:
+        """Occurrences sharing subject, date and sequence: one GROUP BY per table, date and
+        sequence column, counting each event's rows (FILTER), for all its events at once."""
+        groups: dict[tuple, list[m.EventSource]] = {}
+        self.same_day_table: dict[str, str] = {}
+        for ev in evs:
+            # an analysed subject has one row of the subject-level table: one occurrence at most
+            if not (ev.not_before or ev.not_after or ev.per_subject):
+                groups.setdefault((ev.table, ev.column, ev.impute or "date", ev.sequence), []).append(ev)
+        for i, ((table, column, reader, sequence), members) in enumerate(groups.items(), 1):
+            needs, w = self.need(table), self.w
+            name = ident(f"same_day_{i}")
+            d = col("t", column, reader)
+            needs.add((column, reader))
+            seq = "CAST(NULL AS DOUBLE)"
+            if sequence:
+                needs.add((sequence, "num"))
+                seq = col("t", sequence, "num")
+            conds = {
+                e.name: condition(e.where, "t", needs) if e.where is not None else "TRUE" for e in members
+            }
+            w.line("")
+            w.line(f"-- {table}.{column}: rows that share subject, date and sequence, counted per event")
+            w.line(f"CREATE OR REPLACE TEMP TABLE {name} AS")
+            w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq,")
+            for j, (event, cond) in enumerate(conds.items()):
+                sep = "," if j < len(conds) - 1 else ""
+                w.line(
+                    f"    count(*) FILTER (WHERE {cond}) AS {ident(event)}{sep}", self.model.event(event).span
+                )
+            w.line(f"FROM {ident('src_' + table)} AS t")
+            w.line(
+                f"WHERE t.__key IS NOT NULL AND {d} IS NOT NULL AND ({' OR '.join(f'({c})' for c in conds.values())})"
+            )
+            w.line(f"GROUP BY t.__key, {d}, {seq}")
+            w.line(f"HAVING {' OR '.join(f'count(*) FILTER (WHERE {c}) > 1' for c in conds.values())};")
+            for e in members:
+                self.same_day_table[e.name] = name
+
     def write(self, ev: m.EventSource) -> None:
         w, needs = self.w, self.need(ev.table)
         table = self.model.table(ev.table)
@@ -219,17 +258,22 @@ class Events:
         tail = f" has no usable {ev.column} ("
         why = col("t", ev.column, why_reader)
         silent = ev.per_subject and ev.where is None  # a blank death date only says: no death
-        w.line(f"CREATE OR REPLACE TEMP VIEW {ident('note_' + ev.name)} AS")
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident('note_' + ev.name)} AS")
         w.line(f"SELECT t.__key AS key, {text(head)} || CAST(t.__row AS VARCHAR) || {text(tail)} || {why}")
         w.line(f"    || {text('); not counted')} AS message")
         w.line(f"FROM {ident('src_' + ev.table)} AS t")
         w.line(f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NULL"
-               + (f" AND {why} <> 'missing'" if silent else ""))  # fmt: skip
+               + (f" AND {why} <> 'missing'" if silent else "") + (";" if ev.per_subject else ""))  # fmt: skip
+        if ev.per_subject:  # an analysed subject has one row of the subject-level table
+            return
         what = f"the same {ev.sequence}" if ev.sequence else "no sequence variable"
         w.line("UNION ALL  -- several occurrences on one day that SRCSEQ cannot tell apart")
         w.line(f"SELECT key, {text(f'{ev.name}: several {ev.table} records on ')} || CAST(d AS VARCHAR)")
         w.line(f"    || {text(f' with {what}; SRCSEQ cannot tell them apart')}")
-        w.line(f"FROM {ident('occ_' + ev.name)} GROUP BY key, d, seq HAVING count(*) > 1;")
+        if ev.name in self.same_day_table:
+            w.line(f"FROM {self.same_day_table[ev.name]} WHERE {ident(ev.name)} > 1;")
+        else:
+            w.line(f"FROM {ident('occ_' + ev.name)} GROUP BY key, d, seq HAVING count(*) > 1;")
 
 
 # ---- the script --------------------------------------------------------------------------------
@@ -255,11 +299,13 @@ def generate_sql(model: m.Model, only: list[str] | None = None, force_fallback: 
         w.line(f"-- {comment_safe(code)}: derived by the per-subject functions ({comment_safe(why)})")
     w.line("")
     w.line(f"-- subjects: keys with exactly one row of the subject-level table {subject.name}", subject.span)
-    w.line("CREATE OR REPLACE TEMP TABLE subjects AS")
-    w.line(f"SELECT __key AS key FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL")
-    w.line("GROUP BY __key HAVING count(*) = 1;")
+    w.line("CREATE OR REPLACE TEMP TABLE subject_rows AS")
+    w.line(f"SELECT __key AS key, count(*) AS n FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL")
+    w.line("GROUP BY __key;")
+    w.line("CREATE OR REPLACE TEMP TABLE subjects AS SELECT key FROM subject_rows WHERE n = 1;")
     events = Events(model, w, needs)
     wanted = event_closure(model, [e for ep in in_sql for e in referenced_events(ep)])
+    events.same_day([model.event(name) for name in wanted])
     # bounds of imputed dates first: their occurrence views are joined by the bounded events
     for name in sorted(wanted, key=lambda n: bool(model.event(n).not_before or model.event(n).not_after)):
         events.write(model.event(name))
@@ -308,20 +354,13 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
         w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(count(*) AS VARCHAR)")
         w.line(f"    || {text(f' row(s) in {t.name} but none in {subject.name}; not analysed')}")
         w.line(f"FROM {src} AS t WHERE __key IS NOT NULL AND NOT EXISTS")
-        w.line(
-            f"    (SELECT 1 FROM {ident('src_' + subject.name)} AS s WHERE s.__key = t.__key) GROUP BY __key"
-        )
+        w.line("    (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key) GROUP BY __key")
     for ep in eps:
         res = ident("res_" + ep.paramcd)
         code = text(ep.paramcd)
         w.line(f"UNION ALL  -- {ep.paramcd}: duplicate subjects, exclusions, findings", ep.span)
-        w.line(
-            f"SELECT __key, {code}, 'excluded', {text('duplicate subject: ')} || CAST(count(*) AS VARCHAR)"
-        )
-        w.line(f"    || {text(f' rows in {subject.name}')}")
-        w.line(
-            f"FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) > 1"
-        )
+        w.line(f"SELECT key, {code}, 'excluded', {text('duplicate subject: ')} || CAST(n AS VARCHAR)")
+        w.line(f"    || {text(f' rows in {subject.name}')} FROM subject_rows WHERE n > 1")
         w.line(f"UNION ALL SELECT key, {code}, 'excluded', reason FROM {res} WHERE reason IS NOT NULL")
         w.line(
             f"UNION ALL SELECT DISTINCT key, {code}, 'finding', message FROM {ident('notes_' + ep.paramcd)}"

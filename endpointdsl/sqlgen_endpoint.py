@@ -103,16 +103,30 @@ class EndpointSql:
     # ---- the statement
     def write(self) -> None:
         ep, w = self.ep, self.w
+        self.win = ident("win_" + ep.paramcd)
+        w.line("")
+        w.line(f"-- endpoint {ep.paramcd}: population, origin and observation window per subject", ep.span)
         self.ctes: list[tuple[str, list[str]]] = []
         self._p0()
         self._p1_p2()
+        w.line(f"CREATE OR REPLACE TEMP TABLE {self.win} AS")
+        self._write_ctes()
+        w.line("SELECT * FROM p2;")
+        # occurrences in the window: one GROUP BY per source table, as statements of their own
+        # (DuckDB plans them faster alone than nested in the record's statement)
+        self.ctes = []
         self._p3()
         self._p4_p5()
         self._p6_p7()
-        w.line("")
         w.line(f"-- endpoint {ep.paramcd}: one row per analysed subject (a record, or the reason there is none)",
                ep.span)  # fmt: skip
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident('res_' + ep.paramcd)} AS")
+        self._write_ctes()
+        self._final()
+        self._notes()
+
+    def _write_ctes(self) -> None:
+        w = self.w
         for i, (name, lines) in enumerate(self.ctes):
             w.line(("WITH " if i == 0 else ", ") + f"{name} AS (")
             for line in lines:
@@ -121,8 +135,6 @@ class EndpointSql:
                 else:
                     w.line("    " + line)
             w.line(")")
-        self._final()
-        self._notes()
 
     def cte(self, name: str, lines: list) -> None:
         self.ctes.append((name, lines))
@@ -272,6 +284,7 @@ class EndpointSql:
                 by_source.setdefault(self.source_name(ev), []).append((ev, picks))
         for source, evs in by_source.items():
             alias = f"w{len(joins) + 1}"
+            table = ident(f"agg_{self.ep.paramcd}_{len(joins) + 1}")
             aggs, filters = [], []
             for ev, picks in evs:
                 where, d, seq, rn, dtf = self.occ_fields(ev, "t")
@@ -292,12 +305,16 @@ class EndpointSql:
                         f"coalesce({alias}.{ident('has ' + ev.name)}, FALSE) AS {ident('has ' + ev.name)}"
                     )
             key = self.key_of(evs[0][0], "t")
-            joins.append(f"LEFT JOIN (SELECT {key} AS key,")
-            joins += [f"        {a}," for a in aggs[:-1]] + [f"        {aggs[-1]}"]
-            joins.append(f"    FROM {source} AS t JOIN p2 AS q ON q.key = {key}")
-            joins.append(f"    WHERE {' OR '.join(f'({f})' for f in filters)}")
-            joins.append(f"    GROUP BY {key}) AS {alias} ON {alias}.key = p.key")
-        self.cte("p3", ["SELECT " + ", ".join(items), "FROM p2 AS p", *joins])
+            w = self.w
+            w.line(f"CREATE OR REPLACE TEMP TABLE {table} AS")
+            w.line(f"SELECT {key} AS key,")
+            for i, a in enumerate(aggs):
+                w.line(f"    {a}" + ("," if i < len(aggs) - 1 else ""))
+            w.line(f"FROM {source} AS t JOIN {self.win} AS q ON q.key = {key}")
+            w.line(f"WHERE {' OR '.join(f'({f})' for f in filters)}")
+            w.line(f"GROUP BY {key};")
+            joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.key = p.key")
+        self.cte("p3", ["SELECT " + ", ".join(items), f"FROM {self.win} AS p", *joins])
 
     def _p4_p5(self) -> None:
         """The earliest terminating event (a tie: the first listed), then the missed-assessment rule."""

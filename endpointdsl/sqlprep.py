@@ -6,7 +6,8 @@ that the .ept file uses, one typed column per (column, reader):
     "__row"        BIGINT   1-based position of the row in the input table
     "__key"        VARCHAR  the subject key as the Python path groups it, NULL when missing
     "C__text"      VARCHAR  the cell read as text (NULL: missing)
-    "C__num"       DOUBLE   the cell read as a finite number (NULL: missing or unreadable)
+    "C__num"       DOUBLE   the cell read as a finite number (NULL: missing or unreadable);
+                           BIGINT when every value is an integer a double holds exactly
     "C__date"      DATE     the cell read as a complete date (NULL: missing or unusable)
     "C__why"       VARCHAR  why C__date is NULL ('missing', or the reader's message)
     "C__first|mid|last"  DATE  the date imputed by that rule, before any not-before/not-after bound
@@ -106,15 +107,17 @@ class Column:
             arrow = pa.Array.from_pandas(series)
         except (pa.ArrowException, TypeError, ValueError):
             arrow = None
-        if arrow is not None and isinstance(arrow, pa.ChunkedArray):
-            arrow = arrow.combine_chunks()
+        if arrow is not None and (
+            pa.types.is_date32(arrow.type) or (pa.types.is_integer(arrow.type) and arrow.null_count == 0)
+        ):
+            arrow = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
         if arrow is not None and (
             pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)
             or pa.types.is_date32(arrow.type) or pa.types.is_integer(arrow.type)
         ):  # fmt: skip
-            self.arrow = arrow.cast(pa.string()) if pa.types.is_large_string(arrow.type) else arrow
-            if pa.types.is_string(self.arrow.type):
-                self.arrow = _strip(self.arrow)
+            self.arrow = arrow
+            if _is_text(arrow.type):
+                self.arrow = _strip(arrow)
             return
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         self.codes = codes
@@ -149,7 +152,8 @@ class Column:
             fast = _fast_view(self.arrow, reader)
             if fast is not None:
                 return fast
-            encoded = pc.dictionary_encode(self.arrow)
+            whole = self.arrow.combine_chunks() if isinstance(self.arrow, pa.ChunkedArray) else self.arrow
+            encoded = pc.dictionary_encode(whole)
             uniques = encoded.dictionary.to_pylist()
             mapped = pa.array([read_value(v, reader) for v in uniques], type=arrow_type)
             out = pc.take(mapped, encoded.indices)
@@ -173,19 +177,54 @@ def _python_values(uniques) -> list:
     return [v.item() if isinstance(v, np.generic) else v for v in uniques]
 
 
-def _strip(text: pa.Array) -> pa.Array:
+def _is_text(arrow_type: pa.DataType) -> bool:
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+# Last UTF-8 byte of each character in PY_WHITESPACE: a text ending in none needs no rstrip.
+_BLANK_LAST_BYTES = np.array(sorted({ch.encode("utf-8")[-1] for ch in PY_WHITESPACE}), dtype=np.uint8)
+
+
+_BLANK_LAST = np.zeros(256, dtype=bool)
+_BLANK_LAST[_BLANK_LAST_BYTES] = True
+
+
+def _needs_strip(text: pa.Array) -> bool:
+    """Some text is empty or may end in a blank (vectorised over the Arrow buffers)."""
+    if len(text) == 0 or text.buffers()[2] is None:
+        return len(text) > text.null_count
+    if pc.any(pc.equal(pc.binary_length(text), 0)).as_py():
+        return True
+    offsets_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(text.buffers()[1], dtype=offsets_type)[
+        text.offset + 1 : text.offset + len(text) + 1
+    ]
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
+    # the last byte of each text (of a null or empty one: a neighbour's, which only costs a strip)
+    return bool(_BLANK_LAST[data[np.maximum(offsets - 1, 0)]].any())
+
+
+def _strip(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """normalise() for texts: trailing blanks dropped, an empty text is missing."""
+    if isinstance(text, pa.ChunkedArray):
+        return pa.chunked_array([_strip(chunk) for chunk in text.chunks], type=text.type)
+    if not _needs_strip(text):
+        return text
     stripped = pc.utf8_rtrim(text, characters=PY_WHITESPACE)
-    return pc.if_else(pc.equal(pc.binary_length(stripped), 0), pa.scalar(None, pa.string()), stripped)
+    return pc.if_else(pc.equal(pc.binary_length(stripped), 0), pa.scalar(None, text.type), stripped)
 
 
 def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
     """A view computed by Arrow kernels, where they are known to equal the Python reader."""
     n = len(arrow)
-    if pa.types.is_string(arrow.type):
+    if _is_text(arrow.type):
         return arrow if reader in ("key", "text") else None
     if pa.types.is_date32(arrow.type):
-        missing = pc.if_else(arrow.is_null(), pa.scalar("missing"), pa.scalar(None, pa.string()))
+        missing = (
+            pc.if_else(arrow.is_null(), pa.scalar("missing"), pa.scalar(None, pa.string()))
+            if arrow.null_count
+            else pa.nulls(n, pa.string())
+        )
         match reader:
             case "key" | "text":
                 return arrow.cast(pa.string())  # str(date) == date.isoformat()
@@ -202,6 +241,9 @@ def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
             case "key" | "text":
                 return arrow.cast(pa.string())
             case "num":
+                low, high = pc.min_max(arrow).values()
+                if low.as_py() is None or -(2**53) <= low.as_py() and high.as_py() <= 2**53:
+                    return arrow.cast(pa.int64())  # exact as a double too: SQL compares it as one
                 return pc.cast(arrow, pa.float64(), safe=False)  # float(int): nearest double
             case "date" | "first" | "mid" | "last" | "lo" | "hi":
                 return pa.nulls(n, pa.date32())

@@ -122,7 +122,8 @@ def test_texts_from_the_file_reach_sql_only_as_literals(label, value):
     }
     sql = compiled.run(tables, engine="sql")
     assert_same(sql, compiled.run(tables, engine="compiled"))
-    assert sql.adtte.CNSR.tolist() == [0, 1]
+    matched = value == value.rstrip()  # a cell's trailing blanks are not part of its value
+    assert sql.adtte.CNSR.tolist() == [0 if matched else 1, 1]
 
 
 def test_a_file_name_cannot_leave_its_comment():
