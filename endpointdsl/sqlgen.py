@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from attrs import frozen
+from attrs import field, frozen
 
 from . import __version__
 from . import model as m
@@ -144,6 +144,7 @@ class SqlProgram:
     endpoints: tuple  # PARAMCDs derived by the script, in file order
     fallback: dict  # PARAMCD -> why the per-subject path derives it
     order: tuple  # every PARAMCD of the file, in file order (the output's sort order)
+    sorted_checks: dict = field(factory=dict)  # same_day_<n> -> (table, date view, sequence view): see sqlprep.sorted_proof
 
 
 # ---- events ----------------------------------------------------------------------------------
@@ -180,6 +181,7 @@ class Events:
         sequence column, counting each event's rows (FILTER), for all its events at once."""
         groups: dict[tuple, list[m.EventSource]] = {}
         self.same_day_table: dict[str, str] = {}
+        self.sorted_checks: dict[str, tuple] = {}
         for ev in evs:
             # an analysed subject has one row of the subject-level table: one occurrence at most
             if not (ev.not_before or ev.not_after or ev.per_subject):
@@ -187,6 +189,8 @@ class Events:
         for i, ((table, column, reader, sequence), members) in enumerate(groups.items(), 1):
             needs, w = self.need(table), self.w
             name = ident(f"same_day_{i}")
+            self.sorted_checks[f"same_day_{i}"] = (table, view_name(column, reader),
+                                                   view_name(sequence, "num") if sequence else None)  # fmt: skip
             d = col("t", column, reader)
             needs.add((column, reader))
             seq = "CAST(NULL AS DOUBLE)"
@@ -206,8 +210,11 @@ class Events:
                     f"    count(*) FILTER (WHERE {cond}) AS {ident(event)}{sep}", self.model.event(event).span
                 )
             w.line(f"FROM {ident('src_' + table)} AS t")
+            # sorted_inputs: whether sqlprep found the table's dated rows strictly increasing in
+            # (key, date, sequence), which proves that no two share all three (no GROUP BY needed)
+            w.line(f"WHERE NOT (SELECT proven FROM sorted_inputs WHERE name = {text(f'same_day_{i}')})")
             w.line(
-                f"WHERE t.__key IS NOT NULL AND {d} IS NOT NULL AND ({' OR '.join(f'({c})' for c in conds.values())})"
+                f"    AND t.__key IS NOT NULL AND {d} IS NOT NULL AND ({' OR '.join(f'({c})' for c in conds.values())})"
             )
             w.line(f"GROUP BY t.__key, {d}, {seq}")
             w.line(f"HAVING {' OR '.join(f'count(*) FILTER (WHERE {c}) > 1' for c in conds.values())};")
@@ -320,6 +327,7 @@ def generate_sql(model: m.Model, only: list[str] | None = None, force_fallback: 
         tuple(ep.paramcd for ep in in_sql),
         fallback,
         order,
+        events.sorted_checks,
     )
 
 
@@ -351,10 +359,11 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
         if t.per_subject:
             continue
         w.line(f"UNION ALL  -- {t.name} rows of subjects missing from {subject.name}")
-        w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(count(*) AS VARCHAR)")
+        w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(n AS VARCHAR)")
         w.line(f"    || {text(f' row(s) in {t.name} but none in {subject.name}; not analysed')}")
-        w.line(f"FROM {src} AS t WHERE __key IS NOT NULL AND NOT EXISTS")
-        w.line("    (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key) GROUP BY __key")
+        # count rows per key first: the anti-join then probes one row per key, not every row
+        w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE __key IS NOT NULL GROUP BY __key) AS t")
+        w.line("WHERE NOT EXISTS (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key)")
     for ep in eps:
         res = ident("res_" + ep.paramcd)
         code = text(ep.paramcd)

@@ -270,6 +270,7 @@ class EndpointSql:
                     wanted.setdefault(c.event, set()).add("has")
         items, joins = ["p.*"], []
         by_source: dict[str, list[tuple[m.EventSource, set[str]]]] = {}
+        unbounded = self.ep.clamp and not self.ep.bounds
         for event, picks in wanted.items():
             ev = self.src(event)
             if self.single_row(event):
@@ -290,7 +291,9 @@ class EndpointSql:
                 where, d, seq, rn, dtf = self.occ_fields(ev, "t")
                 filters.append(where)
                 struct = self.order_struct(d, seq, rn, dtf)
-                window = self.in_window(d, "q.")
+                # no bound and `move to origin`: every occurrence is in the window, no join needed
+                window = "TRUE" if unbounded else self.in_window(d, "q.")
+                upto = "TRUE" if unbounded else f'{d} <= q."end"'
                 for pick in sorted(picks - {"has"}):
                     fn = "min" if pick == "first" else "max"
                     aggs.append(
@@ -299,7 +302,7 @@ class EndpointSql:
                     items.append(f"{alias}.{ident(f'{pick} {ev.name}')}")
                 if "has" in picks:
                     aggs.append(
-                        f'count(*) FILTER (WHERE {where} AND {d} <= q."end") > 0 AS {ident("has " + ev.name)}'
+                        f"count(*) FILTER (WHERE {where} AND {upto}) > 0 AS {ident('has ' + ev.name)}"
                     )
                     items.append(
                         f"coalesce({alias}.{ident('has ' + ev.name)}, FALSE) AS {ident('has ' + ev.name)}"
@@ -310,9 +313,9 @@ class EndpointSql:
             w.line(f"SELECT {key} AS key,")
             for i, a in enumerate(aggs):
                 w.line(f"    {a}" + ("," if i < len(aggs) - 1 else ""))
-            w.line(f"FROM {source} AS t JOIN {self.win} AS q ON q.key = {key}")
-            w.line(f"WHERE {' OR '.join(f'({f})' for f in filters)}")
-            w.line(f"GROUP BY {key};")
+            join = "" if unbounded else f" JOIN {self.win} AS q ON q.key = {key}"
+            w.line(f"FROM {source} AS t{join}")
+            w.line(f"GROUP BY {key};")  # (each aggregate FILTERs its rows: a WHERE would test them twice)
             joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.key = p.key")
         self.cte("p3", ["SELECT " + ", ".join(items), f"FROM {self.win} AS p", *joins])
 

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from .diagnostics import DataError
 from .sqlgen import SqlProgram, generate_sql
-from .sqlprep import prepare_table
+from .sqlprep import prepare_table, sorted_proof
 from .tables import ADTTE_COLUMNS, REPORT_COLUMNS, RunResult, run_tables, validate
 
 if TYPE_CHECKING:
@@ -67,8 +67,22 @@ def run_sql(
     program = program or generate_sql(model, only, force_fallback)
     con = connect(1 if sum(len(frame) for frame in tables.values()) < SMALL else None)
     try:
-        for t in model.tables:
-            con.register(f"src_{t.name}", prepare_table(tables[t.name], t.key, program.needs[t.name]))
+        prepared = {t.name: prepare_table(tables[t.name], t.key, program.needs[t.name]) for t in model.tables}
+        for name, table in prepared.items():
+            con.register(f"src_{name}", table)
+        proofs = {
+            check: sorted_proof(prepared[table], date, seq)
+            for check, (table, date, seq) in program.sorted_checks.items()
+        }
+        con.register(
+            "sorted_inputs",
+            pa.table(
+                {
+                    "name": pa.array(list(proofs), pa.string()),
+                    "proven": pa.array(list(proofs.values()), pa.bool_()),
+                }
+            ),
+        )
         con.execute(program.text)
         adtte = con.sql("SELECT * FROM adtte").to_arrow_table().cast(ADTTE_SCHEMA)
         report = con.sql("SELECT * FROM report").to_arrow_table().cast(REPORT_SCHEMA)
