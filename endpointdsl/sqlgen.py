@@ -144,7 +144,9 @@ class SqlProgram:
     endpoints: tuple  # PARAMCDs derived by the script, in file order
     fallback: dict  # PARAMCD -> why the per-subject path derives it
     order: tuple  # every PARAMCD of the file, in file order (the output's sort order)
-    sorted_checks: dict = field(factory=dict)  # same_day_<n> -> (table, date view, sequence view): see sqlprep.sorted_proof
+    sorted_checks: dict = field(
+        factory=dict
+    )  # same_day_<n> -> (table, date view, sequence view): see sqlprep.sorted_proof
 
 
 # ---- events ----------------------------------------------------------------------------------
@@ -331,19 +333,28 @@ def generate_sql(model: m.Model, only: list[str] | None = None, force_fallback: 
     )
 
 
+def result_queries(order: tuple) -> tuple[str, str]:
+    """The queries that read adtte and report in run_tables' order: subject, endpoint order, ..."""
+    rank = "CASE PARAMCD " + " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(order)) + " END"
+    rank = rank if order else "0"
+    return (
+        f"SELECT * FROM adtte ORDER BY USUBJID, {rank}",
+        f"SELECT * FROM report ORDER BY coalesce(USUBJID, ''), coalesce({rank}, -1), STATUS, MESSAGE",
+    )
+
+
 def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple) -> None:
     from .sqlgen_endpoint import record_columns
 
     subject = model.subject_table
-    rank = "CASE PARAMCD " + " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(order)) + " END"
     w.line("")
-    w.line("-- ADTTE: one record per subject and endpoint, sorted by subject and endpoint order")
-    w.line("CREATE OR REPLACE TEMP TABLE adtte AS SELECT * FROM (")
+    w.line("-- ADTTE: one record per subject and endpoint")
+    w.line("CREATE OR REPLACE TEMP TABLE adtte AS")
     for i, ep in enumerate(eps):
         w.line(("UNION ALL " if i else "") + record_columns(ep), ep.span)
     if not eps:
         w.line(record_columns(None))
-    w.line(f") ORDER BY USUBJID, {rank};")
+    w.line(";")
     w.line("")
     w.line("-- report: exclusions with their reason, and data findings")
     w.line("CREATE OR REPLACE TEMP TABLE report AS SELECT * FROM (")
@@ -374,4 +385,8 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
         w.line(
             f"UNION ALL SELECT DISTINCT key, {code}, 'finding', message FROM {ident('notes_' + ep.paramcd)}"
         )
-    w.line(f") ORDER BY coalesce(USUBJID, ''), coalesce({rank}, -1), STATUS, MESSAGE;")
+    w.line(");")
+    w.line("")
+    w.line("-- the results, in the order of tables.run_tables (a table keeps no order of its own):")
+    for query in result_queries(order):
+        w.line(f"-- {query};")

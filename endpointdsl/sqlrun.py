@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .diagnostics import DataError
-from .sqlgen import SqlProgram, generate_sql
+from .sqlgen import SqlProgram, generate_sql, result_queries
 from .sqlprep import prepare_table, sorted_proof
 from .tables import ADTTE_COLUMNS, REPORT_COLUMNS, RunResult, run_tables, validate
 
@@ -45,8 +45,6 @@ def connect(threads: int | None = None):
     threads = threads or int(os.environ.get("ENDPOINTDSL_THREADS", "0"))
     if threads:
         con.execute(f"SET threads = {threads}")
-    # the script orders its results itself; without insertion order DuckDB streams more freely
-    con.execute("SET preserve_insertion_order = false")
     return con
 
 
@@ -84,8 +82,9 @@ def run_sql(
             ),
         )
         con.execute(program.text)
-        adtte = con.sql("SELECT * FROM adtte").to_arrow_table().cast(ADTTE_SCHEMA)
-        report = con.sql("SELECT * FROM report").to_arrow_table().cast(REPORT_SCHEMA)
+        adtte_query, report_query = result_queries(program.order)
+        adtte = con.sql(adtte_query).to_arrow_table().cast(ADTTE_SCHEMA)
+        report = con.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
     finally:
         con.close()
     if program.fallback:

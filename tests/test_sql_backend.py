@@ -224,3 +224,47 @@ def test_help_starts_without_importing_duckdb_or_pandas():
     probe = "import sys, endpointdsl.cli; print(sorted({'duckdb', 'pandas', 'pyarrow'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_many_subjects_on_several_threads_come_back_in_order():
+    """Above sqlrun.SMALL rows DuckDB runs on every core and no table keeps its row order:
+    the output must still be sorted as run_tables sorts it."""
+    import numpy as np
+
+    compiled = endpointdsl.load(EXAMPLES.parent / "benchmarks" / "pfs.ept")
+    rng = np.random.default_rng(5)
+    n, visits = 6000, 9
+    ids = [f"P{i:05d}" for i in rng.permutation(n)]
+    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    adsl = pd.DataFrame({"USUBJID": ids, "RANDDT": start.date, "DTHDT": None})
+    dead = rng.random(n) < 0.3
+    adsl.loc[dead, "DTHDT"] = (start[dead] + pd.Timedelta(days=300)).date
+    rows = np.repeat(np.arange(n), visits)
+    adrs = pd.DataFrame(
+        {
+            "USUBJID": np.array(ids)[rows],
+            "PARAMCD": "OVR",
+            "ADT": (start[rows] + pd.to_timedelta(42 * (np.tile(np.arange(visits), n) + 1), unit="D")).date,
+            "AVALC": rng.choice(["CR", "PR", "SD", "NE", "PD"], size=n * visits),
+            "ASEQ": np.tile(np.arange(1, visits + 1), n),
+        }
+    ).sample(frac=1, random_state=1)
+    tables = {"adsl": adsl, "adrs": adrs}
+    sql = compiled.run(tables, engine="sql")
+    assert len(sql.adtte) == n and sql.adtte.USUBJID.is_monotonic_increasing
+    assert_same(sql, compiled.run(tables, engine="compiled"))
+
+
+def test_a_large_result_comes_back_sorted():
+    """A result DuckDB writes in parallel (500,000 records) still comes back in run_tables' order:
+    a table keeps no row order, so the order is the reading query's (found at 1M subjects)."""
+    import numpy as np
+
+    compiled = compile_text(EDGES)
+    n = 250_000
+    ids = np.array([f"S{i:06d}" for i in np.random.default_rng(3).permutation(n)])
+    adsl = pd.DataFrame({"USUBJID": ids, "RANDDT": "2020-01-01", "DTHDT": "2021-01-01"})
+    adtte = compiled.run({"adsl": adsl}, engine="sql").adtte
+    assert len(adtte) == 2 * n  # C: the cut-off ends observation before every origin
+    keys = list(zip(adtte.USUBJID, adtte.PARAMCD.map({"A": 0, "B": 1, "C": 2}), strict=True))
+    assert keys == sorted(keys)
