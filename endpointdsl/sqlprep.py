@@ -188,8 +188,8 @@ _BLANK_LAST[_BLANK_LAST_BYTES] = True
 
 def _needs_strip(text: pa.Array) -> bool:
     """Some text is empty or may end in a blank (vectorised over the Arrow buffers)."""
-    if len(text) == 0 or text.buffers()[2] is None:
-        return len(text) > text.null_count
+    if len(text) == 0 or text.buffers()[2] is None or text.buffers()[2].size == 0:
+        return len(text) > text.null_count  # no character at all: only empty texts or nulls
     if pc.any(pc.equal(pc.binary_length(text), 0)).as_py():
         return True
     offsets_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
