@@ -39,18 +39,22 @@ def derive(adsl: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFrame:
     death = df["DTHDT"].notna() & ~progression
     assessment = ~progression & ~death & df["LADT"].notna() & (df["LADT"] > df["RANDDT"])
     cases = [progression, death, assessment]
-    adt = np.select(cases, [df["PDDT"], df["DTHDT"], df["LADT"]], default=df["RANDDT"]).astype("datetime64[ns]")
+    adt = np.select(cases, [df["PDDT"], df["DTHDT"], df["LADT"]], default=df["RANDDT"]).astype(
+        "datetime64[ns]"
+    )
     adt = np.maximum(adt, df["RANDDT"].to_numpy(dtype="datetime64[ns]"))
 
     out = pd.DataFrame({"USUBJID": df["USUBJID"], "PARAMCD": "PFS", "PARAM": PARAM})
     out["STARTDT"] = df["RANDDT"].dt.date
     out["ADT"] = pd.Series(adt, index=df.index).dt.date
-    out["AVAL"] = ((adt - df["RANDDT"].to_numpy(dtype="datetime64[ns]")) // np.timedelta64(1, "D") + 1).astype(
-        "float64"
-    )
+    out["AVAL"] = (
+        (adt - df["RANDDT"].to_numpy(dtype="datetime64[ns]")) // np.timedelta64(1, "D") + 1
+    ).astype("float64")
     out["AVALU"] = "DAYS"
     out["CNSR"] = np.where(progression | death, 0, 1)
-    out["EVNTDESC"] = np.select(cases, ["Disease Progression", "Death", "Last Tumor Assessment"], "Randomization")
+    out["EVNTDESC"] = np.select(
+        cases, ["Disease Progression", "Death", "Last Tumor Assessment"], "Randomization"
+    )
     out["CNSDTDSC"] = np.select(cases, [None, None, "Last Tumor Assessment"], "Randomization")
     out["SRCDOM"] = np.select(cases, ["ADRS", "ADSL", "ADRS"], "ADSL")
     out["SRCVAR"] = np.select(cases, ["ADT", "DTHDT", "ADT"], "RANDDT")
