@@ -123,8 +123,9 @@ class CompiledFile:
         if only is not None:
             derive = {k: v for k, v in derive.items() if k in only}
         return run_tables(
-            self.namespace["TABLES"], self.namespace["SUBJECT_TABLE"], derive, tables, self.model.file
-        )
+            self.namespace["TABLES"], self.namespace["SUBJECT_TABLE"], derive, tables, self.model.file,
+            self.namespace["KINDS"],
+        )  # fmt: skip
 
 
 def compile_file(path: str | Path) -> CompiledFile:
