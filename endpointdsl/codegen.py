@@ -133,4 +133,4 @@ class ModuleWriter:
 
     # ---- endpoints
     def _endpoint(self, ep: m.EndpointSpec) -> None:
-        EndpointWriter(self.w, ep).write()
+        EndpointWriter(self.w, ep, self.model).write()

@@ -12,9 +12,10 @@ from .pyemit import Writer, condition, ident, lit
 
 
 class EndpointWriter:
-    def __init__(self, w: Writer, ep: m.EndpointSpec):
+    def __init__(self, w: Writer, ep: m.EndpointSpec, model: m.Model):
         self.w = w
         self.ep = ep
+        self.model = model
 
     def occ(self, event: str) -> str:
         return ident("occ_", event)
@@ -34,7 +35,7 @@ class EndpointWriter:
         self._origin()
         self._window()
         if ep.response is not None:
-            ResponseWriter(w, ep).write()
+            ResponseWriter(w, ep, self.model).write()
             w.dedent()
             return
         self._events()

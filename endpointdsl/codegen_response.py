@@ -11,7 +11,8 @@ from .pyemit import Writer, ident, lit
 
 
 class ResponseWriter:
-    def __init__(self, w: Writer, ep: m.EndpointSpec):
+    def __init__(self, w: Writer, ep: m.EndpointSpec, model: m.Model):
+        self.model = model
         self.w = w
         self.ep = ep
         self.r = ep.response
@@ -27,7 +28,11 @@ class ResponseWriter:
 
     def _visits(self, head: str) -> None:
         self.w.line("# visits: one per date (the worst response), up to the first PD")
-        self.w.line(f"visits = rr.visits({self.occ(self.r.event)}, origin, end, notes)", self.line(head))
+        src = self.model.event(self.r.event)
+        self.w.line(
+            f"visits = rr.visits({self.occ(self.r.event)}, origin, end, notes, {src.table!r}, {src.response!r})",
+            self.line(head),
+        )
 
     def _best(self) -> None:
         w, r = self.w, self.r
@@ -55,6 +60,9 @@ class ResponseWriter:
             w.dedent()
             w.line(f"{name} = {name}_occ.date")
 
+    def _window_text(self) -> str:
+        return f"{self.r.start.describe()} through {self.r.stop.describe()}"
+
     def _landmark(self) -> None:
         w, r = self.w, self.r
         self._visits("Landmark")
@@ -62,7 +70,7 @@ class ResponseWriter:
         nearest = "None" if r.nearest is None else f"rr.day_date(origin, {r.nearest!r}, {self.ep.origin_day!r})"
         w.line(
             f"return rr.landmark_record(notes, param, origin_occ, visits, start, stop, {nearest}, "
-            f"{lit(r.responder)}, {r.not_evaluable!r})",
+            f"{lit(r.responder)}, {r.not_evaluable!r}, {self._window_text()!r})",
             self.line("NotEvaluable") or self.line("Landmark"),
         )
 
@@ -75,6 +83,6 @@ class ResponseWriter:
         w.line("# Y at the first occurrence in the window, both ends included")
         w.line(
             f"return rr.occurrence_record(notes, param, origin_occ, {r.event!r}, {self.occ(r.event)}, "
-            f"start, stop, end, {evaluable})",
+            f"start, stop, end, {evaluable}, {self._window_text()!r})",
             self.line("Evaluable") or self.line("Occurrence"),
         )

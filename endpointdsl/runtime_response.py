@@ -32,20 +32,20 @@ class Visit:
     source: Occurrence
 
 
-def visits(occurrences: list[Occurrence], origin: dt.date, end: dt.date, notes: Notes) -> list[Visit]:
+def visits(
+    occurrences: list[Occurrence], origin: dt.date, end: dt.date, notes: Notes, table: str, column: str
+) -> list[Visit]:
     """Section 6.1, steps 1-4: usable assessments, one per date, up to the first PD."""
     by_date: dict[dt.date, list[Occurrence]] = {}
     for occ in occurrences:
+        if occ.date < origin:
+            notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
+            continue
         if occ.date > end:
             continue
-        if occ.date < origin:
-            notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; not used")
-            continue
-        if occ.value is None:
-            notes.add(f"{occ.event} on {occ.date} has no response; not used")
-            continue
         if occ.value not in WORST_RANK:
-            notes.add(f"{occ.event} on {occ.date}: '{occ.value}' is not a RECIST 1.1 response; not used")
+            why = "missing" if occ.value is None else f'"{occ.value}" is not a RECIST 1.1 response'
+            notes.add(f"{occ.event}: {table} row {occ.row} has no usable response in {column} ({why}); not used")
             continue
         by_date.setdefault(occ.date, []).append(occ)
     out: list[Visit] = []
@@ -53,9 +53,11 @@ def visits(occurrences: list[Occurrence], origin: dt.date, end: dt.date, notes: 
         same = by_date[date]
         # max() keeps the first of equals: the first in occurrence order supplies SRCSEQ.
         worst = max(same, key=lambda o: WORST_RANK[o.value])
-        if len({o.value for o in same}) > 1:
-            shown = ", ".join(o.value for o in same)
-            notes.add(f"{worst.event}: {len(same)} assessments on {date} ({shown}); the worst, {worst.value}, is used")
+        shown = list(dict.fromkeys(o.value for o in same))
+        if len(shown) > 1:
+            notes.add(
+                f"{worst.event}: different responses on {date} ({', '.join(shown)}); the worst, {worst.value}, is used"
+            )
         out.append(Visit(date, worst.value, worst))
         if worst.value == "PD":
             break  # nothing after the first progression is used
@@ -126,22 +128,23 @@ def day_date(origin: dt.date, day: int, origin_day: int) -> dt.date:
 def landmark_record(
     notes: Notes, param: str, origin_occ: Occurrence, seq: list[Visit], start: dt.date,
     stop: dt.date, nearest: dt.date | None, responder: tuple[str, ...], not_evaluable: str | None,
+    window: str,
 ) -> Derivation:  # fmt: skip
     """Section 6.3: the response at the visit chosen in [start, stop]."""
     progressed = next((v for v in seq if v.response == "PD" and v.date < start), None)
-    window = [v for v in seq if start <= v.date <= stop]
+    inside = [v for v in seq if start <= v.date <= stop]
     if progressed is not None:
         chosen = progressed
-    elif not window:
+    elif not inside:
         chosen = None
     elif nearest is not None:
-        chosen = min(window, key=lambda v: (abs((v.date - nearest).days), v.date))
+        chosen = min(inside, key=lambda v: (abs((v.date - nearest).days), v.date))
     else:
-        chosen = min(window, key=lambda v: (BEST_RANK[v.response], v.date))
+        chosen = min(inside, key=lambda v: (BEST_RANK[v.response], v.date))
     if chosen is None or chosen.response == "NE":
-        why = "no assessment" if chosen is None else f"the assessment on {chosen.date} is NE"
         if not_evaluable is None:
-            return exclude(notes, f"not evaluable: {why} from {start} through {stop}")
+            what = "no assessment" if chosen is None else "an NE response"
+            return exclude(notes, f"not evaluable: {what} from {window}")
         return parameter(notes, param, origin_occ, not_evaluable, chosen.source if chosen else None)
     flag = "Y" if chosen.response in responder else "N"
     return parameter(notes, param, origin_occ, flag, chosen.source)
@@ -150,6 +153,7 @@ def landmark_record(
 def occurrence_record(
     notes: Notes, param: str, origin_occ: Occurrence, event: str, occurrences: list[Occurrence],
     start: dt.date, stop: dt.date, end: dt.date, evaluable: tuple[str, list[Occurrence]] | None,
+    window: str,
 ) -> Derivation:  # fmt: skip
     """Section 6.4: Y at the first occurrence in [start, stop] observed by `end`, else N.
 
@@ -163,10 +167,8 @@ def occurrence_record(
         name, dates = evaluable
         reached = dates[0].date if dates else None
         if reached is None or reached < stop:
-            seen = f"{name} on {reached} is" if reached else f"{name} has no date,"
-            return exclude(
-                notes, f"not evaluable: no {event} from {start} through {stop}, and {seen} before the window end"
-            )
+            why = f"is {reached}, before the window end {stop}" if reached else "has no date"
+            return exclude(notes, f"not evaluable: no {event} from {window}, and {name} {why}")
     return parameter(notes, param, origin_occ, "N", None)
 
 
