@@ -226,7 +226,8 @@ def select(
         if date is None:
             if problem == "missing" and not report_missing:
                 continue
-            notes.add(f"{event}: {table} row {row.number} has no usable {column} ({problem}); not counted")
+            where = table.lstrip("@")  # a derived table is named by its endpoint
+            notes.add(f"{event}: {where} row {row.number} has no usable {column} ({problem}); not counted")
             continue
         seq = as_number(row.get(sequence)) if sequence else None
         value = as_text(row.get(response)) if response else None

@@ -179,7 +179,7 @@ def parameter(
     Without an origin (`no origin: not assessed`) STARTDT is empty."""
     record = Record(
         notes.subject, notes.paramcd, param, origin_occ.date if origin_occ else None,
-        source.date if source else None, float(AVAL_CODES.get(avalc, float("nan"))), None, None,
+        source.date if source else None, float(AVAL_CODES[avalc]) if avalc in AVAL_CODES else None, None, None,
         None, None, source.domain if source else None, source.column if source else None,
         source.seq if source else None,
         STARTDTF=origin_occ.flag if origin_occ else None, ADTF=source.flag if source else None, AVALC=avalc,
