@@ -514,6 +514,8 @@ def on(k: int) -> dt.date:
         ("ORRM3", [(86, "SD"), (96, "PR")], None, ("N", on(86))),
         # the nearest, not the best, of two in the window (D9)
         ("ORRM3", [(80, "PR"), (95, "SD")], None, ("N", on(95))),
+        # the nearest even when it is NE (docs/semantics.md 6.3; the protocol is silent)
+        ("ORRM3", [(80, "PR"), (90, "NE")], None, ("N", on(90))),
         # window bounds: Day 77 and Day 105 are in, Day 76 and Day 106 out
         ("ORRM3", [(77, "PR")], None, ("Y", on(77))),
         ("ORRM3", [(105, "CR")], None, ("Y", on(105))),
