@@ -11,7 +11,7 @@ import datetime as dt
 
 from attrs import frozen
 
-from .runtime import Derivation, Notes, Occurrence, Record, shift
+from .runtime import Derivation, Notes, Occurrence, Record, exclude, shift
 
 # RECIST 1.1 time-point responses, best first (the best-overall-response order).
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
@@ -185,7 +185,3 @@ def parameter(
         STARTDTF=origin_occ.flag if origin_occ else None, ADTF=source.flag if source else None, AVALC=avalc,
     )  # fmt: skip
     return Derivation(notes.subject, notes.paramcd, record, None, tuple(notes.messages))
-
-
-def exclude(notes: Notes, reason: str) -> Derivation:
-    return Derivation(notes.subject, notes.paramcd, None, reason, tuple(notes.messages))

@@ -258,13 +258,7 @@ class EndpointDesc:
             else:
                 out.append("censor at " + parts[0])
         out += [b.render() for b in self.bounds]
-        match self.population:
-            case ("named", name):
-                out.append(f"among {name}")
-            case ("with", event):
-                out.append(f"among subjects with {event}")
-            case ("where", table, cond):
-                out.append(f"among {table} where {render_condition(cond)}")
+        out += render_among(self.population)
         if self.origin_day is not None:
             out.append(f"origin is day {self.origin_day}")
         if self.unit_word is not None:
@@ -346,13 +340,7 @@ class ResponseDesc:
         if self.no_origin:
             out.append("no origin: not assessed")
         out += [b.render() for b in self.bounds]
-        match self.population:
-            case ("named", name):
-                out.append(f"among {name}")
-            case ("with", event):
-                out.append(f"among subjects with {event}")
-            case ("where", table, cond):
-                out.append(f"among {table} where {render_condition(cond)}")
+        out += render_among(self.population)
         return out
 
     def render(self) -> str:
@@ -440,6 +428,18 @@ class ProgramDesc:
                 for c in condition_columns(pop[2]):
                     cols.setdefault(c, vocab.kind(c))
         return list(cols.items())
+
+
+def render_among(population: tuple | None) -> list[str]:
+    """The `among` clause of a population description, or none."""
+    match population:
+        case ("named", name):
+            return [f"among {name}"]
+        case ("with", event):
+            return [f"among subjects with {event}"]
+        case ("where", table, cond):
+            return [f"among {table} where {render_condition(cond)}"]
+    return []
 
 
 def quote(text: str) -> str:

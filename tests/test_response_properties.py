@@ -69,8 +69,7 @@ end
 @functools.lru_cache(maxsize=64)
 def program(sd: int, confirm: int, ne: int, sdb: int):
     text = PROGRAM.format(sd=sd, confirm=confirm, ne=ne, sdb=sdb)
-    model = endpointdsl.check_text(text, "properties.ept")
-    return model, CompiledFile.from_model(model)
+    return CompiledFile.from_model(endpointdsl.check_text(text, "properties.ept"))
 
 
 responses = st.sampled_from(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "SD", "PR"])
@@ -111,7 +110,7 @@ ENGINES = st.sampled_from(["compiled", "interpreter"])
 
 @given(visits, settings_, ENGINES)
 def test_best_response_is_never_better_than_the_best_visit(visit_list, setting, engine):
-    _, compiled = program(*setting)
+    compiled = program(*setting)
     used = [(d, r) for d, r in visit_list if d >= 0]
     for code in ("BOR", "CBOR"):
         record = derive(compiled, code, visit_list, engine).record
@@ -124,7 +123,7 @@ def test_best_response_is_never_better_than_the_best_visit(visit_list, setting, 
 
 @given(visits, settings_, ENGINES)
 def test_confirmation_never_makes_a_responder(visit_list, setting, engine):
-    _, compiled = program(*setting)
+    compiled = program(*setting)
     rsp = derive(compiled, "RSP", visit_list, engine).record.AVALC
     crsp = derive(compiled, "CRSP", visit_list, engine).record.AVALC
     assert not (crsp == "Y" and rsp == "N")
@@ -135,7 +134,7 @@ def test_confirmation_never_makes_a_responder(visit_list, setting, engine):
 
 @given(visits, st.lists(st.tuples(st.integers(1, 120), responses), min_size=1, max_size=4), settings_, ENGINES)
 def test_assessments_after_the_first_pd_change_nothing(visit_list, later, setting, engine):
-    _, compiled = program(*setting)
+    compiled = program(*setting)
     pd_days = [d for d, r in visit_list if r == "PD" and d >= 0]
     if not pd_days:
         visit_list = [*visit_list, (100, "PD")]
@@ -152,7 +151,7 @@ def test_assessments_after_the_first_pd_change_nothing(visit_list, later, settin
 
 @given(st.lists(st.integers(-5, 40), max_size=4), ENGINES)
 def test_window_bounds_are_exactly_as_written(ae_days, engine):
-    _, compiled = program(42, 28, 1, 0)
+    compiled = program(42, 28, 1, 0)
     day0 = derive(compiled, "AE0", [], engine, ae_days).record
     day1 = derive(compiled, "AE1", [], engine, ae_days).record
     # Day-0 numbering: Day 28 is origin + 28; CDISC numbering: Day 28 is origin + 27.
@@ -163,7 +162,7 @@ def test_window_bounds_are_exactly_as_written(ae_days, engine):
 
 
 def test_day_28_counts_and_day_29_does_not():
-    _, compiled = program(42, 28, 1, 0)
+    compiled = program(42, 28, 1, 0)
     for engine in ("compiled", "interpreter"):
         assert derive(compiled, "AE0", [], engine, [28]).record.AVALC == "Y"
         assert derive(compiled, "AE0", [], engine, [29]).record.AVALC == "N"
