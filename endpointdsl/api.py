@@ -13,7 +13,7 @@ from . import interpreter
 from .checker import check
 from .codegen import generate
 from .diagnostics import EptError, with_source
-from .model import EndpointSpec, Model
+from .model import RESPONSES, EndpointSpec, Model
 from .pyemit import short_name
 from .runtime import Derivation, Subject
 from .transformer import parse
@@ -105,6 +105,15 @@ class CompiledFile:
         """The .ept line that a generated line implements."""
         return self.line_map.get(generated_line)
 
+    def summary(self, result: RunResult, level: float = 0.95) -> pd.DataFrame:
+        """n, N, rate and exact interval of every response and incidence endpoint."""
+        from .summary import summarise
+
+        records = result.adtte[result.adtte.PARAMCD.isin([e.paramcd for e in self.model.endpoints])]
+        specs = summary_specs(self.model)
+        codes = {s.paramcd for s in specs}
+        return summarise(records[records.PARAMCD.isin(codes)], specs, result.excluded, level)
+
     def run(
         self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
     ) -> RunResult:
@@ -133,8 +142,27 @@ class CompiledFile:
         if only is not None:
             derive = {k: v for k, v in derive.items() if k in only}
         return run_tables(
-            self.namespace["TABLES"], self.namespace["SUBJECT_TABLE"], derive, tables, self.model.file
-        )
+            self.namespace["TABLES"], self.namespace["SUBJECT_TABLE"], derive, tables, self.model.file,
+            self.namespace["KINDS"],
+        )  # fmt: skip
+
+
+def summary_specs(model: Model) -> list:
+    """What the summary table shows: a rate per flag, one per category of a best response."""
+    from .summary import SummarySpec
+
+    specs = []
+    for ep in model.endpoints:
+        r = ep.response
+        if r is None:
+            continue
+        if r.kind == "best" and r.responder is None:
+            specs.append(SummarySpec(ep.paramcd, ep.param, "category", (*RESPONSES, "MISSING")))
+        elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
+            specs.append(SummarySpec(ep.paramcd, ep.param, "category", ("Y", "N", r.not_evaluable)))
+        else:
+            specs.append(SummarySpec(ep.paramcd, ep.param, "flag"))
+    return specs
 
 
 def compile_file(path: str | Path) -> CompiledFile:

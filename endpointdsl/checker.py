@@ -24,6 +24,8 @@ class Checker:
         self.events: dict[str, n.EventDef] = {}
         self.populations: dict[str, n.PopulationDef] = {}
         self.schedules: dict[str, n.ScheduleDef] = {}
+        # Endpoints by PARAMCD: their rows can be read as tables (semantics 6.5).
+        self.endpoint_nodes = {e.paramcd.text: e for e in program.items if isinstance(e, n.Endpoint)}
 
     # ---- reporting
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None):
@@ -61,6 +63,8 @@ class Checker:
                 resolved = self._variant(item)
                 if resolved is not None:  # an unknown base: one error, not one per missing clause
                     endpoints.append(self._endpoint(resolved))
+        if not any(d.severity == "error" for d in self.diags):
+            self._cycles(endpoints, events)
         if not seen:
             self.error(
                 "E112", "the file defines no endpoint", Span.unknown(self.program.file),
@@ -88,6 +92,11 @@ class Checker:
                 continue
             names[ident.text] = ident
             if isinstance(item, n.Table):
+                if ident.text in self.endpoint_nodes:
+                    self.error(
+                        "E101", f"'{ident.text}' is both a table and an endpoint", ident.span,
+                        "an endpoint's rows can be read as a table by its PARAMCD; rename one",
+                    )  # fmt: skip
                 self.tables[ident.text] = item
             elif isinstance(item, n.EventDef):
                 self.events[ident.text] = item
@@ -110,10 +119,31 @@ class Checker:
         key = t.key.text if t.key else "USUBJID"
         return m.TableSpec(t.name.text, t.per_subject, key, span=t.span)
 
+    def _cycles(self, endpoints: list[m.EndpointSpec], events: tuple[m.EventSource, ...]) -> None:
+        """E171: endpoints that read each other's rows, directly or not."""
+        model = m.Model(self.program.file, (), events, tuple(endpoints))
+        deps = {ep.paramcd: model.upstream(ep) for ep in endpoints}
+        for ep in endpoints:
+            path, todo = [], [(ep.paramcd, [ep.paramcd])]
+            while todo:
+                code, path = todo.pop()
+                for up in deps.get(code, []):
+                    if up == ep.paramcd:
+                        self.error(
+                            "E171", "endpoints read each other's results: " + " -> ".join([*path, up]),
+                            ep.span, "an endpoint can read only endpoints that do not read it",
+                        )  # fmt: skip
+                        return
+                    if up not in path:
+                        todo.append((up, [*path, up]))
+
     def _event(self, e: n.EventDef) -> m.EventSource:
         table = self.tables.get(e.table.text)
-        if table is None:
-            self._unknown("table", e.table, self.tables)
+        derived = table is None and e.table.text in self.endpoint_nodes
+        if derived:
+            self._derived_event(e)
+        elif table is None:
+            self._unknown("table", e.table, {**self.tables, **self.endpoint_nodes})
         where = self._condition(e.where) if e.where is not None else None
         if e.where is not None:
             self._warn_negations(e.where)
@@ -128,12 +158,28 @@ class Checker:
             where,
             e.sequence.text if e.sequence else None,
             e.label,
-            per_subject=bool(table and table.per_subject),
+            per_subject=bool(table and table.per_subject) or derived,
             impute=imp.rule if imp else None,
             not_before=tuple(b.text for b in imp.not_before) if imp else (),
             not_after=tuple(b.text for b in imp.not_after) if imp else (),
+            response=e.response.text if e.response else None,
+            derived=derived,
             span=e.span,
         )
+
+    def _derived_event(self, e: n.EventDef) -> None:
+        """An event on another endpoint's rows: its output columns, dates ADT or STARTDT."""
+        if e.column.text not in m.DERIVED_DATES:
+            self.error(
+                "E173", f"'{e.column.text}' is not a date of {e.table.text}'s rows", e.column.span,
+                "an endpoint's rows have the dates ADT and STARTDT",
+            )  # fmt: skip
+        used = [e.sequence, e.response]
+        if e.where is not None:
+            used += [c.column for c in _tests(e.where)]
+        for ident in used:
+            if ident is not None and ident.text not in m.DERIVED_COLUMNS:
+                self._unknown("column of an endpoint's rows", ident, m.DERIVED_COLUMNS)
 
     def _imputation_bound(self, e: n.EventDef, bound: n.Ident) -> None:
         """A bound is another event's single date per subject, itself not bounded (no cycles)."""
@@ -238,8 +284,11 @@ class Checker:
             return None
 
     # ---- endpoints
-    def _variant(self, ep: n.Endpoint) -> n.Endpoint | None:
-        """A `like BASE` endpoint as the base's clauses with the variant's in their place."""
+    def _variant(self, ep: n.Endpoint, chain: tuple = (), report: bool = True) -> n.Endpoint | None:
+        """A `like BASE` endpoint as the base's clauses with the variant's in their place.
+
+        A base that is itself a variant is resolved first (`report=False`: its own
+        problems are reported where it is defined)."""
         withouts = [c for c in ep.clauses if isinstance(c, n.Without)]
         if ep.base is None:
             for w in withouts:
@@ -253,14 +302,20 @@ class Checker:
         bases = {e.paramcd.text: e for e in self.program.items if isinstance(e, n.Endpoint)}
         base = bases.get(ep.base.text)
         if base is None:
-            self._unknown("endpoint", ep.base, bases)
+            if report:
+                self._unknown("endpoint", ep.base, bases)
             return None
-        if base.base is not None:
-            self.error(
-                "E167", f"{base.paramcd.text} is itself a variant", ep.base.span,
-                f"write the variant of {base.base.text} directly",
-            )  # fmt: skip
-            return None
+        if base.base is not None:  # a variant of a variant: resolve the base first
+            chain = (*chain, ep.paramcd.text)
+            if base.paramcd.text in chain:
+                self.error(
+                    "E167", "variants form a cycle: " + " -> ".join([*chain, base.paramcd.text]),
+                    ep.base.span, "a variant starts from an endpoint that is not its own variant",
+                )  # fmt: skip
+                return None
+            base = self._variant(base, chain, report=False)
+            if base is None:
+                return None
         own = [c for c in ep.clauses if not isinstance(c, n.Without)]
         replaced = {clause_key(c) for c in own}
         if any(isinstance(c, (n.CensorSingle, n.CensorLatest)) for c in own):
@@ -269,7 +324,7 @@ class Checker:
             key = {"stop": ("stop", w.event.text if w.event else ""), "missed": "censor events after"}.get(
                 w.what, w.what
             )
-            if not any(clause_key(c) == key for c in base.clauses):
+            if report and not any(clause_key(c) == key for c in base.clauses):
                 self.error("E167", f"{base.paramcd.text} has no {w.what} to leave out", w.span)
             replaced.add(key)
         kept = [c for c in base.clauses if clause_key(c) not in replaced and not isinstance(c, n.Without)]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import model as m
 from . import nodes as n
+from .checker_response import ResponseChecker, is_response
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -78,19 +79,32 @@ class EndpointChecker:
                 )  # fmt: skip
             seen.setdefault(key, clause)
         origin = self._origin(seen.get("from"))
-        events = self._events(seen.get("to"))
-        rules = self._censoring()
+        origin_day = self._origin_day(seen.get("origin is day"))
+        response = None
+        if is_response(ep):  # section 6: no events, no censoring
+            response = ResponseChecker(self, "origin is day" in seen, origin_day).check()
+            events, rules, missed = (), (), None
+        else:
+            for clause in ep.clauses:
+                if isinstance(clause, (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)):
+                    self.error(
+                        "E183", "this clause belongs to response and incidence endpoints", clause.span,
+                        "say what the endpoint derives: `best response of E`, "
+                        "`response of E from ... through ...` or `occurrence of E from ... through ...`",
+                    )  # fmt: skip
+            events = self._events(seen.get("to"))
+            rules = self._censoring()
+            missed = self._missed(seen.get("censor events after"))
         bounds = self._bounds()
         population = self._population(seen.get("among"))
-        origin_day = self._origin_day(seen.get("origin is day"))
         unit = self._unit(seen.get("time in"))
         before = seen.get("before origin")
         clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
-        missed = self._missed(seen.get("censor events after"))
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
+        lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
             code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
-            clamp, missed, span=ep.span, lines=lines,
+            clamp, missed, response, span=ep.span, lines=lines,
         )  # fmt: skip
 
     # ---- origin and events

@@ -54,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         help="exclusions and data findings: .csv, .parquet or .xpt (default: OUT.report.csv)",
     )
     p_run.add_argument(
+        "--summary",
+        metavar="SUMMARY",
+        help="rates of response and incidence endpoints (n, N, rate, exact 95%% CI): .csv, "
+        ".parquet or .xpt (default: OUT.summary.csv, when the file has such endpoints)",
+    )
+    p_run.add_argument(
         "--encoding",
         metavar="NAME",
         help="text encoding of the input files, e.g. latin-1 (default: UTF-8 for CSV and XPT; "
@@ -155,17 +161,31 @@ def _run(args) -> int:
         report = check_output(args.report or out.with_suffix(".report.csv"))
         if report.resolve() == out.resolve():
             raise DataError(f"--out and --report name the same file: {out}")
+        summary_path = None
+        if any(ep.response is not None for ep in compiled.model.endpoints):
+            summary_path = check_output(args.summary or out.with_suffix(".summary.csv"))
+        if len({p.resolve() for p in (out, report, summary_path) if p is not None}) < 2 + bool(summary_path):
+            raise DataError(f"--out, --report and --summary must name different files: {out}")
         names = [t.name for t in compiled.model.tables]
         # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
         tables = read_tables(args.data, names, encoding=args.encoding, arrow=args.engine == "sql")
         result = compiled.run(tables, engine=args.engine)
-        write_tables([(result.adtte, out, "ADTTE"), (result.report, report, "REPORT")])
+        outputs = [(result.adtte, out, "ADTTE"), (result.report, report, "REPORT")]
+        if summary_path is not None:
+            summary = compiled.summary(result)
+            outputs.append((summary, summary_path, "SUMMARY"))
+        write_tables(outputs)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATA
     except OSError as exc:
         print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return EXIT_DATA
+    if summary_path is not None:
+        from .summary import format_summary
+
+        print(format_summary(summary))
+        print(f"summary written to {summary_path}", file=sys.stderr)
     n_subjects = result.adtte.USUBJID.nunique()
     print(
         f"{args.out}: {len(result.adtte)} records for {n_subjects} subjects; "

@@ -32,6 +32,7 @@ class ModuleWriter:
         w.line("import datetime as _dt")
         w.line("")
         w.line("from endpointdsl import runtime as rt")
+        w.line("from endpointdsl import runtime_response as rr")
         w.line("")
         w.line(f"SOURCE_FILE = {self.model.file!r}")
         w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")
@@ -52,6 +53,11 @@ class ModuleWriter:
         for ep in self.model.endpoints:
             w.line(f"    {ep.paramcd!r}: {ident('derive_', ep.paramcd)},")
         w.line("}")
+        w.line("# What each endpoint derives: tte (ADTTE record), best, landmark or occurrence.")
+        w.line("KINDS = {")
+        for ep in self.model.endpoints:
+            w.line(f"    {ep.paramcd!r}: {(ep.response.kind if ep.response else 'tte')!r},")
+        w.line("}")
         w.line("PARAMS = {")
         for ep in self.model.endpoints:
             w.line(f"    {ep.paramcd!r}: {ep.param!r},")
@@ -63,7 +69,7 @@ class ModuleWriter:
         w.line('"""Derive every endpoint from a dict of pandas DataFrames: a RunResult (adtte, report)."""')
         w.line("from endpointdsl.tables import run_tables")
         w.line("")
-        w.line("return run_tables(TABLES, SUBJECT_TABLE, ENDPOINTS, tables, SOURCE_FILE)")
+        w.line("return run_tables(TABLES, SUBJECT_TABLE, ENDPOINTS, tables, SOURCE_FILE, KINDS)")
         w.dedent()
         w.line("")
         w.line("")
@@ -80,7 +86,7 @@ class ModuleWriter:
             if ev.table != table:
                 continue
             line = ev.span.line if ev.span else 0
-            for c in [ev.column, ev.sequence, *sorted(m.condition_columns(ev.where))]:
+            for c in [ev.column, ev.sequence, ev.response, *sorted(m.condition_columns(ev.where))]:
                 if c:
                     cols.setdefault(c, line)
         for ep in self.model.endpoints:
@@ -93,7 +99,7 @@ class ModuleWriter:
     # ---- events
     def _event(self, ev: m.EventSource) -> None:
         w = self.w
-        domain = self.model.table(ev.table).domain
+        domain = ev.table.upper() if ev.derived else self.model.table(ev.table).domain
         where = "None"
         if ev.where is not None:
             w.line("")
@@ -108,17 +114,23 @@ class ModuleWriter:
         w.line(f"def {ident('event_', ev.name)}(subject, notes):")
         w.indent()
         w.line(f'"""Occurrences of {ev.name}: dated {ev.table} rows, in date order."""')
+        table = repr(ev.table)
+        if ev.derived:  # another endpoint's row for this subject (semantics 6.5)
+            w.line(f"table = rt.derived_rows(subject, {ev.table!r}, {ident('derive_', ev.table)})", ev.span)
+            table = "table"
         call = (
-            f"rt.select(subject, {ev.table!r}, {where}, {ev.name!r}, {domain!r}, "
+            f"rt.select(subject, {table}, {where}, {ev.name!r}, {domain!r}, "
             f"{ev.column!r}, {ev.sequence!r}, notes, {ev.where is not None or not ev.per_subject!r}"
         )
         if ev.impute is not None:
             before = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_before)
             after = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_after)
             call += f", {ev.impute!r}, [{before}], [{after}]"
+        if ev.response is not None or ev.derived:
+            call += f", response={ev.response!r}, derived={ev.derived!r}"
         w.line(f"return {call})", ev.span)
         w.dedent()
 
     # ---- endpoints
     def _endpoint(self, ep: m.EndpointSpec) -> None:
-        EndpointWriter(self.w, ep).write()
+        EndpointWriter(self.w, ep, self.model).write()

@@ -7,24 +7,15 @@ few lines calling `endpointdsl.runtime`, commented with the .ept line it comes f
 from __future__ import annotations
 
 from . import model as m
+from .codegen_response import ResponseWriter
 from .pyemit import Writer, condition, ident, lit
 
 
-def referenced_events(ep: m.EndpointSpec) -> list[str]:
-    """Every event the endpoint reads; all are evaluated, so all data findings are reported."""
-    names = [ep.population.event, ep.origin.event]
-    names += [t.event for t in ep.events]
-    names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
-    names += [c.event for rule in ep.censoring for c in rule.conditions]
-    names += [ep.missed.event] if ep.missed else []
-    names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
-    return list(dict.fromkeys(x for x in names if x))
-
-
 class EndpointWriter:
-    def __init__(self, w: Writer, ep: m.EndpointSpec):
+    def __init__(self, w: Writer, ep: m.EndpointSpec, model: m.Model):
         self.w = w
         self.ep = ep
+        self.model = model
 
     def occ(self, event: str) -> str:
         return ident("occ_", event)
@@ -38,11 +29,15 @@ class EndpointWriter:
         w.line(f'"""{ep.paramcd}: derive one subject\'s record, or the reason there is none."""')
         w.line(f"notes = rt.Notes(subject.id, {ep.paramcd!r}, [])")
         w.line(f"param = {ep.param!r}")
-        for event in referenced_events(ep):
+        for event in m.event_names(ep):
             w.line(f"{self.occ(event)} = {ident('event_', event)}(subject, notes)")
         self._population()
         self._origin()
         self._window()
+        if ep.response is not None:
+            ResponseWriter(w, ep, self.model).write()
+            w.dedent()
+            return
         self._events()
         self._censoring()
         w.line("return rt.exclude(notes, 'no event, and no censoring rule applies')")
@@ -66,6 +61,13 @@ class EndpointWriter:
         w.line(f"origin_occ = rt.pick({self.occ(spec.event)}, {spec.kind!r})", self.ep.lines.get("from"))
         w.line("if origin_occ is None:")
         w.indent()
+        r = self.ep.response
+        if r is not None and r.no_origin_assessed:
+            w.line("# no origin: not assessed", self.ep.lines.get("NoOrigin"))
+            w.line(f"return rr.best_record(notes, param, None, [], {lit(r.responder)})")
+            w.dedent()
+            w.line("origin = origin_occ.date")
+            return
         reason = f"no origin date: {spec.describe()} has no usable date"
         w.line(f"return rt.exclude(notes, {reason!r})")
         w.dedent()

@@ -30,6 +30,7 @@ LABELS = {
     "ADT": "Analysis Date",
     "ADTF": "Analysis Date Imputation Flag",
     "AVAL": "Analysis Value",
+    "AVALC": "Analysis Value (C)",
     "AVALU": "Analysis Value Unit",
     "CNSR": "Censor",
     "EVNTDESC": "Event or Censoring Description",
@@ -222,6 +223,11 @@ def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
         raise DataError(
             f"{', '.join(bad)}: not SAS transport v5 variable names (letters, digits, _; up to 8)"
         )
+    upper = [str(c).upper() for c in out.columns]
+    clash = sorted({c for c in upper if upper.count(c) > 1})
+    if clash:  # SAS names ignore case: n and N would be one variable
+        raise DataError(f"{', '.join(clash)}: two columns differ only in case; SAS cannot hold both"
+                        " (write this table as .csv or .parquet)")
     formats = {}
     for column in _date_columns(out):  # SAS dates: days since 1960-01-01, shown as 02JAN2014
         out[column] = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from . import interpreter_response as response
 from . import model as m
 from .dates import impute, parse_date
 from .runtime import AVALU, UNIT_DAYS, Derivation, Record, Subject
@@ -82,7 +83,9 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
     if src.impute:  # bounds: the single date of other subject-level events
         before = [o["date"] for b in src.not_before for o in occurrences(model, b, subject, findings)]
         after = [o["date"] for b in src.not_after for o in occurrences(model, b, subject, findings)]
-    for row in subject.rows(src.table):
+    # An event on another endpoint's rows reads that endpoint's result (section 6.5).
+    rows = response.derived_rows(model, src.table, subject) if src.derived else subject.rows(src.table)
+    for row in rows:
         if src.where is not None and holds(src.where, row) is not True:
             continue
         flag = None
@@ -101,9 +104,12 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
             continue
         seq = _read(row.get(src.sequence), "number") if src.sequence else None
         found.append(
-            {"event": event, "date": date, "domain": model.table(src.table).domain,
-             "column": src.column, "seq": seq, "row": row.number, "flag": flag}
+            {"event": event, "date": date, "domain": None if src.derived else model.table(src.table).domain,
+             "column": src.column, "seq": seq, "row": row.number, "flag": flag,
+             "value": _read(row.get(src.response), "text") if src.response else None}
         )  # fmt: skip
+        if src.derived:
+            found[-1].update(response.traced(src, row))
     # Total order: date, then sequence (missing last), then input row.
     found.sort(key=lambda o: (o["date"], o["seq"] is None, o["seq"] or 0.0, o["row"]))
     seen = set()
@@ -131,6 +137,9 @@ def _referenced(ep: m.EndpointSpec) -> list[str]:
     names += [c.event for rule in ep.censoring for c in rule.conditions]
     names += [ep.missed.event] if ep.missed else []
     names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
+    if ep.response is not None:
+        r = ep.response
+        names += [r.event, r.evaluable_by] + [b.event for b in (r.start, r.stop) if b is not None]
     return [x for x in names if x]
 
 
@@ -213,6 +222,8 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
 
     origin_occ = _date_of(ep.origin, occ, None)
     if origin_occ is None:
+        if ep.response is not None and ep.response.no_origin_assessed:
+            return result(record=response.not_assessed(ep, subject))
         return result(excluded=f"no origin date: {ep.origin.describe()} has no usable date")
     origin = origin_occ["date"]
 
@@ -223,6 +234,9 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
             end, limiting = day, b
     if end < origin:
         return result(excluded=f"observation ends before the origin: {limiting.description} on {end}")
+    if ep.response is not None:  # section 6: a parameter row instead of a time-to-event record
+        rec, why = response.derive_response(model, ep, subject, occ, origin_occ, end, findings)
+        return result(record=rec, excluded=why)
 
     def in_window(o):
         return o["date"] <= end and (ep.clamp or o["date"] >= origin)

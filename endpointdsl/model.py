@@ -12,6 +12,7 @@ from attrs import field, frozen
 
 from .diagnostics import Span
 from .runtime import UNIT_DAYS  # noqa: F401 - unit lengths are part of what a model means
+from .runtime_response import AVAL_CODES, RESPONSES, WORST_ORDER  # noqa: F401 - re-exported
 
 _SPAN = field(eq=False, repr=False, default=None, kw_only=True)
 
@@ -112,6 +113,8 @@ class EventSource:
     impute: str | None = None  # "first", "mid" or "last": rule for partial dates
     not_before: tuple[str, ...] = ()  # subject-level events bounding the imputed date
     not_after: tuple[str, ...] = ()
+    response: str | None = None  # column holding the RECIST time-point response
+    derived: bool = False  # the table is another endpoint's output (section 6.5)
     span: Span | None = _SPAN
 
 
@@ -223,6 +226,55 @@ class Bound:
 
 
 @frozen
+class Confirmation:
+    """CR/PR confirmed by a later visit at least `days` later (admiralonco's rules)."""
+
+    days: float
+    max_ne: int = 1
+    max_sd: int = 0
+
+
+@frozen
+class WindowBound:
+    """`day d` (numbered by the endpoint's origin day) or a subject-level event's date."""
+
+    day: int | None = None
+    event: str | None = None
+
+    def describe(self) -> str:
+        return f"day {self.day}" if self.event is None else str(self.event)
+
+
+@frozen
+class ResponseSpec:
+    """What a response or incidence endpoint derives (docs/semantics.md section 6).
+
+    kind: "best" (best overall response), "landmark" (response in a visit window) or
+    "occurrence" (incidence of an event in a window).
+    """
+
+    kind: str
+    event: str
+    sd_min_days: float | None = None
+    confirm: Confirmation | None = None
+    responder: tuple[str, ...] | None = None  # a Y/N flag: categories that count as Y
+    start: WindowBound | None = None  # landmark and occurrence windows, both ends included
+    stop: WindowBound | None = None
+    nearest: int | None = None  # landmark: the visit nearest this day; None: the best one
+    not_evaluable: str | None = None  # landmark: AVALC when not evaluable; None: excluded
+    evaluable_by: str | None = None  # occurrence: evaluable if occurred or this date reaches the end
+    no_origin_assessed: bool = False  # best: no origin date gives MISSING / N, not an exclusion
+
+
+# An endpoint's rows read as a table (section 6.5).
+DERIVED_COLUMNS = (
+    "STARTDT", "ADT", "AVAL", "AVALC", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
+)  # fmt: skip
+DERIVED_DATES = ("ADT", "STARTDT")
+BEST_ORDER = RESPONSES  # best overall response order: CR > PR > SD > NON-CR/NON-PD > PD > NE
+
+
+@frozen
 class EndpointSpec:
     paramcd: str
     param: str
@@ -235,6 +287,7 @@ class EndpointSpec:
     unit: str
     clamp: bool  # occurrences before the origin are moved to it (admiral) instead of ignored
     missed: MissedRule | None = None
+    response: ResponseSpec | None = None  # set for response and incidence endpoints
     span: Span | None = _SPAN
     # .ept line of each clause ("from", "to", "among"...), for the generated line map
     lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)
@@ -261,3 +314,24 @@ class Model:
 
     def endpoint(self, paramcd: str) -> EndpointSpec:
         return next(e for e in self.endpoints if e.paramcd == paramcd)
+
+    def upstream(self, ep: EndpointSpec) -> list[str]:
+        """Endpoints whose rows this endpoint reads (section 6.5), in file order."""
+        names = {self.event(n).table for n in event_names(ep) if self.event(n).derived}
+        return [e.paramcd for e in self.endpoints if e.paramcd in names]
+
+
+def event_names(ep: EndpointSpec) -> list[str]:
+    """Every event an endpoint reads, in a fixed order (all are evaluated, so all
+    data findings are reported)."""
+    names = [ep.population.event, ep.origin.event]
+    names += [t.event for t in ep.events]
+    names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
+    names += [c.event for rule in ep.censoring for c in rule.conditions]
+    names += [ep.missed.event] if ep.missed else []
+    names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
+    r = ep.response
+    if r is not None:
+        names += [r.event, r.evaluable_by]
+        names += [b.event for b in (r.start, r.stop) if b is not None]
+    return list(dict.fromkeys(x for x in names if x))

@@ -128,6 +128,7 @@ class EventDef:
     sequence: Ident | None = None
     label: str | None = None
     impute: Imputation | None = None
+    response: Ident | None = None  # column of the RECIST time-point response
     span: Span | None = _SPAN
 
 
@@ -340,6 +341,83 @@ class Without:
     span: Span | None = _SPAN
 
 
+@frozen
+class WindowBound:
+    """`day d` (day is an operand) or a subject-level event's date."""
+
+    day: Operand | None = None
+    event: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class BestResponse:
+    event: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class Landmark:
+    """`response of E from day A through day B nearest day T | best`."""
+
+    event: Ident
+    start: WindowBound
+    stop: WindowBound
+    nearest: Operand | None  # None: `best`
+    span: Span | None = _SPAN
+
+
+@frozen
+class Occurrence:
+    event: Ident
+    start: WindowBound
+    stop: WindowBound
+    span: Span | None = _SPAN
+
+
+@frozen
+class SdMinimum:
+    amount: Operand
+    unit: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class Confirm:
+    amount: Operand
+    unit: Ident
+    max_ne: Operand | None = None
+    max_sd: Operand | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class Responder:
+    values: tuple[Operand, ...]
+    span: Span | None = _SPAN
+
+
+@frozen
+class NotEvaluable:
+    value: Operand | None  # None: excluded
+    span: Span | None = _SPAN
+
+
+@frozen
+class Evaluable:
+    """`evaluable if occurred or F reaches window end`."""
+
+    event: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class NoOrigin:
+    """`no origin: not assessed`: without an origin date, the result of no assessment."""
+
+    span: Span | None = _SPAN
+
+
 Clause = (
     Origin
     | Terminating
@@ -355,6 +433,15 @@ Clause = (
     | BeforeOrigin
     | Missed
     | Without
+    | BestResponse
+    | Landmark
+    | Occurrence
+    | SdMinimum
+    | Confirm
+    | Responder
+    | NotEvaluable
+    | Evaluable
+    | NoOrigin
 )
 
 

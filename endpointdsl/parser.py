@@ -28,7 +28,8 @@ GRAMMAR_NAME = "endpoint.lark"
 
 CLAUSE_KEYWORDS = (
     "from", "to", "censor", "horizon", "cutoff", "stop", "among", "origin", "time",
-    "before", "end",
+    "before", "end", "best", "response", "occurrence", "sd", "confirm", "responder", "not",
+    "evaluable", "no",
 )  # fmt: skip
 TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
 RESERVED = frozenset(
@@ -39,6 +40,7 @@ RESERVED = frozenset(
         "sequence", "label", "with", "and", "or", "not", "in", "is", "missing", "first",
         "of", "at", "latest", "last", "calendar", "inclusive", "exclusive", "day",
         "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by", "schedule", "every", "until", "then", "window", "events", "missed", "like", "without",
+        "through", "nearest", "least", "most", "ne", "between", "excluded", "occurred", "reaches", "assessed",
     )
 )  # fmt: skip
 

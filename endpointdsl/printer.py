@@ -55,6 +55,8 @@ def _event(e: n.EventDef) -> str:
     parts = [f"event {e.name.text} = {e.table.text}.{e.column.text}"]
     if e.where is not None:
         parts.append(f"where {format_condition(e.where)}")
+    if e.response is not None:
+        parts.append(f"response {e.response.text}")
     if e.sequence is not None:
         parts.append(f"sequence {e.sequence.text}")
     if e.impute is not None:
@@ -169,6 +171,14 @@ def _endpoint(ep: n.Endpoint) -> str:
     return "\n".join(lines)
 
 
+def _bound(b: n.WindowBound) -> str:
+    return b.event.text if b.event is not None else f"day {format_operand(b.day)}"
+
+
+def _window(start: n.WindowBound, stop: n.WindowBound) -> str:
+    return f"from {_bound(start)} through {_bound(stop)}"
+
+
 def format_clause(c: n.Clause) -> str:
     match c:
         case n.Origin(date=date):
@@ -206,4 +216,25 @@ def format_clause(c: n.Clause) -> str:
             return f"time in {unit.text}"
         case n.BeforeOrigin(rule=rule):
             return f"before origin: {rule}"
+        case n.BestResponse(event=event):
+            return f"best response of {event.text}"
+        case n.Landmark(event=event, start=start, stop=stop, nearest=nearest):
+            pick = "best" if nearest is None else f"nearest day {format_operand(nearest)}"
+            return f"response of {event.text} {_window(start, stop)} {pick}"
+        case n.Occurrence(event=event, start=start, stop=stop):
+            return f"occurrence of {event.text} {_window(start, stop)}"
+        case n.SdMinimum(amount=amount, unit=unit):
+            return f"sd at least {format_operand(amount)} {unit.text} after origin"
+        case n.Confirm(amount=amount, unit=unit, max_ne=max_ne, max_sd=max_sd):
+            text = f"confirm after {format_operand(amount)} {unit.text}"
+            text += f", at most {format_operand(max_ne)} ne between" if max_ne is not None else ""
+            return text + (f", at most {format_operand(max_sd)} sd between" if max_sd is not None else "")
+        case n.Responder(values=values):
+            return f"responder if response in ({', '.join(format_operand(v) for v in values)})"
+        case n.NotEvaluable(value=value):
+            return f"not evaluable: {'excluded' if value is None else format_operand(value)}"
+        case n.NoOrigin():
+            return "no origin: not assessed"
+        case n.Evaluable(event=event):
+            return f"evaluable if occurred or {event.text} reaches window end"
     raise TypeError(f"not an endpoint clause: {type(c).__name__}")

@@ -172,6 +172,7 @@ class Occurrence:
     seq: float | None
     row: int
     flag: str | None = None  # imputation flag of the date: D or M
+    value: str | None = None  # the response of a tumour assessment (`response COLUMN`)
 
     @property
     def order(self) -> tuple:
@@ -204,6 +205,8 @@ def select(
     impute: str | None = None,
     not_before: list[dt.date] = (),
     not_after: list[dt.date] = (),
+    response: str | None = None,
+    derived: bool = False,
 ) -> list[Occurrence]:
     """Occurrences of an event: rows where the predicate is True, with a usable date.
 
@@ -223,10 +226,17 @@ def select(
         if date is None:
             if problem == "missing" and not report_missing:
                 continue
-            notes.add(f"{event}: {table} row {row.number} has no usable {column} ({problem}); not counted")
+            where = table.lstrip("@")  # a derived table is named by its endpoint
+            notes.add(f"{event}: {where} row {row.number} has no usable {column} ({problem}); not counted")
             continue
         seq = as_number(row.get(sequence)) if sequence else None
-        found.append(Occurrence(event, date, domain, column, seq, row.number, flag))
+        value = as_text(row.get(response)) if response else None
+        if derived:  # another endpoint's row: trace back to the row that decided it
+            domain, var, seq = row.get("SRCDOM"), row.get("SRCVAR"), row.get("SRCSEQ")
+            flag = row.get("ADTF" if column == "ADT" else "STARTDTF")
+            found.append(Occurrence(event, date, domain, var, seq, row.number, flag, value))
+            continue
+        found.append(Occurrence(event, date, domain, column, seq, row.number, flag, value))
     found.sort(key=lambda o: o.order)
     for before, after in itertools.pairwise(found):
         if (before.date, before.seq) == (after.date, after.seq):
@@ -237,6 +247,22 @@ def select(
 def _same_day_message(event: str, table: str, occ: Occurrence, sequence: str | None) -> str:
     what = f"the same {sequence}" if sequence else "no sequence variable"
     return f"{event}: several {table} records on {occ.date} with {what}; SRCSEQ cannot tell them apart"
+
+
+def derived_rows(subject: Subject, paramcd: str, derive: Callable[[Subject], Derivation]) -> str:
+    """Another endpoint's row for this subject, as a one-row table (semantics 6.5).
+
+    Derived once per subject and kept under `@PARAMCD`, a key no table name can take.
+    """
+    key = "@" + paramcd
+    if key not in subject.tables:
+        record = derive(subject).record
+        subject.tables[key] = [] if record is None else [Row(record_row(record), 1)]
+    return key
+
+
+def record_row(record: Record) -> dict:
+    return {a.name: getattr(record, a.name) for a in record.__attrs_attrs__}
 
 
 def dates_of(occurrences: list[Occurrence]) -> list[dt.date]:
@@ -312,16 +338,17 @@ def aval(start: dt.date, adt: dt.date, origin_day: int, unit: str) -> float:
 
 @frozen
 class Record:
-    """One ADTTE row."""
+    """One output row: an ADTTE record, or a response/incidence parameter (AVALC set,
+    CNSR and AVALU empty; ADT empty when no assessment decided it)."""
 
     USUBJID: str
     PARAMCD: str
     PARAM: str
     STARTDT: dt.date
-    ADT: dt.date
+    ADT: dt.date | None
     AVAL: float
-    AVALU: str
-    CNSR: int
+    AVALU: str | None
+    CNSR: int | None
     EVNTDESC: str | None
     CNSDTDSC: str | None
     SRCDOM: str | None
@@ -329,6 +356,7 @@ class Record:
     SRCSEQ: float | None
     STARTDTF: str | None = None  # imputation flags (ADaM *DTF): D day, M month and day
     ADTF: str | None = None
+    AVALC: str | None = None
 
 
 @frozen

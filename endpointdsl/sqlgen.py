@@ -24,7 +24,6 @@ from attrs import field, frozen
 
 from . import __version__
 from . import model as m
-from .codegen_endpoint import referenced_events
 from .pyemit import short_name
 from .sqlprep import view_name
 
@@ -125,14 +124,21 @@ class SqlWriter:
 # ---- what the backend derives ------------------------------------------------------------------
 
 
-def sql_support(ep: object) -> str | None:
+RESPONSE_KINDS = {"best": "best overall response", "landmark": "landmark response", "occurrence": "incidence"}
+
+
+def sql_support(model: m.Model, ep: object) -> str | None:
     """None when the SQL backend derives this endpoint; else why the per-subject path does.
 
-    The one dispatch point: an endpoint kind the generator does not know (the model
+    The one dispatch point: an endpoint the generator does not translate (the model
     grows new kinds) is derived by the compiled per-subject function instead.
     """
     if type(ep) is not m.EndpointSpec:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
+    if ep.response is not None:
+        return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
+    if any(model.event(name).derived for name in m.event_names(ep)):
+        return "it reads another endpoint's rows, which the SQL script does not derive yet"
     return None
 
 
@@ -295,7 +301,7 @@ def generate_sql(model: m.Model, only: list[str] | None = None, force_fallback: 
     w = SqlWriter(model.file)
     needs: dict[str, set] = {t.name: set() for t in model.tables}
     chosen = [ep for ep in model.endpoints if only is None or ep.paramcd in only]
-    fallback = {ep.paramcd: sql_support(ep) for ep in chosen if sql_support(ep)}
+    fallback = {ep.paramcd: why for ep in chosen if (why := sql_support(model, ep))}
     fallback.update({code: "forced" for code in force_fallback if code in {e.paramcd for e in chosen}})
     in_sql = [ep for ep in chosen if ep.paramcd not in fallback]
     subject = model.subject_table
@@ -313,7 +319,7 @@ def generate_sql(model: m.Model, only: list[str] | None = None, force_fallback: 
     w.line("GROUP BY __key;")
     w.line("CREATE OR REPLACE TEMP TABLE subjects AS SELECT key FROM subject_rows WHERE n = 1;")
     events = Events(model, w, needs)
-    wanted = event_closure(model, [e for ep in in_sql for e in referenced_events(ep)])
+    wanted = event_closure(model, [e for ep in in_sql for e in m.event_names(ep)])
     events.same_day([model.event(name) for name in wanted])
     # bounds of imputed dates first: their occurrence views are joined by the bounded events
     for name in sorted(wanted, key=lambda n: bool(model.event(n).not_before or model.event(n).not_after)):

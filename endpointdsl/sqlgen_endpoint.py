@@ -15,7 +15,6 @@ import datetime as dt
 import math
 
 from . import model as m
-from .codegen_endpoint import referenced_events
 from .runtime import AVALU, UNIT_DAYS
 from .sqlgen import NO_END_SQL, SqlWriter, col, condition, date, ident, number, text
 
@@ -59,7 +58,7 @@ def plus_days(day: str, days: int) -> str:
 class EndpointSql:
     def __init__(self, model: m.Model, ep: m.EndpointSpec, w: SqlWriter, needs: dict):
         self.model, self.ep, self.w, self.needs = model, ep, w, needs
-        self.events = referenced_events(ep)
+        self.events = m.event_names(ep)
 
     # ---- names and occurrence expressions
     def src(self, event: str) -> m.EventSource:

@@ -87,32 +87,53 @@ def run_sql(
         report = con.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
     finally:
         con.close()
+    adtte, report = adtte_frame(adtte), report_frame(report)
     if program.fallback:
-        adtte, report = _merge_fallback(compiled, tables, program, adtte, report)
-    return RunResult(adtte_frame(adtte), report_frame(report))
+        return _merge_fallback(compiled, tables, program, adtte, report)
+    return RunResult(adtte, report)
 
 
-def _merge_fallback(compiled, tables, program: SqlProgram, adtte: pa.Table, report: pa.Table):
-    """Add the records and report rows of the endpoints derived per subject; sort as run_tables does."""
+def _merge_fallback(compiled, tables, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame):
+    """Add the records and report rows of the endpoints derived per subject, with the
+    columns and order run_tables gives for the whole file (AVALC with response endpoints)."""
     derive = {code: compiled.namespace["ENDPOINTS"][code] for code in program.fallback}
+    kinds = compiled.namespace["KINDS"]
     model = compiled.model
-    other = run_tables(compiled.namespace["TABLES"], model.subject_table.name, derive, tables, model.file)
-    records = pa.Table.from_pandas(other.adtte, schema=ADTTE_SCHEMA, preserve_index=False)
+    other = run_tables(compiled.namespace["TABLES"], model.subject_table.name, derive, tables, model.file, kinds)
+    responses = any(kinds.get(code, "tte") != "tte" for code in program.order)
+    if responses:
+        adtte.insert(adtte.columns.get_loc("AVAL") + 1, "AVALC", pd.Series([None] * len(adtte), dtype=object))
+        adtte["CNSR"] = adtte["CNSR"].astype("Int64")
+    # the file-level findings (tables without rows, orphan keys) are already in the SQL report
     rows = other.report[other.report.PARAMCD.isin(list(program.fallback))]
-    rows = pa.Table.from_pandas(rows.astype(object).where(rows.notna(), None), schema=REPORT_SCHEMA,
-                                preserve_index=False)  # fmt: skip
+    frames = [f for f in (adtte, other.adtte) if len(f)] or [adtte]
+    merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     rank = {code: i for i, code in enumerate(program.order)}
-    adtte = pa.concat_tables([adtte, records])
-    ranks = pa.array([rank.get(c, len(rank)) for c in adtte["PARAMCD"].to_pylist()], pa.int64())
-    adtte = adtte.append_column("__rank", ranks).sort_by([("USUBJID", "ascending"), ("__rank", "ascending")])
-    report = pa.concat_tables([report, rows])
-    keys = report.to_pylist()
-    order = sorted(
-        range(len(keys)),
-        key=lambda i: (keys[i]["USUBJID"] or "", rank.get(keys[i]["PARAMCD"], -1), keys[i]["STATUS"],
-                       keys[i]["MESSAGE"]),
-    )  # fmt: skip
-    return adtte.drop_columns(["__rank"]), report.take(pa.array(order, pa.int64()))
+    merged = _sorted(merged, [merged.USUBJID, merged.PARAMCD.map(rank).fillna(len(rank))])
+    for name in merged.columns:
+        if name not in TYPED:
+            merged[name] = _text_values(merged[name])
+    reports = [f for f in (report, rows) if len(f)] or [report]
+    rows = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
+    rows = _sorted(rows, [rows.USUBJID.fillna(""), rows.PARAMCD.map(rank).fillna(-1), rows.STATUS, rows.MESSAGE])
+    rows = rows.apply(_text_values)
+    return RunResult(merged, rows)
+
+
+TYPED = ("STARTDT", "ADT", "AVAL", "CNSR", "SRCSEQ")  # the columns with a dtype of their own
+
+
+def _text_values(column: pd.Series) -> pd.Series:
+    """A concatenated text column with the dtype pandas infers from its Python values, as
+    run_tables builds it (str, or object when all missing): concat keeps object otherwise."""
+    return pd.Series([None if pd.isna(v) else v for v in column], dtype=None, index=column.index)
+
+
+def _sorted(frame: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
+    """Rows sorted by the keys run_tables sorts by (text by code point, as Python), index 0..n-1."""
+    names = [f"__k{i}" for i in range(len(keys))]
+    order = pd.DataFrame(dict(zip(names, keys, strict=True))).sort_values(names, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
 
 
 # ---- Arrow to pandas, with the dtypes tables.adtte_frame / report_frame give ---------------

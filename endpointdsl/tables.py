@@ -106,7 +106,11 @@ def run_tables(
     derive: dict[str, Callable[[Subject], Derivation]],
     tables: dict[str, pd.DataFrame],
     file: str,
+    kinds: dict[str, str] | None = None,
 ) -> RunResult:
+    """Derive every endpoint for every subject. `kinds` (PARAMCD to "tte", "best",
+    "landmark" or "occurrence") decides the output columns: AVALC joins them when an
+    endpoint is not time-to-event."""
     validate(tables_meta, tables, file)
     if len(tables[subject_table]) == 0:
         raise DataError(f"table '{subject_table}' has no rows: there is no subject to derive")
@@ -135,18 +139,31 @@ def run_tables(
                 records.append(result.record)
             else:
                 report.append(_report(subject.id, paramcd, "excluded", result.excluded))
-    return RunResult(adtte_frame(records, list(derive)), report_frame(report, list(derive)))
+    responses = any(kind != "tte" for code, kind in (kinds or {}).items() if code in derive)
+    return RunResult(
+        adtte_frame(records, list(derive), responses), report_frame(report, list(derive))
+    )
 
 
-def adtte_frame(records: list, order: list[str]) -> pd.DataFrame:
+def output_columns(responses: bool) -> list[str]:
+    """ADTTE's columns; with response or incidence parameters, AVALC after AVAL."""
+    if not responses:
+        return list(ADTTE_COLUMNS)
+    at = ADTTE_COLUMNS.index("AVAL") + 1
+    return [*ADTTE_COLUMNS[:at], "AVALC", *ADTTE_COLUMNS[at:]]
+
+
+def adtte_frame(records: list, order: list[str], responses: bool = False) -> pd.DataFrame:
     rank = {code: i for i, code in enumerate(order)}
+    columns = output_columns(responses)
     rows = sorted(
-        ({c: getattr(r, c) for c in ADTTE_COLUMNS} for r in records),
+        ({c: getattr(r, c) for c in columns} for r in records),
         key=lambda r: (r["USUBJID"], rank.get(r["PARAMCD"], len(rank))),
     )
-    frame = pd.DataFrame(rows, columns=ADTTE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=columns)
     frame["AVAL"] = frame["AVAL"].astype("float64")
-    frame["CNSR"] = frame["CNSR"].astype("int64")
+    # Response rows have no CNSR: a nullable integer then, so that codes stay whole numbers.
+    frame["CNSR"] = frame["CNSR"].astype("Int64" if responses else "int64")
     frame["SRCSEQ"] = frame["SRCSEQ"].astype("Float64")
     return frame
 

@@ -110,6 +110,9 @@ class ToAst(Transformer):
     def sequence(self, meta, c):
         return ("sequence", self._ident(c[0]))
 
+    def response(self, meta, c):
+        return ("response", self._ident(c[0]))
+
     def label(self, meta, c):
         return ("label", unescape(str(c[0])))
 
@@ -123,6 +126,7 @@ class ToAst(Transformer):
             sequence=opts.get("sequence"),
             label=opts.get("label"),
             impute=opts.get("impute"),
+            response=opts.get("response"),
             span=self._span(meta),
         )
 
@@ -264,6 +268,63 @@ class ToAst(Transformer):
 
     def move_to_origin(self, meta, c):
         return n.BeforeOrigin("move to origin", span=self._span(meta))
+
+    # ---- response and incidence endpoints
+    def day_bound(self, meta, c):
+        return n.WindowBound(day=c[0], span=self._span(meta))
+
+    def event_bound(self, meta, c):
+        return n.WindowBound(event=self._ident(c[0]), span=self._span(meta))
+
+    def window(self, meta, c):
+        return (c[0], c[1])
+
+    def nearest(self, meta, c):
+        return ("nearest", c[0])
+
+    def best_in_window(self, meta, c):
+        return ("nearest", None)
+
+    def best_response(self, meta, c):
+        return n.BestResponse(self._ident(c[0]), span=self._span(meta))
+
+    def landmark(self, meta, c):
+        (start, stop), (_, nearest) = c[1], c[2]
+        return n.Landmark(self._ident(c[0]), start, stop, nearest, span=self._span(meta))
+
+    def occurrence(self, meta, c):
+        start, stop = c[1]
+        return n.Occurrence(self._ident(c[0]), start, stop, span=self._span(meta))
+
+    def sd_minimum(self, meta, c):
+        return n.SdMinimum(c[0], self._ident(c[1]), span=self._span(meta))
+
+    def max_ne(self, meta, c):
+        return ("max_ne", c[0])
+
+    def max_sd(self, meta, c):
+        return ("max_sd", c[0])
+
+    def confirm(self, meta, c):
+        opts = dict(c[2:])
+        return n.Confirm(
+            c[0], self._ident(c[1]), opts.get("max_ne"), opts.get("max_sd"), span=self._span(meta)
+        )
+
+    def responder(self, meta, c):
+        return n.Responder(tuple(c), span=self._span(meta))
+
+    def not_evaluable_as(self, meta, c):
+        return n.NotEvaluable(c[0], span=self._span(meta))
+
+    def not_evaluable_excluded(self, meta, c):
+        return n.NotEvaluable(None, span=self._span(meta))
+
+    def no_origin(self, meta, c):
+        return n.NoOrigin(span=self._span(meta))
+
+    def evaluable(self, meta, c):
+        return n.Evaluable(self._ident(c[0]), span=self._span(meta))
 
     def variant_of(self, meta, c):
         return ("like", self._ident(c[0]))

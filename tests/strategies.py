@@ -23,6 +23,7 @@ filter and sequence cells are sometimes odd (NA, inf, numbers as text, junk).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import random
@@ -75,7 +76,8 @@ VOCAB = {
     ),
     "adrs": TableVocab(
         "adrs", False, ("ADT", "ASTDT"),
-        {"PARAMCD": ("PD", "DEATH", "LSTA", "RSP"), "AVALC": ("Y", "N", "CR"), "ANL01FL": ("Y", "N")},
+        {"PARAMCD": ("PD", "DEATH", "LSTA", "RSP"), "AVALC": ("Y", "N", "CR"), "ANL01FL": ("Y", "N"),
+         "OVRRESP": ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "PR", "SD")},
         ("AVAL",), "ASEQ",
     ),
     "adae": TableVocab(
@@ -125,6 +127,7 @@ class EventDesc:
     label: str | None
     impute: str | None = None  # "first", "mid" or "last": the rule for partial dates
     bounds: tuple[tuple[str, str], ...] = ()  # ("before" | "after", subject-level event)
+    response: str | None = None  # column of the RECIST response (tumour assessments)
 
     @property
     def not_before(self) -> tuple[str, ...]:
@@ -255,13 +258,7 @@ class EndpointDesc:
             else:
                 out.append("censor at " + parts[0])
         out += [b.render() for b in self.bounds]
-        match self.population:
-            case ("named", name):
-                out.append(f"among {name}")
-            case ("with", event):
-                out.append(f"among subjects with {event}")
-            case ("where", table, cond):
-                out.append(f"among {table} where {render_condition(cond)}")
+        out += render_among(self.population)
         if self.origin_day is not None:
             out.append(f"origin is day {self.origin_day}")
         if self.unit_word is not None:
@@ -285,6 +282,73 @@ class EndpointDesc:
             order = [next(slots) if i in group else i for i in order]
         ordered = [clauses[i] for i in order]
         body = "".join(f"  {c}\n" for c in ordered)
+        return f"endpoint {self.paramcd} {quote(self.param)}\n{body}end\n"
+
+
+@dataclass(frozen=True)
+class ResponseDesc:
+    """A response or incidence endpoint (semantics section 6)."""
+
+    paramcd: str
+    param: str
+    origin: DateRef
+    kind: str  # "best", "landmark" or "occurrence"
+    event: str
+    sd: tuple | None  # (amount, unit word)
+    confirm: tuple | None  # (amount, unit word, max_ne | None, max_sd | None)
+    responder: tuple[str, ...] | None
+    window: tuple | None  # (start, stop): ("day", d) or ("event", name)
+    nearest: int | None
+    not_evaluable: str | None  # a text, or "excluded"
+    evaluable_by: str | None
+    origin_day: int | None
+    no_origin: bool
+    bounds: tuple[BoundDesc, ...]
+    population: tuple | None
+    order: tuple[int, ...]
+
+    def clauses(self) -> list[str]:
+        def bound(b):
+            return f"day {b[1]}" if b[0] == "day" else b[1]
+
+        out = [f"from {self.origin.render()}"]
+        if self.kind == "best":
+            out.append(f"best response of {self.event}")
+        else:
+            window = f"from {bound(self.window[0])} through {bound(self.window[1])}"
+            if self.kind == "landmark":
+                pick_ = "best" if self.nearest is None else f"nearest day {self.nearest}"
+                out.append(f"response of {self.event} {window} {pick_}")
+            else:
+                out.append(f"occurrence of {self.event} {window}")
+        if self.sd is not None:
+            out.append(f"sd at least {self.sd[0]} {self.sd[1]} after origin")
+        if self.confirm is not None:
+            amount, unit, ne, sd = self.confirm
+            text = f"confirm after {amount} {unit}"
+            text += f", at most {ne} ne between" if ne is not None else ""
+            out.append(text + (f", at most {sd} sd between" if sd is not None else ""))
+        if self.responder is not None:
+            out.append("responder if response in (" + ", ".join(quote(r) for r in self.responder) + ")")
+        if self.not_evaluable is not None:
+            value = "excluded" if self.not_evaluable == "excluded" else quote(self.not_evaluable)
+            out.append(f"not evaluable: {value}")
+        if self.evaluable_by is not None:
+            out.append(f"evaluable if occurred or {self.evaluable_by} reaches window end")
+        if self.origin_day is not None:
+            out.append(f"origin is day {self.origin_day}")
+        if self.no_origin:
+            out.append("no origin: not assessed")
+        out += [b.render() for b in self.bounds]
+        out += render_among(self.population)
+        return out
+
+    def render(self) -> str:
+        clauses = self.clauses()
+        order = [i for i in self.order if i < len(clauses)] + [
+            i for i in range(len(clauses)) if i not in self.order
+        ]
+        body = "".join(f"  {clauses[i]}\n" for i in order)
         return f"endpoint {self.paramcd} {quote(self.param)}\n{body}end\n"
 
 
@@ -322,6 +386,8 @@ class ProgramDesc:
             line = f"event {e.name} = {e.table}.{e.column}"
             if e.where is not None:
                 line += f" where {render_condition(e.where)}"
+            if e.response is not None:
+                line += f" response {e.response}"
             if e.sequence is not None:
                 line += f"\n    sequence {e.sequence}"
             if e.impute is not None:
@@ -350,6 +416,8 @@ class ProgramDesc:
             if e.table != table:
                 continue
             cols.setdefault(e.column, "date")
+            if e.response:
+                cols.setdefault(e.response, "text")
             if e.sequence:
                 cols.setdefault(e.sequence, "sequence")
             for c in condition_columns(e.where):
@@ -360,6 +428,18 @@ class ProgramDesc:
                 for c in condition_columns(pop[2]):
                     cols.setdefault(c, vocab.kind(c))
         return list(cols.items())
+
+
+def render_among(population: tuple | None) -> list[str]:
+    """The `among` clause of a population description, or none."""
+    match population:
+        case ("named", name):
+            return [f"among {name}"]
+        case ("with", event):
+            return [f"among subjects with {event}"]
+        case ("where", table, cond):
+            return [f"among {table} where {render_condition(cond)}"]
+    return []
 
 
 def quote(text: str) -> str:
@@ -630,9 +710,59 @@ def endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, pop_names) 
     )  # fmt: skip
 
 
+RESPONSE_SETS = (("CR", "PR"), ("CR", "PR", "SD"), ("CR", "PR", "SD", "NON-CR/NON-PD"), ("PD",), ("NE", "SD"))
+
+
 @st.composite
-def programs(draw, max_endpoints: int = 2) -> ProgramDesc:
-    """A random program that the checker accepts."""
+def response_endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, pop_names) -> ResponseDesc:
+    per_subject = [e.name for e in evs if e.table == SUBJECT_TABLE]
+    assessments = [e.name for e in evs if e.response is not None]
+    kind = pick(draw, ("best", "best", "landmark", "occurrence"))
+    event = pick(draw, assessments if kind != "occurrence" else [e.name for e in evs])
+    origin = DateRef("single", per_subject[0]) if not chance(draw, 4) else date_ref(draw, evs, per_subject, False)
+    responder = pick(draw, RESPONSE_SETS) if kind == "landmark" or (kind == "best" and chance(draw, 2)) else None
+    sd = confirm = window = nearest = not_evaluable = evaluable_by = None
+    origin_day = pick(draw, (None, 0, 1))
+    if kind == "best":
+        if responder is None or set(responder) & {"SD", "NON-CR/NON-PD"} or chance(draw, 2):
+            sd = (pick(draw, (0, 14, 21, 42, 6)), pick(draw, ("days", "days", "weeks")))
+        if chance(draw, 2):
+            confirm = (pick(draw, (7, 14, 28, 4)), pick(draw, ("days", "days", "weeks")),
+                       optional(draw, (0, 1, 2)), optional(draw, (0, 1)))  # fmt: skip
+    else:
+        origin_day = pick(draw, (0, 1))
+        days = sorted(pick(draw, (-7, -1, 1, 2, 5, 14, 28, 29, 40)) for _ in range(2))
+        if origin_day == 1:
+            days = [d if d != 0 else 1 for d in days]
+        start = ("day", days[0]) if not chance(draw, 4) else ("event", pick(draw, per_subject))
+        stop = ("day", days[1]) if not chance(draw, 4) else ("event", pick(draw, per_subject))
+        window = (start, stop)
+        if kind == "landmark":
+            nearest = optional(draw, (days[0], days[1], 10))
+            not_evaluable = pick(draw, ("N", "excluded", "NE"))
+        elif chance(draw, 2):
+            evaluable_by = pick(draw, per_subject)
+    bounds = []
+    if chance(draw, 4):
+        bounds.append(horizon(draw))
+    if chance(draw, 4):
+        bounds.append(BoundDesc("stop", pick(draw, (True, False)), None, (0,), event=pick(draw, [e.name for e in evs])))
+    population = None
+    if chance(draw, 4):
+        population = ("with", pick(draw, [e.name for e in evs]))
+    elif pop_names and chance(draw, 4):
+        population = ("named", pick(draw, pop_names))
+    return ResponseDesc(
+        paramcd, pick(draw, PARAMS), origin, kind, event, sd, confirm, responder, window, nearest,
+        not_evaluable, evaluable_by, origin_day, kind == "best" and chance(draw, 4), tuple(bounds),
+        population, tuple(shuffled(draw, range(12))),
+    )  # fmt: skip
+
+
+@st.composite
+def programs(draw, max_endpoints: int = 2, responses: bool = False) -> ProgramDesc:
+    """A random program that the checker accepts; with `responses`, also response and
+    incidence endpoints, and events on their rows read by a time-to-event endpoint."""
     record_tables = pick(draw, (("adrs",), ("adae",), ("adrs", "adae")))
     tables = []
     for name in (SUBJECT_TABLE, *record_tables):
@@ -650,8 +780,38 @@ def programs(draw, max_endpoints: int = 2) -> ProgramDesc:
             pops.append((name, ("where", table, draw(condition(table, depth=1)))))
     codes = list(dict.fromkeys(pick(draw, PARAMCDS) for _ in range(1 + draw(_index(max_endpoints)))))
     eps = tuple(draw(endpoint(code, evs, tables, [p[0] for p in pops])) for code in codes)
+    if responses:
+        evs, eps = draw(with_responses(evs, eps, tables, [p[0] for p in pops]))
     n_items = len(tables) + len(evs) + len(pops) + len(eps)
     return ProgramDesc(tables, evs, tuple(pops), eps, tuple(shuffled(draw, range(n_items))), chance(draw, 2))
+
+
+@st.composite
+def with_responses(draw, evs, eps, tables, pop_names):
+    """Add an assessment event, response endpoints, and maybe an event on a response
+    endpoint's rows with a time-to-event endpoint that starts from it."""
+    if not any(t.name == "adrs" for t in tables):
+        return evs, eps
+    where = ("cmp", "PARAMCD", "=", Lit("text", "PD", '"PD"')) if chance(draw, 3) else None
+    seq = optional(draw, ("ASEQ",), 2)
+    evs = (*evs, EventDesc("assess9_adt", "adrs", "ADT", where, seq, None, response="OVRRESP"))
+    codes = [c for c in ("R1", "R2", "R3") if c not in {e.paramcd for e in eps}]
+    responses = tuple(draw(response_endpoint(c, evs, tables, pop_names)) for c in codes[: 1 + draw(_index(3))])
+    eps = (*eps, *responses)
+    if chance(draw, 2):
+        source = pick(draw, responses)
+        column = pick(draw, ("ADT", "ADT", "STARTDT"))
+        cond = optional(draw, (("cmp", "AVALC", "=", Lit("text", "Y", '"Y"')),
+                               ("in", "AVALC", False, (Lit("text", "CR", '"CR"'), Lit("text", "PR", '"PR"'))),
+                               ("missing", "ADT", True)))  # fmt: skip
+        derived = EventDesc(f"from9_{source.paramcd.lower()}", source.paramcd, column, cond, None, None)
+        evs = (*evs, derived)
+        tte = draw(endpoint("T9", evs, tables, pop_names))
+        tte = dataclasses.replace(tte, origin=DateRef("single", derived.name))
+        if chance(draw, 2):
+            tte = dataclasses.replace(tte, population=("with", derived.name))
+        eps = (*eps, tte)
+    return evs, eps
 
 
 # ---- data strategies -----------------------------------------------------------------------
@@ -743,9 +903,9 @@ def subject_tables(
 
 
 @st.composite
-def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False):
+def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses: bool = False):
     """A program and a few subjects for it: (desc, [(subject_id, tables), ...])."""
-    desc = draw(programs())
+    desc = draw(programs(responses=responses))
     subjects = []
     for i in range(1 + draw(_index(max_subjects))):
         sid = f"S{i + 1}"
@@ -754,11 +914,11 @@ def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False):
 
 
 @st.composite
-def table_cases(draw, max_subjects: int = 4):
+def table_cases(draw, max_subjects: int = 4, responses: bool = False):
     """A program and whole tables for it, as lists of row dicts by table name, with the
     odd rows a real extract has: a duplicated subject, rows without a key or whose
     subject is not in the subject table."""
-    desc = draw(programs())
+    desc = draw(programs(responses=responses))
     tables: dict[str, list[dict]] = {t.name: [] for t in desc.tables}
     for i in range(1 + draw(_index(max_subjects))):
         sid = f"S{i + 1:02d}"

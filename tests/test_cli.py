@@ -17,7 +17,7 @@ DATA = EXAMPLES / "data"
 
 def test_check_clean_file(capsys):
     assert main(["check", str(SEED), str(EXAMPLES / "pharmaverse" / "adtte.ept")]) == 0
-    assert "ok (TTF, PFS, DOR, OS, PFSSTD)" in capsys.readouterr().out
+    assert "ok (TTF, PFS, DOR, OS, PFSSTD, CBR, ORR)" in capsys.readouterr().out
 
 
 def test_check_reports_diagnostics_with_exit_1(tmp_path, capsys):
@@ -39,14 +39,14 @@ def test_compile_writes_a_standalone_module(tmp_path):
     spec = importlib.util.spec_from_file_location("her2_endpoints", target)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert set(module.ENDPOINTS) == {"TTF", "PFS", "DOR", "OS", "PFSSTD"}
+    assert set(module.ENDPOINTS) == {"TTF", "PFS", "DOR", "OS", "PFSSTD", "CBR", "ORR"}
     tables = {
         name: pd.read_csv(DATA / f"{name}.csv", dtype=str, keep_default_na=False) for name in module.TABLES
     }
     standalone = module.run(tables).adtte
     assert main(["run", str(SEED), "--data", str(DATA), "--out", str(tmp_path / "out.csv")]) == 0
     via_cli = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
-    assert len(standalone) == len(via_cli) == 54
+    assert len(standalone) == len(via_cli) == 129
     assert list(standalone.USUBJID) == list(via_cli.USUBJID)
     # Every line that implements a statement names its .ept line, in a comment and in LINE_MAP.
     lines = target.read_text().splitlines()
@@ -60,11 +60,18 @@ def test_run_writes_output_and_report(tmp_path, capsys):
     adtte = pd.read_csv(out, dtype=str, keep_default_na=False)
     report = pd.read_csv(tmp_path / "adtte.report.csv", dtype=str, keep_default_na=False)
     assert list(adtte.columns) == [
-        "USUBJID", "PARAMCD", "PARAM", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALU",
+        "USUBJID", "PARAMCD", "PARAM", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALC", "AVALU",
         "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
     ]  # fmt: skip
     assert list(report.columns) == ["USUBJID", "PARAMCD", "STATUS", "MESSAGE"]
-    assert "54 records for 13 subjects; 16 exclusions and 10 data findings" in capsys.readouterr().err
+    summary = pd.read_csv(tmp_path / "adtte.summary.csv")
+    assert list(summary.PARAMCD) == ["CBR", "ORR"]
+    captured = capsys.readouterr()
+    assert "Clopper-Pearson" in captured.out
+    # time-to-event rows have AVALC empty, the CBR and ORR flags Y or N
+    assert set(adtte.AVALC[adtte.PARAMCD.isin(["CBR", "ORR"])]) == {"Y", "N"}
+    assert set(adtte.AVALC[~adtte.PARAMCD.isin(["CBR", "ORR"])]) == {""}
+    assert "129 records for 21 subjects; 25 exclusions and 14 data findings" in captured.err
 
 
 @pytest.mark.parametrize(

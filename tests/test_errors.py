@@ -47,6 +47,15 @@ def clause(text: str) -> str:
     return endpoint(STD + f"  {text}\n")
 
 
+OVR = 'event ovr = adrs.ADT where PARAMCD = "OVR" response AVALC\n'  # line 8
+
+
+def response(body: str, extra: str = "") -> str:
+    """BASE, the assessment event `ovr` (line 8), `extra` events, then endpoint R:
+    `from rand` on the line after its head, `body` after it."""
+    return endpoint("  from rand\n" + body, code="R", label='"Response"', base=BASE + OVR + extra)
+
+
 SCHEDULE = "schedule scans = every 8 weeks, window 7 days\n"  # after the endpoint: line 14
 
 
@@ -179,8 +188,8 @@ TABLE = [
     Case("variant-of-unknown", endpoint() + 'endpoint PFS "x" like OZ\nend\n', "E104", 13, 23, "defined endpoints: OS"),
     Case("nothing-to-leave-out", endpoint() + 'endpoint PFS "x" like OS\n  without cutoff\nend\n', "E167", 14, 3,
          "OS has no cutoff"),
-    Case("variant-of-variant", endpoint() + 'endpoint V1 "x" like OS\nend\nendpoint V2 "y" like V1\nend\n', "E167",
-         15, 22, "itself a variant"),
+    Case("variant-cycle", endpoint() + 'endpoint V1 "x" like V2\nend\nendpoint V2 "y" like V1\nend\n', "E167",
+         13, 22, "variants form a cycle"),
     Case("stopped-by-without-stop", clause("censor at origin if stopped by pd cnsr 4"), "E165", 12, 34,
          "needs `stop at pd`"),
     Case("imputation-bound-many-rows", event("event e = adsl.DTHDTC impute first not before pd"), "E164", 8, 47,
@@ -189,6 +198,40 @@ TABLE = [
          "does not itself depend"),
     Case("imputation-bound-unknown", event("event e = adsl.DTHDTC impute mid not before rnd"), "E104", 8, 45,
          "did you mean `rand`?"),
+]  # fmt: skip
+
+# Response and incidence endpoints: the head `endpoint R` is line 9, `from rand` line 10,
+# the body from line 11.
+TABLE += [
+    Case("response-two-heads", response("  best response of ovr\n  best response of ovr\n  sd at least 6 weeks after origin\n"),
+         "E180", 12, 3, "one result"),
+    Case("response-two-kinds", response("  best response of ovr\n  occurrence of pd from day 1 through day 28\n"
+                                        "  sd at least 42 days after origin\n  origin is day 1\n"), "E180", 12, 3, "one result"),
+    Case("response-censor", response("  best response of ovr\n  sd at least 42 days after origin\n  censor at alive cnsr 1\n"),
+         "E181", 13, 3, "is not censored"),
+    Case("response-no-column", response("  best response of pd\n  sd at least 42 days after origin\n"), "E182", 11, 20,
+         "response AVALC"),
+    Case("response-clause-misplaced", response("  occurrence of pd from day 1 through day 28\n  origin is day 1\n"
+                                               "  sd at least 42 days after origin\n"), "E183", 13, 3, "belongs to `best"),
+    Case("response-clause-in-tte", clause("sd at least 42 days after origin"), "E183", 12, 3, "belongs to response"),
+    Case("response-sd-minimum", response("  best response of ovr\n"), "E184", 11, 3, "stable disease"),
+    Case("response-unknown-category", response('  best response of ovr\n  responder if response in ("CR", "VGPR")\n'),
+         "E185", 12, 35, "not a RECIST 1.1 response"),
+    Case("landmark-no-responder", response('  origin is day 1\n  response of ovr from day 77 through day 105 best\n'
+                                           '  not evaluable: "N"\n'), "E186", 12, 3, "responder flag"),
+    Case("landmark-not-evaluable", response('  origin is day 1\n  response of ovr from day 77 through day 105 best\n'
+                                            '  responder if response in ("CR", "PR")\n'), "E187", 12, 3, "not evaluable"),
+    Case("window-day-numbering", response("  occurrence of pd from day 0 through day 28\n"), "E188", 11, 25, "origin is day 0"),
+    Case("window-day-zero", response("  origin is day 1\n  occurrence of pd from day 0 through day 28\n"), "E189", 12, 29,
+         "no day 0"),
+    Case("window-backwards", response("  origin is day 0\n  occurrence of pd from day 28 through day 1\n"), "E189", 12, 40,
+         "before it starts"),
+    Case("derived-not-a-date", response("  best response of ovr\n  sd at least 42 days after origin\n",
+                                        "event r = R.AVALC\n"), "E173", 9, 13, "ADT and STARTDT"),
+    Case("derived-unknown-column", response("  best response of ovr\n  sd at least 42 days after origin\n",
+                                            'event r = R.ADT where AVALX = "Y"\n'), "E104", 9, 23, "did you mean `AVAL`?"),
+    Case("derived-cycle", response('  among subjects with r\n  best response of ovr\n  sd at least 42 days after origin\n',
+                                   'event r = R.ADT where AVALC = "Y"\n'), "E171", 10, 1, "R -> R"),
 ]  # fmt: skip
 
 
@@ -208,7 +251,7 @@ def test_error_table(case: Case):
 def test_table_covers_every_checker_code():
     source = "".join(
         (Path(__file__).resolve().parent.parent / "endpointdsl" / name).read_text(encoding="utf-8")
-        for name in ("checker.py", "checker_endpoint.py", "parser.py")
+        for name in ("checker.py", "checker_endpoint.py", "checker_response.py", "parser.py")
     )
     used = set(re.findall(r'"(E[0-9]{3})"', source))
     assert used <= {c.code for c in TABLE}, sorted(used - {c.code for c in TABLE})

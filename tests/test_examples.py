@@ -1,6 +1,8 @@
-"""Examples: every shipped .ept file checks, and the two examples give the expected ADTTE."""
+"""Examples: every shipped .ept file checks, and the examples give the expected records."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import pytest
@@ -125,3 +127,144 @@ def test_seed_example_reports_data_findings(seed_result):
     assert any(findings.MESSAGE.str.contains("adrs row 23 has no usable ADT"))
     orphan = findings[findings.USUBJID == "HER2CART-1099"]
     assert list(orphan.MESSAGE) == ["subject has 1 row(s) in adrs but none in adsl; not analysed"]
+
+
+# Response endpoints of the seed example (CBR, ORR: breast cancer only), by hand from the
+# scenarios in examples/data/README.md: (subject, PARAMCD) -> (AVALC, ADT), or the reason.
+SEED_RESPONSE_EXPECTED = {
+    ("1004", "CBR"): ("Y", "2021-08-02"),  # SD exactly 168 days (24 weeks) after enrolment
+    ("1004", "ORR"): ("N", None),
+    ("1006", "CBR"): "not in population: breast_cancer",
+    ("1007", "ORR"): "not in population: breast_cancer",
+    ("1008", "CBR"): ("N", None),  # a single CR, not confirmed, before 24 weeks
+    ("1010", "ORR"): "no origin date: enrolment has no usable date",
+    ("1015", "ORR"): ("Y", "2021-09-27"),  # PR confirmed 28 days later
+    ("1015", "CBR"): ("Y", "2021-09-27"),
+    ("1016", "ORR"): ("N", None),  # PR then PR 25 days later: not confirmed
+    ("1016", "CBR"): ("N", None),
+    ("1017", "ORR"): ("N", None),  # the same after 24 weeks: counts as SD for CBR
+    ("1017", "CBR"): ("Y", "2022-02-07"),
+    ("1018", "ORR"): ("Y", "2021-10-18"),  # PR NE PR: confirmed
+    ("1019", "ORR"): ("N", None),  # PR NE NE PR: not confirmed
+    ("1019", "CBR"): ("N", None),
+    ("1020", "CBR"): ("Y", "2022-02-21"),  # SD at 24 weeks
+    ("1021", "CBR"): ("N", None),  # SD at 23 weeks, then PD
+    ("1022", "ORR"): ("N", None),  # no assessment: non-responder
+    ("1022", "CBR"): ("N", None),
+}
+
+# The dual-target CAR-T example (seed 003), by hand from examples/her2_pdl1_cart/README.md.
+# Dates as days after the infusion (Day 0). (subject, PARAMCD) -> (AVALC, day) for the
+# rates, (day, CNSR, EVNTDESC, AVAL) for DDC, or the exclusion reason (its beginning).
+CART_EXPECTED = {
+    ("01", "TRAE28"): ("Y", 28),  # a related AE on Day 28 counts
+    ("01", "DLT"): ("Y", 28),
+    ("01", "ORRM6"): ("N", 180),  # PD in the month-6 window
+    ("01", "DC"): ("Y", 91),  # SD on Day 30 is too early; SD on Day 91
+    ("01", "DDC"): (180, 0, "Progressive disease", 90),
+    ("02", "TRAE28"): ("N", None),  # a related AE only on Day 29
+    ("03", "TRAE28"): ("N", None),  # a related AE only before the infusion
+    ("04", "TRAE28"): ("N", None),  # unrelated AEs only
+    ("04", "DC"): ("N", None),
+    ("04", "DDC"): "not in population: subjects with disease_control",
+    ("05", "DLT"): ("Y", -4),  # DLT during lymphodepletion, after the baseline visit
+    ("05", "TRAE28"): ("Y", 7),
+    ("06", "DLT"): ("N", None),  # DLT on Day 29
+    ("06", "TRAE28"): ("Y", 14),
+    ("07", "DLT"): "not evaluable",  # died on Day 12 without a DLT
+    ("07", "TRAE28"): ("Y", 2),
+    ("08", "DLT"): ("N", None),  # last known alive exactly on Day 28: evaluable
+    ("08", "DC"): ("N", None),
+    ("09", "ORRM1"): ("Y", 30),
+    ("09", "ORRM3"): ("N", 91),  # SD at month 3 although the best response so far is PR
+    ("09", "ORRM6"): ("Y", 183),
+    ("09", "DC"): ("Y", 30),
+    ("09", "DDC"): (183, 1, "Last adequate tumour assessment", 154),  # NE on Day 270 is not adequate
+    ("10", "TRAE28"): ("Y", 0),  # the infusion day is Day 0
+    ("10", "ORRM3"): ("N", 95),  # PR Day 80 and SD Day 95: the nearest to Day 91 wins
+    ("10", "DC"): ("Y", 45),
+    ("10", "DDC"): (250, 0, "Progressive disease", 206),
+    ("11", "ORRM3"): ("Y", 86),  # PR Day 86 and SD Day 96, both 5 days off: the earlier
+    ("11", "DC"): ("Y", 86),
+    ("11", "DDC"): (200, 0, "Death", 115),
+    ("12", "ORRM1"): ("N", 29),  # NE, the only assessment in the window
+    ("12", "ORRM6"): ("Y", 183),
+    ("13", "ORRM6"): ("N", 120),  # PD before the window; the CR after it does not count
+    ("13", "DDC"): (120, 0, "Progressive disease", 65),
+    ("14", "ORRM1"): ("N", None),  # no assessment at all
+    ("14", "ORRM6"): ("N", None),
+    ("14", "DC"): ("N", None),
+    ("15", "ORRM1"): ("N", 35),
+    ("15", "DC"): ("N", None),  # SD on Day 35 alone is not disease control
+    ("16", "DC"): ("Y", 42),  # SD from Day 42 on
+    ("16", "DDC"): (84, 1, "Last adequate tumour assessment", 43),
+    ("17", "ORRM3"): ("Y", 91),
+    ("17", "DC"): ("Y", 30),
+    ("17", "DDC"): (365, 1, "Last adequate tumour assessment", 336),  # PD after the 12 months
+    ("18", "TRAE28"): "not in population: safety",  # not infused
+    ("18", "DC"): "not in population: safety",
+    ("18", "DDC"): "not in population: subjects with disease_control",
+}
+
+
+@pytest.fixture(scope="module", params=["compiled", "interpreter"])
+def seed_response_result(request):
+    return _run(EXAMPLES / "her2_cart_trastuzumab.ept", EXAMPLES / "data", request.param)
+
+
+@pytest.fixture(scope="module", params=["compiled", "interpreter"])
+def cart_result(request):
+    return _run(EXAMPLES / "her2_pdl1_cart.ept", EXAMPLES / "her2_pdl1_cart", request.param)
+
+
+def _one(result, subject: str, code: str):
+    """The subject's row for the endpoint, or its exclusion reason."""
+    rec = result.adtte[(result.adtte.USUBJID == subject) & (result.adtte.PARAMCD == code)]
+    ex = result.excluded
+    reasons = list(ex.MESSAGE[(ex.USUBJID == subject) & (ex.PARAMCD == code)])
+    assert len(rec) + len(reasons) == 1
+    return reasons[0] if reasons else rec.iloc[0]
+
+
+def _date(value):
+    return None if value is None or pd.isna(value) else value
+
+
+@pytest.mark.parametrize("key", sorted(SEED_RESPONSE_EXPECTED), ids=lambda k: "-".join(k))
+def test_seed_response_example(seed_response_result, key):
+    expected = SEED_RESPONSE_EXPECTED[key]
+    found = _one(seed_response_result, f"HER2CART-{key[0]}", key[1])
+    if isinstance(expected, str):
+        assert found == expected
+        return
+    adt = _date(found.ADT)
+    assert (found.AVALC, adt and adt.isoformat()) == expected
+
+
+@pytest.mark.parametrize("key", sorted(CART_EXPECTED), ids=lambda k: "-".join(k))
+def test_cart_example(cart_result, key):
+    expected = CART_EXPECTED[key]
+    subject = f"H2PDL1-{key[0]}"
+    found = _one(cart_result, subject, key[1])
+    if isinstance(expected, str):
+        assert isinstance(found, str) and found.startswith(expected), found
+        return
+    adsl = pd.read_csv(EXAMPLES / "her2_pdl1_cart/adsl.csv", dtype=str).set_index("USUBJID")
+    infusion = dt.date.fromisoformat(adsl.CARTDT[subject])
+    adt = _date(found.ADT)
+    day = None if adt is None else (adt - infusion).days
+    if key[1] == "DDC":
+        assert (day, found.CNSR, found.EVNTDESC, found.AVAL) == expected
+    else:
+        assert (found.AVALC, day) == expected
+
+
+def test_cart_example_rates(cart_result):
+    """n / N of the summary: N is the safety set (17 infused), less the one subject who
+    is not DLT-evaluable."""
+    compiled = endpointdsl.load(EXAMPLES / "her2_pdl1_cart.ept")
+    summary = compiled.summary(cart_result).set_index("PARAMCD")
+    rates = {code: (int(row.n), int(row.N)) for code, row in summary.iterrows()}
+    assert rates == {
+        "TRAE28": (5, 17), "DLT": (2, 16), "ORRM1": (2, 17), "ORRM3": (2, 17), "ORRM6": (3, 17), "DC": (12, 17),
+    }  # fmt: skip

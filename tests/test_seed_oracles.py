@@ -191,5 +191,6 @@ def test_seed_endpoint_matches_protocol_oracle(code, h):
     assert derive(code, h) == ORACLES[code](h)
 
 
-def test_oracles_cover_every_endpoint_of_the_seed_file():
-    assert set(ORACLES) == {ep.paramcd for ep in COMPILED.model.endpoints}
+def test_oracles_cover_every_time_to_event_endpoint_of_the_seed_file():
+    # CBR and ORR (response endpoints) have theirs in test_seed_response_oracles.py.
+    assert set(ORACLES) == {ep.paramcd for ep in COMPILED.model.endpoints if ep.response is None}

@@ -40,8 +40,7 @@ def typed_frames(desc, tables, arrow: bool) -> dict[str, pd.DataFrame]:
     return {name: f.convert_dtypes(dtype_backend="pyarrow") for name, f in out.items()} if arrow else out
 
 
-@given(table_cases(), st.booleans())
-def test_sql_compiled_and_interpreter_agree_on_generated_programs_and_tables(case, arrow):
+def three_way(case, arrow) -> None:
     desc, tables = case
     note(f"tables: {tables!r}")
     compiled = compile_text(desc.text)
@@ -51,12 +50,26 @@ def test_sql_compiled_and_interpreter_agree_on_generated_programs_and_tables(cas
     assert_same(sql, compiled.run(typed_frames(desc, tables, arrow), engine="interpreter"))
 
 
+@given(table_cases(), st.booleans())
+def test_sql_compiled_and_interpreter_agree_on_generated_programs_and_tables(case, arrow):
+    three_way(case, arrow)
+
+
+@given(table_cases(responses=True), st.booleans())
+def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(case, arrow):
+    """Response and incidence endpoints, and endpoints reading their rows, are derived per
+    subject inside an SQL run: the merged output must be the whole-file output."""
+    three_way(case, arrow)
+
+
 @pytest.mark.parametrize(
     ("ept", "data"),
     [
         ("her2_cart_trastuzumab.ept", "data"),
         ("fda_pfs.ept", "fda_data"),
         ("pharmaverse/adtte.ept", "pharmaverse/data"),
+        ("pharmaverse/adrs.ept", "pharmaverse/data"),
+        ("her2_pdl1_cart.ept", "her2_pdl1_cart"),
     ],
 )
 def test_sql_backend_reproduces_the_examples(ept, data):
@@ -71,7 +84,12 @@ def test_an_endpoint_the_sql_backend_does_not_translate_is_derived_per_subject()
     compiled = endpointdsl.load(EXAMPLES / "her2_cart_trastuzumab.ept")
     tables = read_tables(EXAMPLES / "data", list(compiled.namespace["TABLES"]))
     program = generate_sql(compiled.model, force_fallback=("PFS", "OS"))
-    assert program.fallback == {"PFS": "forced", "OS": "forced"}
+    assert program.fallback == {
+        "PFS": "forced",
+        "OS": "forced",
+        "CBR": "best overall response endpoints are not translated to SQL yet",
+        "ORR": "best overall response endpoints are not translated to SQL yet",
+    }
     assert "-- PFS: derived by the per-subject functions (forced)" in program.text
     mixed = run_sql(compiled, tables, program=program)
     assert_same(mixed, compiled.run(tables, engine="compiled"))
@@ -222,6 +240,33 @@ def test_run_engines_write_the_same_files(tmp_path):
         out = tmp_path / f"{engine}.csv"
         assert main(["run", str(seed), "--data", str(data), "--out", str(out), "--engine", engine]) == 0
         outputs[engine] = (out.read_text(), out.with_suffix(".report.csv").read_text())
+    assert outputs["sql"] == outputs["compiled"] == outputs["interpreter"]
+
+
+def test_run_from_parquet_with_response_endpoints_writes_what_the_compiled_engine_writes(tmp_path):
+    """Parquet columns reach the SQL engine as Arrow arrays, and the per-subject functions
+    that derive its response and incidence endpoints must read them the same."""
+    from endpointdsl.cli import main
+
+    seed = EXAMPLES / "her2_pdl1_cart.ept"
+    names = list(endpointdsl.load(seed).namespace["TABLES"])
+    data = tmp_path / "data"
+    data.mkdir()
+    typed = 0
+    for name, frame in read_tables(EXAMPLES / "her2_pdl1_cart", names).items():
+        for column in frame.columns:  # full ISO dates as Parquet dates, the rest as text
+            dates = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+            if column.endswith("DT") and dates.notna().sum() == frame[column].notna().sum():
+                frame[column] = dates.dt.date
+                typed += 1
+        frame.to_parquet(data / f"{name}.parquet")
+    assert typed >= 3
+    outputs = {}
+    for engine, folder in (("sql", data), ("compiled", data), ("interpreter", EXAMPLES / "her2_pdl1_cart")):
+        out = tmp_path / f"{engine}.csv"
+        assert main(["run", str(seed), "--data", str(folder), "--out", str(out), "--engine", engine]) == 0
+        outputs[engine] = [out.with_suffix(s).read_text() for s in (".csv", ".report.csv", ".summary.csv")]
+    assert "TRAE28" in outputs["sql"][0] and "DDC" in outputs["sql"][0]
     assert outputs["sql"] == outputs["compiled"] == outputs["interpreter"]
 
 

@@ -1,0 +1,5 @@
+"""`python -m endpointdsl`: the command line."""
+
+from .cli import entry
+
+entry()
