@@ -56,8 +56,9 @@ def plus_days(day: str, days: int) -> str:
 
 
 class EndpointSql:
-    def __init__(self, model: m.Model, ep: m.EndpointSpec, w: SqlWriter, needs: dict):
+    def __init__(self, model: m.Model, ep: m.EndpointSpec, w: SqlWriter, needs: dict, by_row=frozenset()):
         self.model, self.ep, self.w, self.needs = model, ep, w, needs
+        self.by_row = by_row  # events whose rows are in occurrence order (generate_sql's `proven`)
         self.events = m.event_names(ep)
 
     # ---- names and occurrence expressions
@@ -295,8 +296,10 @@ class EndpointSql:
                 upto = "TRUE" if unbounded else f'{d} <= q."end"'
                 for pick in sorted(picks - {"has"}):
                     fn = "min" if pick == "first" else "max"
+                    # input rows proven in occurrence order: the row number alone decides
+                    chosen = f"arg_{fn}({struct}, {rn})" if ev.name in self.by_row else f"{fn}({struct})"
                     aggs.append(
-                        f"{fn}({struct}) FILTER (WHERE {where} AND {window}) AS {ident(f'{pick} {ev.name}')}"
+                        f"{chosen} FILTER (WHERE {where} AND {window}) AS {ident(f'{pick} {ev.name}')}"
                     )
                     items.append(f"{alias}.{ident(f'{pick} {ev.name}')}")
                 if "has" in picks:

@@ -53,7 +53,6 @@ def run_sql(
     tables: dict[str, pd.DataFrame],
     only: list[str] | None = None,
     force_fallback: tuple = (),
-    program: SqlProgram | None = None,
 ) -> RunResult:
     """Derive the endpoints (`only`, if given) of a compiled file for whole tables, set-wise."""
     model = compiled.model
@@ -62,7 +61,7 @@ def run_sql(
     validate(meta, tables, model.file)
     if len(tables[subject]) == 0:
         raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
-    program = program or generate_sql(model, only, force_fallback)
+    program = generate_sql(model, only, force_fallback)
     con = connect(1 if sum(len(frame) for frame in tables.values()) < SMALL else None)
     try:
         prepared = {t.name: prepare_table(tables[t.name], t.key, program.needs[t.name]) for t in model.tables}
@@ -72,6 +71,8 @@ def run_sql(
             check: sorted_proof(prepared[table], date, seq)
             for check, (table, date, seq) in program.sorted_checks.items()
         }
+        if any(proofs.values()):  # the same script, picking occurrences by row number where proven
+            program = generate_sql(model, only, force_fallback, frozenset(c for c, ok in proofs.items() if ok))
         con.register(
             "sorted_inputs",
             pa.table(
