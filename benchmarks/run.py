@@ -132,7 +132,25 @@ def twenty_endpoints() -> str:
     return text + "\n" + "\n".join(variants)
 
 
-def compile_time() -> float:
+COMPILE = """
+import sys, time
+import endpointdsl
+from endpointdsl.api import CompiledFile
+from endpointdsl.sqlgen import generate_sql
+text = open(sys.argv[1], encoding="utf-8").read()
+t0 = time.perf_counter()
+model = endpointdsl.check_text(text, "twenty.ept")
+CompiledFile.from_model(model)
+generate_sql(model)
+assert len(model.endpoints) == 20
+print(time.perf_counter() - t0)
+"""
+
+
+def compile_time() -> tuple[float, float]:
+    """Parse, check and compile (Python and SQL) the 20-endpoint file: best of 5 in this
+    process (warm), and best of 3 fresh processes, where the LALR parser is loaded from the
+    user's cache (the first run fills it) as every command does."""
     sys.path.insert(0, str(ROOT))
     import endpointdsl
     from endpointdsl.api import CompiledFile
@@ -147,7 +165,14 @@ def compile_time() -> float:
         generate_sql(model)
         best = min(best, time.perf_counter() - t0)
     assert len(model.endpoints) == 20
-    return best
+    path = OUT / "twenty.ept"
+    path.write_text(text, encoding="utf-8")
+    fresh = []
+    for _ in range(4):
+        done = spawn(["-c", COMPILE, str(path)])
+        assert done.returncode == 0, done.stderr
+        fresh.append(float(done.stdout))
+    return best, min(fresh[1:])
 
 
 def help_time() -> float:
@@ -282,7 +307,9 @@ def render(rows: list[dict], sizes: list[int], extras: dict, largest: int) -> st
         "",
         f"- `endpointdsl run` end to end at {largest:,} subjects, Parquet to Parquet (start, read, derive, write): "
         f"{extras['e2e']:.2f} s",
-        f"- parse + check + compile (Python and SQL) a file of 20 endpoints: {1000 * extras['compile20']:.0f} ms",
+        f"- parse + check + compile (Python and SQL) a file of 20 endpoints: {1000 * extras['compile20'][1]:.0f} ms"
+        f" in a fresh process (the parser loaded from the user's cache), {1000 * extras['compile20'][0]:.0f} ms"
+        " when the process has done it before",
         f"- `endpointdsl --help` (process start to exit): {1000 * extras['help']:.0f} ms",
         "",
     ]
@@ -298,8 +325,8 @@ def render(rows: list[dict], sizes: list[int], extras: dict, largest: int) -> st
          sql["peak_above_loaded_mib"] <= 1536),
         (">= 5x faster than hand-written pandas", f"{ratio:.1f}x", ratio >= 5),
         ("end to end `endpointdsl run`, Parquet to Parquet < 10 s", f"{extras['e2e']:.2f} s", extras["e2e"] < 10),
-        ("parse, check and compile 20 endpoints < 100 ms", f"{1000 * extras['compile20']:.0f} ms",
-         extras["compile20"] < 0.1),
+        ("parse, check and compile 20 endpoints < 100 ms (fresh process)", f"{1000 * extras['compile20'][1]:.0f} ms",
+         extras["compile20"][1] < 0.1),
         ("`endpointdsl --help` < 0.5 s", f"{1000 * extras['help']:.0f} ms", extras["help"] < 0.5),
     ]  # fmt: skip
     lines += ["Targets of issue 5 (measured at the largest size of this run):", "",

@@ -22,6 +22,7 @@ from lark.exceptions import (
 )
 from lark.lexer import PatternRE, TerminalDef
 
+from . import parser_cache
 from .diagnostics import Diagnostic, EptError, Span, with_source
 
 GRAMMAR_NAME = "endpoint.lark"
@@ -93,16 +94,34 @@ def _whole_word(term: TerminalDef) -> None:
         term.priority = 1
 
 
-@functools.cache
-def lark_parser() -> lark.Lark:
+def build_parser(grammar: str | None = None) -> lark.Lark:
+    """A parser built now, not loaded: with its grammar object, which a cached one lacks
+    (hypothesis' from_lark generates texts from it)."""
     return lark.Lark(
-        grammar_text(),
+        grammar_text() if grammar is None else grammar,
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
         edit_terminals=_whole_word,
     )
+
+
+@functools.cache
+def lark_parser() -> lark.Lark:
+    """The LALR parser. Building its tables takes about half a second, so the built
+    parser is kept in the user's cache (parser_cache) and loaded in milliseconds."""
+    grammar = grammar_text()
+    path = parser_cache.path(grammar)
+    cached = parser_cache.load(path) if path else None
+    if cached is not None:
+        parser, keywords = cached
+        KEYWORD_TERMINALS.update(keywords)
+        return parser
+    parser = build_parser(grammar)
+    if path:
+        parser_cache.save(path, parser, KEYWORD_TERMINALS)
+    return parser
 
 
 def parse_tree(text: str, file: str = "<string>") -> lark.Tree:

@@ -25,7 +25,7 @@ from test_printer import grammar_texts
 
 from endpointdsl import CompiledFile, EptError, check_text
 from endpointdsl.checker import check
-from endpointdsl.parser import RESERVED, lark_parser
+from endpointdsl.parser import RESERVED, build_parser, lark_parser
 from endpointdsl.transformer import to_ast
 
 EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.rglob("*.ept"))]
@@ -50,7 +50,7 @@ def check_quietly(text: str, file: str = "fuzz.ept") -> None:
 # ---- (a) robustness ----------------------------------------------------------------------
 
 
-@given(from_lark(lark_parser()))
+@given(from_lark(build_parser()))
 def test_raw_grammar_texts(text):
     check_quietly(text)
 

@@ -10,7 +10,7 @@ from hypothesis.extra.lark import from_lark
 
 from endpointdsl import EptError
 from endpointdsl import nodes as n
-from endpointdsl.parser import KEYWORD_TERMINALS, RESERVED, lark_parser
+from endpointdsl.parser import KEYWORD_TERMINALS, RESERVED, build_parser, lark_parser
 from endpointdsl.printer import format_condition, format_program
 from endpointdsl.transformer import parse
 
@@ -178,7 +178,7 @@ def _explicit() -> dict[str, st.SearchStrategy[str]]:
     return out
 
 
-grammar_texts = from_lark(lark_parser(), explicit=_explicit())
+grammar_texts = from_lark(build_parser(), explicit=_explicit())
 
 
 @given(grammar_texts)
