@@ -85,6 +85,23 @@ class EndpointSql:
     def order_struct(self, d: str, seq: str, rn: str, dtf: str) -> str:
         return f"{{'d': {d}, 'nos': {seq} IS NULL, 's': coalesce({seq}, 0), 'rn': {rn}, 'seq': {seq}, 'dtf': {dtf}}}"
 
+    def by_row_pick(self, pick, event, keep, d, seq, rn, dtf) -> tuple[list[str], str]:
+        """First/last occurrence of an event whose input rows are proven in occurrence order
+        (generate_sql's `proven`): the row with the lowest/highest row number. Each field is
+        aggregated on its own (arg_min_null/arg_max_null over the integer row number: a
+        missing value is taken as it is) and the ordering struct is built once per subject,
+        not for every input row."""
+        fn = "min" if pick == "first" else "max"
+        base = f"{pick} {event}"
+        at = {"rn": f"{fn}({rn}) {keep} AS {ident(base + ' rn')}"}
+        fields = {"d": d, "seq": seq, "dtf": dtf}
+        for field, expr in fields.items():
+            if not expr.startswith("CAST(NULL"):  # a constant needs no aggregate
+                at[field] = f"arg_{fn}_null({expr}, {rn}) {keep} AS {ident(f'{base} {field}')}"
+        got = {f: (ident(f"{base} {f}") if f in at else fields[f]) for f in ("rn", *fields)}
+        struct = self.order_struct(got["d"], got["seq"], got["rn"], got["dtf"])
+        return list(at.values()), f"CASE WHEN {got['rn']} IS NOT NULL THEN {struct} END"
+
     def source_name(self, ev: m.EventSource) -> str:
         bounded = ev.not_before or ev.not_after
         return ident("occ_" + ev.name) if bounded else ident("src_" + ev.table)
@@ -286,7 +303,7 @@ class EndpointSql:
         for source, evs in by_source.items():
             alias = f"w{len(joins) + 1}"
             table = ident(f"agg_{self.ep.paramcd}_{len(joins) + 1}")
-            aggs, filters = [], []
+            aggs, outer, filters = [], [], []
             for ev, picks in evs:
                 where, d, seq, rn, dtf = self.occ_fields(ev, "t")
                 filters.append(where)
@@ -295,29 +312,34 @@ class EndpointSql:
                 window = "TRUE" if unbounded else self.in_window(d, "q.")
                 upto = "TRUE" if unbounded else f'{d} <= q."end"'
                 for pick in sorted(picks - {"has"}):
-                    fn = "min" if pick == "first" else "max"
-                    # input rows proven in occurrence order: the row number alone decides
-                    chosen = f"arg_{fn}({struct}, {rn})" if ev.name in self.by_row else f"{fn}({struct})"
-                    aggs.append(
-                        f"{chosen} FILTER (WHERE {where} AND {window}) AS {ident(f'{pick} {ev.name}')}"
-                    )
-                    items.append(f"{alias}.{ident(f'{pick} {ev.name}')}")
+                    name = ident(f"{pick} {ev.name}")
+                    keep = f"FILTER (WHERE {where} AND {window})"
+                    if ev.name in self.by_row:
+                        inner, built = self.by_row_pick(pick, ev.name, keep, d, seq, rn, dtf)
+                        aggs += inner
+                        outer.append(f"{built} AS {name}")
+                    else:
+                        aggs.append(f"{'min' if pick == 'first' else 'max'}({struct}) {keep} AS {name}")
+                        outer.append(name)
+                    items.append(f"{alias}.{name}")
                 if "has" in picks:
-                    aggs.append(
-                        f"count(*) FILTER (WHERE {where} AND {upto}) > 0 AS {ident('has ' + ev.name)}"
-                    )
-                    items.append(
-                        f"coalesce({alias}.{ident('has ' + ev.name)}, FALSE) AS {ident('has ' + ev.name)}"
-                    )
+                    name = ident("has " + ev.name)
+                    aggs.append(f"count(*) FILTER (WHERE {where} AND {upto}) > 0 AS {name}")
+                    outer.append(name)
+                    items.append(f"coalesce({alias}.{name}, FALSE) AS {name}")
             key = self.key_of(evs[0][0], "t")
             w = self.w
             w.line(f"CREATE OR REPLACE TEMP TABLE {table} AS")
+            nested = len(aggs) != len(outer)
+            if nested:  # the structs are built from the per-field aggregates, after grouping
+                w.line("SELECT key, " + ", ".join(outer) + " FROM (")
             w.line(f"SELECT {key} AS key,")
             for i, a in enumerate(aggs):
                 w.line(f"    {a}" + ("," if i < len(aggs) - 1 else ""))
             join = "" if unbounded else f" JOIN {self.win} AS q ON q.key = {key}"
             w.line(f"FROM {source} AS t{join}")
-            w.line(f"GROUP BY {key};")  # (each aggregate FILTERs its rows: a WHERE would test them twice)
+            # (each aggregate FILTERs its rows: a WHERE would test them twice)
+            w.line(f"GROUP BY {key}" + (") AS g;" if nested else ";"))
             joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.key = p.key")
         self.cte("p3", ["SELECT " + ", ".join(items), f"FROM {self.win} AS p", *joins])
 

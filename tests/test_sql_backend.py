@@ -83,6 +83,42 @@ def test_sql_picks_by_row_number_on_sorted_tables_as_the_others_do(case, arrow):
     three_way((desc, in_occurrence_order(compile_text(desc.text).model, tables)), arrow)
 
 
+IMPUTED = """
+table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event death = adsl.DTHDT
+event assessment = adrs.ADTC sequence ASEQ impute first
+endpoint FIRST "to the first assessment"
+  from rand
+  to assessment
+  censor at origin cnsr 1
+end
+endpoint LAST "censored at the last assessment"
+  from rand
+  to death
+  censor at last assessment cnsr 1
+end
+"""
+
+
+@pytest.mark.parametrize("partial", ["first", "last"])
+def test_row_number_picks_keep_a_missing_imputation_flag(partial):
+    """Sorted input picks by row number; the flag of a complete date is missing (NULL), and
+    must stay missing even when another row of the subject has a flag (D)."""
+    compiled = compile_text(IMPUTED)
+    dates = ["2024-02", "2024-03-10"] if partial == "first" else ["2024-02-10", "2024-03"]
+    adsl = pd.DataFrame({"USUBJID": ["S1"], "RANDDT": ["2024-01-01"], "DTHDT": [None]})
+    adrs = pd.DataFrame({"USUBJID": ["S1", "S1"], "ADTC": dates, "ASEQ": [1, 2]})
+    tables = {"adsl": adsl, "adrs": adrs}
+    program = generate_sql(compiled.model)
+    assert any(t == "adrs" for t, _, _ in program.sorted_checks.values())
+    sql = compiled.run(tables, engine="sql")
+    assert_same(sql, compiled.run(tables, engine="compiled"))
+    flags = {code: None if pd.isna(f) else f for code, f in zip(sql.adtte.PARAMCD, sql.adtte.ADTF, strict=True)}
+    assert flags == ({"FIRST": "D", "LAST": None} if partial == "first" else {"FIRST": None, "LAST": "D"})
+
+
 @given(table_cases(responses=True), st.booleans())
 def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(case, arrow):
     """Response and incidence endpoints, and endpoints reading their rows, are derived per
