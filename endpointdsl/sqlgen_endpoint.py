@@ -303,7 +303,7 @@ class EndpointSql:
         for source, evs in by_source.items():
             alias = f"w{len(joins) + 1}"
             table = ident(f"agg_{self.ep.paramcd}_{len(joins) + 1}")
-            aggs, outer, filters = [], [], []
+            aggs, outer, filters, nested = [], [], [], False
             for ev, picks in evs:
                 where, d, seq, rn, dtf = self.occ_fields(ev, "t")
                 filters.append(where)
@@ -317,6 +317,7 @@ class EndpointSql:
                     if ev.name in self.by_row:
                         inner, built = self.by_row_pick(pick, ev.name, keep, d, seq, rn, dtf)
                         aggs += inner
+                        nested = True
                         outer.append(f"{built} AS {name}")
                     else:
                         aggs.append(f"{'min' if pick == 'first' else 'max'}({struct}) {keep} AS {name}")
@@ -330,7 +331,6 @@ class EndpointSql:
             key = self.key_of(evs[0][0], "t")
             w = self.w
             w.line(f"CREATE OR REPLACE TEMP TABLE {table} AS")
-            nested = len(aggs) != len(outer)
             if nested:  # the structs are built from the per-field aggregates, after grouping
                 w.line("SELECT key, " + ", ".join(outer) + " FROM (")
             w.line(f"SELECT {key} AS key,")
