@@ -339,7 +339,9 @@ def generate_sql(
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
     for ep in in_sql:
         EndpointSql(model, ep, w, needs, by_row).write()
-    _results(model, w, in_sql, order)
+    # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
+    responses = any(ep.response is not None for ep in chosen)
+    _results(model, w, in_sql, order, responses)
     return SqlProgram(
         "\n".join(w.lines) + "\n",
         dict(w.line_map),
@@ -361,7 +363,7 @@ def result_queries(order: tuple) -> tuple[str, str]:
     )
 
 
-def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple) -> None:
+def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple, responses: bool) -> None:
     from .sqlgen_endpoint import record_columns
 
     subject = model.subject_table
@@ -369,9 +371,9 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
     w.line("-- ADTTE: one record per subject and endpoint")
     w.line("CREATE OR REPLACE TEMP TABLE adtte AS")
     for i, ep in enumerate(eps):
-        w.line(("UNION ALL " if i else "") + record_columns(ep), ep.span)
+        w.line(("UNION ALL " if i else "") + record_columns(ep, responses), ep.span)
     if not eps:
-        w.line(record_columns(None))
+        w.line(record_columns(None, responses))
     w.line(";")
     w.line("")
     w.line("-- report: exclusions with their reason, and data findings")
