@@ -135,10 +135,14 @@ def sql_support(model: m.Model, ep: object) -> str | None:
     """
     if type(ep) is not m.EndpointSpec:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
-    if ep.response is not None:
+    if ep.response is not None and ep.response.kind != "occurrence":
         return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
     if any(model.event(name).derived for name in m.event_names(ep)):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
+    if ep.response is not None:
+        from .sqlgen_response import occurrence_support
+
+        return occurrence_support(model, ep)
     return None
 
 
@@ -308,6 +312,7 @@ def generate_sql(
     over the whole ordering struct, the same occurrence at a third of the cost.
     """
     from .sqlgen_endpoint import EndpointSql
+    from .sqlgen_response import OccurrenceSql
 
     w = SqlWriter(model.file)
     needs: dict[str, set] = {t.name: set() for t in model.tables}
@@ -338,7 +343,7 @@ def generate_sql(
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
     for ep in in_sql:
-        EndpointSql(model, ep, w, needs, by_row).write()
+        (OccurrenceSql if ep.response is not None else EndpointSql)(model, ep, w, needs, by_row).write()
     # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
     responses = any(ep.response is not None for ep in chosen)
     _results(model, w, in_sql, order, responses)
