@@ -386,6 +386,55 @@ def test_incidence_windows_in_sql_agree_with_the_compiled_functions(arrow):
     assert any("S12" == r.USUBJID and "no usable ASTDT" in r.MESSAGE for r in sql.findings.itertuples())
 
 
+INCIDENCE_EDGES = """
+table adsl: one row per subject
+table adae: many rows per subject
+event trt = adsl.TRTSDT
+event alive = adsl.LSTALVDT
+event ae = adae.ASTDT sequence AESEQ
+endpoint A "days before and after the origin"
+  from trt
+  origin is day 1
+  occurrence of ae from day -7 through day 28
+end
+endpoint B "a window wider than the observation"
+  from trt
+  origin is day 0
+  horizon 10 days
+  occurrence of ae from day -40 through day 40
+end
+endpoint C "evaluable if alive on the last day"
+  from trt
+  origin is day 0
+  occurrence of ae from day 1 through day 28
+  evaluable if occurred or alive reaches window end
+end
+"""
+
+
+def test_incidence_windows_at_the_ends_of_the_calendar_agree():
+    """A window day beyond the calendar is held at its first or last day (runtime.shift)."""
+    compiled = compile_text(INCIDENCE_EDGES)
+    first, last = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+    late = dt.date(9999, 12, 20)
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2", "S3", "S4", "S5", "S6"],
+                         "TRTSDT": [dt.date(1, 1, 3), late, first, last, late, late],
+                         "LSTALVDT": [first, last, first, last, dt.date(9999, 12, 30), last]})  # fmt: skip
+    adae = pd.DataFrame({"USUBJID": ["S1", "S1", "S2", "S2", "S3", "S4"], "AESEQ": [1, 2, 1, 2, 1, 1],
+                         "ASTDT": [first, dt.date(1, 1, 2), last, dt.date(9999, 12, 29), first, last]})  # fmt: skip
+    sql = compiled.run({"adsl": adsl, "adae": adae}, engine="sql")
+    got = dict(zip(sql.adtte.USUBJID + sql.adtte.PARAMCD, sql.adtte.AVALC, strict=True))
+    assert got == {"S1A": "Y", "S1B": "Y", "S2A": "Y", "S2B": "Y", "S2C": "Y", "S3A": "Y", "S3B": "Y",
+                   "S4A": "Y", "S4B": "Y", "S4C": "Y", "S5A": "N", "S5B": "N", "S6A": "N", "S6B": "N",
+                   "S6C": "N"}  # fmt: skip
+    # S1, S3: no AE from day 1; S6: day 28 is held at 9999-12-31, the day it is alive: N
+    excluded = dict(zip(sql.excluded.USUBJID + sql.excluded.PARAMCD, sql.excluded.MESSAGE, strict=True))
+    assert set(excluded) == {"S1C", "S3C", "S5C"}
+    assert excluded["S5C"].endswith("alive is 9999-12-30, before the window end 9999-12-31")
+    assert_same(sql, compiled.run({"adsl": adsl, "adae": adae}, engine="compiled"))
+    assert_same(sql, compiled.run({"adsl": adsl, "adae": adae}, engine="interpreter"))
+
+
 def test_an_incidence_endpoint_has_no_no_origin_clause():
     """`no origin: not assessed` belongs to best response only: a subject without an origin
     is always excluded from an incidence endpoint, so the SQL needs no such branch."""
