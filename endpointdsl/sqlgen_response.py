@@ -15,9 +15,7 @@ import datetime as dt
 
 from . import model as m
 from .sqlgen import date, ident, text
-from .sqlgen_endpoint import _SPAN_DAYS, EndpointSql, plus_days
-
-DAY_ONE = "DATE '0001-01-01'"
+from .sqlgen_endpoint import _SPAN_DAYS, DAY_ONE, EndpointSql, plus_days
 
 
 def shift(day: str, days: int) -> str:
