@@ -135,10 +135,14 @@ def sql_support(model: m.Model, ep: object) -> str | None:
     """
     if type(ep) is not m.EndpointSpec:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
-    if ep.response is not None:
+    if ep.response is not None and ep.response.kind != "occurrence":
         return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
     if any(model.event(name).derived for name in m.event_names(ep)):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
+    if ep.response is not None:
+        from .sqlgen_response import occurrence_support
+
+        return occurrence_support(model, ep)
     return None
 
 
@@ -309,6 +313,7 @@ def generate_sql(
     occurrence, in about two thirds of the time (docs/backends.md).
     """
     from .sqlgen_endpoint import EndpointSql
+    from .sqlgen_response import OccurrenceSql
 
     w = SqlWriter(model.file)
     needs: dict[str, set] = {t.name: set() for t in model.tables}
@@ -339,8 +344,10 @@ def generate_sql(
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
     for ep in in_sql:
-        EndpointSql(model, ep, w, needs, by_row).write()
-    _results(model, w, in_sql, order)
+        (OccurrenceSql if ep.response is not None else EndpointSql)(model, ep, w, needs, by_row).write()
+    # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
+    responses = any(ep.response is not None for ep in chosen)
+    _results(model, w, in_sql, order, responses)
     return SqlProgram(
         "\n".join(w.lines) + "\n",
         dict(w.line_map),
@@ -362,7 +369,7 @@ def result_queries(order: tuple) -> tuple[str, str]:
     )
 
 
-def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple) -> None:
+def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple, responses: bool) -> None:
     from .sqlgen_endpoint import record_columns
 
     subject = model.subject_table
@@ -370,9 +377,9 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
     w.line("-- ADTTE: one record per subject and endpoint")
     w.line("CREATE OR REPLACE TEMP TABLE adtte AS")
     for i, ep in enumerate(eps):
-        w.line(("UNION ALL " if i else "") + record_columns(ep), ep.span)
+        w.line(("UNION ALL " if i else "") + record_columns(ep, responses), ep.span)
     if not eps:
-        w.line(record_columns(None))
+        w.line(record_columns(None, responses))
     w.line(";")
     w.line("")
     w.line("-- report: exclusions with their reason, and data findings")

@@ -22,21 +22,27 @@ DAY_ONE = "DATE '0001-01-01'"
 _SPAN_DAYS = (dt.date.max - dt.date.min).days
 
 
-def record_columns(ep: m.EndpointSpec | None) -> str:
-    """The ADTTE columns of an endpoint's records (None: the empty table's types)."""
+def record_columns(ep: m.EndpointSpec | None, responses: bool = False) -> str:
+    """The ADTTE columns of an endpoint's records (None: the empty table's types); with
+    `responses` (the file has response or incidence endpoints), AVALC after AVAL."""
+    avalc = ", CAST(NULL AS VARCHAR) AS AVALC" if responses else ""
     if ep is None:
         return (
             "SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD, CAST(NULL AS VARCHAR) "
             "AS PARAM, CAST(NULL AS DATE) AS STARTDT, CAST(NULL AS VARCHAR) AS STARTDTF, CAST(NULL AS DATE) "
-            "AS ADT, CAST(NULL AS VARCHAR) AS ADTF, CAST(NULL AS DOUBLE) AS AVAL, CAST(NULL AS VARCHAR) AS "
+            f"AS ADT, CAST(NULL AS VARCHAR) AS ADTF, CAST(NULL AS DOUBLE) AS AVAL{avalc}, CAST(NULL AS VARCHAR) AS "
             "AVALU, CAST(NULL AS BIGINT) AS CNSR, CAST(NULL AS VARCHAR) AS EVNTDESC, CAST(NULL AS VARCHAR) AS "
             "CNSDTDSC, CAST(NULL AS VARCHAR) AS SRCDOM, CAST(NULL AS VARCHAR) AS SRCVAR, CAST(NULL AS DOUBLE) "
             "AS SRCSEQ WHERE FALSE"
         )
+    # a response or incidence row has AVALC and no AVALU (semantics 6)
+    avalu = "CAST(NULL AS VARCHAR)" if ep.response is not None else text(AVALU[ep.unit])
+    if ep.response is not None:
+        avalc = ", avalc AS AVALC"
     return (
         f"SELECT key AS USUBJID, {text(ep.paramcd)} AS PARAMCD, {text(ep.param)} AS PARAM, "
-        "startdt AS STARTDT, startdtf AS STARTDTF, adt AS ADT, adtf AS ADTF, aval AS AVAL, "
-        f"{text(AVALU[ep.unit])} AS AVALU, cnsr AS CNSR, evntdesc AS EVNTDESC, cnsdtdsc AS CNSDTDSC, "
+        f"startdt AS STARTDT, startdtf AS STARTDTF, adt AS ADT, adtf AS ADTF, aval AS AVAL{avalc}, "
+        f"{avalu} AS AVALU, cnsr AS CNSR, evntdesc AS EVNTDESC, cnsdtdsc AS CNSDTDSC, "
         f"srcdom AS SRCDOM, srcvar AS SRCVAR, srcseq AS SRCSEQ FROM {ident('res_' + ep.paramcd)} "
         "WHERE reason IS NULL"
     )

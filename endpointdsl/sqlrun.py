@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from .diagnostics import DataError
 from .sqlgen import SqlProgram, generate_sql, result_queries
 from .sqlprep import prepare_table, sorted_proof
-from .tables import ADTTE_COLUMNS, REPORT_COLUMNS, RunResult, run_tables, validate
+from .tables import ADTTE_COLUMNS, REPORT_COLUMNS, RunResult, output_columns, run_tables, validate
 
 if TYPE_CHECKING:
     from .api import CompiledFile
@@ -32,6 +32,8 @@ ADTTE_SCHEMA = pa.schema(
     + [(c, pa.string()) for c in ("EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR")]
     + [("SRCSEQ", pa.float64())]
 )  # fmt: skip
+# With response or incidence endpoints (tables.output_columns): AVALC after AVAL.
+ADTTE_SCHEMA_AVALC = ADTTE_SCHEMA.insert(ADTTE_SCHEMA.get_field_index("AVAL") + 1, pa.field("AVALC", pa.string()))
 REPORT_SCHEMA = pa.schema([(c, pa.string()) for c in REPORT_COLUMNS])
 
 
@@ -84,7 +86,8 @@ def run_sql(
         )
         con.execute(program.text)
         adtte_query, report_query = result_queries(program.order)
-        adtte = con.sql(adtte_query).to_arrow_table().cast(ADTTE_SCHEMA)
+        adtte = con.sql(adtte_query).to_arrow_table()
+        adtte = adtte.cast(ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA)
         report = con.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
     finally:
         con.close()
@@ -102,7 +105,7 @@ def _merge_fallback(compiled, tables, program: SqlProgram, adtte: pd.DataFrame, 
     model = compiled.model
     other = run_tables(compiled.namespace["TABLES"], model.subject_table.name, derive, tables, model.file, kinds)
     responses = any(kinds.get(code, "tte") != "tte" for code in program.order)
-    if responses:
+    if responses and "AVALC" not in adtte.columns:  # the script adds it when it has such endpoints
         adtte.insert(adtte.columns.get_loc("AVAL") + 1, "AVALC", pd.Series([None] * len(adtte), dtype=object))
         adtte["CNSR"] = adtte["CNSR"].astype("Int64")
     # the file-level findings (tables without rows, orphan keys) are already in the SQL report
@@ -148,13 +151,18 @@ def _text(column: pa.ChunkedArray) -> pd.Series:
 
 
 def adtte_frame(table: pa.Table) -> pd.DataFrame:
+    """With an AVALC column (response or incidence endpoints), CNSR is a nullable Int64."""
+    responses = "AVALC" in table.column_names
+    columns = output_columns(responses)
     data = {}
-    for name in ADTTE_COLUMNS:
+    for name in columns:
         column = table[name]
         if name in ("STARTDT", "ADT"):
             data[name] = column.to_pandas(date_as_object=True).astype(object)
         elif name == "AVAL":
             data[name] = pd.Series(column.to_numpy(), dtype="float64")
+        elif name == "CNSR" and responses:
+            data[name] = column.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         elif name == "CNSR":
             data[name] = pd.Series(column.to_numpy(), dtype="int64")
         elif name == "SRCSEQ":
@@ -163,7 +171,7 @@ def adtte_frame(table: pa.Table) -> pd.DataFrame:
             )
         else:
             data[name] = _text(column)
-    return pd.DataFrame(data, columns=ADTTE_COLUMNS)
+    return pd.DataFrame(data, columns=columns)
 
 
 def report_frame(table: pa.Table) -> pd.DataFrame:

@@ -64,8 +64,10 @@ def in_occurrence_order(model, tables: dict[str, list[dict]]) -> dict[str, list[
     script picks occurrences by row number."""
     out = dict(tables)
     for ev in model.events:
+        if ev.derived:  # another endpoint's rows: no input table
+            continue
         table = model.table(ev.table)
-        if table.per_subject or ev.derived or ev.table not in tables or out[ev.table] is not tables[ev.table]:
+        if table.per_subject or ev.table not in tables or out[ev.table] is not tables[ev.table]:
             continue
 
         def order(row, ev=ev, key=table.key):
@@ -124,6 +126,14 @@ def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(cas
     """Response and incidence endpoints, and endpoints reading their rows, are derived per
     subject inside an SQL run: the merged output must be the whole-file output."""
     three_way(case, arrow)
+
+
+@given(table_cases(responses=True), st.booleans())
+def test_incidence_picks_by_row_number_on_sorted_tables_as_the_others_do(case, arrow):
+    """Incidence endpoints are derived in SQL: on tables in occurrence order their first
+    occurrence in the window is picked by row number (generate_sql's `proven`)."""
+    desc, tables = case
+    three_way((desc, in_occurrence_order(compile_text(desc.text).model, tables)), arrow)
 
 
 @pytest.mark.parametrize(
@@ -273,6 +283,193 @@ def test_dates_at_the_ends_of_the_calendar_agree():
     )
     sql = compiled.run({"adsl": adsl}, engine="sql")
     assert_same(sql, compiled.run({"adsl": adsl}, engine="interpreter"))
+
+
+INCIDENCE = """
+table adsl: one row per subject
+table adae: many rows per subject
+event trt = adsl.TRTSDT
+event base = adsl.BLDT
+event alive = adsl.LSTALVDT
+event death = adsl.DTHDT
+event ae = adae.ASTDT where AEREL = "Y" sequence AESEQ
+endpoint D0 "day 0 numbering"
+  from trt
+  origin is day 0
+  occurrence of ae from day 0 through day 28
+end
+endpoint D1 "day 1 numbering, from before the origin"
+  from trt
+  origin is day 1
+  occurrence of ae from day -7 through day 28
+end
+endpoint EV "from baseline, evaluable if alive at the window end"
+  from trt
+  origin is day 0
+  occurrence of ae from base through day 28
+  evaluable if occurred or alive reaches window end
+end
+endpoint H "window cut by the end of observation"
+  from trt
+  origin is day 0
+  horizon 14 days
+  occurrence of ae from day 0 through day 28
+end
+endpoint DTH "a subject-level event in the window"
+  from trt
+  origin is day 1
+  occurrence of death from day 1 through day 28
+end
+"""
+
+# origin 2024-01-10 (except S09: none): day 28 is 2024-02-07 under `origin is day 0`,
+# 2024-02-06 under `origin is day 1`; day -7 is 2024-01-03 under both.
+INCIDENCE_ADSL = [
+    # USUBJID, TRTSDT, BLDT, LSTALVDT, DTHDT
+    ("S01", "2024-01-10", "2024-01-05", "2024-06-01", "2024-02-06"),
+    ("S02", "2024-01-10", "2024-01-05", "2024-06-01", "2024-02-07"),
+    ("S03", "2024-01-10", "2024-01-05", "2024-06-01", None),
+    ("S04", "2024-01-10", "2024-01-03", "2024-06-01", None),
+    ("S05", "2024-01-10", "2024-01-05", "2024-06-01", None),
+    ("S06", "2024-01-10", "2024-01-05", None, None),
+    ("S07", "2024-01-10", "2024-01-05", "2024-02-06", None),
+    ("S08", "2024-01-10", "2024-01-05", "2024-02-07", None),
+    ("S09", None, "2024-01-05", "2024-06-01", None),
+    ("S10", "2024-01-10", None, "2024-06-01", None),
+    ("S11", "2024-01-10", "2024-01-05", "2024-06-01", None),
+    ("S12", "2024-01-10", "2024-01-05", "2024-06-01", None),
+]
+INCIDENCE_ADAE = [
+    # USUBJID, AESEQ, ASTDT, AEREL
+    ("S01", 1, "2024-01-10", "Y"),  # day 0 / day 1: the window's first day
+    ("S02", 1, "2024-02-07", "Y"),  # day 28 (origin is day 0), day 29 (day 1); after the horizon
+    ("S03", 1, "2024-02-08", "Y"),  # one day after every window
+    ("S04", 1, "2024-01-03", "Y"),  # day -7: the first day of D1's window, and the baseline
+    ("S05", 1, "2024-01-02", "Y"),  # day -8: before every window
+    ("S11", 2, "2024-01-20", "Y"),
+    ("S11", 5, "2024-01-15", "Y"),
+    ("S11", 3, "2024-01-15", "Y"),  # the first occurrence: earliest date, then lowest sequence
+    ("S11", 4, "2024-01-12", "N"),  # not related
+    ("S12", 1, "2024-01-11", "N"),
+    ("S12", 2, "2024-13-01", "Y"),  # no usable date: a finding
+]
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_incidence_windows_in_sql_agree_with_the_compiled_functions(arrow):
+    """Window ends, day 0 and day 1 numbering, a window from before the origin, the end of
+    observation inside the window, the evaluable rule and its texts, a missing origin or
+    window start: set-wise as per subject."""
+    compiled = compile_text(INCIDENCE)
+    program = generate_sql(compiled.model)
+    assert program.fallback == {}
+    assert program.endpoints == ("D0", "D1", "EV", "H", "DTH")
+    adsl = pd.DataFrame(INCIDENCE_ADSL, columns=["USUBJID", "TRTSDT", "BLDT", "LSTALVDT", "DTHDT"])
+    adae = pd.DataFrame(INCIDENCE_ADAE, columns=["USUBJID", "AESEQ", "ASTDT", "AEREL"])
+
+    def tables():
+        out = {"adsl": adsl.copy(), "adae": adae.copy()}
+        return {n: f.convert_dtypes(dtype_backend="pyarrow") for n, f in out.items()} if arrow else out
+
+    sql = compiled.run(tables(), engine="sql")
+    assert_same(sql, compiled.run(tables(), engine="compiled"))
+    assert_same(sql, compiled.run(tables(), engine="interpreter"))
+    got = {(r.USUBJID, r.PARAMCD): (r.AVALC, None if pd.isna(r.ADT) else str(r.ADT)) for r in sql.adtte.itertuples()}
+    assert got[("S01", "D0")] == got[("S01", "D1")] == got[("S01", "H")] == ("Y", "2024-01-10")
+    assert got[("S02", "D0")] == ("Y", "2024-02-07") and got[("S02", "D1")] == ("N", None)
+    assert got[("S02", "H")] == ("N", None)
+    assert got[("S03", "D0")] == got[("S03", "D1")] == ("N", None)
+    assert got[("S04", "D0")] == ("N", None)
+    assert got[("S04", "D1")] == got[("S04", "EV")] == ("Y", "2024-01-03")
+    assert got[("S05", "D1")] == ("N", None)
+    assert got[("S08", "EV")] == ("N", None)
+    assert got[("S11", "D0")] == ("Y", "2024-01-15")
+    assert sql.adtte.set_index(["USUBJID", "PARAMCD"]).loc[("S11", "D0"), "SRCSEQ"] == 3
+    assert got[("S01", "DTH")] == ("Y", "2024-02-06") and got[("S02", "DTH")] == ("N", None)
+    excluded = {(r.USUBJID, r.PARAMCD): r.MESSAGE for r in sql.excluded.itertuples()}
+    window = "not evaluable: no ae from base through day 28, and alive"
+    assert excluded[("S06", "EV")] == f"{window} has no date"
+    assert excluded[("S07", "EV")] == f"{window} is 2024-02-06, before the window end 2024-02-07"
+    assert excluded[("S09", "D0")] == "no origin date: trt has no usable date"
+    assert excluded[("S10", "EV")] == "no window start date: base has no usable date"
+    assert ("S10", "D0") not in excluded
+    assert any("S12" == r.USUBJID and "no usable ASTDT" in r.MESSAGE for r in sql.findings.itertuples())
+
+
+INCIDENCE_EDGES = """
+table adsl: one row per subject
+table adae: many rows per subject
+event trt = adsl.TRTSDT
+event alive = adsl.LSTALVDT
+event ae = adae.ASTDT sequence AESEQ
+endpoint A "days before and after the origin"
+  from trt
+  origin is day 1
+  occurrence of ae from day -7 through day 28
+end
+endpoint B "a window wider than the observation"
+  from trt
+  origin is day 0
+  horizon 10 days
+  occurrence of ae from day -40 through day 40
+end
+endpoint C "evaluable if alive on the last day"
+  from trt
+  origin is day 0
+  occurrence of ae from day 1 through day 28
+  evaluable if occurred or alive reaches window end
+end
+"""
+
+
+def test_incidence_windows_at_the_ends_of_the_calendar_agree():
+    """A window day beyond the calendar is held at its first or last day (runtime.shift)."""
+    compiled = compile_text(INCIDENCE_EDGES)
+    first, last = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+    late = dt.date(9999, 12, 20)
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2", "S3", "S4", "S5", "S6"],
+                         "TRTSDT": [dt.date(1, 1, 3), late, first, last, late, late],
+                         "LSTALVDT": [first, last, first, last, dt.date(9999, 12, 30), last]})  # fmt: skip
+    adae = pd.DataFrame({"USUBJID": ["S1", "S1", "S2", "S2", "S3", "S4"], "AESEQ": [1, 2, 1, 2, 1, 1],
+                         "ASTDT": [first, dt.date(1, 1, 2), last, dt.date(9999, 12, 29), first, last]})  # fmt: skip
+    sql = compiled.run({"adsl": adsl, "adae": adae}, engine="sql")
+    got = dict(zip(sql.adtte.USUBJID + sql.adtte.PARAMCD, sql.adtte.AVALC, strict=True))
+    assert got == {"S1A": "Y", "S1B": "Y", "S2A": "Y", "S2B": "Y", "S2C": "Y", "S3A": "Y", "S3B": "Y",
+                   "S4A": "Y", "S4B": "Y", "S4C": "Y", "S5A": "N", "S5B": "N", "S6A": "N", "S6B": "N",
+                   "S6C": "N"}  # fmt: skip
+    # S1, S3: no AE from day 1; S6: day 28 is held at 9999-12-31, the day it is alive: N
+    excluded = dict(zip(sql.excluded.USUBJID + sql.excluded.PARAMCD, sql.excluded.MESSAGE, strict=True))
+    assert set(excluded) == {"S1C", "S3C", "S5C"}
+    assert excluded["S5C"].endswith("alive is 9999-12-30, before the window end 9999-12-31")
+    assert_same(sql, compiled.run({"adsl": adsl, "adae": adae}, engine="compiled"))
+    assert_same(sql, compiled.run({"adsl": adsl, "adae": adae}, engine="interpreter"))
+
+
+def test_an_incidence_endpoint_has_no_no_origin_clause():
+    """`no origin: not assessed` belongs to best response only: a subject without an origin
+    is always excluded from an incidence endpoint, so the SQL needs no such branch."""
+    text = INCIDENCE.replace("occurrence of death from day 1 through day 28",
+                             "occurrence of death from day 1 through day 28\n  no origin: not assessed")  # fmt: skip
+    with pytest.raises(endpointdsl.EptError, match="E183"):
+        compile_text(text)
+
+
+def test_incidence_endpoints_reading_derived_events_still_fall_back():
+    compiled = endpointdsl.load(EXAMPLES / "her2_pdl1_cart.ept")
+    program = generate_sql(compiled.model)
+    assert "TRAE28" in program.endpoints and "DLT" in program.endpoints
+    assert "TRAE28" not in program.fallback and "DLT" not in program.fallback
+    assert 'CREATE OR REPLACE TEMP TABLE "res_TRAE28"' in program.text
+    text = (EXAMPLES / "her2_pdl1_cart.ept").read_text() + """
+event responded = ORRM1.ADT where AVALC = "Y"
+endpoint RAE "related AE within 28 days of a month-1 response"
+  from infusion
+  origin is day 0
+  occurrence of responded from day 0 through day 28
+end
+"""
+    program = generate_sql(compile_text(text).model)
+    assert program.fallback["RAE"] == "it reads another endpoint's rows, which the SQL script does not derive yet"
 
 
 # ---- command line ------------------------------------------------------------------------------
