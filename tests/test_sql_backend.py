@@ -27,7 +27,7 @@ from endpointdsl.datasets import read_tables
 from endpointdsl.dates import parse_date
 from endpointdsl.runtime import as_number, as_text, normalise
 from endpointdsl.sqlgen import generate_sql, text
-from endpointdsl.sqlprep import PY_WHITESPACE
+from endpointdsl.sqlprep import PY_WHITESPACE, prepare_table, sorted_proof
 from endpointdsl.sqlrun import run_sql
 
 
@@ -79,6 +79,12 @@ def in_occurrence_order(model, tables: dict[str, list[dict]]) -> dict[str, list[
     return out
 
 
+# The sorted-table runs repeat the three-way test on another input order: a third of the
+# profile's examples keeps the default suite under five minutes (heavy: 1000 each).
+SORTED_RUNS = settings(max_examples=max(20, settings.default.max_examples // 3))
+
+
+@SORTED_RUNS
 @given(table_cases(), st.booleans())
 def test_sql_picks_by_row_number_on_sorted_tables_as_the_others_do(case, arrow):
     desc, tables = case
@@ -128,6 +134,7 @@ def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(cas
     three_way(case, arrow)
 
 
+@SORTED_RUNS
 @given(table_cases(responses=True), st.booleans())
 def test_incidence_picks_by_row_number_on_sorted_tables_as_the_others_do(case, arrow):
     """Incidence endpoints are derived in SQL: on tables in occurrence order their first
@@ -356,16 +363,24 @@ INCIDENCE_ADAE = [
 
 
 @pytest.mark.parametrize("arrow", [False, True])
-def test_incidence_windows_in_sql_agree_with_the_compiled_functions(arrow):
+@pytest.mark.parametrize("in_order", [False, True])
+def test_incidence_windows_in_sql_agree_with_the_compiled_functions(arrow, in_order):
     """Window ends, day 0 and day 1 numbering, a window from before the origin, the end of
     observation inside the window, the evaluable rule and its texts, a missing origin or
-    window start: set-wise as per subject."""
+    window start: set-wise as per subject. `in_order`: adae sorted by subject, date and
+    sequence, so that the script picks the first occurrence by row number."""
     compiled = compile_text(INCIDENCE)
     program = generate_sql(compiled.model)
     assert program.fallback == {}
     assert program.endpoints == ("D0", "D1", "EV", "H", "DTH")
     adsl = pd.DataFrame(INCIDENCE_ADSL, columns=["USUBJID", "TRTSDT", "BLDT", "LSTALVDT", "DTHDT"])
     adae = pd.DataFrame(INCIDENCE_ADAE, columns=["USUBJID", "AESEQ", "ASTDT", "AEREL"])
+    if in_order:
+        adae = adae.sort_values(["USUBJID", "ASTDT", "AESEQ"], ignore_index=True)
+    [(table, day, seq)] = program.sorted_checks.values()
+    assert table == "adae"
+    prepared = prepare_table(adae, "USUBJID", program.needs["adae"])
+    assert sorted_proof(prepared, day, seq) is in_order
 
     def tables():
         out = {"adsl": adsl.copy(), "adae": adae.copy()}
