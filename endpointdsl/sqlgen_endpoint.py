@@ -505,9 +505,10 @@ class EndpointSql:
                 cases.append(f"WHEN {i} THEN CASE p.r{i}_choice {per} END")
         return f"CASE p.branch {' '.join(cases)} END"
 
-    def _final(self) -> None:
-        ep, w = self.ep, self.w
-        raw = self.field("date")
+    def common_reasons(self) -> list[str]:
+        """The exclusions every endpoint checks first, in the per-subject order: population,
+        origin, observation ending before the origin (CASE branches of `reason`)."""
+        ep = self.ep
         reason = [
             f"WHEN NOT p.in_pop THEN {text('not in population: ' + ep.population.description)}",
             f"WHEN p.origin IS NULL THEN {text(f'no origin date: {ep.origin.describe()} has no usable date')}",
@@ -518,6 +519,12 @@ class EndpointSql:
                 f'WHEN p."end" < p.origin THEN {text("observation ends before the origin: ")} || '
                 f'CASE p.lim {desc} END || {text(" on ")} || CAST(p."end" AS VARCHAR)'
             )
+        return reason
+
+    def _final(self) -> None:
+        ep, w = self.ep, self.w
+        raw = self.field("date")
+        reason = self.common_reasons()
         reason.append(f"WHEN p.branch IS NULL THEN {text('no event, and no censoring rule applies')}")
         w.line(", p8 AS (")
         w.line(f"    SELECT p.*, CASE {' '.join(reason)} END AS reason,")

@@ -114,16 +114,7 @@ class OccurrenceSql(EndpointSql):
         ep, r, w = self.ep, self.r, self.w
         hit = f"p.{ident('first ' + r.event)}"
         window = f"{r.start.describe()} through {r.stop.describe()}"
-        reason = [
-            f"WHEN NOT p.in_pop THEN {text('not in population: ' + ep.population.description)}",
-            f"WHEN p.origin IS NULL THEN {text(f'no origin date: {ep.origin.describe()} has no usable date')}",
-        ]
-        if ep.bounds:
-            desc = " ".join(f"WHEN {i} THEN {text(b.description)}" for i, b in enumerate(ep.bounds, 1))
-            reason.append(
-                f'WHEN p."end" < p.origin THEN {text("observation ends before the origin: ")} || '
-                f'CASE p.lim {desc} END || {text(" on ")} || CAST(p."end" AS VARCHAR)'
-            )
+        reason = self.common_reasons()
         for column, bound, word in (("wstart", r.start, "start"), ("wstop", r.stop, "end")):
             if bound.event is not None:
                 why = f"no window {word} date: {bound.event} has no usable date"
