@@ -556,19 +556,25 @@ class EndpointSql:
         w.line("FROM p9 AS p;")
         self.note_columns = [n.rsplit(" AS ", 1)[1] for n in notes]
 
-    def _notes(self) -> None:
-        """Findings: the events' data findings and the occurrences before the origin."""
+    def event_notes(self) -> None:
+        """Start notes_<P>: the data findings of the events the endpoint reads, for its
+        analysed subjects (the caller may add rows with UNION ALL, then ends it with `;`)."""
         from .sqlgen import event_closure
 
-        ep, w = self.ep, self.w
-        res = ident("res_" + ep.paramcd)
+        w = self.w
         parts = [
             f"SELECT key, message FROM {ident('note_' + e)}" for e in event_closure(self.model, self.events)
         ]
-        w.line(f"CREATE OR REPLACE TEMP TABLE {ident('notes_' + ep.paramcd)} AS")
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident('notes_' + self.ep.paramcd)} AS")
         w.line("SELECT n.key, n.message FROM (")
         w.line("    " + "\n    UNION ALL ".join(parts))
         w.line(") AS n JOIN subjects AS s ON s.key = n.key")
+
+    def _notes(self) -> None:
+        """Findings: the events' data findings and the occurrences before the origin."""
+        ep, w = self.ep, self.w
+        res = ident("res_" + ep.paramcd)
+        self.event_notes()
         if not ep.clamp:
             for t in ep.events:
                 w.line(f"UNION ALL SELECT o.key, {text(t.event + ' on ')} || CAST(o.d AS VARCHAR) || "

@@ -148,13 +148,5 @@ class OccurrenceSql(EndpointSql):
 
     def _occurrence_notes(self) -> None:
         """Findings: the events' data findings (an incidence window adds none of its own)."""
-        from .sqlgen import event_closure
-
-        w = self.w
-        parts = [
-            f"SELECT key, message FROM {ident('note_' + e)}" for e in event_closure(self.model, self.events)
-        ]
-        w.line(f"CREATE OR REPLACE TEMP TABLE {ident('notes_' + self.ep.paramcd)} AS")
-        w.line("SELECT n.key, n.message FROM (")
-        w.line("    " + "\n    UNION ALL ".join(parts))
-        w.line(") AS n JOIN subjects AS s ON s.key = n.key;")
+        self.event_notes()
+        self.w.line(";")
