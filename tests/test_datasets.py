@@ -12,7 +12,9 @@ import datetime as dt
 import errno
 import os
 import pathlib
+import re
 import shutil
+import struct
 
 import pandas as pd
 import pyarrow as pa
@@ -97,6 +99,21 @@ def _assert_matches(ours: pd.DataFrame, csv_adtte: pd.DataFrame) -> None:
         assert diff.empty, diff[[*key, f"{column}_ref", f"{column}_ours"]].head()
 
 
+def _xpt_formats(path: pathlib.Path) -> dict[str, tuple[str, int]]:
+    """Format name and width of each variable, from the 140-byte NAMESTR records of a v5 file
+    (SAS TS-140: name at 8, format name at 56, its width at 64)."""
+    data = path.read_bytes()
+    header = data.index(b"HEADER RECORD*******NAMESTR HEADER RECORD!!!!!!!")
+    count = int(data[header + 54 : header + 58])
+    start = header + 80  # right after the NAMESTR header record
+    formats = {}
+    for i in range(count):
+        rec = data[start + 140 * i : start + 140 * (i + 1)]
+        name = rec[8:16].decode("ascii").strip()
+        formats[name] = (rec[56:64].decode("ascii").strip(), struct.unpack(">h", rec[64:66])[0])
+    return formats
+
+
 # ---- (a) SAS transport in and out ---------------------------------------------------------
 
 
@@ -112,7 +129,10 @@ def test_xpt_round_trip(tmp_path, csv_run):
     frame, meta = pyreadstat.read_xport(str(out))
     assert meta.table_name == "ADTTE"
     assert meta.column_names_to_labels == {c: LABELS[c] for c in ADTTE_COLUMNS}
-    assert meta.original_variable_types["STARTDT"] == meta.original_variable_types["ADT"] == "DATE9"
+    # What matters is a DATE format of width 9 (02JAN2014): read from the file's own NAMESTR
+    # records, not from one pyreadstat version's spelling ("DATE9" before 1.3.8, "DATE9." since).
+    assert _xpt_formats(out)["STARTDT"] == _xpt_formats(out)["ADT"] == ("DATE", 9)
+    assert re.fullmatch(r"DATE9\.?", meta.original_variable_types["ADT"])
     assert all(isinstance(d, dt.date) for d in frame.STARTDT)
     _assert_matches(_as_text(frame), csv_run[0])
 
