@@ -90,9 +90,10 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".xpt": ("SAS transport (XPT)", lambda p, e: _read_sas(pyreadstat.read_xport, p, e)),
     ".sas7bdat": ("SAS dataset (sas7bdat)", lambda p, e: _read_sas(pyreadstat.read_sas7bdat, p, e)),
 }
-_READ_ERRORS = (
-    ValueError, OverflowError, OSError, pa.ArrowException, pyreadstat.ReadstatError, pyreadstat.PyreadstatError,
-)  # fmt: skip
+# pyreadstat raises ReadstatError from the C library and, since 1.3.4, PyreadstatError from
+# its Python layer (a ValueError or plain Exception before that).
+_SAS_ERRORS = (pyreadstat.ReadstatError, getattr(pyreadstat, "PyreadstatError", pyreadstat.ReadstatError))
+_READ_ERRORS = (ValueError, OverflowError, OSError, pa.ArrowException, *_SAS_ERRORS)
 
 
 def find_table(folder: Path, name: str) -> Path:
@@ -297,7 +298,7 @@ def write_tables(outputs: list[tuple[pd.DataFrame, str | Path, str]]) -> None:
                 WRITERS[path.suffix.lower()](frame, partial, dataset)
             except DataError as exc:
                 raise DataError(f"cannot write {path}: {exc}") from None
-            except (OSError, pa.ArrowException, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+            except (OSError, pa.ArrowException, *_SAS_ERRORS) as exc:
                 raise DataError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
         for partial, path in staged:
             os.replace(partial, path)
