@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    for line in message.splitlines():  # several problems (e.g. missing columns): one line each
+        print(f"error: {line}", file=sys.stderr)
     return code
 
 

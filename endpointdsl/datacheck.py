@@ -19,6 +19,7 @@ import pandas as pd
 from attrs import frozen
 
 from . import model as m
+from .datasets import _ENCODING_HINT, READERS  # run's reader names and hint, for the same messages
 from .diagnostics import DataError
 
 SAMPLE = 1000  # rows read to judge the type of a column without a declared one
@@ -103,10 +104,12 @@ def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) 
         validate({n: meta[n] for n in samples}, samples, model.file)
     except DataError as exc:
         problems += str(exc).splitlines()
+    seen = set()
     for use in uses:
         frame = samples.get(use.table)
-        if frame is None or use.column not in frame.columns:
+        if frame is None or use.column not in frame.columns or (use.table, use.column, use.reader) in seen:
             continue
+        seen.add((use.table, use.column, use.reader))  # one message per column and use, at its first line
         problem = _type_problem(frame, use, model.file)
         if problem:
             where = f"table '{use.table}' ({frame.attrs['path']})"
@@ -164,7 +167,7 @@ def _sample(path: Path, wanted: list[str], key: str, encoding: str | None) -> pd
     kind = path.suffix.lower()
     try:
         if path.is_dir():
-            raise DataError(f"{path}: is a folder, not a file")
+            raise DataError(f"{path}: is a folder, not a {READERS[kind][0]} file")
         if path.stat().st_size == 0:
             raise DataError(f"{path}: empty file (no header)")
         if kind == ".csv":
@@ -174,14 +177,15 @@ def _sample(path: Path, wanted: list[str], key: str, encoding: str | None) -> pd
         else:
             frame, key_values = _sas(path, wanted, key, encoding)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: text is not {encoding or 'UTF-8'} ({exc.reason})") from None
+        hint = _ENCODING_HINT if encoding is None else ""
+        raise DataError(f"{path}: text is not {encoding or 'UTF-8'} ({exc.reason}){hint}") from None
     except PermissionError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
     except DataError:
         raise
     except Exception as exc:  # each reader's own errors: the file cannot be read as its kind
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: cannot be read as {kind.lstrip('.')} ({reason})") from None
+        raise DataError(f"{path}: cannot be read as {READERS[kind][0]} ({reason})") from None
     frame.attrs["path"] = str(path)
     if key_values is not None:
         from .runtime import normalise

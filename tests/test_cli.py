@@ -83,8 +83,12 @@ def test_run_writes_output_and_report(tmp_path, capsys):
             "/adrs.csv) has no column AVALC, used at",
         ),
         (lambda d: (d / "adsl.csv").write_bytes(b"USUBJID,ENRLDT\n\xff\xfe,2021\n"), "not UTF-8"),
+        (
+            lambda d: (d / "adrs.csv").write_text((d / "adrs.csv").read_text().replace("AVALC", "avalc", 1)),
+            "/adrs.csv) has no column AVALC, used at",
+        ),
     ],
-    ids=["missing-table", "missing-column", "not-utf8"],
+    ids=["missing-table", "missing-column", "not-utf8", "column-in-other-case"],
 )
 def test_unusable_data_is_exit_2_with_a_clear_message(tmp_path, capsys, mutate, message):
     data = tmp_path / "data"
@@ -95,6 +99,8 @@ def test_unusable_data_is_exit_2_with_a_clear_message(tmp_path, capsys, mutate, 
     assert message in err
     assert "Traceback" not in err
     assert not (tmp_path / "o.csv").exists()
+    if "avalc" in (data / "adrs.csv").read_text():
+        assert "(did you mean avalc?)" in err  # a name that differs only in case comes first
 
 
 def test_missing_column_names_the_ept_line(tmp_path, capsys):
