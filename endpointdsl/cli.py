@@ -11,12 +11,14 @@ Exit codes (docs/errors.md lists every case with its message):
   5  not enough memory
   70 an internal error: please report it
   130 interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM); temporary files are removed
+  141 the reader of the standard output stopped reading (e.g. `endpointdsl compile F | head`)
 Heavy modules are imported only by the command that needs them.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -25,7 +27,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA, EXIT_FINDINGS, EXIT_OUTPUT, EXIT_MEMORY = 0, 1, 2, 3, 4, 5
-EXIT_INTERNAL, EXIT_SIGINT, EXIT_SIGTERM = 70, 130, 143
+EXIT_INTERNAL, EXIT_SIGINT, EXIT_PIPE, EXIT_SIGTERM = 70, 130, 141, 143
 _MEMORY_HINT = "every input table and result is held in memory: free memory or use a machine with more"
 
 
@@ -38,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="endpointdsl",
         description="Check, compile and run clinical-trial endpoint definitions (.ept files).",
         epilog="Exit codes: 0 done, 1 .ept errors, 2 unusable input, 3 findings (--fail-on-findings), "
-        "4 output not writable, 5 out of memory, 70 internal error, 130/143 interrupted.",
+        "4 output not writable, 5 out of memory, 70 internal error, 130/143 interrupted, "
+        "141 standard output closed.",
     )
     parser.add_argument("--version", action="version", version=f"endpointdsl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return {"check": _check, "compile": _compile, "run": _run}[args.command](args)
+    except BrokenPipeError:  # the reader of stdout (`| head`) stopped reading: nothing to report
+        with contextlib.suppress(Exception):  # and nothing more to flush at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except KeyboardInterrupt:
         return _error("interrupted (SIGINT); temporary files removed", EXIT_SIGINT)
     except Terminated:

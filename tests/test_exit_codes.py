@@ -272,3 +272,17 @@ def test_an_interrupted_run_removes_its_temporary_files(tmp_path, signal_, point
     assert proc.wait() == code
     assert err.strip() == message and "Traceback" not in err
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no staging folder left
+
+
+class _ClosedPipe:
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_standard_output_is_exit_141_without_a_message(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())  # as `endpointdsl compile FILE | head -1` leaves it
+    assert main(["compile", str(SEED)]) == 141
+    assert capsys.readouterr().err == ""
