@@ -125,6 +125,11 @@ class OutputSet:
         folder = path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            blocking = next(p for p in (folder, *folder.parents) if p.exists() and not p.is_dir())
+            raise OutputError(
+                f"cannot write {path}: cannot create folder {folder}: {blocking} is a file"
+            ) from None
         except OSError as exc:
             raise OutputError(
                 f"cannot write {path}: cannot create folder {folder} ({_reason(exc)})"

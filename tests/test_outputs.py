@@ -29,6 +29,7 @@ def verify(manifest: Path) -> list[str]:
 
     return verify(manifest)
 
+
 SEED = EXAMPLES / "her2_cart_trastuzumab.ept"
 DATA = EXAMPLES / "data"
 
@@ -127,7 +128,7 @@ COMPILE = {
     "o-under-a-file": (
         ["-o", "{tmp}/plain.txt/her2.py"],
         4,
-        "cannot write {tmp}/plain.txt/her2.py: cannot create folder {tmp}/plain.txt",
+        "cannot write {tmp}/plain.txt/her2.py: cannot create folder {tmp}/plain.txt: {tmp}/plain.txt is a file",
     ),
 }
 
@@ -172,7 +173,11 @@ def test_missing_output_folders_are_created_for_every_output(tmp_path):
             ["--out", "{tmp}/o.csv", "--summary", "{tmp}/folder"],
             "cannot write --summary {tmp}/folder: it is a folder",
         ),
-        (["--out", "{tmp}/plain.txt/o.csv"], "cannot write {tmp}/plain.txt/o.csv: cannot create folder"),
+        (
+            ["--out", "{tmp}/plain.txt/deeper/o.csv"],
+            "cannot write {tmp}/plain.txt/deeper/o.csv: cannot create folder {tmp}/plain.txt/deeper: "
+            "{tmp}/plain.txt is a file",
+        ),
     ],
     ids=["out-is-a-folder", "summary-is-a-folder", "folder-is-a-file"],
 )
@@ -282,7 +287,9 @@ def test_a_run_stopped_while_replacing_its_outputs_leaves_no_manifest(tmp_path, 
 def test_staging_folders_are_removed_when_an_output_cannot_be_written(tmp_path, capsys):
     pharmaverse = EXAMPLES / "pharmaverse"
     ept = tmp_path / "long.ept"
-    ept.write_text((pharmaverse / "adtte.ept").read_text().replace('label "Death"', f'label "{"Death " * 40}"'))
+    ept.write_text(
+        (pharmaverse / "adtte.ept").read_text().replace('label "Death"', f'label "{"Death " * 40}"')
+    )
     out = tmp_path / "out" / "adtte.xpt"
     assert main(["run", str(ept), "--data", str(pharmaverse / "data"), "--out", str(out)]) == 4
     assert "SAS transport v5 allows at most 200 bytes" in capsys.readouterr().err
