@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import shutil
 
 import pandas as pd
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 
 from endpointdsl.cli import main
 
@@ -113,3 +114,17 @@ def test_missing_column_names_the_ept_line(tmp_path, capsys):
         i for i, text in enumerate(SEED.read_text().splitlines(), 1) if text.startswith("event progression")
     )
     assert f"her2_cart_trastuzumab.ept:{line} (did you mean AVALCX?)" in err
+
+
+def test_readme_says_what_a_compiled_module_imports(tmp_path):
+    target = tmp_path / "her2_endpoints.py"
+    assert main(["compile", str(SEED), "-o", str(target)]) == 0
+    imported = {
+        f"{node.module}.{alias.name}" if node.module == "endpointdsl" else node.module
+        for node in ast.walk(ast.parse(target.read_text()))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported == {"endpointdsl.runtime", "endpointdsl.runtime_response", "endpointdsl.tables"}
+    row = next(line for line in (ROOT / "README.md").read_text().splitlines() if "compile FILE -o" in line)
+    assert all(f"`{name}`" in row for name in imported) and "needs only" not in row
