@@ -130,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         return _error(f"not enough memory (Python ran out); {_MEMORY_HINT}", EXIT_MEMORY)
     except Exception as exc:
+        if _duckdb_interrupted(exc):  # DuckDB turns a signal during a query into its own error
+            if _received[-1:] == [signal.SIGTERM]:
+                return _error("terminated (SIGTERM); temporary files removed", EXIT_SIGTERM)
+            return _error("interrupted (SIGINT); temporary files removed", EXIT_SIGINT)
         if type(exc).__name__ != "OutOfMemoryException":  # DuckDB's, without importing DuckDB
             raise
         reason = str(exc).strip().splitlines()[0]
@@ -313,13 +317,30 @@ def _default(given: str | None, out: Path, suffix: str, option: str, name: str) 
     return (Path(given), option) if given else (out.with_suffix(suffix), name)
 
 
+_received: list[int] = []  # the signals handled, so that DuckDB's "Query interrupted" is told apart
+
+
+def _duckdb_interrupted(exc: Exception) -> bool:
+    return type(exc).__name__ == "InterruptException" or (
+        type(exc) is RuntimeError and str(exc) == "Query interrupted"
+    )
+
+
 def _terminate(signum, frame) -> None:
+    _received.append(signum)
     raise Terminated()
+
+
+def _interrupt(signum, frame) -> None:
+    _received.append(signum)
+    raise KeyboardInterrupt()
 
 
 def entry() -> None:  # console script
     """main(), with SIGTERM cleaned up like Ctrl-C and a last resort against tracebacks."""
     signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started ignoring it
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         code = main()
     except Exception as exc:  # every known failure has its own message and code above

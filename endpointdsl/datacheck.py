@@ -222,7 +222,16 @@ def _parquet(path: Path, wanted: list[str], key: str):
 def _sas(path: Path, wanted: list[str], key: str, encoding: str | None):
     import pyreadstat
 
-    read = pyreadstat.read_xport if path.suffix.lower() == ".xpt" else pyreadstat.read_sas7bdat
+    reader = pyreadstat.read_xport if path.suffix.lower() == ".xpt" else pyreadstat.read_sas7bdat
+
+    def read(*args, encoding=None, **kwargs):  # an encoding ReadStat does not know: Python's name
+        try:
+            return reader(*args, encoding=encoding, **kwargs)
+        except pyreadstat.ReadstatError as exc:
+            if encoding is None or "character set" not in str(exc):
+                raise
+            return reader(*args, encoding=codecs.lookup(encoding).name, **kwargs)
+
     _, meta = read(str(path), metadataonly=True, encoding=encoding)
     names = list(meta.column_names)
     present = [c for c in wanted if c in names]

@@ -56,6 +56,7 @@ def connect(threads: int | None = None) -> Connection:
     connection = Connection(con, spill)
     try:
         con.execute(f"SET temp_directory = {_literal(os.path.join(spill, 'spill'))}")
+        con.execute("SET enable_progress_bar = false")  # DuckDB would draw it on standard output
         setting = os.environ.get("ENDPOINTDSL_THREADS", "0")
         if not setting.strip().isdigit():
             raise DataError(f"ENDPOINTDSL_THREADS={setting!r} is not a number of threads (e.g. 4)")

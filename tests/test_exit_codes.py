@@ -178,16 +178,37 @@ def test_duckdb_spills_into_a_private_folder_removed_after_the_run(tmp_path, mon
 
     monkeypatch.chdir(tmp_path)
     con = connect(1)
-    spill = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
-    private = spill.parent
-    assert private.is_absolute() and not spill.is_relative_to(tmp_path)  # not ./.tmp
-    assert stat.S_IMODE(private.stat().st_mode) == 0o700
-    con.execute("SET memory_limit = '16MB'")
-    con.execute("CREATE TEMP TABLE t AS SELECT range i, md5(range::VARCHAR) s FROM range(500000)")
-    assert con.execute("SELECT count(*) FROM (SELECT * FROM t ORDER BY s)").fetchall() == [(500000,)]
-    assert any(spill.iterdir())  # it did spill, there
-    con.close()
+    try:
+        setting = con.execute(
+            "SELECT current_setting('temp_directory'), current_setting('enable_progress_bar')"
+        )
+        spill, progress_bar = setting.fetchall()[0]
+        spill, private = Path(spill), Path(spill).parent
+        assert not progress_bar  # DuckDB would draw it on standard output, under the summary table
+        assert private.is_absolute() and not spill.is_relative_to(tmp_path)  # not ./.tmp
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700
+        con.execute("SET memory_limit = '16MB'")
+        con.execute("CREATE TEMP TABLE t AS SELECT range i, md5(range::VARCHAR) s FROM range(500000)")
+        assert con.execute("SELECT count(*) FROM (SELECT * FROM t ORDER BY s)").fetchall() == [(500000,)]
+        assert any(spill.iterdir())  # it did spill, there
+    finally:
+        con.close()
     assert not private.exists() and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("received, code", [([], 130), ([signal.SIGTERM], 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_a_duckdb_query_is_an_interrupt(tmp_path, capsys, monkeypatch, received, code):
+    """DuckDB turns the exception of a signal handler into RuntimeError("Query interrupted")."""
+
+    def interrupted(*args, **kwargs):
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(endpointdsl.api.CompiledFile, "run", interrupted)
+    monkeypatch.setattr(cli, "_received", received)
+    assert main(["run", str(SEED), "--data", str(DATA), "--out", str(tmp_path / "o.csv")]) == code
+    word = "interrupted (SIGINT)" if code == 130 else "terminated (SIGTERM)"
+    assert _one_error_line(capsys.readouterr().err) == f"error: {word}; temporary files removed"
+    assert os.listdir(tmp_path) == []
 
 
 # ---- the last resort: an unexpected exception ------------------------------------------------
