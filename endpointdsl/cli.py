@@ -258,7 +258,7 @@ def _run(args) -> int:
     from .diagnostics import DataError
     from .manifest import run_manifest
     from .outputs import OutputError, check_output
-    from .writeset import OutputSet, manifest_path, pause, refuse_overlaps
+    from .writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
 
     compiled = _compiled(args.file)
     if isinstance(compiled, int):
@@ -279,6 +279,7 @@ def _run(args) -> int:
         with OutputSet() as files:
             for path, option in outputs:
                 files.add(path, option)
+            not_a_folder(manifest_path(out), "the manifest")
             # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
             tables = read_tables(args.data, list(inputs), encoding=args.encoding, arrow=args.engine == "sql")
             pause("derive")

@@ -85,6 +85,12 @@ def refuse_overlaps(outputs: list[tuple[Path, str]], inputs: list[tuple[Path, st
                 )
 
 
+def not_a_folder(path: Path, option: str) -> Path:
+    if path.is_dir():
+        raise OutputError(f"cannot write {option} {path}: it is a folder; name a file")
+    return path
+
+
 # ---- staging and committing ---------------------------------------------------------------
 
 
@@ -119,9 +125,7 @@ class OutputSet:
 
     def add(self, path: str | Path, option: str) -> Path:
         """Reserve `path`: create its folder if missing and a staging folder beside it."""
-        path = Path(path)
-        if path.is_dir():
-            raise OutputError(f"cannot write {option} {path}: it is a folder; name a file")
+        path = not_a_folder(Path(path), option)
         folder = path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -168,10 +168,14 @@ def test_missing_output_folders_are_created_for_every_output(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--out", "{tmp}/folder"], "cannot write --out {tmp}/folder: it is a folder; name a file"),
+        (["--out", "{tmp}/folder.csv"], "cannot write --out {tmp}/folder.csv: it is a folder; name a file"),
         (
-            ["--out", "{tmp}/o.csv", "--summary", "{tmp}/folder"],
-            "cannot write --summary {tmp}/folder: it is a folder",
+            ["--out", "{tmp}/o.csv", "--summary", "{tmp}/folder.csv"],
+            "cannot write --summary {tmp}/folder.csv: it is a folder",
+        ),
+        (
+            ["--out", "{tmp}/m.csv"],
+            "cannot write the manifest {tmp}/m.manifest.json: it is a folder",
         ),
         (
             ["--out", "{tmp}/plain.txt/deeper/o.csv"],
@@ -179,17 +183,16 @@ def test_missing_output_folders_are_created_for_every_output(tmp_path):
             "{tmp}/plain.txt is a file",
         ),
     ],
-    ids=["out-is-a-folder", "summary-is-a-folder", "folder-is-a-file"],
+    ids=["out-is-a-folder", "summary-is-a-folder", "manifest-is-a-folder", "folder-is-a-file"],
 )
 def test_an_output_that_cannot_be_a_file_is_exit_4(tmp_path, capsys, args, message):
-    (tmp_path / "folder.csv").mkdir()
-    (tmp_path / "folder").mkdir()
+    for folder in ("folder.csv", "m.manifest.json"):
+        (tmp_path / folder).mkdir()
     (tmp_path / "plain.txt").write_text("a file")
-    argv = [a.format(tmp=tmp_path).replace("/folder", "/folder.csv") for a in args]
+    argv = [a.format(tmp=tmp_path) for a in args]
     assert main(["run", str(SEED), "--data", str(DATA), *argv]) == 4
-    line = _one_error_line(capsys.readouterr().err)
-    assert message.format(tmp=tmp_path).replace("/folder", "/folder.csv") in line
-    assert sorted(os.listdir(tmp_path)) == ["folder", "folder.csv", "plain.txt"]
+    assert message.format(tmp=tmp_path) in _one_error_line(capsys.readouterr().err)
+    assert sorted(os.listdir(tmp_path)) == ["folder.csv", "m.manifest.json", "plain.txt"]
 
 
 # ---- no planted link can redirect an output ------------------------------------------------
