@@ -327,3 +327,15 @@ def test_summary_as_xpt_has_sas_names_with_labels(tmp_path):
     pd.testing.assert_frame_equal(
         frame.rename(columns={"COUNT": "n", "DENOM": "N"}), csv, check_dtype=False, check_exact=False
     )
+
+
+def test_the_python_api_writes_tables_the_same_way(tmp_path):
+    from endpointdsl.datasets import write_table, write_tables
+    from endpointdsl.diagnostics import DataError
+
+    frame = pd.DataFrame({"USUBJID": ["S1"], "PARAMCD": ["OS"], "MESSAGE": ["x" * 201]})
+    write_table(frame, tmp_path / "new" / "r.csv", "REPORT")
+    assert pd.read_csv(tmp_path / "new" / "r.csv").equals(frame)
+    with pytest.raises(DataError, match=r"MESSAGE of subject S1 \(OS\) is 201 bytes long"):
+        write_tables([(frame, tmp_path / "a.csv", "A"), (frame, tmp_path / "r.xpt", "REPORT")])
+    assert sorted(os.listdir(tmp_path)) == ["new"]  # neither file: a set is written whole or not at all
