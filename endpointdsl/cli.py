@@ -1,27 +1,59 @@
-"""Command line: `endpointdsl check | compile | run`.
+"""Command line: `endpointdsl check | compile | run`, with one exit code per kind of failure.
 
-Exit codes: 0 success; 1 the .ept file has errors; 2 the data or the command
-line cannot be used, nothing written; 3 (`run --fail-on-findings`) the output is
-written but the report has data findings to review. Heavy modules are imported only by the command that needs them.
+Exit codes (docs/errors.md lists every case with its message):
+  0  done
+  1  the .ept file has errors (every diagnostic is printed)
+  2  an input cannot be used: a data file or column, the command line, a .ept file that
+     cannot be read; nothing is written
+  3  `run --fail-on-findings`: the outputs are written, and the report has data findings
+  4  an output cannot be written (it would replace an input or another output, its folder
+     cannot be created or written, the format cannot hold a value); nothing is written
+  5  not enough memory
+  70 an internal error: please report it
+  130 interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM); temporary files are removed
+  141 the reader of the standard output stopped reading (e.g. `endpointdsl compile F | head`)
+Heavy modules are imported only by the command that needs them.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA, EXIT_FINDINGS = 0, 1, 2, 3
+from . import __version__
+
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA, EXIT_FINDINGS, EXIT_OUTPUT, EXIT_MEMORY = 0, 1, 2, 3, 4, 5
+EXIT_INTERNAL, EXIT_SIGINT, EXIT_PIPE, EXIT_SIGTERM = 70, 130, 141, 143
+_MEMORY_HINT = "every input table and result is held in memory: free memory or use a machine with more"
 
 
-def main(argv: list[str] | None = None) -> int:
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that cleanup code runs."""
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="endpointdsl",
         description="Check, compile and run clinical-trial endpoint definitions (.ept files).",
+        epilog="Exit codes: 0 done, 1 .ept errors, 2 unusable input, 3 findings (--fail-on-findings), "
+        "4 output not writable, 5 out of memory, 70 internal error, 130/143 interrupted, "
+        "141 standard output closed.",
     )
+    parser.add_argument("--version", action="version", version=f"endpointdsl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_check = sub.add_parser("check", help="check .ept files and report every problem")
+    p_check = sub.add_parser("check", help="check .ept files (and, with --data, the tables) without deriving")
     p_check.add_argument("files", nargs="+", metavar="FILE")
+    p_check.add_argument(
+        "--data",
+        metavar="DIR",
+        help="also check that DIR has a file for every table, with every column used, of a usable type "
+        "(reads file headers and a sample, derives nothing)",
+    )
+    p_check.add_argument("--encoding", metavar="NAME", help="text encoding of the input files (see run)")
     p_compile = sub.add_parser(
         "compile", help="compile a .ept file to a standalone Python module, or to SQL (--target sql)"
     )
@@ -46,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         required=True,
         metavar="OUT",
-        help="ADTTE to write: .csv, .parquet or .xpt (SAS transport v5)",
+        help="ADTTE to write: .csv, .parquet or .xpt (SAS transport v5); OUT.manifest.json is "
+        "written beside it last, listing the run's inputs and outputs with their sha256",
     )
     p_run.add_argument(
         "--report",
@@ -57,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         "--summary",
         metavar="SUMMARY",
         help="rates of response and incidence endpoints (n, N, rate, exact 95%% CI): .csv, "
-        ".parquet or .xpt (default: OUT.summary.csv, when the file has such endpoints)",
+        ".parquet or .xpt (n and N are COUNT and DENOM there) (default: OUT.summary.csv, when the "
+        "file has such endpoints)",
     )
     p_run.add_argument(
         "--encoding",
@@ -77,60 +111,108 @@ def main(argv: list[str] | None = None) -> int:
         help="sql: set-based, whole tables in DuckDB (default); compiled: the per-subject Python "
         "functions; interpreter: the reference interpreter (slow; for double programming)",
     )
-    args = parser.parse_args(argv)
-    return {"check": _check, "compile": _compile, "run": _run}[args.command](args)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return {"check": _check, "compile": _compile, "run": _run}[args.command](args)
+    except BrokenPipeError:  # the reader of stdout (`| head`) stopped reading: nothing to report
+        with contextlib.suppress(Exception):  # and nothing more to flush at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
+    except KeyboardInterrupt:
+        return _error("interrupted (SIGINT); temporary files removed", EXIT_SIGINT)
+    except Terminated:
+        return _error("terminated (SIGTERM); temporary files removed", EXIT_SIGTERM)
+    except MemoryError:
+        return _error(f"not enough memory (Python ran out); {_MEMORY_HINT}", EXIT_MEMORY)
+    except Exception as exc:
+        if _duckdb_interrupted(exc):  # DuckDB turns a signal during a query into its own error
+            if _received[-1:] == [signal.SIGTERM]:
+                return _error("terminated (SIGTERM); temporary files removed", EXIT_SIGTERM)
+            return _error("interrupted (SIGINT); temporary files removed", EXIT_SIGINT)
+        if type(exc).__name__ != "OutOfMemoryException":  # DuckDB's, without importing DuckDB
+            raise
+        reason = str(exc).strip().splitlines()[0]
+        limit = os.environ.get("ENDPOINTDSL_MEMORY_LIMIT")
+        hint = (
+            f"ENDPOINTDSL_MEMORY_LIMIT={limit} is too small for these data: raise it, or unset it for "
+            "DuckDB's default (80% of the memory)"
+            if limit
+            else _MEMORY_HINT
+        )
+        return _error(f"not enough memory for DuckDB ({reason}); {hint}", EXIT_MEMORY)
+
+
+def _error(message: str, code: int) -> int:
+    for line in message.splitlines():  # several problems (e.g. missing columns): one line each
+        print(f"error: {line}", file=sys.stderr)
+    return code
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _load(path: str):
-    from .api import check_file
+    """The checked model of a .ept file, or the exit code after printing why there is none."""
+    from .api import check_text, read_source
+    from .diagnostics import EptError
 
-    if not Path(path).is_file():
-        raise FileNotFoundError(path)
-    return check_file(path)
+    try:
+        return check_text(read_source(path), str(path))
+    except FileNotFoundError:
+        return _error(f"{path}: no such file", EXIT_DATA)
+    except IsADirectoryError:
+        return _error(f"{path}: is a folder, not a .ept file", EXIT_DATA)
+    except OSError as exc:
+        return _error(f"{path}: cannot be read ({exc.strerror or exc})", EXIT_DATA)
+    except EptError as exc:
+        print(exc.render(), file=sys.stderr)
+        print(f"{path}: {_plural(len(exc.errors), 'error')}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
 
 
 def _check(args) -> int:
-    from .diagnostics import EptError
+    from .diagnostics import DataError
 
     status = EXIT_OK
     for path in args.files:
-        try:
-            model = _load(path)
-        except FileNotFoundError:
-            print(f"{path}: no such file", file=sys.stderr)
-            status = max(status, EXIT_DATA)
-            continue
-        except EptError as exc:
-            print(exc.render(), file=sys.stderr)
-            count = len(exc.errors)
-            print(f"{path}: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
-            status = max(status, EXIT_DIAGNOSTICS)
+        model = _load(path)
+        if isinstance(model, int):
+            status = max(status, model)
             continue
         for warning in model.warnings:
             print(warning.render(), file=sys.stderr)
         codes = ", ".join(ep.paramcd for ep in model.endpoints)
-        note = (
-            f", {len(model.warnings)} warning{'s' if len(model.warnings) != 1 else ''}"
-            if model.warnings
-            else ""
-        )
+        note = f", {_plural(len(model.warnings), 'warning')}" if model.warnings else ""
         print(f"{path}: ok ({codes}){note}")
+        if args.data is None:
+            continue
+        from .datacheck import check_data
+
+        try:
+            problems, checked = check_data(model, args.data, args.encoding)
+        except DataError as exc:
+            problems, checked = [str(exc)], 0
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if problems:
+            status = max(status, EXIT_DATA)
+        else:
+            print(f"{args.data}: ok ({_plural(checked, 'column')} of {_plural(len(model.tables), 'table')})")
     return status
 
 
 def _compiled(path: str):
     """The compiled file, or the exit code after printing why there is none."""
     from .api import CompiledFile
-    from .diagnostics import EptError
 
-    try:
-        return CompiledFile.from_model(_load(path))
-    except FileNotFoundError:
-        print(f"{path}: no such file", file=sys.stderr)
-        return EXIT_DATA
-    except EptError as exc:
-        print(exc.render(), file=sys.stderr)
-        return EXIT_DIAGNOSTICS
+    model = _load(path)
+    return model if isinstance(model, int) else CompiledFile.from_model(model)
 
 
 def _compile(args) -> int:
@@ -142,54 +224,89 @@ def _compile(args) -> int:
         from .sqlgen import generate_sql
 
         source = generate_sql(compiled.model).text
-    if args.output:
-        Path(args.output).write_text(source, encoding="utf-8")
-    else:
+    if not args.output:
         sys.stdout.write(source)
+        return EXIT_OK
+    from .outputs import OutputError, write_text
+    from .writeset import OutputSet, refuse_overlaps
+
+    target = Path(args.output)
+    try:
+        refuse_overlaps([(target, "-o")], [(Path(args.file), "the .ept file being compiled")])
+        with OutputSet() as files:
+            files.add(target, "-o")
+            files.write(target, source, writer=write_text)
+            files.commit()
+    except OutputError as exc:
+        return _error(str(exc), EXIT_OUTPUT)
     return EXIT_OK
 
 
-def _run(args) -> int:
-    from .datasets import check_output, read_tables, write_tables
+def _input_files(folder: str, names: list[str]) -> dict[str, Path]:
+    """The file of each table, found as `read_tables` finds it (before anything is read)."""
+    from .datasets import find_table
     from .diagnostics import DataError
+
+    data = Path(folder)
+    if not data.is_dir():
+        raise DataError(f"data folder {data} does not exist or is not a folder")
+    return {name: find_table(data, name) for name in names}
+
+
+def _run(args) -> int:
+    from .datasets import read_tables
+    from .diagnostics import DataError
+    from .manifest import run_manifest
+    from .outputs import OutputError, check_output
+    from .writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
 
     compiled = _compiled(args.file)
     if isinstance(compiled, int):
         return compiled
+    model = compiled.model
     try:
         out = check_output(args.out)
-        report = check_output(args.report or out.with_suffix(".report.csv"))
-        if report.resolve() == out.resolve():
-            raise DataError(f"--out and --report name the same file: {out}")
-        summary_path = None
-        if any(ep.response is not None for ep in compiled.model.endpoints):
-            summary_path = check_output(args.summary or out.with_suffix(".summary.csv"))
-        if len({p.resolve() for p in (out, report, summary_path) if p is not None}) < 2 + bool(summary_path):
-            raise DataError(f"--out, --report and --summary must name different files: {out}")
-        names = [t.name for t in compiled.model.tables]
-        # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
-        tables = read_tables(args.data, names, encoding=args.encoding, arrow=args.engine == "sql")
-        result = compiled.run(tables, engine=args.engine)
-        outputs = [(result.adtte, out, "ADTTE"), (result.report, report, "REPORT")]
-        if summary_path is not None:
-            summary = compiled.summary(result)
-            outputs.append((summary, summary_path, "SUMMARY"))
-        write_tables(outputs)
+        outputs = [(out, "--out"), _default(args.report, out, ".report.csv", "--report", "the report")]
+        if any(ep.response is not None for ep in model.endpoints):
+            outputs.append(_default(args.summary, out, ".summary.csv", "--summary", "the summary"))
+        outputs = [(check_output(path), option) for path, option in outputs]
+        inputs = _input_files(args.data, [t.name for t in model.tables])
+        sources = [
+            (Path(args.file), "the .ept file"),
+            *((p, f"the input table '{n}'") for n, p in inputs.items()),
+        ]
+        refuse_overlaps([*outputs, (manifest_path(out), "the manifest")], sources)
+        with OutputSet() as files:
+            for path, option in outputs:
+                files.add(path, option)
+            not_a_folder(manifest_path(out), "the manifest")
+            # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
+            tables = read_tables(args.data, list(inputs), encoding=args.encoding, arrow=args.engine == "sql")
+            pause("derive")
+            result = compiled.run(tables, engine=args.engine)
+            files.write(out, result.adtte, "ADTTE")
+            files.write(outputs[1][0], result.report, "REPORT")
+            summary = compiled.summary(result) if len(outputs) > 2 else None
+            if summary is not None:
+                files.write(outputs[2][0], summary, "SUMMARY")
+            pause("staged")
+            files.commit(run_manifest(Path(args.file), inputs, args.engine, args.argv), main=out)
+    except OutputError as exc:
+        return _error(str(exc), EXIT_OUTPUT)
     except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_DATA
+        return _error(str(exc), EXIT_DATA)
     except OSError as exc:
-        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
-        return EXIT_DATA
-    if summary_path is not None:
+        return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
+    report = outputs[1][0]
+    if summary is not None:
         from .summary import format_summary
 
         print(format_summary(summary))
-        print(f"summary written to {summary_path}", file=sys.stderr)
-    n_subjects = result.adtte.USUBJID.nunique()
+        print(f"summary written to {outputs[2][0]}", file=sys.stderr)
     print(
-        f"{args.out}: {len(result.adtte)} records for {n_subjects} subjects; "
-        f"{len(result.excluded)} exclusions and {len(result.findings)} data findings in {report}",
+        f"{args.out}: {_plural(len(result.adtte), 'record')} for "
+        f"{_plural(result.adtte.USUBJID.nunique(), 'subject')}; {_plural(len(result.excluded), 'exclusion')} "
+        f"and {_plural(len(result.findings), 'data finding')} in {report}",
         file=sys.stderr,
     )
     if args.fail_on_findings and len(result.findings):
@@ -197,8 +314,47 @@ def _run(args) -> int:
     return EXIT_OK
 
 
+def _default(given: str | None, out: Path, suffix: str, option: str, name: str) -> tuple[Path, str]:
+    return (Path(given), option) if given else (out.with_suffix(suffix), name)
+
+
+_received: list[int] = []  # the signals handled, so that DuckDB's "Query interrupted" is told apart
+
+
+def _duckdb_interrupted(exc: Exception) -> bool:
+    return type(exc).__name__ == "InterruptException" or (
+        type(exc) is RuntimeError and str(exc) == "Query interrupted"
+    )
+
+
+def _terminate(signum, frame) -> None:
+    _received.append(signum)
+    raise Terminated()
+
+
+def _interrupt(signum, frame) -> None:
+    _received.append(signum)
+    raise KeyboardInterrupt()
+
+
 def entry() -> None:  # console script
-    sys.exit(main())
+    """main(), with SIGTERM cleaned up like Ctrl-C and a last resort against tracebacks."""
+    signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started ignoring it
+        signal.signal(signal.SIGINT, _interrupt)
+    try:
+        code = main()
+    except Exception as exc:  # every known failure has its own message and code above
+        if os.environ.get("ENDPOINTDSL_DEBUG"):
+            raise
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"error: internal error ({type(exc).__name__}{': ' + reason if reason else ''}); please "
+            "report it, with the command and the traceback that ENDPOINTDSL_DEBUG=1 shows",
+            file=sys.stderr,
+        )
+        code = EXIT_INTERNAL
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -1,48 +1,21 @@
-"""Datasets: input tables read from CSV, Parquet, XPT or sas7bdat, results written as CSV, Parquet or XPT."""
+"""Datasets: input tables read from CSV, Parquet, XPT or sas7bdat (writing: `outputs`, `writeset`)."""
 
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import io
-import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pyreadstat
 
 from .diagnostics import DataError
 
 Reader = Callable[[Path, str | None], pd.DataFrame]
-Writer = Callable[[pd.DataFrame, Path, str], None]
 
-# ADaM variable labels for ADTTE; any other column is labelled with its name.
-LABELS = {
-    "USUBJID": "Unique Subject Identifier",
-    "PARAMCD": "Parameter Code",
-    "PARAM": "Parameter",
-    "STARTDT": "Time to Event Origin Date for Subject",
-    "STARTDTF": "Origin Date Imputation Flag",
-    "ADT": "Analysis Date",
-    "ADTF": "Analysis Date Imputation Flag",
-    "AVAL": "Analysis Value",
-    "AVALC": "Analysis Value (C)",
-    "AVALU": "Analysis Value Unit",
-    "CNSR": "Censor",
-    "EVNTDESC": "Event or Censoring Description",
-    "CNSDTDSC": "Censor Date Description",
-    "SRCDOM": "Source Data",
-    "SRCVAR": "Source Variable",
-    "SRCSEQ": "Source Sequence Number",
-}
-SAS_EPOCH = dt.date(1960, 1, 1)
-XPT_MAX_BYTES = 200  # SAS transport version 5: longest character value
 _ENCODING_HINT = "; if the file is in another encoding, name it with --encoding (e.g. --encoding latin-1)"
-_SAS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")  # version 5: at most 8 characters
 
 # ---- reading --------------------------------------------------------------------------
 
@@ -164,148 +137,7 @@ def read_tables(
     return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}
 
 
-# ---- writing --------------------------------------------------------------------------
+# ---- writing: endpointdsl.outputs (formats) and endpointdsl.writeset (files) -----------
 
-
-def _date_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if str(c).endswith("DT")]  # ADaM: *DT holds a date
-
-
-def _as_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):  # also pandas Timestamp and NaT
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value is None or pd.isna(value):
-        return None
-    raise DataError(f"{value!r} is not a date")
-
-
-def _write_csv(frame: pd.DataFrame, target: Path, dataset: str) -> None:
-    out = frame.copy()
-    for column in _date_columns(out):
-        out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_date(d)) else "")
-    if "SRCSEQ" in out.columns:
-        out["SRCSEQ"] = out["SRCSEQ"].map(_seq_text)
-    out.to_csv(target, index=False, lineterminator="\n")
-
-
-def _seq_text(value: object) -> str:
-    if value is None or value is pd.NA or value != value:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _write_parquet(frame: pd.DataFrame, target: Path, dataset: str) -> None:
-    dates = set(_date_columns(frame))
-    arrays = [_dates(frame[c]) if c in dates else _arrow(frame[c]) for c in frame.columns]
-    pq.write_table(pa.table(arrays, names=[str(c) for c in frame.columns]), target)
-
-
-def _dates(column: pd.Series) -> pa.Array:
-    """A date column as Arrow dates; Arrow converts plain datetime.date cells itself (fast)."""
-    values = column.to_numpy(dtype=object)
-    if set(map(type, values)) <= {dt.date, type(None)}:
-        return pa.array(values, type=pa.date32())
-    return pa.array([_as_date(v) for v in values], type=pa.date32())
-
-
-def _arrow(column: pd.Series) -> pa.Array:
-    array = pa.array(column, from_pandas=True)  # Float64 with <NA> stays a nullable double
-    if pa.types.is_null(array.type) or pa.types.is_large_string(array.type):
-        array = array.cast(pa.string())  # text, also when every value is missing
-    return array
-
-
-def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
-    out = frame.reset_index(drop=True)
-    bad = [str(c) for c in out.columns if not _SAS_NAME.match(str(c))]
-    if bad:
-        raise DataError(
-            f"{', '.join(bad)}: not SAS transport v5 variable names (letters, digits, _; up to 8)"
-        )
-    upper = [str(c).upper() for c in out.columns]
-    clash = sorted({c for c in upper if upper.count(c) > 1})
-    if clash:  # SAS names ignore case: n and N would be one variable
-        raise DataError(f"{', '.join(clash)}: two columns differ only in case; SAS cannot hold both"
-                        " (write this table as .csv or .parquet)")
-    formats = {}
-    for column in _date_columns(out):  # SAS dates: days since 1960-01-01, shown as 02JAN2014
-        out[column] = [
-            float((d - SAS_EPOCH).days) if (d := _as_date(v)) else float("nan") for v in out[column]
-        ]
-        formats[column] = "DATE9."
-    for column in out.columns:
-        if pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].astype("float64")  # SAS numbers are doubles; <NA> is missing
-        else:
-            _check_length(out, column)
-    pyreadstat.write_xport(
-        out,
-        str(target),
-        table_name=dataset,
-        file_format_version=5,
-        column_labels={c: LABELS.get(c, c) for c in out.columns},
-        variable_format=formats,
-    )
-
-
-def _check_length(frame: pd.DataFrame, column: str) -> None:
-    """Refuse, rather than truncate, a character value longer than SAS transport v5 allows."""
-    lengths = frame[column].map(lambda v: len(v.encode("utf-8")) if isinstance(v, str) else 0)
-    too_long = lengths[lengths > XPT_MAX_BYTES]
-    if too_long.empty:
-        return
-    row = frame.loc[too_long.index[0]]
-    where = f"row {too_long.index[0] + 1}"
-    if isinstance(row.get("USUBJID"), str):
-        where = f"subject {row['USUBJID']}" + (
-            f" ({row['PARAMCD']})" if isinstance(row.get("PARAMCD"), str) else ""
-        )
-    more = f" (and {len(too_long) - 1} more values)" if len(too_long) > 1 else ""
-    raise DataError(
-        f"{column} of {where} is {too_long.iloc[0]} bytes long{more}; SAS transport v5 allows at most "
-        f"{XPT_MAX_BYTES} bytes per value (write .parquet or .csv to keep such values whole)"
-    )
-
-
-WRITERS: dict[str, Writer] = {".csv": _write_csv, ".parquet": _write_parquet, ".xpt": _write_xpt}
-
-
-def check_output(path: str | Path) -> Path:
-    """`path` if a result can be written there, else a DataError saying why not."""
-    path = Path(path)
-    if path.suffix.lower() not in WRITERS:
-        raise DataError(
-            f"cannot write {path}: unknown extension '{path.suffix}' (use .csv, .parquet or .xpt)"
-        )
-    if not path.parent.is_dir():
-        raise DataError(f"cannot write {path}: folder {path.parent} does not exist")
-    if path.is_dir():
-        raise DataError(f"cannot write {path}: it is a folder")
-    return path
-
-
-def write_tables(outputs: list[tuple[pd.DataFrame, str | Path, str]]) -> None:
-    """Write each (frame, path, SAS dataset name); if any cannot be written, none is."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for frame, path, dataset in outputs:
-            path = check_output(path)
-            partial = path.with_name(f".{path.name}.partial")
-            staged.append((partial, path))
-            try:
-                WRITERS[path.suffix.lower()](frame, partial, dataset)
-            except DataError as exc:
-                raise DataError(f"cannot write {path}: {exc}") from None
-            except (OSError, pa.ArrowException, *_SAS_ERRORS) as exc:
-                raise DataError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
-        for partial, path in staged:
-            os.replace(partial, path)
-    finally:
-        for partial, _ in staged:
-            partial.unlink(missing_ok=True)
-
-
-def write_table(frame: pd.DataFrame, path: str | Path, dataset: str = "ADTTE") -> None:
-    write_tables([(frame, path, dataset)])
+from .outputs import LABELS, check_output  # noqa: E402, F401 - the names this module had
+from .writeset import write_table, write_tables  # noqa: E402, F401

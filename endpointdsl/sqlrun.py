@@ -11,6 +11,8 @@ DuckDB is imported here, lazily, so that the command line starts fast.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -40,14 +42,60 @@ REPORT_SCHEMA = pa.schema([(c, pa.string()) for c in REPORT_COLUMNS])
 SMALL = 50_000  # rows: below this, one thread (scheduling costs more than it saves)
 
 
-def connect(threads: int | None = None):
+def connect(threads: int | None = None) -> Connection:
+    """An in-memory DuckDB connection whose spill files go to a private temporary folder
+    (mode 0700, removed on close), not DuckDB's default `./.tmp` in the current folder.
+
+    ENDPOINTDSL_MEMORY_LIMIT (e.g. 4GB) sets DuckDB's memory_limit; otherwise DuckDB's own
+    default applies. ENDPOINTDSL_THREADS sets the number of threads.
+    """
     import duckdb
 
     con = duckdb.connect(":memory:")
-    threads = threads or int(os.environ.get("ENDPOINTDSL_THREADS", "0"))
-    if threads:
-        con.execute(f"SET threads = {threads}")
-    return con
+    spill = tempfile.mkdtemp(prefix="endpointdsl-duckdb-")
+    connection = Connection(con, spill)
+    try:
+        con.execute(f"SET temp_directory = {_literal(os.path.join(spill, 'spill'))}")
+        con.execute("SET enable_progress_bar = false")  # DuckDB would draw it on standard output
+        setting = os.environ.get("ENDPOINTDSL_THREADS", "0")
+        if not setting.strip().isdigit():
+            raise DataError(f"ENDPOINTDSL_THREADS={setting!r} is not a number of threads (e.g. 4)")
+        threads = threads or int(setting)
+        if threads:
+            con.execute(f"SET threads = {threads}")
+        limit = os.environ.get("ENDPOINTDSL_MEMORY_LIMIT")
+        if limit:
+            try:
+                con.execute(f"SET memory_limit = {_literal(limit)}")
+            except duckdb.Error as exc:
+                reason = str(exc).strip().splitlines()[0]
+                raise DataError(
+                    f"ENDPOINTDSL_MEMORY_LIMIT={limit!r} is not a memory size ({reason})"
+                ) from None
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Connection:
+    """A DuckDB connection that also removes its spill folder when closed."""
+
+    def __init__(self, con, spill: str):
+        self._con, self.spill = con, spill
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        try:
+            self._con.close()
+        finally:
+            shutil.rmtree(self.spill, ignore_errors=True)
 
 
 def run_sql(

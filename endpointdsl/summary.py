@@ -27,6 +27,20 @@ _DTYPES = {  # fixed, so that an empty table has the same column types as any ot
     "UPPER": "float64",
     "EXCLUDED": "int64",
 }
+# SAS transport: variable names ignore case, so n and N cannot both be names there. The XPT
+# summary calls them COUNT and DENOM; the labels say which is which.
+XPT_NAMES = {"n": "COUNT", "N": "DENOM"}
+XPT_LABELS = {
+    "PARAMCD": "Parameter Code",
+    "PARAM": "Parameter",
+    "CATEGORY": "Category of AVALC",
+    "COUNT": "Subjects in Category (n)",
+    "DENOM": "Subjects in Denominator (N)",
+    "RATE": "Rate (n/N)",
+    "LOWER": "Lower Exact (Clopper-Pearson) CI Limit",
+    "UPPER": "Upper Exact (Clopper-Pearson) CI Limit",
+    "EXCLUDED": "Subjects Excluded from N",
+}
 
 
 def _check_level(level: float) -> None:

@@ -47,7 +47,9 @@ def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> N
         present = [str(c) for c in tables[name].columns]
         for column, line in meta["columns"].items():
             if column not in present:
-                close = difflib.get_close_matches(column, present, n=1, cutoff=0.7)
+                # a name that differs only in case first (SAS and R users rarely mind case)
+                close = [p for p in present if p.casefold() == column.casefold()]
+                close = close or difflib.get_close_matches(column, present, n=1, cutoff=0.7)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 where = f" ({tables[name].attrs['path']})" if "path" in tables[name].attrs else ""
                 problems.append(f"table '{name}'{where} has no column {column}, used at {file}:{line}{hint}")

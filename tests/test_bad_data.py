@@ -186,7 +186,7 @@ def test_fail_on_findings_exit_code(tmp_path, capsys):
     assert main(["run", str(ept), "--data", str(data), "--out", str(out)]) == 0
     assert main(["run", str(ept), "--data", str(data), "--out", str(out), "--fail-on-findings"]) == 3
     assert out.exists()
-    assert "1 data findings" in capsys.readouterr().err
+    assert "1 data finding in" in capsys.readouterr().err  # singular
 
 
 def test_a_long_table_is_processed_whole():

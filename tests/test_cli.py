@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import shutil
 
 import pandas as pd
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 
 from endpointdsl.cli import main
 
@@ -83,8 +84,12 @@ def test_run_writes_output_and_report(tmp_path, capsys):
             "/adrs.csv) has no column AVALC, used at",
         ),
         (lambda d: (d / "adsl.csv").write_bytes(b"USUBJID,ENRLDT\n\xff\xfe,2021\n"), "not UTF-8"),
+        (
+            lambda d: (d / "adrs.csv").write_text((d / "adrs.csv").read_text().replace("AVALC", "avalc", 1)),
+            "/adrs.csv) has no column AVALC, used at",
+        ),
     ],
-    ids=["missing-table", "missing-column", "not-utf8"],
+    ids=["missing-table", "missing-column", "not-utf8", "column-in-other-case"],
 )
 def test_unusable_data_is_exit_2_with_a_clear_message(tmp_path, capsys, mutate, message):
     data = tmp_path / "data"
@@ -95,6 +100,8 @@ def test_unusable_data_is_exit_2_with_a_clear_message(tmp_path, capsys, mutate, 
     assert message in err
     assert "Traceback" not in err
     assert not (tmp_path / "o.csv").exists()
+    if "avalc" in (data / "adrs.csv").read_text():
+        assert "(did you mean avalc?)" in err  # a name that differs only in case comes first
 
 
 def test_missing_column_names_the_ept_line(tmp_path, capsys):
@@ -107,3 +114,17 @@ def test_missing_column_names_the_ept_line(tmp_path, capsys):
         i for i, text in enumerate(SEED.read_text().splitlines(), 1) if text.startswith("event progression")
     )
     assert f"her2_cart_trastuzumab.ept:{line} (did you mean AVALCX?)" in err
+
+
+def test_readme_says_what_a_compiled_module_imports(tmp_path):
+    target = tmp_path / "her2_endpoints.py"
+    assert main(["compile", str(SEED), "-o", str(target)]) == 0
+    imported = {
+        f"{node.module}.{alias.name}" if node.module == "endpointdsl" else node.module
+        for node in ast.walk(ast.parse(target.read_text()))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported == {"endpointdsl.runtime", "endpointdsl.runtime_response", "endpointdsl.tables"}
+    row = next(line for line in (ROOT / "README.md").read_text().splitlines() if "compile FILE -o" in line)
+    assert all(f"`{name}`" in row for name in imported) and "needs only" not in row
