@@ -128,6 +128,8 @@ class ModuleWriter:
             call += f", {ev.impute!r}, [{before}], [{after}]"
         if ev.response is not None or ev.derived:
             call += f", response={ev.response!r}, derived={ev.derived!r}"
+        if ev.format is not None:
+            call += f", date_format={ev.format!r}"
         w.line(f"return {call})", ev.span)
         w.dedent()
 
