@@ -50,7 +50,10 @@ def column_problem(table: str, frame: pd.DataFrame, column: str, by_reading: dic
     """One line for a column that some events read as mostly unusable, else None. Events that
     read it alike share a line; those that read it another way (`impute`) join it if they
     fail too, and the first failing reading supplies the counts."""
-    values = distinct_values(frame[column])
+    series = frame[column]
+    if not isinstance(series, pd.Series):  # two columns of one name: not this check's to judge
+        return None
+    values = distinct_values(series)
     filled = sum(count for _, count in values)
     failing = []
     for (fmt, imputes), events in by_reading.items():
@@ -84,9 +87,10 @@ def distinct_values(series: pd.Series) -> list[tuple[object, int]]:
         for cell in series.to_numpy(dtype=object):  # mixed kinds: 1, 1.0 and True read differently
             value = normalise(cell)
             if value is not None:
-                key = (type(value), value)
-                counts[key] = counts.get(key, 0) + 1
-        return [(value, count) for (_, value), count in counts.items()]
+                key = _key(value)
+                first, count = counts.get(key, (value, 0))
+                counts[key] = (first, count + 1)
+        return list(counts.values())
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     tally = pd.Series(codes[codes >= 0]).value_counts(sort=False).to_dict()
     merged: dict = {}
@@ -96,6 +100,15 @@ def distinct_values(series: pd.Series) -> list[tuple[object, int]]:
             key = (type(value), value)
             merged[key] = merged.get(key, 0) + tally.get(index, 0)
     return [(value, count) for (_, value), count in merged.items()]
+
+
+def _key(value: object) -> tuple:
+    """A dict key for a cell: its type and value (its repr when it cannot be hashed)."""
+    try:
+        hash(value)
+    except TypeError:
+        return (type(value), repr(value))
+    return (type(value), value)
 
 
 def _shown(value: object) -> str:

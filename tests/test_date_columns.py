@@ -228,3 +228,11 @@ def test_xpt_dates_without_a_date_format_say_what_to_do_in_sas(tmp_path, capsys)
     assert code == 0, capsys.readouterr().err
     adtte = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(adtte.ADT) == ["2023-01-31"] * 3 + ["2023-01-01"] * 3
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cells_that_are_neither_texts_nor_numbers_are_counted_too(engine):
+    with pytest.raises(
+        DataError, match=r"6 of its 6 non-empty values .*, e\.g\. \[2023, 1, 5\]; no known date format"
+    ):
+        compiled().run(tables([[2023, 1, 5]] * 6), engine=engine)
