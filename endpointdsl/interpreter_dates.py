@@ -1,8 +1,8 @@
 """Reference interpreter, input: date cells in a declared format other than ISO 8601.
 
-The second programmer's reader, written from docs/semantics.md section 1 without
-looking at `dates.py`: it scans characters where the runtime uses regular
-expressions, and checks the calendar itself. ISO 8601 texts (the default) are read
+The second programmer's reader, written from docs/semantics.md section 1 and sharing
+no code with `dates.py`: it splits and scans characters where the runtime matches
+regular expressions, and checks the calendar itself. ISO 8601 texts (the default) are read
 by the shared `dates.parse_date`, as before formats existed.
 """
 
