@@ -12,6 +12,7 @@ import math
 
 from . import model as m
 from . import nodes as n
+from .checker_dates import DateFormats
 from .checker_endpoint import SINGLE_CLAUSES, EndpointChecker
 from .diagnostics import Diagnostic, EptError, Span
 
@@ -46,6 +47,7 @@ class Checker:
     # ---- entry point
     def check(self) -> m.Model:
         self._collect()
+        self.formats = DateFormats(self)  # before any condition: a date literal reads its column's format
         tables = tuple(self._table(t) for t in self.tables.values())
         events = tuple(self._event(e) for e in self.events.values())
         endpoints = []
@@ -144,7 +146,7 @@ class Checker:
             self._derived_event(e)
         elif table is None:
             self._unknown("table", e.table, {**self.tables, **self.endpoint_nodes})
-        where = self._condition(e.where) if e.where is not None else None
+        where = self._condition(e.where, e.table.text) if e.where is not None else None
         if e.where is not None:
             self._warn_negations(e.where)
         imp = e.impute
@@ -164,6 +166,7 @@ class Checker:
             not_after=tuple(b.text for b in imp.not_after) if imp else (),
             response=e.response.text if e.response else None,
             derived=derived,
+            format=self.formats.events.get(e.name.text),
             span=e.span,
         )
 
@@ -215,7 +218,8 @@ class Checker:
                     f"if they should, write `({col} is missing or ...)`; to silence, write `{col} is not missing and ...`",
                 ))  # fmt: skip
 
-    def _condition(self, c: n.Condition) -> m.Condition:
+    def _condition(self, c: n.Condition, table: str | None = None) -> m.Condition:
+        """The model of a row condition on `table`, whose date columns have their formats."""
         match c:
             case n.Compare(column=col, op=op, operand=operand):
                 lit = self._literal(operand)
@@ -226,7 +230,8 @@ class Checker:
                         c.span,
                         "use = or != with a text, or `in (...)` for several values",
                     )
-                return m.Compare(col.text, op, lit or m.Literal("text", ""))
+                fmt = self.formats.column(table, col.text) if lit and lit.kind == "date" else None
+                return m.Compare(col.text, op, lit or m.Literal("text", ""), fmt)
             case n.InList(column=col, operands=ops, negated=neg):
                 lits = [self._literal(o) for o in ops]
                 kinds = {lit.kind for lit in lits if lit is not None}
@@ -237,15 +242,16 @@ class Checker:
                         c.span,
                         "all values in a list must be of one kind",
                     )
-                return m.InList(col.text, tuple(x for x in lits if x is not None), neg)
+                fmt = self.formats.column(table, col.text) if kinds == {"date"} else None
+                return m.InList(col.text, tuple(x for x in lits if x is not None), neg, fmt)
             case n.IsMissing(column=col, negated=neg):
                 return m.IsMissing(col.text, neg)
             case n.And(left=a, right=b):
-                return m.And(self._condition(a), self._condition(b))
+                return m.And(self._condition(a, table), self._condition(b, table))
             case n.Or(left=a, right=b):
-                return m.Or(self._condition(a), self._condition(b))
+                return m.Or(self._condition(a, table), self._condition(b, table))
             case n.Not(operand=a):
-                return m.Not(self._condition(a))
+                return m.Not(self._condition(a, table))
         raise TypeError(c)
 
     def _literal(self, o: n.Operand) -> m.Literal | None:
@@ -344,7 +350,7 @@ class Checker:
                     self._unknown("table", t, self.tables)
                 return m.Population(
                     "where", name or f"{t.text} rows meeting a condition",
-                    table=t.text, where=self._condition(w),
+                    table=t.text, where=self._condition(w, t.text),
                 )  # fmt: skip
         raise TypeError(p)
 

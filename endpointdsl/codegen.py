@@ -41,7 +41,12 @@ class ModuleWriter:
             w.line(f"    {t.name!r}: {{'per_subject': {t.per_subject!r}, 'key': {t.key!r}, 'columns': {{")
             for column, line in self._columns(t.name).items():
                 w.line(f"        {column!r}: {line!r},")
-            w.line("    }},")
+            w.line("    }, 'dates': [")  # the date columns that tables.validate checks as a whole
+            for ev in self.model.events:
+                if ev.table == t.name and not ev.derived:
+                    line = ev.span.line if ev.span else 0
+                    w.line(f"        ({ev.column!r}, {ev.format!r}, {ev.impute!r}, {ev.name!r}, {line!r}),")
+            w.line("    ]},")
         w.line("}")
         for ev in self.model.events:
             self._event(ev)
@@ -128,6 +133,8 @@ class ModuleWriter:
             call += f", {ev.impute!r}, [{before}], [{after}]"
         if ev.response is not None or ev.derived:
             call += f", response={ev.response!r}, derived={ev.derived!r}"
+        if ev.format is not None:
+            call += f", date_format={ev.format!r}"
         w.line(f"return {call})", ev.span)
         w.dedent()
 

@@ -2,8 +2,9 @@
 
 This is the second programmer of the double-programming check. It is written
 from the semantics in docs/semantics.md, as plainly as possible, and shares
-with the compiled path only the input reading (`parse_date`, `Subject`) and the
-result types. Speed is not a goal here.
+with the compiled path only the input reading (`parse_date` for ISO 8601 texts and
+imputation, `Subject`) and the result types; dates in other formats it reads with its
+own code (`interpreter_dates`). Speed is not a goal here.
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ import math
 
 from . import interpreter_response as response
 from . import model as m
-from .dates import impute, parse_date
+from .dates import impute
+from .interpreter_dates import read_date
 from .runtime import AVALU, UNIT_DAYS, Derivation, Record, Subject
 
 # ---- row conditions --------------------------------------------------------------
 
 
-def _read(value, kind):
-    """The cell read as the literal's kind, or None when missing or unreadable."""
+def _read(value, kind, fmt=None):
+    """The cell read as the literal's kind (a date in the format `fmt`), or None when
+    missing or unreadable."""
     if value is None:
         return None
     if kind == "date":
-        return parse_date(value)[0]
+        return read_date(value, fmt)[0]
     if kind == "number":
         if isinstance(value, bool):
             return None
@@ -43,7 +46,7 @@ def _read(value, kind):
 def holds(cond: m.Condition, row: dict):
     """Kleene three-valued logic: True, False or None (unknown)."""
     if isinstance(cond, m.Compare):
-        left = _read(row.get(cond.column), cond.literal.kind)
+        left = _read(row.get(cond.column), cond.literal.kind, cond.format)
         if left is None:
             return None
         right = cond.literal.value
@@ -54,7 +57,7 @@ def holds(cond: m.Condition, row: dict):
     if isinstance(cond, m.InList):
         if not cond.literals:
             return None if row.get(cond.column) is None else cond.negated
-        values = [_read(row.get(cond.column), lit.kind) for lit in cond.literals]
+        values = [_read(row.get(cond.column), lit.kind, cond.format) for lit in cond.literals]
         if any(v is None for v in values):
             return None
         hit = any(v == lit.value for v, lit in zip(values, cond.literals, strict=True))
@@ -92,7 +95,7 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
         if src.impute:
             date, flag, problem = impute(row.get(src.column), src.impute, before, after)
         else:
-            date, problem = parse_date(row.get(src.column))
+            date, problem = read_date(row.get(src.column), src.format)
         if date is None:
             # A blank date in a subject-level column without a condition means "did not happen".
             if problem == "missing" and src.per_subject and src.where is None:

@@ -36,6 +36,7 @@ class Compare:
     column: str
     op: str  # = != < <= > >=
     literal: Literal
+    format: str | None = None  # a date literal: the column's declared date format (None: ISO 8601)
 
 
 @frozen
@@ -43,6 +44,7 @@ class InList:
     column: str
     literals: tuple[Literal, ...]
     negated: bool
+    format: str | None = None
 
 
 @frozen
@@ -115,6 +117,7 @@ class EventSource:
     not_after: tuple[str, ...] = ()
     response: str | None = None  # column holding the RECIST time-point response
     derived: bool = False  # the table is another endpoint's output (section 6.5)
+    format: str | None = None  # declared format of the date column's texts (None: ISO 8601)
     span: Span | None = _SPAN
 
 

@@ -120,6 +120,14 @@ class Imputation:
 
 
 @frozen
+class DateFormat:
+    """`format "DDMONYYYY"`: how the texts of an event's date column are written."""
+
+    pattern: str
+    span: Span | None = _SPAN
+
+
+@frozen
 class EventDef:
     name: Ident
     table: Ident
@@ -129,6 +137,7 @@ class EventDef:
     label: str | None = None
     impute: Imputation | None = None
     response: Ident | None = None  # column of the RECIST time-point response
+    format: DateFormat | None = None
     span: Span | None = _SPAN
 
 

@@ -42,6 +42,7 @@ RESERVED = frozenset(
         "of", "at", "latest", "last", "calendar", "inclusive", "exclusive", "day",
         "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by", "schedule", "every", "until", "then", "window", "events", "missed", "like", "without",
         "through", "nearest", "least", "most", "ne", "between", "excluded", "occurred", "reaches", "assessed",
+        "format",
     )
 )  # fmt: skip
 

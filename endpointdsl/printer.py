@@ -53,6 +53,8 @@ def _table(t: n.Table) -> str:
 
 def _event(e: n.EventDef) -> str:
     parts = [f"event {e.name.text} = {e.table.text}.{e.column.text}"]
+    if e.format is not None:
+        parts.append(f"format {escape(e.format.pattern)}")
     if e.where is not None:
         parts.append(f"where {format_condition(e.where)}")
     if e.response is not None:

@@ -69,12 +69,14 @@ def short_name(path: str) -> str:
 
 def condition(c: m.Condition) -> str:
     match c:
-        case m.Compare(column=col, op=op, literal=lt):
-            return f"rt.compare(row.get({col!r}), {op!r}, {lt.kind!r}, {lit(lt.value)})"
-        case m.InList(column=col, literals=lts, negated=neg):
+        case m.Compare(column=col, op=op, literal=lt, format=fmt):
+            tail = f", {fmt!r}" if fmt else ""  # a date column's declared format
+            return f"rt.compare(row.get({col!r}), {op!r}, {lt.kind!r}, {lit(lt.value)}{tail})"
+        case m.InList(column=col, literals=lts, negated=neg, format=fmt):
             kind = lts[0].kind if lts else "text"
             values = lit(tuple(x.value for x in lts))
-            return f"rt.one_of(row.get({col!r}), {kind!r}, {values}, {neg!r})"
+            tail = f", {fmt!r}" if fmt else ""
+            return f"rt.one_of(row.get({col!r}), {kind!r}, {values}, {neg!r}{tail})"
         case m.IsMissing(column=col, negated=neg):
             return f"(row.get({col!r}) is {'not ' if neg else ''}None)"
         case m.And(left=a, right=b):

@@ -2,8 +2,8 @@
 
 Missing values propagate explicitly: a comparison with a missing cell is
 `None` (unknown) and a row condition selects a row only when it is `True`, as
-in SQL. Dates come from ISO 8601 text or date objects; anything else is
-reported per subject and is not an occurrence. No pandas here: this module is
+in SQL. Dates come from date objects or texts in the event's declared format (ISO
+8601 by default); anything else is reported per subject and is not an occurrence. No pandas here: this module is
 all a compiled endpoint needs to derive one subject.
 """
 
@@ -105,14 +105,15 @@ def as_number(value: object) -> float | None:
     return number if math.isfinite(number) else None  # inf and nan compare as nothing
 
 
-def compare(value: object, op: str, kind: str, literal: object) -> bool | None:
-    """`value op literal`, read as the literal's kind; None when the cell is missing or unreadable."""
+def compare(value: object, op: str, kind: str, literal: object, fmt: str | None = None) -> bool | None:
+    """`value op literal`, read as the literal's kind (a date in the column's format `fmt`);
+    None when the cell is missing or unreadable."""
     if kind == "text":
         left = as_text(value)
     elif kind == "number":
         left = as_number(value)
     else:
-        left = parse_date(value)[0]
+        left = parse_date(value, fmt)[0]
     if left is None:
         return None
     match op:
@@ -131,10 +132,10 @@ def compare(value: object, op: str, kind: str, literal: object) -> bool | None:
     raise ValueError(op)
 
 
-def one_of(value: object, kind: str, literals: tuple, negated: bool) -> bool | None:
+def one_of(value: object, kind: str, literals: tuple, negated: bool, fmt: str | None = None) -> bool | None:
     found = None
     for literal in literals:
-        hit = compare(value, "=", kind, literal)
+        hit = compare(value, "=", kind, literal, fmt)
         if hit is None:
             return None
         found = found or hit
@@ -207,6 +208,7 @@ def select(
     not_after: list[dt.date] = (),
     response: str | None = None,
     derived: bool = False,
+    date_format: str | None = None,
 ) -> list[Occurrence]:
     """Occurrences of an event: rows where the predicate is True, with a usable date.
 
@@ -219,7 +221,7 @@ def select(
         if predicate is not None and predicate(row) is not True:
             continue
         if impute is None:
-            date, problem = parse_date(row.get(column))
+            date, problem = parse_date(row.get(column), date_format)
             flag = None
         else:
             date, flag, problem = impute_date(row.get(column), impute, not_before, not_after)

@@ -25,7 +25,7 @@ from attrs import field, frozen
 from . import __version__
 from . import model as m
 from .pyemit import short_name
-from .sqlprep import view_name
+from .sqlprep import date_readers, view_name
 
 NO_END = dt.date.max
 NO_END_SQL = "DATE '9999-12-31'"
@@ -66,17 +66,17 @@ def col(alias: str, column: str, reader: str) -> str:
 
 def condition(c: m.Condition, alias: str, needs: set) -> str:
     """A row condition; SQL's NULL logic is Kleene's, as the semantics require."""
-    reader = {"text": "text", "number": "num", "date": "date"}
     match c:
-        case m.Compare(column=column, op=op, literal=lt):
-            needs.add((column, reader[lt.kind]))
+        case m.Compare(column=column, op=op, literal=lt, format=fmt):
+            reader = {"text": "text", "number": "num", "date": date_readers(fmt)[0]}[lt.kind]
+            needs.add((column, reader))
             sql_op = "<>" if op == "!=" else op
-            return f"{col(alias, column, reader[lt.kind])} {sql_op} {literal(lt)}"
-        case m.InList(column=column, literals=lts, negated=neg):
-            kind = lts[0].kind
-            needs.add((column, reader[kind]))
+            return f"{col(alias, column, reader)} {sql_op} {literal(lt)}"
+        case m.InList(column=column, literals=lts, negated=neg, format=fmt):
+            reader = {"text": "text", "number": "num", "date": date_readers(fmt)[0]}[lts[0].kind]
+            needs.add((column, reader))
             values = ", ".join(literal(x) for x in lts)
-            return f"{col(alias, column, reader[kind])} {'NOT IN' if neg else 'IN'} ({values})"
+            return f"{col(alias, column, reader)} {'NOT IN' if neg else 'IN'} ({values})"
         case m.IsMissing(column=column, negated=neg):
             needs.add((column, "text"))  # as_text(cell) is None exactly when the cell is missing
             return f"{col(alias, column, 'text')} IS {'NOT ' if neg else ''}NULL"
@@ -185,8 +185,8 @@ class Events:
         return self.needs.setdefault(table, set())
 
     def date_reader(self, ev: m.EventSource) -> tuple[str, str]:
-        """(date view, why view) of the event's column."""
-        return (ev.impute, "iwhy") if ev.impute else ("date", "why")
+        """(date view, why view) of the event's column (imputation: ISO 8601 only)."""
+        return (ev.impute, "iwhy") if ev.impute else date_readers(ev.format)
 
     def same_day(self, evs: list[m.EventSource]) -> None:
         """Occurrences sharing subject, date and sequence: one GROUP BY per table, date and
@@ -198,7 +198,7 @@ class Events:
         for ev in evs:
             # an analysed subject has one row of the subject-level table: one occurrence at most
             if not (ev.not_before or ev.not_after or ev.per_subject):
-                groups.setdefault((ev.table, ev.column, ev.impute or "date", ev.sequence), []).append(ev)
+                groups.setdefault((ev.table, ev.column, self.date_reader(ev)[0], ev.sequence), []).append(ev)
         for i, ((table, column, reader, sequence), members) in enumerate(groups.items(), 1):
             needs, w = self.need(table), self.w
             name = ident(f"same_day_{i}")

@@ -18,6 +18,7 @@ from . import model as m
 from .runtime import AVALU, UNIT_DAYS
 from .sqlgen import NO_END_SQL, SqlWriter, col, condition, date, ident, number, text
 from .sqlgen_censoring import CensoringSql
+from .sqlprep import date_readers
 
 DAY_ONE = "DATE '0001-01-01'"
 _SPAN_DAYS = (dt.date.max - dt.date.min).days
@@ -82,7 +83,8 @@ class EndpointSql(CensoringSql):
         if ev.not_before or ev.not_after:
             return "TRUE", f"{alias}.d", f"{alias}.seq", f"{alias}.rn", f"{alias}.dtf"
         needs = self.needs.setdefault(ev.table, set())
-        reader = ev.impute or "date"
+        reader = ev.impute or date_readers(ev.format)[0]
+        needs.add((ev.column, reader))
         d = col(alias, ev.column, reader)
         where = condition(ev.where, alias, needs) if ev.where is not None else "TRUE"
         seq = col(alias, ev.sequence, "num") if ev.sequence else "CAST(NULL AS DOUBLE)"

@@ -10,6 +10,8 @@ that the .ept file uses, one typed column per (column, reader):
                            BIGINT when every value is an integer a double holds exactly
     "C__date"      DATE     the cell read as a complete date (NULL: missing or unusable)
     "C__why"       VARCHAR  why C__date is NULL ('missing', or the reader's message)
+    "C__date@F", "C__why@F"  the same for a text column in the declared date format F
+                           (`format "DDMONYYYY"`: reader "date@DDMONYYYY")
     "C__first|mid|last"  DATE  the date imputed by that rule, before any not-before/not-after bound
     "C__iwhy"      VARCHAR  why the imputed date is NULL
     "C__dtf"       VARCHAR  imputation flag (D or M) of a partial date
@@ -51,6 +53,11 @@ def view_name(column: str, reader: str) -> str:
     return f"{column}__{reader}"
 
 
+def date_readers(fmt: str | None) -> tuple[str, str]:
+    """The (date, why) readers of a column in a declared format (None: ISO 8601)."""
+    return ("date", "why") if fmt is None else (f"date@{fmt}", f"why@{fmt}")
+
+
 # ---- one reader, applied to one normalised Python value ---------------------------------
 
 
@@ -63,6 +70,7 @@ def _partial_range(value: object) -> tuple[dt.date | None, dt.date | None]:
 
 def read_value(value: object, reader: str) -> object:
     """One view of one normalised cell (the per-subject path's reading, by definition)."""
+    reader, _, fmt = reader.partition("@")
     match reader:
         case "key":
             return None if value is None else str(value)
@@ -71,9 +79,9 @@ def read_value(value: object, reader: str) -> object:
         case "num":
             return as_number(value)
         case "date":
-            return parse_date(value)[0]
+            return parse_date(value, fmt or None)[0]
         case "why":
-            return parse_date(value)[1]
+            return parse_date(value, fmt or None)[1]
         case "first" | "mid" | "last":
             return impute(value, reader)[0]
         case "iwhy":
@@ -143,7 +151,7 @@ class Column:
         self.cells = [normalise(v) for v in values]
 
     def view(self, reader: str) -> pa.Array:
-        arrow_type = _ARROW_TYPES[reader]
+        arrow_type = _ARROW_TYPES[reader.partition("@")[0]]
         if self.arrow is not None:
             fast = _fast_view(self.arrow, reader)
             if fast is not None:
@@ -212,8 +220,16 @@ def _strip(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 
 
 def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
-    """A view computed by Arrow kernels, where they are known to equal the Python reader."""
+    """A view computed by Arrow kernels, where they are known to equal the Python reader.
+
+    Texts in a date format, like ISO 8601 texts, are read once per distinct value (the
+    caller's dictionary path): that is the Python reader itself, and a column holds few
+    distinct dates. A date object is a date whatever the declared format."""
     n = len(arrow)
+    if "@" in reader:
+        if not pa.types.is_date32(arrow.type):
+            return None  # integers too: YYYYMMDD and days since 1960-01-01 read numbers
+        reader = reader.partition("@")[0]
     if _is_text(arrow.type):
         return arrow if reader in ("key", "text") else None
     if pa.types.is_date32(arrow.type):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 from attrs import frozen
 
+from .datecheck import check_date_columns
 from .diagnostics import DataError
 from .runtime import Derivation, Row, Subject, normalise
 
@@ -38,7 +39,8 @@ class RunResult:
 
 
 def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> None:
-    """Every table and column the .ept file uses is present; one error lists all gaps."""
+    """Every table and column the .ept file uses is present, and no date column is mostly
+    unusable (datecheck); one error lists all gaps."""
     problems = []
     for name, meta in tables_meta.items():
         if name not in tables:
@@ -55,6 +57,7 @@ def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> N
                 problems.append(f"table '{name}'{where} has no column {column}, used at {file}:{line}{hint}")
     if problems:
         raise DataError("\n".join(problems))
+    check_date_columns(tables_meta, tables, file)  # a column of non-dates: one error, not a finding per row
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> list[Row]:

@@ -127,8 +127,12 @@ class ToAst(Transformer):
             label=opts.get("label"),
             impute=opts.get("impute"),
             response=opts.get("response"),
+            format=opts.get("format"),
             span=self._span(meta),
         )
+
+    def date_format(self, meta, c):
+        return ("format", n.DateFormat(unescape(str(c[0])), span=self._tok_span(c[0])))
 
     def impute_first(self, meta, c):
         return "first"

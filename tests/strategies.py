@@ -10,7 +10,8 @@ compute their expectations.
 Programs cover every construct: tables with and without `key`, events on either kind
 of table with and without `where` (all comparisons, `in`/`not in`, `is [not] missing`,
 and/or/not, parentheses), `sequence`, `impute first|mid|last` with `not before` /
-`not after` bounds and `label`; named and inline populations; endpoints with every
+`not after` bounds and `label`, `format "..."` on date columns (every known pattern, in
+upper or lower case; ISO 8601 also written out); named and inline populations; endpoints with every
 origin, event list, censoring rule and bound form and the conventions `origin is day`,
 `time in` and `before origin`, with their clauses in any order.
 
@@ -18,6 +19,9 @@ Dates are drawn from a narrow range (2020-01-01..2020-04-30), mostly from a few 
 days per subject, so ties, same-day events, occurrences before the origin and horizon
 crossings are frequent; cells are sometimes missing (None, NaN, NaT, blank), impossible,
 partial, carry a time part or trailing blanks, or are date/datetime/Timestamp objects;
+a column with a declared format holds texts in it (with one-digit days and months, month
+names in any case, a time, blanks around, numbers for YYYYMMDD and SAS days) and
+sometimes impossible days (31/02/2020), two-digit years or ISO texts;
 filter and sequence cells are sometimes odd (NA, inf, numbers as text, junk).
 """
 
@@ -87,6 +91,18 @@ VOCAB = {
     ),
 }  # fmt: skip
 
+# Date formats an event can declare (docs/language.md), and how each may be spelled.
+ISO = "YYYY-MM-DD"
+SAS_DAYS = "days since 1960-01-01"
+FORMAT_TEXTS = ("DDMONYYYY", "DD-MON-YYYY", "MM/DD/YYYY", "DD/MM/YYYY", "DD.MM.YYYY", "YYYYMMDD", "YYYY/MM/DD")
+ALL_FORMATS = (ISO, *FORMAT_TEXTS, SAS_DAYS)
+MONTH_ABBR = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def spellings(fmt: str) -> tuple[str, ...]:
+    return (fmt, fmt.capitalize()) if fmt == SAS_DAYS else (fmt, fmt.lower())
+
+
 # Odd texts that can appear in a literal; `\` and `"` exercise the escapes of STRING.
 ODD_TEXTS = ("1", "N/A", 'say "hi"', "back\\slash", "a  b")
 
@@ -128,6 +144,7 @@ class EventDesc:
     impute: str | None = None  # "first", "mid" or "last": the rule for partial dates
     bounds: tuple[tuple[str, str], ...] = ()  # ("before" | "after", subject-level event)
     response: str | None = None  # column of the RECIST response (tumour assessments)
+    # (the `format` of the date column is the program's, per table column: ProgramDesc.formats)
 
     @property
     def not_before(self) -> tuple[str, ...]:
@@ -360,6 +377,8 @@ class ProgramDesc:
     endpoints: tuple[EndpointDesc, ...]
     item_order: tuple[int, ...]  # a permutation of the top-level items
     comments: bool
+    # ((table, column), spelling): the `format` written on every event dated by that column
+    formats: tuple[tuple[tuple[str, str], str], ...] = ()
 
     def __repr__(self) -> str:  # failing examples are shown by repr: show the program text
         return "<program:\n" + self.text + ">"
@@ -376,6 +395,19 @@ class ProgramDesc:
     def population(self, name: str) -> tuple:
         return next(p for n, p in self.populations if n == name)
 
+    def spelling(self, table: str, column: str) -> str | None:
+        """The `format` text written on the events dated by a table column, if any."""
+        return dict(self.formats).get((table, column))
+
+    def column_format(self, table: str, column: str) -> str | None:
+        """The format a column's date texts are in (None: ISO 8601): the events' declared
+        one when an event is dated by the column, else ISO 8601 (a column only compared)."""
+        spelling = self.spelling(table, column)
+        if spelling is None or not any(e.table == table and e.column == column for e in self.events):
+            return None
+        canonical = next(f for f in ALL_FORMATS if f.upper() == spelling.upper())
+        return None if canonical == ISO else canonical
+
     @property
     def text(self) -> str:
         items = []
@@ -384,6 +416,8 @@ class ProgramDesc:
             items.append(f"table {t.name}: {card}" + (f", key {t.key}" if t.key_stated else "") + "\n")
         for e in self.events:
             line = f"event {e.name} = {e.table}.{e.column}"
+            if self.spelling(e.table, e.column) is not None:
+                line += f" format {quote(self.spelling(e.table, e.column))}"
             if e.where is not None:
                 line += f" where {render_condition(e.where)}"
             if e.response is not None:
@@ -585,14 +619,33 @@ def optional(draw, options, one_in: int = 2):
     return pick(draw, options) if chance(draw, one_in) else None
 
 
+def column_formats(draw, tables: tuple[TableDesc, ...]) -> tuple:
+    """((table, column), spelling) for some date columns: mostly a pattern, sometimes ISO written out."""
+    out = []
+    for t in tables:
+        for column in VOCAB[t.name].dates:
+            choice = draw(_index(8))
+            if choice >= 4:
+                fmt = ISO if choice == 4 else pick(draw, (*FORMAT_TEXTS, SAS_DAYS))
+                out.append(((t.name, column), pick(draw, spellings(fmt))))
+    return tuple(out)
+
+
+def imputable(formats: tuple, table: str, column: str) -> bool:
+    """`impute` reads ISO 8601 partial dates only."""
+    spelling = dict(formats).get((table, column))
+    return spelling is None or spelling.upper() == ISO
+
+
 @st.composite
-def events(draw, tables: tuple[TableDesc, ...]) -> tuple[EventDesc, ...]:
+def events(draw, tables: tuple[TableDesc, ...], formats: tuple = ()) -> tuple[EventDesc, ...]:
     subject = next(t for t in tables if t.per_subject).name
     first = VOCAB[subject].dates[0]
+    rule = optional(draw, IMPUTATION_RULES, 4)
     out = [  # a randomisation-like origin: a subject-level date without condition
         EventDesc(
             f"ev0_{first.lower()}", subject, first, None, None, optional(draw, ("Randomization",)),
-            optional(draw, IMPUTATION_RULES, 4),
+            rule if imputable(formats, subject, first) else None,
         )
     ]  # fmt: skip
     for i in range(1, 3 + draw(_index(5))):
@@ -605,6 +658,7 @@ def events(draw, tables: tuple[TableDesc, ...]) -> tuple[EventDesc, ...]:
         name = f"{pick(draw, NAME_PREFIXES)}{i}_{column.lower()}"
         label = optional(draw, LABELS)
         rule, bounds = optional(draw, IMPUTATION_RULES, 4), []
+        rule = rule if imputable(formats, table, column) else None
         if rule is not None:  # bounds: earlier subject-level events that have no bounds
             candidates = [e.name for e in out if e.table == subject and not e.bounds]
             for _ in range(pick(draw, (0, 0, 1, 1, 2))):
@@ -769,7 +823,8 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False) -> ProgramDe
         key = pick(draw, ("USUBJID", "USUBJID", "SUBJID"))
         tables.append(TableDesc(name, name == SUBJECT_TABLE, key, key != "USUBJID" or chance(draw, 2)))
     tables = tuple(tables)
-    evs = draw(events(tables))
+    formats = column_formats(draw, tables)
+    evs = draw(events(tables, formats))
     pops = []
     for i in range(draw(_index(3))):
         name = f"{pick(draw, ('pop', 'among_', 'subjects'))}{i}"
@@ -783,7 +838,8 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False) -> ProgramDe
     if responses:
         evs, eps = draw(with_responses(evs, eps, tables, [p[0] for p in pops]))
     n_items = len(tables) + len(evs) + len(pops) + len(eps)
-    return ProgramDesc(tables, evs, tuple(pops), eps, tuple(shuffled(draw, range(n_items))), chance(draw, 2))
+    order = tuple(shuffled(draw, range(n_items)))
+    return ProgramDesc(tables, evs, tuple(pops), eps, order, chance(draw, 2), formats)
 
 
 @st.composite
@@ -834,13 +890,16 @@ def day(draw, anchors: tuple[int, ...], early: bool = False) -> dt.date:
     return DAY0 + dt.timedelta(days=index)
 
 
-def date_cell(draw, anchors: tuple[int, ...], early: bool = False) -> object:
-    """A date cell: mostly ISO text near the anchors, else a date object, a datetime, a
-    text with a time part or trailing blanks, or an unusable value."""
+def date_cell(draw, anchors: tuple[int, ...], early: bool = False, fmt: str | None = None) -> object:
+    """A date cell: mostly ISO text (or text in the column's format `fmt`) near the
+    anchors, else a date object, a datetime, a text with a time part or trailing blanks,
+    or an unusable value."""
     shape = draw(_index(16))
     if shape >= 14:
         return pick(draw, BAD_DATES)
     d = day(draw, anchors, early)
+    if fmt is not None and shape not in (5, 6):  # date objects are dates whatever the format
+        return formatted_cell(draw, d, fmt, shape)
     match shape:
         case 12 | 13:  # a partial date: its month, or its year
             return f"{d.year}-{d.month:02d}" if not chance(draw, 4) else str(d.year)
@@ -858,11 +917,51 @@ def date_cell(draw, anchors: tuple[int, ...], early: bool = False) -> object:
     return str(d)
 
 
-def cell(draw, kind: str, column: str, table: str, anchors: tuple[int, ...]) -> object:
+def render_date(d: dt.date, fmt: str | None, pad: bool = True) -> str:
+    """A date as a text in a format (None: ISO 8601); `pad=False`: one-digit days and months."""
+    mon = MONTH_ABBR[d.month - 1]
+    dd, mm = (f"{d.day:02d}", f"{d.month:02d}") if pad else (str(d.day), str(d.month))
+    return {
+        None: d.isoformat(), ISO: d.isoformat(), "DDMONYYYY": f"{dd}{mon}{d.year}",
+        "DD-MON-YYYY": f"{dd}-{mon}-{d.year}", "MM/DD/YYYY": f"{mm}/{dd}/{d.year}",
+        "DD/MM/YYYY": f"{dd}/{mm}/{d.year}", "DD.MM.YYYY": f"{dd}.{mm}.{d.year}",
+        "YYYYMMDD": f"{d.year}{d.month:02d}{d.day:02d}", "YYYY/MM/DD": f"{d.year}/{mm}/{dd}",
+        SAS_DAYS: str((d - dt.date(1960, 1, 1)).days),
+    }[fmt]  # fmt: skip
+
+
+def formatted_cell(draw, d: dt.date, fmt: str, shape: int) -> object:
+    """A cell of a column in a declared format: mostly the date as the format writes it."""
+    text = render_date(d, fmt)
+    match shape:
+        case 7:  # a time after the date (SAS DATETIME: a colon)
+            sep = ":" if fmt == "DDMONYYYY" and chance(draw, 2) else " "
+            return text + sep + pick(draw, ("10:30", "9:05", "23:59:59", "00:00:00.000"))
+        case 8:  # blanks around
+            return pick(draw, (" ", "  ", "\t")) + text + pick(draw, ("", " ", "   "))
+        case 9:  # a number, or a short day and month, or the month name in another case
+            if fmt == SAS_DAYS:
+                return pick(draw, (int(text), float(text), f"{text}.0", f"+{text}"))
+            if fmt == "YYYYMMDD":
+                return pick(draw, (int(text), float(text)))
+            if "MON" in fmt:
+                return pick(draw, (text.lower(), text.title(), render_date(d, fmt, pad=False)))
+            return render_date(d, fmt, pad=False)
+        case 12:  # a two-digit year: the century would be a guess, so not a date
+            return text.replace(str(d.year), str(d.year)[2:]) if fmt != SAS_DAYS else f"{text}.5"
+        case 13:  # an impossible day, or an ISO text in another format
+            if fmt in (SAS_DAYS, "YYYYMMDD") or chance(draw, 3):
+                return d.isoformat() if fmt != "YYYYMMDD" else f"{d.year}0230"
+            bad = dt.date(d.year, 2, 28)  # written as the 31st of February
+            return render_date(bad, fmt).replace("28", "31", 1)
+    return text
+
+
+def cell(draw, kind: str, column: str, table: str, anchors: tuple[int, ...], fmt: str | None = None) -> object:
     match kind:
         case "date":
             origin_like = VOCAB[table].per_subject and column == VOCAB[table].dates[0]
-            return date_cell(draw, anchors, early=origin_like)
+            return date_cell(draw, anchors, early=origin_like, fmt=fmt)
         case "text":
             if chance(draw, 5):
                 return pick(draw, ODD_TEXT_CELLS)
@@ -877,7 +976,7 @@ def cell(draw, kind: str, column: str, table: str, anchors: tuple[int, ...]) -> 
 
 def row(draw, desc: ProgramDesc, table: str, key: object, anchors: tuple[int, ...]) -> dict:
     return {
-        column: key if kind == "key" else cell(draw, kind, column, table, anchors)
+        column: key if kind == "key" else cell(draw, kind, column, table, anchors, desc.column_format(table, column))
         for column, kind in desc.columns(table)
     }
 

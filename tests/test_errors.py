@@ -198,6 +198,21 @@ TABLE = [
          "does not itself depend"),
     Case("imputation-bound-unknown", event("event e = adsl.DTHDTC impute mid not before rnd"), "E104", 8, 45,
          "did you mean `rand`?"),
+    # ---- checker: date formats (checker_dates.py)
+    Case("date-format-unknown", event('event e = adsl.DTHDT format "DD-MM-YYYY"'), "E190", 8, 29,
+         'known formats: "YYYY-MM-DD", "DDMONYYYY"'),
+    Case("date-format-sas-name", event('event e = adsl.DTHDT format "date9."'), "E190", 8, 29,
+         'write `format "DDMONYYYY"`'),
+    Case("date-format-strptime", event('event e = adsl.DTHDT format "%d/%m/%Y"'), "E190", 8, 29,
+         'write `format "DD/MM/YYYY"`'),
+    Case("date-format-two-digit-year", event('event e = adsl.DTHDT format "DD/MM/YY"'), "E190", 8, 29,
+         "two-digit years are not read"),
+    Case("date-format-excel", event('event e = adsl.DTHDT format "Excel serial"'), "E190", 8, 29,
+         "yyyy-mm-dd"),
+    Case("date-format-with-impute", event('event e = adsl.DTHDTC format "DD/MM/YYYY" impute first'), "E192", 8, 43,
+         "partial ISO 8601 dates"),
+    Case("date-format-two-for-a-column", event('event e = adsl.RANDDT format "DDMONYYYY"'), "E193", 8, 30,
+         "adsl.RANDDT is read as YYYY-MM-DD by event 'rand' (line 3) but as DDMONYYYY here"),
 ]  # fmt: skip
 
 # Response and incidence endpoints: the head `endpoint R` is line 9, `from rand` line 10,
@@ -230,6 +245,9 @@ TABLE += [
                                         "event r = R.AVALC\n"), "E173", 9, 13, "ADT and STARTDT"),
     Case("derived-unknown-column", response("  best response of ovr\n  sd at least 42 days after origin\n",
                                             'event r = R.ADT where AVALX = "Y"\n'), "E104", 9, 23, "did you mean `AVAL`?"),
+    Case("derived-date-format", response("  best response of ovr\n  sd at least 42 days after origin\n",
+                                         'event r = R.ADT format "DDMONYYYY"\n'), "E191", 9, 24,
+         "remove the `format` clause"),
     Case("derived-cycle", response('  among subjects with r\n  best response of ovr\n  sd at least 42 days after origin\n',
                                    'event r = R.ADT where AVALC = "Y"\n'), "E171", 10, 1, "R -> R"),
 ]  # fmt: skip
@@ -251,7 +269,7 @@ def test_error_table(case: Case):
 def test_table_covers_every_checker_code():
     source = "".join(
         (Path(__file__).resolve().parent.parent / "endpointdsl" / name).read_text(encoding="utf-8")
-        for name in ("checker.py", "checker_endpoint.py", "checker_response.py", "parser.py")
+        for name in ("checker.py", "checker_endpoint.py", "checker_response.py", "checker_dates.py", "parser.py")
     )
     used = set(re.findall(r'"(E[0-9]{3})"', source))
     assert used <= {c.code for c in TABLE}, sorted(used - {c.code for c in TABLE})

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-from strategies import SUBJECT_TABLE, BoundDesc, EndpointDesc, ProgramDesc, cases
+from strategies import SUBJECT_TABLE, VOCAB, BoundDesc, EndpointDesc, ProgramDesc, cases, render_date
 
 import endpointdsl
 from endpointdsl.api import CompiledFile
@@ -57,13 +57,14 @@ def cell(value):
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def read(value, kind: str):
-    """The cell read as a literal's kind; None when missing or not readable as it."""
+def read(value, kind: str, fmt: str | None = None):
+    """The cell read as a literal's kind (a date in the column's format); None when
+    missing or not readable as it."""
     value = cell(value)
     if value is None:
         return None
     if kind == "date":
-        return parse_date(value)[0]
+        return parse_date(value, fmt)[0]
     if kind == "number":
         if isinstance(value, (dt.date, bool)):
             return None
@@ -77,23 +78,29 @@ def read(value, kind: str):
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def holds(cond, row: dict):
-    """Kleene logic: True, False or None (unknown)."""
+def formats_of(desc: ProgramDesc, table: str) -> dict:
+    """The format of each date column of a table (None: ISO 8601)."""
+    return {column: desc.column_format(table, column) for column in VOCAB[table].dates} if table in VOCAB else {}
+
+
+def holds(cond, row: dict, formats: dict | None = None):
+    """Kleene logic: True, False or None (unknown); `formats`: the row's date columns' formats."""
+    formats = formats or {}
     tag = cond[0]
     if tag == "cmp":
-        left = read(row.get(cond[1]), cond[3].kind)
+        left = read(row.get(cond[1]), cond[3].kind, formats.get(cond[1]))
         return None if left is None else OPS[cond[2]](left, cond[3].value)
     if tag == "in":
-        left = read(row.get(cond[1]), cond[3][0].kind)
+        left = read(row.get(cond[1]), cond[3][0].kind, formats.get(cond[1]))
         return None if left is None else any(left == lit.value for lit in cond[3]) != cond[2]
     if tag == "missing":
         return (cell(row.get(cond[1])) is None) != cond[2]
     if tag == "paren":
-        return holds(cond[1], row)
+        return holds(cond[1], row, formats)
     if tag == "not":
-        inner = holds(cond[1], row)
+        inner = holds(cond[1], row, formats)
         return None if inner is None else not inner
-    a, b = holds(cond[1], row), holds(cond[2], row)
+    a, b = holds(cond[1], row, formats), holds(cond[2], row, formats)
     if tag == "and":
         return False if (a is False or b is False) else (None if None in (a, b) else True)
     return True if (a is True or b is True) else (None if None in (a, b) else False)
@@ -105,11 +112,11 @@ def holds(cond, row: dict):
 PARTIAL = re.compile(r"(\d{4})(?:-(\d{2}))?")
 
 
-def usable_date(value, rule: str | None = None, not_before=(), not_after=()):
+def usable_date(value, rule: str | None = None, not_before=(), not_after=(), fmt: str | None = None):
     """(date, flag): a usable date as is (flag None); a partial date (YYYY-MM or YYYY)
     imputed by the event's rule as admiral does, flag D or M; (None, None) otherwise."""
     value = cell(value)
-    day = parse_date(value)[0]
+    day = parse_date(value, fmt)[0]
     if day is not None or rule is None or not isinstance(value, str):
         return day, None
     match = PARTIAL.fullmatch(value.strip())
@@ -150,9 +157,9 @@ def occurrences(desc: ProgramDesc, name: str, tables: dict) -> list[Occ]:
     after = [o.date for b in ev.not_after for o in occurrences(desc, b, tables)]
     found = []
     for i, row in enumerate(tables.get(ev.table, [])):
-        if ev.where is not None and holds(ev.where, row) is not True:
+        if ev.where is not None and holds(ev.where, row, formats_of(desc, ev.table)) is not True:
             continue
-        day, flag = usable_date(row.get(ev.column), ev.impute, before, after)
+        day, flag = usable_date(row.get(ev.column), ev.impute, before, after, desc.column_format(ev.table, ev.column))
         if day is not None:
             seq = read(row.get(ev.sequence), "number") if ev.sequence else None
             found.append(Occ(name, day, seq, i, ev.table.upper(), ev.column, flag))
@@ -213,7 +220,8 @@ class Oracle:
             return True
         if pop[0] == "with":
             return bool(self.occ(pop[1]))
-        return any(holds(pop[2], row) is True for row in self.tables.get(pop[1], []))
+        formats = formats_of(self.desc, pop[1])
+        return any(holds(pop[2], row, formats) is True for row in self.tables.get(pop[1], []))
 
     def bound_end(self, b: BoundDesc) -> dt.date | None:
         """The last observed day of one bound, None when it does not end for this subject."""
@@ -446,12 +454,13 @@ def test_data_findings_are_the_unusable_dates_and_ignored_occurrences(case):
             what = f"the same {ev.sequence}" if ev.sequence else "no sequence variable"
             same_day |= {(name, ev.table, day, what) for (day, _), n in keys.items() if n > 1}
             for number, row in enumerate(tables.get(ev.table, []), start=1):
-                if ev.where is not None and holds(ev.where, row) is not True:
+                if ev.where is not None and holds(ev.where, row, formats_of(desc, ev.table)) is not True:
                     continue
                 value = cell(row.get(ev.column))
                 if value is None and ev.table == SUBJECT_TABLE and ev.where is None:
                     continue  # no date: the event did not happen
-                if usable_date(value, ev.impute, [dt.date.min], [dt.date.max])[0] is None:
+                fmt = desc.column_format(ev.table, ev.column)
+                if usable_date(value, ev.impute, [dt.date.min], [dt.date.max], fmt)[0] is None:
                     unusable.add((name, ev.table, number, ev.column))
         found_unusable, found_before, found_same_day = set(), set(), set()
         for message in result.findings:
@@ -490,15 +499,16 @@ def other(value):
     return value + (dt.timedelta(days=1) if isinstance(value, dt.date) else 1.0)
 
 
-def solve(cond, want: bool, row: dict) -> None:
-    """Set cells of `row` so that `cond` becomes `want`; best effort, the caller checks."""
+def solve(cond, want: bool, row: dict, formats: dict) -> None:
+    """Set cells of `row` so that `cond` becomes `want` (dates written in their column's
+    format); best effort, the caller checks."""
     tag = cond[0]
     if tag in ("paren", "not"):
-        solve(cond[1], want if tag == "paren" else not want, row)
+        solve(cond[1], want if tag == "paren" else not want, row, formats)
     elif tag in ("and", "or"):
-        solve(cond[1], want, row)
+        solve(cond[1], want, row, formats)
         if (tag == "and") == want:  # both sides are needed
-            solve(cond[2], want, row)
+            solve(cond[2], want, row, formats)
     elif tag == "missing":
         row[cond[1]] = None if want != cond[2] else "X"
     else:
@@ -515,7 +525,7 @@ def solve(cond, want: bool, row: dict) -> None:
                                if OPS[cond[2]](c, lit.value) == want]  # fmt: skip
         if candidates:
             value = candidates[0]
-            row[cond[1]] = value.isoformat() if isinstance(value, dt.date) else value
+            row[cond[1]] = render_date(value, formats.get(cond[1])) if isinstance(value, dt.date) else value
 
 
 @given(cases(max_subjects=2), st.data())
@@ -533,10 +543,11 @@ def test_a_later_terminating_occurrence_changes_nothing(case, data):
         if not names:
             continue
         event = desc.event(data.draw(st.sampled_from(names), label="event"))
-        templates = [r for r in tables[event.table] if event.where is None or holds(event.where, r) is True]
+        formats = formats_of(desc, event.table)
+        templates = [r for r in tables[event.table] if event.where is None or holds(event.where, r, formats) is True]
         fresh = {column: sid if kind == "key" else None for column, kind in desc.columns(event.table)}
         if event.where is not None:
-            solve(event.where, True, fresh)
+            solve(event.where, True, fresh, formats)
         templates.append(fresh)
         oracle = Oracle(desc, ep, tables)
         after = rec.ADT if rec.CNSR == 0 else oracle.end
@@ -544,12 +555,14 @@ def test_a_later_terminating_occurrence_changes_nothing(case, data):
             continue
         day = after + dt.timedelta(days=data.draw(st.integers(1, 60), label="days after"))
         new = dict(data.draw(st.sampled_from(templates), label="template"))
-        new[event.column] = data.draw(st.sampled_from((day.isoformat(), day)), label="date")
-        if event.where is not None and holds(event.where, new) is not True:
+        written = render_date(day, formats.get(event.column))
+        new[event.column] = data.draw(st.sampled_from((written, day)), label="date")
+        if event.where is not None and holds(event.where, new, formats) is not True:
             continue
         others = [desc.event(n) for n in busy if desc.event(n).table == event.table]
         if any(
-            (o.where is None or holds(o.where, new) is True) and usable_date(new.get(o.column), o.impute)[0]
+            (o.where is None or holds(o.where, new, formats) is True)
+            and usable_date(new.get(o.column), o.impute, fmt=formats.get(o.column))[0]
             for o in others
         ):
             continue  # the row would also be an occurrence of an event in another role
