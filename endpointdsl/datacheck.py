@@ -100,7 +100,7 @@ def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) 
         except DataError as exc:
             problems.append(str(exc))
     meta = CompiledFile.from_model(model).namespace["TABLES"]
-    try:
+    try:  # run's own checks, on the samples: columns, then date columns in their formats
         validate({n: meta[n] for n in samples}, samples, model.file)
     except DataError as exc:
         problems += str(exc).splitlines()
@@ -124,16 +124,13 @@ def _type_problem(frame: pd.DataFrame, use: Use, file: str) -> str | None:
             return f"key column {use.column} is missing in every row: no row belongs to a subject"
         return None
     kind = _kind(frame[use.column])
-    if kind == "boolean" and use.reader in _READERS:
+    if kind == "boolean" and use.reader in _READERS and use.reader != "date":
         return (
             f"column {use.column} holds true/false values, but {at} reads it as {_READERS[use.reader]}; "
             'write it as text (e.g. "Y"/"N")'
         )
-    if kind == "number" and use.reader == "date":
-        return (
-            f"column {use.column} holds numbers, not dates (a SAS date column without a date format?), "
-            f"but {at} reads it as a date; give it a date format (e.g. DATE9.) or write ISO 8601 dates"
-        )
+    # A date column is judged by validate's date check, in the event's declared format
+    # (numbers are dates under "days since 1960-01-01").
     if kind == "date" and use.reader == "number":
         return f"column {use.column} holds dates, but {at} reads it as a number"
     return None

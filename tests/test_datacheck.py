@@ -118,11 +118,10 @@ def _dated_sequence(frame: pd.DataFrame) -> None:
 TYPES = {
     "xpt-date-without-format": (
         _xpt_dates_without_format,
-        [
-            "table 'adsl' ({d}/adsl.xpt): column RANDDT holds numbers, not dates (a SAS date column without a "
-            "date format?), but {ept}:11 reads it as a date; give it a date format (e.g. DATE9.) or write "
-            "ISO 8601 dates",
-            "table 'adsl' ({d}/adsl.xpt): column LSTALVDT holds numbers, not dates",
+        [  # the message run gives (datecheck), judged on the sample
+            "{d}/adsl.xpt: column RANDDT, read as a date by event randomisation ({ept}:11): 254 of its 254 "
+            "non-empty values are not YYYY-MM-DD (ISO 8601) dates",
+            "{d}/adsl.xpt: column LSTALVDT, read as a date by event last_alive",
         ],
     ),
     "boolean-flag-read-as-text": (
@@ -164,6 +163,22 @@ def test_unusable_column_types_are_exit_2(tmp_path, capsys, case):
         for e, m in zip(errors, messages, strict=False)
     ], errors
     assert len(errors) == len(messages), errors
+
+
+def test_numbers_declared_as_sas_days_are_dates_for_check_and_run(tmp_path, capsys):
+    """A number is a date where the event says `format "days since 1960-01-01"`: check accepts
+    the column that it refuses without the format, and run derives from it."""
+    data = tmp_path / "data"
+    shutil.copytree(PHARMAVERSE / "data", data)
+    _xpt_dates_without_format(data)
+    text = (PHARMAVERSE / "adtte.ept").read_text(encoding="utf-8")
+    for column in ("RANDDT", "LSTALVDT"):
+        text = text.replace(f"adsl.{column} ", f'adsl.{column} format "days since 1960-01-01" ')
+    ept = tmp_path / "adtte.ept"
+    ept.write_text(text, encoding="utf-8")
+    assert main(["check", str(ept), "--data", str(data)]) == 0, capsys.readouterr().err
+    assert main(["run", str(ept), "--data", str(data), "--out", str(tmp_path / "adtte.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "adtte.csv")) > 0
 
 
 def test_check_reads_a_sample_not_the_whole_parquet_file(tmp_path, monkeypatch):
