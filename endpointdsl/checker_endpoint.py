@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from . import model as m
 from . import nodes as n
 from .checker_response import ResponseChecker, is_response
+from .printer import format_operand
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -79,6 +80,7 @@ class EndpointChecker:
                 )  # fmt: skip
             seen.setdefault(key, clause)
         origin = self._origin(seen.get("from"))
+        self.origin = origin  # `censor at origin` describes itself by the origin event's label
         origin_day = self._origin_day(seen.get("origin is day"))
         response = None
         if is_response(ep):  # section 6: no events, no censoring
@@ -250,7 +252,8 @@ class EndpointChecker:
                 "E131", "a censoring rule needs its CNSR code", span,
                 'add it after the date, e.g. `cnsr 1 evntdesc "Last follow-up"`',
             )  # fmt: skip
-        label = self._label(date.event) if date.event else None
+        event = self.origin.event if date.kind == "origin" else date.event
+        label = self._label(event) if event else None
         text = fields.get("evntdesc")
         return m.Outcome(fields.get("cnsr", 1), text if text is not None else label, fields.get("cnsdtdsc"))
 
@@ -328,6 +331,11 @@ class EndpointChecker:
             until = self._days(piece.until, piece.until_unit, "`until`") if piece.until is not None else None
             if until is None and i < len(sd.pieces) - 1 and piece.until is None:
                 self.error("E166", "only the last part of a schedule can go on without `until`", piece.span)
+            if i == len(sd.pieces) - 1 and piece.until is not None:  # else no interval after it
+                self.error(
+                    "E166", "the last part of a schedule goes on without `until`", piece.until.span,
+                    f"drop `until {format_operand(piece.until)} {piece.until_unit.text}`, or add `then every ...` after it",
+                )  # fmt: skip
             if every is not None and every <= 0:
                 self.error("E166", "an assessment interval must be positive", piece.every.span)
             pieces.append((every or 1.0, until))
@@ -426,7 +434,8 @@ class EndpointChecker:
             amount = None
         inclusive, outcome = self._bound_options(h, default=True)
         text = f"{h.amount.lexeme if isinstance(h.amount, n.NumberOperand) else '?'}"
-        desc = f"Horizon ({text} {'calendar ' if h.calendar else ''}{unit})"
+        word = unit.removesuffix("s") if amount == 1 else unit  # "Horizon (1 year)"
+        desc = f"Horizon ({text} {'calendar ' if h.calendar else ''}{word})"
         return m.Bound(
             "horizon",
             inclusive,

@@ -386,7 +386,8 @@ class EndpointSql(CensoringSql):
                 steps.append(f"ELSE {limit}")
                 break
             steps.append(f"WHEN {elapsed} < {number(until)} THEN {limit}")
-        threshold = "CASE " + " ".join(steps) + " END"
+        # a one-piece schedule (`every 8 weeks, window 7 days`) has one threshold, no CASE
+        threshold = steps[0].removeprefix("ELSE ") if len(steps) == 1 else "CASE " + " ".join(steps) + " END"
         self.cte("p5", [
             (f"SELECT p.*, p.ev_d IS NOT NULL AND date_diff('day', {ld}, p.ev_d) > {threshold} AS missed,",
              ep.lines.get("censor events after")),

@@ -183,6 +183,8 @@ TABLE = [
          "E104", 12, 39, "did you mean `scans`?"),
     Case("schedule-piece-without-until", clause("censor events after 2 missed pd per scans cnsr 5")
          + "schedule scans = every 8 weeks then every 12 weeks, window 7 days\n", "E166", 14, 18, "without `until`"),
+    Case("schedule-last-piece-until", clause("censor events after 2 missed pd per scans cnsr 5")
+         + "schedule scans = every 8 weeks until 48 weeks, window 7 days\n", "E166", 14, 38, "goes on without `until`"),
     Case("cutoff-at-origin", clause("cutoff origin"), "E120", 12, 3, "cannot be the origin"),
     Case("without-outside-variant", clause("without horizon"), "E167", 12, 3, "for variants"),
     Case("variant-of-unknown", endpoint() + 'endpoint PFS "x" like OZ\nend\n', "E104", 13, 23, "defined endpoints: OS"),
