@@ -397,7 +397,8 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
             continue
         w.line(f"UNION ALL  -- {t.name} rows of subjects missing from {subject.name}")
         w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(n AS VARCHAR)")
-        w.line(f"    || {text(f' row(s) in {t.name} but none in {subject.name}; not analysed')}")
+        w.line(f"    || CASE WHEN n = 1 THEN {text(' row')} ELSE {text(' rows')} END")
+        w.line(f"    || {text(f' in {t.name} but none in {subject.name}; not analysed')}")
         # count rows per key first: the anti-join then probes one row per key, not every row
         w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE __key IS NOT NULL GROUP BY __key) AS t")
         w.line("WHERE NOT EXISTS (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key)")

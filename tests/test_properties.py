@@ -281,7 +281,8 @@ class Oracle:
 
     def choice_date(self, choice):
         ref, out = choice.date, choice.outcome
-        label = self.desc.event(ref.event).label if ref.event else None
+        named = self.ep.origin.event if ref.kind == "origin" else ref.event  # origin: its event's label
+        label = self.desc.event(named).label
         evntdesc = out.evntdesc if out.evntdesc is not None else label
         if ref.kind == "origin":
             return (self.origin, out.cnsr, evntdesc, out.cnsdtdsc, self.origin_occ)
@@ -410,7 +411,8 @@ def test_exclusions_and_censoring_follow_the_semantics(case):
                 assert rec.CNSDTDSC == cnsdtdsc
             elif bound.kind == "horizon":  # e.g. `Horizon (3 years)`
                 cal = "calendar " if bound.calendar else ""
-                assert rec.CNSDTDSC == f"Horizon ({bound.amount_lexeme} {cal}{bound.unit})"
+                unit = bound.unit.removesuffix("s") if bound.amount == 1 else bound.unit  # 1 year
+                assert rec.CNSDTDSC == f"Horizon ({bound.amount_lexeme} {cal}{unit})"
             else:
                 assert rec.CNSDTDSC
         else:
