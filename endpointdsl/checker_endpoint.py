@@ -43,6 +43,7 @@ SINGLE_CLAUSES = {
     n.AmongNamed: "among",
     n.AmongInline: "among",
     n.Missed: "censor events after",
+    n.Ascertainment: "ascertainment",
 }
 
 
@@ -98,6 +99,7 @@ class EndpointChecker:
             rules = self._censoring()
             missed = self._missed(seen.get("censor events after"))
         bounds = self._bounds()
+        ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
         population = self._population(seen.get("among"))
         unit = self._unit(seen.get("time in"))
         before = seen.get("before origin")
@@ -106,8 +108,26 @@ class EndpointChecker:
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
             code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
-            clamp, missed, response, span=ep.span, lines=lines,
+            clamp, missed, response, ascertainment, span=ep.span, lines=lines,
         )  # fmt: skip
+
+    def _ascertainment(self, clause, rules, bounds) -> str | None:
+        """E152: with an end of observation, a censoring date may lie after it; what that
+        means depends on how events are ascertained, which the endpoint must say."""
+        dates = [ch.date for rule in rules for ch in rule.choices]
+        dated = [d for d in dates if d.kind != "origin" and d != self.origin]  # the origin's own date too
+        if clause is not None:
+            return clause.kind
+        if bounds and dated:
+            self.error(
+                "E152", f"endpoint {self.ep.paramcd.text} must say how its events are ascertained: "
+                f"its censoring date ({dated[0].describe()}) can lie after the end of observation",
+                self.ep.paramcd.span,
+                "`ascertainment: continuous` if events are recorded whenever they happen (death, last "
+                "contact): a date after the end censors at the end\n        `ascertainment: at visits` if "
+                "events are seen only at visits (tumour scans): only dates up to the end count",
+            )  # fmt: skip
+        return None
 
     # ---- origin and events
     def _origin(self, clause) -> m.DateSpec:

@@ -234,6 +234,7 @@ class EndpointDesc:
     unit_word: str | None
     before: str | None  # None, "ignore" or "move"
     order: tuple[int, ...]  # a permutation of the clauses
+    ascertainment: str | None = None  # None, "continuous" or "at visits"
 
     @property
     def clamp(self) -> bool:
@@ -267,7 +268,16 @@ class EndpointDesc:
             out.append("before origin: ignore")
         elif self.before == "move":
             out.append("before origin: move to origin")
+        if self.ascertainment is not None:
+            out.append(f"ascertainment: {self.ascertainment}")
         return out
+
+    @property
+    def needs_ascertainment(self) -> bool:
+        """The checker requires the clause (E152): an end of observation, and a censoring
+        date that is not the origin (nor the origin's own date)."""
+        dated = [ch.date for rule in self.rules for ch in rule.choices]
+        return bool(self.bounds) and any(d.kind != "origin" and d != self.origin for d in dated)
 
     def render(self) -> str:
         clauses = self.clauses()
@@ -627,7 +637,7 @@ def horizon(draw) -> BoundDesc:
     calendar = chance(draw, 3)
     unit_word = pick(draw, tuple(UNIT_WORDS))
     unit = UNIT_WORDS[unit_word]
-    low, high = {"days": (1, 90), "weeks": (1, 12), "months": (1, 4), "years": (1, 1)}[unit]
+    low, high = {"days": (1, 60), "weeks": (1, 8), "months": (1, 2), "years": (1, 1)}[unit]
     amount = low + draw(_index(high - low + 1))
     lexeme = pick(draw, (str(amount), str(amount), f"{amount}.0", f"+{amount}"))
     if not calendar and chance(draw, 3):  # a fractional fixed length
@@ -702,12 +712,23 @@ def endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, pop_names) 
             table = pick(draw, [t.name for t in tables])
             population = ("where", table, draw(condition(table, depth=1)))
 
-    n_clauses = 2 + len(rules) + len(bounds) + 5
-    return EndpointDesc(
+    n_clauses = 2 + len(rules) + len(bounds) + 6
+    desc = EndpointDesc(
         paramcd, pick(draw, PARAMS), origin, to, chance(draw, 2), tuple(rules), tuple(bounds),
         population, pick(draw, (None, 0, 1)), optional(draw, tuple(UNIT_WORDS)),
         pick(draw, (None, "ignore", "move")), tuple(shuffled(draw, range(n_clauses))),
     )  # fmt: skip
+    return with_ascertainment(draw, desc)
+
+
+ASCERTAINMENTS = ("continuous", "at visits")
+
+
+def with_ascertainment(draw, desc: EndpointDesc) -> EndpointDesc:
+    """The `ascertainment` clause where the checker requires it, and sometimes where it does not."""
+    if desc.needs_ascertainment or chance(draw, 4):
+        return dataclasses.replace(desc, ascertainment=pick(draw, ASCERTAINMENTS))
+    return dataclasses.replace(desc, ascertainment=None)
 
 
 RESPONSE_SETS = (("CR", "PR"), ("CR", "PR", "SD"), ("CR", "PR", "SD", "NON-CR/NON-PD"), ("PD",), ("NE", "SD"))
@@ -807,7 +828,7 @@ def with_responses(draw, evs, eps, tables, pop_names):
         derived = EventDesc(f"from9_{source.paramcd.lower()}", source.paramcd, column, cond, None, None)
         evs = (*evs, derived)
         tte = draw(endpoint("T9", evs, tables, pop_names))
-        tte = dataclasses.replace(tte, origin=DateRef("single", derived.name))
+        tte = with_ascertainment(draw, dataclasses.replace(tte, origin=DateRef("single", derived.name)))
         if chance(draw, 2):
             tte = dataclasses.replace(tte, population=("with", derived.name))
         eps = (*eps, tte)

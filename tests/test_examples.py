@@ -84,7 +84,9 @@ SEED_EXPECTED = {
     ("1005", "DOR"): ("2024-01-04", 1, "Last follow-up visit"),
     ("1005", "OS"): ("2024-09-01", 0, "Death due to any cause"),
     ("1006", "PFS"): ("2024-02-29", 0, "Progressive disease"),
-    ("1007", "PFS"): ("2023-12-01", 1, "Alive without documented progression"),
+    # followed beyond the 3 years (visits after 2024-02-29): censored at their end
+    ("1007", "PFS"): ("2024-02-29", 9, "Followed beyond 3 years"),
+    ("1007", "TTF"): ("2024-02-29", 1, "Last follow-up visit"),
     ("1007", "PFSSTD"): ("2024-03-01", 0, "Progressive disease"),
     ("1008", "PFS"): ("2021-12-06", 1, "Alive without documented progression"),
     ("1008", "DOR"): ("2021-12-06", 1, "Last follow-up visit"),

@@ -257,12 +257,14 @@ endpoint A "fixed"
   to death
   censor at death cnsr 1
   horizon 3 years
+  ascertainment: continuous
 end
 endpoint B "calendar, exclusive"
   from rand
   to death
   censor at death cnsr 1
   horizon 2 calendar months exclusive cnsr 7
+  ascertainment: continuous
 end
 endpoint C "cut-off"
   from rand
