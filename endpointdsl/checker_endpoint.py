@@ -100,10 +100,12 @@ class EndpointChecker:
             missed = self._missed(seen.get("censor events after"))
         bounds = self._bounds()
         ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
-        population = self._population(seen.get("among"))
-        unit = self._unit(seen.get("time in"))
         before = seen.get("before origin")
         clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
+        if response is None and rules:
+            self._warn_no_catch_all(events, rules, bool(bounds), ascertainment, clamp)
+        population = self._population(seen.get("among"))
+        unit = self._unit(seen.get("time in"))
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
@@ -111,11 +113,39 @@ class EndpointChecker:
             clamp, missed, response, ascertainment, span=ep.span, lines=lines,
         )  # fmt: skip
 
+    def _warn_no_catch_all(self, events, rules, bounded: bool, ascertainment, clamp: bool) -> None:
+        """W102: without a rule that always gives a date (an unconditional `censor at
+        origin`, or a `latest of` with the origin), some subjects get no record."""
+        origin = [ch for r in rules if not r.conditions for ch in r.choices if self._is_origin(ch.date)]
+        if origin or not events:
+            return
+        end = " up to the end of observation" if bounded else ""
+        names = [t.event for t in events]
+        parts = [f"no {', '.join(names[:-1])}{' or ' if len(names) > 1 else ''}{names[-1]}{end}"]
+        when = ("" if clamp else " on or after the origin") + (end if ascertainment == "at visits" else "")
+        for rule in rules:
+            dated = [ch.date for ch in rule.choices if not self._is_origin(ch.date)]
+            what = " and ".join(f"no {d.event}{' date' if d.kind == 'single' else ''}{when}" for d in dated)
+            words = {"has": "", "no": "no ", "stopped": "stopped by "}
+            conds = " and ".join(words[c.kind] + c.event for c in rule.conditions)
+            if conds:
+                what = f"{what} (or not `if {conds}`)" if what else f"not `if {conds}`"
+            parts.append(what)
+        self.c.warning(
+            "W102", f"endpoint {self.ep.paramcd.text} gives no record to a subject with "
+            + " and ".join(dict.fromkeys(parts)), self.ep.paramcd.span,
+            "add `censor at origin cnsr N` as the last rule to keep every subject; without it such "
+            "subjects are excluded (listed in the report)",
+        )  # fmt: skip
+
+    def _is_origin(self, date: m.DateSpec) -> bool:
+        """`origin`, or the origin's own date (`censor at randomisation` from randomisation)."""
+        return date.kind == "origin" or date == self.origin
+
     def _ascertainment(self, clause, rules, bounds) -> str | None:
         """E152: with an end of observation, a censoring date may lie after it; what that
         means depends on how events are ascertained, which the endpoint must say."""
-        dates = [ch.date for rule in rules for ch in rule.choices]
-        dated = [d for d in dates if d.kind != "origin" and d != self.origin]  # the origin's own date too
+        dated = [ch.date for rule in rules for ch in rule.choices if not self._is_origin(ch.date)]
         if clause is not None:
             return clause.kind
         if bounds and dated:

@@ -346,7 +346,7 @@ def test_golden_rendering(name: str):
 )
 def test_negated_test_on_a_maybe_blank_column_warns(condition, warned):
     model = check_text(event(f"event e = adsl.DCTDT where {condition}"), "trial.ept")
-    codes = [(w.code, w.span.line) for w in model.warnings]
+    codes = [(w.code, w.span.line) for w in model.warnings if w.code == "W101"]
     assert codes == ([("W101", 8)] if warned else [])
     if warned:
         assert "rows where DCTREAS is missing never match" in model.warnings[0].render()
@@ -359,4 +359,47 @@ def test_check_prints_warnings_and_still_succeeds(tmp_path, capsys):
     path.write_text(event('event e = adsl.DCTDT where DCTREAS != "X"'))
     assert main(["check", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert "1 warning" in out and "W101" in err
+    assert "2 warnings" in out and "W101" in err and "W102" in err  # W102: no catch-all rule
+
+
+STD_TO = "  from rand\n  to death\n"
+
+
+@pytest.mark.parametrize(
+    ("rules", "warning"),
+    [
+        ("  censor at alive cnsr 1\n", "a subject with no death and no alive date on or after the origin"),
+        ("  censor at last pd cnsr 1\n  censor at alive cnsr 2\n",
+         "no death and no pd on or after the origin and no alive date on or after the origin"),
+        ("  censor at latest of alive cnsr 1, last pd cnsr 2\n",
+         "no death and no alive date on or after the origin and no pd on or after the origin"),
+        ("  censor at origin if no pd cnsr 1\n", "no death and not `if no pd`"),
+        ("  censor at alive if pd cnsr 1\n", "no alive date on or after the origin (or not `if pd`)"),
+        ("  censor at last pd cnsr 1\n  horizon 1 years\n  ascertainment: at visits\n",
+         "no death up to the end of observation and no pd on or after the origin up to the end of observation"),
+        ("  censor at last pd cnsr 1\n  horizon 1 years\n  ascertainment: continuous\n",
+         "no death up to the end of observation and no pd on or after the origin"),
+        ("  censor at alive cnsr 1\n  before origin: move to origin\n", "no death and no alive date"),
+        ("  censor at alive cnsr 1\n  censor at origin cnsr 2\n", None),
+        ("  censor at latest of alive cnsr 1, origin cnsr 2\n", None),
+        ("  censor at latest of alive cnsr 1, rand cnsr 2\n", None),  # rand is the origin's own date
+        ("  censor at alive cnsr 1\n  censor at rand cnsr 2\n", None),
+    ],
+)  # fmt: skip
+def test_an_endpoint_that_can_leave_a_subject_without_a_record_warns(rules, warning):
+    model = check_text(endpoint(STD_TO + rules), "trial.ept")
+    found = [w for w in model.warnings if w.code == "W102"]
+    if warning is None:
+        assert found == []
+        return
+    (w,) = found
+    assert (w.span.line, w.span.column) == (8, 10)
+    assert w.message.startswith("endpoint OS gives no record to a subject with no death")
+    assert warning in w.message, w.message
+    assert "add `censor at origin cnsr N` as the last rule" in w.hint
+
+
+def test_no_catch_all_warning_while_the_file_has_errors():
+    with pytest.raises(EptError) as info:
+        check_text(endpoint(STD_TO + "  censor at alive cnsr 0\n"), "trial.ept")
+    assert [d.code for d in info.value.diagnostics] == ["E130"]
