@@ -731,7 +731,8 @@ def with_ascertainment(draw, desc: EndpointDesc) -> EndpointDesc:
     return dataclasses.replace(desc, ascertainment=None)
 
 
-RESPONSE_SETS = (("CR", "PR"), ("CR", "PR", "SD"), ("CR", "PR", "SD", "NON-CR/NON-PD"), ("PD",), ("NE", "SD"))
+RESPONSE_SETS = (("CR", "PR"), ("CR", "PR", "SD"), ("CR", "PR", "SD", "NON-CR/NON-PD"), ("PD",), ("NE", "SD"),
+                 ("PR",), ("CR",), ("CR", "SD"))  # fmt: skip
 
 
 @st.composite
@@ -745,7 +746,7 @@ def response_endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, po
     sd = confirm = window = nearest = not_evaluable = evaluable_by = None
     origin_day = pick(draw, (None, 0, 1))
     if kind == "best":
-        if responder is None or set(responder) & {"SD", "NON-CR/NON-PD"} or chance(draw, 2):
+        if responder is None or not set(responder) <= {"CR", "PR"} or chance(draw, 2):  # E184
             sd = (pick(draw, (0, 14, 21, 42, 6)), pick(draw, ("days", "days", "weeks")))
         if chance(draw, 2):
             confirm = (pick(draw, (7, 14, 28, 4)), pick(draw, ("days", "days", "weeks")),

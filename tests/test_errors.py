@@ -230,6 +230,8 @@ TABLE += [
                                                "  sd at least 42 days after origin\n"), "E183", 13, 3, "belongs to `best"),
     Case("response-clause-in-tte", clause("sd at least 42 days after origin"), "E183", 12, 3, "belongs to response"),
     Case("response-sd-minimum", response("  best response of ovr\n"), "E184", 11, 3, "stable disease"),
+    Case("response-sd-minimum-for-a-pd-flag", response('  best response of ovr\n  responder if response in ("PD")\n'),
+         "E184", 11, 3, "stable disease"),
     Case("response-unknown-category", response('  best response of ovr\n  responder if response in ("CR", "VGPR")\n'),
          "E185", 12, 35, "not a RECIST 1.1 response"),
     Case("landmark-no-responder", response('  origin is day 1\n  response of ovr from day 77 through day 105 best\n'
