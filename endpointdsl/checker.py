@@ -13,6 +13,7 @@ import math
 from . import model as m
 from . import nodes as n
 from .checker_endpoint import SINGLE_CLAUSES, EndpointChecker
+from .checker_names import check_names
 from .diagnostics import Diagnostic, EptError, Span
 
 
@@ -52,6 +53,7 @@ class Checker:
     # ---- entry point
     def check(self) -> m.Model:
         self._collect()
+        check_names(self)
         tables = tuple(self._table(t) for t in self.tables.values())
         events = tuple(self._event(e) for e in self.events.values())
         endpoints = []

@@ -20,7 +20,7 @@ from conftest import EXAMPLES
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from strategies import table_cases
-from test_differential import compile_text, frames
+from test_differential import compile_text, frames, rejected
 
 import endpointdsl
 from endpointdsl.datasets import read_tables
@@ -45,6 +45,8 @@ def typed_frames(desc, tables, arrow: bool) -> dict[str, pd.DataFrame]:
 
 def three_way(case, arrow) -> None:
     desc, tables = case
+    if rejected(desc):  # names that differ only in case: no engine derives anything
+        return
     note(f"tables: {tables!r}")
     compiled = compile_text(desc.text)
     note(generate_sql(compiled.model).text)
@@ -53,7 +55,7 @@ def three_way(case, arrow) -> None:
     assert_same(sql, compiled.run(typed_frames(desc, tables, arrow), engine="interpreter"))
 
 
-@given(table_cases(), st.booleans())
+@given(table_cases(clashes=True), st.booleans())
 def test_sql_compiled_and_interpreter_agree_on_generated_programs_and_tables(case, arrow):
     three_way(case, arrow)
 
