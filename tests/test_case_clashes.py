@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import endpointdsl
 from endpointdsl import EptError, check_text
+from endpointdsl.api import CompiledFile
 from endpointdsl.cli import main
 
 HEAD = """\
@@ -121,3 +123,36 @@ def test_every_engine_path_rejects_the_issues_file(tmp_path, capsys, command):
     assert not (tmp_path / "adtte.csv").exists() and not (tmp_path / "out.py").exists()
     with pytest.raises(EptError):
         endpointdsl.load(Path(path))
+
+
+# ---- the SQL script's own column names ---------------------------------------------------------
+
+SAME_DAY = """
+table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event {name} = adrs.ADT sequence ASEQ
+endpoint X "x"
+  from rand
+  to {name}
+  censor at origin cnsr 1
+end
+"""
+
+
+@pytest.mark.parametrize("name", ["seq", "Seq", "d", "D", "KEY", "n"])
+def test_an_event_may_share_a_name_with_a_column_of_the_sql_script(name):
+    """The same-day check counts each event in a column of its own beside key, d and seq:
+    an event named `seq`, `d` or `KEY` lost its finding or crashed the SQL engine."""
+    compiled = CompiledFile.from_model(check_text(SAME_DAY.format(name=name), "trial.ept"))
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2"], "RANDDT": ["2020-01-01"] * 2})
+    adrs = pd.DataFrame({"USUBJID": ["S1", "S1"], "ADT": ["2020-02-01"] * 2, "ASEQ": [1, 1]})
+    runs = {
+        e: compiled.run({"adsl": adsl, "adrs": adrs}, engine=e) for e in ("sql", "compiled", "interpreter")
+    }
+    for engine in ("compiled", "interpreter"):
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    assert list(runs["sql"].findings.MESSAGE) == [
+        f"{name}: several adrs records on 2020-02-01 with the same ASEQ; SRCSEQ cannot tell them apart"
+    ]
