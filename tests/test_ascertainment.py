@@ -89,6 +89,9 @@ end
 endpoint STOPV "a new therapy, at visits" like STOPC
   ascertainment: at visits
 end
+endpoint OPENV "a variant without the horizon: the clause inherited, nothing after the end" like OSC
+  without horizon
+end
 endpoint OPEN "no end of observation: nothing lies after it"
   from rand
   to death
@@ -146,6 +149,7 @@ EXPECTED = {
     ("S3", "STOPC"): ("2024-07-01", 1, "Last known alive", None, "LSTALVDT"),  # no therapy: no end
     # Without an end of observation the clause is not needed and nothing changes.
     ("S2", "OPEN"): ("2024-07-01", 1, "Follow-up visit", None, "SVSTDT"),
+    ("S2", "OPENV"): ("2024-07-01", 1, "Follow-up visit", "Last visit", "SVSTDT"),
 }
 
 

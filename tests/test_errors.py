@@ -179,6 +179,8 @@ TABLE = [
     Case("ascertainment-missing", clause("horizon 3 years"), "E152", 8, 10, "`ascertainment: at visits` if"),
     Case("ascertainment-missing-in-variant", endpoint() + 'endpoint PFS "x" like OS\n  cutoff 2024-01-01\nend\n',
          "E152", 13, 10, "its censoring date (alive) can lie after the end of observation"),
+    Case("ascertainment-missing-latest-of", endpoint(STD.replace("censor at alive cnsr 1", "censor at latest of "
+         "origin cnsr 1, alive cnsr 2") + "  cutoff 2024-01-01\n"), "E152", 8, 10, "censoring date (alive)"),
     Case("ascertainment-twice", bound("horizon 3 years") .replace("end\n", "  ascertainment: at visits\nend\n"),
          "E110", 14, 3, "`ascertainment` is given twice"),
     Case("repeated-event-in-to", endpoint(STD.replace("to death", "to first of death, pd, death")), "E151", 10, 26,
