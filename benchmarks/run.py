@@ -134,6 +134,7 @@ def twenty_endpoints() -> str:
             f'endpoint PFS{i:02d} "PFS variant {i}" like PFS\n'
             + (f"  horizon {i + 1} years\n" if i % 3 == 0 else "")
             + (f"  cutoff 2023-{1 + i % 12:02d}-01\n" if i % 3 == 1 else "")
+            + ("  ascertainment: at visits\n" if i % 3 != 2 else "")  # tumour assessments
             + ("  origin is day 0\n" if i % 2 else "")
             + "end\n"
         )

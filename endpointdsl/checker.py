@@ -14,6 +14,7 @@ from . import model as m
 from . import nodes as n
 from .checker_dates import DateFormats
 from .checker_endpoint import SINGLE_CLAUSES, EndpointChecker
+from .checker_names import check_names
 from .diagnostics import Diagnostic, EptError, Span
 
 
@@ -21,6 +22,7 @@ class Checker:
     def __init__(self, program: n.Program):
         self.program = program
         self.diags: list[Diagnostic] = []
+        self.pending: list[Diagnostic] = []  # warnings on what a valid file derives (W102)
         self.tables: dict[str, n.Table] = {}
         self.events: dict[str, n.EventDef] = {}
         self.populations: dict[str, n.PopulationDef] = {}
@@ -32,6 +34,11 @@ class Checker:
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None):
         span = span or Span.unknown(self.program.file)
         self.diags.append(Diagnostic("error", code, message, span, hint))
+
+    def warning(self, code: str, message: str, span: Span | None, hint: str | None = None):
+        """A warning about what a valid file derives: reported only when it has no error."""
+        span = span or Span.unknown(self.program.file)
+        self.pending.append(Diagnostic("warning", code, message, span, hint))
 
     def _did_you_mean(self, name: str, choices) -> str | None:
         close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
@@ -48,6 +55,7 @@ class Checker:
     def check(self) -> m.Model:
         self._collect()
         self.formats = DateFormats(self)  # before any condition: a date literal reads its column's format
+        check_names(self)
         tables = tuple(self._table(t) for t in self.tables.values())
         events = tuple(self._event(e) for e in self.events.values())
         endpoints = []
@@ -74,7 +82,7 @@ class Checker:
             )  # fmt: skip
         if any(d.severity == "error" for d in self.diags):
             raise EptError(self.diags)
-        warnings = tuple(d for d in self.diags if d.severity == "warning")
+        warnings = tuple(d for d in [*self.diags, *self.pending] if d.severity == "warning")
         return m.Model(self.program.file, tables, events, tuple(endpoints), warnings)
 
     def _collect(self) -> None:

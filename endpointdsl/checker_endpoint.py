@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from . import model as m
 from . import nodes as n
 from .checker_response import ResponseChecker, is_response
+from .printer import format_operand
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -42,6 +43,7 @@ SINGLE_CLAUSES = {
     n.AmongNamed: "among",
     n.AmongInline: "among",
     n.Missed: "censor events after",
+    n.Ascertainment: "ascertainment",
 }
 
 
@@ -79,6 +81,7 @@ class EndpointChecker:
                 )  # fmt: skip
             seen.setdefault(key, clause)
         origin = self._origin(seen.get("from"))
+        self.origin = origin  # `censor at origin` describes itself by the origin event's label
         origin_day = self._origin_day(seen.get("origin is day"))
         response = None
         if is_response(ep):  # section 6: no events, no censoring
@@ -96,16 +99,65 @@ class EndpointChecker:
             rules = self._censoring()
             missed = self._missed(seen.get("censor events after"))
         bounds = self._bounds()
-        population = self._population(seen.get("among"))
-        unit = self._unit(seen.get("time in"))
+        ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
         before = seen.get("before origin")
         clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
+        if response is None and rules:
+            self._warn_no_catch_all(events, rules, bool(bounds), ascertainment, clamp)
+        population = self._population(seen.get("among"))
+        unit = self._unit(seen.get("time in"))
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
             code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
-            clamp, missed, response, span=ep.span, lines=lines,
+            clamp, missed, response, ascertainment, span=ep.span, lines=lines,
         )  # fmt: skip
+
+    def _warn_no_catch_all(self, events, rules, bounded: bool, ascertainment, clamp: bool) -> None:
+        """W102: without a rule that always gives a date (an unconditional `censor at
+        origin`, or a `latest of` with the origin), some subjects get no record."""
+        origin = [ch for r in rules if not r.conditions for ch in r.choices if self._is_origin(ch.date)]
+        if origin or not events:
+            return
+        end = " up to the end of observation" if bounded else ""
+        names = [t.event for t in events]
+        parts = [f"no {', '.join(names[:-1])}{' or ' if len(names) > 1 else ''}{names[-1]}{end}"]
+        when = ("" if clamp else " on or after the origin") + (end if ascertainment == "at visits" else "")
+        for rule in rules:
+            dated = [ch.date for ch in rule.choices if not self._is_origin(ch.date)]
+            what = " and ".join(f"no {d.event}{' date' if d.kind == 'single' else ''}{when}" for d in dated)
+            words = {"has": "", "no": "no ", "stopped": "stopped by "}
+            conds = " and ".join(words[c.kind] + c.event for c in rule.conditions)
+            if conds:
+                what = f"{what} (or not `if {conds}`)" if what else f"not `if {conds}`"
+            parts.append(what)
+        self.c.warning(
+            "W102", f"endpoint {self.ep.paramcd.text} gives no record to a subject with "
+            + " and ".join(dict.fromkeys(parts)), self.ep.paramcd.span,
+            "add `censor at origin cnsr N` as the last rule to keep every subject; without it such "
+            "subjects are excluded (listed in the report)",
+        )  # fmt: skip
+
+    def _is_origin(self, date: m.DateSpec) -> bool:
+        """`origin`, or the origin's own date (`censor at randomisation` from randomisation)."""
+        return date.kind == "origin" or date == self.origin
+
+    def _ascertainment(self, clause, rules, bounds) -> str | None:
+        """E152: with an end of observation, a censoring date may lie after it; what that
+        means depends on how events are ascertained, which the endpoint must say."""
+        dated = [ch.date for rule in rules for ch in rule.choices if not self._is_origin(ch.date)]
+        if clause is not None:
+            return clause.kind
+        if bounds and dated:
+            self.error(
+                "E152", f"endpoint {self.ep.paramcd.text} must say how its events are ascertained: "
+                f"its censoring date ({dated[0].describe()}) can lie after the end of observation",
+                self.ep.paramcd.span,
+                "`ascertainment: continuous` if events are recorded whenever they happen (death, last "
+                "contact): a date after the end censors at the end\n        `ascertainment: at visits` if "
+                "events are seen only at visits (tumour scans): only dates up to the end count",
+            )  # fmt: skip
+        return None
 
     # ---- origin and events
     def _origin(self, clause) -> m.DateSpec:
@@ -250,7 +302,8 @@ class EndpointChecker:
                 "E131", "a censoring rule needs its CNSR code", span,
                 'add it after the date, e.g. `cnsr 1 evntdesc "Last follow-up"`',
             )  # fmt: skip
-        label = self._label(date.event) if date.event else None
+        event = self.origin.event if date.kind == "origin" else date.event
+        label = self._label(event) if event else None
         text = fields.get("evntdesc")
         return m.Outcome(fields.get("cnsr", 1), text if text is not None else label, fields.get("cnsdtdsc"))
 
@@ -328,6 +381,11 @@ class EndpointChecker:
             until = self._days(piece.until, piece.until_unit, "`until`") if piece.until is not None else None
             if until is None and i < len(sd.pieces) - 1 and piece.until is None:
                 self.error("E166", "only the last part of a schedule can go on without `until`", piece.span)
+            if i == len(sd.pieces) - 1 and piece.until is not None:  # else no interval after it
+                self.error(
+                    "E166", "the last part of a schedule goes on without `until`", piece.until.span,
+                    f"drop `until {format_operand(piece.until)} {piece.until_unit.text}`, or add `then every ...` after it",
+                )  # fmt: skip
             if every is not None and every <= 0:
                 self.error("E166", "an assessment interval must be positive", piece.every.span)
             pieces.append((every or 1.0, until))
@@ -426,7 +484,8 @@ class EndpointChecker:
             amount = None
         inclusive, outcome = self._bound_options(h, default=True)
         text = f"{h.amount.lexeme if isinstance(h.amount, n.NumberOperand) else '?'}"
-        desc = f"Horizon ({text} {'calendar ' if h.calendar else ''}{unit})"
+        word = unit.removesuffix("s") if amount == 1 else unit  # "Horizon (1 year)"
+        desc = f"Horizon ({text} {'calendar ' if h.calendar else ''}{word})"
         return m.Bound(
             "horizon",
             inclusive,

@@ -27,6 +27,7 @@ TTE_ONLY = {
     n.Missed: ("censor events after", "a response endpoint is not censored"),
     n.TimeUnit: ("time in", "a response endpoint has no time value"),
     n.BeforeOrigin: ("before origin", "assessments before the origin are never used"),
+    n.Ascertainment: ("ascertainment", "a response endpoint is not censored"),
 }
 RESPONSE_CLAUSES = (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)
 CLAUSE_WORDS = {
@@ -101,8 +102,9 @@ class ResponseChecker:
         confirm = self._confirm(clauses.get(n.Confirm))
         sd_min = self._sd_minimum(clauses.get(n.SdMinimum))
         if kind == "best" and sd_min is None and n.SdMinimum not in clauses:
-            # It decides the result unless only CR and PR count (then SD and NE are alike).
-            needed = responder is None or bool(set(responder) & {"SD", "NON-CR/NON-PD"})
+            # It decides the result unless only CR and PR count: the flag follows the best
+            # response, and whether SD counts as SD or as NE changes it only below PR.
+            needed = responder is None or not set(responder) <= {"CR", "PR"}
             if needed:
                 self.error(
                     "E184", "say when stable disease counts", head.span,

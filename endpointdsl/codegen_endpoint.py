@@ -185,5 +185,5 @@ class EndpointWriter:
         o = ch.outcome
         return (
             f"rt.censor_choice({ch.date.kind!r}, {occ}, origin_occ, end, limit, {self.ep.clamp!r}, "
-            f"notes, {o.cnsr!r}, {o.evntdesc!r}, {o.cnsdtdsc!r})"
+            f"notes, {o.cnsr!r}, {o.evntdesc!r}, {o.cnsdtdsc!r}, {self.ep.ascertainment!r})"
         )

@@ -302,7 +302,7 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
         candidates = []
         for ch in rule.choices:
             cand = _censor_candidate(
-                ch, occ, origin_occ, origin, end, limiting, ep.clamp, in_window, findings
+                ch, occ, origin_occ, origin, end, limiting, ep.clamp, in_window, findings, ep.ascertainment
             )
             if cand is not None:
                 candidates.append(cand)
@@ -318,25 +318,30 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
     return result(excluded="no event, and no censoring rule applies")
 
 
-def _censor_candidate(ch, occ, origin_occ, origin, end, limiting, clamp, in_window, findings):
+def _censor_candidate(ch, occ, origin_occ, origin, end, limiting, clamp, in_window, findings, ascertainment):
     out = ch.outcome
     if ch.date.kind == "origin":
         return (origin, out, out.cnsdtdsc, origin_occ)
     if ch.date.kind in ("first", "last"):
-        rows = [o for o in occ[ch.date.event] if in_window(o)]
+        if ascertainment == "continuous":  # on or after the origin, the end does not limit it
+            rows = [o for o in occ[ch.date.event] if clamp or o["date"] >= origin]
+        else:
+            rows = [o for o in occ[ch.date.event] if in_window(o)]
         if not rows:
             return None
         o = rows[-1] if ch.date.kind == "last" else rows[0]
-        return (o["date"], out, out.cnsdtdsc, o)
-    rows = occ[ch.date.event]
-    if not rows:
-        return None
-    o = rows[0]
-    if o["date"] < origin and not clamp:
-        _note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
-        return None
+    else:
+        rows = occ[ch.date.event]
+        if not rows:
+            return None
+        o = rows[0]
+        if o["date"] < origin and not clamp:
+            _note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
+            return None
     if o["date"] <= end:
         return (o["date"], out, out.cnsdtdsc, o)
+    if ascertainment == "at visits":  # seen only at visits: a date after the end does not count
+        return None
     # Known event-free past the end of observation: censored at the end, with the
     # limiting bound's outcome where it declares one.
     bo = limiting.outcome

@@ -181,16 +181,18 @@ def derive_response(
 def _best(model, spec, occ, origin, end, findings, row) -> Result:
     vs = visits(model, spec.event, occ[spec.event], origin, end, findings)
     cats = [category(vs, i, spec, origin) for i in range(len(vs))]
-    if spec.responder is not None:
-        for visit, cat in zip(vs, cats, strict=True):
-            if cat in spec.responder:
-                return row("Y", visit["src"])
-        return row("N", None)
     if not vs:
-        return row("MISSING", None)
+        return row("MISSING" if spec.responder is None else "N", None)
     # The best category; its first visit (min keeps the first of equal keys).
     i = min(range(len(vs)), key=lambda k: BEST_FIRST.index(cats[k]))
-    return row(cats[i], vs[i]["src"])
+    if spec.responder is None:
+        return row(cats[i], vs[i]["src"])
+    # A flag follows the best response (admiralonco's RSP follows BOR): Y when it is listed,
+    # dated by the first visit whose category is listed.
+    if cats[i] not in spec.responder:
+        return row("N", None)
+    first = next(k for k in range(len(vs)) if cats[k] in spec.responder)
+    return row("Y", vs[first]["src"])
 
 
 def _landmark(ep, vs, origin, start, stop, row) -> Result:

@@ -291,6 +291,10 @@ class EndpointSpec:
     clamp: bool  # occurrences before the origin are moved to it (admiral) instead of ignored
     missed: MissedRule | None = None
     response: ResponseSpec | None = None  # set for response and incidence endpoints
+    # When a censoring date after the end of observation counts (semantics 3, step 5):
+    # "continuous" (censored at the end), "at visits" (the date does not count), or None
+    # when the endpoint cannot have such a date (no end of observation, or only `origin`).
+    ascertainment: str | None = None
     span: Span | None = _SPAN
     # .ept line of each clause ("from", "to", "among"...), for the generated line map
     lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)

@@ -336,6 +336,14 @@ class TimeUnit:
 
 
 @frozen
+class Ascertainment:
+    """`ascertainment: continuous` or `ascertainment: at visits`."""
+
+    kind: str  # "continuous" or "at visits"
+    span: Span | None = _SPAN
+
+
+@frozen
 class BeforeOrigin:
     rule: str  # "ignore" or "move to origin"
     span: Span | None = _SPAN
@@ -440,6 +448,7 @@ Clause = (
     | DayCount
     | TimeUnit
     | BeforeOrigin
+    | Ascertainment
     | Missed
     | Without
     | BestResponse

@@ -30,7 +30,7 @@ GRAMMAR_NAME = "endpoint.lark"
 CLAUSE_KEYWORDS = (
     "from", "to", "censor", "horizon", "cutoff", "stop", "among", "origin", "time",
     "before", "end", "best", "response", "occurrence", "sd", "confirm", "responder", "not",
-    "evaluable", "no",
+    "evaluable", "no", "ascertainment",
 )  # fmt: skip
 TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
 RESERVED = frozenset(
@@ -43,6 +43,7 @@ RESERVED = frozenset(
         "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by", "schedule", "every", "until", "then", "window", "events", "missed", "like", "without",
         "through", "nearest", "least", "most", "ne", "between", "excluded", "occurred", "reaches", "assessed",
         "format",
+        "continuous", "visits",
     )
 )  # fmt: skip
 

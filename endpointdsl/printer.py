@@ -218,6 +218,8 @@ def format_clause(c: n.Clause) -> str:
             return f"time in {unit.text}"
         case n.BeforeOrigin(rule=rule):
             return f"before origin: {rule}"
+        case n.Ascertainment(kind=kind):
+            return f"ascertainment: {kind}"
         case n.BestResponse(event=event):
             return f"best response of {event.text}"
         case n.Landmark(event=event, start=start, stop=stop, nearest=nearest):

@@ -449,23 +449,29 @@ def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurre
 def censor_choice(
     kind: str, occurrences: list[Occurrence], origin_occ: Occurrence, end: dt.date,
     limit: Limit | None, clamp: bool, notes: Notes, cnsr: int, evntdesc: str | None,
-    cnsdtdsc: str | None,
+    cnsdtdsc: str | None, ascertainment: str | None = None,
 ) -> Candidate | None:  # fmt: skip
-    """One censoring date. `single` dates past the end are capped at it (`limit`)."""
+    """One censoring date (semantics 3, step 5). A date after the end counts only with
+    `continuous` ascertainment, and then censors at the end (`limit`'s outcome)."""
     origin = origin_occ.date
     if kind == "origin":
         return Candidate(origin, origin_occ, cnsr, evntdesc, cnsdtdsc)
     if kind in ("first", "last"):
-        occ = pick([o for o in occurrences if o.date <= end and (clamp or o.date >= origin)], kind)
-        return Candidate(occ.date, occ, cnsr, evntdesc, cnsdtdsc) if occ else None
-    occ = pick(occurrences, "single")
+        seen = [o for o in occurrences if clamp or o.date >= origin]
+        if ascertainment != "continuous":
+            seen = [o for o in seen if o.date <= end]
+        occ = pick(seen, kind)
+    else:
+        occ = pick(occurrences, "single")
+        if occ is not None and occ.date < origin and not clamp:
+            notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
+            return None
     if occ is None:
-        return None
-    if occ.date < origin and not clamp:
-        notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
         return None
     if occ.date <= end:
         return Candidate(occ.date, occ, cnsr, evntdesc, cnsdtdsc)
+    if ascertainment == "at visits":
+        return None
     assert limit is not None  # a date past the end implies a bound
     return Candidate(
         end, None,

@@ -109,13 +109,16 @@ def best_record(
     notes: Notes, param: str, origin_occ: Occurrence | None, categorised: list[tuple[Visit, str]],
     responder: tuple[str, ...] | None,
 ) -> Derivation:  # fmt: skip
-    """Section 6.2: the best category (or a responder flag), dated by its first visit."""
-    if responder is not None:
-        hit = next((v for v, c in categorised if c in responder), None)
-        return parameter(notes, param, origin_occ, "Y" if hit else "N", hit.source if hit else None)
+    """Section 6.2: the best category, dated by its first visit; or a responder flag that
+    follows it (Y when the best category is listed, dated by the first listed visit)."""
     if not categorised:
-        return parameter(notes, param, origin_occ, "MISSING", None)
+        return parameter(notes, param, origin_occ, "MISSING" if responder is None else "N", None)
     best = min(BEST_RANK[c] for _, c in categorised)
+    if responder is not None:
+        if RESPONSES[best] not in responder:
+            return parameter(notes, param, origin_occ, "N", None)
+        hit = next(v for v, c in categorised if c in responder)
+        return parameter(notes, param, origin_occ, "Y", hit.source)
     first = next(v for v, c in categorised if BEST_RANK[c] == best)
     return parameter(notes, param, origin_occ, list(BEST_RANK)[best], first.source)
 

@@ -217,11 +217,11 @@ class Events:
             w.line(f"-- {table}.{column}: rows that share subject, date and sequence, counted per event")
             w.line(f"CREATE OR REPLACE TEMP TABLE {name} AS")
             w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq,")
+            # one count per event, named "n <event>": no event name can be key, d or seq then
             for j, (event, cond) in enumerate(conds.items()):
                 sep = "," if j < len(conds) - 1 else ""
-                w.line(
-                    f"    count(*) FILTER (WHERE {cond}) AS {ident(event)}{sep}", self.model.event(event).span
-                )
+                count = f"    count(*) FILTER (WHERE {cond}) AS {ident('n ' + event)}{sep}"
+                w.line(count, self.model.event(event).span)
             w.line(f"FROM {ident('src_' + table)} AS t")
             # sorted_inputs: whether sqlprep found the table's dated rows strictly increasing in
             # (key, date, sequence), which proves that no two share all three (no GROUP BY needed)
@@ -292,7 +292,7 @@ class Events:
         w.line(f"SELECT key, {text(f'{ev.name}: several {ev.table} records on ')} || CAST(d AS VARCHAR)")
         w.line(f"    || {text(f' with {what}; SRCSEQ cannot tell them apart')}")
         if ev.name in self.same_day_table:
-            w.line(f"FROM {self.same_day_table[ev.name]} WHERE {ident(ev.name)} > 1;")
+            w.line(f"FROM {self.same_day_table[ev.name]} WHERE {ident('n ' + ev.name)} > 1;")
         else:
             w.line(f"FROM {ident('occ_' + ev.name)} GROUP BY key, d, seq HAVING count(*) > 1;")
 
@@ -397,7 +397,8 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
             continue
         w.line(f"UNION ALL  -- {t.name} rows of subjects missing from {subject.name}")
         w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(n AS VARCHAR)")
-        w.line(f"    || {text(f' row(s) in {t.name} but none in {subject.name}; not analysed')}")
+        w.line(f"    || CASE WHEN n = 1 THEN {text(' row')} ELSE {text(' rows')} END")
+        w.line(f"    || {text(f' in {t.name} but none in {subject.name}; not analysed')}")
         # count rows per key first: the anti-join then probes one row per key, not every row
         w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE __key IS NOT NULL GROUP BY __key) AS t")
         w.line("WHERE NOT EXISTS (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key)")

@@ -23,14 +23,32 @@ class CensoringSql:
             return out | {"date": "p.origin", "src": "p.origin", "seq": "p.origin_seq", "dtf": "p.origin_dtf",
                           "dom": dom, "var": var}  # fmt: skip
         dom, var = self.dom_var(spec.event)
-        if spec.kind in ("first", "last"):
+        continuous = self.ep.ascertainment == "continuous"
+        if spec.kind in ("first", "last") and not continuous:  # inside the window
             pick = f"p.{ident(f'{spec.kind} {spec.event}')}"
             return out | {"date": f"{pick}.d", "src": f"{pick}.d", "seq": f"{pick}.seq", "dtf": f"{pick}.dtf",
                           "dom": dom, "var": var}  # fmt: skip
-        # a subject-level date: before the origin it does not apply; after the end, capped at the end
-        pick = self.pick_all(spec)
-        valid = f"{pick}.d IS NOT NULL" + ("" if self.ep.clamp else f" AND {pick}.d >= p.origin")
+        if spec.kind in ("first", "last"):  # on or after the origin (p3's c-picks), capped at the end
+            pick = f"p.{ident(f'c{spec.kind} {spec.event}')}"
+            valid = f"{pick}.d IS NOT NULL"
+        else:  # a subject-level date: before the origin it does not apply
+            pick = self.pick_all(spec)
+            valid = f"{pick}.d IS NOT NULL" + ("" if self.ep.clamp else f" AND {pick}.d >= p.origin")
         inside = f'{pick}.d <= p."end"'
+        fields = self.capped(out, pick, inside, dom, var)
+        # after the end: censored at the end (continuous), or the rule does not apply (at visits)
+        after = "NULL" if self.ep.ascertainment == "at visits" else 'p."end"'
+        fields["date"] = f"CASE WHEN NOT ({valid}) THEN NULL WHEN {inside} THEN {pick}.d ELSE {after} END"
+        if spec.kind == "single" and not self.ep.clamp:
+            fields["note"] = (
+                f"CASE WHEN {pick}.d < p.origin THEN {text(spec.event + ' on ')} || CAST({pick}.d AS VARCHAR)"
+                f" || {text(' is before the origin ')} || CAST(p.origin AS VARCHAR) || {text('; ignored')} END"
+            )
+        return fields
+
+    def capped(self, out: dict[str, str], pick: str, inside: str, dom: str, var: str) -> dict[str, str]:
+        """The fields of a date that is censored at the end of observation when it lies after
+        it: no source then, and the limiting bound's outcome where the bound declares one."""
 
         def capped(value: str, when_capped: str) -> str:
             return f"CASE WHEN {inside} THEN {value} ELSE {when_capped} END"
@@ -46,7 +64,6 @@ class CensoringSql:
             return f"CASE p.lim {' '.join(cases)} END" if cases else "NULL"
 
         return {
-            "date": f"CASE WHEN {valid} THEN LEAST({pick}.d, p.\"end\") END",
             "src": f"CASE WHEN {inside} THEN {pick}.d END",
             "seq": f"CASE WHEN {inside} THEN {pick}.seq END",
             "dtf": f"CASE WHEN {inside} THEN {pick}.dtf END",
@@ -55,10 +72,7 @@ class CensoringSql:
             "cnsr": capped(out["cnsr"], lim("cnsr", out["cnsr"])),
             "evntdesc": capped(out["evntdesc"], lim("evntdesc", out["evntdesc"])),
             "cnsdtdsc": capped(out["cnsdtdsc"], lim("cnsdtdsc", "NULL")),
-            "note": f"CASE WHEN {pick}.d < p.origin THEN {text(spec.event + ' on ')} || CAST({pick}.d AS VARCHAR)"
-                    f" || {text(' is before the origin ')} || CAST(p.origin AS VARCHAR) || {text('; ignored')} END"
-            if not self.ep.clamp else "NULL",
-        }  # fmt: skip
+        }
 
     def rule_condition(self, c: m.RuleCondition) -> str:
         if c.kind == "stopped":

@@ -100,7 +100,7 @@ class EndpointSql(CensoringSql):
         aggregated on its own (arg_min_null/arg_max_null over the integer row number: a
         missing value is taken as it is) and the ordering struct is built once per subject,
         not for every input row."""
-        fn = "min" if pick == "first" else "max"
+        fn = "min" if pick.endswith("first") else "max"
         base = f"{pick} {event}"
         at = {"rn": f"{fn}({rn}) {keep} AS {ident(base + ' rn')}"}
         fields = {"d": d, "seq": seq, "dtf": dtf}
@@ -277,6 +277,10 @@ class EndpointSql(CensoringSql):
             return first
         return f"CASE WHEN {first} IS NOT NULL THEN GREATEST({minus_one(first)}, p.origin) END"
 
+    def from_origin(self, d: str, alias: str = "p.") -> str:
+        """On or after the origin (any date under `move to origin`): a continuous censoring pick."""
+        return "TRUE" if self.ep.clamp else f"{d} >= {alias}origin"
+
     def in_window(self, d: str, alias: str = "p.") -> str:
         upper = f'{d} <= {alias}"end"'
         return upper if self.ep.clamp else f"{upper} AND {d} >= {alias}origin"
@@ -287,10 +291,12 @@ class EndpointSql(CensoringSql):
         wanted: dict[str, set[str]] = {}
         for t in ep.events:
             wanted.setdefault(t.event, set()).add("first")
+        # `continuous`: censoring picks on or after the origin, not limited by the end ("cfirst", "clast")
+        prefix = "c" if ep.ascertainment == "continuous" else ""
         for rule in ep.censoring:
             for ch in rule.choices:
                 if ch.date.kind in ("first", "last"):
-                    wanted.setdefault(ch.date.event, set()).add(ch.date.kind)
+                    wanted.setdefault(ch.date.event, set()).add(prefix + ch.date.kind)
             for c in rule.conditions:
                 if c.kind in ("has", "no"):
                     wanted.setdefault(c.event, set()).add("has")
@@ -302,9 +308,9 @@ class EndpointSql(CensoringSql):
             if self.single_row(event):
                 row = f"p.{ident('row ' + event)}"
                 for pick in sorted(picks - {"has"}):
-                    items.append(
-                        f"CASE WHEN {self.in_window(row + '.d')} THEN {row} END AS {ident(f'{pick} {event}')}"
-                    )
+                    d = row + ".d"
+                    keep = self.in_window(d) if pick in ("first", "last") else self.from_origin(d)
+                    items.append(f"CASE WHEN {keep} THEN {row} END AS {ident(f'{pick} {event}')}")
                 if "has" in picks:
                     items.append(f'coalesce({row}.d <= p."end", FALSE) AS {ident("has " + event)}')
             else:
@@ -322,14 +328,16 @@ class EndpointSql(CensoringSql):
                 upto = "TRUE" if unbounded else f'{d} <= q."end"'
                 for pick in sorted(picks - {"has"}):
                     name = ident(f"{pick} {ev.name}")
-                    keep = f"FILTER (WHERE {where} AND {window})"
+                    inside = window if pick in ("first", "last") else self.from_origin(d, "q.")
+                    keep = f"FILTER (WHERE {where} AND {inside})"
                     if ev.name in self.by_row:
                         inner, built = self.by_row_pick(pick, ev.name, keep, d, seq, rn, dtf)
                         aggs += inner
                         nested = True
                         outer.append(f"{built} AS {name}")
                     else:
-                        aggs.append(f"{'min' if pick == 'first' else 'max'}({struct}) {keep} AS {name}")
+                        fn = "min" if pick.endswith("first") else "max"
+                        aggs.append(f"{fn}({struct}) {keep} AS {name}")
                         outer.append(name)
                     items.append(f"{alias}.{name}")
                 if "has" in picks:
@@ -388,7 +396,8 @@ class EndpointSql(CensoringSql):
                 steps.append(f"ELSE {limit}")
                 break
             steps.append(f"WHEN {elapsed} < {number(until)} THEN {limit}")
-        threshold = "CASE " + " ".join(steps) + " END"
+        # a one-piece schedule (`every 8 weeks, window 7 days`) has one threshold, no CASE
+        threshold = steps[0].removeprefix("ELSE ") if len(steps) == 1 else "CASE " + " ".join(steps) + " END"
         self.cte("p5", [
             (f"SELECT p.*, p.ev_d IS NOT NULL AND date_diff('day', {ld}, p.ev_d) > {threshold} AS missed,",
              ep.lines.get("censor events after")),

@@ -91,7 +91,7 @@ def group_subjects(
                     sid,
                     None,
                     "finding",
-                    f"subject has {len(grouped[sid])} row(s) in {name} but none in {subject_table}; not analysed",
+                    f"subject has {_rows_text(len(grouped[sid]))} in {name} but none in {subject_table}; not analysed",
                 )
             )
     subjects = []
@@ -99,6 +99,10 @@ def group_subjects(
         rows = {name: grouped.get(sid, []) for name, grouped in by_table.items()}
         subjects.append(Subject(sid, rows))
     return subjects, report
+
+
+def _rows_text(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _report(sid, paramcd, status, message) -> dict:

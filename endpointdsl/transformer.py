@@ -273,6 +273,12 @@ class ToAst(Transformer):
     def move_to_origin(self, meta, c):
         return n.BeforeOrigin("move to origin", span=self._span(meta))
 
+    def ascertainment_continuous(self, meta, c):
+        return n.Ascertainment("continuous", span=self._span(meta))
+
+    def ascertainment_at_visits(self, meta, c):
+        return n.Ascertainment("at visits", span=self._span(meta))
+
     # ---- response and incidence endpoints
     def day_bound(self, meta, c):
         return n.WindowBound(day=c[0], span=self._span(meta))

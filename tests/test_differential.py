@@ -9,7 +9,11 @@ either engine.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,6 +23,7 @@ from strategies import cases, table_cases
 
 import endpointdsl
 from endpointdsl.api import CompiledFile
+from endpointdsl.cli import main
 from endpointdsl.datasets import read_tables
 from endpointdsl.diagnostics import DataError
 from endpointdsl.runtime import Subject
@@ -41,7 +46,7 @@ def describe(outcome) -> str:
     return f"raised {type(outcome).__name__}: {outcome}" if isinstance(outcome, Exception) else repr(outcome)
 
 
-@given(cases(max_subjects=6, odd_subject_rows=True))
+@given(cases(max_subjects=6, odd_subject_rows=True, schedules=True))
 def test_compiled_code_and_interpreter_derive_the_same(case):
     desc, subjects = case
     compiled = compile_text(desc.text)
@@ -88,9 +93,32 @@ def frames(desc, tables: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
     }
 
 
-@given(table_cases())
+def rejected(desc) -> bool:
+    """A program with two names that differ only in case (strategies' `clash`): every
+    engine path must reject it with the clash's code, and exit 1."""
+    if desc.clash is None:
+        return False
+    code = desc.clash[1]
+    with pytest.raises(endpointdsl.EptError) as info:
+        endpointdsl.check_text(desc.text, "generated.ept")
+    assert code in {d.code for d in info.value.errors}, info.value.render()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "generated.ept"
+        path.write_text(desc.text, encoding="utf-8")
+        out = ["--data", tmp, "--out", str(Path(tmp) / "out.csv"), "--engine"]
+        for argv in (["check"], ["compile", "-o", str(Path(tmp) / "out.py")], ["compile", "--target", "sql"],
+                     ["run", *out, "sql"], ["run", *out, "compiled"], ["run", *out, "interpreter"]):  # fmt: skip
+            with contextlib.redirect_stderr(io.StringIO()) as err, contextlib.redirect_stdout(io.StringIO()):
+                assert main([argv[0], str(path), *argv[1:]]) == 1, argv
+            assert f" {code}: " in err.getvalue()
+    return True
+
+
+@given(table_cases(clashes=True))
 def test_table_runs_agree_between_engines(case):
     desc, tables = case
+    if rejected(desc):
+        return
     note(f"tables: {tables!r}")
     compiled = compile_text(desc.text)
     try:

@@ -47,6 +47,12 @@ def clause(text: str) -> str:
     return endpoint(STD + f"  {text}\n")
 
 
+def bound(text: str) -> str:
+    """A valid endpoint with a bound of observation on line 12 (and what the censoring
+    rule's date after it means, line 13)."""
+    return endpoint(STD + f"  {text}\n  ascertainment: continuous\n")
+
+
 OVR = 'event ovr = adrs.ADT where PARAMCD = "OVR" response AVALC\n'  # line 8
 
 
@@ -98,11 +104,11 @@ TABLE = [
     Case("slash-comment", event("// a C comment"), "E001", 8, 1, "comments start with #"),
     Case("missing-comma", endpoint(STD.replace("to death", "to first of death pd")), "E003", 10, 21,
          "is a `,` missing before 'pd'?"),
-    Case("malformed-date", clause("cutoff 2024-1-01"), "E003", 12, 14, "YYYY-MM-DD"),
+    Case("malformed-date", bound("cutoff 2024-1-01"), "E003", 12, 14, "YYYY-MM-DD"),
     Case("missing-label", endpoint(label=""), "E003", 9, 3, "a quoted text"),
     Case("condition-too-deep", event("event e = adrs.ADT where " + " and ".join(["A = 1"] * 102)), "E006", 8, 26,
          "at most 100"),
-    Case("number-too-long", clause("horizon 1" + "0" * 25 + " days"), "E006", 12, 11, "at most 20 are allowed"),
+    Case("number-too-long", bound("horizon 1" + "0" * 25 + " days"), "E006", 12, 11, "at most 20 are allowed"),
     # ---- checker: names and tables
     Case("unknown-event", endpoint(STD.replace("to death", "to deth")), "E104", 10, 6, "did you mean `death`?"),
     Case("unknown-table", event("event e = adrz.ADT"), "E104", 8, 11, "did you mean `adrs`?"),
@@ -133,7 +139,7 @@ TABLE = [
          "not one fixed date"),
     Case("number-for-date", endpoint(STD.replace("at alive", "at 42")), "E120", 11, 13,
          "a number is given where a date is needed"),
-    Case("text-for-date", clause('cutoff "2024-01-01"'), "E120", 12, 10, "a text is given where a date"),
+    Case("text-for-date", bound('cutoff "2024-01-01"'), "E120", 12, 10, "a text is given where a date"),
     Case("many-rows-without-first", endpoint(STD.replace("at alive", "at pd")), "E121", 11, 13,
          "`first pd` or `last pd`"),
     Case("many-rows-origin", endpoint(STD.replace("from rand", "from death")), "E121", 9, 8,
@@ -155,21 +161,28 @@ TABLE = [
     Case("cnsr-on-event", endpoint(STD.replace("to death", "to death cnsr 1")), "E134", 10, 6,
          "does not apply to an event"),
     # ---- checker: the observation window
-    Case("unknown-horizon-unit", clause("horizon 3 yaers"), "E140", 12, 13, "did you mean `years`?"),
-    Case("missing-horizon-unit", clause("horizon 3"), "E140", 12, 3, "needs a unit"),
-    Case("horizon-not-a-number", clause('horizon "3" years'), "E140", 12, 11, "needs a number, not a text"),
-    Case("horizon-zero", clause("horizon 0 years"), "E140", 12, 11, "positive duration"),
-    Case("horizon-over-1000-years", clause("horizon 1001 years"), "E140", 12, 11, "longer than 1000 years"),
-    Case("calendar-horizon-fraction", clause("horizon 1.5 calendar years"), "E140", 12, 11, "whole number of units"),
+    Case("unknown-horizon-unit", bound("horizon 3 yaers"), "E140", 12, 13, "did you mean `years`?"),
+    Case("missing-horizon-unit", bound("horizon 3"), "E140", 12, 3, "needs a unit"),
+    Case("horizon-not-a-number", bound('horizon "3" years'), "E140", 12, 11, "needs a number, not a text"),
+    Case("horizon-zero", bound("horizon 0 years"), "E140", 12, 11, "positive duration"),
+    Case("horizon-over-1000-years", bound("horizon 1001 years"), "E140", 12, 11, "longer than 1000 years"),
+    Case("calendar-horizon-fraction", bound("horizon 1.5 calendar years"), "E140", 12, 11, "whole number of units"),
     Case("unknown-time-unit", clause("time in weks"), "E140", 12, 11, "did you mean `weeks`?"),
-    Case("invalid-date", clause("cutoff 2024-02-30"), "E141", 12, 10, "not a valid calendar date"),
+    Case("invalid-date", bound("cutoff 2024-02-30"), "E141", 12, 10, "not a valid calendar date"),
     Case("origin-day-2", clause("origin is day 2"), "E142", 12, 17, "day 1 or day 0"),
-    Case("stop-without-inclusivity", clause("stop at pd"), "E143", 12, 3, "`stop at pd exclusive`"),
-    Case("inclusivity-twice", clause("stop at pd inclusive exclusive"), "E144", 12, 24, "given twice"),
+    Case("stop-without-inclusivity", bound("stop at pd"), "E143", 12, 3, "`stop at pd exclusive`"),
+    Case("inclusivity-twice", bound("stop at pd inclusive exclusive"), "E144", 12, 24, "given twice"),
     # ---- checker: censoring order and lists
     Case("unreachable-censoring", endpoint(STD.replace("censor at", "censor at origin cnsr 2\n  censor at")),
          "E150", 12, 3, "the rule at line 11 always applies"),
     Case("repeated-censoring-rule", clause("censor at alive cnsr 1"), "E150", 12, 3, "repeats an earlier one"),
+    Case("ascertainment-missing", clause("horizon 3 years"), "E152", 8, 10, "`ascertainment: at visits` if"),
+    Case("ascertainment-missing-in-variant", endpoint() + 'endpoint PFS "x" like OS\n  cutoff 2024-01-01\nend\n',
+         "E152", 13, 10, "its censoring date (alive) can lie after the end of observation"),
+    Case("ascertainment-missing-latest-of", endpoint(STD.replace("censor at alive cnsr 1", "censor at latest of "
+         "origin cnsr 1, alive cnsr 2") + "  cutoff 2024-01-01\n"), "E152", 8, 10, "censoring date (alive)"),
+    Case("ascertainment-twice", bound("horizon 3 years") .replace("end\n", "  ascertainment: at visits\nend\n"),
+         "E110", 14, 3, "`ascertainment` is given twice"),
     Case("repeated-event-in-to", endpoint(STD.replace("to death", "to first of death, pd, death")), "E151", 10, 26,
          "listed twice"),
     # ---- checker: row conditions
@@ -183,7 +196,9 @@ TABLE = [
          "E104", 12, 39, "did you mean `scans`?"),
     Case("schedule-piece-without-until", clause("censor events after 2 missed pd per scans cnsr 5")
          + "schedule scans = every 8 weeks then every 12 weeks, window 7 days\n", "E166", 14, 18, "without `until`"),
-    Case("cutoff-at-origin", clause("cutoff origin"), "E120", 12, 3, "cannot be the origin"),
+    Case("schedule-last-piece-until", clause("censor events after 2 missed pd per scans cnsr 5")
+         + "schedule scans = every 8 weeks until 48 weeks, window 7 days\n", "E166", 14, 38, "goes on without `until`"),
+    Case("cutoff-at-origin", bound("cutoff origin"), "E120", 12, 3, "cannot be the origin"),
     Case("without-outside-variant", clause("without horizon"), "E167", 12, 3, "for variants"),
     Case("variant-of-unknown", endpoint() + 'endpoint PFS "x" like OZ\nend\n', "E104", 13, 23, "defined endpoints: OS"),
     Case("nothing-to-leave-out", endpoint() + 'endpoint PFS "x" like OS\n  without cutoff\nend\n', "E167", 14, 3,
@@ -224,12 +239,16 @@ TABLE += [
                                         "  sd at least 42 days after origin\n  origin is day 1\n"), "E180", 12, 3, "one result"),
     Case("response-censor", response("  best response of ovr\n  sd at least 42 days after origin\n  censor at alive cnsr 1\n"),
          "E181", 13, 3, "is not censored"),
+    Case("response-ascertainment", response("  best response of ovr\n  sd at least 42 days after origin\n"
+                                            "  ascertainment: continuous\n"), "E181", 13, 3, "is not censored"),
     Case("response-no-column", response("  best response of pd\n  sd at least 42 days after origin\n"), "E182", 11, 20,
          "response AVALC"),
     Case("response-clause-misplaced", response("  occurrence of pd from day 1 through day 28\n  origin is day 1\n"
                                                "  sd at least 42 days after origin\n"), "E183", 13, 3, "belongs to `best"),
     Case("response-clause-in-tte", clause("sd at least 42 days after origin"), "E183", 12, 3, "belongs to response"),
     Case("response-sd-minimum", response("  best response of ovr\n"), "E184", 11, 3, "stable disease"),
+    Case("response-sd-minimum-for-a-pd-flag", response('  best response of ovr\n  responder if response in ("PD")\n'),
+         "E184", 11, 3, "stable disease"),
     Case("response-unknown-category", response('  best response of ovr\n  responder if response in ("CR", "VGPR")\n'),
          "E185", 12, 35, "not a RECIST 1.1 response"),
     Case("landmark-no-responder", response('  origin is day 1\n  response of ovr from day 77 through day 105 best\n'
@@ -297,6 +316,7 @@ end
         (5, 15, "E104"),  # unknown table adrz
         (5, 38, "E160"),  # unquoted Y
         (6, 10, "E107"),  # PARAMCD os
+        (6, 10, "E152"),  # a horizon, and no ascertainment for the date last known alive
         (8, 13, "E104"),  # unknown event deth
         (9, 24, "E130"),  # cnsr 0
         (10, 13, "E140"),  # unit yaers
@@ -348,7 +368,7 @@ def test_golden_rendering(name: str):
 )
 def test_negated_test_on_a_maybe_blank_column_warns(condition, warned):
     model = check_text(event(f"event e = adsl.DCTDT where {condition}"), "trial.ept")
-    codes = [(w.code, w.span.line) for w in model.warnings]
+    codes = [(w.code, w.span.line) for w in model.warnings if w.code == "W101"]
     assert codes == ([("W101", 8)] if warned else [])
     if warned:
         assert "rows where DCTREAS is missing never match" in model.warnings[0].render()
@@ -361,4 +381,47 @@ def test_check_prints_warnings_and_still_succeeds(tmp_path, capsys):
     path.write_text(event('event e = adsl.DCTDT where DCTREAS != "X"'))
     assert main(["check", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert "1 warning" in out and "W101" in err
+    assert "2 warnings" in out and "W101" in err and "W102" in err  # W102: no catch-all rule
+
+
+STD_TO = "  from rand\n  to death\n"
+
+
+@pytest.mark.parametrize(
+    ("rules", "warning"),
+    [
+        ("  censor at alive cnsr 1\n", "a subject with no death and no alive date on or after the origin"),
+        ("  censor at last pd cnsr 1\n  censor at alive cnsr 2\n",
+         "no death and no pd on or after the origin and no alive date on or after the origin"),
+        ("  censor at latest of alive cnsr 1, last pd cnsr 2\n",
+         "no death and no alive date on or after the origin and no pd on or after the origin"),
+        ("  censor at origin if no pd cnsr 1\n", "no death and not `if no pd`"),
+        ("  censor at alive if pd cnsr 1\n", "no alive date on or after the origin (or not `if pd`)"),
+        ("  censor at last pd cnsr 1\n  horizon 1 years\n  ascertainment: at visits\n",
+         "no death up to the end of observation and no pd on or after the origin up to the end of observation"),
+        ("  censor at last pd cnsr 1\n  horizon 1 years\n  ascertainment: continuous\n",
+         "no death up to the end of observation and no pd on or after the origin"),
+        ("  censor at alive cnsr 1\n  before origin: move to origin\n", "no death and no alive date"),
+        ("  censor at alive cnsr 1\n  censor at origin cnsr 2\n", None),
+        ("  censor at latest of alive cnsr 1, origin cnsr 2\n", None),
+        ("  censor at latest of alive cnsr 1, rand cnsr 2\n", None),  # rand is the origin's own date
+        ("  censor at alive cnsr 1\n  censor at rand cnsr 2\n", None),
+    ],
+)  # fmt: skip
+def test_an_endpoint_that_can_leave_a_subject_without_a_record_warns(rules, warning):
+    model = check_text(endpoint(STD_TO + rules), "trial.ept")
+    found = [w for w in model.warnings if w.code == "W102"]
+    if warning is None:
+        assert found == []
+        return
+    (w,) = found
+    assert (w.span.line, w.span.column) == (8, 10)
+    assert w.message.startswith("endpoint OS gives no record to a subject with no death")
+    assert warning in w.message, w.message
+    assert "add `censor at origin cnsr N` as the last rule" in w.hint
+
+
+def test_no_catch_all_warning_while_the_file_has_errors():
+    with pytest.raises(EptError) as info:
+        check_text(endpoint(STD_TO + "  censor at alive cnsr 0\n"), "trial.ept")
+    assert [d.code for d in info.value.diagnostics] == ["E130"]

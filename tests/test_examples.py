@@ -84,7 +84,9 @@ SEED_EXPECTED = {
     ("1005", "DOR"): ("2024-01-04", 1, "Last follow-up visit"),
     ("1005", "OS"): ("2024-09-01", 0, "Death due to any cause"),
     ("1006", "PFS"): ("2024-02-29", 0, "Progressive disease"),
-    ("1007", "PFS"): ("2023-12-01", 1, "Alive without documented progression"),
+    # followed beyond the 3 years (visits after 2024-02-29): censored at their end
+    ("1007", "PFS"): ("2024-02-29", 9, "Followed beyond 3 years"),
+    ("1007", "TTF"): ("2024-02-29", 1, "Last follow-up visit"),
     ("1007", "PFSSTD"): ("2024-03-01", 0, "Progressive disease"),
     ("1008", "PFS"): ("2021-12-06", 1, "Alive without documented progression"),
     ("1008", "DOR"): ("2021-12-06", 1, "Last follow-up visit"),
@@ -126,7 +128,7 @@ def test_seed_example_reports_data_findings(seed_result):
     assert "progression on 2021-03-29 is before the origin 2021-04-05; ignored" in set(findings.MESSAGE)
     assert any(findings.MESSAGE.str.contains("adrs row 23 has no usable ADT"))
     orphan = findings[findings.USUBJID == "HER2CART-1099"]
-    assert list(orphan.MESSAGE) == ["subject has 1 row(s) in adrs but none in adsl; not analysed"]
+    assert list(orphan.MESSAGE) == ["subject has 1 row in adrs but none in adsl; not analysed"]
 
 
 # Response endpoints of the seed example (CBR, ORR: breast cancer only), by hand from the

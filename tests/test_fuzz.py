@@ -194,6 +194,7 @@ endpoint OSL {q(t["p2"])}
   to death
   censor at alive cnsr 2
   horizon 1 years cnsr 3 evntdesc {q(t["he"])} cnsdtdsc {q(t["hc"])}
+  ascertainment: continuous
 end
 """
 

@@ -149,6 +149,7 @@ clauses = st.one_of(
     st.builds(n.DayCount, operands),
     st.builds(n.TimeUnit, idents),
     st.builds(n.BeforeOrigin, st.sampled_from(["ignore", "move to origin"])),
+    st.builds(n.Ascertainment, st.sampled_from(["continuous", "at visits"])),
 )
 items = st.one_of(
     st.builds(n.Table, idents, st.booleans(), st.none() | idents),

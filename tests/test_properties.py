@@ -289,21 +289,30 @@ class Oracle:
 
     def choice_date(self, choice):
         ref, out = choice.date, choice.outcome
-        label = self.desc.event(ref.event).label if ref.event else None
+        named = self.ep.origin.event if ref.kind == "origin" else ref.event  # origin: its event's label
+        label = self.desc.event(named).label
         evntdesc = out.evntdesc if out.evntdesc is not None else label
         if ref.kind == "origin":
             return (self.origin, out.cnsr, evntdesc, out.cnsdtdsc, self.origin_occ)
         occs = self.occ(ref.event)
+        continuous = self.ep.ascertainment == "continuous"
         if ref.kind in ("first", "last"):
-            occ = self.pick(ref.kind, [o for o in occs if self.in_window(o.date)])
-            return None if occ is None else (occ.date, out.cnsr, evntdesc, out.cnsdtdsc, occ)
-        if not occs:
+            # continuous: any occurrence on or after the origin, capped at the end below
+            keep = [o for o in occs if self.in_window(o.date) or (continuous and o.date >= self.origin)]
+            occ = self.pick(ref.kind, keep)
+            if occ is None:
+                return None
+        else:
+            if not occs:
+                return None
+            occ = occs[0]
+            if occ.date < self.origin and not self.ep.clamp:
+                self.before_origin.add((ref.event, occ.date))
+                return None
+        if self.end is None or occ.date <= self.end:
+            return (occ.date, out.cnsr, evntdesc, out.cnsdtdsc, occ)
+        if self.ep.ascertainment == "at visits":  # only dates up to the end count
             return None
-        if occs[0].date < self.origin and not self.ep.clamp:
-            self.before_origin.add((ref.event, occs[0].date))
-            return None
-        if self.end is None or occs[0].date <= self.end:
-            return (occs[0].date, out.cnsr, evntdesc, out.cnsdtdsc, occs[0])
         bound = self.limiting.outcome  # event-free past the end: censored at the end
         cnsr = bound.cnsr if bound else out.cnsr
         evntdesc = bound.evntdesc if bound and bound.evntdesc else evntdesc
@@ -418,7 +427,8 @@ def test_exclusions_and_censoring_follow_the_semantics(case):
                 assert rec.CNSDTDSC == cnsdtdsc
             elif bound.kind == "horizon":  # e.g. `Horizon (3 years)`
                 cal = "calendar " if bound.calendar else ""
-                assert rec.CNSDTDSC == f"Horizon ({bound.amount_lexeme} {cal}{bound.unit})"
+                unit = bound.unit.removesuffix("s") if bound.amount == 1 else bound.unit  # 1 year
+                assert rec.CNSDTDSC == f"Horizon ({bound.amount_lexeme} {cal}{unit})"
             else:
                 assert rec.CNSDTDSC
         else:

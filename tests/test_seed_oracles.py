@@ -21,6 +21,7 @@ import endpointdsl
 COMPILED = endpointdsl.load(EXAMPLES / "her2_cart_trastuzumab.ept")
 THREE_YEARS = 1095  # 3 x 365.25 days, inclusive: at most 1095 days after enrolment
 RESPONSES = ["CR", "PR", "SD", "PD", "NE"]
+NO_RULE = "no event, and no censoring rule applies"
 
 # ---- generated histories (offsets in days from enrolment) ---------------------------
 
@@ -93,9 +94,15 @@ def in_frame(d):
     return d is not None and 0 <= d <= THREE_YEARS
 
 
-def last_visit(h):
-    inside = [v for v in h["visits"] if in_frame(v)]
-    return max(inside) if inside else None
+def last_visit(h, censored: tuple[int, str], beyond: tuple[int, str]):
+    """Censored at the last follow-up visit; a visit after the 3 years shows the subject
+    followed event-free through them (continuous ascertainment): censored at their end."""
+    seen = [v for v in h["visits"] if v >= 0]
+    if not seen:
+        return None
+    if max(seen) > THREE_YEARS:
+        return (THREE_YEARS, *beyond)
+    return (max(seen), *censored)
 
 
 def earliest(candidates):
@@ -117,15 +124,14 @@ def oracle_ttf(h):
     ]
     if event := earliest(candidates):
         return event
-    if last_visit(h) is not None:
-        return (last_visit(h), 1, "Last follow-up visit")
-    return "no event, and no censoring rule applies"
+    return last_visit(h, (1, "Last follow-up visit"), (1, "Last follow-up visit")) or NO_RULE
 
 
 def oracle_pfs(h):
     """From enrolment to the first documented progression; censored at the date of death
     without progression; alive without progression: censored at the last follow-up
-    visit; 3 years (a death beyond them: censored at the end of the 3 years)."""
+    visit; 3 years (a death or a visit beyond them: censored at the end of the 3 years,
+    "followed beyond 3 years")."""
     pd_day = first_pd(h, THREE_YEARS)
     if pd_day is not None:
         return (pd_day, 0, "Progressive disease")
@@ -133,9 +139,8 @@ def oracle_pfs(h):
         if h["death"] <= THREE_YEARS:
             return (h["death"], 2, "Death without documented progression")
         return (THREE_YEARS, 9, "Followed beyond 3 years")
-    if last_visit(h) is not None:
-        return (last_visit(h), 1, "Alive without documented progression")
-    return "no event, and no censoring rule applies"
+    alive = (1, "Alive without documented progression")
+    return last_visit(h, alive, (9, "Followed beyond 3 years")) or NO_RULE
 
 
 def oracle_dor(h):
@@ -147,9 +152,7 @@ def oracle_dor(h):
         [(first_pd(h, THREE_YEARS), "Progressive disease"), (h["death"], "Death due to any cause")]
     ):
         return event
-    if last_visit(h) is not None:
-        return (last_visit(h), 1, "Last follow-up visit")
-    return "no event, and no censoring rule applies"
+    return last_visit(h, (1, "Last follow-up visit"), (1, "Last follow-up visit")) or NO_RULE
 
 
 def oracle_os(h):

@@ -20,7 +20,7 @@ from conftest import EXAMPLES
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from strategies import table_cases
-from test_differential import compile_text, frames
+from test_differential import compile_text, frames, rejected
 
 import endpointdsl
 from endpointdsl.datasets import read_tables
@@ -54,6 +54,8 @@ def run_or_error(compiled, frames, engine):
 
 def three_way(case, arrow) -> None:
     desc, tables = case
+    if rejected(desc):  # names that differ only in case: no engine derives anything
+        return
     note(f"tables: {tables!r}")
     compiled = compile_text(desc.text)
     note(generate_sql(compiled.model).text)
@@ -66,7 +68,7 @@ def three_way(case, arrow) -> None:
             assert_same(sql, other)
 
 
-@given(table_cases(), st.booleans())
+@given(table_cases(clashes=True), st.booleans())
 def test_sql_compiled_and_interpreter_agree_on_generated_programs_and_tables(case, arrow):
     three_way(case, arrow)
 
@@ -270,12 +272,14 @@ endpoint A "fixed"
   to death
   censor at death cnsr 1
   horizon 3 years
+  ascertainment: continuous
 end
 endpoint B "calendar, exclusive"
   from rand
   to death
   censor at death cnsr 1
   horizon 2 calendar months exclusive cnsr 7
+  ascertainment: continuous
 end
 endpoint C "cut-off"
   from rand
