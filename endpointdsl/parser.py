@@ -20,9 +20,8 @@ from lark.exceptions import (
     UnexpectedInput,
     UnexpectedToken,
 )
-from lark.lexer import PatternRE, TerminalDef
 
-from . import parser_cache
+from . import parser_tables
 from .diagnostics import Diagnostic, EptError, Span, with_source
 
 GRAMMAR_NAME = "endpoint.lark"
@@ -76,52 +75,42 @@ def grammar_text() -> str:
     )
 
 
-# Keyword terminals (name -> word), filled when the parser is built.
+# Keyword terminals (name -> word), filled when the parser is built or loaded.
 KEYWORD_TERMINALS: dict[str, str] = {}
-
-
-def _whole_word(term: TerminalDef) -> None:
-    """Make a keyword match only as a whole word.
-
-    With a contextual lexer a plain string keyword also matches the start of a longer
-    word wherever no name is expected: `fromrand` would read as `from rand` and a
-    missing `end` before `endpoint` as `end` + `point`. A keyword regex that refuses a
-    following letter, digit or _ (and outranks NAME where both are expected) avoids it.
-    """
-    if term.pattern.type == "str" and term.pattern.value.isalpha():
-        KEYWORD_TERMINALS[term.name] = term.pattern.value
-        term.pattern = PatternRE(re.escape(term.pattern.value) + r"(?![A-Za-z0-9_])")
-        term.priority = 1
+_origin = ""  # "tables" (loaded from the package) or "built" (in memory)
 
 
 def build_parser(grammar: str | None = None) -> lark.Lark:
-    """A parser built now, not loaded: with its grammar object, which a cached one lacks
+    """A parser built now, not loaded: with its grammar object, which loaded tables lack
     (hypothesis' from_lark generates texts from it)."""
-    return lark.Lark(
-        grammar_text() if grammar is None else grammar,
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        edit_terminals=_whole_word,
-    )
+    parser, keywords = parser_tables.build(grammar_text() if grammar is None else grammar)
+    KEYWORD_TERMINALS.update(keywords)
+    return parser
 
 
 @functools.cache
 def lark_parser() -> lark.Lark:
-    """The LALR parser. Building its tables takes about half a second, so the built
-    parser is kept in the user's cache (parser_cache) and loaded in milliseconds."""
+    """The LALR parser, from the tables shipped in the package (parser_tables), or built in
+    memory when they do not fit this grammar and lark. Nothing is cached on disk."""
+    global _origin
     grammar = grammar_text()
-    path = parser_cache.path(grammar)
-    cached = parser_cache.load(path) if path else None
-    if cached is not None:
-        parser, keywords = cached
-        KEYWORD_TERMINALS.update(keywords)
-        return parser
-    parser = build_parser(grammar)
-    if path:
-        parser_cache.save(path, parser, KEYWORD_TERMINALS)
+    shipped = resources.files("endpointdsl") / parser_tables.FILE
+    # Absent from a checkout that was never built or installed.
+    loaded = parser_tables.load(shipped.read_text(encoding="utf-8"), grammar) if shipped.is_file() else None
+    if loaded is None:
+        _origin = "built"
+        return build_parser(grammar)
+    parser, keywords = loaded
+    KEYWORD_TERMINALS.update(keywords)
+    _origin = "tables"
     return parser
+
+
+def parser_origin() -> str:
+    """"tables" when the parser was loaded from the tables shipped in the package, "built"
+    when it was built in memory (the tables did not fit)."""
+    lark_parser()
+    return _origin
 
 
 def parse_tree(text: str, file: str = "<string>") -> lark.Tree:
