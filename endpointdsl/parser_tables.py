@@ -77,7 +77,9 @@ def _to_json(value):
         return {k: _to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):  # lark reads its tuples as sequences
         return [_to_json(v) for v in value]
-    if value is None or type(value) in (str, int, bool):
+    if isinstance(value, str):  # lark 1.1 keeps some texts as Tokens
+        return str(value)
+    if value is None or type(value) in (int, bool):
         return value
     raise ValueError(f"parser tables: {type(value).__name__} is not plain data")
 

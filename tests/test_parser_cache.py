@@ -106,7 +106,7 @@ def test_no_pickle_is_loaded_and_nothing_is_written(tmp_path):
     before = sorted(p for p in tmp_path.rglob("*"))
     run = run_check(tmp_path, str(EXAMPLES / "fda_pfs.ept"), str(bad), ENDPOINTDSL_CACHE_DIR=str(planted))
     assert run.returncode == 1, run.stderr
-    assert "bad.ept:5:" in run.stderr and "hint:" in run.stderr
+    assert "bad.ept:4:5: error E003: unfinished clause" in run.stderr and "hint:" in run.stderr
     assert not marker.exists()
     assert sorted(p for p in tmp_path.rglob("*")) == before
 
