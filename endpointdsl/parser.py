@@ -10,15 +10,18 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lark
 from lark.exceptions import UnexpectedInput
 
-from . import parser_tables, recovery
+from . import parser_tables
 from .diagnostics import Diagnostic, EptError, Span, with_source
-from .dropped import Dropped
-from .parse_table import Grammar
-from .syntax_hints import Vocabulary, span_of
+
+if TYPE_CHECKING:
+    from .dropped import Dropped
+    from .parse_table import Grammar
+    from .syntax_hints import Vocabulary
 
 GRAMMAR_NAME = "endpoint.lark"
 
@@ -102,6 +105,9 @@ def parser_origin() -> str:
 
 @functools.cache
 def _recovery() -> tuple[Grammar, Vocabulary]:
+    from .parse_table import Grammar
+    from .syntax_hints import Vocabulary
+
     parser = lark_parser()
     vocab = Vocabulary(parser, dict(KEYWORD_TERMINALS), TOP_KEYWORDS, RESERVED)
     return Grammar(parser, vocab), vocab
@@ -124,6 +130,9 @@ def parse_tree(text: str, file: str = "<string>") -> lark.Tree:
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput:
+        # Imported only now: a file that parses starts no slower for recovery.
+        from . import recovery
+
         grammar, vocab = _recovery()
         driver = recovery.Driver(lark_parser(), grammar, vocab, text, file)
         tree = driver.run()
@@ -131,9 +140,13 @@ def parse_tree(text: str, file: str = "<string>") -> lark.Tree:
         if driver.truncated:  # what was not read would make the checker's findings noise
             raise SyntaxErrors(with_source(diags, text), None, dropped) from None
     else:
-        diags, dropped = [], Dropped(text)
+        diags, dropped = [], None
     problems = _tree_problems(tree, file)
     if diags or problems:
+        if dropped is None:
+            from .dropped import Dropped
+
+            dropped = Dropped(text)
         too_deep = any(d.code == "E006" for d in problems)
         raise SyntaxErrors(with_source(diags + problems, text), None if too_deep else tree, dropped)
     return tree
@@ -167,9 +180,14 @@ def _tree_problems(tree: lark.Tree, file: str) -> list[Diagnostic]:
     return diags
 
 
+def _span(tok: lark.Token, file: str) -> Span:
+    end = tok.end_column if tok.end_column else tok.column + max(1, len(tok))
+    return Span(file, tok.line, tok.column, tok.end_line or tok.line, end)
+
+
 def _reserved_name(tok: lark.Token, what: str, file: str) -> Diagnostic:
     return Diagnostic(
-        "error", "E005", f"'{tok}' is a reserved word and cannot name {what}", span_of(tok, file),
+        "error", "E005", f"'{tok}' is a reserved word and cannot name {what}", _span(tok, file),
         f"choose another name, e.g. `{tok}_`; keywords of the language cannot be names",
     )  # fmt: skip
 
@@ -187,13 +205,18 @@ def _too_deep(cond: lark.Tree, depth: int, file: str) -> Diagnostic:
 def _too_long(tok: lark.Token, digits: int, file: str) -> Diagnostic:
     return Diagnostic(
         "error", "E006", f"this number has {digits} digits; at most {MAX_NUMBER_DIGITS} are allowed",
-        span_of(tok, file), None,
+        _span(tok, file), None,
     )  # fmt: skip
+
+
+def _span(tok: lark.Token, file: str) -> Span:
+    end = tok.end_column if tok.end_column else tok.column + max(1, len(tok))
+    return Span(file, tok.line, tok.column, tok.end_line or tok.line, end)
 
 
 def _reserved_name(tok: lark.Token, what: str, file: str) -> Diagnostic:
     return Diagnostic(
-        "error", "E005", f"'{tok}' is a reserved word and cannot name {what}", span_of(tok, file),
+        "error", "E005", f"'{tok}' is a reserved word and cannot name {what}", _span(tok, file),
         f"choose another name, e.g. `{tok}_`; keywords of the language cannot be names",
     )  # fmt: skip
 
@@ -211,5 +234,5 @@ def _too_deep(cond: lark.Tree, depth: int, file: str) -> Diagnostic:
 def _too_long(tok: lark.Token, digits: int, file: str) -> Diagnostic:
     return Diagnostic(
         "error", "E006", f"this number has {digits} digits; at most {MAX_NUMBER_DIGITS} are allowed",
-        span_of(tok, file), None,
+        _span(tok, file), None,
     )  # fmt: skip

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import lark
@@ -121,6 +120,8 @@ def load(text: str, grammar: str) -> tuple[lark.Lark, dict[str, str]] | None:
 
 def write(path: Path, source: str) -> None:
     """Replace the file at once, so that a concurrent import never reads half of it."""
+    import tempfile  # only when building the tables, not on every start
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{FILE}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
