@@ -45,7 +45,7 @@ class Driver:
         self.to_end: list[Token] | None = None  # skipped up to the end of the text
         self.truncated = False  # too many errors: the rest of the text was not read
         self.indent = 1  # in panic mode: the column of the broken statement or clause
-        self._indents: dict[int, int] = {}  # line start -> its first non-blank position
+        self._indents: dict[int, int] = {}  # line start -> the column of its first word
 
     # ---- the main loop
     def run(self) -> Tree:
@@ -170,10 +170,14 @@ class Driver:
         )
 
     def first_on_line(self, tok: Token) -> bool:
+        return self.indentation(tok) == tok.column
+
+    def indentation(self, tok: Token) -> int:
+        """The column of the first word on the token's line."""
         start = tok.start_pos - tok.column + 1
         if start not in self._indents:
-            self._indents[start] = _BLANKS.match(self.text, start).end()
-        return self._indents[start] == tok.start_pos
+            self._indents[start] = _BLANKS.match(self.text, start).end() - start + 1
+        return self._indents[start]
 
     def floor(self) -> int:
         """The index of the state where the current statement or clause began."""
@@ -229,8 +233,8 @@ class Driver:
         # next one (deeper ones continue it).
         values = self.ps.value_stack
         construct = [t for v in values[self.floor() :] for t in leaves(v)]
-        start = construct[0] if construct else first
-        self.indent = start.column if start is not None and self.first_on_line(start) else 1
+        start = first if first is not None and self.first_on_line(first) else (construct or [first])[0]
+        self.indent = self.indentation(start) if start is not None else 1
         cand = first if first is not None else self.scan()
         while cand is not None:
             plan = self.plan(cand, scanned=cand is not first)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
-from hypothesis import given, note
+from hypothesis import example, given, note
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from test_printer import grammar_texts
@@ -157,6 +157,23 @@ def corrupted_examples(draw) -> tuple[str, set[tuple[int, int]]]:
     return "\n".join(lines), where
 
 
+def spoilt(name: str, lines: dict[int, str]) -> tuple[str, set[tuple[int, int]]]:
+    text = (EXAMPLES / name).read_text(encoding="utf-8").split("\n")
+    for number, line in lines.items():
+        text[number - 1] = line
+    return "\n".join(text), {(n, len(line) - len(line.lstrip()) + 1) for n, line in lines.items()}
+
+
+# Found by the heavy profile: a garbled clause after one with a stray character hid the next.
+FOUND = spoilt("fda_pfs.ept", {
+    4: "txable adsl: one row per subject",
+    25: "  @from randomisation",
+    27: "  qqq first of progression, death",
+    30: "  cxensor events after 2 missed adequate_assessment per scans cnsr 5",
+})  # fmt: skip
+
+
+@example(FOUND)
 @given(corrupted_examples())
 def test_each_mistake_is_reported_once_where_it_is(case):
     text, where = case
