@@ -277,7 +277,11 @@ class Driver:
         return None
 
     def in_endpoint(self) -> bool:
-        return any(s in self.g.clause_boundary for s in self.ps.state_stack)
+        """An endpoint is open: between its head and its `end`."""
+        i, values = self.floor(), self.ps.value_stack
+        if self.ps.state_stack[i] not in self.g.clause_boundary:
+            return False
+        return not (i < len(values) and isinstance(values[i], Token) and values[i].type == self.g.end)
 
     def note(self, popped: list[Token], skipped: list[Token], at: Token | None) -> None:
         """Record what went (after the parser's unfinished part was popped)."""

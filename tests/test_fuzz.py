@@ -171,9 +171,14 @@ FOUND = spoilt("fda_pfs.ept", {
     27: "  qqq first of progression, death",
     30: "  cxensor events after 2 missed adequate_assessment per scans cnsr 5",
 })  # fmt: skip
+# A garbled event right after an endpoint's `end` was taken for a clause of that endpoint.
+AFTER_END = spoilt("her2_pdl1_cart.ept", {
+    89: 'qqq disease_control = DC.ADT where AVALC = "Y" label "Disease control achieved"',
+})  # fmt: skip
 
 
 @example(FOUND)
+@example(AFTER_END)
 @given(corrupted_examples())
 def test_each_mistake_is_reported_once_where_it_is(case):
     text, where = case
