@@ -12,11 +12,12 @@ from attrs import define, evolve, field
 from . import interpreter
 from .checker import check
 from .codegen import generate
-from .diagnostics import EptError, with_source
+from .diagnostics import Diagnostic, EptError, with_source
 from .model import RESPONSES, EndpointSpec, Model
+from .parser import SyntaxErrors
 from .pyemit import short_name
 from .runtime import Derivation, Subject
-from .transformer import parse
+from .transformer import parse, to_ast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,9 +38,23 @@ def check_text(text: str, file: str = "<string>") -> Model:
     """Parse and check .ept text; raise EptError carrying every diagnostic."""
     try:
         model = check(parse(text, file))
+    except SyntaxErrors as exc:  # and the checker's findings on what parsed cleanly
+        raise EptError(with_source(exc.diagnostics + _after_syntax_errors(exc, file), text)) from None
     except EptError as exc:
         raise EptError(with_source(exc.diagnostics, text)) from None
     return evolve(model, warnings=tuple(with_source(model.warnings, text)))
+
+
+def _after_syntax_errors(exc: SyntaxErrors, file: str) -> list[Diagnostic]:
+    """The checker's diagnostics on what parsed cleanly, less those the dropped pieces explain."""
+    if exc.tree is None:
+        return []
+    program = to_ast(exc.tree, file)
+    try:  # W102 (no catch-all censoring) is for files without errors: a dropped rule may be it
+        found = [w for w in check(program).warnings if w.code != "W102"]
+    except EptError as err:
+        found = err.diagnostics
+    return [d for d in found if not exc.dropped.explains(d, program)]
 
 
 def check_file(path: str | Path) -> Model:

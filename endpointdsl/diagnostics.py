@@ -53,10 +53,11 @@ class Diagnostic:
 
 
 def with_source(diags: Iterable[Diagnostic], text: str) -> list[Diagnostic]:
-    """Attach the offending source line to each diagnostic, sorted by position."""
+    """Attach the offending source line to each diagnostic, sorted by position; a
+    diagnostic found twice (a variant checks its base's clauses again) is shown once."""
     lines = text.split("\n")  # as lark counts lines: \u2028 or a form feed is not a line break
     out = []
-    for d in diags:
+    for d in dict.fromkeys(diags):
         src = lines[d.span.line - 1] if 0 < d.span.line <= len(lines) else None
         out.append(Diagnostic(d.severity, d.code, d.message, d.span, d.hint, source_line=src))
     return sorted(out, key=lambda d: (d.span.line, d.span.column, d.code))

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import pytest
 
 from endpointdsl import EptError, check_text
+from endpointdsl.parser import SyntaxErrors, parse_tree
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "errors"
 UPDATE_GOLDEN = bool(os.environ.get("EPT_UPDATE_GOLDEN"))
@@ -53,6 +54,11 @@ def bound(text: str) -> str:
     return endpoint(STD + f"  {text}\n  ascertainment: continuous\n")
 
 
+def bound_line(line: str) -> str:
+    """bound() for a line written with its indentation."""
+    return bound(line.strip())
+
+
 OVR = 'event ovr = adrs.ADT where PARAMCD = "OVR" response AVALC\n'  # line 8
 
 
@@ -89,18 +95,20 @@ TABLE = [
     Case("reserved-word-as-table", "table origin: one row per subject\n", "E005", 1, 7, "cannot name a table"),
     Case("reserved-word-as-population", event("population first = subjects with pd"), "E005", 8, 12,
          "choose another name"),
-    Case("misspelt-clause-keyword", clause("horizn 3 years"), "E003", 12, 3, "did you mean `horizon`?"),
+    Case("misspelt-clause-keyword", bound("horizn 3 years"), "E003", 12, 3, "did you mean `horizon`?"),
     Case("misspelt-top-keyword", event("evnt e = adrs.ADT"), "E003", 8, 1, "did you mean `event`?"),
     Case("capitalised-keyword", event("Event e = adrs.ADT"), "E003", 8, 1, "did you mean `event`?"),
     Case("glued-keyword", endpoint(STD.replace("from rand", "fromrand")), "E003", 9, 3, "did you mean `from`?"),
-    Case("stray-character", event('event e = adrs.ADT where PARAMCD = "PD";'), "E001", 8, 40, "remove it"),
+    Case("stray-character", event('event e = adrs.ADT where PARAMCD = "PD" @'), "E001", 8, 41, "not used in the language"),
     Case("stray-non-ascii-name", event("event décès = adrs.ADT"), "E001", 8, 8, "ASCII letters"),
     Case("no-break-space", event("event e =\xa0adrs.ADT"), "E001", 8, 10, "ordinary space"),
     Case("nul-byte", event("event e = adrs.ADT\x00"), "E001", 8, 19, "U+0000"),
     Case("eof-mid-statement", BASE + "event e = adrs.ADT where PARAMCD =", "E002", 8, 35, "a quoted text"),
     Case("eof-after-comment", BASE + "event e = adrs.ADT where\n# why?\n\n", "E002", 8, 25, "a name"),
-    Case("keyword-read-as-value", endpoint(STD.replace("cnsr 1", "cnsr")), "E002", 12, 4,
-         "the last `end` was read as a name"),
+    Case("keyword-read-as-value", endpoint(STD.replace("cnsr 1", "cnsr")), "E003", 11, 23,
+         "`end` on line 12 starts the next clause"),
+    Case("keyword-read-as-value-at-eof", endpoint(STD.replace("cnsr 1", "cnsr end")).removesuffix("end\n"),
+         "E002", 11, 27, "the last `end` was read as a name"),
     Case("slash-comment", event("// a C comment"), "E001", 8, 1, "comments start with #"),
     Case("missing-comma", endpoint(STD.replace("to death", "to first of death pd")), "E003", 10, 21,
          "is a `,` missing before 'pd'?"),
@@ -109,7 +117,10 @@ TABLE = [
     Case("condition-too-deep", event("event e = adrs.ADT where " + " and ".join(["A = 1"] * 102)), "E006", 8, 26,
          "at most 100"),
     Case("number-too-long", bound("horizon 1" + "0" * 25 + " days"), "E006", 12, 11, "at most 20 are allowed"),
+    Case("too-many-errors", "@\n" * 60, "E007", 50, 1, "more than 50 syntax errors"),
     # ---- checker: names and tables
+    Case("case-only-clash", event("event DEATH = adsl.DTHDT"), "E103", 8, 7, "differ only in case"),
+    Case("column-in-two-cases", event("event dead = adsl.randdt"), "E105", 8, 19, "is also written"),
     Case("unknown-event", endpoint(STD.replace("to death", "to deth")), "E104", 10, 6, "did you mean `death`?"),
     Case("unknown-table", event("event e = adrz.ADT"), "E104", 8, 11, "did you mean `adrs`?"),
     Case("unknown-population", clause("among respnders"), "E104", 12, 9, "did you mean `responders`?"),
@@ -272,26 +283,150 @@ TABLE += [
 ]  # fmt: skip
 
 
+# Syntax rows whose input has more than its one mistake (no endpoint in the file): the
+# other diagnostics, by code.
+EXTRA = {
+    "reserved-word-as-table": ("E112",),
+    "eof-mid-statement": ("E112",),
+    "eof-after-comment": ("E112",),
+    "too-many-errors": ("E001",) * 50,  # and no checker: the rest of the file is not read
+}
+
+
 @pytest.mark.parametrize("case", TABLE, ids=[c.id for c in TABLE])
 def test_error_table(case: Case):
     with pytest.raises(EptError) as info:
         check_text(case.source, "trial.ept")
     diags = info.value.diagnostics
-    first = diags[0]
     found = [(d.code, d.span.line, d.span.column) for d in diags]
-    assert (first.code, first.span.line, first.span.column) == (case.code, case.line, case.column), found
+    (first,) = [
+        d for d in diags if (d.code, d.span.line, d.span.column) == (case.code, case.line, case.column)
+    ] or [pytest.fail(f"no {case.code} at {case.line}:{case.column} in {found}")]
     assert case.fragment in f"{first.message}\n{first.hint}", first.render()
     assert first.span.file == "trial.ept"
     assert first.render().startswith(f"trial.ept:{case.line}:{case.column}: error {case.code}: ")
+    if case.code < "E100":  # a syntax error, reported once: nothing that follows from it
+        assert sorted(code for code, *_ in found) == sorted([case.code, *EXTRA.get(case.id, ())]), found
+
+
+# Every module: a code used anywhere must have its row (a new checker module is not missed).
+CODE_FILES = tuple(sorted(p.name for p in (Path(__file__).resolve().parent.parent / "endpointdsl").glob("*.py")))
 
 
 def test_table_covers_every_checker_code():
     source = "".join(
         (Path(__file__).resolve().parent.parent / "endpointdsl" / name).read_text(encoding="utf-8")
-        for name in ("checker.py", "checker_endpoint.py", "checker_response.py", "checker_dates.py", "parser.py")
+        for name in CODE_FILES
     )
     used = set(re.findall(r'"(E[0-9]{3})"', source))
+    used -= {"E004"}  # a file that is not UTF-8 has no text to put in a row: tests/test_exit_codes.py
     assert used <= {c.code for c in TABLE}, sorted(used - {c.code for c in TABLE})
+
+
+# ---- habits from SAS and R: each reported with its replacement, which the parser reads on --
+
+
+class Habit(NamedTuple):
+    id: str
+    source: str  # with the habit
+    code: str
+    line: int
+    column: int
+    message: str
+    hint: str
+    meant: str | None  # the text as meant: the parser reads the habit as this (None: dropped)
+
+
+def habit(name, wrong, meant, code, column, message, hint, line=8, make=event):
+    return Habit(name, make(wrong), code, line, column, message, hint, None if meant is None else make(meant))
+
+
+W = 'event e = adrs.ADT where PARAMCD = "PD" '  # a condition up to column 40
+HABITS = [
+    habit("ampersand", W + '& AVALC = "Y"', W + 'and AVALC = "Y"', "E001", 41, "unexpected '&'", "write `and`"),
+    habit("double-ampersand", W + '&& AVALC = "Y"', W + 'and AVALC = "Y"', "E001", 41, "'&&'", "`&&` is R: write `and`"),
+    habit("pipe", W + '| AVALC = "Y"', W + 'or AVALC = "Y"', "E001", 41, "unexpected '|'", "write `or`"),
+    habit("double-pipe", W + '|| AVALC = "Y"', W + 'or AVALC = "Y"', "E001", 41, "'||'", "`||` is R: write `or`"),
+    habit("caret-equals", 'event e = adrs.ADT where PARAMCD ^= "PD"', 'event e = adrs.ADT where PARAMCD != "PD"',
+          "E001", 34, "unexpected '^='", "`^=` is SAS: write `!=`"),
+    habit("tilde-equals", 'event e = adrs.ADT where PARAMCD ~= "PD"', 'event e = adrs.ADT where PARAMCD != "PD"',
+          "E001", 34, "unexpected '~='", "write `!=`"),
+    habit("not-sign-equals", 'event e = adrs.ADT where PARAMCD ¬= "PD"', 'event e = adrs.ADT where PARAMCD != "PD"',
+          "E001", 34, "unexpected '¬='", "write `!=`"),
+    habit("angle-brackets", 'event e = adrs.ADT where PARAMCD <> "PD"', 'event e = adrs.ADT where PARAMCD != "PD"',
+          "E003", 34, "unexpected '<>'", "`<>` is SAS: write `!=`"),
+    habit("sas-ne", 'event e = adrs.ADT where PARAMCD ne "PD"', 'event e = adrs.ADT where PARAMCD != "PD"',
+          "E003", 34, "unexpected name 'ne'", "`ne` is SAS: write `!=`"),
+    habit("sas-NE", 'event e = adrs.ADT where PARAMCD NE "PD"', 'event e = adrs.ADT where PARAMCD != "PD"',
+          "E003", 34, "'NE'", "`NE` is SAS: write `!=`"),
+    habit("sas-eq", 'event e = adrs.ADT where PARAMCD eq "PD"', 'event e = adrs.ADT where PARAMCD = "PD"',
+          "E003", 34, "'eq'", "`eq` is SAS: write `=`"),
+    habit("sas-lt", "event e = adrs.ADT where AVAL lt 3", "event e = adrs.ADT where AVAL < 3", "E003", 31, "'lt'",
+          "write `<`"),
+    habit("sas-le", "event e = adrs.ADT where AVAL le 3", "event e = adrs.ADT where AVAL <= 3", "E003", 31, "'le'",
+          "write `<=`"),
+    habit("sas-gt", "event e = adrs.ADT where AVAL gt 3", "event e = adrs.ADT where AVAL > 3", "E003", 31, "'gt'",
+          "write `>`"),
+    habit("sas-GE", "event e = adrs.ADT where AVAL GE 3", "event e = adrs.ADT where AVAL >= 3", "E003", 31, "'GE'",
+          "write `>=`"),
+    habit("double-equals", 'event e = adrs.ADT where PARAMCD == "PD"', 'event e = adrs.ADT where PARAMCD = "PD"',
+          "E003", 34, "unexpected '=='", "compare with a single ="),
+    habit("upper-case-and", W + 'AND AVALC = "Y"', W + 'and AVALC = "Y"', "E003", 41, "unexpected name 'AND'",
+          "keywords are lower case: did you mean `and`?"),
+    habit("upper-case-or", W + 'OR AVALC = "Y"', W + 'or AVALC = "Y"', "E003", 41, "'OR'", "did you mean `or`?"),
+    habit("upper-case-not", 'event e = adrs.ADT where NOT PARAMCD = "PD"', 'event e = adrs.ADT where not PARAMCD = "PD"',
+          "E003", 26, "'NOT'", "did you mean `not`?"),
+    habit("upper-case-in", 'event e = adrs.ADT where PARAMCD IN ("PD")', 'event e = adrs.ADT where PARAMCD in ("PD")',
+          "E003", 34, "'IN'", "did you mean `in`?"),
+    habit("r-in", 'event e = adrs.ADT where PARAMCD %in% ("PD")', 'event e = adrs.ADT where PARAMCD in ("PD")',
+          "E001", 34, "'%in%'", "`%in%` is R: write `in`"),
+    habit("r-not", 'event e = adrs.ADT where !(PARAMCD = "PD")', 'event e = adrs.ADT where not (PARAMCD = "PD")',
+          "E001", 26, "unexpected '!'", "`!` is R: write `not`"),
+    habit("word-double-quotes", "event e = adrs.ADT where PARAMCD = “PD”", 'event e = adrs.ADT where PARAMCD = "PD"',
+          "E001", 36, "unexpected character '“'", 'write "PD" with straight double quotes'),
+    habit("word-single-quotes", "event e = adrs.ADT where PARAMCD = ‘PD’", 'event e = adrs.ADT where PARAMCD = "PD"',
+          "E001", 36, "'‘'", 'write "PD" with straight double quotes'),
+    habit("sas-semicolon", 'event e = adrs.ADT where PARAMCD = "PD";', 'event e = adrs.ADT where PARAMCD = "PD"',
+          "E001", 40, "unexpected ';'", "delete the `;`"),
+    habit("decimal-comma", "  horizon 1,5 years", "  horizon 1.5 years", "E003", 12, "unexpected ','",
+          "decimals are written with a point: 1.5, not 1,5", line=12, make=bound_line),
+    habit("label-before-where", 'event e = adrs.ADT label "PD" where PARAMCD = "PD"', None, "E003", 31,
+          "'where' is in the wrong place", "`where` comes before `label`; the order is: event NAME = TABLE.COLUMN where"),
+    habit("sequence-before-where", 'event e = adrs.ADT sequence ASEQ where PARAMCD = "PD"', None, "E003", 34,
+          "'where' is in the wrong place", "`where` comes before `sequence`"),
+    habit("calendar-after-unit", "  horizon 3 years calendar", None, "E003", 19, "'calendar' is in the wrong place",
+          "`calendar` comes before `years`", line=12, make=bound_line),
+    habit("condition-after-cnsr", "  censor at alive cnsr 1 if no death", None, "E003", 26,
+          "'if' is in the wrong place", "`if` comes before `cnsr`; the order is: censor at DATE if", line=11,
+          make=lambda c: endpoint(STD.replace("  censor at alive cnsr 1\n", c + "\n"))),
+    habit("where-twice", 'event e = adrs.ADT where PARAMCD = "PD" where AVALC = "Y"', None, "E003", 41,
+          "'where' is given twice", "write it once"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", HABITS, ids=[h.id for h in HABITS])
+def test_habits_from_sas_and_r(case: Habit):
+    with pytest.raises(EptError) as info:
+        check_text(case.source, "trial.ept")
+    (diag,) = info.value.errors  # the habit, and nothing that follows from it (warnings on the meant text)
+    assert (diag.code, diag.span.line, diag.span.column) == (case.code, case.line, case.column), diag.render()
+    assert case.message in diag.message and case.hint in diag.hint, diag.render()
+    if case.meant is not None:  # the parser read the replacement, so the rest is checked as meant
+        with pytest.raises(SyntaxErrors) as syntax:
+            parse_tree(case.source, "trial.ept")
+        assert syntax.value.tree == parse_tree(case.meant, "trial.ept")
+
+
+def test_every_word_quote_is_reported():
+    """Word's quotes in three statements, two in one list, one in a statement dropped for another error."""
+    source = endpoint(
+        STD.replace("cnsr 1", "cnsr 1 evntdesc “Alive”"),
+        base=BASE + "event e = adrs.ADT where AVALC in (“CR”, “PR”)\nevnt f = adrs.ADT where AVALC = ‘SD’\n",
+    )
+    with pytest.raises(EptError) as info:
+        check_text(source, "trial.ept")
+    found = [(d.span.line, d.span.column, d.code) for d in info.value.diagnostics]
+    assert found == [(8, 36, "E001"), (8, 42, "E001"), (9, 1, "E003"), (9, 33, "E001"), (13, 35, "E001")]
 
 
 def test_all_errors_reported_at_once_in_order():
@@ -351,6 +486,61 @@ def test_golden_rendering(name: str):
         path.write_text(rendered, encoding="utf-8")
     assert path.is_file(), f"missing {path}; run with EPT_UPDATE_GOLDEN=1 to create it"
     assert rendered == path.read_text(encoding="utf-8")
+
+
+# ---- after a syntax error: the checker's findings on what parsed, not on what was dropped --
+
+DROPPED = [
+    # (id: what, source, every diagnostic as (line, column, code))
+    ("event-dropped: its uses are not unknown; another unknown name still is",
+     endpoint(STD.replace("to death", "to first of death, pd, prg"), base=BASE.replace('adrs.ADT where PARAMCD = "DEATH"', 'adrs..ADT where PARAMCD = "DEATH"')),
+     [(5, 20, "E003"), (10, 26, "E104")]),
+    ("censor-dropped: no 'no censoring rule'; the unknown event in `to` still reported",
+     endpoint(STD.replace("censor at alive", "censor alive at").replace("to death", "to deth")),
+     [(10, 6, "E104"), (11, 10, "E003")]),
+    ("censor-kept-in-part: no 'needs its CNSR code'; the unknown event in `to` still reported",
+     endpoint(STD.replace("cnsr 1", "cnsr").replace("to death", "to deth")), [(10, 6, "E104"), (11, 23, "E003")]),
+    ("origin-dropped: no 'has no origin'; the unknown event in `to` still reported",
+     endpoint(STD.replace("from rand", "from: rand").replace("to death", "to deth")),
+     [(9, 7, "E003"), (10, 6, "E104")]),
+    ("table-dropped: no 'exactly one subject table', no unknown table",
+     endpoint(base=BASE.replace("one row per subject\n", "one row per\n")), [(1, 24, "E003")]),
+    ("endpoint-dropped: no 'no endpoint', no unknown base of its variant; an unknown table still reported",
+     BASE + 'event x = adrz.ADT\nendpoint "Overall survival" OS\n' + STD + 'end\nendpoint V "v" like OS\n  without horizon\nend\n',
+     [(8, 11, "E104"), (9, 10, "E003")]),
+    ("base-clause-dropped: the variant's `without` is not 'nothing to leave out'; its own mistake reported",
+     endpoint(STD + "  horizon: 3 years\n") + 'endpoint V "v" like OS\n  without horizon\n  time in weks\nend\n',
+     [(12, 10, "E003"), (16, 11, "E140")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "source, expected", [c[1:] for c in DROPPED], ids=[c[0].split(":")[0] for c in DROPPED]
+)
+def test_what_a_dropped_piece_explains_is_not_reported(source, expected):
+    with pytest.raises(EptError) as info:
+        check_text(source, "trial.ept")
+    assert [(d.span.line, d.span.column, d.code) for d in info.value.diagnostics] == expected, (
+        info.value.render()
+    )
+
+
+# Whole files with many mistakes (tests/golden/errors/NAME.ept): every syntax error, sorted,
+# each once, and the checker's findings on what parsed cleanly, without the noise of what did not.
+MANY = sorted(GOLDEN.glob("*.ept"))
+
+
+@pytest.mark.parametrize("path", MANY, ids=[p.stem for p in MANY])
+def test_golden_files_with_many_mistakes(path: Path):
+    with pytest.raises(EptError) as info:
+        check_text(path.read_text(encoding="utf-8"), path.name)
+    spans = [(d.span.line, d.span.column) for d in info.value.diagnostics]
+    assert spans == sorted(spans)
+    rendered = info.value.render() + "\n"
+    golden = path.with_suffix(".txt")
+    if UPDATE_GOLDEN:
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
 
 
 # ---- warnings: the file is valid and means what it says, perhaps not what was meant ------

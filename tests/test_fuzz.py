@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
-from hypothesis import given, note
+from hypothesis import example, given, note
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from test_printer import grammar_texts
 
 from endpointdsl import CompiledFile, EptError, check_text
 from endpointdsl.checker import check
-from endpointdsl.parser import RESERVED, build_parser, lark_parser
+from endpointdsl.parser import CLAUSE_KEYWORDS, RESERVED, build_parser, lark_parser
 from endpointdsl.transformer import to_ast
 
 EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.rglob("*.ept"))]
@@ -104,6 +104,90 @@ def mutated_examples(draw) -> str:
 @given(mutated_examples())
 def test_mutated_examples(text):
     check_quietly(text)
+
+
+# ---- several independent mistakes: each reported once, where it is -----------------------
+
+STATEMENT_WORDS = ("table", "event", "population", "schedule", "endpoint")
+
+
+def units(text: str) -> list[tuple[int, int, str]]:
+    """(line index, column, first word) of the lines that start a statement or an endpoint clause."""
+    found, inside = [], False
+    for i, line in enumerate(text.split("\n")):
+        match = re.match(r"(\s*)([a-z]+)\b", line)
+        if not match:
+            continue
+        word = match.group(2)
+        if word == "endpoint" and not match.group(1):
+            inside = True
+        elif word == "end" and inside:
+            inside = False
+            continue
+        if (word in STATEMENT_WORDS and not match.group(1)) or (inside and word in CLAUSE_KEYWORDS):
+            found.append((i, len(match.group(1)) + 1, word))
+    return found
+
+
+@st.composite
+def corrupted_examples(draw) -> tuple[str, set[tuple[int, int]]]:
+    """A valid example with k statements or clauses spoilt, one mistake each, and where."""
+    text = draw(st.sampled_from(EXAMPLE_TEXTS))
+    candidates = units(text)
+    chosen = draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=4, unique=True))
+    lines = text.split("\n")
+    where = set()
+    for i, column, word in chosen:
+        line = lines[i]
+        how = draw(st.sampled_from(["misspelt", "garbled", "stray", "upper", "semicolon"]))
+        if (how == "semicolon" and "#" in line) or (how == "garbled" and word == "endpoint"):
+            how = "stray"  # a garbled endpoint would drop its clauses, and their mistakes
+        at = column - 1
+        if how == "garbled":  # no keyword is close: the statement or clause is dropped
+            lines[i] = line[:at] + "qqq" + line[at + len(word) :]
+        elif how == "misspelt":
+            lines[i] = line[: at + 1] + "x" + line[at + 1 :]
+        elif how == "stray":
+            lines[i] = line[:at] + draw(st.sampled_from("@$?`")) + line[at:]
+        elif how == "upper":
+            lines[i] = line[:at] + word.upper() + line[at + len(word) :]
+        else:
+            lines[i], column = line + ";", len(line) + 1
+        where.add((i + 1, column))
+    return "\n".join(lines), where
+
+
+def spoilt(name: str, lines: dict[int, str]) -> tuple[str, set[tuple[int, int]]]:
+    text = (EXAMPLES / name).read_text(encoding="utf-8").split("\n")
+    for number, line in lines.items():
+        text[number - 1] = line
+    return "\n".join(text), {(n, len(line) - len(line.lstrip()) + 1) for n, line in lines.items()}
+
+
+# Found by the heavy profile: a garbled clause after one with a stray character hid the next.
+FOUND = spoilt("fda_pfs.ept", {
+    4: "txable adsl: one row per subject",
+    25: "  @from randomisation",
+    27: "  qqq first of progression, death",
+    30: "  cxensor events after 2 missed adequate_assessment per scans cnsr 5",
+})  # fmt: skip
+# A garbled event right after an endpoint's `end` was taken for a clause of that endpoint.
+AFTER_END = spoilt("her2_pdl1_cart.ept", {
+    89: 'qqq disease_control = DC.ADT where AVALC = "Y" label "Disease control achieved"',
+})  # fmt: skip
+
+
+@example(FOUND)
+@example(AFTER_END)
+@given(corrupted_examples())
+def test_each_mistake_is_reported_once_where_it_is(case):
+    text, where = case
+    note(text)
+    with pytest.raises(EptError) as info:
+        check_text(text, "k.ept")
+    errors = info.value.errors
+    assert {(d.span.line, d.span.column) for d in errors} == where, info.value.render()
+    assert len(errors) == len(where) and {d.code for d in errors} <= {"E001", "E003"}, info.value.render()
 
 
 @pytest.mark.parametrize(
@@ -283,7 +367,7 @@ def test_source_line_after_unicode_line_separator(separator):
     text = f"# a{separator}b\ntable adsl: one row per subject @\n"
     with pytest.raises(EptError) as info:
         check_text(text)
-    (diag,) = info.value.diagnostics
+    (diag,) = [d for d in info.value.diagnostics if d.code == "E001"]
     assert (diag.span.line, diag.source_line) == (2, text.split("\n")[1])
 
 

@@ -1,4 +1,5 @@
-"""Packaging: the wheel carries the grammar, and the package finds it there."""
+"""Packaging: the wheel carries the grammar and the parser tables built from it, and the
+package uses them there (not building the parser, not writing to the user's home)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         assert "endpointdsl/_grammar/endpoint.lark" in names
+        assert names.count("endpointdsl/_parser_tables.json") == 1
+        assert not [n for n in names if "cache" in n or n.endswith(".pickle")], names
         packaged = zf.read("endpointdsl/_grammar/endpoint.lark").decode()
         zf.extractall(tmp_path / "site")
     assert packaged == (ROOT / "grammar" / "endpoint.lark").read_text()
@@ -31,9 +34,13 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
         "import endpointdsl, endpointdsl.parser as p;"
         f"assert endpointdsl.__file__.startswith({site!r});"
         f"endpointdsl.load({example!r});"
-        "print(len(p.grammar_text()))"
+        "print(len(p.grammar_text()), p.parser_origin())"
     )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "HOME": str(home)}
+    env.pop("XDG_CACHE_HOME", None)
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert int(out.stdout) == len(packaged)
+    assert out.stdout.split() == [str(len(packaged)), "tables"]
+    assert list(home.iterdir()) == []

@@ -1,26 +1,32 @@
-"""The parser kept in the user's cache parses exactly as a freshly built one, and is
-read only from a private directory; anything odd means building instead."""
+"""The parser's tables: shipped in the package as plain data (no pickle), parsing exactly as a
+freshly built parser, used only for their own grammar and lark, and nothing read from or
+written to the user's folders."""
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import subprocess
 import sys
+from pathlib import Path
 
+import lark
 import pytest
 from conftest import EXAMPLES, ROOT
 from lark.exceptions import UnexpectedInput
 
-from endpointdsl import parser_cache
-from endpointdsl.parser import KEYWORD_TERMINALS, build_parser, grammar_text
+from endpointdsl import parser_tables
+from endpointdsl.parser import build_parser, grammar_text, parser_origin
 
 BAD = [
     "endpoint X\n",
     "table adsl: one row per subject\nevent e = adsl.\n",
-    "endpoint X \"x\"\n  fromrand\nend\n",
+    'endpoint X "x"\n  fromrand\nend\n',
     "table adsl one row\n",
     "event e = adsl.A where B = \n",
 ]
+CHECKOUT_TABLES = ROOT / "endpointdsl" / parser_tables.FILE
 
 
 def outcome(parser, text):
@@ -30,61 +36,119 @@ def outcome(parser, text):
         return (type(exc).__name__, exc.line, exc.column, sorted(getattr(exc, "expected", None) or []))
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("ENDPOINTDSL_CACHE_DIR", str(tmp_path / "cache"))
-    return parser_cache.path(grammar_text())
-
-
-def test_a_cached_parser_parses_and_fails_as_a_built_one(cache):
-    built = build_parser()
-    keywords = dict(KEYWORD_TERMINALS)
-    parser_cache.save(cache, built, keywords)
-    assert cache.is_file()
-    assert oct(cache.stat().st_mode & 0o777) == "0o600" and oct(cache.parent.stat().st_mode & 0o777) == "0o700"
-    loaded, loaded_keywords = parser_cache.load(cache)
-    assert loaded_keywords == keywords and len(keywords) > 50
+def test_tables_parse_and_fail_as_a_built_parser():
+    text = parser_tables.render(grammar_text())
+    loaded, keywords = parser_tables.load(text, grammar_text())
+    built, built_keywords = parser_tables.build(grammar_text())
+    assert keywords == built_keywords and len(keywords) > 50
     texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.rglob("*.ept"))]
     assert len(texts) >= 5
-    for text in texts + BAD:
-        assert outcome(loaded, text) == outcome(built, text)
+    for source in texts + BAD:
+        assert outcome(loaded, source) == outcome(built, source)
+    again, _ = parser_tables.load(text, grammar_text())  # loading does not consume the data
+    assert outcome(again, texts[0]) == outcome(built, texts[0])
 
 
-def test_the_file_name_follows_the_grammar(cache):
-    assert parser_cache.path(grammar_text() + "\n// changed\n") != cache
+def test_tables_are_plain_json():
+    tables = json.loads(parser_tables.render(grammar_text()))
+    assert tables["lark_version"] == lark.__version__
+    assert tables["grammar_digest"] == parser_tables.grammar_digest(grammar_text())
 
 
-@pytest.mark.parametrize("spoil", ["corrupt", "group-writable file", "group-writable folder", "symlink"])
-def test_an_unsafe_or_broken_cache_is_not_read(cache, spoil, tmp_path):
-    parser_cache.save(cache, build_parser(), dict(KEYWORD_TERMINALS))
-    if spoil == "corrupt":
-        cache.write_bytes(cache.read_bytes()[:100])
-    elif spoil == "group-writable file":
-        cache.chmod(0o620)
-    elif spoil == "group-writable folder":
-        cache.parent.chmod(0o770)
+@pytest.mark.parametrize("change", ["grammar", "lark", "format", "corrupt"])
+def test_tables_for_something_else_are_not_used(change, monkeypatch):
+    grammar = grammar_text()
+    text = parser_tables.render(grammar)
+    if change == "grammar":
+        grammar += "\n// changed\n"
+    elif change == "lark":
+        monkeypatch.setattr(lark, "__version__", "0.0.1")
+    elif change == "format":
+        monkeypatch.setattr(parser_tables, "FORMAT", parser_tables.FORMAT + 1)
     else:
-        target = tmp_path / "elsewhere.pickle"
-        target.write_bytes(cache.read_bytes())
-        target.chmod(0o600)
-        cache.unlink()
-        cache.symlink_to(target)
-    assert parser_cache.load(cache) is None
+        text = text[: len(text) // 2]
+    assert parser_tables.load(text, grammar) is None
 
 
-def test_no_cache_when_turned_off(monkeypatch):
-    monkeypatch.setenv("ENDPOINTDSL_NO_CACHE", "1")
-    assert parser_cache.path(grammar_text()) is None
+def run_check(tmp_path: Path, *files: str, **env: str) -> subprocess.CompletedProcess:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    environment = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "ENDPOINTDSL_NO_CACHE")}
+    environment.update(HOME=str(home), PYTHONPATH=str(ROOT), **env)
+    command = [sys.executable, "-m", "endpointdsl", "check", *files]
+    return subprocess.run(command, capture_output=True, text=True, env=environment, cwd=tmp_path)
 
 
-def test_commands_fill_and_then_use_the_cache(tmp_path):
-    env = {**os.environ, "ENDPOINTDSL_CACHE_DIR": str(tmp_path / "c"), "PYTHONPATH": str(ROOT)}
-    env.pop("ENDPOINTDSL_NO_CACHE", None)
+class Payload:
+    """A pickle that, once loaded, leaves a file behind."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_no_pickle_is_loaded_and_nothing_is_written(tmp_path):
+    """Formerly a pickle in ~/.cache/endpointdsl (or ENDPOINTDSL_CACHE_DIR) was loaded, and
+    written by every first run: a planted one ran its code."""
+    marker = tmp_path / "pwned"
+    planted = tmp_path / "cache"
+    planted.mkdir(mode=0o700)
+    for folder in (planted, tmp_path / "home" / ".cache" / "endpointdsl"):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name in [f"parser-{i:032x}.pickle" for i in range(2)] + _old_cache_names(folder):
+            path = folder / name
+            path.write_bytes(pickle.dumps(Payload(marker)))
+            path.chmod(0o600)
     bad = tmp_path / "bad.ept"
     bad.write_text('table adsl: one row per subject\nendpoint X "x"\n  from rand\n  to\nend\n')
-    command = [sys.executable, "-m", "endpointdsl", "check", str(EXAMPLES / "fda_pfs.ept"), str(bad)]
-    runs = [subprocess.run(command, capture_output=True, text=True, env=env) for _ in range(2)]
-    assert len(list((tmp_path / "c").glob("parser-*.pickle"))) == 1
-    assert runs[0].returncode == runs[1].returncode == 1
-    assert runs[0].stdout == runs[1].stdout and runs[0].stderr == runs[1].stderr
-    assert "bad.ept:5:4: error E002" in runs[0].stderr and "hint:" in runs[0].stderr
+    before = sorted(p for p in tmp_path.rglob("*"))
+    run = run_check(tmp_path, str(EXAMPLES / "fda_pfs.ept"), str(bad), ENDPOINTDSL_CACHE_DIR=str(planted))
+    assert run.returncode == 1, run.stderr
+    assert "bad.ept:4:5: error E003: unfinished clause" in run.stderr and "hint:" in run.stderr
+    assert not marker.exists()
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+
+
+def _old_cache_names(folder: Path) -> list[str]:
+    """The names the former cache gave its pickle (a hash of grammar, parser.py, lark, Python)."""
+    import hashlib
+
+    parser_py = ROOT / "endpointdsl" / "parser.py"
+    digest = hashlib.sha256()
+    for part in (
+        grammar_text(),
+        parser_py.read_text(encoding="utf-8"),
+        lark.__version__,
+        f"{sys.version_info[:2]}",
+        "1",
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    return [f"parser-{digest.hexdigest()[:32]}.pickle"]
+
+
+def test_stale_tables_mean_a_parser_built_in_memory(tmp_path):
+    """Tables built with another lark (or a checkout whose grammar changed since)."""
+    code = "import endpointdsl.parser as p, sys; print(p.parser_origin())"
+    environment = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", "import lark; lark.__version__ = '0.0.1'; " + code],
+        capture_output=True, text=True, env=environment, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.stdout.split() == ["built"], out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not CHECKOUT_TABLES.is_file(), reason="tables not built: pip install -e . builds them")
+def test_checkout_tables_are_current():
+    tables = json.loads(CHECKOUT_TABLES.read_text(encoding="utf-8"))
+    assert tables["grammar_digest"] == parser_tables.grammar_digest(grammar_text()), (
+        "the grammar changed since the tables were built: run `python endpointdsl/parser_tables.py`"
+    )
+    if tables["lark_version"] == lark.__version__:
+        assert parser_origin() == "tables"
+
+
+def test_fuzzing_still_gets_a_parser_with_its_grammar():
+    assert build_parser().grammar is not None
