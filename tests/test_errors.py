@@ -391,7 +391,7 @@ HABITS = [
     habit("decimal-comma", "  horizon 1,5 years", "  horizon 1.5 years", "E003", 12, "unexpected ','",
           "decimals are written with a point: 1.5, not 1,5", line=12, make=bound_line),
     habit("label-before-where", 'event e = adrs.ADT label "PD" where PARAMCD = "PD"', None, "E003", 31,
-          "'where' is in the wrong place", "`where` comes before `label`; the order is: event NAME = TABLE.COLUMN where"),
+          "'where' is in the wrong place", "`where` comes before `label`; the order is: event NAME = TABLE.COLUMN format ... where"),
     habit("sequence-before-where", 'event e = adrs.ADT sequence ASEQ where PARAMCD = "PD"', None, "E003", 34,
           "'where' is in the wrong place", "`where` comes before `sequence`"),
     habit("calendar-after-unit", "  horizon 3 years calendar", None, "E003", 19, "'calendar' is in the wrong place",
@@ -399,6 +399,8 @@ HABITS = [
     habit("condition-after-cnsr", "  censor at alive cnsr 1 if no death", None, "E003", 26,
           "'if' is in the wrong place", "`if` comes before `cnsr`; the order is: censor at DATE if", line=11,
           make=lambda c: endpoint(STD.replace("  censor at alive cnsr 1\n", c + "\n"))),
+    habit("format-after-where", 'event e = adrs.ADT where PARAMCD = "PD" format "DDMONYYYY"', None, "E003", 41,
+          "'format' is in the wrong place", "`format` comes before `where`; the order is: event NAME = TABLE.COLUMN format"),
     habit("where-twice", 'event e = adrs.ADT where PARAMCD = "PD" where AVALC = "Y"', None, "E003", 41,
           "'where' is given twice", "write it once"),
 ]  # fmt: skip
