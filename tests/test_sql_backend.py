@@ -11,6 +11,7 @@ dtypes, same order, same message texts.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import sys
 
@@ -618,8 +619,11 @@ def test_a_large_result_comes_back_sorted():
 def test_text_columns_with_no_character_at_all():
     from endpointdsl.sqlprep import prepare_table
 
-    for values in ([None, None], ["", None], ["", ""]):
-        frame = pd.DataFrame({"USUBJID": pd.array(values, dtype="str"), "X": pd.array(values, dtype="str")})
+    # pandas 3's default "str" dtype, and StringDtype (before pandas 3, "str" means object
+    # and turns None into the text 'None')
+    dtypes = ["string", "str"] if int(pd.__version__.split(".")[0]) >= 3 else ["string"]
+    for dtype, values in itertools.product(dtypes, ([None, None], ["", None], ["", ""])):
+        frame = pd.DataFrame({"USUBJID": pd.array(values, dtype=dtype), "X": pd.array(values, dtype=dtype)})
         table = prepare_table(frame, "USUBJID", {("X", "text")})
         assert table["__key"].to_pylist() == [None, None]
         assert table["X__text"].to_pylist() == [None, None]
