@@ -4,8 +4,10 @@ package uses them there (not building the parser, not writing to the user's home
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 
 from conftest import ROOT
@@ -14,7 +16,18 @@ from conftest import ROOT
 def test_wheel_contains_grammar_and_loads_it(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -44,3 +57,26 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [str(len(packaged)), "tables"]
     assert list(home.iterdir()) == []
+
+
+def test_the_lowest_versions_ci_installs_are_pyprojects_lower_bounds():
+    """.ci/run's second job installs .ci/constraints-lowest.txt: it must pin every direct
+    dependency (and test tool) at exactly the lower bound pyproject.toml gives it, so a
+    raised bound is tested at once and a stale pin is caught."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    bounds = {}
+    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+        name, low = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)(?:,<[0-9.]+)?", requirement).groups()
+        bounds[name.lower()] = low
+    pins = {}
+    for line in (ROOT / ".ci" / "constraints-lowest.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower()] = version
+
+    def version(text: str) -> tuple[int, ...]:  # 2.0 is 2.0.0
+        parts = tuple(int(x) for x in text.split("."))
+        return parts + (0,) * (3 - len(parts))
+
+    assert set(bounds) <= set(pins), sorted(set(bounds) - set(pins))
+    assert {n: (bounds[n], pins[n]) for n in bounds if version(bounds[n]) != version(pins[n])} == {}
