@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
-import io
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
 
+from .csvtext import ENCODING_HINT, read_csv
 from .diagnostics import DataError
 
 Reader = Callable[[Path, str | None], pd.DataFrame]
@@ -41,34 +43,63 @@ LABELS = {
 }
 SAS_EPOCH = dt.date(1960, 1, 1)
 XPT_MAX_BYTES = 200  # SAS transport version 5: longest character value
-_ENCODING_HINT = "; if the file is in another encoding, name it with --encoding (e.g. --encoding latin-1)"
 _SAS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")  # version 5: at most 8 characters
 
 # ---- reading --------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
-    data = path.read_bytes()
-    codec = encoding or "utf-8"
-    if codecs.lookup(codec).name == "utf-8":
-        codec = "utf-8-sig"  # a byte order mark is not part of the first column's name
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DataError(
-            f"{path}: not {encoding or 'UTF-8'} text at byte offset {exc.start} (line {line}: {exc.reason})"
-            f"{_ENCODING_HINT if encoding is None else ''}"
-        ) from None
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+def _read_parquet(path: Path, encoding: str | None, arrow: bool = False) -> pd.DataFrame:
+    """Parquet text is UTF-8 by definition: no encoding to choose. `arrow`: Arrow-backed columns."""
+    with pq.ParquetFile(path) as file:
+        check_names(path, file.schema_arrow.names)  # before Arrow refuses them less clearly
+        table = file.read(use_pandas_metadata=True)
+    table, unusable = _plain_columns(table)
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype) if arrow else table.to_pandas()
+    frame.attrs["unusable"] = unusable
+    return frame
 
 
-def _read_parquet(path: Path, encoding: str | None) -> pd.DataFrame:
-    return pd.read_parquet(path)  # Parquet text is UTF-8 by definition: no encoding to choose
+def _plain_columns(table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
+    """Columns in the Arrow types every engine reads alike: dictionaries decoded, string views
+    and UTF-8 binary as text, date64 as date32, float16 as float32. A column of another kind
+    (lists, structs, durations, bytes that are not UTF-8 text...) becomes missing values and
+    is named in the result, so that tables.validate refuses it when the .ept file reads it."""
+    unusable = {}
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column, kind = column.cast(kind.value_type), kind.value_type
+        target = _PLAIN.get(next((t for t in _PLAIN if _is_a(kind, t)), ""))
+        if target is not None:  # kept as it is if it cannot: bytes not UTF-8, a date64 not a whole day
+            with contextlib.suppress(pa.ArrowException, ValueError):
+                column = column.cast(target)
+        if _is_a(column.type, *_BINARY):
+            unusable[name] = "binary data that is not UTF-8 text"
+        elif not _is_a(column.type, *_USABLE):
+            unusable[name] = f"values of Arrow type {column.type}"
+        if name in unusable:
+            column = pa.nulls(len(column), pa.string())
+        table = table.set_column(i, name, column)
+    return table, unusable
 
 
-def _read_parquet_arrow(path: Path, encoding: str | None) -> pd.DataFrame:
-    return pd.read_parquet(path, dtype_backend="pyarrow")
+# pyarrow.types tests (by name: an older pyarrow lacks some, string_view came in 16) and the
+# Arrow type a column of that kind is read as.
+_PLAIN = {
+    "is_string_view": pa.string(), "is_binary": pa.string(), "is_binary_view": pa.string(),
+    "is_fixed_size_binary": pa.string(), "is_large_binary": pa.large_string(), "is_date64": pa.date32(),
+    "is_float16": pa.float32(),
+}  # fmt: skip
+_BINARY = ("is_binary", "is_large_binary", "is_binary_view", "is_fixed_size_binary")
+_USABLE = (
+    "is_null", "is_boolean", "is_integer", "is_float32", "is_float64", "is_decimal", "is_date32", "is_date64",
+    "is_timestamp", "is_time", "is_string", "is_large_string",
+)  # fmt: skip
+
+
+def _is_a(kind: pa.DataType, *tests: str) -> bool:
+    return any(getattr(pa.types, test, lambda _: False)(kind) for test in tests)
 
 
 def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
@@ -85,7 +116,7 @@ def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
 
 
 READERS: dict[str, tuple[str, Reader]] = {
-    ".csv": ("CSV", _read_csv),
+    ".csv": ("CSV", read_csv),
     ".parquet": ("Parquet", _read_parquet),
     ".xpt": ("SAS transport (XPT)", lambda p, e: _read_sas(pyreadstat.read_xport, p, e)),
     ".sas7bdat": ("SAS dataset (sas7bdat)", lambda p, e: _read_sas(pyreadstat.read_sas7bdat, p, e)),
@@ -115,24 +146,42 @@ def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> 
     """One table, read by the reader for its extension (`arrow`: Parquet columns Arrow-backed)."""
     kind, read = READERS[path.suffix.lower()]
     if arrow and path.suffix.lower() == ".parquet":
-        read = _read_parquet_arrow
+        read = functools.partial(_read_parquet, arrow=True)
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a {kind} file")
     try:
         with path.open("rb") as handle:
             if not handle.read(1):
                 raise DataError(f"{path}: empty file (no header)")
-        frame = _without_nat(read(path, encoding))
+        frame = read(path, encoding)
+        check_names(path, list(frame.columns))
+        frame = _without_nat(frame)
         frame.attrs["path"] = str(path)  # so that a missing column can name its file
         return frame
     except UnicodeDecodeError as exc:
-        hint = _ENCODING_HINT if encoding is None else ""
+        hint = ENCODING_HINT if encoding is None else ""
         raise DataError(f"{path}: text is not {encoding or 'UTF-8'} ({exc.reason}){hint}") from None
     except PermissionError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
     except _READ_ERRORS as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path}: cannot be read as {kind} ({reason})") from None
+
+
+def check_names(path: Path, names: list) -> None:
+    """Every column named, no name twice (names that differ only in case are distinct)."""
+    for i, name in enumerate(names):
+        if name is None or not str(name).strip():
+            last = " (a comma at the end of the header line?)" if i == len(names) - 1 else ""
+            raise DataError(f"{path}: column {i + 1} of {len(names)} has no name{last}; name it or delete it")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(map(str, names)):
+        if name in seen:
+            raise DataError(
+                f"{path}: two columns are named {name} (columns {seen[name] + 1} and {i + 1}); "
+                "rename or delete one, so that no value is read from the wrong one"
+            )
+        seen[name] = i
 
 
 def _without_nat(frame: pd.DataFrame) -> pd.DataFrame:
