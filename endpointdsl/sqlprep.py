@@ -118,8 +118,8 @@ class Column:
             elif pa.types.is_floating(arrow.type) and pc.any(pc.is_nan(arrow)).as_py():
                 self.arrow = pc.if_else(pc.is_nan(arrow), pa.scalar(None, arrow.type), arrow)  # NaN: missing
             return
-        if arrow is not None and isinstance(dtype, pd.ArrowDtype):
-            series = pd.Series(arrow.to_pandas(types_mapper=pd.ArrowDtype))  # string_view, dictionary: plain
+        if arrow is not None and isinstance(dtype, pd.ArrowDtype) and arrow.type != dtype.pyarrow_dtype:
+            series = pd.Series(arrow.to_pandas(types_mapper=pd.ArrowDtype))  # a dictionary decoded
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         self.codes = codes
         self.values = [normalise(v) for v in _python_values(uniques)]

@@ -323,6 +323,7 @@ ODD = [
     ("time", DATES[:1], lambda c: pa.array([dt.time(12, 30)] * len(c))),
     ("null", DATES[1:2], lambda c: pa.nulls(len(c))),
     ("bool", TEXTS, lambda c: pa.array([True, False, None, True])),
+    ("integers_with_a_null", DATES[1:2], lambda c: pa.array([20000, None, 20001])),  # pandas: 20000.0
     ("float_keys_not_whole", KEYS, lambda c: pa.array([1001.5, 1002.0, None] + [1003.25] * (len(c) - 3))),
 ]
 
@@ -414,3 +415,44 @@ def test_a_column_of_values_that_are_no_cells_stops_the_run_only_when_used(
     assert f"adae.parquet): column AESER, used at {ept}:7, {message}" in err
     assert "not text, numbers or dates" in err
     assert "EXTRA" not in err  # a column the file does not read may hold anything
+
+
+# ---- sqlprep's key view: Arrow kernels where they equal subject_key ------------------------------
+
+KEY_COLUMNS = {
+    "text": pd.Series([" S1", "S1 ", "\u3000S2\t", "", "  ", None, "S 3", "é"]),
+    "str-dtype": pd.Series([" S1", "S2", None, "\tS3"], dtype="string"),
+    "large-string": pd.Series(
+        pa.array(["  a", "b ", None], pa.large_string()), dtype=pd.ArrowDtype(pa.large_string())
+    ),
+    "int-with-null": pd.Series([1001, None, 1003], dtype="Int64"),
+    "floats": pd.Series([1001.0, float("nan"), -0.0, 1e15, 1003.0]),
+    "floats-not-whole": pd.Series([1001.5, 1002.0, None]),
+    "floats-inf": pd.Series([float("inf"), 1.0]),
+    "floats-huge": pd.Series([1e20, 1.0]),
+    "arrow-float-nan": pd.Series(pa.array([1.0, float("nan"), None]), dtype=pd.ArrowDtype(pa.float64())),
+    "float32": pd.Series([1001.0, 2.5], dtype="float32"),
+    "decimal": pd.Series([decimal.Decimal("1001.00"), decimal.Decimal("2.50"), None]),
+    "dates": pd.Series([dt.date(2020, 1, 1), None]),
+    "bool": pd.Series([True, False, None]),
+    "bytes": pd.Series([b"S1 ", b"\xff", None]),
+    "mixed": pd.Series([1001, "1001", " 1002", 1003.0, None]),
+}
+
+
+@pytest.mark.parametrize("name", list(KEY_COLUMNS))
+@pytest.mark.parametrize("arrow", [False, True])
+def test_the_sql_key_view_is_subject_key(name, arrow):
+    from endpointdsl.runtime import subject_key
+    from endpointdsl.sqlprep import prepare_table
+
+    series = KEY_COLUMNS[name]
+    if arrow and not isinstance(series.dtype, pd.ArrowDtype):
+        try:
+            series = series.convert_dtypes(dtype_backend="pyarrow")
+        except (pa.ArrowException, TypeError, ValueError):
+            pytest.skip("no Arrow type for these values")
+    for part in (series, series.iloc[1:]):  # a slice: Arrow buffers with an offset
+        frame = pd.DataFrame({"K": part.reset_index(drop=True)})
+        got = prepare_table(frame, "K", set())["__key"].to_pylist()
+        assert got == [subject_key(v) for v in part.tolist()]
