@@ -1,9 +1,10 @@
 """Datasets: a CSV file read as a table of text cells, every row with the header's number of fields.
 
 pandas would take a surplus first field as the row index (a trailing comma then shifts
-every column by one) and pad a short row with missing cells; both turn a bad file into
-a wrong result. Arrow's reader refuses any row whose field count differs from the
-header's, is several times faster, and keeps quoted commas and line breaks in values.
+every column by one), pad a short row with missing cells and rename a repeated column
+(RANDDT.1); each turns a bad file into a wrong result. Arrow's reader refuses any row
+whose field count differs from the header's, is several times faster, and keeps quoted
+commas and line breaks in values; `check_names` refuses repeated and empty names.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ ENCODING_HINT = "; if the file is in another encoding, name it with --encoding (
 
 
 def read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
-    """Every cell as text (missing: empty); the header's names as they are, checked by the caller."""
+    """Every cell as text (missing: empty), under the header's names."""
     data = path.read_bytes()
     if codecs.lookup(encoding or "utf-8").name == "utf-8":
         data = data.removeprefix(codecs.BOM_UTF8)  # not part of the first column's name
@@ -35,11 +36,11 @@ def read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
     table = _parse(path, data)
     if table.num_rows == 0:
         raise DataError(f"{path}: empty file (no header)")
-    names = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+    names = [table.column(i)[0].as_py() or "" for i in range(table.num_columns)]
+    check_names(path, names)
     if data.count(b'"') % 2:  # maybe a quote that is never closed: it would swallow the rest
         _check_quotes(path, data.decode("utf-8"))
-    # "" where the header has no name: datasets.check_names refuses it
-    return table.slice(1).rename_columns([name or "" for name in names]).to_pandas()
+    return table.slice(1).rename_columns(names).to_pandas()
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:
@@ -156,3 +157,19 @@ def _no_field_limit(text: str):
         yield
     finally:
         csv.field_size_limit(limit)
+
+
+def check_names(path: Path, names: list) -> None:
+    """Every column named, no name twice (names that differ only in case are distinct)."""
+    for i, name in enumerate(names):
+        if name is None or not str(name).strip():
+            last = " (a comma at the end of the header line?)" if i == len(names) - 1 else ""
+            raise DataError(f"{path}: column {i + 1} of {len(names)} has no name{last}; name it or delete it")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(map(str, names)):
+        if name in seen:
+            raise DataError(
+                f"{path}: two columns are named {name} (columns {seen[name] + 1} and {i + 1}); "
+                "rename or delete one, so that no value is read from the wrong one"
+            )
+        seen[name] = i

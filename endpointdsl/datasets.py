@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
 
-from .csvtext import ENCODING_HINT, read_csv
+from .csvtext import ENCODING_HINT, check_names, read_csv
 from .diagnostics import DataError
 
 Reader = Callable[[Path, str | None], pd.DataFrame]
@@ -167,22 +167,6 @@ def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> 
     except _READ_ERRORS as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path}: cannot be read as {kind} ({reason})") from None
-
-
-def check_names(path: Path, names: list) -> None:
-    """Every column named, no name twice (names that differ only in case are distinct)."""
-    for i, name in enumerate(names):
-        if name is None or not str(name).strip():
-            last = " (a comma at the end of the header line?)" if i == len(names) - 1 else ""
-            raise DataError(f"{path}: column {i + 1} of {len(names)} has no name{last}; name it or delete it")
-    seen: dict[str, int] = {}
-    for i, name in enumerate(map(str, names)):
-        if name in seen:
-            raise DataError(
-                f"{path}: two columns are named {name} (columns {seen[name] + 1} and {i + 1}); "
-                "rename or delete one, so that no value is read from the wrong one"
-            )
-        seen[name] = i
 
 
 def _without_nat(frame: pd.DataFrame) -> pd.DataFrame:
