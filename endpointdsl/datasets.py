@@ -54,8 +54,10 @@ def _read_parquet(path: Path, encoding: str | None, arrow: bool = False) -> pd.D
         check_names(path, file.schema_arrow.names)  # before Arrow refuses them less clearly
         table = file.read(use_pandas_metadata=True)
     table, unusable = _plain_columns(table)
-    # integers with nulls stay integers (not 1.0), as in the Arrow-backed frame
-    frame = table.to_pandas(types_mapper=pd.ArrowDtype) if arrow else table.to_pandas(integer_object_nulls=True)
+    if arrow:
+        frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    else:  # integers with nulls stay integers (not 1.0), as in the Arrow-backed frame
+        frame = table.to_pandas(integer_object_nulls=True)
     frame.attrs["unusable"] = unusable
     return frame
 

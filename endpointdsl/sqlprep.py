@@ -16,10 +16,10 @@ that the .ept file uses, one typed column per (column, reader):
     "C__lo", "C__hi" DATE   the range a partial date allows (NULL for complete dates)
 
 Every view is the runtime's own Python reader (`normalise`, `subject_key`, `as_text`,
-`as_number`, `parse_date`, `impute`) applied to the cell, so the SQL sees exactly what the
-per-subject path sees. It is vectorised: typed Arrow columns (text, dates, integers;
-floats for the key) take direct Arrow kernels; other columns apply the Python reader once per distinct
-value; only columns of mixed Python objects are read cell by cell.
+`as_number`, `parse_date`, `impute`) applied to the cell, so the SQL sees exactly what
+the per-subject path sees. It is vectorised: typed Arrow columns (text, dates, integers;
+floats for the key) take direct Arrow kernels; other columns apply the Python reader
+once per distinct value; only columns of mixed Python objects are read cell by cell.
 """
 
 from __future__ import annotations
