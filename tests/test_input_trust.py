@@ -456,3 +456,26 @@ def test_the_sql_key_view_is_subject_key(name, arrow):
         frame = pd.DataFrame({"K": part.reset_index(drop=True)})
         got = prepare_table(frame, "K", set())["__key"].to_pylist()
         assert got == [subject_key(v) for v in part.tolist()]
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (
+            ["USUBJID", "RANDDT", "DTHDT", "RANDDT"],
+            "adsl.parquet: two columns are named RANDDT (columns 2 and 4)",
+        ),
+        (["USUBJID", "RANDDT", "", "LSTALVDT"], "adsl.parquet: column 3 of 4 has no name; name it"),
+    ],
+    ids=["duplicate", "unnamed"],
+)
+def test_a_parquet_file_with_a_repeated_or_empty_column_name_stops_the_run(
+    tmp_path, ept, capsys, names, message
+):
+    (tmp_path / "data").mkdir()
+    columns = [pa.array(["S1"]), *[_dates(D(2023, 1, 1))] * 3]
+    pq.write_table(pa.Table.from_arrays(columns, names=names), tmp_path / "data" / "adsl.parquet")
+    write(tmp_path / "data", adae_csv=MILD)
+    code, written = run(ept, tmp_path / "data", "sql")
+    assert (code, written) == (2, None)
+    assert message in capsys.readouterr().err
