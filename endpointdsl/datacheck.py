@@ -19,7 +19,8 @@ import pandas as pd
 from attrs import frozen
 
 from . import model as m
-from .datasets import _ENCODING_HINT, READERS  # run's reader names and hint, for the same messages
+from .csvtext import ENCODING_HINT as _ENCODING_HINT  # run's hint, for the same messages
+from .datasets import READERS
 from .diagnostics import DataError
 
 SAMPLE = 1000  # rows read to judge the type of a column without a declared one

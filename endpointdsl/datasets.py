@@ -3,45 +3,79 @@
 from __future__ import annotations
 
 import codecs
-import io
+import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pyreadstat
 
+from .csvtext import ENCODING_HINT, check_names, read_csv
 from .diagnostics import DataError
 
 Reader = Callable[[Path, str | None], pd.DataFrame]
 
-_ENCODING_HINT = "; if the file is in another encoding, name it with --encoding (e.g. --encoding latin-1)"
-
 # ---- reading --------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
-    data = path.read_bytes()
-    codec = encoding or "utf-8"
-    if codecs.lookup(codec).name == "utf-8":
-        codec = "utf-8-sig"  # a byte order mark is not part of the first column's name
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DataError(
-            f"{path}: not {encoding or 'UTF-8'} text at byte offset {exc.start} (line {line}: {exc.reason})"
-            f"{_ENCODING_HINT if encoding is None else ''}"
-        ) from None
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+def _read_parquet(path: Path, encoding: str | None, arrow: bool = False) -> pd.DataFrame:
+    """Parquet text is UTF-8 by definition: no encoding to choose. `arrow`: Arrow-backed columns."""
+    with pq.ParquetFile(path) as file:
+        check_names(path, file.schema_arrow.names)  # before Arrow refuses them less clearly
+        table = file.read(use_pandas_metadata=True)
+    table, unusable = _plain_columns(table)
+    if arrow:
+        frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    else:  # integers with nulls stay integers (not 1.0), as in the Arrow-backed frame
+        frame = table.to_pandas(integer_object_nulls=True)
+    frame.attrs["unusable"] = unusable
+    return frame
 
 
-def _read_parquet(path: Path, encoding: str | None) -> pd.DataFrame:
-    return pd.read_parquet(path)  # Parquet text is UTF-8 by definition: no encoding to choose
+def _plain_columns(table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
+    """Columns in the Arrow types every engine reads alike: dictionaries decoded, string views
+    and UTF-8 binary as text, date64 as date32, float16 as float32. A column of another kind
+    (lists, structs, durations, bytes that are not UTF-8 text...) becomes missing values and
+    is named in the result, so that tables.validate refuses it when the .ept file reads it."""
+    unusable = {}
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column, kind = column.cast(kind.value_type), kind.value_type
+        target = _PLAIN.get(next((t for t in _PLAIN if _is_a(kind, t)), ""))
+        if target is not None:  # kept as it is if it cannot: bytes not UTF-8, a date64 not a whole day
+            with contextlib.suppress(pa.ArrowException, ValueError):
+                column = column.cast(target)
+        if _is_a(column.type, *_BINARY):
+            unusable[name] = "binary data that is not UTF-8 text"
+        elif not _is_a(column.type, *_USABLE):
+            unusable[name] = f"values of Arrow type {column.type}"
+        if name in unusable:
+            column = pa.nulls(len(column), pa.string())
+        table = table.set_column(i, name, column)
+    return table, unusable
 
 
-def _read_parquet_arrow(path: Path, encoding: str | None) -> pd.DataFrame:
-    return pd.read_parquet(path, dtype_backend="pyarrow")
+# pyarrow.types tests (by name: an older pyarrow lacks some, string_view came in 16) and the
+# Arrow type a column of that kind is read as.
+_PLAIN = {
+    "is_string_view": pa.string(), "is_binary": pa.string(), "is_binary_view": pa.string(),
+    "is_fixed_size_binary": pa.string(), "is_large_binary": pa.large_string(), "is_date64": pa.date32(),
+    "is_float16": pa.float32(),
+}  # fmt: skip
+_BINARY = ("is_binary", "is_large_binary", "is_binary_view", "is_fixed_size_binary")
+_USABLE = (
+    "is_null", "is_boolean", "is_integer", "is_float32", "is_float64", "is_decimal", "is_date32", "is_date64",
+    "is_timestamp", "is_time", "is_string", "is_large_string",
+)  # fmt: skip
+
+
+def _is_a(kind: pa.DataType, *tests: str) -> bool:
+    return any(getattr(pa.types, test, lambda _: False)(kind) for test in tests)
 
 
 def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
@@ -58,7 +92,7 @@ def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
 
 
 READERS: dict[str, tuple[str, Reader]] = {
-    ".csv": ("CSV", _read_csv),
+    ".csv": ("CSV", read_csv),
     ".parquet": ("Parquet", _read_parquet),
     ".xpt": ("SAS transport (XPT)", lambda p, e: _read_sas(pyreadstat.read_xport, p, e)),
     ".sas7bdat": ("SAS dataset (sas7bdat)", lambda p, e: _read_sas(pyreadstat.read_sas7bdat, p, e)),
@@ -88,18 +122,20 @@ def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> 
     """One table, read by the reader for its extension (`arrow`: Parquet columns Arrow-backed)."""
     kind, read = READERS[path.suffix.lower()]
     if arrow and path.suffix.lower() == ".parquet":
-        read = _read_parquet_arrow
+        read = functools.partial(_read_parquet, arrow=True)
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a {kind} file")
     try:
         with path.open("rb") as handle:
             if not handle.read(1):
                 raise DataError(f"{path}: empty file (no header)")
-        frame = _without_nat(read(path, encoding))
+        frame = read(path, encoding)
+        check_names(path, list(frame.columns))
+        frame = _without_nat(frame)
         frame.attrs["path"] = str(path)  # so that a missing column can name its file
         return frame
     except UnicodeDecodeError as exc:
-        hint = _ENCODING_HINT if encoding is None else ""
+        hint = ENCODING_HINT if encoding is None else ""
         raise DataError(f"{path}: text is not {encoding or 'UTF-8'} ({exc.reason}){hint}") from None
     except PermissionError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror})") from None

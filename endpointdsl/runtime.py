@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import decimal
 import itertools
 import math
 from collections.abc import Callable, Iterable
@@ -49,9 +50,10 @@ class Subject:
         return self.tables.get(table, [])
 
     @classmethod
-    def from_dicts(cls, subject_id: str, tables: dict[str, Iterable[dict]]) -> Subject:
+    def from_dicts(cls, subject_id: object, tables: dict[str, Iterable[dict]]) -> Subject:
+        key = subject_key(subject_id)
         return cls(
-            subject_id,
+            key if key is not None else str(subject_id),
             {
                 name: [Row({k: normalise(v) for k, v in r.items()}, i + 1) for i, r in enumerate(rows)]
                 for name, rows in tables.items()
@@ -63,6 +65,11 @@ def normalise(value: object) -> object:
     """A cell as the runtime sees it: None for missing, text without trailing blanks."""
     if value is None:
         return None
+    if isinstance(value, bytes):  # Parquet binary: text when it is UTF-8 (as sqlprep reads it)
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
     if isinstance(value, str):
         value = value.rstrip()
         return value if value else None
@@ -82,6 +89,17 @@ def normalise(value: object) -> object:
     return value
 
 
+def subject_key(value: object) -> str | None:
+    """A subject key as text, the same for every table and engine (docs/semantics.md 5):
+    missing stays missing, blanks on both sides are dropped, a whole number reads as an
+    integer (1001.0 and Decimal 1001.00 as "1001"), any other value as `as_text` reads it."""
+    text = as_text(normalise(value))
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
 # ---- values and three-valued logic ------------------------------------------------
 
 
@@ -90,6 +108,9 @@ def as_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, decimal.Decimal) and value.is_finite():
+        # as a float reads: 1001.00 as "1001", 2.50 as "2.5", -0.00 as "0"
+        return "0" if value.is_zero() else format(value.normalize(), "f")
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     return str(value)

@@ -26,6 +26,7 @@ from . import __version__
 from . import model as m
 from .pyemit import short_name
 from .sqlprep import date_readers, view_name
+from .tables import duplicate_message
 
 NO_END = dt.date.max
 NO_END_SQL = "DATE '9999-12-31'"
@@ -386,6 +387,10 @@ def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tup
     w.line("CREATE OR REPLACE TEMP TABLE report AS SELECT * FROM (")
     w.line("SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD,")
     w.line("    CAST(NULL AS VARCHAR) AS STATUS, CAST(NULL AS VARCHAR) AS MESSAGE WHERE FALSE")
+    w.line(f"UNION ALL  -- subjects with several rows in {subject.name}: one finding each", subject.span)
+    head, tail = duplicate_message("\0", subject.name).split("\0")
+    w.line(f"SELECT key, NULL, 'finding', {text(head)} || CAST(n AS VARCHAR) || {text(tail)}")
+    w.line("    FROM subject_rows WHERE n > 1")
     for t in model.tables:
         src = ident("src_" + t.name)
         w.line(f"UNION ALL  -- {t.name} rows without a subject key", t.span)

@@ -4,7 +4,7 @@ The generated SQL (sqlgen) never reads a raw cell. It reads *views* of the cells
 that the .ept file uses, one typed column per (column, reader):
 
     "__row"        BIGINT   1-based position of the row in the input table
-    "__key"        VARCHAR  the subject key as the Python path groups it, NULL when missing
+    "__key"        VARCHAR  the subject key as runtime.subject_key reads it, NULL when missing
     "C__text"      VARCHAR  the cell read as text (NULL: missing)
     "C__num"       DOUBLE   the cell read as a finite number (NULL: missing or unreadable);
                            BIGINT when every value is an integer a double holds exactly
@@ -17,11 +17,11 @@ that the .ept file uses, one typed column per (column, reader):
     "C__dtf"       VARCHAR  imputation flag (D or M) of a partial date
     "C__lo", "C__hi" DATE   the range a partial date allows (NULL for complete dates)
 
-Every view is the runtime's own Python reader (`normalise`, `as_text`, `as_number`,
-`parse_date`, `impute`) applied to the cell, so the SQL sees exactly what the
-per-subject path sees. It is vectorised: typed Arrow columns (text, dates, integers)
-take direct Arrow kernels; other columns apply the Python reader once per distinct
-value; only columns of mixed Python objects are read cell by cell.
+Every view is the runtime's own Python reader (`normalise`, `subject_key`, `as_text`,
+`as_number`, `parse_date`, `impute`) applied to the cell, so the SQL sees exactly what
+the per-subject path sees. It is vectorised: typed Arrow columns (text, dates, integers;
+floats for the key) take direct Arrow kernels; other columns apply the Python reader
+once per distinct value; only columns of mixed Python objects are read cell by cell.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dates import impute, parse_date
-from .runtime import as_number, as_text, normalise
+from .runtime import as_number, as_text, normalise, subject_key
 
 # What str.rstrip() strips (chr(i).isspace()); tests/test_sql_backend.py checks the list.
 PY_WHITESPACE = (
@@ -73,7 +73,7 @@ def read_value(value: object, reader: str) -> object:
     reader, _, fmt = reader.partition("@")
     match reader:
         case "key":
-            return None if value is None else str(value)
+            return subject_key(value)
         case "text":
             return as_text(value)
         case "num":
@@ -103,26 +103,31 @@ class Column:
 
     def __init__(self, series: pd.Series):
         self.length = len(series)
-        self.arrow: pa.Array | None = None  # string, date32 or integer
+        self.arrow: pa.Array | None = None  # string, date32, integer or float
         self.codes: np.ndarray | None = None  # else: factorised, codes into self.values (-1: missing)
         self.values: list | None = None
         self.cells: list | None = None  # else: mixed Python objects, cell by cell
         dtype = series.dtype
-        if pd.api.types.is_object_dtype(dtype):
+        # an Arrow dtype first: pandas cannot answer is_object_dtype for every Arrow type (string_view)
+        if not isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_object_dtype(dtype):
             self._from_objects(series)
             return
         try:
-            arrow = pa.Array.from_pandas(series)
+            arrow = _plain(pa.Array.from_pandas(series))
         except (pa.ArrowException, TypeError, ValueError):
             arrow = None
         if arrow is not None and (
-            pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)
-            or pa.types.is_date32(arrow.type) or pa.types.is_integer(arrow.type)
+            _is_text(arrow.type) or pa.types.is_date32(arrow.type) or pa.types.is_integer(arrow.type)
+            or pa.types.is_float32(arrow.type) or pa.types.is_float64(arrow.type)
         ):  # fmt: skip
             self.arrow = arrow
             if _is_text(arrow.type):
                 self.arrow = _strip(arrow)
+            elif pa.types.is_floating(arrow.type) and pc.any(pc.is_nan(arrow)).as_py():
+                self.arrow = pc.if_else(pc.is_nan(arrow), pa.scalar(None, arrow.type), arrow)  # NaN: missing
             return
+        if arrow is not None and isinstance(dtype, pd.ArrowDtype) and arrow.type != dtype.pyarrow_dtype:
+            series = pd.Series(arrow.to_pandas(types_mapper=pd.ArrowDtype))  # a dictionary decoded
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         self.codes = codes
         self.values = [normalise(v) for v in _python_values(uniques)]
@@ -186,6 +191,24 @@ def _is_text(arrow_type: pa.DataType) -> bool:
     return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
 
 
+def _plain(arrow: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text as string (from string_view, dictionary or UTF-8 binary, as datasets reads it),
+    other dictionaries decoded: the types the kernels below take."""
+    if pa.types.is_dictionary(arrow.type):
+        arrow = arrow.cast(arrow.type.value_type)
+    if _is_view_or_binary(arrow.type):
+        try:
+            return arrow.cast(pa.string())
+        except (pa.ArrowException, TypeError, ValueError):
+            return arrow  # bytes that are not UTF-8 text: read cell by cell, as the other engines
+    return arrow
+
+
+def _is_view_or_binary(arrow_type: pa.DataType) -> bool:
+    names = ("is_string_view", "is_binary", "is_large_binary", "is_binary_view", "is_fixed_size_binary")
+    return any(getattr(pa.types, name, lambda _: False)(arrow_type) for name in names)
+
+
 # Last UTF-8 byte of each character in PY_WHITESPACE: a text ending in none needs no rstrip.
 _BLANK_LAST_BYTES = np.array(sorted({ch.encode("utf-8")[-1] for ch in PY_WHITESPACE}), dtype=np.uint8)
 
@@ -219,6 +242,41 @@ def _strip(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.if_else(pc.equal(pc.binary_length(stripped), 0), pa.scalar(None, text.type), stripped)
 
 
+# First UTF-8 byte of each character in PY_WHITESPACE: a text starting with none needs no lstrip.
+_BLANK_FIRST = np.zeros(256, dtype=bool)
+_BLANK_FIRST[sorted({ch.encode("utf-8")[0] for ch in PY_WHITESPACE})] = True
+
+
+def _lstrip(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """subject_key() for texts already _strip()ped: leading blanks dropped too (what is left is
+    never empty: its last character is not a blank)."""
+    if isinstance(text, pa.ChunkedArray):
+        return pa.chunked_array([_lstrip(chunk) for chunk in text.chunks], type=text.type)
+    data = text.buffers()[2]
+    if len(text) == text.null_count or data is None or data.size == 0:
+        return text
+    offsets_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    starts = np.frombuffer(text.buffers()[1], dtype=offsets_type)[text.offset : text.offset + len(text)]
+    first = np.frombuffer(data, dtype=np.uint8)[np.minimum(starts, data.size - 1)]
+    # the first byte of each text (of a null or empty one: a neighbour's, which only costs a strip)
+    if not _BLANK_FIRST[first].any():
+        return text
+    return pc.utf8_ltrim(text, characters=PY_WHITESPACE)
+
+
+def _whole_key(numbers: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | None:
+    """subject_key() for floats that are all whole (1001.0 as "1001"); None when some are not."""
+    valid = numbers.drop_null() if numbers.null_count else numbers
+    if len(valid) == 0:
+        return pa.nulls(len(numbers), pa.string())
+    low, high = pc.min_max(valid).values()
+    if not (-(2.0**63) < low.as_py() and high.as_py() < 2.0**63):  # also inf; NaN is null here
+        return None
+    if not pc.all(pc.equal(pc.floor(valid), valid)).as_py():
+        return None
+    return numbers.cast(pa.int64()).cast(pa.string())
+
+
 def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
     """A view computed by Arrow kernels, where they are known to equal the Python reader.
 
@@ -231,7 +289,11 @@ def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
             return None  # integers too: YYYYMMDD and days since 1960-01-01 read numbers
         reader = reader.partition("@")[0]
     if _is_text(arrow.type):
-        return arrow if reader in ("key", "text") else None
+        if reader == "key":
+            return _lstrip(arrow)
+        return arrow if reader == "text" else None
+    if pa.types.is_floating(arrow.type):
+        return _whole_key(arrow) if reader == "key" else None
     if pa.types.is_date32(arrow.type):
         missing = (
             pc.if_else(arrow.is_null(), pa.scalar("missing"), pa.scalar(None, pa.string()))

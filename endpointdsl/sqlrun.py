@@ -22,7 +22,15 @@ import pyarrow.compute as pc
 from .diagnostics import DataError
 from .sqlgen import SqlProgram, generate_sql, result_queries
 from .sqlprep import prepare_table, sorted_proof
-from .tables import ADTTE_COLUMNS, REPORT_COLUMNS, RunResult, output_columns, run_tables, validate
+from .tables import (
+    ADTTE_COLUMNS,
+    REPORT_COLUMNS,
+    RunResult,
+    no_record_findings,
+    output_columns,
+    run_tables,
+    validate,
+)
 
 if TYPE_CHECKING:
     from .api import CompiledFile
@@ -140,6 +148,7 @@ def run_sql(
     finally:
         con.close()
     adtte, report = adtte_frame(adtte), report_frame(report)
+    report = _with_no_record_findings(model, program, adtte, report)
     if program.fallback:
         return _merge_fallback(compiled, tables, program, adtte, report)
     return RunResult(adtte, report)
@@ -170,6 +179,26 @@ def _merge_fallback(compiled, tables, program: SqlProgram, adtte: pd.DataFrame, 
     rows = _sorted(rows, [rows.USUBJID.fillna(""), rows.PARAMCD.map(rank).fillna(-1), rows.STATUS, rows.MESSAGE])
     rows = rows.apply(_text_values)
     return RunResult(merged, rows)
+
+
+def _with_no_record_findings(model, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame):
+    """The report with tables.no_record_findings for the endpoints derived in SQL (run_tables
+    adds them for the endpoints it derives)."""
+    excluded = report[report.STATUS == "excluded"]
+    rows = no_record_findings(
+        list(program.endpoints),
+        set(adtte.PARAMCD),
+        list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
+        model.subject_table.name,
+        model.subject_table.key,
+    )
+    if not rows:
+        return report
+    rank = {code: i for i, code in enumerate(program.order)}
+    both = pd.concat([report, pd.DataFrame(rows, columns=REPORT_COLUMNS)], ignore_index=True)
+    keys = [both.USUBJID.fillna(""), both.PARAMCD.map(rank).fillna(-1), both.STATUS, both.MESSAGE]
+    both = _sorted(both, keys)
+    return both.apply(_text_values)
 
 
 TYPED = ("STARTDT", "ADT", "AVAL", "CNSR", "SRCSEQ")  # the columns with a dtype of their own

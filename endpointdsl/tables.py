@@ -8,6 +8,7 @@ reported too. Output is sorted, so it does not depend on input row order.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Callable
 
 import pandas as pd
@@ -15,7 +16,7 @@ from attrs import frozen
 
 from .datecheck import check_date_columns
 from .diagnostics import DataError
-from .runtime import Derivation, Row, Subject, normalise
+from .runtime import Derivation, Row, Subject, normalise, subject_key
 
 ADTTE_COLUMNS = [
     "USUBJID", "PARAMCD", "PARAM", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALU",
@@ -47,14 +48,18 @@ def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> N
             problems.append(f"table '{name}' is used by {file} but was not given")
             continue
         present = [str(c) for c in tables[name].columns]
+        where = f" ({tables[name].attrs['path']})" if "path" in tables[name].attrs else ""
+        unusable = tables[name].attrs.get("unusable", {})  # set by datasets for Parquet columns
         for column, line in meta["columns"].items():
             if column not in present:
                 # a name that differs only in case first (SAS and R users rarely mind case)
                 close = [p for p in present if p.casefold() == column.casefold()]
                 close = close or difflib.get_close_matches(column, present, n=1, cutoff=0.7)
                 hint = f" (did you mean {close[0]}?)" if close else ""
-                where = f" ({tables[name].attrs['path']})" if "path" in tables[name].attrs else ""
                 problems.append(f"table '{name}'{where} has no column {column}, used at {file}:{line}{hint}")
+            elif column in unusable:
+                what = f"holds {unusable[column]}, not text, numbers or dates"
+                problems.append(f"table '{name}'{where}: column {column}, used at {file}:{line}, {what}")
     if problems:
         raise DataError("\n".join(problems))
     check_date_columns(tables_meta, tables, file)  # a column of non-dates: one error, not a finding per row
@@ -75,13 +80,13 @@ def group_subjects(
         key = meta["key"]
         grouped: dict[str, list[Row]] = {}
         for row in _rows(tables[name], list(meta["columns"])):
-            sid = row.get(key)
+            sid = subject_key(row.get(key))
             if sid is None:
                 report.append(
                     _report(None, None, "finding", f"{name} row {row.number} has no {key}; not used")
                 )
                 continue
-            grouped.setdefault(str(sid), []).append(row)
+            grouped.setdefault(sid, []).append(row)
         by_table[name] = grouped
     universe = by_table[subject_table]
     for name, grouped in by_table.items():
@@ -98,11 +103,17 @@ def group_subjects(
     for sid in sorted(universe):
         rows = {name: grouped.get(sid, []) for name, grouped in by_table.items()}
         subjects.append(Subject(sid, rows))
+        if len(universe[sid]) > 1:
+            report.append(_report(sid, None, "finding", duplicate_message(len(universe[sid]), subject_table)))
     return subjects, report
 
 
 def _rows_text(count: int) -> str:
     return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def duplicate_message(copies: int | str, subject_table: str) -> str:
+    return f"duplicate subject: {copies} rows in {subject_table}, which has one row per subject; not analysed"
 
 
 def _report(sid, paramcd, status, message) -> dict:
@@ -148,10 +159,43 @@ def run_tables(
                 records.append(result.record)
             else:
                 report.append(_report(subject.id, paramcd, "excluded", result.excluded))
+    excluded = [(r["PARAMCD"], r["MESSAGE"]) for r in report if r["STATUS"] == "excluded"]
+    key = tables_meta[subject_table]["key"]
+    report += no_record_findings(list(derive), {r.PARAMCD for r in records}, excluded, subject_table, key)
     responses = any(kind != "tte" for code, kind in (kinds or {}).items() if code in derive)
     return RunResult(
         adtte_frame(records, list(derive), responses), report_frame(report, list(derive))
     )
+
+
+def no_record_findings(
+    codes: list[str], recorded: set[str], excluded: list[tuple[str, str]], subject_table: str, key: str
+) -> list[dict]:
+    """A finding for every endpoint of `codes` without any record, naming its most common
+    exclusion reasons: a run that derives nothing must not pass for a clean one. Every
+    engine applies this to its result (`excluded`: (PARAMCD, reason) of each exclusion)."""
+    out = []
+    for code in codes:
+        if code in recorded:
+            continue
+        reasons = Counter(message for paramcd, message in excluded if paramcd == code)
+        total = sum(reasons.values())
+        if not total:
+            why = f"no row of {subject_table} has a {key}"
+        else:
+            ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))[:3]
+            who = "its only subject was" if total == 1 else f"all {total} subjects were"
+            if len(ranked) == 1:
+                why = f'{who} excluded for "{ranked[0][0]}"'
+            else:
+                common = ", then ".join(f'"{reason}" ({_subjects(n)})' for reason, n in ranked)
+                why = f"{who} excluded, most often for {common}"
+        out.append(_report(None, code, "finding", f"no record for endpoint {code}: {why}"))
+    return out
+
+
+def _subjects(n: int) -> str:
+    return f"{n} subject" if n == 1 else f"{n} subjects"
 
 
 def output_columns(responses: bool) -> list[str]:

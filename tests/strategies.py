@@ -1051,7 +1051,7 @@ def row(draw, desc: ProgramDesc, table: str, key: object, anchors: tuple[int, ..
 
 @st.composite
 def subject_tables(
-    draw, desc: ProgramDesc, subject_id: str, max_rows: int = 6, odd_subject_rows: bool = False
+    draw, desc: ProgramDesc, subject_id: str | int, max_rows: int = 6, odd_subject_rows: bool = False
 ) -> dict[str, list[dict]]:
     """One subject's rows: one row of the subject table (0 or 2 with `odd_subject_rows`)
     and 0..max_rows rows of each other table, dated around a few anchor days."""
@@ -1085,21 +1085,50 @@ def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses
 def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: bool = False):
     """A program and whole tables for it, as lists of row dicts by table name, with the
     odd rows a real extract has: a duplicated subject, rows without a key or whose
-    subject is not in the subject table. Its endpoints may censor events after missed
-    assessments (schedules of one piece or more); with `clashes`, about one program in
-    eight has two names that differ only in case (`ProgramDesc.clash`), which every
+    subject is not in the subject table; in a third of the cases numeric subject keys,
+    written differently by each table (`key_cell`). Its endpoints may censor events after
+    missed assessments (schedules of one piece or more); with `clashes`, about one program
+    in eight has two names that differ only in case (`ProgramDesc.clash`), which every
     engine path must reject."""
     desc = draw(programs(responses=responses, schedules=True, clashes=clashes))
+    numeric = chance(draw, 3)
     tables: dict[str, list[dict]] = {t.name: [] for t in desc.tables}
     for i in range(1 + draw(_index(max_subjects))):
-        sid = f"S{i + 1:02d}"
+        sid = 1001 + i if numeric else f"S{i + 1:02d}"
         for name, rows in draw(subject_tables(desc, sid, max_rows=4)).items():
             tables[name] += rows
     for t in desc.tables:
         if chance(draw, 4):  # an orphan row or a row without a key
-            tables[t.name].append(row(draw, desc, t.name, pick(draw, ("S99", None, "")), (0,)))
+            orphan = pick(draw, (1099 if numeric else "S99", None, ""))
+            tables[t.name].append(row(draw, desc, t.name, orphan, (0,)))
     if tables[SUBJECT_TABLE] and chance(draw, 6):  # a subject twice in the subject table
         tables[SUBJECT_TABLE].append(dict(pick(draw, tables[SUBJECT_TABLE])))
+    if numeric:
+        for t in desc.tables:
+            style = pick(draw, KEY_STYLES)
+            if style in ("int", "float") and chance(draw, 2):  # pandas reads such a column as floats
+                tables[t.name].append(row(draw, desc, t.name, None, (0,)))
+            for r in tables[t.name]:
+                r[t.key] = key_cell(draw, style, r[t.key])
     for name in tables:
         tables[name] = shuffled(draw, tables[name])
     return desc, tables
+
+
+# How a table writes numeric subject keys: as text (blanks around it, as SAS and hand-made
+# CSV do), as integers, or as floats (pandas' reading of an integer column with a null).
+KEY_STYLES = ("text", "int", "float", "padded text")
+
+
+def key_cell(draw, style: str, number: int | str | None) -> object:
+    """Subject `number` (None or "": missing) as `style` writes it; every style reads the same."""
+    if number is None or number == "":
+        return number if style.endswith("text") else None
+    match style:
+        case "int":
+            return number
+        case "float":
+            return float(number)
+        case "padded text":
+            return pick(draw, ("", " ", "\t", "\u3000")) + str(number) + pick(draw, ("", " ", "  "))
+    return str(number)

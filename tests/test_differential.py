@@ -26,7 +26,7 @@ from endpointdsl.api import CompiledFile
 from endpointdsl.cli import main
 from endpointdsl.datasets import read_tables
 from endpointdsl.diagnostics import DataError
-from endpointdsl.runtime import Subject
+from endpointdsl.runtime import Subject, subject_key
 
 
 @functools.lru_cache(maxsize=512)
@@ -132,8 +132,8 @@ def test_table_runs_agree_between_engines(case):
     pd.testing.assert_frame_equal(compiled_run.adtte, interpreted_run.adtte)
     pd.testing.assert_frame_equal(compiled_run.report, interpreted_run.report)
     # every subject of the subject table ends with a record or an exclusion, per endpoint
-    subject_key = desc.table("adsl").key
-    ids = {str(r[subject_key]) for r in tables["adsl"] if r[subject_key]}
+    key = desc.table("adsl").key
+    ids = {subject_key(r[key]) for r in tables["adsl"]} - {None}
     for paramcd in compiled.endpoints:
         done = set(compiled_run.adtte.USUBJID[compiled_run.adtte.PARAMCD == paramcd])
         excluded = compiled_run.excluded

@@ -118,7 +118,8 @@ end
 def test_counts_of_one_are_singular(tmp_path, capsys):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "adsl.csv").write_text("USUBJID,RANDDT,ENRLDT,DTHDT\nS1,2023-01-01,,2023-06-01\n")
-    (tmp_path / "data" / "adae.csv").write_text("USUBJID,ASTDT,AESEQ\nS9,2023-02-01,1\n")  # S9: an orphan
+    # S1 has no enrolment date: excluded from EFS, which then has no record (the one finding)
+    (tmp_path / "data" / "adae.csv").write_text("USUBJID,ASTDT,AESEQ\nS1,2023-02-01,1\n")
     (tmp_path / "one.ept").write_text(ONE)
     out = tmp_path / "o.csv"
     assert main(["run", str(tmp_path / "one.ept"), "--data", str(tmp_path / "data"), "--out", str(out)]) == 0

@@ -411,3 +411,100 @@ def test_infinite_number_literal_is_rejected():
     with pytest.raises(EptError) as info:
         check_unlimited(text)
     assert [d.code for d in info.value.diagnostics] == ["E163"]
+
+
+# ---- (c) CSV files: a table of the written cells, or a DataError naming the file and line ----
+
+CSV_NAMES = ("USUBJID", "A", "B", "C")
+CSV_FIELD = st.one_of(
+    st.sampled_from(["", "S1", "2023-01-01", " padded ", "1.5", "N/A"]),
+    st.text(alphabet=st.sampled_from('ab ,"\n\r\t;é'), max_size=6),
+)
+
+
+def csv_field(draw, value: str) -> str:
+    """One field as a writer puts it: quoted when it must be (or just so), quotes doubled."""
+    if any(c in value for c in ',"\r\n') or draw(st.booleans()):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+@st.composite
+def csv_files(draw):
+    """(bytes, header fields, [(first line, fields)] of its rows, problem): rows are mostly as
+    wide as the header; some have a field more (a trailing comma) or fewer, a name may be
+    empty or repeated, a quote may be left open; CRLF or LF, a BOM, blank lines."""
+    width = draw(st.integers(1, len(CSV_NAMES)))
+    header = list(CSV_NAMES[:width])
+    problem = draw(st.sampled_from([None] * 6 + ["ragged", "duplicate", "empty name", "open quote"]))
+    if problem == "duplicate" and width > 1:
+        header[-1] = header[0]
+    elif problem == "empty name":
+        header[draw(st.integers(0, width - 1))] = ""
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = ("\ufeff" if draw(st.booleans()) else "") + (",".join(csv_field(draw, h) for h in header) or '""')
+    text += newline
+    rows = []
+    for i in range(draw(st.integers(0, 4))):
+        fields = draw(st.lists(CSV_FIELD, min_size=width, max_size=width))
+        if (problem == "ragged" and i == 0) or draw(st.integers(0, 9)) == 0:
+            fields = [*fields, ""] if draw(st.booleans()) or width == 1 else fields[:-1]
+        if draw(st.integers(0, 5)) == 0:
+            text += newline  # a blank line: skipped
+        line = lines(text) + 1
+        rendered = ",".join(csv_field(draw, f) for f in fields) or '""'  # an empty line is no row
+        rows.append((line, fields))
+        text += rendered + newline
+    if problem == "open quote":
+        rows.append((lines(text) + 1, None))
+        text += f'{",".join(["x"] * (width - 1) + [""])}"never closed{newline}S9'
+    return text.encode("utf-8"), header, rows
+
+
+def lines(text: str) -> int:
+    """Line breaks, as editors and Python count them: \n, \r\n and a lone \r (in a value too)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+
+
+@given(csv_files())
+def test_csv_files_read_as_written_or_stop_naming_the_file_and_line(file):
+    from endpointdsl.datasets import read_table
+    from endpointdsl.diagnostics import DataError
+
+    data, header, rows = file
+    note(repr(data))
+    ragged = [line for line, fields in rows if fields is not None and len(fields) != len(header)]
+    unclosed = [line for line, fields in rows if fields is None]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "adsl.csv"
+        path.write_bytes(data)
+        try:
+            frame = read_table(path)
+        except DataError as exc:
+            message = str(exc)
+            assert message.startswith(str(path))
+            if unclosed:  # the open quote first: it makes the rest of the file one row
+                assert message.startswith(f"{path}, line {unclosed[0]}: a value opens a double quote"), message
+            elif ragged:
+                assert message.startswith(f"{path}, line {ragged[0]}: "), message
+            else:
+                assert "" in header or len(set(header)) < len(header), message
+            return
+    assert not ragged and not unclosed and len(set(header)) == len(header) and "" not in header
+    assert list(frame.columns) == header
+    cells = [[None if v is None or v != v else v for v in r] for r in frame.itertuples(index=False)]
+    assert cells == [[v or None for v in fields] for _, fields in rows]
+
+
+@given(st.binary(max_size=200))
+def test_any_bytes_as_a_csv_file_read_or_stop_with_a_data_error(data):
+    from endpointdsl.datasets import read_table
+    from endpointdsl.diagnostics import DataError
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "adsl.csv"
+        path.write_bytes(data)
+        try:
+            read_table(path)
+        except DataError as exc:
+            assert str(exc).startswith(str(path))

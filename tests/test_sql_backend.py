@@ -13,9 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import pathlib
 import sys
+import tempfile
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import EXAMPLES
 from hypothesis import given, note, settings
@@ -27,7 +31,7 @@ import endpointdsl
 from endpointdsl.datasets import read_tables
 from endpointdsl.dates import parse_date
 from endpointdsl.diagnostics import DataError
-from endpointdsl.runtime import as_number, as_text, normalise
+from endpointdsl.runtime import as_number, normalise, subject_key
 from endpointdsl.sqlgen import generate_sql, text
 from endpointdsl.sqlprep import PY_WHITESPACE, prepare_table, sorted_proof
 from endpointdsl.sqlrun import run_sql
@@ -53,25 +57,63 @@ def run_or_error(compiled, frames, engine):
         return exc
 
 
-def three_way(case, arrow) -> None:
+def parquet_frames(desc, tables) -> tuple[dict, dict]:
+    """The generated tables written as Parquet and read back as `endpointdsl run` reads them:
+    Arrow-backed for the SQL engine, pandas' own dtypes for the others (an integer key with a
+    null is then a float column). A column of mixed cells is written as their text."""
+    with tempfile.TemporaryDirectory() as folder:
+        for name, frame in frames(desc, tables).items():
+            columns = {}
+            for column in frame.columns:
+                try:
+                    columns[column] = pa.Array.from_pandas(frame[column])
+                except (pa.ArrowException, TypeError, ValueError):
+                    columns[column] = pa.array([None if pd.isna(v) else str(v) for v in frame[column]], pa.string())
+            pq.write_table(pa.table(columns), pathlib.Path(folder) / f"{name}.parquet")
+        return read_tables(folder, list(tables), arrow=True), read_tables(folder, list(tables))
+
+
+FORMS = st.sampled_from(["objects", "arrow", "parquet"])
+
+
+def three_way(case, form) -> None:
+    """`form`: the tables as object columns, as Arrow-backed columns, or as `endpointdsl run`
+    reads the same Parquet files for each engine (`parquet_frames`)."""
     desc, tables = case
     if rejected(desc):  # names that differ only in case: no engine derives anything
         return
     note(f"tables: {tables!r}")
     compiled = compile_text(desc.text)
     note(generate_sql(compiled.model).text)
-    sql = run_or_error(compiled, typed_frames(desc, tables, arrow), "sql")
+    if form == "parquet":
+        for_sql, for_python = parquet_frames(desc, tables)
+    else:
+        for_sql = for_python = typed_frames(desc, tables, form == "arrow")
+    sql = run_or_error(compiled, for_sql, "sql")
     for engine in ("compiled", "interpreter"):
-        other = run_or_error(compiled, typed_frames(desc, tables, arrow), engine)
+        other = run_or_error(compiled, for_python, engine)
         if isinstance(sql, DataError) or isinstance(other, DataError):
             assert str(sql) == str(other), engine  # every engine stops with the same error
         else:
             assert_same(sql, other)
+    if not isinstance(sql, DataError):
+        assert_keys(desc, tables, sql)
 
 
-@given(table_cases(clashes=True), st.booleans())
-def test_sql_compiled_and_interpreter_agree_on_generated_programs_and_tables(case, arrow):
-    three_way(case, arrow)
+def assert_keys(desc, tables, result) -> None:
+    """Subjects and orphan keys are the generated keys read by the one rule of subject_key:
+    an agreement of the engines on a wrong key would be no comfort."""
+    subject = next(t for t in desc.tables if t.per_subject)
+    subjects = {subject_key(r[subject.key]) for r in tables[subject.name]} - {None}
+    assert set(result.adtte.USUBJID) | set(result.excluded.USUBJID) == subjects
+    others = {subject_key(r[t.key]) for t in desc.tables if not t.per_subject for r in tables[t.name]}
+    orphans = result.report[result.report.MESSAGE.str.contains(" but none in ")]
+    assert set(orphans.USUBJID) == others - subjects - {None}
+
+
+@given(table_cases(clashes=True), FORMS)
+def test_sql_compiled_and_interpreter_agree_on_generated_programs_and_tables(case, form):
+    three_way(case, form)
 
 
 def in_occurrence_order(model, tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
@@ -89,7 +131,7 @@ def in_occurrence_order(model, tables: dict[str, list[dict]]) -> dict[str, list[
         def order(row, ev=ev, key=table.key):
             day = parse_date(normalise(row.get(ev.column)))[0]
             seq = as_number(normalise(row.get(ev.sequence))) if ev.sequence else 0.0
-            return (as_text(normalise(row.get(key))) or "", day or dt.date.max, math.inf if seq is None else seq)
+            return (subject_key(row.get(key)) or "", day or dt.date.max, math.inf if seq is None else seq)
 
         out[ev.table] = sorted(tables[ev.table], key=order)
     return out
@@ -101,10 +143,10 @@ SORTED_RUNS = settings(max_examples=max(20, settings.default.max_examples // 3))
 
 
 @SORTED_RUNS
-@given(table_cases(), st.booleans())
-def test_sql_picks_by_row_number_on_sorted_tables_as_the_others_do(case, arrow):
+@given(table_cases(), FORMS)
+def test_sql_picks_by_row_number_on_sorted_tables_as_the_others_do(case, form):
     desc, tables = case
-    three_way((desc, in_occurrence_order(compile_text(desc.text).model, tables)), arrow)
+    three_way((desc, in_occurrence_order(compile_text(desc.text).model, tables)), form)
 
 
 IMPUTED = """
@@ -143,20 +185,20 @@ def test_row_number_picks_keep_a_missing_imputation_flag(partial):
     assert flags == ({"FIRST": "D", "LAST": None} if partial == "first" else {"FIRST": None, "LAST": "D"})
 
 
-@given(table_cases(responses=True), st.booleans())
-def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(case, arrow):
+@given(table_cases(responses=True), FORMS)
+def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(case, form):
     """Response and incidence endpoints, and endpoints reading their rows, are derived per
     subject inside an SQL run: the merged output must be the whole-file output."""
-    three_way(case, arrow)
+    three_way(case, form)
 
 
 @SORTED_RUNS
-@given(table_cases(responses=True), st.booleans())
-def test_incidence_picks_by_row_number_on_sorted_tables_as_the_others_do(case, arrow):
+@given(table_cases(responses=True), FORMS)
+def test_incidence_picks_by_row_number_on_sorted_tables_as_the_others_do(case, form):
     """Incidence endpoints are derived in SQL: on tables in occurrence order their first
     occurrence in the window is picked by row number (generate_sql's `proven`)."""
     desc, tables = case
-    three_way((desc, in_occurrence_order(compile_text(desc.text).model, tables)), arrow)
+    three_way((desc, in_occurrence_order(compile_text(desc.text).model, tables)), form)
 
 
 @pytest.mark.parametrize(
