@@ -44,6 +44,7 @@ SINGLE_CLAUSES = {
     n.AmongInline: "among",
     n.Missed: "censor events after",
     n.Ascertainment: "ascertainment",
+    n.NoCensoring: "no censoring date",
 }
 
 
@@ -102,22 +103,31 @@ class EndpointChecker:
         ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
         before = seen.get("before origin")
         clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
+        said = seen.get("no censoring date")
         if response is None and rules:
-            self._warn_no_catch_all(events, rules, bool(bounds), ascertainment, clamp)
+            self._no_catch_all(events, rules, bool(bounds), ascertainment, clamp, said)
         population = self._population(seen.get("among"))
         unit = self._unit(seen.get("time in"))
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
             code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
-            clamp, missed, response, ascertainment, span=ep.span, lines=lines,
+            clamp, missed, response, ascertainment, said is not None and response is None, span=ep.span,
+            lines=lines,
         )  # fmt: skip
 
-    def _warn_no_catch_all(self, events, rules, bounded: bool, ascertainment, clamp: bool) -> None:
+    def _no_catch_all(self, events, rules, bounded: bool, ascertainment, clamp: bool, said) -> None:
         """W102: without a rule that always gives a date (an unconditional `censor at
-        origin`, or a `latest of` with the origin), some subjects get no record."""
+        origin`, or a `latest of` with the origin), some subjects get no record; unless the
+        endpoint says so (`no censoring date: excluded`), which is E153 where it cannot happen."""
         origin = [ch for r in rules if not r.conditions for ch in r.choices if self._is_origin(ch.date)]
-        if origin or not events:
+        if said is not None and origin:
+            self.error(
+                "E153", "`no censoring date: excluded` can never apply here", said.span,
+                "a rule always gives a date (`censor at origin`), so every subject has a record; remove it",
+            )  # fmt: skip
+            return
+        if origin or not events or said is not None:
             return
         end = " up to the end of observation" if bounded else ""
         names = [t.event for t in events]
@@ -134,8 +144,8 @@ class EndpointChecker:
         self.c.warning(
             "W102", f"endpoint {self.ep.paramcd.text} gives no record to a subject with "
             + " and ".join(dict.fromkeys(parts)), self.ep.paramcd.span,
-            "add `censor at origin cnsr N` as the last rule to keep every subject; without it such "
-            "subjects are excluded (listed in the report)",
+            "add `censor at origin cnsr N` as the last rule to keep every subject, or say "
+            "`no censoring date: excluded` if such subjects are to be excluded (listed in the report)",
         )  # fmt: skip
 
     def _is_origin(self, date: m.DateSpec) -> bool:

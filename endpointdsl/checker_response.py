@@ -28,6 +28,7 @@ TTE_ONLY = {
     n.TimeUnit: ("time in", "a response endpoint has no time value"),
     n.BeforeOrigin: ("before origin", "assessments before the origin are never used"),
     n.Ascertainment: ("ascertainment", "a response endpoint is not censored"),
+    n.NoCensoring: ("no censoring date", "a response endpoint is not censored"),
 }
 RESPONSE_CLAUSES = (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)
 CLAUSE_WORDS = {

@@ -212,7 +212,11 @@ def _compiled(path: str):
     from .api import CompiledFile
 
     model = _load(path)
-    return model if isinstance(model, int) else CompiledFile.from_model(model)
+    if isinstance(model, int):
+        return model
+    for warning in model.warnings:  # W102 and the like matter as much when deriving
+        print(warning.render(), file=sys.stderr)
+    return CompiledFile.from_model(model)
 
 
 def _compile(args) -> int:
@@ -276,6 +280,7 @@ def _run(args) -> int:
             *((p, f"the input table '{n}'") for n, p in inputs.items()),
         ]
         refuse_overlaps([*outputs, (manifest_path(out), "the manifest")], sources)
+        _refuse_table_names(outputs, Path(args.data), list(inputs))
         with OutputSet() as files:
             for path, option in outputs:
                 files.add(path, option)
@@ -312,6 +317,22 @@ def _run(args) -> int:
     if args.fail_on_findings and len(result.findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _refuse_table_names(outputs: list[tuple[Path, str]], data: Path, tables: list[str]) -> None:
+    """An output in the data folder named as a table's file (`--report data/adsl.xpt` beside
+    adsl.csv) would make the next run find two files for that table, or read it as one."""
+    from .datasets import READERS
+    from .outputs import OutputError
+
+    wanted = {f"{name}{ext}".lower(): name for name in tables for ext in READERS}
+    for path, option in outputs:
+        same_folder = Path(os.path.abspath(path.parent)).resolve() == Path(os.path.abspath(data)).resolve()
+        if same_folder and path.name.lower() in wanted:
+            raise OutputError(
+                f"{option} {path} is named as a file of the input table '{wanted[path.name.lower()]}' in the "
+                "data folder: the next run would read it as that table; choose another name or folder"
+            )
 
 
 def _default(given: str | None, out: Path, suffix: str, option: str, name: str) -> tuple[Path, str]:

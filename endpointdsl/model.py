@@ -295,6 +295,9 @@ class EndpointSpec:
     # "continuous" (censored at the end), "at visits" (the date does not count), or None
     # when the endpoint cannot have such a date (no end of observation, or only `origin`).
     ascertainment: str | None = None
+    # `no censoring date: excluded`: a subject that no rule dates is excluded on purpose
+    # (what every endpoint does; said, so that the checker does not warn, W102)
+    no_censoring_excluded: bool = False
     span: Span | None = _SPAN
     # .ept line of each clause ("from", "to", "among"...), for the generated line map
     lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)

@@ -429,6 +429,13 @@ class Evaluable:
 
 
 @frozen
+class NoCensoring:
+    """`no censoring date: excluded`: the exclusion of a subject no rule dates is intended."""
+
+    span: Span | None = _SPAN
+
+
+@frozen
 class NoOrigin:
     """`no origin: not assessed`: without an origin date, the result of no assessment."""
 
@@ -449,6 +456,7 @@ Clause = (
     | TimeUnit
     | BeforeOrigin
     | Ascertainment
+    | NoCensoring
     | Missed
     | Without
     | BestResponse

@@ -41,7 +41,7 @@ RESERVED = frozenset(
         "ignore", "move", "cnsr", "evntdesc", "cnsdtdsc", "impute", "mid", "after", "if", "no", "stopped", "by", "schedule", "every", "until", "then", "window", "events", "missed", "like", "without",
         "through", "nearest", "least", "most", "ne", "between", "excluded", "occurred", "reaches", "assessed",
         "format",
-        "continuous", "visits",
+        "continuous", "visits", "censoring", "date",
     )
 )  # fmt: skip
 

@@ -218,6 +218,8 @@ def format_clause(c: n.Clause) -> str:
             return f"time in {unit.text}"
         case n.BeforeOrigin(rule=rule):
             return f"before origin: {rule}"
+        case n.NoCensoring():
+            return "no censoring date: excluded"
         case n.Ascertainment(kind=kind):
             return f"ascertainment: {kind}"
         case n.BestResponse(event=event):

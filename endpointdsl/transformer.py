@@ -273,6 +273,9 @@ class ToAst(Transformer):
     def move_to_origin(self, meta, c):
         return n.BeforeOrigin("move to origin", span=self._span(meta))
 
+    def no_censoring(self, meta, c):
+        return n.NoCensoring(span=self._span(meta))
+
     def ascertainment_continuous(self, meta, c):
         return n.Ascertainment("continuous", span=self._span(meta))
 

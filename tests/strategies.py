@@ -253,6 +253,7 @@ class EndpointDesc:
     order: tuple[int, ...]  # a permutation of the clauses
     ascertainment: str | None = None  # None, "continuous" or "at visits"
     missed: tuple | None = None  # (count lexeme, event, schedule, Outcome): FDA B9
+    no_censoring: bool = False  # `no censoring date: excluded` (only without a catch-all rule)
 
     @property
     def clamp(self) -> bool:
@@ -291,7 +292,14 @@ class EndpointDesc:
         if self.missed is not None:
             count, event, schedule, out_ = self.missed
             out.append(" ".join([f"censor events after {count} missed {event} per {schedule}", *out_.items()]))
+        if self.no_censoring:
+            out.append("no censoring date: excluded")
         return out
+
+    @property
+    def catch_all(self) -> bool:
+        """A rule always gives a date (the origin): `no censoring date: excluded` is then E153."""
+        return any(ch.date.kind == "origin" or ch.date == self.origin for r in self.rules for ch in r.choices)
 
     @property
     def needs_ascertainment(self) -> bool:
@@ -779,7 +787,7 @@ def endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, pop_names, 
     missed = None
     if schedules and chance(draw, 2):
         missed = (pick(draw, ("1", "2", "3")), pick(draw, names), pick(draw, schedules), outcome(draw, cnsr=True))
-    n_clauses = 2 + len(rules) + len(bounds) + 7
+    n_clauses = 2 + len(rules) + len(bounds) + 8
     desc = EndpointDesc(
         paramcd, pick(draw, PARAMS), origin, to, chance(draw, 2), tuple(rules), tuple(bounds),
         population, pick(draw, (None, 0, 1)), optional(draw, tuple(UNIT_WORDS)),
@@ -793,9 +801,10 @@ ASCERTAINMENTS = ("continuous", "at visits")
 
 def with_ascertainment(draw, desc: EndpointDesc) -> EndpointDesc:
     """The `ascertainment` clause where the checker requires it, and sometimes where it does not."""
+    said = not desc.catch_all and chance(draw, 3)  # engines derive alike with or without it
     if desc.needs_ascertainment or chance(draw, 4):
-        return dataclasses.replace(desc, ascertainment=pick(draw, ASCERTAINMENTS))
-    return dataclasses.replace(desc, ascertainment=None)
+        return dataclasses.replace(desc, ascertainment=pick(draw, ASCERTAINMENTS), no_censoring=said)
+    return dataclasses.replace(desc, ascertainment=None, no_censoring=said)
 
 
 RESPONSE_SETS = (("CR", "PR"), ("CR", "PR", "SD"), ("CR", "PR", "SD", "NON-CR/NON-PD"), ("PD",), ("NE", "SD"),

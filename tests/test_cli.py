@@ -128,3 +128,20 @@ def test_readme_says_what_a_compiled_module_imports(tmp_path):
     assert imported == {"endpointdsl.runtime", "endpointdsl.runtime_response", "endpointdsl.tables"}
     row = next(line for line in (ROOT / "README.md").read_text().splitlines() if "compile FILE -o" in line)
     assert all(f"`{name}`" in row for name in imported) and "needs only" not in row
+
+
+def test_compile_and_run_show_the_warnings_check_shows(tmp_path, capsys):
+    """W102 (a subject may get no record) matters as much when deriving: every command prints
+    the checker's warnings on standard error."""
+    seed = tmp_path / "seed.ept"  # the seed example without the clauses that state the exclusions
+    seed.write_text(
+        (EXAMPLES / "her2_cart_trastuzumab.ept").read_text().replace("no censoring date: excluded", "")
+    )
+    assert main(["check", str(seed)]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning W102" in line]
+    assert len(warned) == 4
+    assert main(["compile", str(seed), "-o", str(tmp_path / "m.py")]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if "warning W102" in line] == warned
+    out = tmp_path / "adtte.csv"
+    assert main(["run", str(seed), "--data", str(EXAMPLES / "data"), "--out", str(out)]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if "warning W102" in line] == warned

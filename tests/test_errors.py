@@ -119,6 +119,11 @@ TABLE = [
     Case("number-too-long", bound("horizon 1" + "0" * 25 + " days"), "E006", 12, 11, "at most 20 are allowed"),
     Case("too-many-errors", "@\n" * 60, "E007", 50, 1, "more than 50 syntax errors"),
     # ---- checker: names and tables
+    Case("no-censoring-with-a-catch-all", endpoint("  from rand\n  to death\n  censor at origin cnsr 1\n  no censoring date: excluded\n"),
+         "E153", 12, 3, "can never apply here"),
+    Case("no-censoring-in-a-response-endpoint",
+         endpoint("  from rand\n  origin is day 0\n  occurrence of pd from day 0 through day 28\n"
+                  "  no censoring date: excluded\n"), "E181", 12, 3, "does not apply here"),
     Case("case-only-clash", event("event DEATH = adsl.DTHDT"), "E103", 8, 7, "differ only in case"),
     Case("column-in-two-cases", event("event dead = adsl.randdt"), "E105", 8, 19, "is also written"),
     Case("unknown-event", endpoint(STD.replace("to death", "to deth")), "E104", 10, 6, "did you mean `death`?"),
@@ -310,7 +315,9 @@ def test_error_table(case: Case):
 
 
 # Every module: a code used anywhere must have its row (a new checker module is not missed).
-CODE_FILES = tuple(sorted(p.name for p in (Path(__file__).resolve().parent.parent / "endpointdsl").glob("*.py")))
+CODE_FILES = tuple(
+    sorted(p.name for p in (Path(__file__).resolve().parent.parent / "endpointdsl").glob("*.py"))
+)
 
 
 def test_table_covers_every_checker_code():
@@ -611,6 +618,17 @@ def test_an_endpoint_that_can_leave_a_subject_without_a_record_warns(rules, warn
     assert w.message.startswith("endpoint OS gives no record to a subject with no death")
     assert warning in w.message, w.message
     assert "add `censor at origin cnsr N` as the last rule" in w.hint
+
+
+def test_an_endpoint_that_says_it_excludes_such_subjects_is_not_warned():
+    """`no censoring date: excluded` states the exclusion W102 warns of; the engines derive
+    the same records and report the same exclusions with or without it."""
+    said = check_text(endpoint(STD_TO + "  censor at alive cnsr 1\n  no censoring date: excluded\n"), "t.ept")
+    assert [w.code for w in said.warnings] == []
+    assert said.endpoints[0].no_censoring_excluded
+    plain = check_text(endpoint(STD_TO + "  censor at alive cnsr 1\n"), "t.ept")
+    assert [w.code for w in plain.warnings] == ["W102"]
+    assert "`no censoring date: excluded`" in plain.warnings[0].hint
 
 
 def test_no_catch_all_warning_while_the_file_has_errors():

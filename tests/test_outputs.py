@@ -76,6 +76,14 @@ OVERLAPS = {
         ["--out", "{tmp}/o.csv"],
         "the report {tmp}/o.report.csv is the input table 'adsv'",
     ),
+    "report-named-as-a-table-file": (
+        ["--out", "{tmp}/o.csv", "--report", "{data}/ADSL.xpt"],
+        "--report {data}/ADSL.xpt is named as a file of the input table 'adsl' in the data folder",
+    ),
+    "out-through-a-link-named-as-a-table-file": (
+        ["--out", "{tmp}/data_link/adrs.parquet"],
+        "--out {tmp}/data_link/adrs.parquet is named as a file of the input table 'adrs'",
+    ),
     "out-and-report-same": (
         ["--out", "{tmp}/o.csv", "--report", "{tmp}/o.csv"],
         "--out and --report name the same file ({tmp}/o.csv)",
