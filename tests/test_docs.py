@@ -1,0 +1,62 @@
+"""Docs: every test that docs/errors.md names exists, so the table of bad inputs stays backed.
+
+A row names `test_file.py::test_name[case]`, or `…[case]` for another case of the test
+named last before it in the same table; `*` in a case stands for any text. The names are checked
+against pytest's own collection of those files, so a parametrized case must exist too.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+ERRORS = ROOT / "docs" / "errors.md"
+REFERENCE = re.compile(r"(?:(test_\w+\.py)::(\w+)|…)((?:\[[^\]`]*\])?)")
+
+
+def _references() -> list[tuple[int, str, str, str]]:
+    """(line, file, test, case) for every reference in a table row of docs/errors.md."""
+    found = []
+    last = None  # the test named last in the current table
+    for number, line in enumerate(ERRORS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.startswith("|"):
+            last = None
+            continue
+        for match in REFERENCE.finditer(line):
+            file, test, case = match.groups()
+            if file:
+                last = (file, test)
+            elif not case:
+                continue  # an ellipsis in a message, not a reference
+            elif last is None:  # `…[case]` needs a test named before it in its table
+                last = ("(no test named before it)", "")
+            found.append((number, *last, case.strip("[]")))
+    return found
+
+
+@functools.cache
+def _collected(files: tuple[str, ...]) -> frozenset[str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return frozenset(line.split("/", 1)[-1] for line in out.stdout.splitlines() if "::" in line)
+
+
+def test_every_test_docs_errors_names_exists():
+    references = _references()
+    assert len({(file, test) for _, file, test, _ in references}) > 40
+    nodes = _collected(tuple(sorted({f"tests/{file}" for _, file, _, _ in references})))
+    missing = []
+    for line, file, test, case in references:
+        name = f"{file}::{test}"
+        pattern = re.escape(name) + (
+            r"\[" + re.escape(case).replace(r"\*", ".*") + r"\]" if case else r"(\[.*\])?"
+        )
+        if not any(re.fullmatch(pattern, node) for node in nodes):
+            missing.append(f"docs/errors.md:{line}: {name}[{case}]")
+    assert missing == []
