@@ -60,3 +60,26 @@ def test_every_test_docs_errors_names_exists():
         if not any(re.fullmatch(pattern, node) for node in nodes):
             missing.append(f"docs/errors.md:{line}: {name}[{case}]")
     assert missing == []
+
+
+def _blocks(text: str) -> list[str]:
+    return re.findall(r"^```[a-z]*\n(.*?)^```", text, re.M | re.S)
+
+
+def test_the_readme_example_is_the_shipped_file_and_its_output(tmp_path):
+    """The README's PFS endpoint is the example file's, and the rows it shows are what
+    `endpointdsl run` writes for it."""
+    from endpointdsl.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (program,) = [b for b in _blocks(readme) if "endpoint PFS" in b]
+    example = (ROOT / "examples" / "her2_cart_trastuzumab.ept").read_text(encoding="utf-8")
+    lines = [line.split("  #")[0].rstrip() for line in example.splitlines()]
+    assert [line for line in program.splitlines() if line.strip() and line not in lines] == []
+    (rows,) = [b for b in _blocks(readme) if b.startswith("USUBJID,")]
+    out = tmp_path / "adtte.csv"
+    examples = ROOT / "examples"
+    assert main(["run", str(examples / "her2_cart_trastuzumab.ept"), "--data", str(examples / "data"),
+                 "--out", str(out)]) == 0  # fmt: skip
+    written = out.read_text(encoding="utf-8").splitlines()
+    assert [row for row in rows.splitlines() if row not in written] == []
