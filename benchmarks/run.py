@@ -53,7 +53,7 @@ def measure(impl: str, size: int, result_path: Path) -> None:
     import pyarrow.parquet as pq
 
     import endpointdsl
-    from endpointdsl.datasets import read_tables
+    from endpointdsl.data.read import read_tables
 
     folder = HERE / "data" / str(size) / "parquet"
     t0 = time.perf_counter()

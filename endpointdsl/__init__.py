@@ -8,7 +8,9 @@ Pipeline: .ept text -> `parser` (lark tree) -> `transformer` (attrs AST) ->
 __version__ = "0.1.0"
 
 from .api import CompiledFile, Endpoint, check_file, check_text, compile_file, load
-from .diagnostics import DataError, Diagnostic, EptError
+from .data import manifest as manifest  # README: `endpointdsl.manifest.verify(path)`
+from .data.errors import DataError
+from .diagnostics import Diagnostic, EptError
 
 __all__ = [
     "CompiledFile",

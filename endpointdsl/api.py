@@ -12,17 +12,18 @@ from attrs import define, evolve, field
 from . import interpreter
 from .checker import check
 from .codegen import generate
+from .data.records import Derivation
+from .data.values import Subject
 from .diagnostics import Diagnostic, EptError, with_source
 from .model import RESPONSES, EndpointSpec, Model
 from .parser import SyntaxErrors
 from .pyemit import short_name
-from .runtime import Derivation, Subject
 from .transformer import parse, to_ast
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .tables import RunResult
+    from .data.tables import RunResult
 
 _counter = itertools.count(1)
 
@@ -122,7 +123,7 @@ class CompiledFile:
 
     def summary(self, result: RunResult, level: float = 0.95) -> pd.DataFrame:
         """n, N, rate and exact interval of every response and incidence endpoint."""
-        from .summary import summarise
+        from .data.summary import summarise
 
         records = result.adtte[result.adtte.PARAMCD.isin([e.paramcd for e in self.model.endpoints])]
         specs = summary_specs(self.model)
@@ -139,7 +140,7 @@ class CompiledFile:
         cohorts, pooled and real-world data; `endpointdsl run` uses it) or "interpreter"
         (the reference interpreter).
         """
-        from .tables import run_tables
+        from .data.tables import run_tables
 
         if engine == "sql":
             from .sqlrun import run_sql
@@ -164,7 +165,7 @@ class CompiledFile:
 
 def summary_specs(model: Model) -> list:
     """What the summary table shows: a rate per flag, one per category of a best response."""
-    from .summary import SummarySpec
+    from .data.summary import SummarySpec
 
     specs = []
     for ep in model.endpoints:

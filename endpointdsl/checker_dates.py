@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import nodes as n
-from .dates import FORMATS, ISO, canonical_format
+from .data.dates import FORMATS, ISO, canonical_format
 
 if TYPE_CHECKING:
     from .checker import Checker

@@ -73,7 +73,7 @@ class ModuleWriter:
         w.line("def run(tables):")
         w.indent()
         w.line('"""Derive every endpoint from a dict of pandas DataFrames: a RunResult (adtte, report)."""')
-        w.line("from endpointdsl.tables import run_tables")
+        w.line("from endpointdsl.data.tables import run_tables")
         w.line("")
         w.line("return run_tables(TABLES, SUBJECT_TABLE, ENDPOINTS, tables, SOURCE_FILE, KINDS)")
         w.dedent()

@@ -19,9 +19,9 @@ import pandas as pd
 from attrs import frozen
 
 from . import model as m
-from .csvtext import ENCODING_HINT as _ENCODING_HINT  # run's hint, for the same messages
-from .datasets import READERS
-from .diagnostics import DataError
+from .data.csvtext import ENCODING_HINT as _ENCODING_HINT  # run's hint, for the same messages
+from .data.errors import DataError
+from .data.read import READERS
 
 SAMPLE = 1000  # rows read to judge the type of a column without a declared one
 _READERS = {"text": "text", "number": "a number", "date": "a date"}
@@ -79,8 +79,8 @@ def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) 
     """The problems `run` would meet in the tables of `folder` (empty: none), and how many
     columns were checked. DataError when the folder itself cannot be used."""
     from .api import CompiledFile
-    from .datasets import find_table
-    from .tables import validate
+    from .data.read import find_table
+    from .data.tables import validate
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -186,7 +186,7 @@ def _sample(path: Path, wanted: list[str], key: str, encoding: str | None) -> pd
         raise DataError(f"{path}: cannot be read as {READERS[kind][0]} ({reason})") from None
     frame.attrs["path"] = str(path)
     if key_values is not None:
-        from .runtime import normalise
+        from .data.values import normalise
 
         frame.attrs["key_missing"] = all(normalise(v) is None for v in key_values)
     return frame

@@ -81,6 +81,3 @@ class EptError(Exception):
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
 
-
-class DataError(Exception):
-    """Input tables cannot be used at all (missing file, missing column, bad key)."""

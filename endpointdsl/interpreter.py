@@ -14,9 +14,11 @@ import math
 
 from . import interpreter_response as response
 from . import model as m
-from .dates import impute
+from .data.dates import impute
+from .data.records import Derivation, Record
+from .data.values import Subject
 from .interpreter_dates import read_date
-from .runtime import AVALU, UNIT_DAYS, Derivation, Record, Subject
+from .runtime import AVALU, UNIT_DAYS
 
 # ---- row conditions --------------------------------------------------------------
 

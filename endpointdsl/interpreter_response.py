@@ -15,7 +15,8 @@ import attrs
 
 from . import interpreter as base
 from . import model as m
-from .runtime import Record, Row, Subject, normalise
+from .data.records import Record
+from .data.values import Row, Subject, normalise
 
 Result = tuple[Record | None, str | None]  # the parameter row, or the exclusion reason
 

@@ -11,7 +11,8 @@ import datetime as dt
 
 from attrs import frozen
 
-from .runtime import Derivation, Notes, Occurrence, Record, exclude, shift
+from .data.records import Derivation, Record
+from .runtime import Notes, Occurrence, exclude, shift
 
 # RECIST 1.1 time-point responses, best first (the best-overall-response order).
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")

@@ -24,9 +24,9 @@ from attrs import field, frozen
 
 from . import __version__
 from . import model as m
+from .data.tables import duplicate_message
 from .pyemit import short_name
 from .sqlprep import date_readers, view_name
-from .tables import duplicate_message
 
 NO_END = dt.date.max
 NO_END_SQL = "DATE '9999-12-31'"

@@ -19,10 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .diagnostics import DataError
-from .sqlgen import SqlProgram, generate_sql, result_queries
-from .sqlprep import prepare_table, sorted_proof
-from .tables import (
+from .data.errors import DataError
+from .data.tables import (
     ADTTE_COLUMNS,
     REPORT_COLUMNS,
     RunResult,
@@ -31,6 +29,8 @@ from .tables import (
     run_tables,
     validate,
 )
+from .sqlgen import SqlProgram, generate_sql, result_queries
+from .sqlprep import prepare_table, sorted_proof
 
 if TYPE_CHECKING:
     from .api import CompiledFile

@@ -14,7 +14,7 @@ import pytest
 
 import endpointdsl
 from endpointdsl.cli import main
-from endpointdsl.diagnostics import DataError
+from endpointdsl.data.errors import DataError
 
 PROGRAM = """
 table adsl: one row per subject

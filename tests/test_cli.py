@@ -125,7 +125,7 @@ def test_readme_says_what_a_compiled_module_imports(tmp_path):
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
     }
-    assert imported == {"endpointdsl.runtime", "endpointdsl.runtime_response", "endpointdsl.tables"}
+    assert imported == {"endpointdsl.runtime", "endpointdsl.runtime_response", "endpointdsl.data.tables"}
     row = next(line for line in (ROOT / "README.md").read_text().splitlines() if "compile FILE -o" in line)
     assert all(f"`{name}`" in row for name in imported) and "needs only" not in row
 

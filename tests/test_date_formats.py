@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from strategies import ALL_FORMATS, render_date, spellings
 
 import endpointdsl
-from endpointdsl.dates import FORMATS, canonical_format, parse_date
+from endpointdsl.data.dates import FORMATS, canonical_format, parse_date
 from endpointdsl.interpreter_dates import read_date
 from endpointdsl.sqlprep import prepare_table, read_value, view_name
 

@@ -468,8 +468,8 @@ def lines(text: str) -> int:
 
 @given(csv_files())
 def test_csv_files_read_as_written_or_stop_naming_the_file_and_line(file):
-    from endpointdsl.datasets import read_table
-    from endpointdsl.diagnostics import DataError
+    from endpointdsl.data.errors import DataError
+    from endpointdsl.data.read import read_table
 
     data, header, rows = file
     note(repr(data))
@@ -498,8 +498,8 @@ def test_csv_files_read_as_written_or_stop_naming_the_file_and_line(file):
 
 @given(st.binary(max_size=200))
 def test_any_bytes_as_a_csv_file_read_or_stop_with_a_data_error(data):
-    from endpointdsl.datasets import read_table
-    from endpointdsl.diagnostics import DataError
+    from endpointdsl.data.errors import DataError
+    from endpointdsl.data.read import read_table
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "adsl.csv"

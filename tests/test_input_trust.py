@@ -21,7 +21,7 @@ import pytest
 
 import endpointdsl
 from endpointdsl.cli import main
-from endpointdsl.datasets import read_tables
+from endpointdsl.data.read import read_tables
 
 ENGINES = ("sql", "compiled", "interpreter")
 OS = """
@@ -443,7 +443,7 @@ KEY_COLUMNS = {
 @pytest.mark.parametrize("name", list(KEY_COLUMNS))
 @pytest.mark.parametrize("arrow", [False, True])
 def test_the_sql_key_view_is_subject_key(name, arrow):
-    from endpointdsl.runtime import subject_key
+    from endpointdsl.data.values import subject_key
     from endpointdsl.sqlprep import prepare_table
 
     series = KEY_COLUMNS[name]

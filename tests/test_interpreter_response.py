@@ -15,8 +15,8 @@ import pytest
 from endpointdsl import interpreter_response as ir
 from endpointdsl import model as m
 from endpointdsl.api import check_text
+from endpointdsl.data.values import Subject
 from endpointdsl.interpreter import derive
-from endpointdsl.runtime import Subject
 
 ONCOLOGY = check_text("""
 table adsl: one row per subject

@@ -17,7 +17,7 @@ import pytest
 from conftest import EXAMPLES
 
 import endpointdsl
-from endpointdsl.datasets import read_tables
+from endpointdsl.data.read import read_tables
 
 EPT = EXAMPLES / "pharmaverse" / "adrs.ept"
 DATA = EXAMPLES / "pharmaverse" / "data"

@@ -27,7 +27,8 @@ from strategies import SUBJECT_TABLE, VOCAB, BoundDesc, EndpointDesc, ProgramDes
 
 import endpointdsl
 from endpointdsl.api import CompiledFile
-from endpointdsl.runtime import Subject, parse_date
+from endpointdsl.data.dates import parse_date
+from endpointdsl.data.values import Subject
 
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 OPS = {

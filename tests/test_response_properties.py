@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import endpointdsl
 from endpointdsl.api import CompiledFile
-from endpointdsl.runtime import Subject
+from endpointdsl.data.values import Subject
 
 RANK = {r: i for i, r in enumerate(("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"))}
 ORIGIN = dt.date(2024, 1, 15)

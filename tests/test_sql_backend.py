@@ -28,10 +28,10 @@ from strategies import table_cases
 from test_differential import compile_text, frames, rejected
 
 import endpointdsl
-from endpointdsl.datasets import read_tables
-from endpointdsl.dates import parse_date
-from endpointdsl.diagnostics import DataError
-from endpointdsl.runtime import as_number, normalise, subject_key
+from endpointdsl.data.dates import parse_date
+from endpointdsl.data.errors import DataError
+from endpointdsl.data.read import read_tables
+from endpointdsl.data.values import as_number, normalise, subject_key
 from endpointdsl.sqlgen import generate_sql, text
 from endpointdsl.sqlprep import PY_WHITESPACE, prepare_table, sorted_proof
 from endpointdsl.sqlrun import run_sql

@@ -15,8 +15,9 @@ import pandas as pd
 from attrs import frozen
 
 from .datecheck import check_date_columns
-from .diagnostics import DataError
-from .runtime import Derivation, Row, Subject, normalise, subject_key
+from .errors import DataError
+from .records import Derivation
+from .values import Row, Subject, normalise, subject_key
 
 ADTTE_COLUMNS = [
     "USUBJID", "PARAMCD", "PARAM", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALU",

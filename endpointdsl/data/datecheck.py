@@ -14,8 +14,8 @@ import re
 import pandas as pd
 
 from .dates import FORMATS, ISO, SAS_DAYS, impute, parse_date
-from .diagnostics import DataError
-from .runtime import normalise
+from .errors import DataError
+from .values import normalise
 
 MIN_UNUSABLE = 5  # fewer unusable values are findings, whatever the share
 EXAMPLES = 3

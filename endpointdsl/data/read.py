@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pyreadstat
 
 from .csvtext import ENCODING_HINT, check_names, read_csv
-from .diagnostics import DataError
+from .errors import DataError
 
 Reader = Callable[[Path, str | None], pd.DataFrame]
 
@@ -172,8 +172,3 @@ def read_tables(
             raise DataError(f"unknown encoding '{encoding}'") from None
     return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}
 
-
-# ---- writing: endpointdsl.outputs (formats) and endpointdsl.writeset (files) -----------
-
-from .outputs import LABELS, check_output  # noqa: E402, F401 - the names this module had
-from .writeset import write_table, write_tables  # noqa: E402, F401

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
 
-from .diagnostics import DataError
+from .errors import DataError
 from .summary import XPT_LABELS as SUMMARY_XPT_LABELS
 from .summary import XPT_NAMES as SUMMARY_XPT_NAMES
 

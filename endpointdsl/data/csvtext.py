@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .diagnostics import DataError
+from .errors import DataError
 
 ENCODING_HINT = "; if the file is in another encoding, name it with --encoding (e.g. --encoding latin-1)"
 

@@ -35,8 +35,8 @@ from pathlib import Path
 
 from attrs import define, field
 
-from .diagnostics import DataError
-from .outputs import WRITE_ERRORS, WRITERS, OutputError, check_output
+from .errors import DataError
+from .write import WRITE_ERRORS, WRITERS, OutputError, check_output
 
 STAGING_PREFIX = ".endpointdsl-"  # staging folders; one left behind only by a killed run (SIGKILL)
 
