@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 from .api import CompiledFile, Endpoint, check_file, check_text, compile_file, load
 from .data import manifest as manifest  # README: `endpointdsl.manifest.verify(path)`
 from .data.errors import DataError
-from .diagnostics import Diagnostic, EptError
+from .language.diagnostics import Diagnostic, EptError
 
 __all__ = [
     "CompiledFile",

@@ -14,11 +14,11 @@ from .checker import check
 from .codegen import generate
 from .data.records import Derivation
 from .data.values import Subject
-from .diagnostics import Diagnostic, EptError, with_source
+from .language.diagnostics import Diagnostic, EptError, with_source
+from .language.parser import SyntaxErrors
+from .language.transformer import parse, to_ast
 from .model import RESPONSES, EndpointSpec, Model
-from .parser import SyntaxErrors
 from .pyemit import short_name
-from .transformer import parse, to_ast
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -11,11 +11,11 @@ import difflib
 import math
 
 from . import model as m
-from . import nodes as n
 from .checker_dates import DateFormats
 from .checker_endpoint import SINGLE_CLAUSES, EndpointChecker
 from .checker_names import check_names
-from .diagnostics import Diagnostic, EptError, Span
+from .language import nodes as n
+from .language.diagnostics import Diagnostic, EptError, Span
 
 
 class Checker:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import nodes as n
 from .data.dates import FORMATS, ISO, canonical_format
+from .language import nodes as n
 
 if TYPE_CHECKING:
     from .checker import Checker

@@ -11,9 +11,9 @@ import re
 from typing import TYPE_CHECKING
 
 from . import model as m
-from . import nodes as n
 from .checker_response import ResponseChecker, is_response
-from .printer import format_operand
+from .language import nodes as n
+from .language.printer import format_operand
 
 if TYPE_CHECKING:
     from .checker import Checker

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import nodes as n
-from .diagnostics import Span
+from .language import nodes as n
+from .language.diagnostics import Span
 
 if TYPE_CHECKING:
     from .checker import Checker

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from . import model as m
-from . import nodes as n
+from .language import nodes as n
 
 if TYPE_CHECKING:
     from .checker_endpoint import EndpointChecker

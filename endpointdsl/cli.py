@@ -160,7 +160,7 @@ def _plural(count: int, noun: str) -> str:
 def _load(path: str):
     """The checked model of a .ept file, or the exit code after printing why there is none."""
     from .api import check_text, read_source
-    from .diagnostics import EptError
+    from .language.diagnostics import EptError
 
     try:
         return check_text(read_source(path), str(path))

@@ -10,7 +10,7 @@ import datetime as dt
 
 from attrs import field, frozen
 
-from .diagnostics import Span
+from .language.diagnostics import Span
 from .runtime import UNIT_DAYS  # noqa: F401 - unit lengths are part of what a model means
 from .runtime_response import AVAL_CODES, RESPONSES, WORST_ORDER  # noqa: F401 - re-exported
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pytest
 
 from endpointdsl import EptError, check_text
-from endpointdsl.parser import SyntaxErrors, parse_tree
+from endpointdsl.language.parser import SyntaxErrors, parse_tree
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "errors"
 UPDATE_GOLDEN = bool(os.environ.get("EPT_UPDATE_GOLDEN"))

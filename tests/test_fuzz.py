@@ -25,8 +25,8 @@ from test_printer import grammar_texts
 
 from endpointdsl import CompiledFile, EptError, check_text
 from endpointdsl.checker import check
-from endpointdsl.parser import CLAUSE_KEYWORDS, RESERVED, build_parser, lark_parser
-from endpointdsl.transformer import to_ast
+from endpointdsl.language.parser import CLAUSE_KEYWORDS, RESERVED, build_parser, lark_parser
+from endpointdsl.language.transformer import to_ast
 
 EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.rglob("*.ept"))]
 TOKEN = re.compile(r'\s+|"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\w+|.', re.DOTALL)

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from endpointdsl import EptError
-from endpointdsl import nodes as n
-from endpointdsl.parser import KEYWORD_TERMINALS, RESERVED, build_parser, lark_parser
-from endpointdsl.printer import format_condition, format_program
-from endpointdsl.transformer import parse
+from endpointdsl.language import nodes as n
+from endpointdsl.language.parser import KEYWORD_TERMINALS, RESERVED, build_parser, lark_parser
+from endpointdsl.language.printer import format_condition, format_program
+from endpointdsl.language.transformer import parse
 
 EXAMPLE_FILES = sorted(EXAMPLES.rglob("*.ept"))
 

@@ -9,24 +9,21 @@ part before it, a glued or misspelt keyword, one missing `,` `:` `=` `end` or la
 from __future__ import annotations
 
 from copy import copy
-from typing import TYPE_CHECKING
 
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters
 
 from . import syntax_hints as hints
+from .cursor import Cursor
 from .diagnostics import Diagnostic
 from .parse_table import leaves
-
-if TYPE_CHECKING:
-    from .recovery import Driver
 
 # Never inserted: a guessed name, number or comparison would be a wrong value, and an
 # opening parenthesis would need its closing one later.
 _NOT_INSERTED = frozenset({"SIGNED_NUMBER", "DATE", "NAME", "COMPARATOR", "$END", "LPAR"})
 
 
-def insert_or_replace(d: Driver, tok: Token, expected: set[str]) -> tuple[Diagnostic, list[Token]] | None:
+def insert_or_replace(d: Cursor, tok: Token, expected: set[str]) -> tuple[Diagnostic, list[Token]] | None:
     """A glued or misspelt keyword, or one missing token, that lets the parser read on."""
     fix = hints.glued_fix(tok, d.file, lambda kind: viable(d, [kind, "NAME"]), d.vocab)
     if fix is not None:
@@ -56,7 +53,7 @@ def insert_or_replace(d: Driver, tok: Token, expected: set[str]) -> tuple[Diagno
     return None
 
 
-def viable(d: Driver, kinds: list[str], peek: int | None = None) -> bool:
+def viable(d: Cursor, kinds: list[str], peek: int | None = None) -> bool:
     """The parser can take these tokens, and then (if `peek`) the token at that position."""
     stack = d.ps.state_stack
     result = d.g.simulate(stack, len(stack) - 1, kinds)
@@ -81,7 +78,7 @@ def viable(d: Driver, kinds: list[str], peek: int | None = None) -> bool:
     return d.g.simulate(stack[: top + 1] + extra, top + len(extra), [nxt.type]) is not None
 
 
-def decimal_comma(d: Driver, tok: Token) -> bool:
+def decimal_comma(d: Cursor, tok: Token) -> bool:
     """`1,5`: report it and read 1.5."""
     last, pos = d.last, tok.start_pos
     if not (
@@ -107,7 +104,7 @@ def decimal_comma(d: Driver, tok: Token) -> bool:
     return True
 
 
-def upper_case_before(d: Driver, tok: Token) -> bool:
+def upper_case_before(d: Cursor, tok: Token) -> bool:
     """`NOT X = 1`: the upper-case keyword was read as a column name."""
     last, stack, values = d.last, d.ps.state_stack, d.ps.value_stack
     if last is None or last.type != "NAME" or not values or values[-1] is not last:
@@ -124,7 +121,7 @@ def upper_case_before(d: Driver, tok: Token) -> bool:
     return True
 
 
-def wrong_order(d: Driver, tok: Token) -> bool:
+def wrong_order(d: Cursor, tok: Token) -> bool:
     """A part the grammar takes earlier in this statement or clause, written after a later part."""
     stack, values = d.ps.state_stack, d.ps.value_stack
     floor = d.floor()
@@ -138,7 +135,7 @@ def wrong_order(d: Driver, tok: Token) -> bool:
     return False
 
 
-def backtrack(d: Driver) -> bool:
+def backtrack(d: Cursor) -> bool:
     """A keyword that starts a line but was read as a name of the unfinished part before
     it (`cnsr` + newline + `end`): report the unfinished part and read the keyword again."""
     values = d.ps.value_stack

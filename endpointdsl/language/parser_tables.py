@@ -9,7 +9,7 @@ used: the parser is then built in memory, as slow as building always was, and co
 
 Only the standard library and lark are imported here: the build hook loads this file by path,
 in a build environment without the package's other dependencies.
-`python -m endpointdsl.parser_tables` rebuilds the tables of a checkout.
+`python -m endpointdsl.language.parser_tables` rebuilds the tables of a checkout.
 """
 
 from __future__ import annotations
@@ -135,8 +135,8 @@ def write(path: Path, source: str) -> None:
 
 def main() -> int:
     """Rebuild the tables of a source checkout (after an edit of the grammar or an upgrade of lark)."""
-    package = Path(__file__).resolve().parent
-    grammar = package.parent / "grammar" / "endpoint.lark"
+    package = Path(__file__).resolve().parent  # endpointdsl/language, in the checkout's root
+    grammar = package.parents[1] / "grammar" / "endpoint.lark"
     if not grammar.is_file():
         print(f"{grammar} not found: run this in a source checkout", file=sys.stderr)
         return 2

@@ -80,4 +80,3 @@ class EptError(Exception):
 
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
-

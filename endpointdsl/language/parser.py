@@ -1,4 +1,4 @@
-"""Parser: .ept text to lark tree. With syntax_hints and recovery, the only code that sees lark's errors.
+"""Parser: .ept text to lark tree. With syntax_hints and recovery (its cursor and repairs), the only code that sees lark's errors.
 
 A file that parses is returned as a tree. Otherwise `recovery` reports every syntax error,
 each as a `Diagnostic` with file, line, column and a targeted hint (nothing from lark
@@ -56,10 +56,10 @@ _CONDITION_OPS = frozenset({"and_", "or_", "not_"})
 
 def grammar_text() -> str:
     """The grammar, from the installed package or, in a checkout, from grammar/."""
-    packaged = resources.files("endpointdsl") / "_grammar" / GRAMMAR_NAME
+    packaged = resources.files(__package__) / "_grammar" / GRAMMAR_NAME
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8")
     raise RuntimeError(  # an installation defect, not a user error
@@ -86,7 +86,7 @@ def lark_parser() -> lark.Lark:
     memory when they do not fit this grammar and lark. Nothing is cached on disk."""
     global _origin
     grammar = grammar_text()
-    shipped = resources.files("endpointdsl") / parser_tables.FILE
+    shipped = resources.files(__package__) / parser_tables.FILE
     # Absent from a checkout that was never built or installed.
     loaded = parser_tables.load(shipped.read_text(encoding="utf-8"), grammar) if shipped.is_file() else None
     if loaded is None:
