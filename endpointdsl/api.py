@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 from attrs import define, evolve, field
 
 from . import interpreter
-from .checker import check
+from .check.checker import check
+from .check.model import RESPONSES, EndpointSpec, Model
 from .codegen import generate
 from .data.records import Derivation
 from .data.values import Subject
 from .language.diagnostics import Diagnostic, EptError, with_source
 from .language.parser import SyntaxErrors
 from .language.transformer import parse, to_ast
-from .model import RESPONSES, EndpointSpec, Model
 from .pyemit import short_name
 
 if TYPE_CHECKING:

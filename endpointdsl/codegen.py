@@ -7,7 +7,8 @@ comment, and LINE_MAP maps generated lines to .ept lines.
 from __future__ import annotations
 
 from . import __version__
-from . import model as m
+from .check import model as m
+from .check.usage import table_usage
 from .codegen_endpoint import EndpointWriter
 from .pyemit import Writer, condition, ident, short_name
 
@@ -38,15 +39,15 @@ class ModuleWriter:
         w.line(f"SOURCE_FILE = {self.model.file!r}")
         w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")
         w.line("TABLES = {")
-        for t in self.model.tables:
-            w.line(f"    {t.name!r}: {{'per_subject': {t.per_subject!r}, 'key': {t.key!r}, 'columns': {{")
-            for column, line in self._columns(t.name).items():
+        for name, use in table_usage(self.model).items():
+            w.line(
+                f"    {name!r}: {{'per_subject': {use['per_subject']!r}, 'key': {use['key']!r}, 'columns': {{"
+            )
+            for column, line in use["columns"].items():
                 w.line(f"        {column!r}: {line!r},")
             w.line("    }, 'dates': [")  # the date columns that tables.validate checks as a whole
-            for ev in self.model.events:
-                if ev.table == t.name and not ev.derived:
-                    line = ev.span.line if ev.span else 0
-                    w.line(f"        ({ev.column!r}, {ev.format!r}, {ev.impute!r}, {ev.name!r}, {line!r}),")
+            for date in use["dates"]:
+                w.line(f"        {date!r},")
             w.line("    ]},")
         w.line("}")
         for ev in self.model.events:
@@ -62,7 +63,7 @@ class ModuleWriter:
         w.line("# What each endpoint derives: tte (ADTTE record), best, landmark or occurrence.")
         w.line("KINDS = {")
         for ep in self.model.endpoints:
-            w.line(f"    {ep.paramcd!r}: {(ep.response.kind if ep.response else 'tte')!r},")
+            w.line(f"    {ep.paramcd!r}: {ep.kind!r},")
         w.line("}")
         w.line("PARAMS = {")
         for ep in self.model.endpoints:
@@ -82,25 +83,6 @@ class ModuleWriter:
         table = dict(self.w.line_map)
         w.line(f"LINE_MAP = {table!r}")
         return "\n".join(w.lines) + "\n", table
-
-    def _columns(self, table: str) -> dict[str, int]:
-        """Columns of a table that the file uses, with the .ept line that first uses each."""
-        cols: dict[str, int] = {}
-        spec = self.model.table(table)
-        cols[spec.key] = spec.span.line if spec.span else 0
-        for ev in self.model.events:
-            if ev.table != table:
-                continue
-            line = ev.span.line if ev.span else 0
-            for c in [ev.column, ev.sequence, ev.response, *sorted(m.condition_columns(ev.where))]:
-                if c:
-                    cols.setdefault(c, line)
-        for ep in self.model.endpoints:
-            pop = ep.population
-            if pop.kind == "where" and pop.table == table:
-                for c in sorted(m.condition_columns(pop.where)):
-                    cols.setdefault(c, ep.span.line if ep.span else 0)
-        return cols
 
     # ---- events
     def _event(self, ev: m.EventSource) -> None:

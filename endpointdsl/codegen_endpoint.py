@@ -6,7 +6,7 @@ few lines calling `endpointdsl.runtime`, commented with the .ept line it comes f
 
 from __future__ import annotations
 
-from . import model as m
+from .check import model as m
 from .codegen_response import ResponseWriter
 from .pyemit import Writer, condition, ident, lit
 

@@ -6,7 +6,7 @@ endpoint; this writes what follows, as calls to `endpointdsl.runtime_response` (
 
 from __future__ import annotations
 
-from . import model as m
+from .check import model as m
 from .pyemit import Writer, ident, lit
 
 

@@ -13,12 +13,11 @@ import datetime as dt
 import math
 
 from . import interpreter_response as response
-from . import model as m
+from .check import model as m
 from .data.dates import impute
 from .data.records import Derivation, Record
 from .data.values import Subject
 from .interpreter_dates import read_date
-from .runtime import AVALU, UNIT_DAYS
 
 # ---- row conditions --------------------------------------------------------------
 
@@ -181,7 +180,7 @@ def _bound_date(b: m.Bound, origin: dt.date, occ: dict) -> dt.date | None:
             else:
                 last = _month_add(origin, n * (12 if b.unit == "years" else 1))
             return last if b.inclusive else _plus_days(last, -1)
-        length = b.amount * UNIT_DAYS[b.unit]
+        length = b.amount * m.UNIT_DAYS[b.unit]
         # inclusive: elapsed <= length; exclusive: elapsed < length (elapsed in whole days)
         elapsed = math.floor(length) if b.inclusive else math.ceil(length) - 1
         return _plus_days(origin, elapsed)
@@ -250,8 +249,8 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
         adt = max(date, origin) if ep.clamp else date
         days = (adt - origin).days + ep.origin_day
         return Record(
-            subject.id, ep.paramcd, ep.param, origin, adt, days / UNIT_DAYS[ep.unit],
-            AVALU[ep.unit], cnsr, evntdesc, cnsdtdsc,
+            subject.id, ep.paramcd, ep.param, origin, adt, days / m.UNIT_DAYS[ep.unit],
+            m.AVALU[ep.unit], cnsr, evntdesc, cnsdtdsc,
             src["domain"] if src else None, src["column"] if src else None,
             src["seq"] if src else None,
             STARTDTF=origin_occ["flag"],

@@ -14,7 +14,7 @@ import datetime as dt
 import attrs
 
 from . import interpreter as base
-from . import model as m
+from .check import model as m
 from .data.records import Record
 from .data.values import Row, Subject, normalise
 

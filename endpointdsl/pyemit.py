@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 
-from . import model as m
+from .check import model as m
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

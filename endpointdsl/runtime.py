@@ -17,13 +17,12 @@ from collections.abc import Callable
 
 from attrs import define, frozen
 
+from .check.model import AVALU, UNIT_DAYS
 from .data.dates import impute as impute_date
 from .data.dates import parse_date
 from .data.records import Derivation, Record
 from .data.values import Row, Subject, as_number, as_text
 
-UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
-AVALU = {"days": "DAYS", "weeks": "WEEKS", "months": "MONTHS", "years": "YEARS"}
 NO_END = dt.date.max
 
 

@@ -11,17 +11,12 @@ import datetime as dt
 
 from attrs import frozen
 
+from .check.model import AVAL_CODES, RESPONSES, WORST_ORDER
 from .data.records import Derivation, Record
 from .runtime import Notes, Occurrence, exclude, shift
 
-# RECIST 1.1 time-point responses, best first (the best-overall-response order).
-RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
-BEST_RANK = {r: i for i, r in enumerate(RESPONSES)}
-# Worst last: the response kept when one date has several (admiralonco's order).
-WORST_ORDER = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")
-WORST_RANK = {r: i for i, r in enumerate(WORST_ORDER)}
-# AVAL of a category or flag (admiralonco's aval_resp()).
-AVAL_CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
+BEST_RANK = {r: i for i, r in enumerate(RESPONSES)}  # the best response first
+WORST_RANK = {r: i for i, r in enumerate(WORST_ORDER)}  # the worst last
 
 
 @frozen

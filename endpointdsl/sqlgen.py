@@ -23,7 +23,7 @@ import math
 from attrs import field, frozen
 
 from . import __version__
-from . import model as m
+from .check import model as m
 from .data.tables import duplicate_message
 from .pyemit import short_name
 from .sqlprep import date_readers, view_name

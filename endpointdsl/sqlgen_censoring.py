@@ -9,7 +9,7 @@ sqlgen_endpoint.EndpointSql, which provides the occurrence picks and the CTE wri
 
 from __future__ import annotations
 
-from . import model as m
+from .check import model as m
 from .sqlgen import ident, text
 
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from . import model as m
-from .runtime import AVALU, UNIT_DAYS
+from .check import model as m
 from .sqlgen import NO_END_SQL, SqlWriter, col, condition, date, ident, number, text
 from .sqlgen_censoring import CensoringSql
 from .sqlprep import date_readers
@@ -38,7 +37,7 @@ def record_columns(ep: m.EndpointSpec | None, responses: bool = False) -> str:
             "AS SRCSEQ WHERE FALSE"
         )
     # a response or incidence row has AVALC and no AVALU (semantics 6)
-    avalu = "CAST(NULL AS VARCHAR)" if ep.response is not None else text(AVALU[ep.unit])
+    avalu = "CAST(NULL AS VARCHAR)" if ep.response is not None else text(m.AVALU[ep.unit])
     if ep.response is not None:
         avalc = ", avalc AS AVALC"
     return (
@@ -246,7 +245,7 @@ class EndpointSql(CensoringSql):
             if b.calendar:
                 n = int(b.amount)
                 if b.unit in ("days", "weeks"):
-                    end = plus_days("p.origin", n * int(UNIT_DAYS[b.unit]))
+                    end = plus_days("p.origin", n * int(m.UNIT_DAYS[b.unit]))
                 else:
                     months = n * (12 if b.unit == "years" else 1)
                     end = (
@@ -255,7 +254,7 @@ class EndpointSql(CensoringSql):
                         f"{NO_END_SQL}) END"
                     )  # fmt: skip
                 return end if b.inclusive else minus_one(end)
-            length = b.amount * UNIT_DAYS[b.unit]
+            length = b.amount * m.UNIT_DAYS[b.unit]
             days = math.floor(length) if b.inclusive else math.ceil(length) - 1
             return plus_days("p.origin", days)
         if b.kind == "cutoff":
@@ -450,7 +449,7 @@ class EndpointSql(CensoringSql):
                       for j, c in enumerate(cs, 1) if c.get("note", "NULL") != "NULL"]  # fmt: skip
         w.line("SELECT p.key, p.reason, p.origin AS startdt, p.origin_dtf AS startdtf, p.adt,")
         w.line("    CASE WHEN p.src_d = p.adt THEN p.src_dtf END AS adtf,")
-        unit = number(UNIT_DAYS[ep.unit])
+        unit = number(m.UNIT_DAYS[ep.unit])
         w.line(f"    CAST(date_diff('day', p.origin, p.adt) + {ep.origin_day} AS DOUBLE) / {unit} AS aval,",
                ep.lines.get("time in") or ep.lines.get("origin is day"))  # fmt: skip
         w.line("    CAST(p.cnsr AS BIGINT) AS cnsr, p.evntdesc, p.cnsdtdsc, p.srcdom, p.srcvar, p.srcseq,")

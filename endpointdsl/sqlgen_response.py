@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import model as m
+from .check import model as m
 from .sqlgen import date, ident, text
 from .sqlgen_endpoint import _SPAN_DAYS, DAY_ONE, EndpointSql, plus_days
 

@@ -24,7 +24,7 @@ from hypothesis.extra.lark import from_lark
 from test_printer import grammar_texts
 
 from endpointdsl import CompiledFile, EptError, check_text
-from endpointdsl.checker import check
+from endpointdsl.check.checker import check
 from endpointdsl.language.parser import CLAUSE_KEYWORDS, RESERVED, build_parser, lark_parser
 from endpointdsl.language.transformer import to_ast
 

@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 
 from endpointdsl import interpreter_response as ir
-from endpointdsl import model as m
 from endpointdsl.api import check_text
+from endpointdsl.check import model as m
 from endpointdsl.data.values import Subject
 from endpointdsl.interpreter import derive
 

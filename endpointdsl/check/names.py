@@ -1,4 +1,4 @@
-"""Checker, names part: names that differ only in case (E103, E105).
+"""Names: names that differ only in case (E103, E105).
 
 The SQL engine runs in DuckDB, whose identifiers ignore case, and table files are found
 in any case (`adsl.csv`, `ADSL.XPT`): `event death` beside `event DEATH`, or the columns
@@ -8,24 +8,20 @@ Such files are rejected, so that every engine reads the same thing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .language import nodes as n
-from .language.diagnostics import Span
-
-if TYPE_CHECKING:
-    from .checker import Checker
+from ..language import nodes as n
+from ..language.diagnostics import Span
+from .scope import Scope
 
 HINT = "the SQL engine (DuckDB) and table file names ignore letter case; rename one"
 
 
-def check_names(c: Checker) -> None:
+def check_names(c: Scope) -> None:
     """E103 for definitions, E105 for the columns of one table."""
     _definitions(c)
     _columns(c)
 
 
-def _definitions(c: Checker) -> None:
+def _definitions(c: Scope) -> None:
     # Tables, events, populations and schedules share one namespace (E101); endpoint codes
     # share one with tables (an endpoint's rows are read as a table named by its PARAMCD).
     names: dict[str, n.Ident] = {}
@@ -39,14 +35,14 @@ def _definitions(c: Checker) -> None:
             _clash(c, tables, item.name, report=False)
 
 
-def _clash(c: Checker, seen: dict[str, n.Ident], ident: n.Ident, report: bool = True) -> None:
+def _clash(c: Scope, seen: dict[str, n.Ident], ident: n.Ident, report: bool = True) -> None:
     first = seen.setdefault(ident.text.lower(), ident)
     if report and first.text != ident.text:
         where = f" (line {first.span.line})" if first.span else ""
         c.error("E103", f"'{ident.text}' and '{first.text}'{where} differ only in case", ident.span, HINT)
 
 
-def _columns(c: Checker) -> None:
+def _columns(c: Scope) -> None:
     """Every column the file reads from one table, in one spelling."""
     spellings: dict[tuple[str, str], n.Ident] = {}
 

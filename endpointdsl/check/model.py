@@ -10,11 +10,21 @@ import datetime as dt
 
 from attrs import field, frozen
 
-from .language.diagnostics import Span
-from .runtime import UNIT_DAYS  # noqa: F401 - unit lengths are part of what a model means
-from .runtime_response import AVAL_CODES, RESPONSES, WORST_ORDER  # noqa: F401 - re-exported
+from ..language.diagnostics import Span
 
 _SPAN = field(eq=False, repr=False, default=None, kw_only=True)
+
+# ---- the vocabulary: what the words of the language mean, for every engine ------------
+
+# Days in a unit of time, and the unit's AVALU.
+UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+AVALU = {"days": "DAYS", "weeks": "WEEKS", "months": "MONTHS", "years": "YEARS"}
+# RECIST 1.1 time-point responses, best first (the best-overall-response order).
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+# Worst last: the response kept when one date has several (admiralonco's order).
+WORST_ORDER = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+# AVAL of a category or flag (admiralonco's aval_resp()).
+AVAL_CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
 
 UNIT_ALIASES = {
     "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
@@ -301,6 +311,12 @@ class EndpointSpec:
     span: Span | None = _SPAN
     # .ept line of each clause ("from", "to", "among"...), for the generated line map
     lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)
+
+    @property
+    def kind(self) -> str:
+        """What the endpoint derives: "tte" (an ADTTE record), or the response kind: "best",
+        "landmark" or "occurrence" (a parameter row with AVALC)."""
+        return self.response.kind if self.response is not None else "tte"
 
 
 @frozen

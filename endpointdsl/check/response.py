@@ -1,4 +1,4 @@
-"""Checker, third part: the clauses of response and incidence endpoints (semantics section 6).
+"""Response: the clauses of response and incidence endpoints (semantics section 6).
 
 An endpoint is a response or incidence endpoint when it says `best response of E`,
 `response of E from ... through ...` or `occurrence of E from ... through ...`.
@@ -10,13 +10,10 @@ evaluable assessment counts as.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from ..language import nodes as n
 from . import model as m
-from .language import nodes as n
-
-if TYPE_CHECKING:
-    from .checker_endpoint import EndpointChecker
+from .operands import Operands
 
 KINDS = {n.BestResponse: "best", n.Landmark: "landmark", n.Occurrence: "occurrence"}
 # Time-to-event clauses, and what to write instead in a response endpoint.
@@ -55,14 +52,14 @@ def is_response(ep: n.Endpoint) -> bool:
 
 
 class ResponseChecker:
-    def __init__(self, ec: EndpointChecker, origin_day_stated: bool, origin_day: int):
-        self.ec = ec
-        self.ep = ec.ep
+    def __init__(self, operands: Operands, origin_day_stated: bool, origin_day: int):
+        self.operands = operands
+        self.ep = operands.ep
         self.stated = origin_day_stated
         self.origin_day = origin_day
 
     def error(self, code, message, span, hint=None):
-        self.ec.error(code, message, span, hint)
+        self.operands.error(code, message, span, hint)
 
     def check(self) -> m.ResponseSpec | None:
         heads = [c for c in self.ep.clauses if type(c) in KINDS]
@@ -93,8 +90,8 @@ class ResponseChecker:
                 )  # fmt: skip
             clauses.setdefault(type(clause), clause)
         event = head.event
-        known = self.ec._known_event(event)
-        if known and kind != "occurrence" and self.ec.c.events[event.text].response is None:
+        known = self.operands.known_event(event)
+        if known and kind != "occurrence" and self.operands.scope.events[event.text].response is None:
             self.error(
                 "E182", f"'{event.text}' has no response column", event.span,
                 f"add it to the event: `event {event.text} = ... response AVALC`",
@@ -140,7 +137,9 @@ class ResponseChecker:
         evaluable_by = None
         clause = clauses.get(n.Evaluable)
         if clause is not None and kind == "occurrence":
-            spec = self.ec.date_ref(n.NameOperand(clause.event, span=clause.event.span), allow_literal=False)
+            spec = self.operands.date_ref(
+                n.NameOperand(clause.event, span=clause.event.span), allow_literal=False
+            )
             evaluable_by = spec.event
         return m.ResponseSpec(
             kind, event.text, sd_min, confirm, responder, start, stop, nearest,
@@ -170,7 +169,7 @@ class ResponseChecker:
     def _confirm(self, clause: n.Confirm | None) -> m.Confirmation | None:
         if clause is None:
             return None
-        days = self.ec._days(clause.amount, clause.unit, "the confirmation interval")
+        days = self.operands.days(clause.amount, clause.unit, "the confirmation interval")
         max_ne = self._count(clause.max_ne, "the number of NE assessments between", 1)
         max_sd = self._count(clause.max_sd, "the number of SD assessments between", 0)
         return m.Confirmation(days if days is not None else 0.0, max_ne, max_sd)
@@ -178,7 +177,7 @@ class ResponseChecker:
     def _sd_minimum(self, clause: n.SdMinimum | None) -> float | None:
         if clause is None:
             return None
-        return self.ec._days(clause.amount, clause.unit, "the SD minimum")
+        return self.operands.days(clause.amount, clause.unit, "the SD minimum")
 
     def _count(self, o: n.Operand | None, what: str, default: int) -> int:
         if o is None:
@@ -197,7 +196,7 @@ class ResponseChecker:
     # ---- windows
     def _bound(self, b: n.WindowBound) -> m.WindowBound | None:
         if b.event is not None:
-            spec = self.ec.date_ref(n.NameOperand(b.event, span=b.event.span), allow_literal=False)
+            spec = self.operands.date_ref(n.NameOperand(b.event, span=b.event.span), allow_literal=False)
             return m.WindowBound(event=spec.event)
         if not self.stated:
             self.stated = True  # said once per endpoint

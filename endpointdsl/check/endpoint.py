@@ -1,4 +1,4 @@
-"""Checker, second half: one endpoint block to an `EndpointSpec`.
+"""Endpoint: one endpoint block to an `EndpointSpec`.
 
 Defaults filled here are the documented ones (docs/language.md): origin is day 1,
 time in days, occurrences before the origin ignored, horizon and cut-off inclusive.
@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
+from ..language import nodes as n
+from ..language.printer import format_operand
 from . import model as m
-from .checker_response import ResponseChecker, is_response
-from .language import nodes as n
-from .language.printer import format_operand
-
-if TYPE_CHECKING:
-    from .checker import Checker
+from .operands import Operands, operand_kind
+from .response import ResponseChecker, is_response
 
 MAX_HORIZON_DAYS = 1000 * 365.25  # keeps every end of observation a real date
 PARAMCD_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
-OPERAND_KIND = {
-    n.NameOperand: "a name",
-    n.TextOperand: "a text",
-    n.NumberOperand: "a number",
-    n.DateOperand: "a date",
-}
-
-
-def operand_kind(o: n.Operand) -> str:
-    return OPERAND_KIND[type(o)]
-
 
 SINGLE_CLAUSES = {
     n.Origin: "from",
@@ -48,13 +34,8 @@ SINGLE_CLAUSES = {
 }
 
 
-class EndpointChecker:
-    def __init__(self, checker: Checker, ep: n.Endpoint):
-        self.c = checker
-        self.ep = ep
-
-    def error(self, code, message, span, hint=None):
-        self.c.error(code, message, span or self.ep.span, hint)
+class EndpointChecker(Operands):
+    """One endpoint block to an `EndpointSpec` (the file's declarations in `scope`)."""
 
     def check(self) -> m.EndpointSpec:
         ep = self.ep
@@ -90,7 +71,9 @@ class EndpointChecker:
             events, rules, missed = (), (), None
         else:
             for clause in ep.clauses:
-                if isinstance(clause, (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)):
+                if isinstance(
+                    clause, (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)
+                ):
                     self.error(
                         "E183", "this clause belongs to response and incidence endpoints", clause.span,
                         "say what the endpoint derives: `best response of E`, "
@@ -141,7 +124,7 @@ class EndpointChecker:
             if conds:
                 what = f"{what} (or not `if {conds}`)" if what else f"not `if {conds}`"
             parts.append(what)
-        self.c.warning(
+        self.scope.warning(
             "W102", f"endpoint {self.ep.paramcd.text} gives no record to a subject with "
             + " and ".join(dict.fromkeys(parts)), self.ep.paramcd.span,
             "add `censor at origin cnsr N` as the last rule to keep every subject, or say "
@@ -207,7 +190,7 @@ class EndpointChecker:
                     "each terminating event is listed once; the first listed wins ties",
                 )  # fmt: skip
             seen.add(name)
-            self._known_event(ref.event)
+            self.known_event(ref.event)
             fields = self.outcome_fields(ref.items)
             for bad in ("cnsr", "cnsdtdsc"):
                 if bad in fields:
@@ -216,47 +199,8 @@ class EndpointChecker:
                         "events always have CNSR 0; only `evntdesc` can be set",
                     )  # fmt: skip
             text = fields.get("evntdesc")
-            out.append(m.TermEvent(name, text if text is not None else self._label(name)))
+            out.append(m.TermEvent(name, text if text is not None else self.label(name)))
         return tuple(out)
-
-    def _label(self, event: str) -> str | None:
-        ev = self.c.events.get(event)
-        return ev.label if ev else None
-
-    def _known_event(self, ident: n.Ident) -> bool:
-        if ident.text in self.c.events:
-            return True
-        self.c._unknown("event", ident, self.c.events)
-        return False
-
-    def date_ref(self, ref: n.DateRef, allow_literal: bool) -> m.DateSpec:
-        match ref:
-            case n.OriginDate():
-                return m.DateSpec("origin")
-            case n.FirstOccurrence(event=ev) | n.LastOccurrence(event=ev):
-                kind = "first" if isinstance(ref, n.FirstOccurrence) else "last"
-                self._known_event(ev)
-                return m.DateSpec(kind, ev.text)
-            case n.NameOperand(ident=ev):
-                if self._known_event(ev):
-                    src = self.c.events[ev.text]
-                    table = self.c.tables.get(src.table.text)
-                    if table is not None and not table.per_subject:
-                        self.error(
-                            "E121",
-                            f"'{ev.text}' can occur many times per subject "
-                            f"(table {table.name.text} has many rows per subject)",
-                            ev.span, f"say which one: `first {ev.text}` or `last {ev.text}`",
-                        )  # fmt: skip
-                return m.DateSpec("single", ev.text)
-            case n.DateOperand():
-                if allow_literal:
-                    return m.DateSpec("literal", value=self.c._date(ref))
-        self.error(
-            "E120", f"{operand_kind(ref)} is given where a date is needed", ref.span,
-            "name an event (`death`, `last assessment`), `origin`, or a date YYYY-MM-DD",
-        )  # fmt: skip
-        return m.DateSpec("origin")
 
     # ---- outcomes and censoring
     def outcome_fields(self, items) -> dict:
@@ -313,7 +257,7 @@ class EndpointChecker:
                 'add it after the date, e.g. `cnsr 1 evntdesc "Last follow-up"`',
             )  # fmt: skip
         event = self.origin.event if date.kind == "origin" else date.event
-        label = self._label(event) if event else None
+        label = self.label(event) if event else None
         text = fields.get("evntdesc")
         return m.Outcome(fields.get("cnsr", 1), text if text is not None else label, fields.get("cnsdtdsc"))
 
@@ -358,7 +302,7 @@ class EndpointChecker:
         if clause is None:
             return None
         count = self._whole(clause.count, "the number of missed assessments")
-        self._known_event(clause.event)
+        self.known_event(clause.event)
         schedule = self._schedule(clause.schedule)
         fields = self.outcome_fields(clause.items)
         if "cnsr" not in fields:
@@ -374,21 +318,15 @@ class EndpointChecker:
         self.error("E166", f"{what} must be a positive whole number", o.span)
         return None
 
-    def _days(self, amount: n.Operand, unit: n.Ident, what: str) -> float | None:
-        if not isinstance(amount, n.NumberOperand) or float(amount.lexeme) < 0 or len(amount.lexeme) > 6:
-            self.error("E166", f"{what} must be a number of days, weeks, months or years", amount.span)
-            return None
-        return float(amount.lexeme) * m.UNIT_DAYS[self._unit_name(unit, amount.span, what)]
-
     def _schedule(self, ident: n.Ident) -> m.Schedule | None:
-        sd = self.c.schedules.get(ident.text)
+        sd = self.scope.schedules.get(ident.text)
         if sd is None:
-            self.c._unknown("schedule", ident, self.c.schedules)
+            self.scope.unknown("schedule", ident, self.scope.schedules)
             return None
         pieces = []
         for i, piece in enumerate(sd.pieces):
-            every = self._days(piece.every, piece.unit, "an assessment interval")
-            until = self._days(piece.until, piece.until_unit, "`until`") if piece.until is not None else None
+            every = self.days(piece.every, piece.unit, "an assessment interval")
+            until = self.days(piece.until, piece.until_unit, "`until`") if piece.until is not None else None
             if until is None and i < len(sd.pieces) - 1 and piece.until is None:
                 self.error("E166", "only the last part of a schedule can go on without `until`", piece.span)
             if i == len(sd.pieces) - 1 and piece.until is not None:  # else no interval after it
@@ -399,14 +337,14 @@ class EndpointChecker:
             if every is not None and every <= 0:
                 self.error("E166", "an assessment interval must be positive", piece.every.span)
             pieces.append((every or 1.0, until))
-        window = self._days(sd.window, sd.window_unit, "the window")
+        window = self.days(sd.window, sd.window_unit, "the window")
         return m.Schedule(sd.name.text, tuple(pieces), window or 0.0)
 
     def _rule_conditions(self, conditions) -> tuple[m.RuleCondition, ...]:
         stops = {c.event.text for c in self.ep.clauses if isinstance(c, n.Stop)}
         out = []
         for cond in conditions:
-            self._known_event(cond.event)
+            self.known_event(cond.event)
             if cond.kind == "stopped" and cond.event.text not in stops:
                 self.error(
                     "E165", f"`stopped by {cond.event.text}` needs `stop at {cond.event.text}` in this endpoint",
@@ -441,7 +379,7 @@ class EndpointChecker:
                     )
                 )
             elif isinstance(clause, n.Stop):
-                self._known_event(clause.event)
+                self.known_event(clause.event)
                 inclusive, outcome = self._bound_options(clause, default=None)
                 desc = f"End of observation at {clause.event.text}"
                 bounds.append(
@@ -480,7 +418,7 @@ class EndpointChecker:
                 "E140", f"the horizon needs a number, not {operand_kind(h.amount)}",
                 h.amount.span, "e.g. `horizon 3 years` or `horizon 28 days`",
             )  # fmt: skip
-        unit = self._unit_name(h.unit, h.span, what="the horizon")
+        unit = self.unit_name(h.unit, h.span, what="the horizon")
         if h.calendar and amount is not None and not amount.is_integer():
             self.error(
                 "E140", "a calendar horizon needs a whole number of units", h.amount.span,
@@ -507,28 +445,17 @@ class EndpointChecker:
             span=h.span,
         )
 
-    def _unit_name(self, ident: n.Ident | None, span, what: str) -> str:
-        if ident is None:
-            self.error("E140", f"{what} needs a unit", span, "days, weeks, months or years")
-            return "days"
-        unit = m.UNIT_ALIASES.get(ident.text)
-        if unit is None:
-            hint = self.c._did_you_mean(ident.text, m.UNIT_ALIASES) or "days, weeks, months or years"
-            self.error("E140", f"unknown unit '{ident.text}'", ident.span, hint)
-            return "days"
-        return unit
-
     # ---- population and conventions
     def _population(self, clause) -> m.Population:
         if clause is None:
             return m.Population("all", "all subjects")
         if isinstance(clause, n.AmongInline):
-            return self.c.population(clause.population, None)
-        pop = self.c.populations.get(clause.name.text)
+            return self.conditions.population(clause.population, None)
+        pop = self.scope.populations.get(clause.name.text)
         if pop is None:
-            self.c._unknown("population", clause.name, self.c.populations)
+            self.scope.unknown("population", clause.name, self.scope.populations)
             return m.Population("all", "all subjects")
-        return self.c.population(pop.population, pop.name.text)
+        return self.conditions.population(pop.population, pop.name.text)
 
     def _origin_day(self, clause) -> int:
         if clause is None:
@@ -544,4 +471,4 @@ class EndpointChecker:
         return 1
 
     def _unit(self, clause) -> str:
-        return "days" if clause is None else self._unit_name(clause.unit, clause.span, "time")
+        return "days" if clause is None else self.unit_name(clause.unit, clause.span, "time")

@@ -6,55 +6,25 @@ points at the offending token and says how to fix it.
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import math
-
+from ..language import nodes as n
+from ..language.diagnostics import Diagnostic, EptError, Span
 from . import model as m
-from .checker_dates import DateFormats
-from .checker_endpoint import SINGLE_CLAUSES, EndpointChecker
-from .checker_names import check_names
-from .language import nodes as n
-from .language.diagnostics import Diagnostic, EptError, Span
+from .conditions import Conditions
+from .dates import DateFormats
+from .endpoint import SINGLE_CLAUSES, EndpointChecker
+from .names import check_names
+from .scope import Scope
 
 
-class Checker:
-    def __init__(self, program: n.Program):
-        self.program = program
-        self.diags: list[Diagnostic] = []
-        self.pending: list[Diagnostic] = []  # warnings on what a valid file derives (W102)
-        self.tables: dict[str, n.Table] = {}
-        self.events: dict[str, n.EventDef] = {}
-        self.populations: dict[str, n.PopulationDef] = {}
-        self.schedules: dict[str, n.ScheduleDef] = {}
-        # Endpoints by PARAMCD: their rows can be read as tables (semantics 6.5).
-        self.endpoint_nodes = {e.paramcd.text: e for e in program.items if isinstance(e, n.Endpoint)}
-
-    # ---- reporting
-    def error(self, code: str, message: str, span: Span | None, hint: str | None = None):
-        span = span or Span.unknown(self.program.file)
-        self.diags.append(Diagnostic("error", code, message, span, hint))
-
-    def warning(self, code: str, message: str, span: Span | None, hint: str | None = None):
-        """A warning about what a valid file derives: reported only when it has no error."""
-        span = span or Span.unknown(self.program.file)
-        self.pending.append(Diagnostic("warning", code, message, span, hint))
-
-    def _did_you_mean(self, name: str, choices) -> str | None:
-        close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-        return f"did you mean `{close[0]}`?" if close else None
-
-    def _unknown(self, kind: str, ident: n.Ident, choices) -> None:
-        hint = self._did_you_mean(ident.text, choices)
-        if hint is None:
-            known = ", ".join(sorted(choices)) or "none"
-            hint = f"defined {kind}s: {known}"
-        self.error("E104", f"unknown {kind} '{ident.text}'", ident.span, hint)
+class Checker(Scope):
+    """The file-level checker: declarations, tables and events; each endpoint is checked
+    by `endpoint.EndpointChecker`."""
 
     # ---- entry point
     def check(self) -> m.Model:
         self._collect()
-        self.formats = DateFormats(self)  # before any condition: a date literal reads its column's format
+        # before any condition: a date literal reads its column's format
+        self.conditions = Conditions(self, DateFormats(self))
         check_names(self)
         tables = tuple(self._table(t) for t in self.tables.values())
         events = tuple(self._event(e) for e in self.events.values())
@@ -153,8 +123,8 @@ class Checker:
         if derived:
             self._derived_event(e)
         elif table is None:
-            self._unknown("table", e.table, {**self.tables, **self.endpoint_nodes})
-        where = self._condition(e.where, e.table.text) if e.where is not None else None
+            self.unknown("table", e.table, {**self.tables, **self.endpoint_nodes})
+        where = self.conditions.condition(e.where, e.table.text) if e.where is not None else None
         if e.where is not None:
             self._warn_negations(e.where)
         imp = e.impute
@@ -174,7 +144,7 @@ class Checker:
             not_after=tuple(b.text for b in imp.not_after) if imp else (),
             response=e.response.text if e.response else None,
             derived=derived,
-            format=self.formats.events.get(e.name.text),
+            format=self.conditions.formats.events.get(e.name.text),
             span=e.span,
         )
 
@@ -190,13 +160,13 @@ class Checker:
             used += [c.column for c in _tests(e.where)]
         for ident in used:
             if ident is not None and ident.text not in m.DERIVED_COLUMNS:
-                self._unknown("column of an endpoint's rows", ident, m.DERIVED_COLUMNS)
+                self.unknown("column of an endpoint's rows", ident, m.DERIVED_COLUMNS)
 
     def _imputation_bound(self, e: n.EventDef, bound: n.Ident) -> None:
         """A bound is another event's single date per subject, itself not bounded (no cycles)."""
         other = self.events.get(bound.text)
         if other is None:
-            self._unknown("event", bound, self.events)
+            self.unknown("event", bound, self.events)
             return
         table = self.tables.get(other.table.text)
         if bound.text == e.name.text or (
@@ -226,77 +196,6 @@ class Checker:
                     f"if they should, write `({col} is missing or ...)`; to silence, write `{col} is not missing and ...`",
                 ))  # fmt: skip
 
-    def _condition(self, c: n.Condition, table: str | None = None) -> m.Condition:
-        """The model of a row condition on `table`, whose date columns have their formats."""
-        match c:
-            case n.Compare(column=col, op=op, operand=operand):
-                lit = self._literal(operand)
-                if lit is not None and lit.kind == "text" and op not in ("=", "!="):
-                    self.error(
-                        "E161",
-                        f"'{op}' compares numbers or dates, not texts",
-                        c.span,
-                        "use = or != with a text, or `in (...)` for several values",
-                    )
-                fmt = self.formats.column(table, col.text) if lit and lit.kind == "date" else None
-                return m.Compare(col.text, op, lit or m.Literal("text", ""), fmt)
-            case n.InList(column=col, operands=ops, negated=neg):
-                lits = [self._literal(o) for o in ops]
-                kinds = {lit.kind for lit in lits if lit is not None}
-                if len(kinds) > 1:
-                    self.error(
-                        "E162",
-                        "a list mixes " + " and ".join(sorted(kinds)) + " values",
-                        c.span,
-                        "all values in a list must be of one kind",
-                    )
-                fmt = self.formats.column(table, col.text) if kinds == {"date"} else None
-                return m.InList(col.text, tuple(x for x in lits if x is not None), neg, fmt)
-            case n.IsMissing(column=col, negated=neg):
-                return m.IsMissing(col.text, neg)
-            case n.And(left=a, right=b):
-                return m.And(self._condition(a, table), self._condition(b, table))
-            case n.Or(left=a, right=b):
-                return m.Or(self._condition(a, table), self._condition(b, table))
-            case n.Not(operand=a):
-                return m.Not(self._condition(a, table))
-        raise TypeError(c)
-
-    def _literal(self, o: n.Operand) -> m.Literal | None:
-        match o:
-            case n.TextOperand(value=v):
-                return m.Literal("text", v)
-            case n.NumberOperand(lexeme=v):
-                value = float(v)
-                if not math.isfinite(value) or abs(value) > 1e15:
-                    self.error(
-                        "E163", f"the number {v[:20]}{'...' if len(v) > 20 else ''} is too large", o.span
-                    )
-                    return None
-                return m.Literal("number", value)
-            case n.DateOperand():
-                d = self._date(o)
-                return m.Literal("date", d) if d else None
-            case n.NameOperand(ident=ident):
-                self.error(
-                    "E160",
-                    f"'{ident.text}' is a name, but a value is needed here",
-                    ident.span,
-                    f'texts are quoted: "{ident.text}"',
-                )
-                return None
-        raise TypeError(o)
-
-    def _date(self, o: n.DateOperand) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(o.lexeme)
-        except ValueError:
-            self.error(
-                "E141", f"{o.lexeme} is not a valid calendar date", o.span,
-                "dates are written YYYY-MM-DD with a real month and day",
-            )  # fmt: skip
-            return None
-
     # ---- endpoints
     def _variant(self, ep: n.Endpoint, chain: tuple = (), report: bool = True) -> n.Endpoint | None:
         """A `like BASE` endpoint as the base's clauses with the variant's in their place.
@@ -317,7 +216,7 @@ class Checker:
         base = bases.get(ep.base.text)
         if base is None:
             if report:
-                self._unknown("endpoint", ep.base, bases)
+                self.unknown("endpoint", ep.base, bases)
             return None
         if base.base is not None:  # a variant of a variant: resolve the base first
             chain = (*chain, ep.paramcd.text)
@@ -345,22 +244,7 @@ class Checker:
         return n.Endpoint(ep.paramcd, ep.param, (*kept, *own), span=ep.span)
 
     def _endpoint(self, ep: n.Endpoint) -> m.EndpointSpec:
-        return EndpointChecker(self, ep).check()
-
-    def population(self, p: n.Population, name: str | None) -> m.Population:
-        match p:
-            case n.WithEvent(event=ev):
-                if ev.text not in self.events:
-                    self._unknown("event", ev, self.events)
-                return m.Population("with", name or f"subjects with {ev.text}", event=ev.text)
-            case n.TableWhere(table=t, where=w):
-                if t.text not in self.tables:
-                    self._unknown("table", t, self.tables)
-                return m.Population(
-                    "where", name or f"{t.text} rows meeting a condition",
-                    table=t.text, where=self._condition(w, t.text),
-                )  # fmt: skip
-        raise TypeError(p)
+        return EndpointChecker(self, self.conditions, ep).check()
 
 
 def _tests(cond: n.Condition):

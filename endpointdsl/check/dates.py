@@ -1,14 +1,10 @@
-"""Checker, date formats: each event's `format`, one format per table column (E190-E193)."""
+"""Date formats: each event's `format`, one format per table column (E190-E193)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .data.dates import FORMATS, ISO, canonical_format
-from .language import nodes as n
-
-if TYPE_CHECKING:
-    from .checker import Checker
+from ..data.dates import FORMATS, ISO, canonical_format
+from ..language import nodes as n
+from .scope import Scope
 
 # Spellings from SAS, R/Python (strptime) and data-management specs, and what they are here.
 ALIASES = {
@@ -41,11 +37,11 @@ def format_hint(pattern: str) -> str:
 class DateFormats:
     """The declared format of every event and of every table column read as a date."""
 
-    def __init__(self, checker: Checker):
-        self.checker = checker
+    def __init__(self, scope: Scope):
+        self.scope = scope
         self.events: dict[str, str | None] = {}  # event name -> format (None: ISO 8601)
         self.columns: dict[tuple[str, str], tuple[str | None, n.EventDef]] = {}
-        for e in checker.events.values():
+        for e in scope.events.values():
             self._event(e)
 
     def column(self, table: str | None, column: str) -> str | None:
@@ -54,7 +50,7 @@ class DateFormats:
         return found[0] if found else None
 
     def _event(self, e: n.EventDef) -> None:
-        c = self.checker
+        c = self.scope
         fmt = None
         if e.format is not None:
             fmt = canonical_format(e.format.pattern)
