@@ -145,7 +145,7 @@ COMPILE = """
 import sys, time
 import endpointdsl
 from endpointdsl.api import CompiledFile
-from endpointdsl.sqlgen import generate_sql
+from endpointdsl.engines.sql.generate import generate_sql
 text = open(sys.argv[1], encoding="utf-8").read()
 t0 = time.perf_counter()
 model = endpointdsl.check_text(text, "twenty.ept")
@@ -163,7 +163,7 @@ def compile_time() -> tuple[float, float]:
     sys.path.insert(0, str(ROOT))
     import endpointdsl
     from endpointdsl.api import CompiledFile
-    from endpointdsl.sqlgen import generate_sql
+    from endpointdsl.engines.sql.generate import generate_sql
 
     text = twenty_endpoints()
     best = float("inf")

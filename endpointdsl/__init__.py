@@ -5,12 +5,11 @@ Pipeline: .ept text -> `parser` (lark tree) -> `transformer` (attrs AST) ->
 (reference) -> `runtime` -> `tables` (pandas in, ADaM ADTTE out).
 """
 
-__version__ = "0.1.0"
-
 from .api import CompiledFile, Endpoint, check_file, check_text, compile_file, load
 from .data import manifest as manifest  # README: `endpointdsl.manifest.verify(path)`
 from .data.errors import DataError
 from .language.diagnostics import Diagnostic, EptError
+from .version import __version__
 
 __all__ = [
     "CompiledFile",

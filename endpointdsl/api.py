@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING
 
 from attrs import define, evolve, field
 
-from . import interpreter
 from .check.checker import check
 from .check.model import RESPONSES, EndpointSpec, Model
-from .codegen import generate
 from .data.records import Derivation
 from .data.values import Subject
+from .engines.python.generate import generate
+from .engines.reference import interpreter
 from .language.diagnostics import Diagnostic, EptError, with_source
 from .language.parser import SyntaxErrors
 from .language.transformer import parse, to_ast
-from .pyemit import short_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,7 +102,7 @@ class CompiledFile:
         source, line_map = generate(model)
         # A unique pseudo-filename registered in linecache, so that tracebacks and
         # debuggers show the generated lines (the attrs way).
-        filename = f"<endpointdsl {next(_counter)}: {short_name(model.file)}>"
+        filename = f"<endpointdsl {next(_counter)}: {model.file_name}>"
         code = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace: dict = {"__name__": f"endpointdsl_generated_{Path(model.file).stem}"}
@@ -143,7 +142,7 @@ class CompiledFile:
         from .data.tables import run_tables
 
         if engine == "sql":
-            from .sqlrun import run_sql
+            from .engines.sql.run import run_sql
 
             return run_sql(self, tables, only)
         if engine == "compiled":

@@ -24,7 +24,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA, EXIT_FINDINGS, EXIT_OUTPUT, EXIT_MEMORY = 0, 1, 2, 3, 4, 5
 EXIT_INTERNAL, EXIT_SIGINT, EXIT_PIPE, EXIT_SIGTERM = 70, 130, 141, 143
@@ -225,7 +225,7 @@ def _compile(args) -> int:
         return compiled
     source = compiled.source
     if args.target == "sql":
-        from .sqlgen import generate_sql
+        from .engines.sql.generate import generate_sql
 
         source = generate_sql(compiled.model).text
     if not args.output:

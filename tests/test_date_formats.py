@@ -21,8 +21,8 @@ from strategies import ALL_FORMATS, render_date, spellings
 
 import endpointdsl
 from endpointdsl.data.dates import FORMATS, canonical_format, parse_date
-from endpointdsl.interpreter_dates import read_date
-from endpointdsl.sqlprep import prepare_table, read_value, view_name
+from endpointdsl.engines.reference.dates import read_date
+from endpointdsl.engines.sql.prepare import prepare_table, read_value, view_name
 
 D = dt.date(2023, 1, 5)
 SAS = "days since 1960-01-01"

@@ -176,7 +176,7 @@ def test_an_unusable_setting_is_exit_2(tmp_path, capsys, monkeypatch, variable, 
 
 
 def test_duckdb_spills_into_a_private_folder_removed_after_the_run(tmp_path, monkeypatch):
-    from endpointdsl.sqlrun import connect
+    from endpointdsl.engines.sql.run import connect
 
     monkeypatch.chdir(tmp_path)
     con = connect(1)

@@ -444,7 +444,7 @@ KEY_COLUMNS = {
 @pytest.mark.parametrize("arrow", [False, True])
 def test_the_sql_key_view_is_subject_key(name, arrow):
     from endpointdsl.data.values import subject_key
-    from endpointdsl.sqlprep import prepare_table
+    from endpointdsl.engines.sql.prepare import prepare_table
 
     series = KEY_COLUMNS[name]
     if arrow and not isinstance(series.dtype, pd.ArrowDtype):

@@ -71,7 +71,6 @@ def arrows() -> dict[str, set[str]]:
     return graph()
 
 
-@LAYOUT_PENDING
 def test_every_module_is_in_a_layer(arrows):
     assert [m for m in arrows if place(m) is None] == []
 
@@ -81,7 +80,6 @@ def test_no_import_runs_up_or_across_layers(arrows):
     assert wrong_way(arrows) == []
 
 
-@LAYOUT_PENDING
 def test_the_reference_interpreter_imports_only_the_model_and_data(arrows):
     """Its independence from the compiled and SQL engines is what double programming needs."""
     reference = [m for m in arrows if _within(m, REFERENCE)]

@@ -32,9 +32,10 @@ from endpointdsl.data.dates import parse_date
 from endpointdsl.data.errors import DataError
 from endpointdsl.data.read import read_tables
 from endpointdsl.data.values import as_number, normalise, subject_key
-from endpointdsl.sqlgen import generate_sql, text
-from endpointdsl.sqlprep import PY_WHITESPACE, prepare_table, sorted_proof
-from endpointdsl.sqlrun import run_sql
+from endpointdsl.engines.sql.generate import generate_sql
+from endpointdsl.engines.sql.prepare import PY_WHITESPACE, prepare_table, sorted_proof
+from endpointdsl.engines.sql.run import run_sql
+from endpointdsl.engines.sql.writer import text
 
 
 def assert_same(got, want) -> None:
@@ -659,7 +660,7 @@ def test_a_large_result_comes_back_sorted():
 
 
 def test_text_columns_with_no_character_at_all():
-    from endpointdsl.sqlprep import prepare_table
+    from endpointdsl.engines.sql.prepare import prepare_table
 
     # pandas 3's default "str" dtype, and StringDtype (before pandas 3, "str" means object
     # and turns None into the text 'None')

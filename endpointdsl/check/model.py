@@ -7,6 +7,7 @@ looks at the AST. Spans stay for the line map but do not take part in equality.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from attrs import field, frozen
 
@@ -327,6 +328,13 @@ class Model:
     endpoints: tuple[EndpointSpec, ...]
     # Checker warnings (W codes): the file means what it says, but perhaps not what was meant.
     warnings: tuple = field(eq=False, default=())
+
+    @property
+    def file_name(self) -> str:
+        """The file's name without its folders, safe inside a comment or docstring of generated
+        code: no quotes, escapes or line breaks (a character but A-Z a-z 0-9 . _ + - is _)."""
+        name = self.file.replace("\\", "/").rsplit("/", 1)[-1]
+        return re.sub(r"[^A-Za-z0-9._+-]", "_", name)
 
     @property
     def subject_table(self) -> TableSpec:

@@ -171,4 +171,3 @@ def read_tables(
         except LookupError:
             raise DataError(f"unknown encoding '{encoding}'") from None
     return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}
-

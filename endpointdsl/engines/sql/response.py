@@ -11,21 +11,9 @@ row); `res_<P>` gives the Y/N row or the reason for an exclusion, in the order o
 
 from __future__ import annotations
 
-import datetime as dt
-
-from .check import model as m
-from .sqlgen import date, ident, text
-from .sqlgen_endpoint import _SPAN_DAYS, DAY_ONE, EndpointSql, plus_days
-
-
-def shift(day: str, days: int) -> str:
-    """day + days, held at the ends of the calendar (as runtime.shift)."""
-    if days >= 0:
-        return day if days == 0 else plus_days(day, days)
-    if -days > _SPAN_DAYS:
-        return f"CASE WHEN {day} IS NOT NULL THEN {DAY_ONE} END"
-    first = dt.date.min + dt.timedelta(days=-days)
-    return f"CASE WHEN {day} < {date(first)} THEN {DAY_ONE} ELSE {day} - {-days} END"
+from ...check import model as m
+from .endpoint import EndpointSql
+from .writer import ident, shift, text
 
 
 def occurrence_support(model: m.Model, ep: m.EndpointSpec) -> str | None:

@@ -6,9 +6,9 @@ few lines calling `endpointdsl.runtime`, commented with the .ept line it comes f
 
 from __future__ import annotations
 
-from .check import model as m
-from .codegen_response import ResponseWriter
-from .pyemit import Writer, condition, ident, lit
+from ...check import model as m
+from .emit import Writer, condition, ident, lit
+from .response import ResponseWriter
 
 
 class EndpointWriter:

@@ -6,11 +6,11 @@ comment, and LINE_MAP maps generated lines to .ept lines.
 
 from __future__ import annotations
 
-from . import __version__
-from .check import model as m
-from .check.usage import table_usage
-from .codegen_endpoint import EndpointWriter
-from .pyemit import Writer, condition, ident, short_name
+from ...check import model as m
+from ...check.usage import table_usage
+from ...version import __version__
+from .emit import Writer, condition, ident
+from .endpoint import EndpointWriter
 
 
 def generate(model: m.Model) -> tuple[str, dict[int, int]]:
@@ -21,20 +21,20 @@ def generate(model: m.Model) -> tuple[str, dict[int, int]]:
 class ModuleWriter:
     def __init__(self, model: m.Model):
         self.model = model
-        self.w = Writer(model.file)
+        self.w = Writer(model.file_name)
 
     def module(self) -> tuple[str, dict[int, int]]:
         w = self.w
-        w.line(f'"""Endpoints compiled from {short_name(self.model.file)} by endpointdsl {__version__}.')
+        w.line(f'"""Endpoints compiled from {self.model.file_name} by endpointdsl {__version__}.')
         w.line("")
         w.line("Generated code: do not edit. A comment `# file:line` names the .ept line that a")
-        w.line("line implements; LINE_MAP holds the same map. Imports endpointdsl.runtime and")
-        w.line("endpointdsl.runtime_response (the installed endpointdsl package).")
+        w.line("line implements; LINE_MAP holds the same map. Imports the runtime of the installed")
+        w.line("endpointdsl package (endpointdsl.engines.python.runtime and runtime_response).")
         w.line('"""')
         w.line("import datetime as _dt")
         w.line("")
-        w.line("from endpointdsl import runtime as rt")
-        w.line("from endpointdsl import runtime_response as rr")
+        w.line("from endpointdsl.engines.python import runtime as rt")
+        w.line("from endpointdsl.engines.python import runtime_response as rr")
         w.line("")
         w.line(f"SOURCE_FILE = {self.model.file!r}")
         w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")

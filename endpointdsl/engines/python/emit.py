@@ -2,7 +2,7 @@
 
 Everything taken from a .ept file reaches generated source either as an identifier
 checked against IDENTIFIER (and prefixed, so no keyword or builtin is shadowed) or
-as a `repr()` literal; file names in comments are reduced to a safe alphabet.
+as a `repr()` literal; file names in comments are the model's `file_name`, in a safe alphabet.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 
-from .check import model as m
+from ...check import model as m
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -36,7 +36,8 @@ def lit(value: object) -> str:
 
 
 class Writer:
-    """Source text with an indent level and a generated-line to .ept-line map."""
+    """Source text with an indent level and a generated-line to .ept-line map; `file` is
+    the .ept file's name as the comments show it (the model's `file_name`)."""
 
     def __init__(self, file: str):
         self.file = file
@@ -51,7 +52,7 @@ class Writer:
         if src is not None:
             line = src.line if hasattr(src, "line") else src
             self.line_map[len(self.lines) + 1] = line
-            text = f"{text}  # {short_name(self.file)}:{line}"
+            text = f"{text}  # {self.file}:{line}"
         self.lines.append("    " * self.level + text)
 
     def indent(self) -> None:
@@ -59,12 +60,6 @@ class Writer:
 
     def dedent(self) -> None:
         self.level -= 1
-
-
-def short_name(path: str) -> str:
-    """A file name safe inside a comment or docstring: no quotes, escapes or line breaks."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    return re.sub(r"[^A-Za-z0-9._+-]", "_", name)
 
 
 def condition(c: m.Condition) -> str:

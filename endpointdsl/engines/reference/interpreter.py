@@ -12,42 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from . import interpreter_response as response
-from .check import model as m
-from .data.dates import impute
-from .data.records import Derivation, Record
-from .data.values import Subject
-from .interpreter_dates import read_date
+import attrs
+
+from ...check import model as m
+from ...data.dates import impute
+from ...data.records import Derivation, Record
+from ...data.values import Row, Subject, normalise
+from . import response
+from .common import note, plus_days, read_cell
+from .dates import read_date
 
 # ---- row conditions --------------------------------------------------------------
-
-
-def _read(value, kind, fmt=None):
-    """The cell read as the literal's kind (a date in the format `fmt`), or None when
-    missing or unreadable."""
-    if value is None:
-        return None
-    if kind == "date":
-        return read_date(value, fmt)[0]
-    if kind == "number":
-        if isinstance(value, bool):
-            return None
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            return None
-        return x if math.isfinite(x) else None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def holds(cond: m.Condition, row: dict):
     """Kleene three-valued logic: True, False or None (unknown)."""
     if isinstance(cond, m.Compare):
-        left = _read(row.get(cond.column), cond.literal.kind, cond.format)
+        left = read_cell(row.get(cond.column), cond.literal.kind, cond.format)
         if left is None:
             return None
         right = cond.literal.value
@@ -58,7 +39,7 @@ def holds(cond: m.Condition, row: dict):
     if isinstance(cond, m.InList):
         if not cond.literals:
             return None if row.get(cond.column) is None else cond.negated
-        values = [_read(row.get(cond.column), lit.kind, cond.format) for lit in cond.literals]
+        values = [read_cell(row.get(cond.column), lit.kind, cond.format) for lit in cond.literals]
         if any(v is None for v in values):
             return None
         hit = any(v == lit.value for v, lit in zip(values, cond.literals, strict=True))
@@ -88,7 +69,7 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
         before = [o["date"] for b in src.not_before for o in occurrences(model, b, subject, findings)]
         after = [o["date"] for b in src.not_after for o in occurrences(model, b, subject, findings)]
     # An event on another endpoint's rows reads that endpoint's result (section 6.5).
-    rows = response.derived_rows(model, src.table, subject) if src.derived else subject.rows(src.table)
+    rows = derived_rows(model, src.table, subject) if src.derived else subject.rows(src.table)
     for row in rows:
         if src.where is not None and holds(src.where, row) is not True:
             continue
@@ -101,19 +82,19 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
             # A blank date in a subject-level column without a condition means "did not happen".
             if problem == "missing" and src.per_subject and src.where is None:
                 continue
-            _note(
+            note(
                 findings,
                 f"{event}: {src.table} row {row.number} has no usable {src.column} ({problem}); not counted",
             )
             continue
-        seq = _read(row.get(src.sequence), "number") if src.sequence else None
+        seq = read_cell(row.get(src.sequence), "number") if src.sequence else None
         found.append(
             {"event": event, "date": date, "domain": None if src.derived else model.table(src.table).domain,
              "column": src.column, "seq": seq, "row": row.number, "flag": flag,
-             "value": _read(row.get(src.response), "text") if src.response else None}
+             "value": read_cell(row.get(src.response), "text") if src.response else None}
         )  # fmt: skip
         if src.derived:
-            found[-1].update(response.traced(src, row))
+            found[-1].update(traced(src, row))
     # Total order: date, then sequence (missing last), then input row.
     found.sort(key=lambda o: (o["date"], o["seq"] is None, o["seq"] or 0.0, o["row"]))
     seen = set()
@@ -121,17 +102,12 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
         key = (o["date"], o["seq"])
         if key in seen:
             what = f"the same {src.sequence}" if src.sequence else "no sequence variable"
-            _note(
+            note(
                 findings,
                 f"{event}: several {src.table} records on {o['date']} with {what}; SRCSEQ cannot tell them apart",
             )
         seen.add(key)
     return found
-
-
-def _note(findings: list, message: str) -> None:
-    if message not in findings:
-        findings.append(message)
 
 
 def _referenced(ep: m.EndpointSpec) -> list[str]:
@@ -147,13 +123,30 @@ def _referenced(ep: m.EndpointSpec) -> list[str]:
     return [x for x in names if x]
 
 
+# ---- endpoints as tables (6.5) -----------------------------------------------------
+
+
+def derived_rows(model: m.Model, paramcd: str, subject: Subject) -> list[Row]:
+    """The other endpoint's row for this subject: derived again by this interpreter, so
+    the two implementations never share a result (no cache on the subject)."""
+    record = derive(model, model.endpoint(paramcd), subject).record
+    if record is None:
+        return []
+    return [Row({f.name: normalise(getattr(record, f.name)) for f in attrs.fields(Record)}, 1)]
+
+
+def traced(src: m.EventSource, row: Row) -> dict:
+    """A derived occurrence points back at the assessment that decided the row, not at
+    the row itself; its date flag is the flag of the date column read."""
+    return {
+        "domain": row.get("SRCDOM"),
+        "column": row.get("SRCVAR"),
+        "seq": read_cell(row.get("SRCSEQ"), "number"),
+        "flag": row.get("ADTF" if src.column == "ADT" else "STARTDTF"),
+    }
+
+
 # ---- the derivation ---------------------------------------------------------------
-
-
-def _plus_days(d: dt.date, n: int) -> dt.date:
-    """d + n days, kept inside the calendar's first and last day."""
-    ordinal = d.toordinal() + n
-    return dt.date.fromordinal(min(max(ordinal, 1), dt.date.max.toordinal()))
 
 
 def _month_add(d: dt.date, months: int) -> dt.date:
@@ -174,16 +167,16 @@ def _bound_date(b: m.Bound, origin: dt.date, occ: dict) -> dt.date | None:
         if b.calendar:
             n = int(b.amount)
             if b.unit == "days":
-                last = _plus_days(origin, n)
+                last = plus_days(origin, n)
             elif b.unit == "weeks":
-                last = _plus_days(origin, 7 * n)
+                last = plus_days(origin, 7 * n)
             else:
                 last = _month_add(origin, n * (12 if b.unit == "years" else 1))
-            return last if b.inclusive else _plus_days(last, -1)
+            return last if b.inclusive else plus_days(last, -1)
         length = b.amount * m.UNIT_DAYS[b.unit]
         # inclusive: elapsed <= length; exclusive: elapsed < length (elapsed in whole days)
         elapsed = math.floor(length) if b.inclusive else math.ceil(length) - 1
-        return _plus_days(origin, elapsed)
+        return plus_days(origin, elapsed)
     if b.kind == "cutoff":
         if b.date.kind == "literal":
             day = b.date.value
@@ -200,7 +193,7 @@ def _bound_date(b: m.Bound, origin: dt.date, occ: dict) -> dt.date | None:
         if not b.inclusive and first == origin:
             return origin  # the origin day itself stays observed
         day = first
-    return day if b.inclusive else _plus_days(day, -1)
+    return day if b.inclusive else plus_days(day, -1)
 
 
 def _date_of(spec: m.DateSpec, occ: dict, origin) -> dict | None:
@@ -261,7 +254,7 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
     for pos, term in enumerate(ep.events):
         for o in occ[term.event]:
             if not ep.clamp and o["date"] < origin:
-                _note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
+                note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
                 continue
             if not in_window(o):
                 continue
@@ -337,7 +330,7 @@ def _censor_candidate(ch, occ, origin_occ, origin, end, limiting, clamp, in_wind
             return None
         o = rows[0]
         if o["date"] < origin and not clamp:
-            _note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
+            note(findings, f"{o['event']} on {o['date']} is before the origin {origin}; ignored")
             return None
     if o["date"] <= end:
         return (o["date"], out, out.cnsdtdsc, o)

@@ -17,11 +17,11 @@ from collections.abc import Callable
 
 from attrs import define, frozen
 
-from .check.model import AVALU, UNIT_DAYS
-from .data.dates import impute as impute_date
-from .data.dates import parse_date
-from .data.records import Derivation, Record
-from .data.values import Row, Subject, as_number, as_text
+from ...check.model import AVALU, UNIT_DAYS
+from ...data.dates import impute as impute_date
+from ...data.dates import parse_date
+from ...data.records import Derivation, Record
+from ...data.values import Row, Subject, as_number, as_text
 
 NO_END = dt.date.max
 

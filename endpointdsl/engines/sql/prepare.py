@@ -33,8 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .data.dates import impute, parse_date
-from .data.values import as_number, as_text, normalise, subject_key
+from ...data.dates import impute, parse_date
+from ...data.values import as_number, as_text, normalise, subject_key
 
 # What str.rstrip() strips (chr(i).isspace()); tests/test_sql_backend.py checks the list.
 PY_WHITESPACE = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .data.dates import parse_date
+from ...data.dates import parse_date
 
 DIGITS = "0123456789"
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import attrs
-
-from . import interpreter as base
-from .check import model as m
-from .data.records import Record
-from .data.values import Row, Subject, normalise
+from ...check import model as m
+from ...data.records import Record
+from ...data.values import Subject
+from .common import note, plus_days
 
 Result = tuple[Record | None, str | None]  # the parameter row, or the exclusion reason
 
@@ -26,29 +24,6 @@ RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 BEST_FIRST = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 MILDEST_FIRST = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")  # one date: the last of these wins
 CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
-
-# ---- endpoints as tables (6.5) -----------------------------------------------------
-
-
-def derived_rows(model: m.Model, paramcd: str, subject: Subject) -> list[Row]:
-    """The other endpoint's row for this subject: derived again by this interpreter, so
-    the two implementations never share a result (no cache on the subject)."""
-    record = base.derive(model, model.endpoint(paramcd), subject).record
-    if record is None:
-        return []
-    return [Row({f.name: normalise(getattr(record, f.name)) for f in attrs.fields(Record)}, 1)]
-
-
-def traced(src: m.EventSource, row: Row) -> dict:
-    """A derived occurrence points back at the assessment that decided the row, not at
-    the row itself; its date flag is the flag of the date column read."""
-    return {
-        "domain": row.get("SRCDOM"),
-        "column": row.get("SRCVAR"),
-        "seq": base._read(row.get("SRCSEQ"), "number"),
-        "flag": row.get("ADTF" if src.column == "ADT" else "STARTDTF"),
-    }
-
 
 # ---- visits (6.1) ------------------------------------------------------------------
 
@@ -62,13 +37,13 @@ def visits(
     usable = []
     for o in occs:  # in occurrence order (date, sequence, row)
         if o["date"] < origin:
-            base._note(findings, f"{event} on {o['date']} is before the origin {origin}; ignored")
+            note(findings, f"{event} on {o['date']} is before the origin {origin}; ignored")
             continue
         if o["date"] > end:
             continue
         if o["value"] not in RESPONSES:
             why = "missing" if o["value"] is None else f'"{o["value"]}" is not a RECIST 1.1 response'
-            base._note(
+            note(
                 findings,
                 f"{event}: {src.table} row {o['row']} has no usable response in {src.response} ({why}); not used",
             )
@@ -84,7 +59,7 @@ def visits(
         worst = max(group, key=lambda o: MILDEST_FIRST.index(o["value"]))
         responses = list(dict.fromkeys(o["value"] for o in group))
         if len(responses) > 1:
-            base._note(
+            note(
                 findings,
                 f"{event}: different responses on {date} ({', '.join(responses)}); the worst, "
                 f"{worst['value']}, is used",
@@ -238,7 +213,7 @@ def _occurrence(spec, occ, end, start, stop, row) -> Result:
 def _day_date(day: int, origin_day: int, origin: dt.date) -> dt.date:
     """With `origin is day 1` there is no day 0: day 1 is the origin and day -1 the day before."""
     shift = day - 1 if origin_day == 1 and day >= 1 else day
-    return base._plus_days(origin, shift)
+    return plus_days(origin, shift)
 
 
 def _window_date(b: m.WindowBound, origin_day: int, origin: dt.date, occ: dict) -> dt.date | None:

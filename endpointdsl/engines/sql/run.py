@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .data.errors import DataError
-from .data.tables import (
+from ...data.errors import DataError
+from ...data.tables import (
     ADTTE_COLUMNS,
     REPORT_COLUMNS,
     RunResult,
@@ -29,11 +29,11 @@ from .data.tables import (
     run_tables,
     validate,
 )
-from .sqlgen import SqlProgram, generate_sql, result_queries
-from .sqlprep import prepare_table, sorted_proof
+from .generate import SqlProgram, generate_sql, result_queries
+from .prepare import prepare_table, sorted_proof
 
 if TYPE_CHECKING:
-    from .api import CompiledFile
+    from ...api import CompiledFile
 
 ADTTE_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ADTTE_COLUMNS[:3]]

@@ -9,8 +9,8 @@ sqlgen_endpoint.EndpointSql, which provides the occurrence picks and the CTE wri
 
 from __future__ import annotations
 
-from .check import model as m
-from .sqlgen import ident, text
+from ...check import model as m
+from .writer import ident, text
 
 
 class CensoringSql:
@@ -136,4 +136,3 @@ class CensoringSql:
                 per = " ".join(f"WHEN {j} THEN {c[name]}" for j, c in enumerate(choices, 1))
                 cases.append(f"WHEN {i} THEN CASE p.r{i}_choice {per} END")
         return f"CASE p.branch {' '.join(cases)} END"
-

@@ -11,16 +11,24 @@ min() and max() of it are the first and last occurrence.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
-from .check import model as m
-from .sqlgen import NO_END_SQL, SqlWriter, col, condition, date, ident, number, text
-from .sqlgen_censoring import CensoringSql
-from .sqlprep import date_readers
-
-DAY_ONE = "DATE '0001-01-01'"
-_SPAN_DAYS = (dt.date.max - dt.date.min).days
+from ...check import model as m
+from .censoring import CensoringSql
+from .prepare import date_readers
+from .writer import (
+    NO_END_SQL,
+    SqlWriter,
+    col,
+    condition,
+    date,
+    event_closure,
+    ident,
+    minus_one,
+    number,
+    plus_days,
+    text,
+)
 
 
 def record_columns(ep: m.EndpointSpec | None, responses: bool = False) -> str:
@@ -47,19 +55,6 @@ def record_columns(ep: m.EndpointSpec | None, responses: bool = False) -> str:
         f"srcdom AS SRCDOM, srcvar AS SRCVAR, srcseq AS SRCSEQ FROM {ident('res_' + ep.paramcd)} "
         "WHERE reason IS NULL"
     )
-
-
-def minus_one(day: str) -> str:
-    """The day before, held at the first day of the calendar (as runtime.shift)."""
-    return f"CASE WHEN {day} = {DAY_ONE} THEN {day} ELSE {day} - 1 END"
-
-
-def plus_days(day: str, days: int) -> str:
-    """day + days, held at the last day of the calendar (as runtime.shift)."""
-    if days > _SPAN_DAYS:
-        return NO_END_SQL
-    last = dt.date.max - dt.timedelta(days=days)
-    return f"CASE WHEN {day} > {date(last)} THEN {NO_END_SQL} ELSE {day} + {days} END"
 
 
 class EndpointSql(CensoringSql):
@@ -460,8 +455,6 @@ class EndpointSql(CensoringSql):
     def event_notes(self) -> None:
         """Start notes_<P>: the data findings of the events the endpoint reads, for its
         analysed subjects (the caller may add rows with UNION ALL, then ends it with `;`)."""
-        from .sqlgen import event_closure
-
         w = self.w
         parts = [
             f"SELECT key, message FROM {ident('note_' + e)}" for e in event_closure(self.model, self.events)

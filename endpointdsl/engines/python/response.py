@@ -6,8 +6,8 @@ endpoint; this writes what follows, as calls to `endpointdsl.runtime_response` (
 
 from __future__ import annotations
 
-from .check import model as m
-from .pyemit import Writer, ident, lit
+from ...check import model as m
+from .emit import Writer, ident, lit
 
 
 class ResponseWriter:

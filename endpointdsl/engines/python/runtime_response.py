@@ -11,8 +11,8 @@ import datetime as dt
 
 from attrs import frozen
 
-from .check.model import AVAL_CODES, RESPONSES, WORST_ORDER
-from .data.records import Derivation, Record
+from ...check.model import AVAL_CODES, RESPONSES, WORST_ORDER
+from ...data.records import Derivation, Record
 from .runtime import Notes, Occurrence, exclude, shift
 
 BEST_RANK = {r: i for i, r in enumerate(RESPONSES)}  # the best response first

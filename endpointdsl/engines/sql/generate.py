@@ -17,110 +17,15 @@ derives; the others fall back to the per-subject compiled functions.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-
 from attrs import field, frozen
 
-from . import __version__
-from .check import model as m
-from .data.tables import duplicate_message
-from .pyemit import short_name
-from .sqlprep import date_readers, view_name
-
-NO_END = dt.date.max
-NO_END_SQL = "DATE '9999-12-31'"
-
-
-# ---- safe pieces of SQL -------------------------------------------------------------------
-
-
-def ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def text(value: str | None) -> str:
-    """A SQL string literal (or NULL); a NUL character, which no literal can hold, is chr(0)."""
-    if value is None:
-        return "CAST(NULL AS VARCHAR)"
-    parts = ["'" + part.replace("'", "''") + "'" for part in value.split("\x00")]
-    return " || chr(0) || ".join(parts) if len(parts) > 1 else parts[0]
-
-
-def date(value: dt.date) -> str:
-    return f"DATE '{value.isoformat()}'"
-
-
-def number(value: float | int) -> str:
-    if isinstance(value, bool) or not math.isfinite(value):
-        raise ValueError(f"cannot emit the number {value!r}")  # the checker rejects these
-    if isinstance(value, int):
-        return str(value)
-    lexeme = repr(float(value))
-    return lexeme if "e" in lexeme else lexeme + "E0"  # an exponent makes it a DOUBLE, exactly
-
-
-def col(alias: str, column: str, reader: str) -> str:
-    return f"{alias}.{ident(view_name(column, reader))}"
-
-
-def condition(c: m.Condition, alias: str, needs: set) -> str:
-    """A row condition; SQL's NULL logic is Kleene's, as the semantics require."""
-    match c:
-        case m.Compare(column=column, op=op, literal=lt, format=fmt):
-            reader = {"text": "text", "number": "num", "date": date_readers(fmt)[0]}[lt.kind]
-            needs.add((column, reader))
-            sql_op = "<>" if op == "!=" else op
-            return f"{col(alias, column, reader)} {sql_op} {literal(lt)}"
-        case m.InList(column=column, literals=lts, negated=neg, format=fmt):
-            reader = {"text": "text", "number": "num", "date": date_readers(fmt)[0]}[lts[0].kind]
-            needs.add((column, reader))
-            values = ", ".join(literal(x) for x in lts)
-            return f"{col(alias, column, reader)} {'NOT IN' if neg else 'IN'} ({values})"
-        case m.IsMissing(column=column, negated=neg):
-            needs.add((column, "text"))  # as_text(cell) is None exactly when the cell is missing
-            return f"{col(alias, column, 'text')} IS {'NOT ' if neg else ''}NULL"
-        case m.And(left=a, right=b):
-            return f"({condition(a, alias, needs)} AND {condition(b, alias, needs)})"
-        case m.Or(left=a, right=b):
-            return f"({condition(a, alias, needs)} OR {condition(b, alias, needs)})"
-        case m.Not(operand=a):
-            return f"(NOT {condition(a, alias, needs)})"
-    raise TypeError(f"sqlgen does not handle {type(c).__name__}")
-
-
-def literal(lt: m.Literal) -> str:
-    if lt.kind == "text":
-        return text(lt.value)
-    if lt.kind == "number":
-        return number(lt.value)
-    return date(lt.value)
-
-
-def comment_safe(value: str) -> str:
-    return "".join(ch if ch.isprintable() else " " for ch in value)
-
-
-# ---- the writer ------------------------------------------------------------------------------
-
-
-class SqlWriter:
-    """SQL text with a generated-line to .ept-line map."""
-
-    def __init__(self, file: str):
-        self.file = short_name(file)
-        self.lines: list[str] = []
-        self.line_map: dict[int, int] = {}
-
-    def line(self, sql: str = "", src=None) -> None:
-        for i, part in enumerate(sql.split("\n")):
-            if i == 0 and src is not None:
-                line = src.line if hasattr(src, "line") else src
-                self.line_map[len(self.lines) + 1] = line
-                part = f"{part}  -- {self.file}:{line}"
-            self.lines.append(part)
-
+from ...check import model as m
+from ...data.tables import duplicate_message
+from ...version import __version__
+from .endpoint import EndpointSql, record_columns
+from .prepare import date_readers, view_name
+from .response import OccurrenceSql, occurrence_support
+from .writer import SqlWriter, col, comment_safe, condition, event_closure, ident, text
 
 # ---- what the backend derives ------------------------------------------------------------------
 
@@ -141,8 +46,6 @@ def sql_support(model: m.Model, ep: object) -> str | None:
     if any(model.event(name).derived for name in m.event_names(ep)):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
     if ep.response is not None:
-        from .sqlgen_response import occurrence_support
-
         return occurrence_support(model, ep)
     return None
 
@@ -161,19 +64,6 @@ class SqlProgram:
 
 
 # ---- events ----------------------------------------------------------------------------------
-
-
-def event_closure(model: m.Model, names: list[str]) -> list[str]:
-    """The events named plus the subject-level events bounding their imputed dates."""
-    out: list[str] = []
-    for name in names:
-        ev = model.event(name)
-        for bound in (*ev.not_before, *ev.not_after):
-            if bound not in out:
-                out.append(bound)
-        if name not in out:
-            out.append(name)
-    return out
 
 
 class Events:
@@ -313,10 +203,7 @@ def generate_sql(
     integer) instead of min/max over an ordering struct built for every row: the same
     occurrence, in about two thirds of the time (docs/backends.md).
     """
-    from .sqlgen_endpoint import EndpointSql
-    from .sqlgen_response import OccurrenceSql
-
-    w = SqlWriter(model.file)
+    w = SqlWriter(model.file_name)
     needs: dict[str, set] = {t.name: set() for t in model.tables}
     chosen = [ep for ep in model.endpoints if only is None or ep.paramcd in only]
     fallback = {ep.paramcd: why for ep in chosen if (why := sql_support(model, ep))}
@@ -371,8 +258,6 @@ def result_queries(order: tuple) -> tuple[str, str]:
 
 
 def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple, responses: bool) -> None:
-    from .sqlgen_endpoint import record_columns
-
     subject = model.subject_table
     w.line("")
     w.line("-- ADTTE: one record per subject and endpoint")
