@@ -11,6 +11,7 @@ from attrs import define, evolve, field
 
 from .check.checker import check
 from .check.model import RESPONSES, EndpointSpec, Model
+from .check.usage import table_usage
 from .data.records import Derivation
 from .data.values import Subject
 from .engines.python.generate import generate
@@ -144,7 +145,7 @@ class CompiledFile:
         if engine == "sql":
             from .engines.sql.run import run_sql
 
-            return run_sql(self, tables, only)
+            return run_sql(self.model, tables, self.namespace["ENDPOINTS"], only)
         if engine == "compiled":
             derive = {code: fn for code, fn in self.namespace["ENDPOINTS"].items()}
         elif engine == "interpreter":
@@ -156,10 +157,9 @@ class CompiledFile:
             raise ValueError(f"unknown engine {engine!r}")
         if only is not None:
             derive = {k: v for k, v in derive.items() if k in only}
-        return run_tables(
-            self.namespace["TABLES"], self.namespace["SUBJECT_TABLE"], derive, tables, self.model.file,
-            self.namespace["KINDS"],
-        )  # fmt: skip
+        model = self.model
+        kinds = {ep.paramcd: ep.kind for ep in model.endpoints}
+        return run_tables(table_usage(model), model.subject_table.name, derive, tables, model.file, kinds)
 
 
 def summary_specs(model: Model) -> list:

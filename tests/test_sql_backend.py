@@ -231,7 +231,7 @@ def test_an_endpoint_the_sql_backend_does_not_translate_is_derived_per_subject()
         "ORR": "best overall response endpoints are not translated to SQL yet",
     }
     assert "-- PFS: derived by the per-subject functions (forced)" in program.text
-    mixed = run_sql(compiled, tables, force_fallback=("PFS", "OS"))
+    mixed = run_sql(compiled.model, tables, compiled.namespace["ENDPOINTS"], force_fallback=("PFS", "OS"))
     assert_same(mixed, compiled.run(tables, engine="compiled"))
 
 

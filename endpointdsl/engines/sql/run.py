@@ -1,11 +1,12 @@
-"""SQL backend: run the generated SQL in DuckDB (in-process) and return a RunResult.
+"""SQL engine: run the generated SQL in DuckDB (in-process) and return a RunResult.
 
-The tables go to DuckDB as Arrow (`sqlprep` builds the typed `src_<table>` relations
+The tables go to DuckDB as Arrow (`prepare` builds the typed `src_<table>` relations
 the script reads), the script runs in one connection, and `adtte` and `report` come
 back through Arrow as pandas frames with the same columns, dtypes, sort order and
-report texts as `tables.run_tables`. Endpoints the SQL generator does not translate
-(`sqlgen.sql_support`) are derived by the per-subject compiled functions and merged in.
-DuckDB is imported here, lazily, so that the command line starts fast.
+report texts as `data.tables.run_tables`. Endpoints the SQL generator does not translate
+(`generate.sql_support`) are derived by the per-subject functions the caller gives (the
+compiled engine's) and merged in. DuckDB is imported here, lazily, so that the command
+line starts fast.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...check import model as m
+from ...check.usage import table_usage
 from ...data.errors import DataError
+from ...data.records import Derivation
 from ...data.tables import (
     ADTTE_COLUMNS,
     REPORT_COLUMNS,
@@ -29,11 +33,9 @@ from ...data.tables import (
     run_tables,
     validate,
 )
+from ...data.values import Subject
 from .generate import SqlProgram, generate_sql, result_queries
 from .prepare import prepare_table, sorted_proof
-
-if TYPE_CHECKING:
-    from ...api import CompiledFile
 
 ADTTE_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ADTTE_COLUMNS[:3]]
@@ -43,7 +45,9 @@ ADTTE_SCHEMA = pa.schema(
     + [("SRCSEQ", pa.float64())]
 )  # fmt: skip
 # With response or incidence endpoints (tables.output_columns): AVALC after AVAL.
-ADTTE_SCHEMA_AVALC = ADTTE_SCHEMA.insert(ADTTE_SCHEMA.get_field_index("AVAL") + 1, pa.field("AVALC", pa.string()))
+ADTTE_SCHEMA_AVALC = ADTTE_SCHEMA.insert(
+    ADTTE_SCHEMA.get_field_index("AVAL") + 1, pa.field("AVALC", pa.string())
+)
 REPORT_SCHEMA = pa.schema([(c, pa.string()) for c in REPORT_COLUMNS])
 
 
@@ -107,14 +111,17 @@ class Connection:
 
 
 def run_sql(
-    compiled: CompiledFile,
+    model: m.Model,
     tables: dict[str, pd.DataFrame],
+    per_subject: dict[str, Callable[[Subject], Derivation]],
     only: list[str] | None = None,
     force_fallback: tuple = (),
 ) -> RunResult:
-    """Derive the endpoints (`only`, if given) of a compiled file for whole tables, set-wise."""
-    model = compiled.model
-    meta = compiled.namespace["TABLES"]
+    """Derive the endpoints (`only`, if given) of a checked file for whole tables, set-wise.
+
+    `per_subject` (PARAMCD -> the function that derives one subject) derives the endpoints
+    the script does not translate, and those of `force_fallback`."""
+    meta = table_usage(model)
     subject = model.subject_table.name
     validate(meta, tables, model.file)
     if len(tables[subject]) == 0:
@@ -130,7 +137,9 @@ def run_sql(
             for check, (table, date, seq) in program.sorted_checks.items()
         }
         if any(proofs.values()):  # the same script, picking occurrences by row number where proven
-            program = generate_sql(model, only, force_fallback, frozenset(c for c, ok in proofs.items() if ok))
+            program = generate_sql(
+                model, only, force_fallback, frozenset(c for c, ok in proofs.items() if ok)
+            )
         con.register(
             "sorted_inputs",
             pa.table(
@@ -150,17 +159,18 @@ def run_sql(
     adtte, report = adtte_frame(adtte), report_frame(report)
     report = _with_no_record_findings(model, program, adtte, report)
     if program.fallback:
-        return _merge_fallback(compiled, tables, program, adtte, report)
+        return _merge_fallback(model, per_subject, tables, program, adtte, report)
     return RunResult(adtte, report)
 
 
-def _merge_fallback(compiled, tables, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame):
+def _merge_fallback(
+    model: m.Model, per_subject: dict, tables, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame
+):
     """Add the records and report rows of the endpoints derived per subject, with the
     columns and order run_tables gives for the whole file (AVALC with response endpoints)."""
-    derive = {code: compiled.namespace["ENDPOINTS"][code] for code in program.fallback}
-    kinds = compiled.namespace["KINDS"]
-    model = compiled.model
-    other = run_tables(compiled.namespace["TABLES"], model.subject_table.name, derive, tables, model.file, kinds)
+    derive = {code: per_subject[code] for code in program.fallback}
+    kinds = {ep.paramcd: ep.kind for ep in model.endpoints}
+    other = run_tables(table_usage(model), model.subject_table.name, derive, tables, model.file, kinds)
     responses = any(kinds.get(code, "tte") != "tte" for code in program.order)
     if responses and "AVALC" not in adtte.columns:  # the script adds it when it has such endpoints
         adtte.insert(adtte.columns.get_loc("AVAL") + 1, "AVALC", pd.Series([None] * len(adtte), dtype=object))
@@ -176,7 +186,9 @@ def _merge_fallback(compiled, tables, program: SqlProgram, adtte: pd.DataFrame, 
             merged[name] = _text_values(merged[name])
     reports = [f for f in (report, rows) if len(f)] or [report]
     rows = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
-    rows = _sorted(rows, [rows.USUBJID.fillna(""), rows.PARAMCD.map(rank).fillna(-1), rows.STATUS, rows.MESSAGE])
+    rows = _sorted(
+        rows, [rows.USUBJID.fillna(""), rows.PARAMCD.map(rank).fillna(-1), rows.STATUS, rows.MESSAGE]
+    )
     rows = rows.apply(_text_values)
     return RunResult(merged, rows)
 
