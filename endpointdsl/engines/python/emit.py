@@ -35,6 +35,15 @@ def lit(value: object) -> str:
     raise TypeError(f"cannot emit {type(value).__name__}")
 
 
+def call(function: str, *first: str, **named: str) -> str:
+    """A call into the runtime: at most one argument by position, what the call works on
+    (a cell, the subject, the occurrences, the notes), and every other by name, so that the
+    generated code reads without the runtime open. The arguments are Python expressions."""
+    if len(first) > 1:
+        raise ValueError(f"{function}: one positional argument at most")
+    return f"{function}({', '.join([*first, *(f'{name}={value}' for name, value in named.items())])})"
+
+
 class Writer:
     """Source text with an indent level and a generated-line to .ept-line map; `file` is
     the .ept file's name as the comments show it (the model's `file_name`)."""
@@ -65,13 +74,22 @@ class Writer:
 def condition(c: m.Condition) -> str:
     match c:
         case m.Compare(column=col, op=op, literal=lt, format=fmt):
-            tail = f", {fmt!r}" if fmt else ""  # a date column's declared format
-            return f"rt.compare(row.get({col!r}), {op!r}, {lt.kind!r}, {lit(lt.value)}{tail})"
+            tail = {"date_format": lit(fmt)} if fmt else {}  # a date column's declared format
+            return call(
+                "rt.compare",
+                f"row.get({col!r})",
+                op=lit(op),
+                kind=lit(lt.kind),
+                literal=lit(lt.value),
+                **tail,
+            )
         case m.InList(column=col, literals=lts, negated=neg, format=fmt):
             kind = lts[0].kind if lts else "text"
             values = lit(tuple(x.value for x in lts))
-            tail = f", {fmt!r}" if fmt else ""
-            return f"rt.one_of(row.get({col!r}), {kind!r}, {values}, {neg!r}{tail})"
+            tail = {"date_format": lit(fmt)} if fmt else {}
+            return call(
+                "rt.one_of", f"row.get({col!r})", kind=lit(kind), literals=values, negated=lit(neg), **tail
+            )
         case m.IsMissing(column=col, negated=neg):
             return f"(row.get({col!r}) is {'not ' if neg else ''}None)"
         case m.And(left=a, right=b):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...check import model as m
 from ...check.usage import table_usage
 from ...version import __version__
-from .emit import Writer, condition, ident
+from .emit import Writer, call, condition, ident, lit
 from .endpoint import EndpointWriter
 
 
@@ -104,21 +104,25 @@ class ModuleWriter:
         w.line(f'"""Occurrences of {ev.name}: dated {ev.table} rows, in date order."""')
         table = repr(ev.table)
         if ev.derived:  # another endpoint's row for this subject (semantics 6.5)
-            w.line(f"table = rt.derived_rows(subject, {ev.table!r}, {ident('derive_', ev.table)})", ev.span)
+            derived = call(
+                "rt.derived_rows", "subject", paramcd=lit(ev.table), derive=ident("derive_", ev.table)
+            )
+            w.line(f"table = {derived}", ev.span)
             table = "table"
-        call = (
-            f"rt.select(subject, {table}, {where}, {ev.name!r}, {domain!r}, "
-            f"{ev.column!r}, {ev.sequence!r}, notes, {ev.where is not None or not ev.per_subject!r}"
-        )
+        named = {
+            "table": table, "where": where, "event": lit(ev.name), "domain": lit(domain),
+            "column": lit(ev.column), "sequence": lit(ev.sequence), "notes": "notes",
+            "report_missing": lit(ev.where is not None or not ev.per_subject),
+        }  # fmt: skip
         if ev.impute is not None:
             before = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_before)
             after = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_after)
-            call += f", {ev.impute!r}, [{before}], [{after}]"
+            named |= {"impute": lit(ev.impute), "not_before": f"[{before}]", "not_after": f"[{after}]"}
         if ev.response is not None or ev.derived:
-            call += f", response={ev.response!r}, derived={ev.derived!r}"
+            named |= {"response": lit(ev.response), "derived": lit(ev.derived)}
         if ev.format is not None:
-            call += f", date_format={ev.format!r}"
-        w.line(f"return {call})", ev.span)
+            named |= {"date_format": lit(ev.format)}
+        w.line(f"return {call('rt.select', 'subject', **named)}", ev.span)
         w.dedent()
 
     # ---- endpoints

@@ -5,6 +5,11 @@ Missing values propagate explicitly: a comparison with a missing cell is
 in SQL. Dates come from date objects or texts in the event's declared format (ISO
 8601 by default); anything else is reported per subject and is not an occurrence. No pandas here: this module is
 all a compiled endpoint needs to derive one subject.
+
+The generated code names every argument but the first (what the call works on: a cell,
+the subject, the occurrences, the notes) and the operands of and3/or3/not3: the
+functions it calls take the others as keywords only, so that a reader of the generated
+module never has to look up what a bare `None` or `False` means.
 """
 
 from __future__ import annotations
@@ -29,15 +34,17 @@ NO_END = dt.date.max
 # ---- three-valued logic ----------------------------------------------------------------
 
 
-def compare(value: object, op: str, kind: str, literal: object, fmt: str | None = None) -> bool | None:
-    """`value op literal`, read as the literal's kind (a date in the column's format `fmt`);
+def compare(
+    value: object, *, op: str, kind: str, literal: object, date_format: str | None = None
+) -> bool | None:
+    """`value op literal`, read as the literal's kind (a date in the column's `date_format`);
     None when the cell is missing or unreadable."""
     if kind == "text":
         left = as_text(value)
     elif kind == "number":
         left = as_number(value)
     else:
-        left = parse_date(value, fmt)[0]
+        left = parse_date(value, date_format)[0]
     if left is None:
         return None
     match op:
@@ -56,10 +63,12 @@ def compare(value: object, op: str, kind: str, literal: object, fmt: str | None 
     raise ValueError(op)
 
 
-def one_of(value: object, kind: str, literals: tuple, negated: bool, fmt: str | None = None) -> bool | None:
+def one_of(
+    value: object, *, kind: str, literals: tuple, negated: bool, date_format: str | None = None
+) -> bool | None:
     found = None
     for literal in literals:
-        hit = compare(value, "=", kind, literal, fmt)
+        hit = compare(value, op="=", kind=kind, literal=literal, date_format=date_format)
         if hit is None:
             return None
         found = found or hit
@@ -104,7 +113,7 @@ class Occurrence:
         return (self.date, self.seq is None, self.seq or 0.0, self.row)
 
 
-@define
+@define(kw_only=True)
 class Notes:
     """Per-subject data findings collected while deriving one endpoint."""
 
@@ -119,8 +128,9 @@ class Notes:
 
 def select(
     subject: Subject,
+    *,
     table: str,
-    predicate: Callable[[Row], bool | None] | None,
+    where: Callable[[Row], bool | None] | None,
     event: str,
     domain: str,
     column: str,
@@ -134,7 +144,7 @@ def select(
     derived: bool = False,
     date_format: str | None = None,
 ) -> list[Occurrence]:
-    """Occurrences of an event: rows where the predicate is True, with a usable date.
+    """Occurrences of an event: rows where the condition `where` is True, with a usable date.
 
     A value that is not a date is always reported. A blank date is reported only
     when the row was selected as an occurrence (`report_missing`): a blank death
@@ -142,7 +152,7 @@ def select(
     """
     found = []
     for row in subject.rows(table):
-        if predicate is not None and predicate(row) is not True:
+        if where is not None and where(row) is not True:
             continue
         if impute is None:
             date, problem = parse_date(row.get(column), date_format)
@@ -152,8 +162,8 @@ def select(
         if date is None:
             if problem == "missing" and not report_missing:
                 continue
-            where = table.lstrip("@")  # a derived table is named by its endpoint
-            notes.add(f"{event}: {where} row {row.number} has no usable {column} ({problem}); not counted")
+            shown = table.lstrip("@")  # a derived table is named by its endpoint
+            notes.add(f"{event}: {shown} row {row.number} has no usable {column} ({problem}); not counted")
             continue
         seq = as_number(row.get(sequence)) if sequence else None
         value = as_text(row.get(response)) if response else None
@@ -175,7 +185,7 @@ def _same_day_message(event: str, table: str, occ: Occurrence, sequence: str | N
     return f"{event}: several {table} records on {occ.date} with {what}; SRCSEQ cannot tell them apart"
 
 
-def derived_rows(subject: Subject, paramcd: str, derive: Callable[[Subject], Derivation]) -> str:
+def derived_rows(subject: Subject, *, paramcd: str, derive: Callable[[Subject], Derivation]) -> str:
     """Another endpoint's row for this subject, as a one-row table (semantics 6.5).
 
     Derived once per subject and kept under `@PARAMCD`, a key no table name can take.
@@ -195,7 +205,7 @@ def dates_of(occurrences: list[Occurrence]) -> list[dt.date]:
     return [o.date for o in occurrences]
 
 
-def pick(occurrences: list[Occurrence], which: str) -> Occurrence | None:
+def pick(occurrences: list[Occurrence], *, which: str) -> Occurrence | None:
     """'first' or 'single': the earliest; 'last': the latest (ties: highest sequence)."""
     if not occurrences:
         return None
@@ -203,7 +213,7 @@ def pick(occurrences: list[Occurrence], which: str) -> Occurrence | None:
 
 
 def within(
-    occurrences: list[Occurrence], origin: dt.date, end: dt.date, clamp: bool, notes: Notes
+    occurrences: list[Occurrence], *, origin: dt.date, end: dt.date, clamp: bool, notes: Notes
 ) -> list[Occurrence]:
     """The occurrences inside the observation window [origin, end]."""
     kept = []
@@ -241,7 +251,9 @@ def add_calendar(start: dt.date, amount: int, unit: str) -> dt.date:
     return dt.date(year, month, day)
 
 
-def horizon_end(origin: dt.date, amount: float, unit: str, calendar_units: bool, inclusive: bool) -> dt.date:
+def horizon_end(
+    origin: dt.date, *, amount: float, unit: str, calendar_units: bool, inclusive: bool
+) -> dt.date:
     """Last observed date of a horizon: elapsed days (date - origin) <= H, or < H if exclusive."""
     if calendar_units:
         end = add_calendar(origin, int(amount), unit)
@@ -251,7 +263,7 @@ def horizon_end(origin: dt.date, amount: float, unit: str, calendar_units: bool,
     return shift(origin, days)
 
 
-def bound_end(date: dt.date, inclusive: bool) -> dt.date:
+def bound_end(date: dt.date, *, inclusive: bool) -> dt.date:
     return date if inclusive else shift(date, -1)
 
 
@@ -263,7 +275,7 @@ def aval(start: dt.date, adt: dt.date, origin_day: int, unit: str) -> float:
 
 
 def make_record(
-    notes: Notes, param: str, origin_occ: Occurrence, adt: dt.date, origin_day: int, unit: str,
+    notes: Notes, *, param: str, origin_occ: Occurrence, adt: dt.date, origin_day: int, unit: str,
     cnsr: int, evntdesc: str | None, cnsdtdsc: str | None, source: Occurrence | None,
 ) -> Derivation:  # fmt: skip
     origin = origin_occ.date
@@ -277,14 +289,14 @@ def make_record(
     return Derivation(notes.subject, notes.paramcd, record, None, tuple(notes.messages))
 
 
-def exclude(notes: Notes, reason: str) -> Derivation:
+def exclude(notes: Notes, *, reason: str) -> Derivation:
     return Derivation(notes.subject, notes.paramcd, None, reason, tuple(notes.messages))
 
 
 # ---- selection steps used by compiled endpoints ---------------------------------------
 
 
-@frozen
+@frozen(kw_only=True)
 class Limit:
     """A bound of the observation window as a capped censoring sees it."""
 
@@ -295,12 +307,12 @@ class Limit:
     event: str | None = None  # the stopping event, for `stopped by`
 
 
-def occurred(occurrences: list[Occurrence], end: dt.date) -> bool:
+def occurred(occurrences: list[Occurrence], *, end: dt.date) -> bool:
     """The event happened on or before the end of observation (before the origin too)."""
     return any(o.date <= end for o in occurrences)
 
 
-def stopped_by(limit: Limit | None, event: str) -> bool:
+def stopped_by(limit: Limit | None, *, event: str) -> bool:
     return limit is not None and limit.event == event
 
 
@@ -313,7 +325,7 @@ class Candidate:
     cnsdtdsc: str | None
 
 
-def stop_end(occurrences: list[Occurrence], origin: dt.date, inclusive: bool) -> dt.date | None:
+def stop_end(occurrences: list[Occurrence], *, origin: dt.date, inclusive: bool) -> dt.date | None:
     """End of observation at the first stopping event on or after the origin.
 
     A stopping event before the origin (a therapy before enrolment) stops nothing,
@@ -322,7 +334,7 @@ def stop_end(occurrences: list[Occurrence], origin: dt.date, inclusive: bool) ->
     rather than dropped.
     """
     dates = [o.date for o in occurrences if o.date >= origin]
-    return max(bound_end(min(dates), inclusive), origin) if dates else None
+    return max(bound_end(min(dates), inclusive=inclusive), origin) if dates else None
 
 
 def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurrence, str | None] | None:
@@ -337,7 +349,7 @@ def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurre
 
 
 def censor_choice(
-    kind: str, occurrences: list[Occurrence], origin_occ: Occurrence, end: dt.date,
+    *, kind: str, occurrences: list[Occurrence], origin_occ: Occurrence, end: dt.date,
     limit: Limit | None, clamp: bool, notes: Notes, cnsr: int, evntdesc: str | None,
     cnsdtdsc: str | None, ascertainment: str | None = None,
 ) -> Candidate | None:  # fmt: skip
@@ -350,9 +362,9 @@ def censor_choice(
         seen = [o for o in occurrences if clamp or o.date >= origin]
         if ascertainment != "continuous":
             seen = [o for o in seen if o.date <= end]
-        occ = pick(seen, kind)
+        occ = pick(seen, which=kind)
     else:
-        occ = pick(occurrences, "single")
+        occ = pick(occurrences, which="single")
         if occ is not None and occ.date < origin and not clamp:
             notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
             return None
@@ -371,20 +383,29 @@ def censor_choice(
     )  # fmt: skip
 
 
+@frozen(kw_only=True)
+class Interval:
+    """A part of an assessment schedule: an assessment every `every` days, while the days
+    since the origin are fewer than `until` (None: from then on)."""
+
+    every: float
+    until: float | None
+
+
 def missed_gap(
-    event_date: dt.date, assessments: list[Occurrence], origin_occ: Occurrence, clamp: bool,
-    count: int, pieces: tuple, window: float,
+    *, event_date: dt.date, assessments: list[Occurrence], origin_occ: Occurrence, clamp: bool,
+    count: int, pieces: tuple[Interval, ...], window: float,
 ) -> Occurrence:  # fmt: skip
     """The last assessment before the event if `count` or more were missed since it, else None.
 
     Missed means: the event is more than count x interval + window days after the last
-    assessment (or the origin), the interval being the schedule's at that assessment.
+    assessment (or the origin), the interval being the schedule's (`pieces`) at that assessment.
     """
     origin = origin_occ.date
     earlier = [o for o in assessments if o.date < event_date and (clamp or o.date >= origin)]
     last = earlier[-1] if earlier else origin_occ
     elapsed = (last.date - origin).days
-    interval = next(days for days, until in pieces if until is None or elapsed < until)
+    interval = next(p.every for p in pieces if p.until is None or elapsed < p.until)
     return last if (event_date - last.date).days > count * interval + window else None
 
 

@@ -29,7 +29,7 @@ class Visit:
 
 
 def visits(
-    occurrences: list[Occurrence], origin: dt.date, end: dt.date, notes: Notes, table: str, column: str
+    occurrences: list[Occurrence], *, origin: dt.date, end: dt.date, notes: Notes, table: str, column: str
 ) -> list[Visit]:
     """Section 6.1, steps 1-4: usable assessments, one per date, up to the first PD."""
     by_date: dict[dt.date, list[Occurrence]] = {}
@@ -41,7 +41,9 @@ def visits(
             continue
         if occ.value not in WORST_RANK:
             why = "missing" if occ.value is None else f'"{occ.value}" is not a RECIST 1.1 response'
-            notes.add(f"{occ.event}: {table} row {occ.row} has no usable response in {column} ({why}); not used")
+            notes.add(
+                f"{occ.event}: {table} row {occ.row} has no usable response in {column} ({why}); not used"
+            )
             continue
         by_date.setdefault(occ.date, []).append(occ)
     out: list[Visit] = []
@@ -60,8 +62,18 @@ def visits(
     return out
 
 
-def _confirmed(seq: list[Visit], i: int, days: float, max_ne: int, max_sd: int) -> bool:
-    """Is the CR or PR at seq[i] confirmed (admiralonco's confirmed-response rules)?"""
+@frozen(kw_only=True)
+class Confirmation:
+    """A CR or PR counts when a later visit at least `days` later confirms it, with at most
+    `max_ne` NE and `max_sd` SD visits between (admiralonco's confirmed-response rules)."""
+
+    days: float
+    max_ne: int
+    max_sd: int
+
+
+def _confirmed(seq: list[Visit], i: int, rule: Confirmation) -> bool:
+    """Is the CR or PR at seq[i] confirmed?"""
     first = seq[i]
     allowed = {"CR", "NE"} if first.response == "CR" else {"CR", "PR", "NE", "SD"}
     confirming = {"CR"} if first.response == "CR" else {"CR", "PR"}
@@ -73,23 +85,23 @@ def _confirmed(seq: list[Visit], i: int, days: float, max_ne: int, max_sd: int) 
             return False
         ne += r == "NE"
         sd += r == "SD"
-        if ne > max_ne or sd > max_sd or (r == "PR" and seen_cr):
+        if ne > rule.max_ne or sd > rule.max_sd or (r == "PR" and seen_cr):
             return False
         seen_cr = seen_cr or r == "CR"
-        if r in confirming and (later.date - first.date).days >= days:
+        if r in confirming and (later.date - first.date).days >= rule.days:
             return True
     return False
 
 
 def categorise(
-    seq: list[Visit], origin: dt.date, sd_min_days: float | None, confirm: tuple | None
+    seq: list[Visit], *, origin: dt.date, sd_min_days: float | None, confirm: Confirmation | None
 ) -> list[tuple[Visit, str]]:
     """Each visit's category (section 6.1): confirmation and the SD minimum applied."""
     out = []
     for i, v in enumerate(seq):
         long_enough = sd_min_days is not None and (v.date - origin).days >= sd_min_days
         r = v.response
-        if r in ("CR", "PR") and (confirm is None or _confirmed(seq, i, *confirm)):
+        if r in ("CR", "PR") and (confirm is None or _confirmed(seq, i, confirm)):
             category = r
         elif r in ("CR", "PR", "SD"):
             category = "SD" if long_enough else "NE"
@@ -102,7 +114,7 @@ def categorise(
 
 
 def best_record(
-    notes: Notes, param: str, origin_occ: Occurrence | None, categorised: list[tuple[Visit, str]],
+    notes: Notes, *, param: str, origin_occ: Occurrence | None, categorised: list[tuple[Visit, str]],
     responder: tuple[str, ...] | None,
 ) -> Derivation:  # fmt: skip
     """Section 6.2: the best category, dated by its first visit; or a responder flag that
@@ -119,19 +131,19 @@ def best_record(
     return parameter(notes, param, origin_occ, list(BEST_RANK)[best], first.source)
 
 
-def day_date(origin: dt.date, day: int, origin_day: int) -> dt.date:
+def day_date(origin: dt.date, *, day: int, origin_day: int) -> dt.date:
     """The date of study day `day` when the origin is day 0 or day 1 (no day 0 then)."""
     return shift(origin, day if origin_day == 0 or day < 0 else day - 1)
 
 
 def landmark_record(
-    notes: Notes, param: str, origin_occ: Occurrence, seq: list[Visit], start: dt.date,
+    notes: Notes, *, param: str, origin_occ: Occurrence, visits: list[Visit], start: dt.date,
     stop: dt.date, nearest: dt.date | None, responder: tuple[str, ...], not_evaluable: str | None,
     window: str,
 ) -> Derivation:  # fmt: skip
     """Section 6.3: the response at the visit chosen in [start, stop]."""
-    progressed = next((v for v in seq if v.response == "PD" and v.date < start), None)
-    inside = [v for v in seq if start <= v.date <= stop]
+    progressed = next((v for v in visits if v.response == "PD" and v.date < start), None)
+    inside = [v for v in visits if start <= v.date <= stop]
     if progressed is not None:
         chosen = progressed
     elif not inside:
@@ -143,14 +155,14 @@ def landmark_record(
     if chosen is None or chosen.response == "NE":
         if not_evaluable is None:
             what = "no assessment" if chosen is None else "an NE response"
-            return exclude(notes, f"not evaluable: {what} from {window}")
+            return exclude(notes, reason=f"not evaluable: {what} from {window}")
         return parameter(notes, param, origin_occ, not_evaluable, chosen.source if chosen else None)
     flag = "Y" if chosen.response in responder else "N"
     return parameter(notes, param, origin_occ, flag, chosen.source)
 
 
 def occurrence_record(
-    notes: Notes, param: str, origin_occ: Occurrence, event: str, occurrences: list[Occurrence],
+    notes: Notes, *, param: str, origin_occ: Occurrence, event: str, occurrences: list[Occurrence],
     start: dt.date, stop: dt.date, end: dt.date, evaluable: tuple[str, list[Occurrence]] | None,
     window: str,
 ) -> Derivation:  # fmt: skip
@@ -167,7 +179,7 @@ def occurrence_record(
         reached = dates[0].date if dates else None
         if reached is None or reached < stop:
             why = f"is {reached}, before the window end {stop}" if reached else "has no date"
-            return exclude(notes, f"not evaluable: no {event} from {window}, and {name} {why}")
+            return exclude(notes, reason=f"not evaluable: no {event} from {window}, and {name} {why}")
     return parameter(notes, param, origin_occ, "N", None)
 
 
