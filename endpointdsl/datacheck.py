@@ -1,7 +1,7 @@
 """Data check without deriving (`endpointdsl check FILE --data DIR`): files, columns, types.
 
 Every table needs a file and every column the .ept file uses must be there (the same
-messages as `run`: `datasets.find_table`, `tables.validate`). Then each column must have
+messages as `run`: `data.read.find_table`, `data.tables.validate`). Then each column must have
 a type its use can read: a date that is a plain number (a SAS date without a date
 format) or true/false, a number that is a date or true/false, text that is true/false,
 and a key that is missing in every row give every subject a wrong or no result. It reads

@@ -1,8 +1,8 @@
 """Date formats: `event E = T.C format "DDMONYYYY"` read alike by every engine.
 
 Two readers implement docs/semantics.md section 1 for the declared formats: the
-runtime's (`dates.parse_date`, also behind the SQL backend's views) and the reference
-interpreter's own (`interpreter_dates.read_date`). Both are held to a table of cells
+runtime's (`data.dates.parse_date`, also behind the SQL backend's views) and the reference
+interpreter's own (`engines.reference.dates.read_date`). Both are held to a table of cells
 and to each other on generated cells; the three engines to each other and to hand-made
 expectations on a file that uses every format. The generated programs of
 tests/strategies.py declare formats too, so the three-way tests cover them as well.

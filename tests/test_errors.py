@@ -229,7 +229,7 @@ TABLE = [
          "does not itself depend"),
     Case("imputation-bound-unknown", event("event e = adsl.DTHDTC impute mid not before rnd"), "E104", 8, 45,
          "did you mean `rand`?"),
-    # ---- checker: date formats (checker_dates.py)
+    # ---- checker: date formats (check/dates.py)
     Case("date-format-unknown", event('event e = adsl.DTHDT format "DD-MM-YYYY"'), "E190", 8, 29,
          'known formats: "YYYY-MM-DD", "DDMONYYYY"'),
     Case("date-format-sas-name", event('event e = adsl.DTHDT format "date9."'), "E190", 8, 29,

@@ -417,7 +417,7 @@ def test_a_column_of_values_that_are_no_cells_stops_the_run_only_when_used(
     assert "EXTRA" not in err  # a column the file does not read may hold anything
 
 
-# ---- sqlprep's key view: Arrow kernels where they equal subject_key ------------------------------
+# ---- the SQL engine's key view (prepare): Arrow kernels where they equal subject_key -------------
 
 KEY_COLUMNS = {
     "text": pd.Series([" S1", "S1 ", "\u3000S2\t", "", "  ", None, "S 3", "é"]),

@@ -499,7 +499,7 @@ end
 
 
 def test_incidence_windows_at_the_ends_of_the_calendar_agree():
-    """A window day beyond the calendar is held at its first or last day (runtime.shift)."""
+    """A window day beyond the calendar is held at its first or last day (the runtime's shift)."""
     compiled = compile_text(INCIDENCE_EDGES)
     first, last = dt.date(1, 1, 1), dt.date(9999, 12, 31)
     late = dt.date(9999, 12, 20)
@@ -616,7 +616,7 @@ def test_help_starts_without_importing_duckdb_or_pandas():
 
 
 def test_many_subjects_on_several_threads_come_back_in_order():
-    """Above sqlrun.SMALL rows DuckDB runs on every core and no table keeps its row order:
+    """Above engines.sql.run.SMALL rows DuckDB runs on every core and no table keeps its row order:
     the output must still be sorted as run_tables sorts it."""
     import numpy as np
 

@@ -1,9 +1,9 @@
 """Dates: reading date cells in a declared format, and imputing partial ISO 8601 dates.
 
-The one reader of date cells for the compiled runtime and the SQL backend's views
-(sqlprep); the reference interpreter shares the ISO 8601 reading and the imputation
-here but reads the other formats with its own code (interpreter_dates). Imputation
-(ISO 8601 partial dates only) follows admiral's `derive_vars_dt()`: `first` (day 01,
+The one reader of date cells for the compiled runtime and the SQL engine's views
+(engines/sql/prepare.py); the reference interpreter shares the ISO 8601 reading and the
+imputation here but reads the other formats with its own code
+(engines/reference/dates.py). Imputation (ISO 8601 partial dates only) follows admiral's `derive_vars_dt()`: `first` (day 01,
 or January 1st), `mid` (day 15, or June 30th), `last` (end of month, or December
 31st); a `not before` / `not after` date replaces the imputed one only when it lies
 within the range the partial date allows. The flag says what was imputed: D (the

@@ -1,4 +1,4 @@
-"""Datasets: input tables read from CSV, Parquet, XPT or sas7bdat (writing: `outputs`, `writeset`)."""
+"""Reading: input tables read from CSV, Parquet, XPT or sas7bdat (writing: `write`, `writeset`)."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> N
             continue
         present = [str(c) for c in tables[name].columns]
         where = f" ({tables[name].attrs['path']})" if "path" in tables[name].attrs else ""
-        unusable = tables[name].attrs.get("unusable", {})  # set by datasets for Parquet columns
+        unusable = tables[name].attrs.get("unusable", {})  # set by read for Parquet columns
         for column, line in meta["columns"].items():
             if column not in present:
                 # a name that differs only in case first (SAS and R users rarely mind case)

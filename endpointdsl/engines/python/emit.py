@@ -98,4 +98,4 @@ def condition(c: m.Condition) -> str:
             return f"rt.or3({condition(a)}, {condition(b)})"
         case m.Not(operand=a):
             return f"rt.not3({condition(a)})"
-    raise TypeError(f"codegen does not handle {type(c).__name__}")
+    raise TypeError(f"the Python generator does not handle {type(c).__name__}")

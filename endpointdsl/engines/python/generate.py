@@ -1,6 +1,6 @@
 """Code generator: checked model to a readable, deterministic Python module.
 
-Nothing from a .ept file is pasted in raw (see `pyemit`). Each generated line that implements a .ept statement carries a `# file:line`
+Nothing from a .ept file is pasted in raw (see `emit`). Each generated line that implements a .ept statement carries a `# file:line`
 comment, and LINE_MAP maps generated lines to .ept lines.
 """
 
@@ -45,7 +45,7 @@ class ModuleWriter:
             )
             for column, line in use["columns"].items():
                 w.line(f"        {column!r}: {line!r},")
-            w.line("    }, 'dates': [")  # the date columns that tables.validate checks as a whole
+            w.line("    }, 'dates': [")  # the date columns data.tables.validate checks whole
             for date in use["dates"]:
                 w.line(f"        {date!r},")
             w.line("    ]},")

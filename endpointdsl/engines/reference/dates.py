@@ -1,9 +1,9 @@
 """Reference interpreter, input: date cells in a declared format other than ISO 8601.
 
 The second programmer's reader, written from docs/semantics.md section 1 and sharing
-no code with `dates.py`: it splits and scans characters where the runtime matches
+no code with `data/dates.py`: it splits and scans characters where the runtime matches
 regular expressions, and checks the calendar itself. ISO 8601 texts (the default) are read
-by the shared `dates.parse_date`, as before formats existed.
+by the shared `data.dates.parse_date`, as before formats existed.
 """
 
 from __future__ import annotations

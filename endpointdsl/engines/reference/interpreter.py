@@ -4,7 +4,7 @@ This is the second programmer of the double-programming check. It is written
 from the semantics in docs/semantics.md, as plainly as possible, and shares
 with the compiled path only the input reading (`parse_date` for ISO 8601 texts and
 imputation, `Subject`) and the result types; dates in other formats it reads with its
-own code (`interpreter_dates`). Speed is not a goal here.
+own code (`dates`). Speed is not a goal here.
 """
 
 from __future__ import annotations

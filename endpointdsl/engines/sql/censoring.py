@@ -4,7 +4,7 @@ p6 evaluates each censoring rule in order (its conditions, and for `latest of` t
 choice that gives the date, a tie going to the later-listed one), p7 the branch taken
 (missed assessment, event, or the first rule that applies), and `field` reads a record
 field (date, sequence, flags, domain, outcome texts) from the branch. A mixin of
-sqlgen_endpoint.EndpointSql, which provides the occurrence picks and the CTE writer.
+`endpoint.EndpointSql`, which provides the occurrence picks and the CTE writer.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The statement follows the steps of docs/semantics.md as a chain of CTEs over the
 analysed subjects: p0 population and origin, p1 bounds, p2 end of observation and
 the limiting bound, p3 occurrences in the window, p4 the earliest terminating event,
 p5 the missed-assessment rule, p6 the censoring rules, p7 the branch taken (both in
-sqlgen_censoring), then the record's columns. An occurrence picked per subject is a struct whose first fields
+`censoring`), then the record's columns. An occurrence picked per subject is a struct whose first fields
 are the order of docs/semantics.md (date, sequence missing, sequence, input row), so
 min() and max() of it are the first and last occurrence.
 """

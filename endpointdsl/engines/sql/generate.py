@@ -1,15 +1,15 @@
 """SQL generator: checked model to one SQL script that derives every endpoint set-wise.
 
-The script reads the typed input relations that `sqlprep` builds (`src_<table>`,
+The script reads the typed input relations that `prepare` builds (`src_<table>`,
 whose columns are documented there) and leaves two results: `adtte` and `report`.
 It is plain SQL (CTEs, joins, GROUP BY, FILTER, CASE) in DuckDB's dialect; the
 DuckDB-specific parts are listed in docs/backends.md. Each statement that
 implements a .ept line carries a `-- file:line` comment, and `SqlProgram.line_map`
 maps generated lines to .ept lines.
 
-Nothing from the .ept file is pasted raw: names go through `ident` (double quotes,
-doubled inside) and texts through `text` (single quotes, doubled inside); file
-names in comments are reduced to a safe alphabet (`short_name`).
+Nothing from the .ept file is pasted raw: names go through `writer.ident` (double
+quotes, doubled inside) and texts through `writer.text` (single quotes, doubled inside);
+file names in comments are reduced to a safe alphabet (`Model.file_name`).
 
 `sql_support` is the one place that decides which endpoints the SQL backend
 derives; the others fall back to the per-subject compiled functions.
@@ -60,7 +60,7 @@ class SqlProgram:
     order: tuple  # every PARAMCD of the file, in file order (the output's sort order)
     sorted_checks: dict = field(
         factory=dict
-    )  # same_day_<n> -> (table, date view, sequence view): see sqlprep.sorted_proof
+    )  # same_day_<n> -> (table, date view, sequence view): see prepare.sorted_proof
 
 
 # ---- events ----------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ class Events:
                 count = f"    count(*) FILTER (WHERE {cond}) AS {ident('n ' + event)}{sep}"
                 w.line(count, self.model.event(event).span)
             w.line(f"FROM {ident('src_' + table)} AS t")
-            # sorted_inputs: whether sqlprep found the table's dated rows strictly increasing in
+            # sorted_inputs: whether prepare found the table's dated rows strictly increasing in
             # (key, date, sequence), which proves that no two share all three (no GROUP BY needed)
             w.line(f"WHERE NOT (SELECT proven FROM sorted_inputs WHERE name = {text(f'same_day_{i}')})")
             w.line(
@@ -196,7 +196,7 @@ def generate_sql(
 ) -> SqlProgram:
     """The SQL script for a checked file (endpoints `only`, if given).
 
-    `proven`: the sorted checks (`same_day_<n>`) that sqlprep.sorted_proof proved on the
+    `proven`: the sorted checks (`same_day_<n>`) that prepare.sorted_proof proved on the
     data. The rows of such an event are strictly increasing in (key, date, sequence), so
     its first and last occurrences are the first and last rows by input position: the
     script then picks each of their fields with arg_min_null/arg_max_null over __row (an

@@ -1,6 +1,6 @@
 """Input preparation for the SQL backend: pandas tables to typed Arrow relations.
 
-The generated SQL (sqlgen) never reads a raw cell. It reads *views* of the cells
+The generated SQL (`generate`) never reads a raw cell. It reads *views* of the cells
 that the .ept file uses, one typed column per (column, reader):
 
     "__row"        BIGINT   1-based position of the row in the input table
@@ -192,7 +192,7 @@ def _is_text(arrow_type: pa.DataType) -> bool:
 
 
 def _plain(arrow: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Text as string (from string_view, dictionary or UTF-8 binary, as datasets reads it),
+    """Text as string (from string_view, dictionary or UTF-8 binary, as data.read reads it),
     other dictionaries decoded: the types the kernels below take."""
     if pa.types.is_dictionary(arrow.type):
         arrow = arrow.cast(arrow.type.value_type)

@@ -4,9 +4,9 @@ docs/semantics.md 6.4) to one `res_<PARAMCD>` table, one row per analysed subjec
 Population, origin and end of observation are the CTEs p0 to p2 of `EndpointSql`, as for
 a time-to-event endpoint. `win_<P>` adds the window's first and last day (`wstart`,
 `wstop`); `agg_<P>_1` picks the first occurrence of E inside the window and observed by
-the end (the ordering struct of sqlgen_endpoint: date, sequence missing, sequence, input
+the end (the ordering struct of `endpoint`: date, sequence missing, sequence, input
 row); `res_<P>` gives the Y/N row or the reason for an exclusion, in the order of
-`runtime_response.occurrence_record` and the code `codegen_response` writes.
+the Python engine's `runtime_response.occurrence_record`.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ ADTTE_SCHEMA = pa.schema(
     + [(c, pa.string()) for c in ("EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR")]
     + [("SRCSEQ", pa.float64())]
 )  # fmt: skip
-# With response or incidence endpoints (tables.output_columns): AVALC after AVAL.
+# With response or incidence endpoints (data.tables.output_columns): AVALC after AVAL.
 ADTTE_SCHEMA_AVALC = ADTTE_SCHEMA.insert(
     ADTTE_SCHEMA.get_field_index("AVAL") + 1, pa.field("AVALC", pa.string())
 )
@@ -229,7 +229,7 @@ def _sorted(frame: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
     return frame.loc[order].reset_index(drop=True)
 
 
-# ---- Arrow to pandas, with the dtypes tables.adtte_frame / report_frame give ---------------
+# ---- Arrow to pandas, with the dtypes data.tables.adtte_frame / report_frame give ----------
 
 
 def _text(column: pa.ChunkedArray) -> pd.Series:

@@ -75,7 +75,7 @@ def condition(c: m.Condition, alias: str, needs: set) -> str:
             return f"({condition(a, alias, needs)} OR {condition(b, alias, needs)})"
         case m.Not(operand=a):
             return f"(NOT {condition(a, alias, needs)})"
-    raise TypeError(f"sqlgen does not handle {type(c).__name__}")
+    raise TypeError(f"the SQL generator does not handle {type(c).__name__}")
 
 
 def literal(lt: m.Literal) -> str:
@@ -115,12 +115,12 @@ class SqlWriter:
 
 
 def minus_one(day: str) -> str:
-    """The day before, held at the first day of the calendar (as runtime.shift)."""
+    """The day before, held at the first day of the calendar (as the Python runtime's shift)."""
     return f"CASE WHEN {day} = {DAY_ONE} THEN {day} ELSE {day} - 1 END"
 
 
 def plus_days(day: str, days: int) -> str:
-    """day + days, held at the last day of the calendar (as runtime.shift)."""
+    """day + days, held at the last day of the calendar (as the Python runtime's shift)."""
     if days > SPAN_DAYS:
         return NO_END_SQL
     last = dt.date.max - dt.timedelta(days=days)
@@ -128,7 +128,7 @@ def plus_days(day: str, days: int) -> str:
 
 
 def shift(day: str, days: int) -> str:
-    """day + days, held at the ends of the calendar (as runtime.shift)."""
+    """day + days, held at the ends of the calendar (as the Python runtime's shift)."""
     if days >= 0:
         return day if days == 0 else plus_days(day, days)
     if -days > SPAN_DAYS:
