@@ -244,7 +244,9 @@ def main() -> None:
     parser.add_argument(
         "--interpreter-max", type=int, default=10_000, help="largest size for the interpreter"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per measurement (the fastest is kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="fresh processes per measurement (the fastest is kept)"
+    )
     parser.add_argument("--measure", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)

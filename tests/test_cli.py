@@ -122,7 +122,9 @@ def test_readme_says_what_a_compiled_module_imports(tmp_path):
 
     def module(node: ast.ImportFrom, name: str) -> str:  # `from P import m`: the module P.m, if m is one
         try:
-            return f"{node.module}.{name}" if importlib.util.find_spec(f"{node.module}.{name}") else node.module
+            return (
+                f"{node.module}.{name}" if importlib.util.find_spec(f"{node.module}.{name}") else node.module
+            )
         except ModuleNotFoundError:  # P is a module, m a name in it
             return node.module
 

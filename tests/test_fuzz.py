@@ -484,7 +484,9 @@ def test_csv_files_read_as_written_or_stop_naming_the_file_and_line(file):
             message = str(exc)
             assert message.startswith(str(path))
             if unclosed:  # the open quote first: it makes the rest of the file one row
-                assert message.startswith(f"{path}, line {unclosed[0]}: a value opens a double quote"), message
+                assert message.startswith(f"{path}, line {unclosed[0]}: a value opens a double quote"), (
+                    message
+                )
             elif ragged:
                 assert message.startswith(f"{path}, line {ragged[0]}: "), message
             else:

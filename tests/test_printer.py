@@ -154,7 +154,13 @@ clauses = st.one_of(
 items = st.one_of(
     st.builds(n.Table, idents, st.booleans(), st.none() | idents),
     st.builds(
-        n.EventDef, idents, idents, idents, st.none() | conditions, st.none() | idents, st.none() | texts,
+        n.EventDef,
+        idents,
+        idents,
+        idents,
+        st.none() | conditions,
+        st.none() | idents,
+        st.none() | texts,
         format=st.none() | texts.map(n.DateFormat),
     ),
     st.builds(n.PopulationDef, idents, populations),

@@ -69,7 +69,9 @@ def parquet_frames(desc, tables) -> tuple[dict, dict]:
                 try:
                     columns[column] = pa.Array.from_pandas(frame[column])
                 except (pa.ArrowException, TypeError, ValueError):
-                    columns[column] = pa.array([None if pd.isna(v) else str(v) for v in frame[column]], pa.string())
+                    columns[column] = pa.array(
+                        [None if pd.isna(v) else str(v) for v in frame[column]], pa.string()
+                    )
             pq.write_table(pa.table(columns), pathlib.Path(folder) / f"{name}.parquet")
         return read_tables(folder, list(tables), arrow=True), read_tables(folder, list(tables))
 
@@ -182,7 +184,9 @@ def test_row_number_picks_keep_a_missing_imputation_flag(partial):
     assert any(t == "adrs" for t, _, _ in program.sorted_checks.values())
     sql = compiled.run(tables, engine="sql")
     assert_same(sql, compiled.run(tables, engine="compiled"))
-    flags = {code: None if pd.isna(f) else f for code, f in zip(sql.adtte.PARAMCD, sql.adtte.ADTF, strict=True)}
+    flags = {
+        code: None if pd.isna(f) else f for code, f in zip(sql.adtte.PARAMCD, sql.adtte.ADTF, strict=True)
+    }
     assert flags == ({"FIRST": "D", "LAST": None} if partial == "first" else {"FIRST": None, "LAST": "D"})
 
 
@@ -450,7 +454,10 @@ def test_incidence_windows_in_sql_agree_with_the_compiled_functions(arrow, in_or
     sql = compiled.run(tables(), engine="sql")
     assert_same(sql, compiled.run(tables(), engine="compiled"))
     assert_same(sql, compiled.run(tables(), engine="interpreter"))
-    got = {(r.USUBJID, r.PARAMCD): (r.AVALC, None if pd.isna(r.ADT) else str(r.ADT)) for r in sql.adtte.itertuples()}
+    got = {
+        (r.USUBJID, r.PARAMCD): (r.AVALC, None if pd.isna(r.ADT) else str(r.ADT))
+        for r in sql.adtte.itertuples()
+    }
     assert got[("S01", "D0")] == got[("S01", "D1")] == got[("S01", "H")] == ("Y", "2024-01-10")
     assert got[("S02", "D0")] == ("Y", "2024-02-07") and got[("S02", "D1")] == ("N", None)
     assert got[("S02", "H")] == ("N", None)
@@ -536,7 +543,9 @@ def test_incidence_endpoints_reading_derived_events_still_fall_back():
     assert "TRAE28" in program.endpoints and "DLT" in program.endpoints
     assert "TRAE28" not in program.fallback and "DLT" not in program.fallback
     assert 'CREATE OR REPLACE TEMP TABLE "res_TRAE28"' in program.text
-    text = (EXAMPLES / "her2_pdl1_cart.ept").read_text() + """
+    text = (
+        (EXAMPLES / "her2_pdl1_cart.ept").read_text()
+        + """
 event responded = ORRM1.ADT where AVALC = "Y"
 endpoint RAE "related AE within 28 days of a month-1 response"
   from infusion
@@ -544,8 +553,12 @@ endpoint RAE "related AE within 28 days of a month-1 response"
   occurrence of responded from day 0 through day 28
 end
 """
+    )
     program = generate_sql(compile_text(text).model)
-    assert program.fallback["RAE"] == "it reads another endpoint's rows, which the SQL script does not derive yet"
+    assert (
+        program.fallback["RAE"]
+        == "it reads another endpoint's rows, which the SQL script does not derive yet"
+    )
 
 
 # ---- command line ------------------------------------------------------------------------------

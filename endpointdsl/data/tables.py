@@ -164,9 +164,7 @@ def run_tables(
     key = tables_meta[subject_table]["key"]
     report += no_record_findings(list(derive), {r.PARAMCD for r in records}, excluded, subject_table, key)
     responses = any(kind != "tte" for code, kind in (kinds or {}).items() if code in derive)
-    return RunResult(
-        adtte_frame(records, list(derive), responses), report_frame(report, list(derive))
-    )
+    return RunResult(adtte_frame(records, list(derive), responses), report_frame(report, list(derive)))
 
 
 def no_record_findings(

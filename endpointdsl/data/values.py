@@ -51,7 +51,9 @@ def normalise(value: object) -> object:
     """A cell as every engine sees it: None for missing, text without trailing blanks."""
     if value is None:
         return None
-    if isinstance(value, bytes):  # Parquet binary: text when it is UTF-8 (as the SQL engine's prepare reads it)
+    if isinstance(
+        value, bytes
+    ):  # Parquet binary: text when it is UTF-8 (as the SQL engine's prepare reads it)
         try:
             value = value.decode("utf-8")
         except UnicodeDecodeError:
