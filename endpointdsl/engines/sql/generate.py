@@ -211,7 +211,7 @@ def generate_sql(
     in_sql = [ep for ep in chosen if ep.paramcd not in fallback]
     subject = model.subject_table
     w.line(f"-- Endpoints of {w.file}, compiled to SQL by endpointdsl {__version__}.")
-    w.line("-- Reads src_<table> (typed views of the input cells, see endpointdsl/sqlprep.py);")
+    w.line("-- Reads src_<table> (typed views of the input cells, see endpointdsl/engines/sql/prepare.py);")
     w.line(
         "-- leaves the tables adtte and report. `-- file:line` names the .ept line a statement implements."
     )
