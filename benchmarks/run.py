@@ -53,7 +53,7 @@ def measure(impl: str, size: int, result_path: Path) -> None:
     import pyarrow.parquet as pq
 
     import endpointdsl
-    from endpointdsl.datasets import read_tables
+    from endpointdsl.data.read import read_tables
 
     folder = HERE / "data" / str(size) / "parquet"
     t0 = time.perf_counter()
@@ -145,7 +145,7 @@ COMPILE = """
 import sys, time
 import endpointdsl
 from endpointdsl.api import CompiledFile
-from endpointdsl.sqlgen import generate_sql
+from endpointdsl.engines.sql.generate import generate_sql
 text = open(sys.argv[1], encoding="utf-8").read()
 t0 = time.perf_counter()
 model = endpointdsl.check_text(text, "twenty.ept")
@@ -163,7 +163,7 @@ def compile_time() -> tuple[float, float]:
     sys.path.insert(0, str(ROOT))
     import endpointdsl
     from endpointdsl.api import CompiledFile
-    from endpointdsl.sqlgen import generate_sql
+    from endpointdsl.engines.sql.generate import generate_sql
 
     text = twenty_endpoints()
     best = float("inf")
@@ -244,7 +244,9 @@ def main() -> None:
     parser.add_argument(
         "--interpreter-max", type=int, default=10_000, help="largest size for the interpreter"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per measurement (the fastest is kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="fresh processes per measurement (the fastest is kept)"
+    )
     parser.add_argument("--measure", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)

@@ -9,20 +9,21 @@ from typing import TYPE_CHECKING
 
 from attrs import define, evolve, field
 
-from . import interpreter
-from .checker import check
-from .codegen import generate
-from .diagnostics import Diagnostic, EptError, with_source
-from .model import RESPONSES, EndpointSpec, Model
-from .parser import SyntaxErrors
-from .pyemit import short_name
-from .runtime import Derivation, Subject
-from .transformer import parse, to_ast
+from .check.checker import check
+from .check.model import RESPONSES, EndpointSpec, Model
+from .check.usage import table_usage
+from .data.records import Derivation
+from .data.values import Subject
+from .engines.python.generate import generate
+from .engines.reference import interpreter
+from .language.diagnostics import Diagnostic, EptError, with_source
+from .language.parser import SyntaxErrors
+from .language.transformer import parse, to_ast
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .tables import RunResult
+    from .data.tables import RunResult
 
 _counter = itertools.count(1)
 
@@ -102,7 +103,7 @@ class CompiledFile:
         source, line_map = generate(model)
         # A unique pseudo-filename registered in linecache, so that tracebacks and
         # debuggers show the generated lines (the attrs way).
-        filename = f"<endpointdsl {next(_counter)}: {short_name(model.file)}>"
+        filename = f"<endpointdsl {next(_counter)}: {model.file_name}>"
         code = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace: dict = {"__name__": f"endpointdsl_generated_{Path(model.file).stem}"}
@@ -122,7 +123,7 @@ class CompiledFile:
 
     def summary(self, result: RunResult, level: float = 0.95) -> pd.DataFrame:
         """n, N, rate and exact interval of every response and incidence endpoint."""
-        from .summary import summarise
+        from .data.summary import summarise
 
         records = result.adtte[result.adtte.PARAMCD.isin([e.paramcd for e in self.model.endpoints])]
         specs = summary_specs(self.model)
@@ -139,12 +140,12 @@ class CompiledFile:
         cohorts, pooled and real-world data; `endpointdsl run` uses it) or "interpreter"
         (the reference interpreter).
         """
-        from .tables import run_tables
+        from .data.tables import run_tables
 
         if engine == "sql":
-            from .sqlrun import run_sql
+            from .engines.sql.run import run_sql
 
-            return run_sql(self, tables, only)
+            return run_sql(self.model, tables, self.namespace["ENDPOINTS"], only)
         if engine == "compiled":
             derive = {code: fn for code, fn in self.namespace["ENDPOINTS"].items()}
         elif engine == "interpreter":
@@ -156,15 +157,14 @@ class CompiledFile:
             raise ValueError(f"unknown engine {engine!r}")
         if only is not None:
             derive = {k: v for k, v in derive.items() if k in only}
-        return run_tables(
-            self.namespace["TABLES"], self.namespace["SUBJECT_TABLE"], derive, tables, self.model.file,
-            self.namespace["KINDS"],
-        )  # fmt: skip
+        model = self.model
+        kinds = {ep.paramcd: ep.kind for ep in model.endpoints}
+        return run_tables(table_usage(model), model.subject_table.name, derive, tables, model.file, kinds)
 
 
 def summary_specs(model: Model) -> list:
     """What the summary table shows: a rate per flag, one per category of a best response."""
-    from .summary import SummarySpec
+    from .data.summary import SummarySpec
 
     specs = []
     for ep in model.endpoints:

@@ -24,7 +24,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA, EXIT_FINDINGS, EXIT_OUTPUT, EXIT_MEMORY = 0, 1, 2, 3, 4, 5
 EXIT_INTERNAL, EXIT_SIGINT, EXIT_PIPE, EXIT_SIGTERM = 70, 130, 141, 143
@@ -160,7 +160,7 @@ def _plural(count: int, noun: str) -> str:
 def _load(path: str):
     """The checked model of a .ept file, or the exit code after printing why there is none."""
     from .api import check_text, read_source
-    from .diagnostics import EptError
+    from .language.diagnostics import EptError
 
     try:
         return check_text(read_source(path), str(path))
@@ -177,7 +177,7 @@ def _load(path: str):
 
 
 def _check(args) -> int:
-    from .diagnostics import DataError
+    from .data.errors import DataError
 
     status = EXIT_OK
     for path in args.files:
@@ -225,14 +225,14 @@ def _compile(args) -> int:
         return compiled
     source = compiled.source
     if args.target == "sql":
-        from .sqlgen import generate_sql
+        from .engines.sql.generate import generate_sql
 
         source = generate_sql(compiled.model).text
     if not args.output:
         sys.stdout.write(source)
         return EXIT_OK
-    from .outputs import OutputError, write_text
-    from .writeset import OutputSet, refuse_overlaps
+    from .data.write import OutputError, write_text
+    from .data.writeset import OutputSet, refuse_overlaps
 
     target = Path(args.output)
     try:
@@ -248,8 +248,8 @@ def _compile(args) -> int:
 
 def _input_files(folder: str, names: list[str]) -> dict[str, Path]:
     """The file of each table, found as `read_tables` finds it (before anything is read)."""
-    from .datasets import find_table
-    from .diagnostics import DataError
+    from .data.errors import DataError
+    from .data.read import find_table
 
     data = Path(folder)
     if not data.is_dir():
@@ -258,11 +258,11 @@ def _input_files(folder: str, names: list[str]) -> dict[str, Path]:
 
 
 def _run(args) -> int:
-    from .datasets import read_tables
-    from .diagnostics import DataError
-    from .manifest import run_manifest
-    from .outputs import OutputError, check_output
-    from .writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
+    from .data.errors import DataError
+    from .data.manifest import run_manifest
+    from .data.read import read_tables
+    from .data.write import OutputError, check_output
+    from .data.writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
 
     compiled = _compiled(args.file)
     if isinstance(compiled, int):
@@ -304,7 +304,7 @@ def _run(args) -> int:
         return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
     report = outputs[1][0]
     if summary is not None:
-        from .summary import format_summary
+        from .data.summary import format_summary
 
         print(format_summary(summary))
         print(f"summary written to {outputs[2][0]}", file=sys.stderr)
@@ -322,8 +322,8 @@ def _run(args) -> int:
 def _refuse_table_names(outputs: list[tuple[Path, str]], data: Path, tables: list[str]) -> None:
     """An output in the data folder named as a table's file (`--report data/adsl.xpt` beside
     adsl.csv) would make the next run find two files for that table, or read it as one."""
-    from .datasets import READERS
-    from .outputs import OutputError
+    from .data.read import READERS
+    from .data.write import OutputError
 
     wanted = {f"{name}{ext}".lower(): name for name in tables for ext in READERS}
     for path, option in outputs:

@@ -1,7 +1,7 @@
 """Data check without deriving (`endpointdsl check FILE --data DIR`): files, columns, types.
 
 Every table needs a file and every column the .ept file uses must be there (the same
-messages as `run`: `datasets.find_table`, `tables.validate`). Then each column must have
+messages as `run`: `data.read.find_table`, `data.tables.validate`). Then each column must have
 a type its use can read: a date that is a plain number (a SAS date without a date
 format) or true/false, a number that is a date or true/false, text that is true/false,
 and a key that is missing in every row give every subject a wrong or no result. It reads
@@ -16,71 +16,22 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-from attrs import frozen
 
-from . import model as m
-from .csvtext import ENCODING_HINT as _ENCODING_HINT  # run's hint, for the same messages
-from .datasets import READERS
-from .diagnostics import DataError
+from .check import model as m
+from .check.usage import Use, column_uses, table_usage
+from .data.csvtext import ENCODING_HINT as _ENCODING_HINT  # run's hint, for the same messages
+from .data.errors import DataError
+from .data.read import READERS
 
 SAMPLE = 1000  # rows read to judge the type of a column without a declared one
 _READERS = {"text": "text", "number": "a number", "date": "a date"}
 
 
-@frozen
-class Use:
-    """A column the .ept file reads, how (key, date, number, text or any) and where."""
-
-    table: str
-    column: str
-    reader: str
-    line: int
-
-
-def column_uses(model: m.Model) -> list[Use]:
-    uses = [Use(t.name, t.key, "key", t.span.line if t.span else 0) for t in model.tables]
-    real = {t.name for t in model.tables}
-    for ev in model.events:
-        if ev.table not in real:
-            continue  # another endpoint's rows (semantics 6.5)
-        line = ev.span.line if ev.span else 0
-        uses.append(Use(ev.table, ev.column, "date", line))
-        if ev.sequence:
-            uses.append(Use(ev.table, ev.sequence, "number", line))
-        if ev.response:
-            uses.append(Use(ev.table, ev.response, "text", line))
-        uses += [Use(ev.table, c, r, line) for c, r in _condition_uses(ev.where)]
-    for ep in model.endpoints:
-        pop = ep.population
-        if pop.kind == "where" and pop.table in real:
-            line = ep.span.line if ep.span else 0
-            uses += [Use(pop.table, c, r, line) for c, r in _condition_uses(pop.where)]
-    return uses
-
-
-def _condition_uses(cond: m.Condition | None) -> list[tuple[str, str]]:
-    match cond:
-        case None:
-            return []
-        case m.Compare(column=c, literal=lit):
-            return [(c, lit.kind)]
-        case m.InList(column=c, literals=lits):
-            return [(c, lit.kind) for lit in lits]
-        case m.IsMissing(column=c):
-            return [(c, "any")]
-        case m.And(left=a, right=b) | m.Or(left=a, right=b):
-            return _condition_uses(a) + _condition_uses(b)
-        case m.Not(operand=a):
-            return _condition_uses(a)
-    raise TypeError(cond)
-
-
 def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) -> tuple[list[str], int]:
     """The problems `run` would meet in the tables of `folder` (empty: none), and how many
     columns were checked. DataError when the folder itself cannot be used."""
-    from .api import CompiledFile
-    from .datasets import find_table
-    from .tables import validate
+    from .data.read import find_table
+    from .data.tables import validate
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -100,7 +51,7 @@ def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) 
             samples[table.name] = _sample(path, wanted, table.key, encoding)
         except DataError as exc:
             problems.append(str(exc))
-    meta = CompiledFile.from_model(model).namespace["TABLES"]
+    meta = table_usage(model)
     try:  # run's own checks, on the samples: columns, then date columns in their formats
         validate({n: meta[n] for n in samples}, samples, model.file)
     except DataError as exc:
@@ -186,7 +137,7 @@ def _sample(path: Path, wanted: list[str], key: str, encoding: str | None) -> pd
         raise DataError(f"{path}: cannot be read as {READERS[kind][0]} ({reason})") from None
     frame.attrs["path"] = str(path)
     if key_values is not None:
-        from .runtime import normalise
+        from .data.values import normalise
 
         frame.attrs["key_missing"] = all(normalise(v) is None for v in key_values)
     return frame

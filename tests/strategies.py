@@ -94,7 +94,15 @@ VOCAB = {
 # Date formats an event can declare (docs/language.md), and how each may be spelled.
 ISO = "YYYY-MM-DD"
 SAS_DAYS = "days since 1960-01-01"
-FORMAT_TEXTS = ("DDMONYYYY", "DD-MON-YYYY", "MM/DD/YYYY", "DD/MM/YYYY", "DD.MM.YYYY", "YYYYMMDD", "YYYY/MM/DD")
+FORMAT_TEXTS = (
+    "DDMONYYYY",
+    "DD-MON-YYYY",
+    "MM/DD/YYYY",
+    "DD/MM/YYYY",
+    "DD.MM.YYYY",
+    "YYYYMMDD",
+    "YYYY/MM/DD",
+)
 ALL_FORMATS = (ISO, *FORMAT_TEXTS, SAS_DAYS)
 MONTH_ABBR = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
@@ -291,7 +299,9 @@ class EndpointDesc:
             out.append(f"ascertainment: {self.ascertainment}")
         if self.missed is not None:
             count, event, schedule, out_ = self.missed
-            out.append(" ".join([f"censor events after {count} missed {event} per {schedule}", *out_.items()]))
+            out.append(
+                " ".join([f"censor events after {count} missed {event} per {schedule}", *out_.items()])
+            )
         if self.no_censoring:
             out.append("no censoring date: excluded")
         return out
@@ -786,7 +796,12 @@ def endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, pop_names, 
 
     missed = None
     if schedules and chance(draw, 2):
-        missed = (pick(draw, ("1", "2", "3")), pick(draw, names), pick(draw, schedules), outcome(draw, cnsr=True))
+        missed = (
+            pick(draw, ("1", "2", "3")),
+            pick(draw, names),
+            pick(draw, schedules),
+            outcome(draw, cnsr=True),
+        )
     n_clauses = 2 + len(rules) + len(bounds) + 8
     desc = EndpointDesc(
         paramcd, pick(draw, PARAMS), origin, to, chance(draw, 2), tuple(rules), tuple(bounds),
@@ -817,8 +832,12 @@ def response_endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, po
     assessments = [e.name for e in evs if e.response is not None]
     kind = pick(draw, ("best", "best", "landmark", "occurrence"))
     event = pick(draw, assessments if kind != "occurrence" else [e.name for e in evs])
-    origin = DateRef("single", per_subject[0]) if not chance(draw, 4) else date_ref(draw, evs, per_subject, False)
-    responder = pick(draw, RESPONSE_SETS) if kind == "landmark" or (kind == "best" and chance(draw, 2)) else None
+    origin = (
+        DateRef("single", per_subject[0]) if not chance(draw, 4) else date_ref(draw, evs, per_subject, False)
+    )
+    responder = (
+        pick(draw, RESPONSE_SETS) if kind == "landmark" or (kind == "best" and chance(draw, 2)) else None
+    )
     sd = confirm = window = nearest = not_evaluable = evaluable_by = None
     origin_day = pick(draw, (None, 0, 1))
     if kind == "best":
@@ -844,7 +863,9 @@ def response_endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, po
     if chance(draw, 4):
         bounds.append(horizon(draw))
     if chance(draw, 4):
-        bounds.append(BoundDesc("stop", pick(draw, (True, False)), None, (0,), event=pick(draw, [e.name for e in evs])))
+        bounds.append(
+            BoundDesc("stop", pick(draw, (True, False)), None, (0,), event=pick(draw, [e.name for e in evs]))
+        )
     population = None
     if chance(draw, 4):
         population = ("with", pick(draw, [e.name for e in evs]))
@@ -929,7 +950,9 @@ def with_responses(draw, evs, eps, tables, pop_names, schedules=()):
     seq = optional(draw, ("ASEQ",), 2)
     evs = (*evs, EventDesc("assess9_adt", "adrs", "ADT", where, seq, None, response="OVRRESP"))
     codes = [c for c in ("R1", "R2", "R3") if c not in {e.paramcd for e in eps}]
-    responses = tuple(draw(response_endpoint(c, evs, tables, pop_names)) for c in codes[: 1 + draw(_index(3))])
+    responses = tuple(
+        draw(response_endpoint(c, evs, tables, pop_names)) for c in codes[: 1 + draw(_index(3))]
+    )
     eps = (*eps, *responses)
     if chance(draw, 2):
         source = pick(draw, responses)
@@ -1034,7 +1057,9 @@ def formatted_cell(draw, d: dt.date, fmt: str, shape: int) -> object:
     return text
 
 
-def cell(draw, kind: str, column: str, table: str, anchors: tuple[int, ...], fmt: str | None = None) -> object:
+def cell(
+    draw, kind: str, column: str, table: str, anchors: tuple[int, ...], fmt: str | None = None
+) -> object:
     match kind:
         case "date":
             origin_like = VOCAB[table].per_subject and column == VOCAB[table].dates[0]
@@ -1053,7 +1078,9 @@ def cell(draw, kind: str, column: str, table: str, anchors: tuple[int, ...], fmt
 
 def row(draw, desc: ProgramDesc, table: str, key: object, anchors: tuple[int, ...]) -> dict:
     return {
-        column: key if kind == "key" else cell(draw, kind, column, table, anchors, desc.column_format(table, column))
+        column: key
+        if kind == "key"
+        else cell(draw, kind, column, table, anchors, desc.column_format(table, column))
         for column, kind in desc.columns(table)
     }
 

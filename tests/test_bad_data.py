@@ -14,7 +14,7 @@ import pytest
 
 import endpointdsl
 from endpointdsl.cli import main
-from endpointdsl.diagnostics import DataError
+from endpointdsl.data.errors import DataError
 
 PROGRAM = """
 table adsl: one row per subject
@@ -152,9 +152,7 @@ def test_an_empty_subject_table_is_an_error():
 
 def test_subjects_in_an_event_table_but_not_in_the_subject_table_are_reported():
     result = run(adsl(GOOD), adrs(("S9", "PD", "2024-03-01", "1", "1")))
-    assert ("S9", "subject has 1 row in adrs but none in adsl; not analysed") in messages(
-        result, "finding"
-    )
+    assert ("S9", "subject has 1 row in adrs but none in adsl; not analysed") in messages(result, "finding")
 
 
 def test_rows_without_a_subject_key_are_reported():

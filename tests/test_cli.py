@@ -119,13 +119,26 @@ def test_missing_column_names_the_ept_line(tmp_path, capsys):
 def test_readme_says_what_a_compiled_module_imports(tmp_path):
     target = tmp_path / "her2_endpoints.py"
     assert main(["compile", str(SEED), "-o", str(target)]) == 0
+
+    def module(node: ast.ImportFrom, name: str) -> str:  # `from P import m`: the module P.m, if m is one
+        try:
+            return (
+                f"{node.module}.{name}" if importlib.util.find_spec(f"{node.module}.{name}") else node.module
+            )
+        except ModuleNotFoundError:  # P is a module, m a name in it
+            return node.module
+
     imported = {
-        f"{node.module}.{alias.name}" if node.module == "endpointdsl" else node.module
+        module(node, alias.name)
         for node in ast.walk(ast.parse(target.read_text()))
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
     }
-    assert imported == {"endpointdsl.runtime", "endpointdsl.runtime_response", "endpointdsl.tables"}
+    assert imported == {
+        "endpointdsl.engines.python.runtime",
+        "endpointdsl.engines.python.runtime_response",
+        "endpointdsl.data.tables",
+    }
     row = next(line for line in (ROOT / "README.md").read_text().splitlines() if "compile FILE -o" in line)
     assert all(f"`{name}`" in row for name in imported) and "needs only" not in row
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 from endpointdsl.api import CompiledFile, check_file
-from endpointdsl.sqlgen import generate_sql
+from endpointdsl.engines.sql.generate import generate_sql
 
 GOLDEN = ROOT / "tests" / "golden" / "compiled"
 UPDATE = bool(os.environ.get("EPT_UPDATE_GOLDEN"))

@@ -99,7 +99,7 @@ def _run_args(data: Path, out: Path) -> list[str]:
 
 def _one_runs_set(folder: Path, runs) -> str:
     """Which run's complete set the folder holds; fails if it holds none."""
-    from endpointdsl.manifest import verify
+    from endpointdsl.data.manifest import verify
 
     files = {n: (folder / n).read_bytes() for n in NAMES}
     owners = [name for name, (_, expected) in runs.items() if files == expected]

@@ -24,9 +24,11 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 from endpointdsl.cli import main
-from endpointdsl.datasets import LABELS, read_tables
-from endpointdsl.runtime import normalise, parse_date
-from endpointdsl.tables import ADTTE_COLUMNS
+from endpointdsl.data.dates import parse_date
+from endpointdsl.data.read import read_tables
+from endpointdsl.data.tables import ADTTE_COLUMNS
+from endpointdsl.data.values import normalise
+from endpointdsl.data.write import LABELS
 
 EPT = EXAMPLES / "pharmaverse" / "adtte.ept"
 DATA = EXAMPLES / "pharmaverse" / "data"

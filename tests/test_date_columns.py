@@ -18,7 +18,7 @@ import pytest
 
 import endpointdsl
 from endpointdsl.cli import main
-from endpointdsl.diagnostics import DataError
+from endpointdsl.data.errors import DataError
 
 ENGINES = ["sql", "compiled", "interpreter"]
 PROGRAM = """\

@@ -1,8 +1,8 @@
 """Date formats: `event E = T.C format "DDMONYYYY"` read alike by every engine.
 
 Two readers implement docs/semantics.md section 1 for the declared formats: the
-runtime's (`dates.parse_date`, also behind the SQL backend's views) and the reference
-interpreter's own (`interpreter_dates.read_date`). Both are held to a table of cells
+runtime's (`data.dates.parse_date`, also behind the SQL backend's views) and the reference
+interpreter's own (`engines.reference.dates.read_date`). Both are held to a table of cells
 and to each other on generated cells; the three engines to each other and to hand-made
 expectations on a file that uses every format. The generated programs of
 tests/strategies.py declare formats too, so the three-way tests cover them as well.
@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from strategies import ALL_FORMATS, render_date, spellings
 
 import endpointdsl
-from endpointdsl.dates import FORMATS, canonical_format, parse_date
-from endpointdsl.interpreter_dates import read_date
-from endpointdsl.sqlprep import prepare_table, read_value, view_name
+from endpointdsl.data.dates import FORMATS, canonical_format, parse_date
+from endpointdsl.engines.reference.dates import read_date
+from endpointdsl.engines.sql.prepare import prepare_table, read_value, view_name
 
 D = dt.date(2023, 1, 5)
 SAS = "days since 1960-01-01"

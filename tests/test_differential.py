@@ -24,9 +24,9 @@ from strategies import cases, table_cases
 import endpointdsl
 from endpointdsl.api import CompiledFile
 from endpointdsl.cli import main
-from endpointdsl.datasets import read_tables
-from endpointdsl.diagnostics import DataError
-from endpointdsl.runtime import Subject, subject_key
+from endpointdsl.data.errors import DataError
+from endpointdsl.data.read import read_tables
+from endpointdsl.data.values import Subject, subject_key
 
 
 @functools.lru_cache(maxsize=512)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pytest
 
 from endpointdsl import EptError, check_text
-from endpointdsl.parser import SyntaxErrors, parse_tree
+from endpointdsl.language.parser import SyntaxErrors, parse_tree
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "errors"
 UPDATE_GOLDEN = bool(os.environ.get("EPT_UPDATE_GOLDEN"))
@@ -229,7 +229,7 @@ TABLE = [
          "does not itself depend"),
     Case("imputation-bound-unknown", event("event e = adsl.DTHDTC impute mid not before rnd"), "E104", 8, 45,
          "did you mean `rand`?"),
-    # ---- checker: date formats (checker_dates.py)
+    # ---- checker: date formats (check/dates.py)
     Case("date-format-unknown", event('event e = adsl.DTHDT format "DD-MM-YYYY"'), "E190", 8, 29,
          'known formats: "YYYY-MM-DD", "DDMONYYYY"'),
     Case("date-format-sas-name", event('event e = adsl.DTHDT format "date9."'), "E190", 8, 29,

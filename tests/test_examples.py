@@ -9,7 +9,7 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 import endpointdsl
-from endpointdsl.datasets import read_tables
+from endpointdsl.data.read import read_tables
 
 EPT_FILES = sorted(EXAMPLES.rglob("*.ept"))
 COMPARED = ["STARTDT", "ADT", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ"]

@@ -6,6 +6,7 @@ to a real process, stopped at a known point by the ENDPOINTDSL_TEST_PAUSE hook.
 
 from __future__ import annotations
 
+import importlib
 import os
 import pathlib
 import signal
@@ -135,14 +136,14 @@ def test_counts_of_one_are_singular(tmp_path, capsys):
 # ---- memory -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("where", ["datasets.read_tables", "api.CompiledFile.run"])
+@pytest.mark.parametrize("where", ["data.read:read_tables", "api:CompiledFile.run"])
 def test_python_out_of_memory_is_exit_5(tmp_path, capsys, monkeypatch, where):
-    module, _, name = where.partition(".")
+    module, _, name = where.partition(":")
 
     def exhausted(*args, **kwargs):
         raise MemoryError()
 
-    owner = getattr(endpointdsl, module)
+    owner = importlib.import_module(f"endpointdsl.{module}")
     if "." in name:
         owner, name = getattr(owner, name.split(".")[0]), name.split(".")[1]
     monkeypatch.setattr(owner, name, exhausted)
@@ -175,7 +176,7 @@ def test_an_unusable_setting_is_exit_2(tmp_path, capsys, monkeypatch, variable, 
 
 
 def test_duckdb_spills_into_a_private_folder_removed_after_the_run(tmp_path, monkeypatch):
-    from endpointdsl.sqlrun import connect
+    from endpointdsl.engines.sql.run import connect
 
     monkeypatch.chdir(tmp_path)
     con = connect(1)

@@ -6,7 +6,7 @@ import pytest
 from conftest import EXAMPLES
 
 import endpointdsl
-from endpointdsl.datasets import read_tables
+from endpointdsl.data.read import read_tables
 
 # DOMAIN.md section B, "Worked examples": row -> (CNSR, ADT, AVAL(+1)); events also EVNTDESC.
 WORKED = {

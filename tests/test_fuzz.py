@@ -24,9 +24,9 @@ from hypothesis.extra.lark import from_lark
 from test_printer import grammar_texts
 
 from endpointdsl import CompiledFile, EptError, check_text
-from endpointdsl.checker import check
-from endpointdsl.parser import CLAUSE_KEYWORDS, RESERVED, build_parser, lark_parser
-from endpointdsl.transformer import to_ast
+from endpointdsl.check.checker import check
+from endpointdsl.language.parser import CLAUSE_KEYWORDS, RESERVED, build_parser, lark_parser
+from endpointdsl.language.transformer import to_ast
 
 EXAMPLE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.rglob("*.ept"))]
 TOKEN = re.compile(r'\s+|"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\w+|.', re.DOTALL)
@@ -468,8 +468,8 @@ def lines(text: str) -> int:
 
 @given(csv_files())
 def test_csv_files_read_as_written_or_stop_naming_the_file_and_line(file):
-    from endpointdsl.datasets import read_table
-    from endpointdsl.diagnostics import DataError
+    from endpointdsl.data.errors import DataError
+    from endpointdsl.data.read import read_table
 
     data, header, rows = file
     note(repr(data))
@@ -484,7 +484,9 @@ def test_csv_files_read_as_written_or_stop_naming_the_file_and_line(file):
             message = str(exc)
             assert message.startswith(str(path))
             if unclosed:  # the open quote first: it makes the rest of the file one row
-                assert message.startswith(f"{path}, line {unclosed[0]}: a value opens a double quote"), message
+                assert message.startswith(f"{path}, line {unclosed[0]}: a value opens a double quote"), (
+                    message
+                )
             elif ragged:
                 assert message.startswith(f"{path}, line {ragged[0]}: "), message
             else:
@@ -498,8 +500,8 @@ def test_csv_files_read_as_written_or_stop_naming_the_file_and_line(file):
 
 @given(st.binary(max_size=200))
 def test_any_bytes_as_a_csv_file_read_or_stop_with_a_data_error(data):
-    from endpointdsl.datasets import read_table
-    from endpointdsl.diagnostics import DataError
+    from endpointdsl.data.errors import DataError
+    from endpointdsl.data.read import read_table
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "adsl.csv"

@@ -21,7 +21,7 @@ import pytest
 
 import endpointdsl
 from endpointdsl.cli import main
-from endpointdsl.datasets import read_tables
+from endpointdsl.data.read import read_tables
 
 ENGINES = ("sql", "compiled", "interpreter")
 OS = """
@@ -417,7 +417,7 @@ def test_a_column_of_values_that_are_no_cells_stops_the_run_only_when_used(
     assert "EXTRA" not in err  # a column the file does not read may hold anything
 
 
-# ---- sqlprep's key view: Arrow kernels where they equal subject_key ------------------------------
+# ---- the SQL engine's key view (prepare): Arrow kernels where they equal subject_key -------------
 
 KEY_COLUMNS = {
     "text": pd.Series([" S1", "S1 ", "\u3000S2\t", "", "  ", None, "S 3", "é"]),
@@ -443,8 +443,8 @@ KEY_COLUMNS = {
 @pytest.mark.parametrize("name", list(KEY_COLUMNS))
 @pytest.mark.parametrize("arrow", [False, True])
 def test_the_sql_key_view_is_subject_key(name, arrow):
-    from endpointdsl.runtime import subject_key
-    from endpointdsl.sqlprep import prepare_table
+    from endpointdsl.data.values import subject_key
+    from endpointdsl.engines.sql.prepare import prepare_table
 
     series = KEY_COLUMNS[name]
     if arrow and not isinstance(series.dtype, pd.ArrowDtype):

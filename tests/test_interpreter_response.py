@@ -12,11 +12,11 @@ import datetime as dt
 
 import pytest
 
-from endpointdsl import interpreter_response as ir
-from endpointdsl import model as m
 from endpointdsl.api import check_text
-from endpointdsl.interpreter import derive
-from endpointdsl.runtime import Subject
+from endpointdsl.check import model as m
+from endpointdsl.data.values import Subject
+from endpointdsl.engines.reference import response as ir
+from endpointdsl.engines.reference.interpreter import derive
 
 ONCOLOGY = check_text("""
 table adsl: one row per subject

@@ -25,9 +25,9 @@ STAGING = ".endpointdsl-"  # writeset.STAGING_PREFIX (the modules are imported w
 
 
 def verify(manifest: Path) -> list[str]:
-    from endpointdsl.manifest import verify
+    import endpointdsl  # as the README says: endpointdsl.manifest.verify(path)
 
-    return verify(manifest)
+    return endpointdsl.manifest.verify(manifest)
 
 
 SEED = EXAMPLES / "her2_cart_trastuzumab.ept"
@@ -246,7 +246,7 @@ def test_a_symlink_at_the_lock_name_is_refused(tmp_path, capsys):
 
 
 def test_the_manifest_lists_what_the_run_read_and_wrote(tmp_path, data):
-    from endpointdsl.manifest import sha256_file
+    from endpointdsl.data.manifest import sha256_file
 
     out = tmp_path / "adtte.parquet"
     assert main(["run", str(SEED), "--data", str(data), "--out", str(out), "--engine", "compiled"]) == 0
@@ -272,7 +272,7 @@ def test_the_manifest_lists_what_the_run_read_and_wrote(tmp_path, data):
 def test_a_run_stopped_while_replacing_its_outputs_leaves_no_manifest(tmp_path, data, monkeypatch, capsys):
     """The previous manifest goes before the first output is replaced: outputs without a
     manifest are not a set, whatever stopped the run (here: a failing rename)."""
-    from endpointdsl import writeset
+    from endpointdsl.data import writeset
 
     out = tmp_path / "adtte.csv"
     assert main(["run", str(SEED), "--data", str(DATA), "--out", str(out)]) == 0
@@ -338,8 +338,8 @@ def test_summary_as_xpt_has_sas_names_with_labels(tmp_path):
 
 
 def test_the_python_api_writes_tables_the_same_way(tmp_path):
-    from endpointdsl.datasets import write_table, write_tables
-    from endpointdsl.diagnostics import DataError
+    from endpointdsl.data.errors import DataError
+    from endpointdsl.data.writeset import write_table, write_tables
 
     frame = pd.DataFrame({"USUBJID": ["S1"], "PARAMCD": ["OS"], "MESSAGE": ["x" * 201]})
     write_table(frame, tmp_path / "new" / "r.csv", "REPORT")

@@ -34,17 +34,17 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     (wheel,) = wheels.glob("endpointdsl-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
-        assert "endpointdsl/_grammar/endpoint.lark" in names
-        assert names.count("endpointdsl/_parser_tables.json") == 1
+        assert "endpointdsl/language/_grammar/endpoint.lark" in names
+        assert names.count("endpointdsl/language/_parser_tables.json") == 1
         assert not [n for n in names if "cache" in n or n.endswith(".pickle")], names
-        packaged = zf.read("endpointdsl/_grammar/endpoint.lark").decode()
+        packaged = zf.read("endpointdsl/language/_grammar/endpoint.lark").decode()
         zf.extractall(tmp_path / "site")
     assert packaged == (ROOT / "grammar" / "endpoint.lark").read_text()
     # Import the unpacked wheel from a folder with no grammar/ beside it, so only the
     # packaged copy can be found.
     site, example = str(tmp_path / "site"), str(ROOT / "examples" / "her2_cart_trastuzumab.ept")
     probe = (
-        "import endpointdsl, endpointdsl.parser as p;"
+        "import endpointdsl, endpointdsl.language.parser as p;"
         f"assert endpointdsl.__file__.startswith({site!r});"
         f"endpointdsl.load({example!r});"
         "print(len(p.grammar_text()), p.parser_origin())"

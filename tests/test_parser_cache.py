@@ -16,8 +16,8 @@ import pytest
 from conftest import EXAMPLES, ROOT
 from lark.exceptions import UnexpectedInput
 
-from endpointdsl import parser_tables
-from endpointdsl.parser import build_parser, grammar_text, parser_origin
+from endpointdsl.language import parser_tables
+from endpointdsl.language.parser import build_parser, grammar_text, parser_origin
 
 BAD = [
     "endpoint X\n",
@@ -26,7 +26,7 @@ BAD = [
     "table adsl one row\n",
     "event e = adsl.A where B = \n",
 ]
-CHECKOUT_TABLES = ROOT / "endpointdsl" / parser_tables.FILE
+CHECKOUT_TABLES = ROOT / "endpointdsl" / "language" / parser_tables.FILE
 
 
 def outcome(parser, text):
@@ -115,7 +115,7 @@ def _old_cache_names(folder: Path) -> list[str]:
     """The names the former cache gave its pickle (a hash of grammar, parser.py, lark, Python)."""
     import hashlib
 
-    parser_py = ROOT / "endpointdsl" / "parser.py"
+    parser_py = ROOT / "endpointdsl" / "language" / "parser.py"
     digest = hashlib.sha256()
     for part in (
         grammar_text(),
@@ -130,7 +130,7 @@ def _old_cache_names(folder: Path) -> list[str]:
 
 def test_stale_tables_mean_a_parser_built_in_memory(tmp_path):
     """Tables built with another lark (or a checkout whose grammar changed since)."""
-    code = "import endpointdsl.parser as p, sys; print(p.parser_origin())"
+    code = "import endpointdsl.language.parser as p, sys; print(p.parser_origin())"
     environment = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-c", "import lark; lark.__version__ = '0.0.1'; " + code],
@@ -144,7 +144,7 @@ def test_stale_tables_mean_a_parser_built_in_memory(tmp_path):
 def test_checkout_tables_are_current():
     tables = json.loads(CHECKOUT_TABLES.read_text(encoding="utf-8"))
     assert tables["grammar_digest"] == parser_tables.grammar_digest(grammar_text()), (
-        "the grammar changed since the tables were built: run `python endpointdsl/parser_tables.py`"
+        "the grammar changed since the tables were built: run `python endpointdsl/language/parser_tables.py`"
     )
     if tables["lark_version"] == lark.__version__:
         assert parser_origin() == "tables"

@@ -17,7 +17,7 @@ import pytest
 from conftest import EXAMPLES
 
 import endpointdsl
-from endpointdsl.datasets import read_tables
+from endpointdsl.data.read import read_tables
 
 EPT = EXAMPLES / "pharmaverse" / "adrs.ept"
 DATA = EXAMPLES / "pharmaverse" / "data"
@@ -31,7 +31,9 @@ def reference() -> pd.DataFrame:
 
 def compare(ours: pd.DataFrame) -> None:
     ref = reference()
-    merged = ref.merge(ours, on=["USUBJID", "PARAMCD"], how="outer", suffixes=("_ref", "_ours"), indicator=True)
+    merged = ref.merge(
+        ours, on=["USUBJID", "PARAMCD"], how="outer", suffixes=("_ref", "_ours"), indicator=True
+    )
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
     assert len(merged) == 306 * len(PARAMS)
     for col in ("AVALC", "ADT"):
@@ -49,7 +51,15 @@ def test_adrs_parameters_reproduce_admiralonco(engine):
     ours["ADT"] = ours["ADT"].map(lambda d: "" if d is None or pd.isna(d) else d.isoformat())
     compare(ours)
     # Not a vacuous match: the example's subjects cover every category admiralonco gave.
-    assert set(ours.AVALC[ours.PARAMCD == "BOR"]) == {"CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"}
+    assert set(ours.AVALC[ours.PARAMCD == "BOR"]) == {
+        "CR",
+        "PR",
+        "SD",
+        "NON-CR/NON-PD",
+        "PD",
+        "NE",
+        "MISSING",
+    }
     assert set(ours.AVALC[ours.PARAMCD == "CBOR"]) >= {"SD", "PR", "MISSING"}
 
 

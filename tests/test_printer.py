@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from endpointdsl import EptError
-from endpointdsl import nodes as n
-from endpointdsl.parser import KEYWORD_TERMINALS, RESERVED, build_parser, lark_parser
-from endpointdsl.printer import format_condition, format_program
-from endpointdsl.transformer import parse
+from endpointdsl.language import nodes as n
+from endpointdsl.language.parser import KEYWORD_TERMINALS, RESERVED, build_parser, lark_parser
+from endpointdsl.language.printer import format_condition, format_program
+from endpointdsl.language.transformer import parse
 
 EXAMPLE_FILES = sorted(EXAMPLES.rglob("*.ept"))
 
@@ -154,7 +154,13 @@ clauses = st.one_of(
 items = st.one_of(
     st.builds(n.Table, idents, st.booleans(), st.none() | idents),
     st.builds(
-        n.EventDef, idents, idents, idents, st.none() | conditions, st.none() | idents, st.none() | texts,
+        n.EventDef,
+        idents,
+        idents,
+        idents,
+        st.none() | conditions,
+        st.none() | idents,
+        st.none() | texts,
         format=st.none() | texts.map(n.DateFormat),
     ),
     st.builds(n.PopulationDef, idents, populations),

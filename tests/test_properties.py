@@ -27,7 +27,8 @@ from strategies import SUBJECT_TABLE, VOCAB, BoundDesc, EndpointDesc, ProgramDes
 
 import endpointdsl
 from endpointdsl.api import CompiledFile
-from endpointdsl.runtime import Subject, parse_date
+from endpointdsl.data.dates import parse_date
+from endpointdsl.data.values import Subject
 
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 OPS = {
@@ -80,7 +81,9 @@ def read(value, kind: str, fmt: str | None = None):
 
 def formats_of(desc: ProgramDesc, table: str) -> dict:
     """The format of each date column of a table (None: ISO 8601)."""
-    return {column: desc.column_format(table, column) for column in VOCAB[table].dates} if table in VOCAB else {}
+    return (
+        {column: desc.column_format(table, column) for column in VOCAB[table].dates} if table in VOCAB else {}
+    )
 
 
 def holds(cond, row: dict, formats: dict | None = None):
@@ -159,7 +162,9 @@ def occurrences(desc: ProgramDesc, name: str, tables: dict) -> list[Occ]:
     for i, row in enumerate(tables.get(ev.table, [])):
         if ev.where is not None and holds(ev.where, row, formats_of(desc, ev.table)) is not True:
             continue
-        day, flag = usable_date(row.get(ev.column), ev.impute, before, after, desc.column_format(ev.table, ev.column))
+        day, flag = usable_date(
+            row.get(ev.column), ev.impute, before, after, desc.column_format(ev.table, ev.column)
+        )
         if day is not None:
             seq = read(row.get(ev.sequence), "number") if ev.sequence else None
             found.append(Occ(name, day, seq, i, ev.table.upper(), ev.column, flag))
@@ -554,7 +559,9 @@ def test_a_later_terminating_occurrence_changes_nothing(case, data):
             continue
         event = desc.event(data.draw(st.sampled_from(names), label="event"))
         formats = formats_of(desc, event.table)
-        templates = [r for r in tables[event.table] if event.where is None or holds(event.where, r, formats) is True]
+        templates = [
+            r for r in tables[event.table] if event.where is None or holds(event.where, r, formats) is True
+        ]
         fresh = {column: sid if kind == "key" else None for column, kind in desc.columns(event.table)}
         if event.where is not None:
             solve(event.where, True, fresh, formats)

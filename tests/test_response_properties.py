@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import endpointdsl
 from endpointdsl.api import CompiledFile
-from endpointdsl.runtime import Subject
+from endpointdsl.data.values import Subject
 
 RANK = {r: i for i, r in enumerate(("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"))}
 ORIGIN = dt.date(2024, 1, 15)
@@ -86,7 +86,10 @@ def subject(visit_list, ae_days=()) -> Subject:
             "adsl": [{"USUBJID": "S1", "RANDDT": ORIGIN.isoformat()}],
             "adrs": [
                 {
-                    "USUBJID": "S1", "ASEQ": i + 1, "PARAMCD": "OVR", "AVALC": r,
+                    "USUBJID": "S1",
+                    "ASEQ": i + 1,
+                    "PARAMCD": "OVR",
+                    "AVALC": r,
                     "ADT": (ORIGIN + dt.timedelta(days=d)).isoformat(),
                 }
                 for i, (d, r) in enumerate(visit_list)
@@ -132,7 +135,9 @@ def test_confirmation_never_makes_a_responder(visit_list, setting, engine):
     assert RANK[cbor] >= RANK[bor], (bor, cbor)
 
 
-@given(visits, st.lists(st.tuples(st.integers(1, 120), responses), min_size=1, max_size=4), settings_, ENGINES)
+@given(
+    visits, st.lists(st.tuples(st.integers(1, 120), responses), min_size=1, max_size=4), settings_, ENGINES
+)
 def test_assessments_after_the_first_pd_change_nothing(visit_list, later, setting, engine):
     compiled = program(*setting)
     pd_days = [d for d, r in visit_list if r == "PD" and d >= 0]

@@ -25,8 +25,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import endpointdsl
-from endpointdsl.datasets import read_tables
-from endpointdsl.runtime import Subject
+from endpointdsl.data.read import read_tables
+from endpointdsl.data.values import Subject
 
 CART = endpointdsl.load(EXAMPLES / "her2_pdl1_cart.ept")  # seed 003
 TRAST = endpointdsl.load(EXAMPLES / "her2_cart_trastuzumab.ept")  # seed 000

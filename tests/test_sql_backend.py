@@ -28,13 +28,14 @@ from strategies import table_cases
 from test_differential import compile_text, frames, rejected
 
 import endpointdsl
-from endpointdsl.datasets import read_tables
-from endpointdsl.dates import parse_date
-from endpointdsl.diagnostics import DataError
-from endpointdsl.runtime import as_number, normalise, subject_key
-from endpointdsl.sqlgen import generate_sql, text
-from endpointdsl.sqlprep import PY_WHITESPACE, prepare_table, sorted_proof
-from endpointdsl.sqlrun import run_sql
+from endpointdsl.data.dates import parse_date
+from endpointdsl.data.errors import DataError
+from endpointdsl.data.read import read_tables
+from endpointdsl.data.values import as_number, normalise, subject_key
+from endpointdsl.engines.sql.generate import generate_sql
+from endpointdsl.engines.sql.prepare import PY_WHITESPACE, prepare_table, sorted_proof
+from endpointdsl.engines.sql.run import run_sql
+from endpointdsl.engines.sql.writer import text
 
 
 def assert_same(got, want) -> None:
@@ -68,7 +69,9 @@ def parquet_frames(desc, tables) -> tuple[dict, dict]:
                 try:
                     columns[column] = pa.Array.from_pandas(frame[column])
                 except (pa.ArrowException, TypeError, ValueError):
-                    columns[column] = pa.array([None if pd.isna(v) else str(v) for v in frame[column]], pa.string())
+                    columns[column] = pa.array(
+                        [None if pd.isna(v) else str(v) for v in frame[column]], pa.string()
+                    )
             pq.write_table(pa.table(columns), pathlib.Path(folder) / f"{name}.parquet")
         return read_tables(folder, list(tables), arrow=True), read_tables(folder, list(tables))
 
@@ -181,7 +184,9 @@ def test_row_number_picks_keep_a_missing_imputation_flag(partial):
     assert any(t == "adrs" for t, _, _ in program.sorted_checks.values())
     sql = compiled.run(tables, engine="sql")
     assert_same(sql, compiled.run(tables, engine="compiled"))
-    flags = {code: None if pd.isna(f) else f for code, f in zip(sql.adtte.PARAMCD, sql.adtte.ADTF, strict=True)}
+    flags = {
+        code: None if pd.isna(f) else f for code, f in zip(sql.adtte.PARAMCD, sql.adtte.ADTF, strict=True)
+    }
     assert flags == ({"FIRST": "D", "LAST": None} if partial == "first" else {"FIRST": None, "LAST": "D"})
 
 
@@ -230,7 +235,7 @@ def test_an_endpoint_the_sql_backend_does_not_translate_is_derived_per_subject()
         "ORR": "best overall response endpoints are not translated to SQL yet",
     }
     assert "-- PFS: derived by the per-subject functions (forced)" in program.text
-    mixed = run_sql(compiled, tables, force_fallback=("PFS", "OS"))
+    mixed = run_sql(compiled.model, tables, compiled.namespace["ENDPOINTS"], force_fallback=("PFS", "OS"))
     assert_same(mixed, compiled.run(tables, engine="compiled"))
 
 
@@ -449,7 +454,10 @@ def test_incidence_windows_in_sql_agree_with_the_compiled_functions(arrow, in_or
     sql = compiled.run(tables(), engine="sql")
     assert_same(sql, compiled.run(tables(), engine="compiled"))
     assert_same(sql, compiled.run(tables(), engine="interpreter"))
-    got = {(r.USUBJID, r.PARAMCD): (r.AVALC, None if pd.isna(r.ADT) else str(r.ADT)) for r in sql.adtte.itertuples()}
+    got = {
+        (r.USUBJID, r.PARAMCD): (r.AVALC, None if pd.isna(r.ADT) else str(r.ADT))
+        for r in sql.adtte.itertuples()
+    }
     assert got[("S01", "D0")] == got[("S01", "D1")] == got[("S01", "H")] == ("Y", "2024-01-10")
     assert got[("S02", "D0")] == ("Y", "2024-02-07") and got[("S02", "D1")] == ("N", None)
     assert got[("S02", "H")] == ("N", None)
@@ -498,7 +506,7 @@ end
 
 
 def test_incidence_windows_at_the_ends_of_the_calendar_agree():
-    """A window day beyond the calendar is held at its first or last day (runtime.shift)."""
+    """A window day beyond the calendar is held at its first or last day (the runtime's shift)."""
     compiled = compile_text(INCIDENCE_EDGES)
     first, last = dt.date(1, 1, 1), dt.date(9999, 12, 31)
     late = dt.date(9999, 12, 20)
@@ -535,7 +543,9 @@ def test_incidence_endpoints_reading_derived_events_still_fall_back():
     assert "TRAE28" in program.endpoints and "DLT" in program.endpoints
     assert "TRAE28" not in program.fallback and "DLT" not in program.fallback
     assert 'CREATE OR REPLACE TEMP TABLE "res_TRAE28"' in program.text
-    text = (EXAMPLES / "her2_pdl1_cart.ept").read_text() + """
+    text = (
+        (EXAMPLES / "her2_pdl1_cart.ept").read_text()
+        + """
 event responded = ORRM1.ADT where AVALC = "Y"
 endpoint RAE "related AE within 28 days of a month-1 response"
   from infusion
@@ -543,8 +553,12 @@ endpoint RAE "related AE within 28 days of a month-1 response"
   occurrence of responded from day 0 through day 28
 end
 """
+    )
     program = generate_sql(compile_text(text).model)
-    assert program.fallback["RAE"] == "it reads another endpoint's rows, which the SQL script does not derive yet"
+    assert (
+        program.fallback["RAE"]
+        == "it reads another endpoint's rows, which the SQL script does not derive yet"
+    )
 
 
 # ---- command line ------------------------------------------------------------------------------
@@ -615,7 +629,7 @@ def test_help_starts_without_importing_duckdb_or_pandas():
 
 
 def test_many_subjects_on_several_threads_come_back_in_order():
-    """Above sqlrun.SMALL rows DuckDB runs on every core and no table keeps its row order:
+    """Above engines.sql.run.SMALL rows DuckDB runs on every core and no table keeps its row order:
     the output must still be sorted as run_tables sorts it."""
     import numpy as np
 
@@ -659,7 +673,7 @@ def test_a_large_result_comes_back_sorted():
 
 
 def test_text_columns_with_no_character_at_all():
-    from endpointdsl.sqlprep import prepare_table
+    from endpointdsl.engines.sql.prepare import prepare_table
 
     # pandas 3's default "str" dtype, and StringDtype (before pandas 3, "str" means object
     # and turns None into the text 'None')

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from endpointdsl.summary import SUMMARY_COLUMNS, SummarySpec, clopper_pearson, format_summary, summarise
+from endpointdsl.data.summary import SUMMARY_COLUMNS, SummarySpec, clopper_pearson, format_summary, summarise
 
 # --- an independent oracle --------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ def test_interval_properties(nN, level):
 
 def test_scipy_is_imported_only_when_needed():
     # The CLI imports this module; scipy would add a noticeable start-up delay.
-    code = "import sys, endpointdsl.summary; assert 'scipy' not in sys.modules"
+    code = "import sys, endpointdsl.data.summary; assert 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

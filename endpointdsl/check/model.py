@@ -1,0 +1,371 @@
+"""Checked model: what an endpoint means, with every name resolved and every default filled.
+
+The code generator and the reference interpreter both start from here; neither
+looks at the AST. Spans stay for the line map but do not take part in equality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from attrs import field, frozen
+
+from ..language.diagnostics import Span
+
+_SPAN = field(eq=False, repr=False, default=None, kw_only=True)
+
+# ---- the vocabulary: what the words of the language mean, for every engine ------------
+
+# Days in a unit of time, and the unit's AVALU.
+UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+AVALU = {"days": "DAYS", "weeks": "WEEKS", "months": "MONTHS", "years": "YEARS"}
+# RECIST 1.1 time-point responses, best first (the best-overall-response order).
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+# Worst last: the response kept when one date has several (admiralonco's order).
+WORST_ORDER = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+# AVAL of a category or flag (admiralonco's aval_resp()).
+AVAL_CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
+
+UNIT_ALIASES = {
+    "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
+    "month": "months", "months": "months", "year": "years", "years": "years",
+}  # fmt: skip
+
+
+# ---- row conditions with resolved literal values ----------------------------------
+
+
+@frozen
+class Literal:
+    kind: str  # "text", "number" or "date"
+    value: str | float | dt.date
+
+
+@frozen
+class Compare:
+    column: str
+    op: str  # = != < <= > >=
+    literal: Literal
+    format: str | None = None  # a date literal: the column's declared date format (None: ISO 8601)
+
+
+@frozen
+class InList:
+    column: str
+    literals: tuple[Literal, ...]
+    negated: bool
+    format: str | None = None
+
+
+@frozen
+class IsMissing:
+    column: str
+    negated: bool
+
+
+@frozen
+class And:
+    left: Condition
+    right: Condition
+
+
+@frozen
+class Or:
+    left: Condition
+    right: Condition
+
+
+@frozen
+class Not:
+    operand: Condition
+
+
+Condition = Compare | InList | IsMissing | And | Or | Not
+
+
+def condition_columns(cond: Condition | None) -> set[str]:
+    match cond:
+        case None:
+            return set()
+        case Compare(column=c) | InList(column=c) | IsMissing(column=c):
+            return {c}
+        case And(left=a, right=b) | Or(left=a, right=b):
+            return condition_columns(a) | condition_columns(b)
+        case Not(operand=a):
+            return condition_columns(a)
+    raise TypeError(cond)
+
+
+# ---- data bindings ---------------------------------------------------------------
+
+
+@frozen
+class TableSpec:
+    name: str
+    per_subject: bool
+    key: str
+    span: Span | None = _SPAN
+
+    @property
+    def domain(self) -> str:
+        return self.name.upper()
+
+
+@frozen
+class EventSource:
+    """Dated rows of one table: `event NAME = TABLE.COLUMN where ... sequence SEQ`."""
+
+    name: str
+    table: str
+    column: str
+    where: Condition | None
+    sequence: str | None
+    label: str | None
+    per_subject: bool  # at most one occurrence per subject
+    impute: str | None = None  # "first", "mid" or "last": rule for partial dates
+    not_before: tuple[str, ...] = ()  # subject-level events bounding the imputed date
+    not_after: tuple[str, ...] = ()
+    response: str | None = None  # column holding the RECIST time-point response
+    derived: bool = False  # the table is another endpoint's output (section 6.5)
+    format: str | None = None  # declared format of the date column's texts (None: ISO 8601)
+    span: Span | None = _SPAN
+
+
+@frozen
+class Population:
+    """`all` subjects of the subject table, those `with` an event, or table rows `where`."""
+
+    kind: str  # "all", "with" or "where"
+    description: str
+    event: str | None = None
+    table: str | None = None
+    where: Condition | None = None
+
+
+# ---- endpoint semantics ------------------------------------------------------------
+
+
+@frozen
+class DateSpec:
+    """A date per subject: the origin, an event's single date, first/last occurrence, a literal."""
+
+    kind: str  # "origin", "single", "first", "last" or "literal"
+    event: str | None = None
+    value: dt.date | None = None
+
+    def describe(self) -> str:
+        match self.kind:
+            case "origin":
+                return "origin"
+            case "single":
+                return str(self.event)
+            case "literal":
+                return self.value.isoformat() if self.value else "?"
+        return f"{self.kind} {self.event}"
+
+
+@frozen
+class Outcome:
+    cnsr: int
+    evntdesc: str | None
+    cnsdtdsc: str | None
+
+
+@frozen
+class TermEvent:
+    event: str
+    evntdesc: str | None
+
+
+@frozen
+class CensorChoice:
+    date: DateSpec
+    outcome: Outcome
+
+
+@frozen
+class RuleCondition:
+    """`has`: E occurred on or before the end of observation; `no`: it did not;
+    `stopped`: observation ended at the stopping event E."""
+
+    kind: str
+    event: str
+
+
+@frozen
+class CensorRule:
+    """One rule of the ordered censoring list; `latest` rules take the latest choice."""
+
+    choices: tuple[CensorChoice, ...]
+    latest: bool
+    conditions: tuple[RuleCondition, ...] = ()
+    span: Span | None = _SPAN
+
+
+@frozen
+class Schedule:
+    """Assessment schedule: (interval in days, in force while elapsed days < until), window."""
+
+    name: str
+    pieces: tuple[tuple[float, float | None], ...]
+    window: float
+
+
+@frozen
+class MissedRule:
+    """FDA B9: an event more than count x interval + window after the last `event`
+    occurrence (or the origin) is censored at that occurrence."""
+
+    count: int
+    event: str
+    schedule: Schedule
+    outcome: Outcome
+
+
+@frozen
+class Bound:
+    """One end of the observation window: horizon, cut-off or stopping event."""
+
+    kind: str  # "horizon", "cutoff" or "stop"
+    inclusive: bool
+    outcome: Outcome | None
+    description: str  # default CNSDTDSC when a censoring date is capped here
+    amount: float | None = None  # horizon
+    unit: str | None = None  # horizon
+    calendar: bool = False  # horizon
+    date: DateSpec | None = None  # cutoff
+    event: str | None = None  # stop
+    span: Span | None = _SPAN
+
+
+@frozen
+class Confirmation:
+    """CR/PR confirmed by a later visit at least `days` later (admiralonco's rules)."""
+
+    days: float
+    max_ne: int = 1
+    max_sd: int = 0
+
+
+@frozen
+class WindowBound:
+    """`day d` (numbered by the endpoint's origin day) or a subject-level event's date."""
+
+    day: int | None = None
+    event: str | None = None
+
+    def describe(self) -> str:
+        return f"day {self.day}" if self.event is None else str(self.event)
+
+
+@frozen
+class ResponseSpec:
+    """What a response or incidence endpoint derives (docs/semantics.md section 6).
+
+    kind: "best" (best overall response), "landmark" (response in a visit window) or
+    "occurrence" (incidence of an event in a window).
+    """
+
+    kind: str
+    event: str
+    sd_min_days: float | None = None
+    confirm: Confirmation | None = None
+    responder: tuple[str, ...] | None = None  # a Y/N flag: categories that count as Y
+    start: WindowBound | None = None  # landmark and occurrence windows, both ends included
+    stop: WindowBound | None = None
+    nearest: int | None = None  # landmark: the visit nearest this day; None: the best one
+    not_evaluable: str | None = None  # landmark: AVALC when not evaluable; None: excluded
+    evaluable_by: str | None = None  # occurrence: evaluable if occurred or this date reaches the end
+    no_origin_assessed: bool = False  # best: no origin date gives MISSING / N, not an exclusion
+
+
+# An endpoint's rows read as a table (section 6.5).
+DERIVED_COLUMNS = (
+    "STARTDT", "ADT", "AVAL", "AVALC", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
+)  # fmt: skip
+DERIVED_DATES = ("ADT", "STARTDT")
+BEST_ORDER = RESPONSES  # best overall response order: CR > PR > SD > NON-CR/NON-PD > PD > NE
+
+
+@frozen
+class EndpointSpec:
+    paramcd: str
+    param: str
+    origin: DateSpec
+    events: tuple[TermEvent, ...]
+    censoring: tuple[CensorRule, ...]
+    bounds: tuple[Bound, ...]
+    population: Population
+    origin_day: int  # 1: AVAL = ADT - STARTDT + 1; 0: AVAL = ADT - STARTDT
+    unit: str
+    clamp: bool  # occurrences before the origin are moved to it (admiral) instead of ignored
+    missed: MissedRule | None = None
+    response: ResponseSpec | None = None  # set for response and incidence endpoints
+    # When a censoring date after the end of observation counts (semantics 3, step 5):
+    # "continuous" (censored at the end), "at visits" (the date does not count), or None
+    # when the endpoint cannot have such a date (no end of observation, or only `origin`).
+    ascertainment: str | None = None
+    # `no censoring date: excluded`: a subject that no rule dates is excluded on purpose
+    # (what every endpoint does; said, so that the checker does not warn, W102)
+    no_censoring_excluded: bool = False
+    span: Span | None = _SPAN
+    # .ept line of each clause ("from", "to", "among"...), for the generated line map
+    lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)
+
+    @property
+    def kind(self) -> str:
+        """What the endpoint derives: "tte" (an ADTTE record), or the response kind: "best",
+        "landmark" or "occurrence" (a parameter row with AVALC)."""
+        return self.response.kind if self.response is not None else "tte"
+
+
+@frozen
+class Model:
+    file: str
+    tables: tuple[TableSpec, ...]
+    events: tuple[EventSource, ...]
+    endpoints: tuple[EndpointSpec, ...]
+    # Checker warnings (W codes): the file means what it says, but perhaps not what was meant.
+    warnings: tuple = field(eq=False, default=())
+
+    @property
+    def file_name(self) -> str:
+        """The file's name without its folders, safe inside a comment or docstring of generated
+        code: no quotes, escapes or line breaks (a character but A-Z a-z 0-9 . _ + - is _)."""
+        name = self.file.replace("\\", "/").rsplit("/", 1)[-1]
+        return re.sub(r"[^A-Za-z0-9._+-]", "_", name)
+
+    @property
+    def subject_table(self) -> TableSpec:
+        return next(t for t in self.tables if t.per_subject)
+
+    def table(self, name: str) -> TableSpec:
+        return next(t for t in self.tables if t.name == name)
+
+    def event(self, name: str) -> EventSource:
+        return next(e for e in self.events if e.name == name)
+
+    def endpoint(self, paramcd: str) -> EndpointSpec:
+        return next(e for e in self.endpoints if e.paramcd == paramcd)
+
+    def upstream(self, ep: EndpointSpec) -> list[str]:
+        """Endpoints whose rows this endpoint reads (section 6.5), in file order."""
+        names = {self.event(n).table for n in event_names(ep) if self.event(n).derived}
+        return [e.paramcd for e in self.endpoints if e.paramcd in names]
+
+
+def event_names(ep: EndpointSpec) -> list[str]:
+    """Every event an endpoint reads, in a fixed order (all are evaluated, so all
+    data findings are reported)."""
+    names = [ep.population.event, ep.origin.event]
+    names += [t.event for t in ep.events]
+    names += [ch.date.event for rule in ep.censoring for ch in rule.choices]
+    names += [c.event for rule in ep.censoring for c in rule.conditions]
+    names += [ep.missed.event] if ep.missed else []
+    names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
+    r = ep.response
+    if r is not None:
+        names += [r.event, r.evaluable_by]
+        names += [b.event for b in (r.start, r.stop) if b is not None]
+    return list(dict.fromkeys(x for x in names if x))

@@ -1,0 +1,99 @@
+"""Usage: what each input table is used for, derived from the checked model.
+
+`table_usage` gives, per table, whether it has one row per subject, its key, every column
+the file reads (with the .ept line that reads it first) and the date columns (with the
+format, imputation and event that read each): what `data.tables` checks and groups the
+input tables by, for every engine. The generated Python module holds the same as TABLES.
+`column_uses` says what each column is read as (a key, a date, a number, a text), for
+`check --data`.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from . import model as m
+
+
+def table_usage(model: m.Model) -> dict[str, dict]:
+    """{table: {"per_subject", "key", "columns": {column: line}, "dates": [(column, format,
+    impute, event, line), ...]}} for the tables the file declares (not an endpoint's rows)."""
+    return {
+        t.name: {
+            "per_subject": t.per_subject,
+            "key": t.key,
+            "columns": _columns(model, t),
+            "dates": [
+                (ev.column, ev.format, ev.impute, ev.name, ev.span.line if ev.span else 0)
+                for ev in model.events
+                if ev.table == t.name and not ev.derived
+            ],
+        }
+        for t in model.tables
+    }
+
+
+def _columns(model: m.Model, table: m.TableSpec) -> dict[str, int]:
+    """Columns of a table that the file uses, with the .ept line that first uses each."""
+    cols: dict[str, int] = {table.key: table.span.line if table.span else 0}
+    for ev in model.events:
+        if ev.table != table.name:
+            continue
+        line = ev.span.line if ev.span else 0
+        for c in [ev.column, ev.sequence, ev.response, *sorted(m.condition_columns(ev.where))]:
+            if c:
+                cols.setdefault(c, line)
+    for ep in model.endpoints:
+        pop = ep.population
+        if pop.kind == "where" and pop.table == table.name:
+            for c in sorted(m.condition_columns(pop.where)):
+                cols.setdefault(c, ep.span.line if ep.span else 0)
+    return cols
+
+
+@frozen
+class Use:
+    """A column the .ept file reads, how (key, date, number, text or any) and where."""
+
+    table: str
+    column: str
+    reader: str
+    line: int
+
+
+def column_uses(model: m.Model) -> list[Use]:
+    uses = [Use(t.name, t.key, "key", t.span.line if t.span else 0) for t in model.tables]
+    real = {t.name for t in model.tables}
+    for ev in model.events:
+        if ev.table not in real:
+            continue  # another endpoint's rows (semantics 6.5)
+        line = ev.span.line if ev.span else 0
+        uses.append(Use(ev.table, ev.column, "date", line))
+        if ev.sequence:
+            uses.append(Use(ev.table, ev.sequence, "number", line))
+        if ev.response:
+            uses.append(Use(ev.table, ev.response, "text", line))
+        uses += [Use(ev.table, c, r, line) for c, r in _condition_uses(ev.where)]
+    for ep in model.endpoints:
+        pop = ep.population
+        if pop.kind == "where" and pop.table in real:
+            line = ep.span.line if ep.span else 0
+            uses += [Use(pop.table, c, r, line) for c, r in _condition_uses(pop.where)]
+    return uses
+
+
+def _condition_uses(cond: m.Condition | None) -> list[tuple[str, str]]:
+    match cond:
+        case None:
+            return []
+        case m.Compare(column=c, literal=lit):
+            return [(c, lit.kind)]
+        case m.InList(column=c, literals=lits):
+            return [(c, lit.kind) for lit in lits]
+        case m.IsMissing(column=c):
+            return [(c, "any")]
+        case m.And(left=a, right=b) | m.Or(left=a, right=b):
+            return _condition_uses(a) + _condition_uses(b)
+        case m.Not(operand=a):
+            return _condition_uses(a)
+    raise TypeError(cond)

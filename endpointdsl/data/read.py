@@ -1,0 +1,173 @@
+"""Reading: input tables read from CSV, Parquet, XPT or sas7bdat (writing: `write`, `writeset`)."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyreadstat
+
+from .csvtext import ENCODING_HINT, check_names, read_csv
+from .errors import DataError
+
+Reader = Callable[[Path, str | None], pd.DataFrame]
+
+# ---- reading --------------------------------------------------------------------------
+
+
+def _read_parquet(path: Path, encoding: str | None, arrow: bool = False) -> pd.DataFrame:
+    """Parquet text is UTF-8 by definition: no encoding to choose. `arrow`: Arrow-backed columns."""
+    with pq.ParquetFile(path) as file:
+        check_names(path, file.schema_arrow.names)  # before Arrow refuses them less clearly
+        table = file.read(use_pandas_metadata=True)
+    table, unusable = _plain_columns(table)
+    if arrow:
+        frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    else:  # integers with nulls stay integers (not 1.0), as in the Arrow-backed frame
+        frame = table.to_pandas(integer_object_nulls=True)
+    frame.attrs["unusable"] = unusable
+    return frame
+
+
+def _plain_columns(table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
+    """Columns in the Arrow types every engine reads alike: dictionaries decoded, string views
+    and UTF-8 binary as text, date64 as date32, float16 as float32. A column of another kind
+    (lists, structs, durations, bytes that are not UTF-8 text...) becomes missing values and
+    is named in the result, so that tables.validate refuses it when the .ept file reads it."""
+    unusable = {}
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column, kind = column.cast(kind.value_type), kind.value_type
+        target = _PLAIN.get(next((t for t in _PLAIN if _is_a(kind, t)), ""))
+        if target is not None:  # kept as it is if it cannot: bytes not UTF-8, a date64 not a whole day
+            with contextlib.suppress(pa.ArrowException, ValueError):
+                column = column.cast(target)
+        if _is_a(column.type, *_BINARY):
+            unusable[name] = "binary data that is not UTF-8 text"
+        elif not _is_a(column.type, *_USABLE):
+            unusable[name] = f"values of Arrow type {column.type}"
+        if name in unusable:
+            column = pa.nulls(len(column), pa.string())
+        table = table.set_column(i, name, column)
+    return table, unusable
+
+
+# pyarrow.types tests (by name: an older pyarrow lacks some, string_view came in 16) and the
+# Arrow type a column of that kind is read as.
+_PLAIN = {
+    "is_string_view": pa.string(), "is_binary": pa.string(), "is_binary_view": pa.string(),
+    "is_fixed_size_binary": pa.string(), "is_large_binary": pa.large_string(), "is_date64": pa.date32(),
+    "is_float16": pa.float32(),
+}  # fmt: skip
+_BINARY = ("is_binary", "is_large_binary", "is_binary_view", "is_fixed_size_binary")
+_USABLE = (
+    "is_null", "is_boolean", "is_integer", "is_float32", "is_float64", "is_decimal", "is_date32", "is_date64",
+    "is_timestamp", "is_time", "is_string", "is_large_string",
+)  # fmt: skip
+
+
+def _is_a(kind: pa.DataType, *tests: str) -> bool:
+    return any(getattr(pa.types, test, lambda _: False)(kind) for test in tests)
+
+
+def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
+    """A pyreadstat reader; an encoding it does not know is retried under Python's name (latin-1: iso8859-1)."""
+    names = dict.fromkeys([encoding, codecs.lookup(encoding).name] if encoding else [None])
+    for name in names:
+        try:
+            frame, _meta = read(str(path), encoding=name)
+            return frame
+        except pyreadstat.ReadstatError as exc:
+            if "character set" not in str(exc):
+                raise
+    raise DataError(f"{path}: the SAS reader does not know the encoding '{encoding}'")
+
+
+READERS: dict[str, tuple[str, Reader]] = {
+    ".csv": ("CSV", read_csv),
+    ".parquet": ("Parquet", _read_parquet),
+    ".xpt": ("SAS transport (XPT)", lambda p, e: _read_sas(pyreadstat.read_xport, p, e)),
+    ".sas7bdat": ("SAS dataset (sas7bdat)", lambda p, e: _read_sas(pyreadstat.read_sas7bdat, p, e)),
+}
+# pyreadstat raises ReadstatError from the C library and, since 1.3.4, PyreadstatError from
+# its Python layer (a ValueError or plain Exception before that).
+_SAS_ERRORS = (pyreadstat.ReadstatError, getattr(pyreadstat, "PyreadstatError", pyreadstat.ReadstatError))
+_READ_ERRORS = (ValueError, OverflowError, OSError, pa.ArrowException, *_SAS_ERRORS)
+
+
+def find_table(folder: Path, name: str) -> Path:
+    """The one file for table `name` in `folder`, whatever the case of its name."""
+    wanted = {f"{name}{ext}".lower() for ext in READERS}
+    matches = sorted(p for p in folder.iterdir() if p.name.lower() in wanted)
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches)
+        raise DataError(f"table '{name}' has {len(matches)} files in {folder}: {names}; keep only one")
+    if not matches:
+        present = sorted(p.name for p in folder.iterdir() if p.is_file())
+        listing = ", ".join(present[:12]) or "no files"
+        expected = f"{name}.csv, .parquet, .xpt or .sas7bdat"
+        raise DataError(f"no file for table '{name}' in {folder}: expected {expected} (found: {listing})")
+    return matches[0]
+
+
+def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> pd.DataFrame:
+    """One table, read by the reader for its extension (`arrow`: Parquet columns Arrow-backed)."""
+    kind, read = READERS[path.suffix.lower()]
+    if arrow and path.suffix.lower() == ".parquet":
+        read = functools.partial(_read_parquet, arrow=True)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a {kind} file")
+    try:
+        with path.open("rb") as handle:
+            if not handle.read(1):
+                raise DataError(f"{path}: empty file (no header)")
+        frame = read(path, encoding)
+        check_names(path, list(frame.columns))
+        frame = _without_nat(frame)
+        frame.attrs["path"] = str(path)  # so that a missing column can name its file
+        return frame
+    except UnicodeDecodeError as exc:
+        hint = ENCODING_HINT if encoding is None else ""
+        raise DataError(f"{path}: text is not {encoding or 'UTF-8'} ({exc.reason}){hint}") from None
+    except PermissionError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
+    except _READ_ERRORS as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: cannot be read as {kind} ({reason})") from None
+
+
+def _without_nat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Date-time columns as Timestamps and None: NaT would pass for a date in the runtime."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.ArrowDtype):
+            continue  # Arrow-backed: a missing date is <NA>, never NaT
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def read_tables(
+    folder: str | Path, names: list[str], encoding: str | None = None, arrow: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The named tables from `folder`; `encoding` is for text (default: UTF-8, or what a SAS file records).
+
+    `arrow`: Parquet columns stay Arrow arrays (pandas ArrowDtype) instead of Python
+    objects; the SQL backend reads them without copying.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"data folder {folder} does not exist or is not a folder")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataError(f"unknown encoding '{encoding}'") from None
+    return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}

@@ -1,0 +1,184 @@
+"""Outputs: result tables written as CSV, Parquet or XPT (SAS transport v5), and their limits.
+
+Each writer writes one table to one path; `writeset` decides which path (a private
+staging folder) and makes the set of outputs appear whole. A table the chosen format
+cannot hold (an XPT name or value too long) is an OutputError, never a truncated file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyreadstat
+
+from .errors import DataError
+from .summary import XPT_LABELS as SUMMARY_XPT_LABELS
+from .summary import XPT_NAMES as SUMMARY_XPT_NAMES
+
+Writer = Callable[[object, Path, str], None]
+
+
+class OutputError(DataError):
+    """An output cannot be written (the path, the folder, or the format's limits); CLI exit 4.
+
+    A DataError, as before, for callers of the Python API that catch that."""
+
+
+# ADaM variable labels for ADTTE; any other column is labelled with its name.
+LABELS = {
+    "USUBJID": "Unique Subject Identifier",
+    "PARAMCD": "Parameter Code",
+    "PARAM": "Parameter",
+    "STARTDT": "Time to Event Origin Date for Subject",
+    "STARTDTF": "Origin Date Imputation Flag",
+    "ADT": "Analysis Date",
+    "ADTF": "Analysis Date Imputation Flag",
+    "AVAL": "Analysis Value",
+    "AVALC": "Analysis Value (C)",
+    "AVALU": "Analysis Value Unit",
+    "CNSR": "Censor",
+    "EVNTDESC": "Event or Censoring Description",
+    "CNSDTDSC": "Censor Date Description",
+    "SRCDOM": "Source Data",
+    "SRCVAR": "Source Variable",
+    "SRCSEQ": "Source Sequence Number",
+}
+# Per SAS dataset: the XPT name of a column whose own name SAS cannot hold, and labels.
+XPT_NAMES = {"SUMMARY": SUMMARY_XPT_NAMES}
+XPT_LABELS = {"SUMMARY": SUMMARY_XPT_LABELS}
+SAS_EPOCH = dt.date(1960, 1, 1)
+XPT_MAX_BYTES = 200  # SAS transport version 5: longest character value
+_SAS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")  # version 5: at most 8 characters
+# pyreadstat raises ReadstatError from the C library and, since 1.3.4, PyreadstatError.
+_SAS_ERRORS = (pyreadstat.ReadstatError, getattr(pyreadstat, "PyreadstatError", pyreadstat.ReadstatError))
+WRITE_ERRORS = (pa.ArrowException, *_SAS_ERRORS)  # besides OSError
+
+
+def _date_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if str(c).endswith("DT")]  # ADaM: *DT holds a date
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):  # also pandas Timestamp and NaT
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    raise OutputError(f"{value!r} is not a date")
+
+
+def _write_csv(frame: pd.DataFrame, target: Path, dataset: str) -> None:
+    out = frame.copy()
+    for column in _date_columns(out):
+        out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_date(d)) else "")
+    if "SRCSEQ" in out.columns:
+        out["SRCSEQ"] = out["SRCSEQ"].map(_seq_text)
+    out.to_csv(target, index=False, lineterminator="\n")
+
+
+def _seq_text(value: object) -> str:
+    if value is None or value is pd.NA or value != value:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _write_parquet(frame: pd.DataFrame, target: Path, dataset: str) -> None:
+    dates = set(_date_columns(frame))
+    arrays = [_dates(frame[c]) if c in dates else _arrow(frame[c]) for c in frame.columns]
+    pq.write_table(pa.table(arrays, names=[str(c) for c in frame.columns]), target)
+
+
+def _dates(column: pd.Series) -> pa.Array:
+    """A date column as Arrow dates; Arrow converts plain datetime.date cells itself (fast)."""
+    values = column.to_numpy(dtype=object)
+    if set(map(type, values)) <= {dt.date, type(None)}:
+        return pa.array(values, type=pa.date32())
+    return pa.array([_as_date(v) for v in values], type=pa.date32())
+
+
+def _arrow(column: pd.Series) -> pa.Array:
+    array = pa.array(column, from_pandas=True)  # Float64 with <NA> stays a nullable double
+    if pa.types.is_null(array.type) or pa.types.is_large_string(array.type):
+        array = array.cast(pa.string())  # text, also when every value is missing
+    return array
+
+
+def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
+    out = frame.reset_index(drop=True).rename(columns=XPT_NAMES.get(dataset, {}))
+    bad = [str(c) for c in out.columns if not _SAS_NAME.match(str(c))]
+    if bad:
+        raise OutputError(
+            f"{', '.join(bad)}: not SAS transport v5 variable names (letters, digits, _; up to 8)"
+        )
+    upper = [str(c).upper() for c in out.columns]
+    clash = sorted({c for c in upper if upper.count(c) > 1})
+    if clash:  # SAS names ignore case: two such columns would be one variable
+        raise OutputError(
+            f"{', '.join(clash)}: two columns differ only in case; SAS cannot hold both"
+            " (write this table as .csv or .parquet)"
+        )
+    formats = {}
+    for column in _date_columns(out):  # SAS dates: days since 1960-01-01, shown as 02JAN2014
+        out[column] = [
+            float((d - SAS_EPOCH).days) if (d := _as_date(v)) else float("nan") for v in out[column]
+        ]
+        formats[column] = "DATE9."
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype("float64")  # SAS numbers are doubles; <NA> is missing
+        else:
+            _check_length(out, column)
+    labels = {**LABELS, **XPT_LABELS.get(dataset, {})}
+    pyreadstat.write_xport(
+        out,
+        str(target),
+        table_name=dataset,
+        file_format_version=5,
+        column_labels={c: labels.get(c, c) for c in out.columns},
+        variable_format=formats,
+    )
+
+
+def _check_length(frame: pd.DataFrame, column: str) -> None:
+    """Refuse, rather than truncate, a character value longer than SAS transport v5 allows."""
+    lengths = frame[column].map(lambda v: len(v.encode("utf-8")) if isinstance(v, str) else 0)
+    too_long = lengths[lengths > XPT_MAX_BYTES]
+    if too_long.empty:
+        return
+    row = frame.loc[too_long.index[0]]
+    where = f"row {too_long.index[0] + 1}"
+    if isinstance(row.get("USUBJID"), str):
+        where = f"subject {row['USUBJID']}" + (
+            f" ({row['PARAMCD']})" if isinstance(row.get("PARAMCD"), str) else ""
+        )
+    more = f" (and {len(too_long) - 1} more values)" if len(too_long) > 1 else ""
+    raise OutputError(
+        f"{column} of {where} is {too_long.iloc[0]} bytes long{more}; SAS transport v5 allows at most "
+        f"{XPT_MAX_BYTES} bytes per value (write .parquet or .csv to keep such values whole)"
+    )
+
+
+def write_text(text: str, target: Path, dataset: str = "") -> None:
+    """A generated module or SQL script (compile -o), UTF-8 with the lines as generated."""
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+WRITERS: dict[str, Writer] = {".csv": _write_csv, ".parquet": _write_parquet, ".xpt": _write_xpt}
+FORMATS = ".csv, .parquet or .xpt"
+
+
+def check_output(path: str | Path) -> Path:
+    """`path` if a table can be written in its format, else a DataError (exit 2: the
+    command line names a format that does not exist)."""
+    path = Path(path)
+    if path.suffix.lower() not in WRITERS:
+        raise DataError(f"cannot write {path}: unknown extension '{path.suffix}' (use {FORMATS})")
+    return path

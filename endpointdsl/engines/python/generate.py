@@ -1,0 +1,130 @@
+"""Code generator: checked model to a readable, deterministic Python module.
+
+Nothing from a .ept file is pasted in raw (see `emit`). Each generated line that implements a .ept statement carries a `# file:line`
+comment, and LINE_MAP maps generated lines to .ept lines.
+"""
+
+from __future__ import annotations
+
+from ...check import model as m
+from ...check.usage import table_usage
+from ...version import __version__
+from .emit import Writer, call, condition, ident, lit
+from .endpoint import EndpointWriter
+
+
+def generate(model: m.Model) -> tuple[str, dict[int, int]]:
+    """The module source and its line map."""
+    return ModuleWriter(model).module()
+
+
+class ModuleWriter:
+    def __init__(self, model: m.Model):
+        self.model = model
+        self.w = Writer(model.file_name)
+
+    def module(self) -> tuple[str, dict[int, int]]:
+        w = self.w
+        w.line(f'"""Endpoints compiled from {self.model.file_name} by endpointdsl {__version__}.')
+        w.line("")
+        w.line("Generated code: do not edit. A comment `# file:line` names the .ept line that a")
+        w.line("line implements; LINE_MAP holds the same map. Imports the runtime of the installed")
+        w.line("endpointdsl package (endpointdsl.engines.python.runtime and runtime_response).")
+        w.line('"""')
+        w.line("import datetime as _dt")
+        w.line("")
+        w.line("from endpointdsl.engines.python import runtime as rt")
+        w.line("from endpointdsl.engines.python import runtime_response as rr")
+        w.line("")
+        w.line(f"SOURCE_FILE = {self.model.file!r}")
+        w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")
+        w.line("TABLES = {")
+        for name, use in table_usage(self.model).items():
+            w.line(
+                f"    {name!r}: {{'per_subject': {use['per_subject']!r}, 'key': {use['key']!r}, 'columns': {{"
+            )
+            for column, line in use["columns"].items():
+                w.line(f"        {column!r}: {line!r},")
+            w.line("    }, 'dates': [")  # the date columns data.tables.validate checks whole
+            for date in use["dates"]:
+                w.line(f"        {date!r},")
+            w.line("    ]},")
+        w.line("}")
+        for ev in self.model.events:
+            self._event(ev)
+        for ep in self.model.endpoints:
+            self._endpoint(ep)
+        w.line("")
+        w.line("")
+        w.line("ENDPOINTS = {")
+        for ep in self.model.endpoints:
+            w.line(f"    {ep.paramcd!r}: {ident('derive_', ep.paramcd)},")
+        w.line("}")
+        w.line("# What each endpoint derives: tte (ADTTE record), best, landmark or occurrence.")
+        w.line("KINDS = {")
+        for ep in self.model.endpoints:
+            w.line(f"    {ep.paramcd!r}: {ep.kind!r},")
+        w.line("}")
+        w.line("PARAMS = {")
+        for ep in self.model.endpoints:
+            w.line(f"    {ep.paramcd!r}: {ep.param!r},")
+        w.line("}")
+        w.line("")
+        w.line("")
+        w.line("def run(tables):")
+        w.indent()
+        w.line('"""Derive every endpoint from a dict of pandas DataFrames: a RunResult (adtte, report)."""')
+        w.line("from endpointdsl.data.tables import run_tables")
+        w.line("")
+        w.line("return run_tables(TABLES, SUBJECT_TABLE, ENDPOINTS, tables, SOURCE_FILE, KINDS)")
+        w.dedent()
+        w.line("")
+        w.line("")
+        table = dict(self.w.line_map)
+        w.line(f"LINE_MAP = {table!r}")
+        return "\n".join(w.lines) + "\n", table
+
+    # ---- events
+    def _event(self, ev: m.EventSource) -> None:
+        w = self.w
+        domain = ev.table.upper() if ev.derived else self.model.table(ev.table).domain
+        where = "None"
+        if ev.where is not None:
+            w.line("")
+            w.line("")
+            w.line(f"def {ident('_where_', ev.name)}(row):")
+            w.indent()
+            w.line(f"return {condition(ev.where)}", ev.span)
+            w.dedent()
+            where = ident("_where_", ev.name)
+        w.line("")
+        w.line("")
+        w.line(f"def {ident('event_', ev.name)}(subject, notes):")
+        w.indent()
+        w.line(f'"""Occurrences of {ev.name}: dated {ev.table} rows, in date order."""')
+        table = repr(ev.table)
+        if ev.derived:  # another endpoint's row for this subject (semantics 6.5)
+            derived = call(
+                "rt.derived_rows", "subject", paramcd=lit(ev.table), derive=ident("derive_", ev.table)
+            )
+            w.line(f"table = {derived}", ev.span)
+            table = "table"
+        named = {
+            "table": table, "where": where, "event": lit(ev.name), "domain": lit(domain),
+            "column": lit(ev.column), "sequence": lit(ev.sequence), "notes": "notes",
+            "report_missing": lit(ev.where is not None or not ev.per_subject),
+        }  # fmt: skip
+        if ev.impute is not None:
+            before = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_before)
+            after = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_after)
+            named |= {"impute": lit(ev.impute), "not_before": f"[{before}]", "not_after": f"[{after}]"}
+        if ev.response is not None or ev.derived:
+            named |= {"response": lit(ev.response), "derived": lit(ev.derived)}
+        if ev.format is not None:
+            named |= {"date_format": lit(ev.format)}
+        w.line(f"return {call('rt.select', 'subject', **named)}", ev.span)
+        w.dedent()
+
+    # ---- endpoints
+    def _endpoint(self, ep: m.EndpointSpec) -> None:
+        EndpointWriter(self.w, ep, self.model).write()

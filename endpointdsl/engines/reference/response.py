@@ -1,0 +1,223 @@
+"""Reference interpreter, second part: response and incidence endpoints (docs/semantics.md 6).
+
+Written from section 6 alone, as plainly as possible, for the double-programming
+check. Steps 1-3 (population, origin, end of observation) are the time-to-event ones
+and run in `interpreter.derive`, which then calls `derive_response` with the
+occurrences of every event the endpoint names. An occurrence is the interpreter's
+dict (date, domain, column, seq, row, flag, value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ...check import model as m
+from ...data.records import Record
+from ...data.values import Subject
+from .common import note, plus_days
+
+Result = tuple[Record | None, str | None]  # the parameter row, or the exclusion reason
+
+# Written again from the text of section 6 rather than imported, so that a slip in the
+# shared constants would show as a disagreement between the two implementations.
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+BEST_FIRST = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+MILDEST_FIRST = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")  # one date: the last of these wins
+CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
+
+# ---- visits (6.1) ------------------------------------------------------------------
+
+
+def visits(
+    model: m.Model, event: str, occs: list[dict], origin: dt.date, end: dt.date, findings
+) -> list[dict]:
+    """One visit per assessment date inside [origin, end], with the worst response of the
+    date, up to and including the first PD. A visit is {"date", "response", "src"}."""
+    src = model.event(event)
+    usable = []
+    for o in occs:  # in occurrence order (date, sequence, row)
+        if o["date"] < origin:
+            note(findings, f"{event} on {o['date']} is before the origin {origin}; ignored")
+            continue
+        if o["date"] > end:
+            continue
+        if o["value"] not in RESPONSES:
+            why = "missing" if o["value"] is None else f'"{o["value"]}" is not a RECIST 1.1 response'
+            note(
+                findings,
+                f"{event}: {src.table} row {o['row']} has no usable response in {src.response} ({why}); not used",
+            )
+            continue
+        usable.append(o)
+    by_date: dict[dt.date, list[dict]] = {}
+    for o in usable:
+        by_date.setdefault(o["date"], []).append(o)
+    result = []
+    for date in sorted(by_date):
+        group = by_date[date]
+        # max() keeps the first of equal keys: the first in occurrence order supplies the source.
+        worst = max(group, key=lambda o: MILDEST_FIRST.index(o["value"]))
+        responses = list(dict.fromkeys(o["value"] for o in group))
+        if len(responses) > 1:
+            note(
+                findings,
+                f"{event}: different responses on {date} ({', '.join(responses)}); the worst, "
+                f"{worst['value']}, is used",
+            )
+        result.append({"date": date, "response": worst["value"], "src": worst})
+        if worst["value"] == "PD":  # RECIST: best response up to progression
+            break
+    return result
+
+
+def confirmed(vs: list[dict], i: int, rule: m.Confirmation) -> bool:
+    """admiralonco's confirmation of the CR or PR visit vs[i] (semantics 6.1)."""
+    first = vs[i]
+    is_cr = first["response"] == "CR"
+    confirming = ("CR",) if is_cr else ("CR", "PR")
+    allowed = ("CR", "NE") if is_cr else ("CR", "PR", "NE", "SD")
+    upto = None  # the visits after vs[i] up to and including the first confirming one
+    for j in range(i + 1, len(vs)):
+        later = vs[j]
+        if later["response"] in confirming and (later["date"] - first["date"]).days >= rule.days:
+            upto = [v["response"] for v in vs[i + 1 : j + 1]]
+            break
+    if upto is None:
+        return False
+    if any(r not in allowed for r in upto) or upto.count("NE") > rule.max_ne:
+        return False
+    if is_cr:
+        return True
+    if upto.count("SD") > rule.max_sd:
+        return False
+    crs = [k for k, r in enumerate(upto) if r == "CR"]
+    prs = [k for k, r in enumerate(upto) if r == "PR"]
+    return not (crs and prs and max(prs) > min(crs))  # no PR after a CR
+
+
+def category(vs: list[dict], i: int, spec: m.ResponseSpec, origin: dt.date) -> str:
+    visit = vs[i]
+    r = visit["response"]
+    qualifies_sd = spec.sd_min_days is None or (visit["date"] - origin).days >= spec.sd_min_days
+    if r in ("CR", "PR"):
+        if spec.confirm is None or confirmed(vs, i, spec.confirm):
+            return r
+        return "SD" if qualifies_sd else "NE"
+    if r in ("SD", "NON-CR/NON-PD"):
+        return r if qualifies_sd else "NE"
+    return r  # PD, NE
+
+
+# ---- the three kinds ---------------------------------------------------------------
+
+
+def not_assessed(ep: m.EndpointSpec, subject: Subject) -> Record:
+    """`no origin: not assessed`: no origin date reads as no assessment (admiralonco
+    gives screen failures MISSING), with STARTDT empty."""
+    avalc = "MISSING" if ep.response.responder is None else "N"
+    return Record(
+        subject.id, ep.paramcd, ep.param, None, None, CODES[avalc], None, None, None, None,
+        None, None, None, AVALC=avalc,
+    )  # fmt: skip
+
+
+def derive_response(
+    model: m.Model, ep: m.EndpointSpec, subject: Subject, occ: dict, origin_occ: dict,
+    end: dt.date, findings: list,
+) -> Result:  # fmt: skip
+    """Sections 6.2-6.4, after steps 1-3 have kept the subject."""
+    spec = ep.response
+    origin = origin_occ["date"]
+
+    def row(avalc: str, visit_src: dict | None) -> Result:
+        s = visit_src
+        record = Record(
+            subject.id, ep.paramcd, ep.param, origin, s["date"] if s else None,
+            CODES.get(avalc), None, None, None, None,
+            s["domain"] if s else None, s["column"] if s else None, s["seq"] if s else None,
+            STARTDTF=origin_occ["flag"], ADTF=s["flag"] if s else None, AVALC=avalc,
+        )  # fmt: skip
+        return record, None
+
+    if spec.kind == "best":
+        return _best(model, spec, occ, origin, end, findings, row)
+    # The visits first: their data findings are reported whatever the outcome (section 3).
+    vs = visits(model, spec.event, occ[spec.event], origin, end, findings) if spec.kind == "landmark" else []
+    start = _window_date(spec.start, ep.origin_day, origin, occ)
+    if start is None:
+        return None, f"no window start date: {spec.start.describe()} has no usable date"
+    stop = _window_date(spec.stop, ep.origin_day, origin, occ)
+    if stop is None:
+        return None, f"no window end date: {spec.stop.describe()} has no usable date"
+    if spec.kind == "landmark":
+        return _landmark(ep, vs, origin, start, stop, row)
+    return _occurrence(spec, occ, end, start, stop, row)
+
+
+def _best(model, spec, occ, origin, end, findings, row) -> Result:
+    vs = visits(model, spec.event, occ[spec.event], origin, end, findings)
+    cats = [category(vs, i, spec, origin) for i in range(len(vs))]
+    if not vs:
+        return row("MISSING" if spec.responder is None else "N", None)
+    # The best category; its first visit (min keeps the first of equal keys).
+    i = min(range(len(vs)), key=lambda k: BEST_FIRST.index(cats[k]))
+    if spec.responder is None:
+        return row(cats[i], vs[i]["src"])
+    # A flag follows the best response (admiralonco's RSP follows BOR): Y when it is listed,
+    # dated by the first visit whose category is listed.
+    if cats[i] not in spec.responder:
+        return row("N", None)
+    first = next(k for k in range(len(vs)) if cats[k] in spec.responder)
+    return row("Y", vs[first]["src"])
+
+
+def _landmark(ep, vs, origin, start, stop, row) -> Result:
+    spec = ep.response
+    chosen = None
+    if vs and vs[-1]["response"] == "PD" and vs[-1]["date"] < start:
+        chosen = vs[-1]  # progressed before the window: the response is PD
+    else:
+        inside = [v for v in vs if start <= v["date"] <= stop]
+        if inside and spec.nearest is not None:
+            target = _day_date(spec.nearest, ep.origin_day, origin)
+            chosen = min(inside, key=lambda v: (abs((v["date"] - target).days), v["date"]))
+        elif inside:
+            chosen = min(inside, key=lambda v: (BEST_FIRST.index(v["response"]), v["date"]))
+    if chosen is None or chosen["response"] == "NE":
+        if spec.not_evaluable is None:
+            what = "an NE response" if chosen else "no assessment"
+            return None, f"not evaluable: {what} from {spec.start.describe()} through {spec.stop.describe()}"
+        return row(spec.not_evaluable, chosen["src"] if chosen else None)
+    return row("Y" if chosen["response"] in spec.responder else "N", chosen["src"])
+
+
+def _occurrence(spec, occ, end, start, stop, row) -> Result:
+    # Any date inside the window counts, before the origin too (a window from baseline).
+    hits = [o for o in occ[spec.event] if start <= o["date"] <= stop and o["date"] <= end]
+    if hits:
+        return row("Y", hits[0])
+    if spec.evaluable_by is not None:
+        dates = [o["date"] for o in occ[spec.evaluable_by]]
+        if not dates or dates[0] < stop:
+            why = f"is {dates[0]}, before the window end {stop}" if dates else "has no date"
+            return None, (
+                f"not evaluable: no {spec.event} from {spec.start.describe()} through "
+                f"{spec.stop.describe()}, and {spec.evaluable_by} {why}"
+            )
+    return row("N", None)
+
+
+# ---- day numbering (6.3, 6.4) ------------------------------------------------------
+
+
+def _day_date(day: int, origin_day: int, origin: dt.date) -> dt.date:
+    """With `origin is day 1` there is no day 0: day 1 is the origin and day -1 the day before."""
+    shift = day - 1 if origin_day == 1 and day >= 1 else day
+    return plus_days(origin, shift)
+
+
+def _window_date(b: m.WindowBound, origin_day: int, origin: dt.date, occ: dict) -> dt.date | None:
+    if b.event is None:
+        return _day_date(b.day, origin_day, origin)
+    found = occ[b.event]
+    return found[0]["date"] if found else None

@@ -1,0 +1,309 @@
+"""SQL generator: checked model to one SQL script that derives every endpoint set-wise.
+
+The script reads the typed input relations that `prepare` builds (`src_<table>`,
+whose columns are documented there) and leaves two results: `adtte` and `report`.
+It is plain SQL (CTEs, joins, GROUP BY, FILTER, CASE) in DuckDB's dialect; the
+DuckDB-specific parts are listed in docs/backends.md. Each statement that
+implements a .ept line carries a `-- file:line` comment, and `SqlProgram.line_map`
+maps generated lines to .ept lines.
+
+Nothing from the .ept file is pasted raw: names go through `writer.ident` (double
+quotes, doubled inside) and texts through `writer.text` (single quotes, doubled inside);
+file names in comments are reduced to a safe alphabet (`Model.file_name`).
+
+`sql_support` is the one place that decides which endpoints the SQL backend
+derives; the others fall back to the per-subject compiled functions.
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from ...check import model as m
+from ...data.tables import duplicate_message
+from ...version import __version__
+from .endpoint import EndpointSql, record_columns
+from .prepare import date_readers, view_name
+from .response import OccurrenceSql, occurrence_support
+from .writer import SqlWriter, col, comment_safe, condition, event_closure, ident, text
+
+# ---- what the backend derives ------------------------------------------------------------------
+
+
+RESPONSE_KINDS = {"best": "best overall response", "landmark": "landmark response", "occurrence": "incidence"}
+
+
+def sql_support(model: m.Model, ep: object) -> str | None:
+    """None when the SQL backend derives this endpoint; else why the per-subject path does.
+
+    The one dispatch point: an endpoint the generator does not translate (the model
+    grows new kinds) is derived by the compiled per-subject function instead.
+    """
+    if type(ep) is not m.EndpointSpec:
+        return f"{type(ep).__name__} endpoints are not translated to SQL yet"
+    if ep.response is not None and ep.response.kind != "occurrence":
+        return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
+    if any(model.event(name).derived for name in m.event_names(ep)):
+        return "it reads another endpoint's rows, which the SQL script does not derive yet"
+    if ep.response is not None:
+        return occurrence_support(model, ep)
+    return None
+
+
+@frozen
+class SqlProgram:
+    text: str
+    line_map: dict
+    needs: dict  # table -> set of (column, reader) views the script reads
+    endpoints: tuple  # PARAMCDs derived by the script, in file order
+    fallback: dict  # PARAMCD -> why the per-subject path derives it
+    order: tuple  # every PARAMCD of the file, in file order (the output's sort order)
+    sorted_checks: dict = field(
+        factory=dict
+    )  # same_day_<n> -> (table, date view, sequence view): see prepare.sorted_proof
+
+
+# ---- events ----------------------------------------------------------------------------------
+
+
+class Events:
+    """Occurrence views `occ_<event>` (key, d, seq, rn, dtf) and finding views `note_<event>`."""
+
+    def __init__(self, model: m.Model, w: SqlWriter, needs: dict):
+        self.model, self.w, self.needs = model, w, needs
+
+    def need(self, table: str) -> set:
+        return self.needs.setdefault(table, set())
+
+    def date_reader(self, ev: m.EventSource) -> tuple[str, str]:
+        """(date view, why view) of the event's column (imputation: ISO 8601 only)."""
+        return (ev.impute, "iwhy") if ev.impute else date_readers(ev.format)
+
+    def same_day(self, evs: list[m.EventSource]) -> None:
+        """Occurrences sharing subject, date and sequence: one GROUP BY per table, date and
+        sequence column, counting each event's rows (FILTER), for all its events at once."""
+        groups: dict[tuple, list[m.EventSource]] = {}
+        self.same_day_table: dict[str, str] = {}
+        self.same_day_check: dict[str, str] = {}  # event -> the sorted check of its group
+        self.sorted_checks: dict[str, tuple] = {}
+        for ev in evs:
+            # an analysed subject has one row of the subject-level table: one occurrence at most
+            if not (ev.not_before or ev.not_after or ev.per_subject):
+                groups.setdefault((ev.table, ev.column, self.date_reader(ev)[0], ev.sequence), []).append(ev)
+        for i, ((table, column, reader, sequence), members) in enumerate(groups.items(), 1):
+            needs, w = self.need(table), self.w
+            name = ident(f"same_day_{i}")
+            self.sorted_checks[f"same_day_{i}"] = (table, view_name(column, reader),
+                                                   view_name(sequence, "num") if sequence else None)  # fmt: skip
+            d = col("t", column, reader)
+            needs.add((column, reader))
+            seq = "CAST(NULL AS DOUBLE)"
+            if sequence:
+                needs.add((sequence, "num"))
+                seq = col("t", sequence, "num")
+            conds = {
+                e.name: condition(e.where, "t", needs) if e.where is not None else "TRUE" for e in members
+            }
+            w.line("")
+            w.line(f"-- {table}.{column}: rows that share subject, date and sequence, counted per event")
+            w.line(f"CREATE OR REPLACE TEMP TABLE {name} AS")
+            w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq,")
+            # one count per event, named "n <event>": no event name can be key, d or seq then
+            for j, (event, cond) in enumerate(conds.items()):
+                sep = "," if j < len(conds) - 1 else ""
+                count = f"    count(*) FILTER (WHERE {cond}) AS {ident('n ' + event)}{sep}"
+                w.line(count, self.model.event(event).span)
+            w.line(f"FROM {ident('src_' + table)} AS t")
+            # sorted_inputs: whether prepare found the table's dated rows strictly increasing in
+            # (key, date, sequence), which proves that no two share all three (no GROUP BY needed)
+            w.line(f"WHERE NOT (SELECT proven FROM sorted_inputs WHERE name = {text(f'same_day_{i}')})")
+            w.line(
+                f"    AND t.__key IS NOT NULL AND {d} IS NOT NULL AND ({' OR '.join(f'({c})' for c in conds.values())})"
+            )
+            w.line(f"GROUP BY t.__key, {d}, {seq}")
+            w.line(f"HAVING {' OR '.join(f'count(*) FILTER (WHERE {c}) > 1' for c in conds.values())};")
+            for e in members:
+                self.same_day_table[e.name] = name
+                self.same_day_check[e.name] = f"same_day_{i}"
+
+    def write(self, ev: m.EventSource) -> None:
+        w, needs = self.w, self.need(ev.table)
+        table = self.model.table(ev.table)
+        d_reader, why_reader = self.date_reader(ev)
+        needs.update({(ev.column, d_reader), (ev.column, why_reader)})
+        where = condition(ev.where, "t", needs) if ev.where is not None else "TRUE"
+        seq = "CAST(NULL AS DOUBLE)"
+        if ev.sequence:
+            needs.add((ev.sequence, "num"))
+            seq = col("t", ev.sequence, "num")
+        d = col("t", ev.column, d_reader)
+        dtf = "CAST(NULL AS VARCHAR)"
+        joins = []
+        if ev.impute:
+            needs.update({(ev.column, "dtf"), (ev.column, "lo"), (ev.column, "hi")})
+            dtf = col("t", ev.column, "dtf")
+            lo, hi = col("t", ev.column, "lo"), col("t", ev.column, "hi")
+            for side, bounds in (("GREATEST", ev.not_before), ("LEAST", ev.not_after)):
+                inside = []
+                for bound in bounds:
+                    alias = ident(f"b{len(joins) + 1}")
+                    joins.append(f"LEFT JOIN {ident('occ_' + bound)} AS {alias} ON {alias}.key = t.__key")
+                    inside.append(f"CASE WHEN {alias}.d BETWEEN {lo} AND {hi} THEN {alias}.d END")
+                if inside:
+                    d = f"{side}({d}, {', '.join(inside)})"
+        w.line("")
+        w.line(f"-- event {ev.name}: the dated {ev.table} rows it selects", ev.span)
+        w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
+        w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf")
+        w.line(f"FROM {ident('src_' + table.name)} AS t")
+        for join in joins:
+            w.line(join)
+        w.line(
+            f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NOT NULL;",
+            ev.span,
+        )
+        self._notes(ev, where, d_reader, why_reader)
+
+    def _notes(self, ev: m.EventSource, where: str, d_reader: str, why_reader: str) -> None:
+        w = self.w
+        head = f"{ev.name}: {ev.table} row "
+        tail = f" has no usable {ev.column} ("
+        why = col("t", ev.column, why_reader)
+        silent = ev.per_subject and ev.where is None  # a blank death date only says: no death
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident('note_' + ev.name)} AS")
+        w.line(f"SELECT t.__key AS key, {text(head)} || CAST(t.__row AS VARCHAR) || {text(tail)} || {why}")
+        w.line(f"    || {text('); not counted')} AS message")
+        w.line(f"FROM {ident('src_' + ev.table)} AS t")
+        w.line(f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NULL"
+               + (f" AND {why} <> 'missing'" if silent else "") + (";" if ev.per_subject else ""))  # fmt: skip
+        if ev.per_subject:  # an analysed subject has one row of the subject-level table
+            return
+        what = f"the same {ev.sequence}" if ev.sequence else "no sequence variable"
+        w.line("UNION ALL  -- several occurrences on one day that SRCSEQ cannot tell apart")
+        w.line(f"SELECT key, {text(f'{ev.name}: several {ev.table} records on ')} || CAST(d AS VARCHAR)")
+        w.line(f"    || {text(f' with {what}; SRCSEQ cannot tell them apart')}")
+        if ev.name in self.same_day_table:
+            w.line(f"FROM {self.same_day_table[ev.name]} WHERE {ident('n ' + ev.name)} > 1;")
+        else:
+            w.line(f"FROM {ident('occ_' + ev.name)} GROUP BY key, d, seq HAVING count(*) > 1;")
+
+
+# ---- the script --------------------------------------------------------------------------------
+
+
+def generate_sql(
+    model: m.Model, only: list[str] | None = None, force_fallback: tuple = (), proven: frozenset = frozenset()
+) -> SqlProgram:
+    """The SQL script for a checked file (endpoints `only`, if given).
+
+    `proven`: the sorted checks (`same_day_<n>`) that prepare.sorted_proof proved on the
+    data. The rows of such an event are strictly increasing in (key, date, sequence), so
+    its first and last occurrences are the first and last rows by input position: the
+    script then picks each of their fields with arg_min_null/arg_max_null over __row (an
+    integer) instead of min/max over an ordering struct built for every row: the same
+    occurrence, in about two thirds of the time (docs/backends.md).
+    """
+    w = SqlWriter(model.file_name)
+    needs: dict[str, set] = {t.name: set() for t in model.tables}
+    chosen = [ep for ep in model.endpoints if only is None or ep.paramcd in only]
+    fallback = {ep.paramcd: why for ep in chosen if (why := sql_support(model, ep))}
+    fallback.update({code: "forced" for code in force_fallback if code in {e.paramcd for e in chosen}})
+    in_sql = [ep for ep in chosen if ep.paramcd not in fallback]
+    subject = model.subject_table
+    w.line(f"-- Endpoints of {w.file}, compiled to SQL by endpointdsl {__version__}.")
+    w.line("-- Reads src_<table> (typed views of the input cells, see endpointdsl/engines/sql/prepare.py);")
+    w.line(
+        "-- leaves the tables adtte and report. `-- file:line` names the .ept line a statement implements."
+    )
+    for code, why in fallback.items():
+        w.line(f"-- {comment_safe(code)}: derived by the per-subject functions ({comment_safe(why)})")
+    w.line("")
+    w.line(f"-- subjects: keys with exactly one row of the subject-level table {subject.name}", subject.span)
+    w.line("CREATE OR REPLACE TEMP TABLE subject_rows AS")
+    w.line(f"SELECT __key AS key, count(*) AS n FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL")
+    w.line("GROUP BY __key;")
+    w.line("CREATE OR REPLACE TEMP TABLE subjects AS SELECT key FROM subject_rows WHERE n = 1;")
+    events = Events(model, w, needs)
+    wanted = event_closure(model, [e for ep in in_sql for e in m.event_names(ep)])
+    events.same_day([model.event(name) for name in wanted])
+    # bounds of imputed dates first: their occurrence views are joined by the bounded events
+    for name in sorted(wanted, key=lambda n: bool(model.event(n).not_before or model.event(n).not_after)):
+        events.write(model.event(name))
+    order = tuple(ep.paramcd for ep in chosen)
+    by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
+    for ep in in_sql:
+        (OccurrenceSql if ep.response is not None else EndpointSql)(model, ep, w, needs, by_row).write()
+    # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
+    responses = any(ep.response is not None for ep in chosen)
+    _results(model, w, in_sql, order, responses)
+    return SqlProgram(
+        "\n".join(w.lines) + "\n",
+        dict(w.line_map),
+        needs,
+        tuple(ep.paramcd for ep in in_sql),
+        fallback,
+        order,
+        events.sorted_checks,
+    )
+
+
+def result_queries(order: tuple) -> tuple[str, str]:
+    """The queries that read adtte and report in run_tables' order: subject, endpoint order, ..."""
+    rank = "CASE PARAMCD " + " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(order)) + " END"
+    rank = rank if order else "0"
+    return (
+        f"SELECT * FROM adtte ORDER BY USUBJID, {rank}",
+        f"SELECT * FROM report ORDER BY coalesce(USUBJID, ''), coalesce({rank}, -1), STATUS, MESSAGE",
+    )
+
+
+def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple, responses: bool) -> None:
+    subject = model.subject_table
+    w.line("")
+    w.line("-- ADTTE: one record per subject and endpoint")
+    w.line("CREATE OR REPLACE TEMP TABLE adtte AS")
+    for i, ep in enumerate(eps):
+        w.line(("UNION ALL " if i else "") + record_columns(ep, responses), ep.span)
+    if not eps:
+        w.line(record_columns(None, responses))
+    w.line(";")
+    w.line("")
+    w.line("-- report: exclusions with their reason, and data findings")
+    w.line("CREATE OR REPLACE TEMP TABLE report AS SELECT * FROM (")
+    w.line("SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD,")
+    w.line("    CAST(NULL AS VARCHAR) AS STATUS, CAST(NULL AS VARCHAR) AS MESSAGE WHERE FALSE")
+    w.line(f"UNION ALL  -- subjects with several rows in {subject.name}: one finding each", subject.span)
+    head, tail = duplicate_message("\0", subject.name).split("\0")
+    w.line(f"SELECT key, NULL, 'finding', {text(head)} || CAST(n AS VARCHAR) || {text(tail)}")
+    w.line("    FROM subject_rows WHERE n > 1")
+    for t in model.tables:
+        src = ident("src_" + t.name)
+        w.line(f"UNION ALL  -- {t.name} rows without a subject key", t.span)
+        w.line(f"SELECT NULL, NULL, 'finding', {text(t.name + ' row ')} || CAST(__row AS VARCHAR)")
+        w.line(f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE __key IS NULL")
+        w.line(f"UNION ALL SELECT NULL, NULL, 'finding', {text(f'table {t.name!r} has no rows')}")
+        w.line(f"    WHERE NOT EXISTS (SELECT 1 FROM {src})")
+        if t.per_subject:
+            continue
+        w.line(f"UNION ALL  -- {t.name} rows of subjects missing from {subject.name}")
+        w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(n AS VARCHAR)")
+        w.line(f"    || CASE WHEN n = 1 THEN {text(' row')} ELSE {text(' rows')} END")
+        w.line(f"    || {text(f' in {t.name} but none in {subject.name}; not analysed')}")
+        # count rows per key first: the anti-join then probes one row per key, not every row
+        w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE __key IS NOT NULL GROUP BY __key) AS t")
+        w.line("WHERE NOT EXISTS (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key)")
+    for ep in eps:
+        res = ident("res_" + ep.paramcd)
+        code = text(ep.paramcd)
+        w.line(f"UNION ALL  -- {ep.paramcd}: duplicate subjects, exclusions, findings", ep.span)
+        w.line(f"SELECT key, {code}, 'excluded', {text('duplicate subject: ')} || CAST(n AS VARCHAR)")
+        w.line(f"    || {text(f' rows in {subject.name}')} FROM subject_rows WHERE n > 1")
+        w.line(f"UNION ALL SELECT key, {code}, 'excluded', reason FROM {res} WHERE reason IS NOT NULL")
+        w.line(
+            f"UNION ALL SELECT DISTINCT key, {code}, 'finding', message FROM {ident('notes_' + ep.paramcd)}"
+        )
+    w.line(");")
+    w.line("")
+    w.line("-- the results, in the order of tables.run_tables (a table keeps no order of its own):")
+    for query in result_queries(order):
+        w.line(f"-- {query};")

@@ -1,0 +1,153 @@
+"""SQL writer: the safe pieces of SQL every part of the generator writes, and the script's text.
+
+Nothing from the .ept file is pasted raw: names go through `ident` (double quotes,
+doubled inside) and texts through `text` (single quotes, doubled inside); file names in
+comments are the model's `file_name`, reduced to a safe alphabet. Row conditions read the
+typed views that `prepare` builds (`col`); date arithmetic is held at the ends of the
+calendar, as the per-subject runtime holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from ...check import model as m
+from .prepare import date_readers, view_name
+
+NO_END_SQL = "DATE '9999-12-31'"
+DAY_ONE = "DATE '0001-01-01'"
+SPAN_DAYS = (dt.date.max - dt.date.min).days
+
+
+# ---- safe pieces of SQL -------------------------------------------------------------------
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def text(value: str | None) -> str:
+    """A SQL string literal (or NULL); a NUL character, which no literal can hold, is chr(0)."""
+    if value is None:
+        return "CAST(NULL AS VARCHAR)"
+    parts = ["'" + part.replace("'", "''") + "'" for part in value.split("\x00")]
+    return " || chr(0) || ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def date(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def number(value: float | int) -> str:
+    if isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"cannot emit the number {value!r}")  # the checker rejects these
+    if isinstance(value, int):
+        return str(value)
+    lexeme = repr(float(value))
+    return lexeme if "e" in lexeme else lexeme + "E0"  # an exponent makes it a DOUBLE, exactly
+
+
+def col(alias: str, column: str, reader: str) -> str:
+    return f"{alias}.{ident(view_name(column, reader))}"
+
+
+def condition(c: m.Condition, alias: str, needs: set) -> str:
+    """A row condition; SQL's NULL logic is Kleene's, as the semantics require."""
+    match c:
+        case m.Compare(column=column, op=op, literal=lt, format=fmt):
+            reader = {"text": "text", "number": "num", "date": date_readers(fmt)[0]}[lt.kind]
+            needs.add((column, reader))
+            sql_op = "<>" if op == "!=" else op
+            return f"{col(alias, column, reader)} {sql_op} {literal(lt)}"
+        case m.InList(column=column, literals=lts, negated=neg, format=fmt):
+            reader = {"text": "text", "number": "num", "date": date_readers(fmt)[0]}[lts[0].kind]
+            needs.add((column, reader))
+            values = ", ".join(literal(x) for x in lts)
+            return f"{col(alias, column, reader)} {'NOT IN' if neg else 'IN'} ({values})"
+        case m.IsMissing(column=column, negated=neg):
+            needs.add((column, "text"))  # as_text(cell) is None exactly when the cell is missing
+            return f"{col(alias, column, 'text')} IS {'NOT ' if neg else ''}NULL"
+        case m.And(left=a, right=b):
+            return f"({condition(a, alias, needs)} AND {condition(b, alias, needs)})"
+        case m.Or(left=a, right=b):
+            return f"({condition(a, alias, needs)} OR {condition(b, alias, needs)})"
+        case m.Not(operand=a):
+            return f"(NOT {condition(a, alias, needs)})"
+    raise TypeError(f"the SQL generator does not handle {type(c).__name__}")
+
+
+def literal(lt: m.Literal) -> str:
+    if lt.kind == "text":
+        return text(lt.value)
+    if lt.kind == "number":
+        return number(lt.value)
+    return date(lt.value)
+
+
+def comment_safe(value: str) -> str:
+    return "".join(ch if ch.isprintable() else " " for ch in value)
+
+
+# ---- the writer ------------------------------------------------------------------------------
+
+
+class SqlWriter:
+    """SQL text with a generated-line to .ept-line map; `file` is the .ept file's name as
+    the comments show it (the model's `file_name`)."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.lines: list[str] = []
+        self.line_map: dict[int, int] = {}
+
+    def line(self, sql: str = "", src=None) -> None:
+        for i, part in enumerate(sql.split("\n")):
+            if i == 0 and src is not None:
+                line = src.line if hasattr(src, "line") else src
+                self.line_map[len(self.lines) + 1] = line
+                part = f"{part}  -- {self.file}:{line}"
+            self.lines.append(part)
+
+
+# ---- dates -------------------------------------------------------------------------------------
+
+
+def minus_one(day: str) -> str:
+    """The day before, held at the first day of the calendar (as the Python runtime's shift)."""
+    return f"CASE WHEN {day} = {DAY_ONE} THEN {day} ELSE {day} - 1 END"
+
+
+def plus_days(day: str, days: int) -> str:
+    """day + days, held at the last day of the calendar (as the Python runtime's shift)."""
+    if days > SPAN_DAYS:
+        return NO_END_SQL
+    last = dt.date.max - dt.timedelta(days=days)
+    return f"CASE WHEN {day} > {date(last)} THEN {NO_END_SQL} ELSE {day} + {days} END"
+
+
+def shift(day: str, days: int) -> str:
+    """day + days, held at the ends of the calendar (as the Python runtime's shift)."""
+    if days >= 0:
+        return day if days == 0 else plus_days(day, days)
+    if -days > SPAN_DAYS:
+        return f"CASE WHEN {day} IS NOT NULL THEN {DAY_ONE} END"
+    first = dt.date.min + dt.timedelta(days=-days)
+    return f"CASE WHEN {day} < {date(first)} THEN {DAY_ONE} ELSE {day} - {-days} END"
+
+
+# ---- events ----------------------------------------------------------------------------------
+
+
+def event_closure(model: m.Model, names: list[str]) -> list[str]:
+    """The events named plus the subject-level events bounding their imputed dates."""
+    out: list[str] = []
+    for name in names:
+        ev = model.event(name)
+        for bound in (*ev.not_before, *ev.not_after):
+            if bound not in out:
+                out.append(bound)
+        if name not in out:
+            out.append(name)
+    return out

@@ -1,0 +1,140 @@
+"""The layers of docs/architecture.md, held against the package's import graph.
+
+Every import counts (at the top, inside functions, under `if TYPE_CHECKING:`; see
+import_graph.py). From the bottom: `version`; `data` and `language` (each imports only
+itself); `check` (language, data); `engines` (check, data; no engine imports another);
+`api` and `datacheck`; `cli`; the package's face (`__init__`, `__main__`). A module imports
+only its own package or a lower layer; the reference interpreter imports only the checked
+model, data and itself; and there is no import circle anywhere, inside packages too.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from import_graph import circles, graph, loop
+
+# (package or module, layer); a package takes in its submodules. Packages of one layer
+# (data and language; the three engines; api and datacheck) do not import each other.
+LAYERS = {
+    "endpointdsl.version": 0,
+    "endpointdsl.data": 1,
+    "endpointdsl.language": 1,
+    "endpointdsl.check": 2,
+    "endpointdsl.engines": 3,
+    "endpointdsl.engines.python": 3,
+    "endpointdsl.engines.sql": 3,
+    "endpointdsl.engines.reference": 3,
+    "endpointdsl.api": 4,
+    "endpointdsl.datacheck": 4,
+    "endpointdsl.cli": 5,
+    "endpointdsl.__main__": 6,
+}
+FACE = "endpointdsl"  # __init__.py: the public API; nothing in the package imports it
+REFERENCE = "endpointdsl.engines.reference"
+REFERENCE_MAY_IMPORT = ("endpointdsl.check.model", "endpointdsl.data", REFERENCE)
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def place(module: str) -> tuple[str, int] | None:
+    """The package (or module) of LAYERS that holds a module, and its layer."""
+    if module == FACE:
+        return FACE, 7
+    holders = [p for p in LAYERS if _within(module, p)]
+    if not holders:
+        return None
+    holder = max(holders, key=len)
+    return holder, LAYERS[holder]
+
+
+def wrong_way(arrows: dict[str, set[str]]) -> list[str]:
+    """Imports of a higher layer, or of another package of the same layer."""
+    out = []
+    for a in sorted(arrows):
+        for b in sorted(arrows[a]):
+            if place(a) is None or place(b) is None:
+                continue  # test_every_module_is_in_a_layer names it
+            (pa, la), (pb, lb) = place(a), place(b)
+            if pa != pb and lb >= la:
+                out.append(f"{a} (layer {la}, {pa}) imports {b} (layer {lb}, {pb})")
+    return out
+
+
+@pytest.fixture(scope="module")
+def arrows() -> dict[str, set[str]]:
+    return graph()
+
+
+def test_every_module_is_in_a_layer(arrows):
+    assert [m for m in arrows if place(m) is None] == []
+
+
+def test_no_import_runs_up_or_across_layers(arrows):
+    assert wrong_way(arrows) == []
+
+
+def test_the_reference_interpreter_imports_only_the_model_and_data(arrows):
+    """Its independence from the compiled and SQL engines is what double programming needs."""
+    reference = [m for m in arrows if _within(m, REFERENCE)]
+    assert reference, "no reference interpreter found"
+    bad = [
+        f"{a} imports {b}"
+        for a in reference
+        for b in sorted(arrows[a])
+        if not any(_within(b, allowed) for allowed in REFERENCE_MAY_IMPORT)
+    ]
+    assert bad == []
+
+
+def test_no_import_circles(arrows):
+    found = [" -> ".join(loop(arrows, c)) + f" (circle of {', '.join(c)})" for c in circles(arrows)]
+    assert found == []
+
+
+def test_the_graph_sees_every_kind_of_import(tmp_path):
+    """Function-level, TYPE_CHECKING, relative and absolute imports, of modules and of names."""
+    package = tmp_path / "endpointdsl"
+    files = {
+        "__init__.py": "from .api import load\n",
+        "api.py": "def load():\n    from .engines.sql import run\n",
+        "engines/__init__.py": "",
+        "engines/sql/__init__.py": "",
+        "engines/sql/run.py": """
+            from typing import TYPE_CHECKING
+            from ..python import runtime
+            if TYPE_CHECKING:
+                from ...api import load
+            """,
+        "engines/python/__init__.py": "",
+        "engines/python/runtime.py": "import endpointdsl.data.values\nfrom endpointdsl.data import errors\n",
+        "data/__init__.py": "",
+        "data/values.py": "from . import errors as e\nfrom .errors import DataError\n",
+        "data/errors.py": "import os\n",
+    }
+    for name, text in files.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(textwrap.dedent(text))
+    found = graph(package)
+    assert found == {
+        "endpointdsl": {"endpointdsl.api"},
+        "endpointdsl.api": {"endpointdsl.engines.sql.run"},
+        "endpointdsl.engines": set(),
+        "endpointdsl.engines.sql": set(),
+        "endpointdsl.engines.sql.run": {"endpointdsl.engines.python.runtime", "endpointdsl.api"},
+        "endpointdsl.engines.python": set(),
+        "endpointdsl.engines.python.runtime": {"endpointdsl.data.values", "endpointdsl.data.errors"},
+        "endpointdsl.data": set(),
+        "endpointdsl.data.values": {"endpointdsl.data.errors"},
+        "endpointdsl.data.errors": set(),
+    }
+    assert circles(found) == [["endpointdsl.api", "endpointdsl.engines.sql.run"]]
+    assert wrong_way(found) == [
+        "endpointdsl.engines.sql.run (layer 3, endpointdsl.engines.sql) imports endpointdsl.api "
+        "(layer 4, endpointdsl.api)",
+        "endpointdsl.engines.sql.run (layer 3, endpointdsl.engines.sql) imports "
+        "endpointdsl.engines.python.runtime (layer 3, endpointdsl.engines.python)",
+    ]
