@@ -30,17 +30,10 @@ _READERS = {"text": "text", "number": "a number", "date": "a date"}
 def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) -> tuple[list[str], int]:
     """The problems `run` would meet in the tables of `folder` (empty: none), and how many
     columns were checked. DataError when the folder itself cannot be used."""
-    from .data.read import find_table
+    from .data.read import find_table, usable_folder
     from .data.tables import validate
 
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"data folder {folder} does not exist or is not a folder")
-    if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise DataError(f"unknown encoding '{encoding}'") from None
+    folder = usable_folder(folder, encoding)
     uses = column_uses(model)
     problems: list[str] = []
     samples: dict[str, pd.DataFrame] = {}

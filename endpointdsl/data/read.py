@@ -162,6 +162,13 @@ def read_tables(
     `arrow`: Parquet columns stay Arrow arrays (pandas ArrowDtype) instead of Python
     objects; the SQL backend reads them without copying.
     """
+    folder = usable_folder(folder, encoding)
+    return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}
+
+
+def usable_folder(folder: str | Path, encoding: str | None) -> Path:
+    """The data folder, if it is one and the encoding is known; else why not (run and
+    `check --data` say it alike)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"data folder {folder} does not exist or is not a folder")
@@ -170,4 +177,4 @@ def read_tables(
             codecs.lookup(encoding)
         except LookupError:
             raise DataError(f"unknown encoding '{encoding}'") from None
-    return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}
+    return folder

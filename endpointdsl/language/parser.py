@@ -209,32 +209,3 @@ def _too_long(tok: lark.Token, digits: int, file: str) -> Diagnostic:
         "error", "E006", f"this number has {digits} digits; at most {MAX_NUMBER_DIGITS} are allowed",
         _span(tok, file), None,
     )  # fmt: skip
-
-
-def _span(tok: lark.Token, file: str) -> Span:
-    end = tok.end_column if tok.end_column else tok.column + max(1, len(tok))
-    return Span(file, tok.line, tok.column, tok.end_line or tok.line, end)
-
-
-def _reserved_name(tok: lark.Token, what: str, file: str) -> Diagnostic:
-    return Diagnostic(
-        "error", "E005", f"'{tok}' is a reserved word and cannot name {what}", _span(tok, file),
-        f"choose another name, e.g. `{tok}_`; keywords of the language cannot be names",
-    )  # fmt: skip
-
-
-def _too_deep(cond: lark.Tree, depth: int, file: str) -> Diagnostic:
-    meta = cond.meta
-    span = Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
-    return Diagnostic(
-        "error", "E006",
-        f"this condition combines {depth} and/or/not; at most {MAX_CONDITION_DEPTH} are allowed",
-        span, "use `COLUMN in (...)` for a list of values, or split it into several events",
-    )  # fmt: skip
-
-
-def _too_long(tok: lark.Token, digits: int, file: str) -> Diagnostic:
-    return Diagnostic(
-        "error", "E006", f"this number has {digits} digits; at most {MAX_NUMBER_DIGITS} are allowed",
-        _span(tok, file), None,
-    )  # fmt: skip
