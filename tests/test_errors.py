@@ -150,6 +150,11 @@ TABLE = [
     Case("missing-to", endpoint(STD.replace("  to death\n", "")), "E111", 8, 10, "no terminating event"),
     Case("no-censoring-rule", endpoint(STD.replace("  censor at alive cnsr 1\n", "")), "E112", 8, 10,
          "no censoring rule"),
+    Case("event-only-with-horizon",
+         endpoint("  among subjects with pd\n  from rand\n  to pd\n  horizon 1 years\n"), "E112", 8, 10,
+         "none is needed when every subject has the event"),
+    Case("event-only-other-event",
+         endpoint("  among responders\n  from rand\n  to death\n"), "E112", 8, 10, "no censoring rule"),
     Case("origin-is-origin", endpoint(STD.replace("from rand", "from origin")), "E120", 9, 3, "as itself"),
     Case("origin-is-fixed-date", endpoint(STD.replace("from rand", "from 2024-01-01")), "E120", 9, 8,
          "not one fixed date"),
@@ -635,3 +640,14 @@ def test_no_catch_all_warning_while_the_file_has_errors():
     with pytest.raises(EptError) as info:
         check_text(endpoint(STD_TO + "  censor at alive cnsr 0\n"), "trial.ept")
     assert [d.code for d in info.value.diagnostics] == ["E130"]
+
+
+def test_event_only_endpoints_need_no_censoring_rule():
+    """`among subjects with E` and `to E` without an end of observation: every subject of the
+    population has the event, so no censoring rule is needed (issue 12, event-only)."""
+    named = endpoint("  among responders\n  from rand\n  to pd\n")
+    inline = endpoint("  among subjects with pd\n  from rand\n  to first of death, pd\n")
+    for text in (named, inline):
+        model = check_text(text)
+        assert model.endpoints[0].censoring == ()
+        assert not [w for w in model.warnings if w.code == "W102"]

@@ -80,7 +80,7 @@ class EndpointChecker(Operands):
                         "`response of E from ... through ...` or `occurrence of E from ... through ...`",
                     )  # fmt: skip
             events = self._events(seen.get("to"))
-            rules = self._censoring()
+            rules = self._censoring(self._event_only(events, seen))
             missed = self._missed(seen.get("censor events after"))
         bounds = self._bounds()
         ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
@@ -261,7 +261,28 @@ class EndpointChecker(Operands):
         text = fields.get("evntdesc")
         return m.Outcome(fields.get("cnsr", 1), text if text is not None else label, fields.get("cnsdtdsc"))
 
-    def _censoring(self) -> tuple[m.CensorRule, ...]:
+    # ---- event-only endpoints (issue 12): no censoring rule when every subject has the event
+    def _event_only(self, events, seen) -> str | None:
+        """The event every subject of the population has, when the endpoint can do without a
+        censoring rule: `among subjects with E` and `to ... E ...`, with no end of observation
+        (`horizon`, `cutoff`, `stop at`) and no `censor events after ... missed` that could cut
+        the event off. None otherwise."""
+        among = seen.get("among")
+        if among is None or seen.get("censor events after") is not None:
+            return None
+        if any(isinstance(c, (n.Horizon, n.Cutoff, n.Stop)) for c in self.ep.clauses):
+            return None
+        if isinstance(among, n.AmongInline):
+            population = among.population
+        else:
+            pop = self.scope.populations.get(among.name.text)
+            population = pop.population if pop is not None else None
+        if not isinstance(population, n.WithEvent):
+            return None
+        name = population.event.text
+        return name if any(t.event == name for t in events) else None
+
+    def _censoring(self, event_only: str | None = None) -> tuple[m.CensorRule, ...]:
         rules: list[m.CensorRule] = []
         always: n.Clause | None = None
         for clause in self.ep.clauses:
@@ -290,11 +311,13 @@ class EndpointChecker(Operands):
             if any(ch.date.kind == "origin" for ch in choices) and not conditions and always is None:
                 always = clause
             rules.append(rule)
-        if not rules:
+        if not rules and event_only is None:
             self.error(
                 "E112", f"endpoint {self.ep.paramcd.text} has no censoring rule",
                 self.ep.paramcd.span,
-                "subjects without an event need one, e.g. `censor at last_alive cnsr 1`",
+                "subjects without an event need one, e.g. `censor at last_alive cnsr 1`; none is "
+                "needed when every subject has the event (`among subjects with E` and `to E`, "
+                "with no horizon, cutoff or stop)",
             )  # fmt: skip
         return tuple(rules)
 
