@@ -91,6 +91,8 @@ class EndpointChecker(Operands):
             self._no_catch_all(events, rules, bool(bounds), ascertainment, clamp, said)
         population = self._population(seen.get("among"))
         unit = self._unit(seen.get("time in"))
+        if unit in m.TIME_UNIT_SECONDS and response is None:
+            self._timed(seen, events, rules, unit)
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
@@ -494,4 +496,44 @@ class EndpointChecker(Operands):
         return 1
 
     def _unit(self, clause) -> str:
+        if clause is not None and clause.unit is not None and clause.unit.text in m.TIME_UNIT_ALIASES:
+            return m.TIME_UNIT_ALIASES[clause.unit.text]  # times of day (issue 12)
         return "days" if clause is None else self.unit_name(clause.unit, clause.span, "time")
+
+    # ---- times of day (issue 12): `time in hours|minutes`
+    def _timed(self, seen, events, rules, unit: str) -> None:
+        """E230: every date the AVAL is counted from or to needs its event `with time`;
+        E231: clauses not (yet) defined with times of day; E232: `origin is day`."""
+        clause = seen["time in"]
+        names = [self.origin.event, *(t.event for t in events)]
+        names += [ch.date.event for r in rules for ch in r.choices]
+        for name in dict.fromkeys(x for x in names if x):
+            ev = self.scope.events.get(name)
+            if ev is not None and not ev.with_time:
+                self.error(
+                    "E230", f"`time in {unit}` needs times of day, but event {name} reads dates only",
+                    clause.span, f"declare the event `with time` (event {name} = TABLE.COLUMN with time ...), "
+                    "or count the time in days",
+                )  # fmt: skip
+        if "origin is day" in seen:
+            self.error(
+                "E232", f"`origin is day` does not apply to `time in {unit}`", seen["origin is day"].span,
+                f"AVAL is the clock time from STARTDTM to ADTM in {unit}; drop `origin is day`",
+            )  # fmt: skip
+        for c in self.ep.clauses:
+            word = None
+            if isinstance(c, (n.Horizon, n.Cutoff, n.Stop)):
+                word = {n.Horizon: "horizon", n.Cutoff: "cutoff", n.Stop: "stop at"}[type(c)]
+            elif isinstance(c, n.Missed):
+                word = "censor events after ... missed"
+            elif isinstance(c, n.BeforeOrigin) and c.rule == "move to origin":
+                word = "before origin: move to origin"
+            elif isinstance(c, n.CensorLatest):
+                word = "censor at latest of"
+            elif isinstance(c, n.CensorSingle) and c.conditions:
+                word = "a censoring rule with `if`"
+            if word is not None:
+                self.error(
+                    "E231", f"`{word}` does not combine with `time in {unit}` (not yet defined with times of day)",
+                    c.span, "count the time in days, or leave the clause out",
+                )  # fmt: skip
