@@ -253,6 +253,39 @@ TABLE = [
 
 # Response and incidence endpoints: the head `endpoint R` is line 9, `from rand` line 10,
 # the body from line 11.
+
+# ---- times of day (issue 12): `with time` events, `time in hours|minutes`
+# Lines 1-5; the endpoint starts on line 6, its clauses on lines 7-10, one more on line 11.
+TIMED = """\
+table adsl: one row per subject
+table adae: many rows per subject
+event infusion = adsl.CARTDTM with time
+event crs = adae.ASTDTM with time where AEDECOD = "CRS" sequence AESEQ
+event contact = adsl.LSTCNTDT
+"""
+TIMED_STD = "  among subjects with crs\n  from infusion\n  to crs\n  time in hours\n"
+
+
+def timed(extra: str = "", body: str = TIMED_STD, base: str = TIMED) -> str:
+    return f'{base}endpoint CRS "Time to CRS"\n{body}{extra}end\n'
+
+
+TABLE += [
+    Case("hours-date-only-event", timed(body=TIMED_STD.replace("to crs", "to contact")), "E230", 10, 3,
+         "event contact reads dates only"),
+    Case("hours-date-only-censoring", timed("  censor at contact cnsr 1\n"), "E230", 10, 3,
+         "declare the event `with time`"),
+    Case("hours-with-horizon", timed("  horizon 3 days\n"), "E231", 11, 3, "`horizon` does not combine"),
+    Case("hours-with-latest", timed("  censor at latest of origin cnsr 1, infusion cnsr 2\n"), "E231", 11, 3,
+         "`censor at latest of`"),
+    Case("hours-with-condition", timed("  censor at infusion if no crs cnsr 1\n"), "E231", 11, 3,
+         "a censoring rule with `if`"),
+    Case("hours-move-to-origin", timed("  before origin: move to origin\n"), "E231", 11, 3, "move to origin"),
+    Case("hours-origin-is-day", timed("  origin is day 0\n"), "E232", 11, 3, "`origin is day` does not apply"),
+    Case("time-on-imputed-date", timed(base=TIMED + "event onset = adae.ASTDT with time impute first\n"),
+         "E233", 6, 1, "an imputed date has no time of day"),
+]  # fmt: skip
+
 TABLE += [
     Case("response-two-heads", response("  best response of ovr\n  best response of ovr\n  sd at least 6 weeks after origin\n"),
          "E180", 12, 3, "one result"),
