@@ -204,3 +204,55 @@ def test_the_command_line_gives_the_same_records(tmp_path, slug, engine):
     assert written.ADT.tolist() == [d.isoformat() if d else "" for d in adtte.ADT]
     if "ADTM" in adtte.columns:
         assert written.ADTM.tolist() == [d.isoformat() for d in adtte.ADTM]
+
+
+# ---- the engines on censored endpoints in minutes (no gallery entry: the rules of section 7) ----
+
+CENSORED = """\
+table adsl: one row per subject
+table adae: many rows per subject
+event dose = adsl.DOSEDTM with time
+event contact = adsl.LSTCNDTM with time label "Last contact"
+event crs = adae.ASTDTM with time where AEDECOD = "CRS" sequence AESEQ
+event visit = adae.ASTDTM with time sequence AESEQ label "Last AE record"
+endpoint CRSMIN "Time to CRS (minutes)"
+  from dose
+  to crs
+  censor at contact cnsr 1
+  censor at last visit cnsr 2
+  censor at origin cnsr 3
+  time in minutes
+end
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_censoring_in_minutes(tmp_path, engine):
+    adsl = pd.DataFrame({
+        "USUBJID": ["A", "B", "C", "D", "E"],
+        "DOSEDTM": ["2023-01-01T10:00", "2023-01-01T10:00", "2023-01-01T10:00", "2023-01-01T10:00",
+                    "2023-01-01T10:00"],
+        "LSTCNDTM": ["2023-01-01T12:30", "2023-01-01T09:00", None, None, "2023-01-03"],
+    })  # fmt: skip
+    adae = pd.DataFrame({
+        "USUBJID": ["A", "B", "B", "C", "D"],
+        "AESEQ": [1, 1, 2, 1, 1],
+        "AEDECOD": ["CRS", "NAUSEA", "NAUSEA", "NAUSEA", "NAUSEA"],
+        "ASTDTM": ["2023-01-01T11:15", "2023-01-01T09:30", "2023-01-02 08:00:00", "2023-01-01T08:00", None],
+    })  # fmt: skip
+    path = tmp_path / "censored.ept"
+    path.write_text(CENSORED, encoding="utf-8")
+    result = endpointdsl.load(path).run({"adsl": adsl, "adae": adae}, engine=engine)
+    got = records(result.adtte, "CRSMIN", ["ADTM", "AVAL", "CNSR", "SRCVAR"])
+    assert got == {
+        "A": (pd.Timestamp("2023-01-01T11:15"), 75.0, 0, "ASTDTM"),  # the event
+        # last contact before the dose (reported); the last AE record not before the dose
+        "B": (pd.Timestamp("2023-01-02T08:00"), 1320.0, 2, "ASTDTM"),
+        "C": (pd.Timestamp("2023-01-01T10:00"), 0.0, 3, "DOSEDTM"),  # nothing after the dose
+        "D": (pd.Timestamp("2023-01-01T10:00"), 0.0, 3, "DOSEDTM"),
+    }
+    assert exclusions(result.report, "CRSMIN") == {
+        "E": "no time of day: the censoring date contact on 2023-01-03 has a date only"
+    }
+    findings = result.report[result.report.STATUS == "finding"].MESSAGE.tolist()
+    assert "contact on 2023-01-01T09:00:00 is before the origin 2023-01-01T10:00:00; ignored" in findings
