@@ -256,3 +256,22 @@ def test_censoring_in_minutes(tmp_path, engine):
     }
     findings = result.report[result.report.STATUS == "finding"].MESSAGE.tolist()
     assert "contact on 2023-01-01T09:00:00 is before the origin 2023-01-01T10:00:00; ignored" in findings
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_time_orders_occurrences_only_in_endpoints_timed_by_the_clock(tmp_path, engine):
+    """Two AEs on one day, the lower sequence later in the day: an endpoint in days picks
+    by sequence (section 2), one in hours by time (section 7)."""
+    text = CENSORED.replace("time in minutes", "time in hours") + (
+        'endpoint CRSDAY "Time to first AE record (days)"\n  from dose\n  to visit\n  censor at origin cnsr 1\nend\n'
+    )
+    path = tmp_path / "order.ept"
+    path.write_text(text.replace("to crs", "to visit"), encoding="utf-8")
+    adsl = pd.DataFrame({"USUBJID": ["A"], "DOSEDTM": ["2023-01-01T10:00"], "LSTCNDTM": [None]})
+    adae = pd.DataFrame(
+        {"USUBJID": ["A", "A"], "AESEQ": [1, 2], "AEDECOD": ["X", "X"],
+         "ASTDTM": ["2023-01-02T18:00", "2023-01-02T07:30"]}
+    )  # fmt: skip
+    result = endpointdsl.load(path).run({"adsl": adsl, "adae": adae}, engine=engine)
+    assert records(result.adtte, "CRSMIN", ["AVAL", "SRCSEQ"]) == {"A": (21.5, 2.0)}
+    assert records(result.adtte, "CRSDAY", ["AVAL", "SRCSEQ"]) == {"A": (2.0, 1.0)}

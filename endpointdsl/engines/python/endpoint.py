@@ -62,8 +62,9 @@ class EndpointWriter:
 
     def _origin(self) -> None:
         w, spec = self.w, self.ep.origin
+        timed = {"timed": lit(True)} if m.timed(self.ep) else {}  # times of day: by date and time
         w.line(
-            f"origin_occ = {call('rt.pick', self.occ(spec.event), which=lit(spec.kind))}",
+            f"origin_occ = {call('rt.pick', self.occ(spec.event), which=lit(spec.kind), **timed)}",
             self.ep.lines.get("from"),
         )
         w.line("if origin_occ is None:")

@@ -111,7 +111,12 @@ class Occurrence:
 
     @property
     def order(self) -> tuple:
-        return (self.date, self.time is not None, self.time or 0, self.seq is None, self.seq or 0.0, self.row)
+        return (self.date, self.seq is None, self.seq or 0.0, self.row)
+
+    @property
+    def moment_order(self) -> tuple:
+        """The order in an endpoint timed by the clock: date, time (a date only first), sequence, row."""
+        return (self.date, self.time is not None, self.time or 0, *self.order[1:])
 
 
 @define(kw_only=True)
@@ -208,10 +213,13 @@ def dates_of(occurrences: list[Occurrence]) -> list[dt.date]:
     return [o.date for o in occurrences]
 
 
-def pick(occurrences: list[Occurrence], *, which: str) -> Occurrence | None:
-    """'first' or 'single': the earliest; 'last': the latest (ties: highest sequence)."""
+def pick(occurrences: list[Occurrence], *, which: str, timed: bool = False) -> Occurrence | None:
+    """'first' or 'single': the earliest; 'last': the latest (ties: highest sequence);
+    `timed`: in the order of an endpoint timed by the clock (`moment_order`)."""
     if not occurrences:
         return None
+    if timed:
+        occurrences = sorted(occurrences, key=lambda o: o.moment_order)
     return occurrences[-1] if which == "last" else occurrences[0]
 
 
@@ -399,9 +407,10 @@ def earliest(
     best, best_key = None, None
     for position, (occurrences, evntdesc) in enumerate(groups):
         for occ in occurrences:
-            key = (
-                (*occ.order[:3], position, *occ.order[3:]) if timed else (occ.date, position, *occ.order[1:])
-            )
+            if timed:
+                key = (*occ.moment_order[:3], position, *occ.moment_order[3:])
+            else:
+                key = (occ.date, position, *occ.order[1:])
             if best_key is None or key < best_key:
                 best, best_key = (occ, evntdesc), key
     return best
@@ -420,9 +429,9 @@ def censor_choice(
         return Candidate(origin, origin_occ, cnsr, evntdesc, cnsdtdsc)
     if timed:
         if kind in ("first", "last"):
-            occ = pick([o for o in occurrences if not before_origin(o, origin_occ)], which=kind)
+            occ = pick([o for o in occurrences if not before_origin(o, origin_occ)], which=kind, timed=True)
         else:
-            occ = pick(occurrences, which="single")
+            occ = pick(occurrences, which="single", timed=True)
             if occ is not None and before_origin(occ, origin_occ):
                 notes.add(f"{occ.event} on {moment(occ)} is before the origin {moment(origin_occ)}; ignored")
                 return None

@@ -70,6 +70,19 @@ def earlier_than_origin(o: dict, origin: dict) -> bool:
 
 def derive_timed(ep: m.EndpointSpec, subject_id: str, occ: dict, origin: dict, findings: list):
     """(record, None) or (None, reason) of an endpoint timed by the clock (section 7)."""
+
+    def order(o: dict) -> tuple:  # date, time (a date only first), sequence, row
+        return (
+            o["date"],
+            o.get("time") is not None,
+            o.get("time") or 0,
+            o["seq"] is None,
+            o["seq"] or 0.0,
+            o["row"],
+        )
+
+    occ = {name: sorted(rows, key=order) for name, rows in occ.items()}
+    origin = occ[ep.origin.event][-1 if ep.origin.kind == "last" else 0]  # picked again, in this order
     if origin.get("time") is None:
         return None, f"no time of day: the origin {origin['event']} on {origin['date']} has a date only"
 
@@ -86,16 +99,13 @@ def derive_timed(ep: m.EndpointSpec, subject_id: str, occ: dict, origin: dict, f
             o["domain"], o["column"], o["seq"], STARTDTM=start, ADTM=adtm,
         ), None  # fmt: skip
 
-    def order(o: dict) -> tuple:
-        return (o["date"], o.get("time") is not None, o.get("time") or 0)
-
     best = None
     for pos, term in enumerate(ep.events):
         for o in occ[term.event]:
             if earlier_than_origin(o, origin):
                 note(findings, f"{o['event']} on {stamp(o)} is before the origin {stamp(origin)}; ignored")
                 continue
-            key = (*order(o), pos, o["seq"] is None, o["seq"] or 0.0, o["row"])
+            key = (*order(o)[:3], pos, *order(o)[3:])
             if best is None or key < best[0]:
                 best = (key, o, term.evntdesc)
     if best is not None:

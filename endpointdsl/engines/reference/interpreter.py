@@ -97,18 +97,9 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
         if src.derived:
             found[-1].update(traced(src, row))
         found[-1]["time"] = read_time(row.get(src.column), src.format) if src.time else None
-    # Total order: date, then time (`with time`: a date only first), then sequence (missing
-    # last), then input row.
-    found.sort(
-        key=lambda o: (
-            o["date"],
-            o["time"] is not None,
-            o["time"] or 0,
-            o["seq"] is None,
-            o["seq"] or 0.0,
-            o["row"],
-        )
-    )
+    # Total order: date, then sequence (missing last), then input row (the time of day of a
+    # `with time` event takes part only in endpoints timed by the clock: clock.derive_timed).
+    found.sort(key=lambda o: (o["date"], o["seq"] is None, o["seq"] or 0.0, o["row"]))
     seen = set()
     for o in found:
         key = (o["date"], o["seq"])
