@@ -684,3 +684,11 @@ def test_event_only_endpoints_need_no_censoring_rule():
         model = check_text(text)
         assert model.endpoints[0].censoring == ()
         assert not [w for w in model.warnings if w.code == "W102"]
+
+
+def test_an_unknown_population_hides_no_censoring_rule():
+    """`among P` with P unknown (or dropped by a syntax error): the population error alone,
+    not also E112, since the endpoint may be event-only once P is defined."""
+    with pytest.raises(EptError) as info:
+        check_text(endpoint("  among nobody\n  from rand\n  to pd\n"))
+    assert [d.code for d in info.value.errors] == ["E104"]

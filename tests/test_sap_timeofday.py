@@ -193,7 +193,7 @@ def test_crs_onset_literal_records():
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("slug", ["time_to_response", "crs_onset_hours"])
+@pytest.mark.parametrize("slug", ["time_to_response", "crs_onset_hours", "crs_duration"])
 def test_the_command_line_gives_the_same_records(tmp_path, slug, engine):
     out = tmp_path / "adtte.csv"
     assert main(["run", str(SAP / f"{slug}.ept"), "--data", str(SAP / "data" / slug), "--out", str(out),
@@ -275,3 +275,51 @@ def test_the_time_orders_occurrences_only_in_endpoints_timed_by_the_clock(tmp_pa
     result = endpointdsl.load(path).run({"adsl": adsl, "adae": adae}, engine=engine)
     assert records(result.adtte, "CRSMIN", ["AVAL", "SRCSEQ"]) == {"A": (21.5, 2.0)}
     assert records(result.adtte, "CRSDAY", ["AVAL", "SRCSEQ"]) == {"A": (2.0, 1.0)}
+
+
+# ---- crs_duration: "time in days from the onset of the first CRS event to its resolution;
+# not resolved: censored at the last date known alive", among patients with CRS ----------
+
+
+def duration_oracle() -> tuple[dict, dict]:
+    """({subject: (STARTDT, ADT, AVAL, CNSR)}, {subject: exclusion reason})."""
+    alive = {r["USUBJID"]: r["LSTALVDT"] for r in rows("crs_duration", "adsl")}
+    crs: dict[str, list] = {}
+    for r in rows("crs_duration", "adae"):
+        if r["AEDECOD"] == "Cytokine release syndrome":
+            crs.setdefault(r["USUBJID"], []).append(r)
+    out, why = {}, {}
+    for subject, last_alive in alive.items():
+        if subject not in crs:
+            why[subject] = "not in population: subjects with crs_onset"
+            continue
+        onset = min(dt.date.fromisoformat(r["ASTDT"]) for r in crs[subject])
+        ends = [dt.date.fromisoformat(r["AENDT"]) for r in crs[subject] if r["AENDT"]]
+        ends = [d for d in ends if d >= onset]
+        if ends:
+            end, cnsr = min(ends), 0
+        elif last_alive and dt.date.fromisoformat(last_alive) >= onset:
+            end, cnsr = dt.date.fromisoformat(last_alive), 1
+        else:
+            why[subject] = "no event, and no censoring rule applies"
+            continue
+        out[subject] = (onset, end, float((end - onset).days + 1), cnsr)
+    return out, why
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_crs_duration_follows_the_sap(engine):
+    want, why = duration_oracle()
+    adtte, report = derive("crs_duration", engine)
+    assert records(adtte, "CRSDUR", ["STARTDT", "ADT", "AVAL", "CNSR"]) == want
+    assert exclusions(report, "CRSDUR") == why
+    assert report[report.STATUS == "finding"].empty  # ongoing events say nothing: `AENDT is not missing`
+
+
+def test_crs_duration_literal_records():
+    adtte, _ = derive("crs_duration", "sql")
+    got = records(adtte, "CRSDUR", ["ADT", "AVAL", "CNSR", "EVNTDESC"])
+    assert got["D-02"][1:3] == (1.0, 0)  # starts and ends on one day: 1 day
+    assert got["D-03"] == (dt.date(2023, 2, 20), 37.0, 1, "CRS not resolved")
+    # an ongoing first CRS, a second one resolved: the first end after the first onset
+    assert got["D-07"][:3] == (dt.date(2023, 1, 22), 18.0, 0)

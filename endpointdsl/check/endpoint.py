@@ -278,7 +278,9 @@ class EndpointChecker(Operands):
             population = among.population
         else:
             pop = self.scope.populations.get(among.name.text)
-            population = pop.population if pop is not None else None
+            if pop is None:  # an unknown (or unparsed) population is its own error: no E112 besides
+                return ""
+            population = pop.population
         if not isinstance(population, n.WithEvent):
             return None
         name = population.event.text
