@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from attrs import define, evolve, field
 
 from .check.checker import check
-from .check.model import RESPONSES, EndpointSpec, Model
+from .check.model import RESPONSES, EndpointSpec, Model, timed
 from .check.usage import table_usage
 from .data.records import Derivation
 from .data.values import Subject
@@ -159,7 +159,10 @@ class CompiledFile:
             derive = {k: v for k, v in derive.items() if k in only}
         model = self.model
         kinds = {ep.paramcd: ep.kind for ep in model.endpoints}
-        return run_tables(table_usage(model), model.subject_table.name, derive, tables, model.file, kinds)
+        times = any(timed(ep) for ep in model.endpoints if ep.paramcd in derive)
+        return run_tables(
+            table_usage(model), model.subject_table.name, derive, tables, model.file, kinds, times=times
+        )
 
 
 def summary_specs(model: Model) -> list:

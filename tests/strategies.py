@@ -44,6 +44,8 @@ UNIT_WORDS = {
     "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
     "month": "months", "months": "months", "year": "years", "years": "years",
 }  # fmt: skip
+# Times of day (issue 12): the units of an endpoint timed by the clock.
+TIME_WORDS = {"hour": "hours", "hours": "hours", "minute": "minutes", "minutes": "minutes"}
 
 
 # ---- the vocabulary of tables and columns ----------------------------------------------
@@ -152,6 +154,7 @@ class EventDesc:
     impute: str | None = None  # "first", "mid" or "last": the rule for partial dates
     bounds: tuple[tuple[str, str], ...] = ()  # ("before" | "after", subject-level event)
     response: str | None = None  # column of the RECIST response (tumour assessments)
+    time: bool = False  # `with time`: the time after the date is kept (issue 12)
     # (the `format` of the date column is the program's, per table column: ProgramDesc.formats)
 
     @property
@@ -273,6 +276,8 @@ class EndpointDesc:
 
     @property
     def unit(self) -> str:
+        if self.unit_word in TIME_WORDS:
+            return TIME_WORDS[self.unit_word]
         return UNIT_WORDS[self.unit_word] if self.unit_word else "days"
 
     def clauses(self) -> list[str]:
@@ -454,6 +459,8 @@ class ProgramDesc:
             line = f"event {e.name} = {e.table}.{e.column}"
             if self.spelling(e.table, e.column) is not None:
                 line += f" format {quote(self.spelling(e.table, e.column))}"
+            if e.time:
+                line += " with time"
             if e.where is not None:
                 line += f" where {render_condition(e.where)}"
             if e.response is not None:
@@ -487,6 +494,8 @@ class ProgramDesc:
         for e in self.events:
             if e.table != table:
                 continue
+            if e.time:  # a column some event reads with its times of day: times in the data
+                cols[e.column] = "datetime"
             cols.setdefault(e.column, "date")
             if e.response:
                 cols.setdefault(e.response, "text")
@@ -907,7 +916,7 @@ def case_clash(draw, tables, evs, pops) -> tuple[str, str]:
 
 @st.composite
 def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: bool = False,
-             clashes: bool = False) -> ProgramDesc:  # fmt: skip
+             clashes: bool = False, issue12: bool = False) -> ProgramDesc:  # fmt: skip
     """A random program that the checker accepts; with `responses`, also response and
     incidence endpoints, and events on their rows read by a time-to-event endpoint."""
     record_tables = pick(draw, (("adrs",), ("adae",), ("adrs", "adae")))
@@ -930,6 +939,8 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
     names = tuple(name for name, _ in scheds)
     codes = list(dict.fromkeys(pick(draw, PARAMCDS) for _ in range(1 + draw(_index(max_endpoints)))))
     eps = tuple(draw(endpoint(code, evs, tables, [p[0] for p in pops], names)) for code in codes)
+    if issue12:  # event-only endpoints and endpoints timed by the clock
+        evs, eps = draw(with_issue12(evs, eps))
     if responses:
         evs, eps = draw(with_responses(evs, eps, tables, [p[0] for p in pops], names))
     clash = case_clash(draw, tables, evs, pops) if clashes and chance(draw, 8) else None
@@ -938,6 +949,52 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
     return ProgramDesc(
         tables, evs, tuple(pops), eps, order, chance(draw, 2), formats=formats, schedules=scheds, clash=clash
     )
+
+
+@st.composite
+def with_issue12(draw, evs, eps):
+    """Issue 12: sometimes an event-only endpoint (`among subjects with E`, `to E`, no
+    censoring rule, no bound), sometimes an endpoint timed by the clock (`time in hours`),
+    whose events are then read `with time`."""
+    eps = list(eps)
+    if chance(draw, 3):
+        i = draw(_index(len(eps)))
+        ep = eps[i]
+        event = pick(draw, [n for n, _ in ep.to])
+        eps[i] = dataclasses.replace(
+            ep, rules=(), bounds=(), missed=None, population=("with", event), ascertainment=None,
+            before=pick(draw, (None, "ignore")) if chance(draw, 2) else ep.before,
+        )  # fmt: skip
+    plain = [e.name for e in evs if e.impute is None and e.response is None and e.table in VOCAB]
+    if plain and chance(draw, 2):
+        i = draw(_index(len(eps)))
+        ep = eps[i]
+        origin = DateRef(pick(draw, ("single", "first", "last")), pick(draw, plain))
+        if origin.kind == "single" and evs[[e.name for e in evs].index(origin.event)].table != SUBJECT_TABLE:
+            origin = DateRef("first", origin.event)
+        to = tuple(dict.fromkeys((pick(draw, plain), d) for _, d in ep.to[:2]))
+        to = tuple({n: d for n, d in to}.items())
+        per_subject = [n for n in plain if evs[[e.name for e in evs].index(n)].table == SUBJECT_TABLE]
+        rules = []
+        for _ in range(draw(_index(3))):
+            kind = pick(draw, ("first", "last", "single") if per_subject else ("first", "last"))
+            ref = DateRef(kind, pick(draw, per_subject if kind == "single" else plain))
+            if Rule(False, (Choice(ref, outcome(draw, cnsr=True)),)) not in rules and ref not in [
+                r.choices[0].date for r in rules
+            ]:
+                rules.append(Rule(False, (Choice(ref, outcome(draw, cnsr=True)),)))
+        if chance(draw, 3):
+            rules.append(Rule(False, (Choice(DateRef("origin"), outcome(draw, cnsr=True)),)))
+        population = ep.population if rules else ("with", to[0][0])
+        ep = dataclasses.replace(
+            ep, origin=origin, to=to, rules=tuple(rules), bounds=(), missed=None, population=population,
+            origin_day=None, unit_word=pick(draw, tuple(TIME_WORDS)), before=pick(draw, (None, "ignore")),
+            ascertainment=None,
+        )  # fmt: skip
+        eps[i] = dataclasses.replace(ep, no_censoring=not ep.catch_all and chance(draw, 3))
+        timed = {origin.event, *(n for n, _ in to), *(r.choices[0].date.event for r in rules)} - {None}
+        evs = tuple(dataclasses.replace(e, time=True) if e.name in timed else e for e in evs)
+    return tuple(evs), tuple(eps)
 
 
 @st.composite
@@ -1057,10 +1114,35 @@ def formatted_cell(draw, d: dt.date, fmt: str, shape: int) -> object:
     return text
 
 
+def datetime_cell(draw, anchors: tuple[int, ...], early: bool, fmt: str | None) -> object:
+    """A cell of a column read `with time`: mostly a date with a time of day (a few hours,
+    so that two occurrences share a moment), else what a date column holds (a date only)."""
+    if chance(draw, 4):
+        return date_cell(draw, anchors, early=early, fmt=fmt)
+    d = day(draw, anchors, early)
+    hour, minute = pick(draw, (0, 9, 9, 14, 23)), pick(draw, (0, 0, 30, 59))
+    if fmt is not None and fmt != SAS_DAYS:
+        sep = ":" if fmt == "DDMONYYYY" and chance(draw, 2) else " "
+        return render_date(d, fmt) + sep + pick(draw, (f"{hour}:{minute:02d}", f"{hour:02d}:{minute:02d}:15"))
+    match draw(_index(5)):
+        case 0:
+            return dt.datetime(d.year, d.month, d.day, hour, minute)
+        case 1:
+            return pd.Timestamp(dt.datetime(d.year, d.month, d.day, hour, minute, 15))
+        case 2:
+            return f"{d} {hour:02d}:{minute:02d}:07.5"
+        case 3:
+            return f"{d}T{hour:02d}"
+    return f"{d}T{hour:02d}:{minute:02d}"
+
+
 def cell(
     draw, kind: str, column: str, table: str, anchors: tuple[int, ...], fmt: str | None = None
 ) -> object:
     match kind:
+        case "datetime":
+            origin_like = VOCAB[table].per_subject and column == VOCAB[table].dates[0]
+            return datetime_cell(draw, anchors, origin_like, fmt)
         case "date":
             origin_like = VOCAB[table].per_subject and column == VOCAB[table].dates[0]
             return date_cell(draw, anchors, early=origin_like, fmt=fmt)
@@ -1107,9 +1189,9 @@ def subject_tables(
 
 @st.composite
 def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses: bool = False,
-          schedules: bool = False):  # fmt: skip
+          schedules: bool = False, issue12: bool = False):  # fmt: skip
     """A program and a few subjects for it: (desc, [(subject_id, tables), ...])."""
-    desc = draw(programs(responses=responses, schedules=schedules))
+    desc = draw(programs(responses=responses, schedules=schedules, issue12=issue12))
     subjects = []
     for i in range(1 + draw(_index(max_subjects))):
         sid = f"S{i + 1}"
@@ -1118,7 +1200,8 @@ def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses
 
 
 @st.composite
-def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: bool = False):
+def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: bool = False,
+                issue12: bool = True):  # fmt: skip
     """A program and whole tables for it, as lists of row dicts by table name, with the
     odd rows a real extract has: a duplicated subject, rows without a key or whose
     subject is not in the subject table; in a third of the cases numeric subject keys,
@@ -1126,7 +1209,7 @@ def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: b
     missed assessments (schedules of one piece or more); with `clashes`, about one program
     in eight has two names that differ only in case (`ProgramDesc.clash`), which every
     engine path must reject."""
-    desc = draw(programs(responses=responses, schedules=True, clashes=clashes))
+    desc = draw(programs(responses=responses, schedules=True, clashes=clashes, issue12=issue12))
     numeric = chance(draw, 3)
     tables: dict[str, list[dict]] = {t.name: [] for t in desc.tables}
     for i in range(1 + draw(_index(max_subjects))):

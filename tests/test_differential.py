@@ -46,7 +46,7 @@ def describe(outcome) -> str:
     return f"raised {type(outcome).__name__}: {outcome}" if isinstance(outcome, Exception) else repr(outcome)
 
 
-@given(cases(max_subjects=6, odd_subject_rows=True, schedules=True))
+@given(cases(max_subjects=6, odd_subject_rows=True, schedules=True, issue12=True))
 def test_compiled_code_and_interpreter_derive_the_same(case):
     desc, subjects = case
     compiled = compile_text(desc.text)

@@ -150,6 +150,11 @@ TABLE = [
     Case("missing-to", endpoint(STD.replace("  to death\n", "")), "E111", 8, 10, "no terminating event"),
     Case("no-censoring-rule", endpoint(STD.replace("  censor at alive cnsr 1\n", "")), "E112", 8, 10,
          "no censoring rule"),
+    Case("event-only-with-horizon",
+         endpoint("  among subjects with pd\n  from rand\n  to pd\n  horizon 1 years\n"), "E112", 8, 10,
+         "none is needed when every subject has the event"),
+    Case("event-only-other-event",
+         endpoint("  among responders\n  from rand\n  to death\n"), "E112", 8, 10, "no censoring rule"),
     Case("origin-is-origin", endpoint(STD.replace("from rand", "from origin")), "E120", 9, 3, "as itself"),
     Case("origin-is-fixed-date", endpoint(STD.replace("from rand", "from 2024-01-01")), "E120", 9, 8,
          "not one fixed date"),
@@ -248,6 +253,39 @@ TABLE = [
 
 # Response and incidence endpoints: the head `endpoint R` is line 9, `from rand` line 10,
 # the body from line 11.
+
+# ---- times of day (issue 12): `with time` events, `time in hours|minutes`
+# Lines 1-5; the endpoint starts on line 6, its clauses on lines 7-10, one more on line 11.
+TIMED = """\
+table adsl: one row per subject
+table adae: many rows per subject
+event infusion = adsl.CARTDTM with time
+event crs = adae.ASTDTM with time where AEDECOD = "CRS" sequence AESEQ
+event contact = adsl.LSTCNTDT
+"""
+TIMED_STD = "  among subjects with crs\n  from infusion\n  to crs\n  time in hours\n"
+
+
+def timed(extra: str = "", body: str = TIMED_STD, base: str = TIMED) -> str:
+    return f'{base}endpoint CRS "Time to CRS"\n{body}{extra}end\n'
+
+
+TABLE += [
+    Case("hours-date-only-event", timed(body=TIMED_STD.replace("to crs", "to contact")), "E230", 10, 3,
+         "event contact reads dates only"),
+    Case("hours-date-only-censoring", timed("  censor at contact cnsr 1\n"), "E230", 10, 3,
+         "declare the event `with time`"),
+    Case("hours-with-horizon", timed("  horizon 3 days\n"), "E231", 11, 3, "`horizon` does not combine"),
+    Case("hours-with-latest", timed("  censor at latest of origin cnsr 1, infusion cnsr 2\n"), "E231", 11, 3,
+         "`censor at latest of`"),
+    Case("hours-with-condition", timed("  censor at infusion if no crs cnsr 1\n"), "E231", 11, 3,
+         "a censoring rule with `if`"),
+    Case("hours-move-to-origin", timed("  before origin: move to origin\n"), "E231", 11, 3, "move to origin"),
+    Case("hours-origin-is-day", timed("  origin is day 0\n"), "E232", 11, 3, "`origin is day` does not apply"),
+    Case("time-on-imputed-date", timed(base=TIMED + "event onset = adae.ASTDT with time impute first\n"),
+         "E233", 6, 1, "an imputed date has no time of day"),
+]  # fmt: skip
+
 TABLE += [
     Case("response-two-heads", response("  best response of ovr\n  best response of ovr\n  sd at least 6 weeks after origin\n"),
          "E180", 12, 3, "one result"),
@@ -635,3 +673,22 @@ def test_no_catch_all_warning_while_the_file_has_errors():
     with pytest.raises(EptError) as info:
         check_text(endpoint(STD_TO + "  censor at alive cnsr 0\n"), "trial.ept")
     assert [d.code for d in info.value.diagnostics] == ["E130"]
+
+
+def test_event_only_endpoints_need_no_censoring_rule():
+    """`among subjects with E` and `to E` without an end of observation: every subject of the
+    population has the event, so no censoring rule is needed (issue 12, event-only)."""
+    named = endpoint("  among responders\n  from rand\n  to pd\n")
+    inline = endpoint("  among subjects with pd\n  from rand\n  to first of death, pd\n")
+    for text in (named, inline):
+        model = check_text(text)
+        assert model.endpoints[0].censoring == ()
+        assert not [w for w in model.warnings if w.code == "W102"]
+
+
+def test_an_unknown_population_hides_no_censoring_rule():
+    """`among P` with P unknown (or dropped by a syntax error): the population error alone,
+    not also E112, since the endpoint may be event-only once P is defined."""
+    with pytest.raises(EptError) as info:
+        check_text(endpoint("  among nobody\n  from rand\n  to pd\n"))
+    assert [d.code for d in info.value.errors] == ["E104"]

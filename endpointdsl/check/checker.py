@@ -146,7 +146,25 @@ class Checker(Scope):
             derived=derived,
             format=self.conditions.formats.events.get(e.name.text),
             span=e.span,
+            time=self._with_time(e, derived),
         )
+
+    def _with_time(self, e: n.EventDef, derived: bool) -> bool:
+        """Times of day: E233 where `with time` cannot keep a time (imputed or derived dates)."""
+        if not e.with_time:
+            return False
+        if e.impute is not None or derived:
+            what = (
+                "an imputed date has no time of day"
+                if e.impute is not None
+                else ("another endpoint's rows have dates only")
+            )
+            self.error(
+                "E233", f"`with time` does not apply to event {e.name.text}: {what}", e.span,
+                "drop `with time`, or read a date-time column of an input table",
+            )  # fmt: skip
+            return False
+        return True
 
     def _derived_event(self, e: n.EventDef) -> None:
         """An event on another endpoint's rows: its output columns, dates ADT or STARTDT."""

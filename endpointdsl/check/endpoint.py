@@ -80,7 +80,7 @@ class EndpointChecker(Operands):
                         "`response of E from ... through ...` or `occurrence of E from ... through ...`",
                     )  # fmt: skip
             events = self._events(seen.get("to"))
-            rules = self._censoring()
+            rules = self._censoring(self._event_only(events, seen))
             missed = self._missed(seen.get("censor events after"))
         bounds = self._bounds()
         ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
@@ -91,6 +91,8 @@ class EndpointChecker(Operands):
             self._no_catch_all(events, rules, bool(bounds), ascertainment, clamp, said)
         population = self._population(seen.get("among"))
         unit = self._unit(seen.get("time in"))
+        if unit in m.TIME_UNIT_SECONDS and response is None:
+            self._timed(seen, events, rules, unit)
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
@@ -261,7 +263,30 @@ class EndpointChecker(Operands):
         text = fields.get("evntdesc")
         return m.Outcome(fields.get("cnsr", 1), text if text is not None else label, fields.get("cnsdtdsc"))
 
-    def _censoring(self) -> tuple[m.CensorRule, ...]:
+    # ---- event-only endpoints (issue 12): no censoring rule when every subject has the event
+    def _event_only(self, events, seen) -> str | None:
+        """The event every subject of the population has, when the endpoint can do without a
+        censoring rule: `among subjects with E` and `to ... E ...`, with no end of observation
+        (`horizon`, `cutoff`, `stop at`) and no `censor events after ... missed` that could cut
+        the event off. None otherwise."""
+        among = seen.get("among")
+        if among is None or seen.get("censor events after") is not None:
+            return None
+        if any(isinstance(c, (n.Horizon, n.Cutoff, n.Stop)) for c in self.ep.clauses):
+            return None
+        if isinstance(among, n.AmongInline):
+            population = among.population
+        else:
+            pop = self.scope.populations.get(among.name.text)
+            if pop is None:  # an unknown (or unparsed) population is its own error: no E112 besides
+                return ""
+            population = pop.population
+        if not isinstance(population, n.WithEvent):
+            return None
+        name = population.event.text
+        return name if any(t.event == name for t in events) else None
+
+    def _censoring(self, event_only: str | None = None) -> tuple[m.CensorRule, ...]:
         rules: list[m.CensorRule] = []
         always: n.Clause | None = None
         for clause in self.ep.clauses:
@@ -290,11 +315,13 @@ class EndpointChecker(Operands):
             if any(ch.date.kind == "origin" for ch in choices) and not conditions and always is None:
                 always = clause
             rules.append(rule)
-        if not rules:
+        if not rules and event_only is None:
             self.error(
                 "E112", f"endpoint {self.ep.paramcd.text} has no censoring rule",
                 self.ep.paramcd.span,
-                "subjects without an event need one, e.g. `censor at last_alive cnsr 1`",
+                "subjects without an event need one, e.g. `censor at last_alive cnsr 1`; none is "
+                "needed when every subject has the event (`among subjects with E` and `to E`, "
+                "with no horizon, cutoff or stop)",
             )  # fmt: skip
         return tuple(rules)
 
@@ -471,4 +498,44 @@ class EndpointChecker(Operands):
         return 1
 
     def _unit(self, clause) -> str:
+        if clause is not None and clause.unit is not None and clause.unit.text in m.TIME_UNIT_ALIASES:
+            return m.TIME_UNIT_ALIASES[clause.unit.text]  # times of day (issue 12)
         return "days" if clause is None else self.unit_name(clause.unit, clause.span, "time")
+
+    # ---- times of day (issue 12): `time in hours|minutes`
+    def _timed(self, seen, events, rules, unit: str) -> None:
+        """E230: every date the AVAL is counted from or to needs its event `with time`;
+        E231: clauses not (yet) defined with times of day; E232: `origin is day`."""
+        clause = seen["time in"]
+        names = [self.origin.event, *(t.event for t in events)]
+        names += [ch.date.event for r in rules for ch in r.choices]
+        for name in dict.fromkeys(x for x in names if x):
+            ev = self.scope.events.get(name)
+            if ev is not None and not ev.with_time:
+                self.error(
+                    "E230", f"`time in {unit}` needs times of day, but event {name} reads dates only",
+                    clause.span, f"declare the event `with time` (event {name} = TABLE.COLUMN with time ...), "
+                    "or count the time in days",
+                )  # fmt: skip
+        if "origin is day" in seen:
+            self.error(
+                "E232", f"`origin is day` does not apply to `time in {unit}`", seen["origin is day"].span,
+                f"AVAL is the clock time from STARTDTM to ADTM in {unit}; drop `origin is day`",
+            )  # fmt: skip
+        for c in self.ep.clauses:
+            word = None
+            if isinstance(c, (n.Horizon, n.Cutoff, n.Stop)):
+                word = {n.Horizon: "horizon", n.Cutoff: "cutoff", n.Stop: "stop at"}[type(c)]
+            elif isinstance(c, n.Missed):
+                word = "censor events after ... missed"
+            elif isinstance(c, n.BeforeOrigin) and c.rule == "move to origin":
+                word = "before origin: move to origin"
+            elif isinstance(c, n.CensorLatest):
+                word = "censor at latest of"
+            elif isinstance(c, n.CensorSingle) and c.conditions:
+                word = "a censoring rule with `if`"
+            if word is not None:
+                self.error(
+                    "E231", f"`{word}` does not combine with `time in {unit}` (not yet defined with times of day)",
+                    c.span, "count the time in days, or leave the clause out",
+                )  # fmt: skip

@@ -27,6 +27,18 @@ WORST_ORDER = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")
 # AVAL of a category or flag (admiralonco's aval_resp()).
 AVAL_CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
 
+# ---- times of day (issue 12): `time in hours|minutes`, AVAL from date and time -----------
+# Seconds in a unit of an endpoint timed by the clock (AVAL = seconds / this), and its AVALU.
+TIME_UNIT_SECONDS = {"hours": 3600, "minutes": 60}
+TIME_UNIT_ALIASES = {"hour": "hours", "hours": "hours", "minute": "minutes", "minutes": "minutes"}
+AVALU.update({"hours": "HOURS", "minutes": "MINUTES"})
+
+
+def timed(ep: EndpointSpec) -> bool:
+    """The endpoint counts time by the clock (`time in hours|minutes`): STARTDTM and ADTM."""
+    return ep.unit in TIME_UNIT_SECONDS
+
+
 UNIT_ALIASES = {
     "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
     "month": "months", "months": "months", "year": "years", "years": "years",
@@ -130,6 +142,7 @@ class EventSource:
     derived: bool = False  # the table is another endpoint's output (section 6.5)
     format: str | None = None  # declared format of the date column's texts (None: ISO 8601)
     span: Span | None = _SPAN
+    time: bool = False  # `with time`: occurrences keep the time of day after the date
 
 
 @frozen

@@ -162,3 +162,34 @@ def impute(
         if low <= bound <= high and day > bound:
             day = bound
     return day, ("D" if month is not None else "M"), None
+
+
+# ---- times of day (issue 12): the time after the date, for events declared `with time` ----
+_ISO_TIME = re.compile(r"[T ](?P<h>\d{2})(?::(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?$")
+_FORMAT_TIME = re.compile(r"[ :](?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.[0-9]+)?)?$")
+
+
+def parse_time(value: object, fmt: str | None = None) -> int | None:
+    """The time of day of a usable date cell, in whole seconds after midnight (fractions of
+    a second dropped); None when the cell has a date only (a date object, a text without a
+    time, a number) or a time that does not exist (24:00, 14:60). A datetime object gives
+    its own clock time (a time-zone-aware one in its own zone)."""
+    if parse_date(value, fmt)[0] is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if not isinstance(value, str):
+        return None
+    pattern = _ISO_TIME if fmt is None or fmt == ISO else _FORMAT_TIME
+    match = pattern.search(value.strip())
+    if match is None:
+        return None
+    hour, minute, second = (int(match.group(g) or 0) for g in ("h", "m", "s"))
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return hour * 3600 + minute * 60 + second
+
+
+def at_time(date: dt.date, seconds: int) -> dt.datetime:
+    """The datetime of a date and a time of day in seconds (STARTDTM, ADTM)."""
+    return dt.datetime.combine(date, dt.time()) + dt.timedelta(seconds=seconds)

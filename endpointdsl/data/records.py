@@ -28,6 +28,8 @@ class Record:
     STARTDTF: str | None = None  # imputation flags (ADaM *DTF): D day, M month and day
     ADTF: str | None = None
     AVALC: str | None = None
+    STARTDTM: dt.datetime | None = None  # times of day: set by `time in hours|minutes` endpoints
+    ADTM: dt.datetime | None = None
 
 
 @frozen

@@ -128,6 +128,7 @@ def run_tables(
     tables: dict[str, pd.DataFrame],
     file: str,
     kinds: dict[str, str] | None = None,
+    times: bool = False,
 ) -> RunResult:
     """Derive every endpoint for every subject. `kinds` (PARAMCD to "tte", "best",
     "landmark" or "occurrence") decides the output columns: AVALC joins them when an
@@ -164,7 +165,7 @@ def run_tables(
     key = tables_meta[subject_table]["key"]
     report += no_record_findings(list(derive), {r.PARAMCD for r in records}, excluded, subject_table, key)
     responses = any(kind != "tte" for code, kind in (kinds or {}).items() if code in derive)
-    return RunResult(adtte_frame(records, list(derive), responses), report_frame(report, list(derive)))
+    return RunResult(adtte_frame(records, list(derive), responses, times), report_frame(report, list(derive)))
 
 
 def no_record_findings(
@@ -197,17 +198,24 @@ def _subjects(n: int) -> str:
     return f"{n} subject" if n == 1 else f"{n} subjects"
 
 
-def output_columns(responses: bool) -> list[str]:
-    """ADTTE's columns; with response or incidence parameters, AVALC after AVAL."""
-    if not responses:
-        return list(ADTTE_COLUMNS)
-    at = ADTTE_COLUMNS.index("AVAL") + 1
-    return [*ADTTE_COLUMNS[:at], "AVALC", *ADTTE_COLUMNS[at:]]
+def output_columns(responses: bool, times: bool = False) -> list[str]:
+    """ADTTE's columns; with response or incidence parameters, AVALC after AVAL; with an
+    endpoint timed by the clock (`time in hours`), STARTDTM after STARTDTF and ADTM after ADTF."""
+    columns = list(ADTTE_COLUMNS)
+    if responses:
+        at = columns.index("AVAL") + 1
+        columns = [*columns[:at], "AVALC", *columns[at:]]
+    if times:
+        columns.insert(columns.index("STARTDTF") + 1, "STARTDTM")
+        columns.insert(columns.index("ADTF") + 1, "ADTM")
+    return columns
 
 
-def adtte_frame(records: list, order: list[str], responses: bool = False) -> pd.DataFrame:
+def adtte_frame(
+    records: list, order: list[str], responses: bool = False, times: bool = False
+) -> pd.DataFrame:
     rank = {code: i for i, code in enumerate(order)}
-    columns = output_columns(responses)
+    columns = output_columns(responses, times)
     rows = sorted(
         ({c: getattr(r, c) for c in columns} for r in records),
         key=lambda r: (r["USUBJID"], rank.get(r["PARAMCD"], len(rank))),
@@ -217,6 +225,8 @@ def adtte_frame(records: list, order: list[str], responses: bool = False) -> pd.
     # Response rows have no CNSR: a nullable integer then, so that codes stay whole numbers.
     frame["CNSR"] = frame["CNSR"].astype("Int64" if responses else "int64")
     frame["SRCSEQ"] = frame["SRCSEQ"].astype("Float64")
+    for column in ("STARTDTM", "ADTM") if times else ():
+        frame[column] = frame[column].astype("datetime64[ns]")
     return frame
 
 

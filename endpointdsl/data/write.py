@@ -37,8 +37,10 @@ LABELS = {
     "PARAM": "Parameter",
     "STARTDT": "Time to Event Origin Date for Subject",
     "STARTDTF": "Origin Date Imputation Flag",
+    "STARTDTM": "Time to Event Origin Datetime for Subj",
     "ADT": "Analysis Date",
     "ADTF": "Analysis Date Imputation Flag",
+    "ADTM": "Analysis Datetime",
     "AVAL": "Analysis Value",
     "AVALC": "Analysis Value (C)",
     "AVALU": "Analysis Value Unit",
@@ -64,6 +66,19 @@ def _date_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if str(c).endswith("DT")]  # ADaM: *DT holds a date
 
 
+def _datetime_columns(frame: pd.DataFrame) -> list[str]:
+    """Times of day: ADaM *DTM holds a date and time (STARTDTM, ADTM)."""
+    return [c for c in frame.columns if str(c).endswith("DTM")]
+
+
+def _as_datetime(value: object) -> dt.datetime | None:
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, dt.datetime):  # also pandas Timestamp
+        return pd.Timestamp(value).to_pydatetime()
+    raise OutputError(f"{value!r} is not a date and time")
+
+
 def _as_date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):  # also pandas Timestamp and NaT
         return None if pd.isna(value) else value.date()
@@ -78,6 +93,8 @@ def _write_csv(frame: pd.DataFrame, target: Path, dataset: str) -> None:
     out = frame.copy()
     for column in _date_columns(out):
         out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_date(d)) else "")
+    for column in _datetime_columns(out):  # ISO 8601: 2023-01-05T14:30:00
+        out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_datetime(d)) else "")
     if "SRCSEQ" in out.columns:
         out["SRCSEQ"] = out["SRCSEQ"].map(_seq_text)
     out.to_csv(target, index=False, lineterminator="\n")
@@ -130,6 +147,12 @@ def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
             float((d - SAS_EPOCH).days) if (d := _as_date(v)) else float("nan") for v in out[column]
         ]
         formats[column] = "DATE9."
+    for column in _datetime_columns(out):  # SAS datetimes: seconds since 1960-01-01T00:00
+        epoch = dt.datetime.combine(SAS_EPOCH, dt.time())
+        out[column] = [
+            (d - epoch).total_seconds() if (d := _as_datetime(v)) else float("nan") for v in out[column]
+        ]
+        formats[column] = "E8601DT19."
     for column in out.columns:
         if pd.api.types.is_numeric_dtype(out[column]):
             out[column] = out[column].astype("float64")  # SAS numbers are doubles; <NA> is missing

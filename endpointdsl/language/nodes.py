@@ -139,6 +139,7 @@ class EventDef:
     response: Ident | None = None  # column of the RECIST time-point response
     format: DateFormat | None = None
     span: Span | None = _SPAN
+    with_time: bool = False  # times of day: `with time` keeps the time after the date
 
 
 @frozen

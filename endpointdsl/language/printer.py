@@ -55,6 +55,8 @@ def _event(e: n.EventDef) -> str:
     parts = [f"event {e.name.text} = {e.table.text}.{e.column.text}"]
     if e.format is not None:
         parts.append(f"format {escape(e.format.pattern)}")
+    if e.with_time:
+        parts.append("with time")
     if e.where is not None:
         parts.append(f"where {format_condition(e.where)}")
     if e.response is not None:

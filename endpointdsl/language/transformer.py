@@ -129,7 +129,11 @@ class ToAst(Transformer):
             response=opts.get("response"),
             format=opts.get("format"),
             span=self._span(meta),
+            with_time=bool(opts.get("with_time")),
         )
+
+    def with_time(self, meta, c):  # times of day
+        return ("with_time", True)
 
     def date_format(self, meta, c):
         return ("format", n.DateFormat(unescape(str(c[0])), span=self._tok_span(c[0])))

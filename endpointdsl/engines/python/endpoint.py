@@ -39,8 +39,11 @@ class EndpointWriter:
             ResponseWriter(w, ep, self.model).write()
             w.dedent()
             return
-        self._events()
-        self._censoring()
+        if m.timed(ep):
+            self._timed()
+        else:
+            self._events()
+            self._censoring()
         w.line(f"return {call('rt.exclude', 'notes', reason=lit('no event, and no censoring rule applies'))}")
         w.dedent()
 
@@ -59,8 +62,9 @@ class EndpointWriter:
 
     def _origin(self) -> None:
         w, spec = self.w, self.ep.origin
+        timed = {"timed": lit(True)} if m.timed(self.ep) else {}  # times of day: by date and time
         w.line(
-            f"origin_occ = {call('rt.pick', self.occ(spec.event), which=lit(spec.kind))}",
+            f"origin_occ = {call('rt.pick', self.occ(spec.event), which=lit(spec.kind), **timed)}",
             self.ep.lines.get("from"),
         )
         w.line("if origin_occ is None:")
@@ -197,6 +201,57 @@ class EndpointWriter:
             "rt.censor_choice", kind=lit(ch.date.kind), occurrences=occ, origin_occ="origin_occ", end="end",
             limit="limit", clamp=lit(self.ep.clamp), notes="notes", cnsr=lit(o.cnsr), evntdesc=lit(o.evntdesc),
             cnsdtdsc=lit(o.cnsdtdsc), ascertainment=lit(self.ep.ascertainment),
+        )  # fmt: skip
+
+    # ---- times of day (issue 12): `time in hours|minutes`, no bounds (checker E231)
+    def _timed(self) -> None:
+        w, ep = self.w, self.ep
+        w.line("# the clock time of the origin", ep.lines.get("time in"))
+        w.line(f"no_time = {call('rt.no_origin_time', 'notes', origin_occ='origin_occ')}")
+        w.line("if no_time is not None:")
+        w.indent()
+        w.line("return no_time")
+        w.dedent()
+        w.line(
+            "# events: the earliest by date and time on or after the origin; a tie goes to the first listed"
+        )
+        w.line("event = rt.earliest([", ep.lines.get("to"))
+        w.indent()
+        for t in ep.events:
+            within = call(
+                "rt.within", self.occ(t.event), origin="origin", end="end", clamp=lit(False), notes="notes",
+                origin_occ="origin_occ",
+            )  # fmt: skip
+            w.line(f"({within}, {lit(t.evntdesc)}),")
+        w.dedent()
+        w.line("], timed=True)")
+        w.line("if event is not None:")
+        w.indent()
+        record = self._timed_record("event[0]", "the event", "0", "event[1]", "None")
+        w.line(f"return {record}")
+        w.dedent()
+        for rule in ep.censoring:  # one date each, no conditions (E231)
+            w.line("# censoring rule", rule.span)
+            ch, o = rule.choices[0], rule.choices[0].outcome
+            occ = self.occ(ch.date.event) if ch.date.event else "[]"
+            choice = call(
+                "rt.censor_choice", kind=lit(ch.date.kind), occurrences=occ, origin_occ="origin_occ", end="end",
+                limit="None", clamp=lit(False), notes="notes", cnsr=lit(o.cnsr), evntdesc=lit(o.evntdesc),
+                cnsdtdsc=lit(o.cnsdtdsc), timed=lit(True),
+            )  # fmt: skip
+            w.line(f"chosen = {choice}")
+            w.line("if chosen is not None:")
+            w.indent()
+            record = self._timed_record(
+                "chosen.source", "the censoring date", "chosen.cnsr", "chosen.evntdesc", "chosen.cnsdtdsc"
+            )
+            w.line(f"return {record}")
+            w.dedent()
+
+    def _timed_record(self, source: str, what: str, cnsr: str, evntdesc: str, cnsdtdsc: str) -> str:
+        return call(
+            "rt.timed_record", "notes", param="param", origin_occ="origin_occ", source=source, what=lit(what),
+            unit=lit(self.ep.unit), cnsr=cnsr, evntdesc=evntdesc, cnsdtdsc=cnsdtdsc,
         )  # fmt: skip
 
     def _record(self, adt: str, cnsr: str, evntdesc: str, cnsdtdsc: str, source: str) -> str:

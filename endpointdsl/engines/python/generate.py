@@ -122,6 +122,8 @@ class ModuleWriter:
             named |= {"response": lit(ev.response), "derived": lit(ev.derived)}
         if ev.format is not None:
             named |= {"date_format": lit(ev.format)}
+        if ev.time:  # times of day
+            named |= {"with_time": lit(True)}
         w.line(f"return {call('rt.select', 'subject', **named)}", ev.span)
         w.dedent()
 

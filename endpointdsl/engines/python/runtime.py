@@ -22,9 +22,9 @@ from collections.abc import Callable
 
 from attrs import define, frozen
 
-from ...check.model import AVALU, UNIT_DAYS
+from ...check.model import AVALU, TIME_UNIT_SECONDS, UNIT_DAYS
+from ...data.dates import at_time, parse_date, parse_time
 from ...data.dates import impute as impute_date
-from ...data.dates import parse_date
 from ...data.records import Derivation, Record
 from ...data.values import Row, Subject, as_number, as_text
 
@@ -107,10 +107,16 @@ class Occurrence:
     row: int
     flag: str | None = None  # imputation flag of the date: D or M
     value: str | None = None  # the response of a tumour assessment (`response COLUMN`)
+    time: int | None = None  # `with time`: seconds after midnight (None: a date only)
 
     @property
     def order(self) -> tuple:
         return (self.date, self.seq is None, self.seq or 0.0, self.row)
+
+    @property
+    def moment_order(self) -> tuple:
+        """The order in an endpoint timed by the clock: date, time (a date only first), sequence, row."""
+        return (self.date, self.time is not None, self.time or 0, *self.order[1:])
 
 
 @define(kw_only=True)
@@ -143,6 +149,7 @@ def select(
     response: str | None = None,
     derived: bool = False,
     date_format: str | None = None,
+    with_time: bool = False,
 ) -> list[Occurrence]:
     """Occurrences of an event: rows where the condition `where` is True, with a usable date.
 
@@ -172,7 +179,8 @@ def select(
             flag = row.get("ADTF" if column == "ADT" else "STARTDTF")
             found.append(Occurrence(event, date, domain, var, seq, row.number, flag, value))
             continue
-        found.append(Occurrence(event, date, domain, column, seq, row.number, flag, value))
+        time = parse_time(row.get(column), date_format) if with_time else None
+        found.append(Occurrence(event, date, domain, column, seq, row.number, flag, value, time))
     found.sort(key=lambda o: o.order)
     for before, after in itertools.pairwise(found):
         if (before.date, before.seq) == (after.date, after.seq):
@@ -205,20 +213,28 @@ def dates_of(occurrences: list[Occurrence]) -> list[dt.date]:
     return [o.date for o in occurrences]
 
 
-def pick(occurrences: list[Occurrence], *, which: str) -> Occurrence | None:
-    """'first' or 'single': the earliest; 'last': the latest (ties: highest sequence)."""
+def pick(occurrences: list[Occurrence], *, which: str, timed: bool = False) -> Occurrence | None:
+    """'first' or 'single': the earliest; 'last': the latest (ties: highest sequence);
+    `timed`: in the order of an endpoint timed by the clock (`moment_order`)."""
     if not occurrences:
         return None
+    if timed:
+        occurrences = sorted(occurrences, key=lambda o: o.moment_order)
     return occurrences[-1] if which == "last" else occurrences[0]
 
 
 def within(
-    occurrences: list[Occurrence], *, origin: dt.date, end: dt.date, clamp: bool, notes: Notes
-) -> list[Occurrence]:
-    """The occurrences inside the observation window [origin, end]."""
+    occurrences: list[Occurrence], *, origin: dt.date, end: dt.date, clamp: bool, notes: Notes,
+    origin_occ: Occurrence | None = None,
+) -> list[Occurrence]:  # fmt: skip
+    """The occurrences inside the observation window [origin, end]; with `origin_occ` (an
+    endpoint timed by the clock) one on the origin's day before the origin's time is before it."""
     kept = []
     for occ in occurrences:
         if occ.date > end:
+            continue
+        if origin_occ is not None and before_origin(occ, origin_occ):
+            notes.add(f"{occ.event} on {moment(occ)} is before the origin {moment(origin_occ)}; ignored")
             continue
         if occ.date < origin and not clamp:
             notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
@@ -289,6 +305,51 @@ def make_record(
     return Derivation(notes.subject, notes.paramcd, record, None, tuple(notes.messages))
 
 
+# ---- times of day (issue 12): endpoints timed by the clock (`time in hours|minutes`) ------
+
+
+def moment(occ: Occurrence) -> str:
+    """An occurrence's date and time as the findings show it: 2023-01-05T14:30:00 (a date only: 2023-01-05)."""
+    return occ.date.isoformat() if occ.time is None else at_time(occ.date, occ.time).isoformat()
+
+
+def before_origin(occ: Occurrence, origin_occ: Occurrence) -> bool:
+    """Before the origin by date, or on its day at an earlier time (a date only on the
+    origin's day cannot be shown to be before it)."""
+    if occ.date != origin_occ.date:
+        return occ.date < origin_occ.date
+    return occ.time is not None and origin_occ.time is not None and occ.time < origin_occ.time
+
+
+def no_origin_time(notes: Notes, *, origin_occ: Occurrence) -> Derivation | None:
+    """An endpoint timed by the clock needs the origin's time of day."""
+    if origin_occ.time is not None:
+        return None
+    reason = f"no time of day: the origin {origin_occ.event} on {origin_occ.date} has a date only"
+    return exclude(notes, reason=reason)
+
+
+def timed_record(
+    notes: Notes, *, param: str, origin_occ: Occurrence, source: Occurrence, what: str, unit: str,
+    cnsr: int, evntdesc: str | None, cnsdtdsc: str | None,
+) -> Derivation:  # fmt: skip
+    """The record of an endpoint timed by the clock: AVAL = (ADTM - STARTDTM) in `unit`;
+    a date without its time (`what` names it) excludes the subject."""
+    if source.time is None:
+        return exclude(
+            notes, reason=f"no time of day: {what} {source.event} on {source.date} has a date only"
+        )
+    start = at_time(origin_occ.date, origin_occ.time)
+    adtm = at_time(source.date, source.time)
+    seconds = (source.date - origin_occ.date).days * 86400 + source.time - origin_occ.time
+    record = Record(
+        notes.subject, notes.paramcd, param, origin_occ.date, source.date,
+        seconds / TIME_UNIT_SECONDS[unit], AVALU[unit], cnsr, evntdesc, cnsdtdsc,
+        source.domain, source.column, source.seq, STARTDTM=start, ADTM=adtm,
+    )  # fmt: skip
+    return Derivation(notes.subject, notes.paramcd, record, None, tuple(notes.messages))
+
+
 def exclude(notes: Notes, *, reason: str) -> Derivation:
     return Derivation(notes.subject, notes.paramcd, None, reason, tuple(notes.messages))
 
@@ -337,12 +398,19 @@ def stop_end(occurrences: list[Occurrence], *, origin: dt.date, inclusive: bool)
     return max(bound_end(min(dates), inclusive=inclusive), origin) if dates else None
 
 
-def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurrence, str | None] | None:
-    """The earliest occurrence over listed events; a same-day tie goes to the first listed."""
+def earliest(
+    groups: list[tuple[list[Occurrence], str | None]], *, timed: bool = False
+) -> tuple[Occurrence, str | None] | None:
+    """The earliest occurrence over listed events; a same-day tie goes to the first listed
+    (`timed`: the earliest by date and time, a date only first on its day; a tie in both
+    goes to the first listed)."""
     best, best_key = None, None
     for position, (occurrences, evntdesc) in enumerate(groups):
         for occ in occurrences:
-            key = (occ.date, position, *occ.order[1:])
+            if timed:
+                key = (*occ.moment_order[:3], position, *occ.moment_order[3:])
+            else:
+                key = (occ.date, position, *occ.order[1:])
             if best_key is None or key < best_key:
                 best, best_key = (occ, evntdesc), key
     return best
@@ -351,13 +419,23 @@ def earliest(groups: list[tuple[list[Occurrence], str | None]]) -> tuple[Occurre
 def censor_choice(
     *, kind: str, occurrences: list[Occurrence], origin_occ: Occurrence, end: dt.date,
     limit: Limit | None, clamp: bool, notes: Notes, cnsr: int, evntdesc: str | None,
-    cnsdtdsc: str | None, ascertainment: str | None = None,
+    cnsdtdsc: str | None, ascertainment: str | None = None, timed: bool = False,
 ) -> Candidate | None:  # fmt: skip
     """One censoring date (semantics 3, step 5). A date after the end counts only with
-    `continuous` ascertainment, and then censors at the end (`limit`'s outcome)."""
+    `continuous` ascertainment, and then censors at the end (`limit`'s outcome). `timed`
+    (`time in hours`): before the origin by date and time (`before_origin`)."""
     origin = origin_occ.date
     if kind == "origin":
         return Candidate(origin, origin_occ, cnsr, evntdesc, cnsdtdsc)
+    if timed:
+        if kind in ("first", "last"):
+            occ = pick([o for o in occurrences if not before_origin(o, origin_occ)], which=kind, timed=True)
+        else:
+            occ = pick(occurrences, which="single", timed=True)
+            if occ is not None and before_origin(occ, origin_occ):
+                notes.add(f"{occ.event} on {moment(occ)} is before the origin {moment(origin_occ)}; ignored")
+                return None
+        return None if occ is None else Candidate(occ.date, occ, cnsr, evntdesc, cnsdtdsc)
     if kind in ("first", "last"):
         seen = [o for o in occurrences if clamp or o.date >= origin]
         if ascertainment != "continuous":

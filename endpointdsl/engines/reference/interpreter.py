@@ -19,6 +19,7 @@ from ...data.dates import impute
 from ...data.records import Derivation, Record
 from ...data.values import Row, Subject, normalise
 from . import response
+from .clock import derive_timed, read_time
 from .common import note, plus_days, read_cell
 from .dates import read_date
 
@@ -95,7 +96,9 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
         )  # fmt: skip
         if src.derived:
             found[-1].update(traced(src, row))
-    # Total order: date, then sequence (missing last), then input row.
+        found[-1]["time"] = read_time(row.get(src.column), src.format) if src.time else None
+    # Total order: date, then sequence (missing last), then input row (the time of day of a
+    # `with time` event takes part only in endpoints timed by the clock: clock.derive_timed).
     found.sort(key=lambda o: (o["date"], o["seq"] is None, o["seq"] or 0.0, o["row"]))
     seen = set()
     for o in found:
@@ -231,6 +234,9 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
             end, limiting = day, b
     if end < origin:
         return result(excluded=f"observation ends before the origin: {limiting.description} on {end}")
+    if m.timed(ep):  # times of day: `time in hours|minutes`
+        rec, why = derive_timed(ep, subject.id, occ, origin_occ, findings)
+        return result(record=rec, excluded=why)
     if ep.response is not None:  # section 6: a parameter row instead of a time-to-event record
         rec, why = response.derive_response(model, ep, subject, occ, origin_occ, end, findings)
         return result(record=rec, excluded=why)

@@ -31,15 +31,21 @@ from .writer import (
 )
 
 
-def record_columns(ep: m.EndpointSpec | None, responses: bool = False) -> str:
+def record_columns(ep: m.EndpointSpec | None, responses: bool = False, times: bool = False) -> str:
     """The ADTTE columns of an endpoint's records (None: the empty table's types); with
-    `responses` (the file has response or incidence endpoints), AVALC after AVAL."""
+    `responses` (the file has response or incidence endpoints), AVALC after AVAL; with
+    `times` (an endpoint timed by the clock), STARTDTM and ADTM after STARTDTF and ADTF."""
     avalc = ", CAST(NULL AS VARCHAR) AS AVALC" if responses else ""
+    stm = atm = ""
+    if times:
+        timed = ep is not None and m.timed(ep)
+        stm = ", startdtm AS STARTDTM" if timed else ", CAST(NULL AS TIMESTAMP) AS STARTDTM"
+        atm = ", adtm AS ADTM" if timed else ", CAST(NULL AS TIMESTAMP) AS ADTM"
     if ep is None:
         return (
             "SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD, CAST(NULL AS VARCHAR) "
-            "AS PARAM, CAST(NULL AS DATE) AS STARTDT, CAST(NULL AS VARCHAR) AS STARTDTF, CAST(NULL AS DATE) "
-            f"AS ADT, CAST(NULL AS VARCHAR) AS ADTF, CAST(NULL AS DOUBLE) AS AVAL{avalc}, CAST(NULL AS VARCHAR) AS "
+            f"AS PARAM, CAST(NULL AS DATE) AS STARTDT, CAST(NULL AS VARCHAR) AS STARTDTF{stm}, CAST(NULL AS DATE) "
+            f"AS ADT, CAST(NULL AS VARCHAR) AS ADTF{atm}, CAST(NULL AS DOUBLE) AS AVAL{avalc}, CAST(NULL AS VARCHAR) AS "
             "AVALU, CAST(NULL AS BIGINT) AS CNSR, CAST(NULL AS VARCHAR) AS EVNTDESC, CAST(NULL AS VARCHAR) AS "
             "CNSDTDSC, CAST(NULL AS VARCHAR) AS SRCDOM, CAST(NULL AS VARCHAR) AS SRCVAR, CAST(NULL AS DOUBLE) "
             "AS SRCSEQ WHERE FALSE"
@@ -50,7 +56,7 @@ def record_columns(ep: m.EndpointSpec | None, responses: bool = False) -> str:
         avalc = ", avalc AS AVALC"
     return (
         f"SELECT key AS USUBJID, {text(ep.paramcd)} AS PARAMCD, {text(ep.param)} AS PARAM, "
-        f"startdt AS STARTDT, startdtf AS STARTDTF, adt AS ADT, adtf AS ADTF, aval AS AVAL{avalc}, "
+        f"startdt AS STARTDT, startdtf AS STARTDTF{stm}, adt AS ADT, adtf AS ADTF{atm}, aval AS AVAL{avalc}, "
         f"{avalu} AS AVALU, cnsr AS CNSR, evntdesc AS EVNTDESC, cnsdtdsc AS CNSDTDSC, "
         f"srcdom AS SRCDOM, srcvar AS SRCVAR, srcseq AS SRCSEQ FROM {ident('res_' + ep.paramcd)} "
         "WHERE reason IS NULL"

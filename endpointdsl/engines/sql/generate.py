@@ -22,6 +22,7 @@ from attrs import field, frozen
 from ...check import model as m
 from ...data.tables import duplicate_message
 from ...version import __version__
+from .clock import TimedSql
 from .endpoint import EndpointSql, record_columns
 from .prepare import date_readers, view_name
 from .response import OccurrenceSql, occurrence_support
@@ -154,7 +155,12 @@ class Events:
         w.line("")
         w.line(f"-- event {ev.name}: the dated {ev.table} rows it selects", ev.span)
         w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
-        w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf")
+        tm = ""
+        if ev.time:  # times of day: column t, seconds after midnight (NULL: a date only)
+            reader = "time" if ev.format is None else f"time@{ev.format}"
+            needs.add((ev.column, reader))
+            tm = f", {col('t', ev.column, reader)} AS t"
+        w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf{tm}")
         w.line(f"FROM {ident('src_' + table.name)} AS t")
         for join in joins:
             w.line(join)
@@ -232,10 +238,12 @@ def generate_sql(
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
     for ep in in_sql:
-        (OccurrenceSql if ep.response is not None else EndpointSql)(model, ep, w, needs, by_row).write()
+        kind = OccurrenceSql if ep.response is not None else TimedSql if m.timed(ep) else EndpointSql
+        kind(model, ep, w, needs, by_row).write()
     # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
     responses = any(ep.response is not None for ep in chosen)
-    _results(model, w, in_sql, order, responses)
+    times = any(m.timed(ep) for ep in chosen)  # STARTDTM and ADTM join them
+    _results(model, w, in_sql, order, responses, times)
     return SqlProgram(
         "\n".join(w.lines) + "\n",
         dict(w.line_map),
@@ -257,15 +265,22 @@ def result_queries(order: tuple) -> tuple[str, str]:
     )
 
 
-def _results(model: m.Model, w: SqlWriter, eps: list[m.EndpointSpec], order: tuple, responses: bool) -> None:
+def _results(
+    model: m.Model,
+    w: SqlWriter,
+    eps: list[m.EndpointSpec],
+    order: tuple,
+    responses: bool,
+    times: bool = False,
+) -> None:
     subject = model.subject_table
     w.line("")
     w.line("-- ADTTE: one record per subject and endpoint")
     w.line("CREATE OR REPLACE TEMP TABLE adtte AS")
     for i, ep in enumerate(eps):
-        w.line(("UNION ALL " if i else "") + record_columns(ep, responses), ep.span)
+        w.line(("UNION ALL " if i else "") + record_columns(ep, responses, times), ep.span)
     if not eps:
-        w.line(record_columns(None, responses))
+        w.line(record_columns(None, responses, times))
     w.line(";")
     w.line("")
     w.line("-- report: exclusions with their reason, and data findings")

@@ -16,6 +16,7 @@ that the .ept file uses, one typed column per (column, reader):
     "C__iwhy"      VARCHAR  why the imputed date is NULL
     "C__dtf"       VARCHAR  imputation flag (D or M) of a partial date
     "C__lo", "C__hi" DATE   the range a partial date allows (NULL for complete dates)
+    "C__time", "C__time@F" BIGINT  a `with time` event's time of day, seconds after midnight
 
 Every view is the runtime's own Python reader (`normalise`, `subject_key`, `as_text`,
 `as_number`, `parse_date`, `impute`) applied to the cell, so the SQL sees exactly what
@@ -33,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...data.dates import impute, parse_date
+from ...data.dates import impute, parse_date, parse_time
 from ...data.values import as_number, as_text, normalise, subject_key
 
 # What str.rstrip() strips (chr(i).isspace()); tests/test_sql_backend.py checks the list.
@@ -46,6 +47,7 @@ _ARROW_TYPES = {
     "key": pa.string(), "text": pa.string(), "num": pa.float64(), "date": pa.date32(),
     "why": pa.string(), "iwhy": pa.string(), "dtf": pa.string(), "lo": pa.date32(), "hi": pa.date32(),
     "first": pa.date32(), "mid": pa.date32(), "last": pa.date32(),
+    "time": pa.int64(),  # times of day: seconds after midnight (`with time`)
 }  # fmt: skip
 
 
@@ -82,6 +84,8 @@ def read_value(value: object, reader: str) -> object:
             return parse_date(value, fmt or None)[0]
         case "why":
             return parse_date(value, fmt or None)[1]
+        case "time":
+            return parse_time(value, fmt or None)
         case "first" | "mid" | "last":
             return impute(value, reader)[0]
         case "iwhy":
@@ -307,7 +311,7 @@ def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
                 return arrow
             case "why" | "iwhy":
                 return missing
-            case "num" | "dtf":
+            case "num" | "dtf" | "time":  # a date object has no time of day
                 return pa.nulls(n, _ARROW_TYPES[reader])
             case "lo" | "hi":
                 return pa.nulls(n, pa.date32())
@@ -324,6 +328,8 @@ def _fast_view(arrow: pa.Array, reader: str) -> pa.Array | None:
                 return pa.nulls(n, pa.date32())
             case "dtf":
                 return pa.nulls(n, pa.string())
+            case "time":
+                return pa.nulls(n, pa.int64())
     return None
 
 

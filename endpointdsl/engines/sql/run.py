@@ -48,6 +48,14 @@ ADTTE_SCHEMA = pa.schema(
 ADTTE_SCHEMA_AVALC = ADTTE_SCHEMA.insert(
     ADTTE_SCHEMA.get_field_index("AVAL") + 1, pa.field("AVALC", pa.string())
 )
+
+
+# With an endpoint timed by the clock: STARTDTM after STARTDTF, ADTM after ADTF.
+def _with_times(schema: pa.Schema) -> pa.Schema:
+    schema = schema.insert(schema.get_field_index("STARTDTF") + 1, pa.field("STARTDTM", pa.timestamp("us")))
+    return schema.insert(schema.get_field_index("ADTF") + 1, pa.field("ADTM", pa.timestamp("us")))
+
+
 REPORT_SCHEMA = pa.schema([(c, pa.string()) for c in REPORT_COLUMNS])
 
 
@@ -152,7 +160,8 @@ def run_sql(
         con.execute(program.text)
         adtte_query, report_query = result_queries(program.order)
         adtte = con.sql(adtte_query).to_arrow_table()
-        adtte = adtte.cast(ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA)
+        schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
+        adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
         report = con.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
     finally:
         con.close()
@@ -170,7 +179,10 @@ def _merge_fallback(
     columns and order run_tables gives for the whole file (AVALC with response endpoints)."""
     derive = {code: per_subject[code] for code in program.fallback}
     kinds = {ep.paramcd: ep.kind for ep in model.endpoints}
-    other = run_tables(table_usage(model), model.subject_table.name, derive, tables, model.file, kinds)
+    times = any(m.timed(ep) for ep in model.endpoints if ep.paramcd in program.order)
+    other = run_tables(
+        table_usage(model), model.subject_table.name, derive, tables, model.file, kinds, times=times
+    )
     responses = any(kinds.get(code, "tte") != "tte" for code in program.order)
     if responses and "AVALC" not in adtte.columns:  # the script adds it when it has such endpoints
         adtte.insert(adtte.columns.get_loc("AVAL") + 1, "AVALC", pd.Series([None] * len(adtte), dtype=object))
@@ -182,7 +194,9 @@ def _merge_fallback(
     rank = {code: i for i, code in enumerate(program.order)}
     merged = _sorted(merged, [merged.USUBJID, merged.PARAMCD.map(rank).fillna(len(rank))])
     for name in merged.columns:
-        if name not in TYPED:
+        if name in ("STARTDTM", "ADTM"):
+            merged[name] = merged[name].astype("datetime64[ns]")
+        elif name not in TYPED:
             merged[name] = _text_values(merged[name])
     reports = [f for f in (report, rows) if len(f)] or [report]
     rows = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
@@ -242,11 +256,13 @@ def _text(column: pa.ChunkedArray) -> pd.Series:
 def adtte_frame(table: pa.Table) -> pd.DataFrame:
     """With an AVALC column (response or incidence endpoints), CNSR is a nullable Int64."""
     responses = "AVALC" in table.column_names
-    columns = output_columns(responses)
+    columns = output_columns(responses, "ADTM" in table.column_names)
     data = {}
     for name in columns:
         column = table[name]
-        if name in ("STARTDT", "ADT"):
+        if name in ("STARTDTM", "ADTM"):
+            data[name] = column.to_pandas().astype("datetime64[ns]")
+        elif name in ("STARTDT", "ADT"):
             data[name] = column.to_pandas(date_as_object=True).astype(object)
         elif name == "AVAL":
             data[name] = pd.Series(column.to_numpy(), dtype="float64")
