@@ -12,6 +12,7 @@ from . import model as m
 from .conditions import Conditions
 from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
+from .imputation import offset_days
 from .names import check_names
 from .scope import Scope
 
@@ -146,6 +147,9 @@ class Checker(Scope):
             derived=derived,
             format=self.conditions.formats.events.get(e.name.text),
             span=e.span,
+            impute_day_only=bool(imp and imp.day_only),
+            not_before_days=offset_days(self, imp.before_offsets) if imp else (),
+            not_after_days=offset_days(self, imp.after_offsets) if imp else (),
         )
 
     def _derived_event(self, e: n.EventDef) -> None:
