@@ -1,0 +1,172 @@
+"""SAP gallery (issue 12): TTNT with partial dates, OS and PFS with the FDA conventions.
+
+Each entry is examples/sap/<slug>.ept with its data in examples/sap/data/<slug>/. The
+expected records are computed here from the SAP wording quoted in the .ept header, in
+plain Python (csv and datetime, nothing from endpointdsl), and compared with what the
+three engines derive: through the API (`endpointdsl.load`, `compile_file`) and through
+`endpointdsl run --engine sql|compiled|interpreter`. A few hand-checked literal records
+show the answers for the interesting subjects.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from conftest import EXAMPLES
+
+import endpointdsl
+from endpointdsl.cli import main
+from endpointdsl.data.read import read_tables
+
+SAP = EXAMPLES / "sap"
+ENGINES = ("sql", "compiled", "interpreter")
+FIELDS = ("STARTDT", "ADT", "ADTF", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ")
+
+
+# ---- reading the hand-made data, and the engines' records --------------------------------
+
+
+def rows(slug: str, table: str) -> list[dict]:
+    with open(SAP / "data" / slug / f"{table}.csv", newline="", encoding="utf-8") as f:
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def record(startdt, adt, adtf, cnsr, evntdesc, cnsdtdsc, srcdom, srcvar, srcseq) -> dict:
+    """One expected record; AVAL in days with the origin as day 1 (ADaM)."""
+    return {
+        "STARTDT": startdt, "ADT": adt, "ADTF": adtf, "AVAL": float((adt - startdt).days + 1), "CNSR": cnsr,
+        "EVNTDESC": evntdesc, "CNSDTDSC": cnsdtdsc, "SRCDOM": srcdom, "SRCVAR": srcvar,
+        "SRCSEQ": None if srcseq is None else float(srcseq),
+    }  # fmt: skip
+
+
+def _value(field: str, v):
+    if v is None or v == "" or (not isinstance(v, str) and pd.isna(v)):
+        return None  # the CLI's CSV writes a missing value as an empty cell
+    if field in ("STARTDT", "ADT"):
+        return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+    if field in ("AVAL", "SRCSEQ"):
+        return float(v)
+    if field == "CNSR":
+        return int(v)
+    return str(v)
+
+
+def records(frame: pd.DataFrame, paramcd: str) -> dict[str, dict]:
+    """{USUBJID: {field: value}} of one PARAMCD, values as the oracle writes them."""
+    out = {}
+    for row in frame.to_dict("records"):
+        if row["PARAMCD"] == paramcd:
+            out[str(row["USUBJID"])] = {f: _value(f, row[f]) for f in FIELDS}
+    return out
+
+
+def derived(slug: str, tmp_path: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """(ADTTE, report) of every way to run the file: the API per engine and the CLI per engine."""
+    path = SAP / f"{slug}.ept"
+    compiled = endpointdsl.load(path)
+    tables = read_tables(SAP / "data" / slug, [t.name for t in compiled.model.tables])
+    out = {}
+    for engine in ENGINES:
+        result = compiled.run(tables, engine=engine)
+        out[f"load/{engine}"] = (result.adtte, result.report)
+    result = endpointdsl.compile_file(path).run(tables, engine="sql")
+    out["compile_file/sql"] = (result.adtte, result.report)
+    for engine in ENGINES:
+        target = tmp_path / f"{slug}-{engine}.csv"
+        assert main(["run", str(path), "--data", str(SAP / "data" / slug), "--out", str(target),
+                     "--engine", engine]) == 0  # fmt: skip
+        report = pd.read_csv(tmp_path / f"{slug}-{engine}.report.csv", dtype=str, keep_default_na=False)
+        out[f"cli/{engine}"] = (pd.read_csv(target, dtype=str, keep_default_na=False), report)
+    return out
+
+
+def findings(report: pd.DataFrame, paramcd: str) -> set[str]:
+    return {str(r["USUBJID"]) for r in report.to_dict("records") if r["PARAMCD"] == paramcd}
+
+
+def check(slug: str, paramcd: str, expected: dict, noted: set, tmp_path: Path) -> None:
+    for how, (adtte, report) in derived(slug, tmp_path).items():
+        got = records(adtte, paramcd)
+        assert sorted(got) == sorted(expected), how
+        for subject, want in expected.items():
+            assert got[subject] == want, (how, subject)
+        assert findings(report, paramcd) == noted, how
+
+
+# ---- 1. ttnt_partial_dates ----------------------------------------------------------------
+
+
+def ttnt_oracle() -> tuple[dict, set]:
+    """The SAP: from randomisation to the start of the next anticancer therapy or death,
+    whichever first; partial start dates imputed to the 1st of the month, not earlier than
+    the day after the last dose; a missing month not imputed; else censored at last known
+    alive (conventions in the .ept header: no such date, randomisation, CNSR 2)."""
+    therapies: dict[str, list] = {}
+    noted = set()
+    for cm in rows("ttnt_partial_dates", "adcm"):
+        if cm["CMCAT"] != "NEXT LINE":
+            continue
+        therapies.setdefault(cm["USUBJID"], []).append(cm)
+    expected = {}
+    for s in rows("ttnt_partial_dates", "adsl"):
+        subject, rand = s["USUBJID"], day(s["RANDDT"])
+        last_dose, death, alive = day(s["TRTEDT"]), day(s["DTHDT"]), day(s["LSTALVDT"])
+        candidates = []  # (date, listed order, sequence, flag, source)
+        for cm in therapies.get(subject, []):
+            text = cm["CMSTDTC"]
+            if len(text) == 10:
+                start, flag = dt.date.fromisoformat(text), None
+            elif len(text) == 7:  # the first day of the month ...
+                year, month = int(text[:4]), int(text[5:7])
+                start, flag = dt.date(year, month, 1), "D"
+                # ... but not earlier than the day after the last dose, when that day is in the month
+                if last_dose is not None:
+                    floor = last_dose + dt.timedelta(days=1)
+                    if (floor.year, floor.month) == (year, month) and start < floor:
+                        start = floor
+            else:  # a missing month: not imputed, no date, reported
+                noted.add(subject)
+                continue
+            if start < rand:  # before randomisation: not an event, reported
+                noted.add(subject)
+                continue
+            candidates.append((start, 0, float(cm["CMSEQ"]), flag, ("ADCM", "CMSTDTC")))
+        if death is not None:
+            candidates.append((death, 1, -1.0, None, ("ADSL", "DTHDT")))
+        if candidates:
+            date, order, seq, flag, (dom, var) = min(candidates)
+            desc = "Start of next anticancer therapy" if order == 0 else "Death"
+            expected[subject] = record(rand, date, flag, 0, desc, None, dom, var, seq if order == 0 else None)
+        elif alive is not None:
+            expected[subject] = record(rand, alive, None, 1, "Last known alive", "Last known alive",
+                                       "ADSL", "LSTALVDT", None)  # fmt: skip
+        else:
+            expected[subject] = record(rand, rand, None, 2, "No follow-up after randomization", "Randomization",
+                                       "ADSL", "RANDDT", None)  # fmt: skip
+    return expected, noted
+
+
+def test_ttnt_partial_dates_oracle(tmp_path):
+    expected, noted = ttnt_oracle()
+    check("ttnt_partial_dates", "TTNT", expected, noted, tmp_path)
+
+
+def test_ttnt_partial_dates_hand_checked():
+    expected, noted = ttnt_oracle()
+    pick = {s: (r["ADT"].isoformat(), r["ADTF"], r["CNSR"]) for s, r in expected.items()}
+    assert pick["T02"] == ("2023-07-01", "D", 0)  # 2023-07: the 1st; last dose + 1 is in May
+    assert pick["T03"] == ("2023-05-11", "D", 0)  # 2023-05: not before last dose 05-10 + 1 day
+    assert pick["T04"] == ("2023-11-20", None, 1)  # 2023 (no month): no event, censored at last alive
+    assert pick["T08"] == ("2023-09-20", None, 0)  # the year-only therapy is skipped, the next counts
+    assert pick["T09"] == ("2023-04-01", "D", 0)  # last dose 04-30 + 1 day is in May: April keeps the 1st
+    assert pick["T10"] == ("2023-08-01", "D", 0)  # imputed 08-01 is before the death on 08-03
+    assert pick["T11"] == ("2023-01-10", None, 2)  # no date last known alive
+    assert noted == {"T04", "T08", "T12"}
