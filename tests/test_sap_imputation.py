@@ -10,6 +10,7 @@ show the answers for the interesting subjects.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 from pathlib import Path
@@ -170,3 +171,56 @@ def test_ttnt_partial_dates_hand_checked():
     assert pick["T10"] == ("2023-08-01", "D", 0)  # imputed 08-01 is before the death on 08-03
     assert pick["T11"] == ("2023-01-10", None, 2)  # no date last known alive
     assert noted == {"T04", "T08", "T12"}
+
+
+# ---- 2. os_fda ------------------------------------------------------------------------------
+
+CUTOFF = dt.date(2024, 6, 30)
+
+
+def os_oracle() -> dict:
+    """The SAP: from randomisation to death from any cause; not known to have died:
+    censored at the last date known alive, or at the cut-off if that is earlier; deaths
+    after the cut-off not counted. Partial death dates (the .ept header): the first
+    possible day, but not before the day after the last date known alive when possible."""
+    expected = {}
+    for s in rows("os_fda", "adsl"):
+        subject, rand, alive, text = s["USUBJID"], day(s["RANDDT"]), day(s["LSTALVDT"]), s["DTHDTC"]
+        death, flag = None, None
+        if text is not None and len(text) == 10:
+            death = dt.date.fromisoformat(text)
+        elif text is not None:  # "2024-04" or "2024": the first possible day ...
+            year = int(text[:4])
+            month = int(text[5:7]) if len(text) == 7 else None
+            low = dt.date(year, month or 1, 1)
+            high = dt.date(year, month or 12, calendar.monthrange(year, month or 12)[1])
+            death, flag = low, ("D" if month else "M")
+            if alive is not None and low <= alive + dt.timedelta(days=1) <= high:  # ... not before alive + 1
+                death = max(death, alive + dt.timedelta(days=1))
+        if death is not None and rand <= death <= CUTOFF:
+            expected[subject] = record(rand, death, flag, 0, "Death", None, "ADSL", "DTHDTC", None)
+        elif alive is not None and alive > CUTOFF:  # known alive after the cut-off
+            expected[subject] = record(rand, CUTOFF, None, 1, "Alive at data cut-off", "Data cut-off",
+                                       None, None, None)  # fmt: skip
+        elif alive is not None:
+            expected[subject] = record(rand, alive, None, 1, "Last known alive", "Last known alive",
+                                       "ADSL", "LSTALVDT", None)  # fmt: skip
+        else:
+            expected[subject] = record(rand, rand, None, 2, "No follow-up after randomization", "Randomization",
+                                       "ADSL", "RANDDT", None)  # fmt: skip
+    return expected
+
+
+def test_os_fda_oracle(tmp_path):
+    check("os_fda", "OS", os_oracle(), set(), tmp_path)
+
+
+def test_os_fda_hand_checked():
+    pick = {s: (r["ADT"].isoformat(), r["ADTF"], r["CNSR"], r["AVAL"]) for s, r in os_oracle().items()}
+    assert pick["O03"] == ("2024-06-30", None, 1, 273.0)  # alive on 2024-08-15: censored at the cut-off
+    assert pick["O04"] == ("2024-06-30", None, 1, 259.0)  # died 2024-07-10, after the cut-off: not counted
+    assert pick["O05"] == ("2024-04-13", "D", 0, 160.0)  # 2024-04, alive on 04-12: the day after
+    assert pick["O06"] == ("2024-02-01", "D", 0, 74.0)  # 2024-02, alive on 01-20: the 1st
+    assert pick["O07"] == ("2024-04-01", "M", 0, 120.0)  # 2024, alive on 03-31: the day after
+    assert pick["O09"] == ("2024-06-20", None, 1, 165.0)  # 2024-07 is after the cut-off: last alive
+    assert pick["O10"] == ("2024-06-30", None, 0, 161.0)  # a death on the cut-off day counts
