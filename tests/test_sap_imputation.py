@@ -224,3 +224,108 @@ def test_os_fda_hand_checked():
     assert pick["O07"] == ("2024-04-01", "M", 0, 120.0)  # 2024, alive on 03-31: the day after
     assert pick["O09"] == ("2024-06-20", None, 1, 165.0)  # 2024-07 is after the cut-off: last alive
     assert pick["O10"] == ("2024-06-30", None, 0, 161.0)  # a death on the cut-off day counts
+
+
+# ---- 3. pfs_fda_table ---------------------------------------------------------------------
+
+PFS_CUTOFF = dt.date(2024, 10, 1)
+ADEQUATE = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+
+
+def missed_visits_threshold(last: dt.date, rand: dt.date) -> int:
+    """B9: two missed visits of the schedule in force after the last adequate assessment
+    (every 8 weeks up to week 48, then every 12), plus the 7-day window."""
+    interval = 56 if (last - rand).days < 48 * 7 else 84
+    return 2 * interval + 7
+
+
+def pfs_oracle() -> dict:
+    """The FDA table, row by row, with the conventions of the .ept header."""
+    scans: dict[str, list] = {}
+    for r in rows("pfs_fda_table", "adrs"):
+        if r["PARAMCD"] == "OVR":
+            scans.setdefault(r["USUBJID"], []).append(
+                (day(r["ADT"]), float(r["ASEQ"]), r["AVALC"], r["ABLFL"])
+            )
+    expected = {}
+    for s in rows("pfs_fda_table", "adsl"):
+        subject, rand, death, nact = s["USUBJID"], day(s["RANDDT"]), day(s["DTHDT"]), day(s["NACTDT"])
+        # observation: up to the cut-off, or up to the day before a new anticancer therapy
+        end, stopped = PFS_CUTOFF, False
+        if nact is not None and max(nact - dt.timedelta(days=1), rand) < end:
+            end, stopped = max(nact - dt.timedelta(days=1), rand), True
+        mine = sorted(scans.get(subject, []))
+        baseline = [x for x in mine if x[3] == "Y" and x[0] <= end]
+        adequate = [x for x in mine if x[3] is None and x[2] in ADEQUATE and rand <= x[0] <= end]
+        progressions = [x for x in adequate if x[2] == "PD"]
+
+        def at_scan(x, cnsr, evntdesc, cnsdtdsc, rand=rand):
+            return record(rand, x[0], None, cnsr, evntdesc, cnsdtdsc, "ADRS", "ADT", x[1])
+
+        # B3 / B7 / B8: the first progression or death (a progression first on the same day)
+        events = [(x[0], 0, x) for x in progressions[:1]]
+        if death is not None and rand <= death <= end:
+            events.append((death, 1, None))
+        if events:
+            date, _, scan = min(events, key=lambda e: (e[0], e[1]))
+            before = [x for x in adequate if x[0] < date]
+            last = before[-1][0] if before else rand
+            if (date - last).days > missed_visits_threshold(last, rand) and before:  # B9
+                expected[subject] = at_scan(
+                    before[-1], 5, "Event after two or more missed assessments", "Last adequate assessment"
+                )
+            elif (date - last).days > missed_visits_threshold(last, rand):  # B9, no assessment: randomisation
+                why = ("Event after two or more missed assessments", "Last adequate assessment")
+                expected[subject] = record(rand, rand, None, 5, *why, "ADSL", "RANDDT", None)
+            elif scan is not None:
+                expected[subject] = at_scan(scan, 0, "Disease progression", None)
+            else:
+                expected[subject] = record(rand, date, None, 0, "Death", None, "ADSL", "DTHDT", None)
+            continue
+        discontinued = (
+            s["DCTDT"] is not None and s["DCTREAS"] != "PROGRESSIVE DISEASE" and day(s["DCTDT"]) <= end
+        )
+        last = adequate[-1] if adequate else None
+        if not baseline:  # B1
+            expected[subject] = record(rand, rand, None, 2, "No baseline tumour assessment", "Randomization",
+                                       "ADSL", "RANDDT", None)  # fmt: skip
+        elif stopped and last:  # B6
+            expected[subject] = at_scan(
+                last, 4, "New anticancer therapy before progression", "Last adequate assessment"
+            )
+        elif discontinued and last:  # B5
+            expected[subject] = at_scan(
+                last, 6, "Treatment discontinued without progression", "Last adequate assessment"
+            )
+        elif last:  # B4 (also: discontinued for undocumented progression)
+            expected[subject] = at_scan(
+                last, 1, "Last adequate tumour assessment", "Last adequate assessment"
+            )
+        else:  # B2
+            expected[subject] = record(rand, rand, None, 3, "No adequate post-baseline assessment", "Randomization",
+                                       "ADSL", "RANDDT", None)  # fmt: skip
+    return expected
+
+
+def test_pfs_fda_table_oracle(tmp_path):
+    check("pfs_fda_table", "PFS", pfs_oracle(), set(), tmp_path)
+
+
+def test_pfs_fda_table_hand_checked():
+    pick = {s: (r["ADT"].isoformat(), r["CNSR"], r["AVAL"]) for s, r in pfs_oracle().items()}
+    # the worked examples of the FDA table (as tests/test_fda_pfs.py holds them for examples/fda_pfs.ept)
+    assert pick["B1"] == ("2024-01-15", 2, 1.0)
+    assert pick["B2"] == ("2024-01-15", 3, 1.0)
+    assert pick["B3A"] == ("2024-04-20", 0, 97.0)
+    assert pick["B4"] == ("2024-08-26", 1, 225.0)
+    assert pick["B5"] == ("2024-03-11", 6, 57.0)
+    assert pick["B6"] == ("2024-05-06", 4, 113.0)
+    assert pick["B7"] == ("2024-02-20", 0, 37.0)
+    assert pick["B8"] == ("2024-04-02", 0, 79.0)
+    assert pick["B9"] == ("2024-03-11", 5, 57.0)
+    # the edges this gallery adds
+    assert pick["B4U"] == ("2024-05-06", 1, 113.0)  # discontinued for undocumented progression
+    assert pick["B4C"] == ("2024-08-26", 1, 225.0)  # progression 2024-10-15, after the cut-off
+    assert pick["B6S"] == ("2024-03-11", 4, 57.0)  # progression on the day the new therapy starts
+    assert pick["B7N"] == ("2024-03-01", 0, 47.0)  # no baseline, but a death: an event
+    assert pick["B9E"] == ("2024-07-08", 0, 176.0)  # death 119 days after the last scan: not B9
