@@ -110,3 +110,18 @@ def test_a_year_only_date_under_day_is_reported(results):
     assert messages == {
         "day_first: adcm row 4 has no usable STDTC ('2024' has no month; only the day is imputed); not counted"
     }
+
+
+def test_a_column_of_mostly_years_under_day_stops_the_run_with_advice():
+    """The whole-column check reads as the engines do: under `day` a year alone is no date."""
+    from endpointdsl.data.errors import DataError
+
+    compiled = endpointdsl.CompiledFile.from_model(endpointdsl.check_text(PROGRAM, "finer.ept"))
+    subjects = [f"S{i}" for i in range(8)]
+    adsl = pd.DataFrame({"USUBJID": subjects, "RANDDT": RAND, "TRTEDT": None, "LSTALVDT": None})
+    adcm = pd.DataFrame({"USUBJID": subjects, "STDTC": ["2024"] * 6 + ["2024-03", "2024-04-02"]})
+    for engine in ("interpreter", "compiled", "sql"):
+        with pytest.raises(DataError) as err:
+            compiled.run({"adsl": adsl, "adcm": adcm}, engine=engine)
+        assert "6 of its 8 non-empty values" in str(err.value)
+        assert "most have only a year: `impute RULE day` imputes only the day" in str(err.value)
