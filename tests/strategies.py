@@ -9,8 +9,8 @@ compute their expectations.
 
 Programs cover every construct: tables with and without `key`, events on either kind
 of table with and without `where` (all comparisons, `in`/`not in`, `is [not] missing`,
-and/or/not, parentheses), `sequence`, `impute first|mid|last` with `not before` /
-`not after` bounds and `label`, `format "..."` on date columns (every known pattern, in
+and/or/not, parentheses), `sequence`, `impute first|mid|last` (also `day`: the day only)
+with `not before` / `not after` bounds (also moved: `+ 1 day`, `-7 days`, `+ 2 weeks`) and `label`, `format "..."` on date columns (every known pattern, in
 upper or lower case; ISO 8601 also written out); named and inline populations; endpoints with every
 origin, event list, censoring rule and bound form and the conventions `origin is day`,
 `time in` and `before origin`, with their clauses in any order.
@@ -156,6 +156,10 @@ class EventDesc:
     response: str | None = None  # column of the RECIST response (tumour assessments)
     time: bool = False  # `with time`: the time after the date is kept (issue 12)
     # (the `format` of the date column is the program's, per table column: ProgramDesc.formats)
+    # finer imputation (issue 12): `impute first day`, and each bound's offset as
+    # (days, text as written: "", " + 1 day", " -7 days", " - 2 weeks"), in the order of `bounds`
+    day_only: bool = False
+    offsets: tuple[tuple[int, str], ...] = ()
 
     @property
     def not_before(self) -> tuple[str, ...]:
@@ -164,6 +168,11 @@ class EventDesc:
     @property
     def not_after(self) -> tuple[str, ...]:
         return tuple(e for side, e in self.bounds if side == "after")
+
+    def bound_days(self, side: str) -> tuple[tuple[str, int], ...]:
+        """((event, days), ...) of the bounds on one side, their offsets in days."""
+        offsets = self.offsets or ((0, ""),) * len(self.bounds)
+        return tuple((e, days) for (s, e), (days, _) in zip(self.bounds, offsets, strict=True) if s == side)
 
 
 @dataclass(frozen=True)
@@ -468,7 +477,11 @@ class ProgramDesc:
             if e.sequence is not None:
                 line += f"\n    sequence {e.sequence}"
             if e.impute is not None:
-                line += f" impute {e.impute}" + "".join(f" not {side} {b}" for side, b in e.bounds)
+                offsets = e.offsets or ((0, ""),) * len(e.bounds)
+                line += f" impute {e.impute}" + (" day" if e.day_only else "")
+                line += "".join(
+                    f" not {side} {b}{text}" for (side, b), (_, text) in zip(e.bounds, offsets, strict=True)
+                )
             if e.label is not None:
                 line += f" label {quote(e.label)}"
             items.append(line + "\n")
@@ -678,6 +691,13 @@ def column_formats(draw, tables: tuple[TableDesc, ...]) -> tuple:
     return tuple(out)
 
 
+# Offsets of imputation bounds (issue 12): (days, as written), every spelling the grammar takes.
+BOUND_OFFSETS = (
+    (1, " + 1 day"), (1, " +1 day"), (-1, " - 1 day"), (-1, " -1 day"), (-7, " - 7 days"),
+    (14, " + 2 weeks"), (-7, " -1 week"), (0, " + 0 days"), (3, " +3 days"),
+)  # fmt: skip
+
+
 def imputable(formats: tuple, table: str, column: str) -> bool:
     """`impute` reads ISO 8601 partial dates only."""
     spelling = dict(formats).get((table, column))
@@ -704,13 +724,17 @@ def events(draw, tables: tuple[TableDesc, ...], formats: tuple = ()) -> tuple[Ev
         sequence = optional(draw, (vocab.sequence,), 2 if not vocab.per_subject else 6)
         name = f"{pick(draw, NAME_PREFIXES)}{i}_{column.lower()}"
         label = optional(draw, LABELS)
-        rule, bounds = optional(draw, IMPUTATION_RULES, 4), []
+        rule, bounds, offsets = optional(draw, IMPUTATION_RULES, 4), [], []
         rule = rule if imputable(formats, table, column) else None
         if rule is not None:  # bounds: earlier subject-level events that have no bounds
             candidates = [e.name for e in out if e.table == subject and not e.bounds]
             for _ in range(pick(draw, (0, 0, 1, 1, 2))):
                 bounds.append((pick(draw, ("before", "after")), pick(draw, candidates)))
-        out.append(EventDesc(name, table, column, where, sequence, label, rule, tuple(bounds)))
+                offsets.append(pick(draw, BOUND_OFFSETS) if chance(draw, 2) else (0, ""))
+        day_only = rule is not None and chance(draw, 3)
+        offsets = tuple(offsets) if any(text for _, text in offsets) else ()
+        out.append(EventDesc(name, table, column, where, sequence, label, rule, tuple(bounds),
+                             day_only=day_only, offsets=offsets))  # fmt: skip
     return tuple(out)
 
 

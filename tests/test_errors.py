@@ -247,6 +247,17 @@ TABLE = [
          "yyyy-mm-dd"),
     Case("date-format-with-impute", event('event e = adsl.DTHDTC format "DD/MM/YYYY" impute first'), "E192", 8, 43,
          "partial ISO 8601 dates"),
+    # ---- checker: finer imputation, offsets of imputation bounds (check/imputation.py)
+    Case("imputation-offset-unit", event("event e = adsl.DTHDTC impute last not after alive + 1 month"),
+         "E240", 8, 55, "a bound moves by whole days or weeks"),
+    Case("imputation-offset-fraction", event("event e = adsl.DTHDTC impute last not after alive + 1.5 days"),
+         "E241", 8, 51, "'1.5' days is not a whole number of days"),
+    Case("imputation-offset-no-sign", event("event e = adsl.DTHDTC impute last not after alive 1 day"),
+         "E242", 8, 51, "write `+ 1 day` (later) or `- 1 day` (earlier)"),
+    Case("imputation-offset-two-signs", event("event e = adsl.DTHDTC impute last day not after alive + -1 day"),
+         "E242", 8, 55, "has two signs"),
+    Case("imputation-offset-too-far", event("event e = adsl.DTHDTC impute first day not before rand - 100000 days"),
+         "E243", 8, 56, "at most 36525 days"),
     Case("date-format-two-for-a-column", event('event e = adsl.RANDDT format "DDMONYYYY"'), "E193", 8, 30,
          "adsl.RANDDT is read as YYYY-MM-DD by event 'rand' (line 3) but as DDMONYYYY here"),
 ]  # fmt: skip

@@ -94,6 +94,21 @@ def test_date_format_clause_round_trips(text):
     assert roundtrip(parse(text)) == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "event cm = adcm.CMSTDTC impute first day not before dose + 1 day\n",
+        "event cm = adcm.CMSTDTC impute last not before dose - 2 weeks not after alive +1 day\n",
+        "event cm = adcm.CMSTDTC impute mid day not after alive -7 days not after dose\n",
+        "event cm = adcm.CMSTDTC impute last not after alive + -1 day\n",  # the checker rejects it (E242)
+    ],
+)
+def test_imputation_day_only_and_bound_offsets_round_trip(text):
+    """Finer imputation (issue 12): the number is printed as written, its sign kept apart."""
+    assert roundtrip(parse(text)) == text
+    assert parse(roundtrip(parse(text))) == parse(text)
+
+
 def test_every_keyword_is_reserved():
     """Printed names are safe only if every keyword of the grammar is in RESERVED."""
     lark_parser()

@@ -115,15 +115,23 @@ def holds(cond, row: dict, formats: dict | None = None):
 PARTIAL = re.compile(r"(\d{4})(?:-(\d{2}))?")
 
 
-def usable_date(value, rule: str | None = None, not_before=(), not_after=(), fmt: str | None = None):
+def usable_date(
+    value,
+    rule: str | None = None,
+    not_before=(),
+    not_after=(),
+    fmt: str | None = None,
+    day_only: bool = False,
+):
     """(date, flag): a usable date as is (flag None); a partial date (YYYY-MM or YYYY)
-    imputed by the event's rule as admiral does, flag D or M; (None, None) otherwise."""
+    imputed by the event's rule as admiral does, flag D or M; (None, None) otherwise.
+    `day_only` (`impute first day`): a year without its month is not a date."""
     value = cell(value)
     day = parse_date(value, fmt)[0]
     if day is not None or rule is None or not isinstance(value, str):
         return day, None
     match = PARTIAL.fullmatch(value.strip())
-    if not match or (match[2] and not 1 <= int(match[2]) <= 12):
+    if not match or (match[2] and not 1 <= int(match[2]) <= 12) or (day_only and not match[2]):
         return None, None
     year, month = int(match[1]), int(match[2]) if match[2] else None
     low = dt.date(year, month or 1, 1)
@@ -156,14 +164,21 @@ class Occ:
 
 def occurrences(desc: ProgramDesc, name: str, tables: dict) -> list[Occ]:
     ev = desc.event(name)
-    before = [o.date for b in ev.not_before for o in occurrences(desc, b, tables)]
-    after = [o.date for b in ev.not_after for o in occurrences(desc, b, tables)]
+    # a bound's date moved by its offset (`not after alive + 1 day`)
+    before = [
+        o.date + dt.timedelta(days=n)
+        for b, n in ev.bound_days("before")
+        for o in occurrences(desc, b, tables)
+    ]
+    after = [
+        o.date + dt.timedelta(days=n) for b, n in ev.bound_days("after") for o in occurrences(desc, b, tables)
+    ]
     found = []
     for i, row in enumerate(tables.get(ev.table, [])):
         if ev.where is not None and holds(ev.where, row, formats_of(desc, ev.table)) is not True:
             continue
         day, flag = usable_date(
-            row.get(ev.column), ev.impute, before, after, desc.column_format(ev.table, ev.column)
+            row.get(ev.column), ev.impute, before, after, desc.column_format(ev.table, ev.column), ev.day_only
         )
         if day is not None:
             seq = read(row.get(ev.sequence), "number") if ev.sequence else None
@@ -475,7 +490,7 @@ def test_data_findings_are_the_unusable_dates_and_ignored_occurrences(case):
                 if value is None and ev.table == SUBJECT_TABLE and ev.where is None:
                     continue  # no date: the event did not happen
                 fmt = desc.column_format(ev.table, ev.column)
-                if usable_date(value, ev.impute, [dt.date.min], [dt.date.max], fmt)[0] is None:
+                if usable_date(value, ev.impute, [dt.date.min], [dt.date.max], fmt, ev.day_only)[0] is None:
                     unusable.add((name, ev.table, number, ev.column))
         found_unusable, found_before, found_same_day = set(), set(), set()
         for message in result.findings:

@@ -12,6 +12,7 @@ from . import model as m
 from .conditions import Conditions
 from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
+from .imputation import offset_days
 from .names import check_names
 from .scope import Scope
 
@@ -147,6 +148,9 @@ class Checker(Scope):
             format=self.conditions.formats.events.get(e.name.text),
             span=e.span,
             time=self._with_time(e, derived),
+            impute_day_only=bool(imp and imp.day_only),
+            not_before_days=offset_days(self, imp.before_offsets) if imp else (),
+            not_after_days=offset_days(self, imp.after_offsets) if imp else (),
         )
 
     def _with_time(self, e: n.EventDef, derived: bool) -> bool:

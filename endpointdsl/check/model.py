@@ -143,6 +143,19 @@ class EventSource:
     format: str | None = None  # declared format of the date column's texts (None: ISO 8601)
     span: Span | None = _SPAN
     time: bool = False  # `with time`: occurrences keep the time of day after the date
+    # ---- finer imputation (issue 12)
+    impute_day_only: bool = False  # `impute first day`: a year-only date stays missing (admiral "D")
+    not_before_days: tuple[int, ...] = ()  # whole days added to each not_before bound's date
+    not_after_days: tuple[int, ...] = ()  # (empty: no offsets)
+
+    def imputation_bounds(self, side: str) -> tuple[tuple[str, int], ...]:
+        """((event, days), ...) of the `not before` (side "before") or `not after` bounds."""
+        names, days = (
+            (self.not_before, self.not_before_days)
+            if side == "before"
+            else (self.not_after, self.not_after_days)
+        )
+        return tuple(zip(names, days or (0,) * len(names), strict=True))
 
 
 @frozen

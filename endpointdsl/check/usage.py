@@ -24,7 +24,7 @@ def table_usage(model: m.Model) -> dict[str, dict]:
             "key": t.key,
             "columns": _columns(model, t),
             "dates": [
-                (ev.column, ev.format, ev.impute, ev.name, ev.span.line if ev.span else 0)
+                (ev.column, ev.format, _rule(ev), ev.name, ev.span.line if ev.span else 0)
                 for ev in model.events
                 if ev.table == t.name and not ev.derived
             ],
@@ -97,3 +97,9 @@ def _condition_uses(cond: m.Condition | None) -> list[tuple[str, str]]:
         case m.Not(operand=a):
             return _condition_uses(a)
     raise TypeError(cond)
+
+
+# ---- finer imputation (issue 12)
+def _rule(ev: m.EventSource) -> str | None:
+    """The imputation rule as data.datecheck reads it: "first", or "first day" (the day only)."""
+    return f"{ev.impute} day" if ev.impute and ev.impute_day_only else ev.impute

@@ -21,6 +21,7 @@ MIN_UNUSABLE = 5  # fewer unusable values are findings, whatever the share
 EXAMPLES = 3
 _NUMERIC_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?")
 _PARTIAL_ISO = re.compile(r"[0-9]{4}(?:-[0-9]{2})?")
+_YEAR = re.compile(r"[0-9]{4}")
 SAS_FILES = (".xpt", ".sas7bdat")
 
 
@@ -30,7 +31,8 @@ def check_date_columns(tables_meta: dict, tables: dict[str, pd.DataFrame], file:
     for name, meta in tables_meta.items():
         readings: dict[str, dict[tuple, list]] = {}  # column -> (format, imputes) -> [(event, line)]
         for column, fmt, rule, event, line in meta.get("dates", ()):
-            readings.setdefault(column, {}).setdefault((fmt, rule is not None), []).append((event, line))
+            imputes = False if rule is None else ("day" if rule.endswith(" day") else True)
+            readings.setdefault(column, {}).setdefault((fmt, imputes), []).append((event, line))
         for column, by_reading in readings.items():
             problem = column_problem(name, tables[name], column, by_reading, file)
             if problem:
@@ -39,10 +41,11 @@ def check_date_columns(tables_meta: dict, tables: dict[str, pd.DataFrame], file:
         raise DataError("\n".join(problems))
 
 
-def usable(value: object, fmt: str | None, imputes: bool) -> bool:
-    """The engines' reading: a date in the format, or (with `impute`) a partial ISO date."""
+def usable(value: object, fmt: str | None, imputes: bool | str) -> bool:
+    """The engines' reading: a date in the format, or (with `impute`) a partial ISO date
+    (imputes "day": `impute first day`, a year without its month is not one)."""
     if imputes:
-        return impute(value, "first")[0] is not None
+        return impute(value, "first", day_only=imputes == "day")[0] is not None
     return parse_date(value, fmt)[0] is not None
 
 
@@ -126,6 +129,12 @@ def _numeric(value: object) -> bool:
 def _advice(values, bad, fmt, imputes, table, column, path) -> str:
     """What to write: the format the values fit, an imputation rule, or what to do in SAS."""
     unusable = sum(count for _, count in bad)
+    if imputes == "day":
+        years = sum(
+            count for value, count in bad if isinstance(value, str) and _YEAR.fullmatch(value.strip())
+        )
+        if 2 * years > unusable:
+            return "most have only a year: `impute RULE day` imputes only the day; write `impute RULE` (without `day`) to impute month and day too"
     share = sum(count for value, count in bad if _numeric(value))
     clause = f"after {table}.{column} in the event"
     verb = "add" if fmt is None else "write"

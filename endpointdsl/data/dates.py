@@ -7,7 +7,8 @@ imputation here but reads the other formats with its own code
 or January 1st), `mid` (day 15, or June 30th), `last` (end of month, or December
 31st); a `not before` / `not after` date replaces the imputed one only when it lies
 within the range the partial date allows. The flag says what was imputed: D (the
-day), M (month and day).
+day), M (month and day). `impute first day` (admiral's highest_imputation = "D") imputes
+only the day: a year-only date stays missing.
 """
 
 from __future__ import annotations
@@ -134,9 +135,16 @@ def _parts(text: str) -> tuple[int, int | None, int | None] | None:
 
 
 def impute(
-    value: object, rule: str, not_before: list[dt.date] = (), not_after: list[dt.date] = ()
+    value: object,
+    rule: str,
+    not_before: list[dt.date] = (),
+    not_after: list[dt.date] = (),
+    day_only: bool = False,
 ) -> tuple[dt.date | None, str | None, str | None]:
-    """(date, flag, problem): a complete date as is (flag None), a partial one imputed."""
+    """(date, flag, problem): a complete date as is (flag None), a partial one imputed.
+
+    `day_only` (`impute first day`, admiral's highest_imputation = "D"): only the day is
+    imputed; a date without its month stays missing."""
     date, problem = parse_date(value)
     parts = _parts(value) if date is None and isinstance(value, str) else None
     if parts is None or parts[2] is not None:  # usable, missing, not ISO, or complete but impossible
@@ -144,6 +152,8 @@ def impute(
     year, month, _ = parts
     if month is not None and not 1 <= month <= 12:
         return None, None, f"'{value}' is not a calendar date"
+    if day_only and month is None:
+        return None, None, f"'{value}' has no month; only the day is imputed"
     low = dt.date(year, month or 1, 1)
     high_month = month or 12
     high = dt.date(year, high_month, calendar.monthrange(year, high_month)[1])

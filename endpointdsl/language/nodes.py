@@ -117,6 +117,26 @@ class Imputation:
     not_before: tuple[Ident, ...] = ()
     not_after: tuple[Ident, ...] = ()
     span: Span | None = _SPAN
+    day_only: bool = False  # `impute first day`: admiral's highest_imputation = "D"
+    # the offset of each bound (None: the bound's date itself), in the order of not_before / not_after
+    before_offsets: tuple[BoundOffset | None, ...] = ()
+    after_offsets: tuple[BoundOffset | None, ...] = ()
+
+
+# ---- finer imputation (issue 12) ----------------------------------------------------
+
+
+@frozen
+class BoundOffset:
+    """`+ 1 day`, `- 7 days`, `+1 day`: how far an imputation bound moves from its event's date.
+
+    `number` is the number as written (`1`, `+1`, `-7`); `sign` the operator before it
+    ("+", "-", or None when the number carries its own sign)."""
+
+    number: str
+    unit: Ident
+    sign: str | None = None
+    span: Span | None = _SPAN
 
 
 @frozen

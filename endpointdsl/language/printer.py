@@ -64,12 +64,27 @@ def _event(e: n.EventDef) -> str:
     if e.sequence is not None:
         parts.append(f"sequence {e.sequence.text}")
     if e.impute is not None:
-        bounds = [f"not before {b.text}" for b in e.impute.not_before]
-        bounds += [f"not after {b.text}" for b in e.impute.not_after]
-        parts.append(" ".join([f"impute {e.impute.rule}", *bounds]))
+        imp = e.impute
+        bounds = [
+            f"not before {_imputation_bound(b, imp.before_offsets, i)}" for i, b in enumerate(imp.not_before)
+        ]
+        bounds += [
+            f"not after {_imputation_bound(b, imp.after_offsets, i)}" for i, b in enumerate(imp.not_after)
+        ]
+        parts.append(" ".join([f"impute {imp.rule}" + (" day" if imp.day_only else ""), *bounds]))
     if e.label is not None:
         parts.append(f"label {escape(e.label)}")
     return " ".join(parts)
+
+
+# ---- finer imputation (issue 12)
+def _imputation_bound(event: n.Ident, offsets: tuple, i: int) -> str:
+    """`last_alive`, `last_alive + 1 day`, `last_alive +1 day` (the number as written)."""
+    offset = offsets[i] if i < len(offsets) else None
+    if offset is None:
+        return event.text
+    sign = f"{offset.sign} " if offset.sign else ""
+    return f"{event.text} {sign}{offset.number} {offset.unit.text}"
 
 
 def _population(p: n.Population) -> str:

@@ -148,15 +148,36 @@ class ToAst(Transformer):
         return "last"
 
     def not_before(self, meta, c):
-        return ("before", self._ident(c[0]))
+        return ("before", self._ident(c[0]), c[1] if len(c) > 1 else None)
 
     def not_after(self, meta, c):
-        return ("after", self._ident(c[0]))
+        return ("after", self._ident(c[0]), c[1] if len(c) > 1 else None)
 
     def impute(self, meta, c):
-        before = tuple(ident for kind, ident in c[1:] if kind == "before")
-        after = tuple(ident for kind, ident in c[1:] if kind == "after")
-        return ("impute", n.Imputation(c[0], before, after, span=self._span(meta)))
+        day_only = len(c) > 1 and c[1] == "day only"
+        bounds = c[2:] if day_only else c[1:]
+        before = tuple(b for b in bounds if b[0] == "before")
+        after = tuple(b for b in bounds if b[0] == "after")
+        return ("impute", n.Imputation(
+            c[0], tuple(b[1] for b in before), tuple(b[1] for b in after), span=self._span(meta),
+            day_only=day_only, before_offsets=tuple(b[2] for b in before), after_offsets=tuple(b[2] for b in after),
+        ))  # fmt: skip
+
+    # ---- finer imputation (issue 12)
+    def impute_day_only(self, meta, c):
+        return "day only"
+
+    def offset_plus(self, meta, c):
+        return n.BoundOffset(str(c[1]), c[2], "+", span=self._span(meta))
+
+    def offset_minus(self, meta, c):
+        return n.BoundOffset(str(c[1]), c[2], "-", span=self._span(meta))
+
+    def offset_signed(self, meta, c):
+        return n.BoundOffset(str(c[0]), c[1], None, span=self._span(meta))
+
+    def offset_unit(self, meta, c):
+        return self._ident(c[0])
 
     def with_event(self, meta, c):
         return n.WithEvent(self._ident(c[0]), span=self._span(meta))

@@ -115,9 +115,11 @@ class ModuleWriter:
             "report_missing": lit(ev.where is not None or not ev.per_subject),
         }  # fmt: skip
         if ev.impute is not None:
-            before = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_before)
-            after = ", ".join(f"*rt.dates_of({ident('event_', b)}(subject, notes))" for b in ev.not_after)
+            before = ", ".join(_bound_dates(b, days) for b, days in ev.imputation_bounds("before"))
+            after = ", ".join(_bound_dates(b, days) for b, days in ev.imputation_bounds("after"))
             named |= {"impute": lit(ev.impute), "not_before": f"[{before}]", "not_after": f"[{after}]"}
+            if ev.impute_day_only:
+                named |= {"impute_day_only": lit(True)}
         if ev.response is not None or ev.derived:
             named |= {"response": lit(ev.response), "derived": lit(ev.derived)}
         if ev.format is not None:
@@ -130,3 +132,10 @@ class ModuleWriter:
     # ---- endpoints
     def _endpoint(self, ep: m.EndpointSpec) -> None:
         EndpointWriter(self.w, ep, self.model).write()
+
+
+# ---- finer imputation (issue 12)
+def _bound_dates(event: str, days: int) -> str:
+    """The dates of an imputation bound, moved by its offset (`not after alive + 1 day`)."""
+    dates = f"rt.dates_of({ident('event_', event)}(subject, notes))"
+    return f"*rt.shifted({dates}, {int(days)})" if days else f"*{dates}"

@@ -150,6 +150,7 @@ def select(
     derived: bool = False,
     date_format: str | None = None,
     with_time: bool = False,
+    impute_day_only: bool = False,
 ) -> list[Occurrence]:
     """Occurrences of an event: rows where the condition `where` is True, with a usable date.
 
@@ -165,7 +166,7 @@ def select(
             date, problem = parse_date(row.get(column), date_format)
             flag = None
         else:
-            date, flag, problem = impute_date(row.get(column), impute, not_before, not_after)
+            date, flag, problem = impute_date(row.get(column), impute, not_before, not_after, impute_day_only)
         if date is None:
             if problem == "missing" and not report_missing:
                 continue
@@ -211,6 +212,19 @@ def record_row(record: Record) -> dict:
 
 def dates_of(occurrences: list[Occurrence]) -> list[dt.date]:
     return [o.date for o in occurrences]
+
+
+# ---- finer imputation (issue 12)
+def shifted(dates: list[dt.date], days: int) -> list[dt.date]:
+    """An imputation bound's dates moved by `days` (`not after last_alive + 1 day`); a date
+    pushed outside the calendar bounds nothing (no partial date's range holds it)."""
+    out = []
+    for date in dates:
+        try:
+            out.append(date + dt.timedelta(days=days))
+        except OverflowError:
+            continue
+    return out
 
 
 def pick(occurrences: list[Occurrence], *, which: str, timed: bool = False) -> Occurrence | None:

@@ -63,12 +63,25 @@ def holds(cond: m.Condition, row: dict):
 # ---- occurrences -------------------------------------------------------------------
 
 
+# ---- finer imputation (issue 12)
+def bound_dates(model: m.Model, src: m.EventSource, side: str, subject: Subject, findings: list) -> list:
+    """The dates bounding an imputed date: each bound event's date plus its offset in days.
+    A subject without the bound's date has no bound; a date moved off the calendar neither."""
+    dates = []
+    for event, days in src.imputation_bounds(side):
+        for o in occurrences(model, event, subject, findings):
+            ordinal = o["date"].toordinal() + days
+            if dt.date.min.toordinal() <= ordinal <= dt.date.max.toordinal():
+                dates.append(dt.date.fromordinal(ordinal))
+    return dates
+
+
 def occurrences(model: m.Model, event: str, subject: Subject, findings: list) -> list[dict]:
     src = model.event(event)
     found = []
     if src.impute:  # bounds: the single date of other subject-level events
-        before = [o["date"] for b in src.not_before for o in occurrences(model, b, subject, findings)]
-        after = [o["date"] for b in src.not_after for o in occurrences(model, b, subject, findings)]
+        before = bound_dates(model, src, "before", subject, findings)
+        after = bound_dates(model, src, "after", subject, findings)
     # An event on another endpoint's rows reads that endpoint's result (section 6.5).
     rows = derived_rows(model, src.table, subject) if src.derived else subject.rows(src.table)
     for row in rows:
@@ -76,7 +89,7 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
             continue
         flag = None
         if src.impute:
-            date, flag, problem = impute(row.get(src.column), src.impute, before, after)
+            date, flag, problem = impute(row.get(src.column), src.impute, before, after, src.impute_day_only)
         else:
             date, problem = read_date(row.get(src.column), src.format)
         if date is None:

@@ -15,7 +15,7 @@ import math
 
 from ...check import model as m
 from .censoring import CensoringSql
-from .prepare import date_readers
+from .prepare import date_readers, imputation_readers
 from .writer import (
     NO_END_SQL,
     SqlWriter,
@@ -83,7 +83,9 @@ class EndpointSql(CensoringSql):
         if ev.not_before or ev.not_after:
             return "TRUE", f"{alias}.d", f"{alias}.seq", f"{alias}.rn", f"{alias}.dtf"
         needs = self.needs.setdefault(ev.table, set())
-        reader = ev.impute or date_readers(ev.format)[0]
+        reader = (
+            imputation_readers(ev.impute, ev.impute_day_only)[0] if ev.impute else date_readers(ev.format)[0]
+        )
         needs.add((ev.column, reader))
         d = col(alias, ev.column, reader)
         where = condition(ev.where, alias, needs) if ev.where is not None else "TRUE"

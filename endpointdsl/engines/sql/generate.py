@@ -24,7 +24,7 @@ from ...data.tables import duplicate_message
 from ...version import __version__
 from .clock import TimedSql
 from .endpoint import EndpointSql, record_columns
-from .prepare import date_readers, view_name
+from .prepare import date_readers, imputation_readers, view_name
 from .response import OccurrenceSql, occurrence_support
 from .writer import SqlWriter, col, comment_safe, condition, event_closure, ident, text
 
@@ -78,7 +78,7 @@ class Events:
 
     def date_reader(self, ev: m.EventSource) -> tuple[str, str]:
         """(date view, why view) of the event's column (imputation: ISO 8601 only)."""
-        return (ev.impute, "iwhy") if ev.impute else date_readers(ev.format)
+        return imputation_readers(ev.impute, ev.impute_day_only) if ev.impute else date_readers(ev.format)
 
     def same_day(self, evs: list[m.EventSource]) -> None:
         """Occurrences sharing subject, date and sequence: one GROUP BY per table, date and
@@ -144,12 +144,17 @@ class Events:
             needs.update({(ev.column, "dtf"), (ev.column, "lo"), (ev.column, "hi")})
             dtf = col("t", ev.column, "dtf")
             lo, hi = col("t", ev.column, "lo"), col("t", ev.column, "hi")
-            for side, bounds in (("GREATEST", ev.not_before), ("LEAST", ev.not_after)):
+            for side, bounds in (
+                ("GREATEST", ev.imputation_bounds("before")),
+                ("LEAST", ev.imputation_bounds("after")),
+            ):
                 inside = []
-                for bound in bounds:
+                for bound, days in bounds:
                     alias = ident(f"b{len(joins) + 1}")
                     joins.append(f"LEFT JOIN {ident('occ_' + bound)} AS {alias} ON {alias}.key = t.__key")
-                    inside.append(f"CASE WHEN {alias}.d BETWEEN {lo} AND {hi} THEN {alias}.d END")
+                    # `not after alive + 1 day`: the bound's date moved by whole days (issue 12)
+                    bd = f"({alias}.d + {int(days)})" if days else f"{alias}.d"
+                    inside.append(f"CASE WHEN {bd} BETWEEN {lo} AND {hi} THEN {bd} END")
                 if inside:
                     d = f"{side}({d}, {', '.join(inside)})"
         w.line("")

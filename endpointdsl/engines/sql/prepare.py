@@ -14,6 +14,7 @@ that the .ept file uses, one typed column per (column, reader):
                            (`format "DDMONYYYY"`: reader "date@DDMONYYYY")
     "C__first|mid|last"  DATE  the date imputed by that rule, before any not-before/not-after bound
     "C__iwhy"      VARCHAR  why the imputed date is NULL
+    "C__first@day", "C__iwhy@day"  the same imputing the day only (`impute first day`)
     "C__dtf"       VARCHAR  imputation flag (D or M) of a partial date
     "C__lo", "C__hi" DATE   the range a partial date allows (NULL for complete dates)
     "C__time", "C__time@F" BIGINT  a `with time` event's time of day, seconds after midnight
@@ -55,6 +56,12 @@ def view_name(column: str, reader: str) -> str:
     return f"{column}__{reader}"
 
 
+def imputation_readers(rule: str, day_only: bool) -> tuple[str, str]:
+    """The (date, why) readers of a column imputed by `rule` (`impute first day`: "first@day",
+    the day only, a year-only date missing)."""
+    return (f"{rule}@day", "iwhy@day") if day_only else (rule, "iwhy")
+
+
 def date_readers(fmt: str | None) -> tuple[str, str]:
     """The (date, why) readers of a column in a declared format (None: ISO 8601)."""
     return ("date", "why") if fmt is None else (f"date@{fmt}", f"why@{fmt}")
@@ -86,10 +93,10 @@ def read_value(value: object, reader: str) -> object:
             return parse_date(value, fmt or None)[1]
         case "time":
             return parse_time(value, fmt or None)
-        case "first" | "mid" | "last":
-            return impute(value, reader)[0]
+        case "first" | "mid" | "last":  # "first@day": the day only (issue 12)
+            return impute(value, reader, day_only=fmt == "day")[0]
         case "iwhy":
-            return impute(value, "first")[2]
+            return impute(value, "first", day_only=fmt == "day")[2]
         case "dtf":
             return impute(value, "first")[1]
         case "lo":
