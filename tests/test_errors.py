@@ -202,7 +202,7 @@ TABLE = [
     Case("repeated-event-in-to", endpoint(STD.replace("to death", "to first of death, pd, death")), "E151", 10, 26,
          "listed twice"),
     # ---- checker: row conditions
-    Case("unquoted-value", event("event e = adrs.ADT where AVALC = Y"), "E160", 8, 34, 'texts are quoted: "Y"'),
+    Case("unquoted-value", event("event e = adrs.ADT where AVALC in (Y)"), "E160", 8, 36, 'texts are quoted: "Y"'),
     Case("less-than-text", event('event e = adrs.ADT where AVALC < "Y"'), "E161", 8, 26, "not texts"),
     Case("number-too-large", event("event e = adrs.ADT where AVAL > 1" + "0" * 16), "E163", 8, 33, "too large"),
     Case("mixed-list", event('event e = adrs.ADT where AVALC in ("Y", 1)'), "E162", 8, 26, "mixes number and text"),
@@ -444,7 +444,7 @@ table adsl: one row per subject
 table adrs: many rows per subject
 event rand = adsl.RANDDT
 event alive = adsl.LSTALVDT
-event death = adrz.ADT where AVALC = Y
+event death = adrz.ADT where AVALC in (Y)
 endpoint os "Overall Survival"
   from rand
   to death, deth
@@ -458,7 +458,7 @@ end
     got = [(d.span.line, d.span.column, d.code) for d in info.value.diagnostics]
     assert got == [
         (5, 15, "E104"),  # unknown table adrz
-        (5, 38, "E160"),  # unquoted Y
+        (5, 40, "E160"),  # unquoted Y
         (6, 10, "E107"),  # PARAMCD os
         (6, 10, "E152"),  # a horizon, and no ascertainment for the date last known alive
         (8, 13, "E104"),  # unknown event deth
