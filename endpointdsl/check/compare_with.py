@@ -74,7 +74,7 @@ class CompareWith:
         if per_unit is None:
             if s.unit.text in m.UNIT_ALIASES:
                 self.error(
-                    "E214", f"a date in a condition moves by days or weeks, not {s.unit.text}", s.unit.span,
+                    "E214", f"a date in a condition moves by days or weeks, not {m.UNIT_ALIASES[s.unit.text]}", s.unit.span,
                     "months and years are not a whole number of days: write the days, e.g. `+ 30 days`",
                 )  # fmt: skip
             else:
@@ -158,7 +158,7 @@ class CompareWith:
             return None
         left_date = (table, c.column.text) in self.formats.columns
         right_date = (other.table or table, other.column) in self.formats.columns
-        dated = c.column.text if left_date else format_base(value) if right_date else None
+        dated = c.column.text if left_date else base_text(value.base) if right_date else None
         factor = self._number(value.factor) if value.factor is not None else 1.0
         moved = self._shift(value.shift, format_base(value)) if value.shift is not None else (0.0, None)
         if factor is None or moved is None:
@@ -190,16 +190,18 @@ class CompareWith:
         return m.CompareColumns(c.column.text, c.op, kind, other, factor, amount, left_fmt)
 
 
-def format_base(value: n.OtherValue) -> str:
-    base = value.base
+def base_text(base) -> str:
     if isinstance(base, n.ColumnOf):
-        text = f"{base.table.text}.{base.column.text}"
-    elif isinstance(base, n.NameOperand):
-        text = base.ident.text
-    elif isinstance(base, n.TextOperand):
-        text = f'"{base.value}"'
-    else:
-        text = base.lexeme
+        return f"{base.table.text}.{base.column.text}"
+    if isinstance(base, n.NameOperand):
+        return base.ident.text
+    if isinstance(base, n.TextOperand):
+        return f'"{base.value}"'
+    return base.lexeme
+
+
+def format_base(value: n.OtherValue) -> str:
+    text = base_text(value.base)
     return f"{value.factor.lexeme} * {text}" if value.factor is not None else text
 
 

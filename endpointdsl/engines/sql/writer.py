@@ -93,15 +93,12 @@ def compare_readers(c: m.CompareColumns) -> tuple[dict[str, str], dict[str, str]
     return both, dict(both)
 
 
-def subject_cell(table: str, column: str, reader: str, alias: str) -> str:
-    """The subject's cell of a one-row-per-subject table: a lookup in subj_<table> (one row
-    per key with exactly one row), which DuckDB runs as one hash join, not per row."""
-    v = ident(view_name(column, reader))
-    return f"(SELECT v.{v} FROM {ident('subj_' + table)} AS v WHERE v.key = {alias}.__key)"
-
-
 def compare_columns(c: m.CompareColumns, alias: str, needs: set) -> str:
-    """`COL op factor * OTHER + offset` in the kind's views; NULL (unknown) as section 1 says."""
+    """`COL op factor * OTHER + offset` in the kind's views; NULL (unknown) as section 1 says.
+
+    With OTHER in a one-row-per-subject table, the whole comparison is evaluated in one
+    lookup of subj_<table> (one row per key with exactly one row; no row gives NULL,
+    unknown), which DuckDB runs as a hash join, not per row."""
     left_readers, right_readers = compare_readers(c)
     left, right = {}, {}
     for kind, reader in left_readers.items():
@@ -112,7 +109,14 @@ def compare_columns(c: m.CompareColumns, alias: str, needs: set) -> str:
             needs.add((c.other.column, reader))
             right[kind] = col(alias, c.other.column, reader)
         else:  # the subject-level views are added to `needs` by generate.subject_values
-            right[kind] = subject_cell(c.other.table, c.other.column, reader, alias)
+            right[kind] = col("sv", c.other.column, reader)
+    expr = _compare_expr(c, left, right)
+    if c.other.table is None:
+        return expr
+    return f"(SELECT {expr} FROM {ident('subj_' + c.other.table)} AS sv WHERE sv.key = {alias}.__key)"
+
+
+def _compare_expr(c: m.CompareColumns, left: dict, right: dict) -> str:
     op = "<>" if c.op == "!=" else c.op
     if c.kind == "number":
         r = right["number"]
