@@ -246,13 +246,95 @@ def test_qol_written_with_chg_gives_the_same_records():
 # ---- the command line ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slug", ["teae_window_condition", "qol_decrease_10"])
+ORACLES = {"teae_window_condition": "teae_oracle", "qol_decrease_10": "qol_oracle", "lab_shift": "lab_oracle"}
+
+
+@pytest.mark.parametrize("slug", list(ORACLES))
 def test_run_command_gives_the_same_file_with_every_engine(slug, tmp_path):
     files = cli_records(slug, tmp_path)
-    oracle = teae_oracle() if slug.startswith("teae") else qol_oracle()
+    oracle = globals()[ORACLES[slug]]()
     for engine, frame in files.items():
         pd.testing.assert_frame_equal(frame, files["interpreter"], obj=engine)
         assert set(frame.USUBJID) == set(oracle[0])
         for sid, want in oracle[0].items():
             row = frame[frame.USUBJID == sid].iloc[0]
             assert row.ADT == want["ADT"].isoformat() and int(row.CNSR) == want["CNSR"], (engine, sid)
+
+
+# ---- lab_shift ------------------------------------------------------------------------------------
+
+
+def lab_oracle() -> tuple[dict, dict]:
+    """SAP: "Time from the first dose to the first on-treatment ALT value greater than 3 x
+    ULN; on-treatment: after the first dose and no later than 30 days after the last dose;
+    without one, censored at the last on-treatment ALT assessment" (conventions: the .ept
+    header)."""
+    expected, excluded = {}, {}
+    for s in rows("lab_shift", "adsl"):
+        sid, first, last = s["USUBJID"], day(s["TRTSDT"]), day(s["TRTEDT"])
+        on_treatment = [
+            r
+            for r in rows("lab_shift", "adlb")
+            if r["USUBJID"] == sid
+            and r["PARAMCD"] == "ALT"
+            and first < day(r["ADT"]) <= last + dt.timedelta(days=30)
+            and r["AVAL"] != ""
+        ]
+
+        def numeric(text):
+            try:
+                return float(text)
+            except ValueError:
+                return None
+
+        high = [
+            (day(r["ADT"]), float(r["LBSEQ"]))
+            for r in on_treatment
+            if numeric(r["AVAL"]) is not None
+            and numeric(r["ANRHI"]) is not None
+            and numeric(r["AVAL"]) > 3 * numeric(r["ANRHI"])
+        ]
+        if high:
+            adt, seq = min(high)
+            expected[sid] = record(first, adt, 0, "ALT > 3 x ULN", None, "ADLB", seq)
+        elif on_treatment:
+            adt, seq = max((day(r["ADT"]), float(r["LBSEQ"])) for r in on_treatment)
+            expected[sid] = record(
+                first,
+                adt,
+                1,
+                "Last on-treatment ALT assessment",
+                "LAST ON-TREATMENT ALT ASSESSMENT",
+                "ADLB",
+                seq,
+            )
+        else:
+            excluded[sid] = "no event, and no censoring rule applies"
+    return expected, excluded
+
+
+def test_lab_oracle_by_hand():
+    expected, excluded = lab_oracle()
+    d = dt.date
+    # L01: 99 = 3 x 33 is not greater; 120 two weeks later is (the AST value is another test)
+    assert (expected["L01"]["ADT"], expected["L01"]["CNSR"], expected["L01"]["SRCSEQ"]) == (
+        d(2023, 5, 30),
+        0,
+        3.0,
+    )
+    # L02: 150 > 3 x 40 on the first-dose day is the pre-dose baseline: censored at the last value
+    assert (expected["L02"]["ADT"], expected["L02"]["CNSR"]) == (d(2023, 6, 13), 1)
+    # L03: 140 with no ULN decides nothing
+    assert (expected["L03"]["ADT"], expected["L03"]["CNSR"]) == (d(2023, 5, 30), 1)
+    # L04: 200 on last dose + 31 days is not on treatment; the value of last dose + 30 days is
+    assert (expected["L04"]["ADT"], expected["L04"]["CNSR"]) == (d(2023, 7, 1), 1)
+    # L07: 121 > 120 on exactly last dose + 30 days
+    assert (expected["L07"]["ADT"], expected["L07"]["AVAL"]) == (d(2023, 8, 31), 122.0)
+    assert excluded == {"L06": "no event, and no censoring rule applies"}  # only a baseline value
+
+
+def test_lab_engines_match_the_oracle():
+    expected, excluded = lab_oracle()
+    for engine, (got, got_excluded) in engine_results("lab_shift", ["adsl", "adlb"]).items():
+        assert got == expected, engine
+        assert got_excluded == excluded, engine
