@@ -234,6 +234,8 @@ TABLE = [
          "a text cannot be moved"),
     Case("compare-no-sign", event("event e = adrs.ADT where AVAL <= BASE 10"), "E217", 8, 39,
          "`BASE + 10` or `BASE - 10`"),
+    Case("compare-column-case", event("event e = adrs.ADT where AVAL <= aval - 1"), "E105", 8, 34,
+         "ignores letter case"),
     Case("compare-endpoint-rows", event("event e = OS.ADT where ADT > STARTDT"), "E218", 8, 24,
          "compare ADT with a literal value"),
     Case("less-than-text", event('event e = adrs.ADT where AVALC < "Y"'), "E161", 8, 26, "not texts"),
