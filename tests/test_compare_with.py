@@ -144,3 +144,9 @@ def test_dates_moved_by_days_partial_dates_are_unknown():
     ]
     for engine, got in truth("X <= adsl.Y + 30 days", cells, other_in_adsl=True).items():
         assert got == [True, False, None, None, True, True], engine
+
+
+def test_not_equal_to_another_cell_warns_about_missing_cells():
+    text = HEAD + 'event other = adlb.ADT where ARM != adsl.ARM\nendpoint X "x"\n  from rand\n  to other\n'
+    model = endpointdsl.check_text(text + "  censor at origin cnsr 1\nend\n")
+    assert [w.code for w in model.warnings] == ["W101"]
