@@ -545,7 +545,7 @@ def subject_columns(cond: Cond | None) -> list[tuple[str, str]]:
         return []
     match cond[0]:
         case "other":
-            return [cond[3]] if cond[3][0] is not None else []
+            return [cond[3]] if cond[3][0] not in (None, "@event") else []
         case "and" | "or":
             return subject_columns(cond[1]) + subject_columns(cond[2])
         case "not" | "paren":
@@ -569,7 +569,7 @@ def _render(cond: Cond, need: int) -> str:
             text, level = f"{cond[1]} is {'not ' if cond[2] else ''}missing", 3
         case "other":
             _, column, op, (table, other), factor, shift = cond
-            value = f"{table}.{other}" if table else other
+            value = other if table == "@event" else f"{table}.{other}" if table else other
             value = f"{factor} * {value}" if factor else value
             text, level = f"{column} {op} {value}" + (f" {shift}" if shift else ""), 3
         case "paren":
@@ -638,11 +638,13 @@ DAY_SHIFTS = ("+ 30 days", "- 1 day", "+ 2 weeks", "-3 days", "+10 days", "+ 0 d
 FACTORS = ("2", "0.5", "-1", "3")
 
 
-def other_condition(draw, table: str) -> Cond:
-    """`COL op [F *] OTHER [+- N [days]]`: OTHER a column of the same row or of adsl. A
-    number-only form (a factor or a plain amount) compares number columns, which no event
-    is dated by; a date shift always has a unit; a bare comparison takes any two columns."""
+def other_condition(draw, table: str, events: tuple = ()) -> Cond:
+    """`COL op [F *] OTHER [+- N [days]]`: OTHER a column of the same row or of adsl, or
+    (`events`: plain subject-level events) an event's name. A number-only form (a factor
+    or a plain amount) compares number columns, which no event is dated by; a date shift
+    always has a unit; a bare comparison takes any two columns."""
     vocab, subject = VOCAB[table], VOCAB[SUBJECT_TABLE]
+    named = [("@event", e) for e in events]
     op = pick(draw, COMPARATORS)
     match pick(draw, ("number", "date", "date", "bare")):
         case "number":
@@ -653,7 +655,9 @@ def other_condition(draw, table: str) -> Cond:
             shift = pick(draw, NUMBER_SHIFTS) if factor is None or chance(draw, 2) else None
             return ("other", pick(draw, vocab.numbers), op, other, factor, shift)
         case "date":
-            other = pick(draw, [(None, c) for c in vocab.dates] + [(SUBJECT_TABLE, c) for c in subject.dates])
+            other = pick(
+                draw, [(None, c) for c in vocab.dates] + [(SUBJECT_TABLE, c) for c in subject.dates] + named
+            )
             return (
                 "other",
                 pick(draw, vocab.dates),
@@ -663,19 +667,18 @@ def other_condition(draw, table: str) -> Cond:
                 pick(draw, DAY_SHIFTS),
             )
     every = (*vocab.texts, *vocab.dates, *vocab.numbers)
-    others = [(None, c) for c in every] + [
-        (SUBJECT_TABLE, c) for c in (*subject.texts, *subject.dates, *subject.numbers)
-    ]
+    others = [(None, c) for c in every] + named
+    others += [(SUBJECT_TABLE, c) for c in (*subject.texts, *subject.dates, *subject.numbers)]
     return ("other", pick(draw, every), op, pick(draw, others), None, None)
 
 
 @st.composite
-def atom_condition(draw, table: str, others: bool = False) -> Cond:
+def atom_condition(draw, table: str, others: bool = False, events: tuple = ()) -> Cond:
     vocab = VOCAB[table]
     texts, dates, numbers = tuple(vocab.texts), vocab.dates, vocab.numbers
     every = texts + dates + numbers
     if others and chance(draw, 3):
-        return other_condition(draw, table)
+        return other_condition(draw, table, events)
     shape = draw(_index(10))
     if shape <= 2:  # text = / != on a text column (or, rarely, on any column)
         col = pick(draw, texts if shape < 2 else every)
@@ -698,16 +701,25 @@ def atom_condition(draw, table: str, others: bool = False) -> Cond:
 
 
 @st.composite
-def condition(draw, table: str, depth: int = 2, others: bool = False) -> Cond:
+def condition(draw, table: str, depth: int = 2, others: bool = False, events: tuple = ()) -> Cond:
     """A row condition over a table's columns: atoms joined by and/or/not, parentheses;
     with `others`, also comparisons with other columns and adsl's (issue 12: conditions)."""
     shape = draw(_index(6)) if depth > 0 else 0
     if shape <= 1:
-        return draw(atom_condition(table, others))
+        return draw(atom_condition(table, others, events))
     if shape <= 3:
         op = "and" if shape == 2 else "or"
-        return (op, draw(condition(table, depth - 1, others)), draw(condition(table, depth - 1, others)))
-    return ("not" if shape == 4 else "paren", draw(condition(table, depth - 1, others)))
+        return (
+            op,
+            draw(condition(table, depth - 1, others, events)),
+            draw(condition(table, depth - 1, others, events)),
+        )
+    return ("not" if shape == 4 else "paren", draw(condition(table, depth - 1, others, events)))
+
+
+def plain_subject_events(evs) -> tuple[str, ...]:
+    """Events a condition can name as a date: of adsl, without `where` or `impute`."""
+    return tuple(e.name for e in evs if e.table == SUBJECT_TABLE and e.where is None and e.impute is None)
 
 
 def shuffled(draw, items) -> list:
@@ -762,7 +774,11 @@ def events(
         vocab = VOCAB[table]
         # rarely the origin's column again: an event on the origin day
         column = pick(draw, vocab.dates if not vocab.per_subject or chance(draw, 6) else vocab.dates[1:])
-        where = draw(condition(table, others=others)) if not chance(draw, 3) else None
+        where = (
+            draw(condition(table, others=others, events=plain_subject_events(out)))
+            if not chance(draw, 3)
+            else None
+        )
         sequence = optional(draw, (vocab.sequence,), 2 if not vocab.per_subject else 6)
         name = f"{pick(draw, NAME_PREFIXES)}{i}_{column.lower()}"
         label = optional(draw, LABELS)
@@ -997,7 +1013,8 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
             pops.append((name, ("with", pick(draw, [e.name for e in evs]))))
         else:
             table = pick(draw, [t.name for t in tables])
-            pops.append((name, ("where", table, draw(condition(table, depth=1, others=others)))))
+            cond = draw(condition(table, depth=1, others=others, events=plain_subject_events(evs)))
+            pops.append((name, ("where", table, cond)))
     scheds = tuple((f"sched{i}", schedule_text(draw)) for i in range(draw(_index(3)) if schedules else 0))
     names = tuple(name for name, _ in scheds)
     codes = list(dict.fromkeys(pick(draw, PARAMCDS) for _ in range(1 + draw(_index(max_endpoints)))))

@@ -67,6 +67,8 @@ def test_the_model_says_what_each_side_is_read_as():
     assert checked("ADT <= adsl.TRTEDT + 2 weeks") == m.CompareColumns(
         "ADT", "<=", "date", m.OtherColumn("TRTEDT", "adsl"), 1.0, 14.0
     )
+    # a subject-level event without condition is its column (`rand` reads adsl.RANDDT)
+    assert checked("ADT <= rand + 30 days") == checked("ADT <= adsl.RANDDT + 30 days")
     assert checked("ADT > 2024-01-01 + 30 days") == m.Compare(
         "ADT", ">", m.Literal("date", dt.date(2024, 1, 31))
     )

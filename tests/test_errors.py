@@ -204,8 +204,11 @@ TABLE = [
     # ---- checker: row conditions
     Case("unquoted-value", event("event e = adrs.ADT where AVALC in (Y)"), "E160", 8, 36, 'texts are quoted: "Y"'),
     # ---- checker: conditions comparing with other values (issue 12: conditions)
-    Case("compare-event-name", event("event e = adrs.ADT where ADT <= alive + 30 days"), "E210", 8, 33,
-         "compare with the column it reads: `adsl.LSTALVDT`"),
+    Case("compare-event-many-rows", event("event e = adrs.ADT where ADT <= death + 30 days"), "E210", 8, 33,
+         "one date per subject"),
+    Case("compare-event-with-condition", endpoint(base=BASE + 'event dead = adsl.DTHDT where DTHFL = "Y"\n'
+                                                  + "event e = adrs.ADT where ADT <= dead\n"), "E210", 9, 33,
+         "compare with the column itself, `adsl.DTHDT`"),
     Case("compare-many-rows-table", event("event e = adrs.ADT where ADT <= adrs.ADT"), "E211", 8, 33,
          "has many rows per subject"),
     Case("compare-unknown-table", event("event e = adrs.ADT where ADT <= adsx.TRTEDT"), "E104", 8, 33,

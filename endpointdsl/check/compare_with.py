@@ -130,11 +130,7 @@ class CompareWith:
             name = base.ident.text
             event = self.scope.events.get(name)
             if event is not None:
-                self.error(
-                    "E210", f"'{name}' is an event; a condition compares with columns", base.span,
-                    f"compare with the column it reads: `{event.table.text}.{event.column.text}`",
-                )  # fmt: skip
-                return None
+                return self._event_date(event, base)
             return m.OtherColumn(name, None, self.formats.column(table, name))
         other = self.scope.tables.get(base.table.text)
         if other is None:
@@ -150,6 +146,29 @@ class CompareWith:
             return None
         return m.OtherColumn(
             base.column.text, base.table.text, self.formats.column(base.table.text, base.column.text)
+        )
+
+    def _event_date(self, event: n.EventDef, base: n.NameOperand) -> m.OtherColumn | None:
+        """A subject-level event without condition or imputation (`last_dose + 30 days`):
+        its date is its column of the subject's row, read in its format."""
+        source = self.scope.tables.get(event.table.text)
+        column = f"{event.table.text}.{event.column.text}"
+        if source is None or not source.per_subject:
+            why = "can occur many times per subject" if source is not None else "is on an endpoint's rows"
+            self.error(
+                "E210", f"'{event.name.text}' {why}: a condition compares with one date per subject",
+                base.span, "compare with a column of the row, or of the one-row-per-subject table (`adsl.TRTEDT`)",
+            )  # fmt: skip
+            return None
+        if event.where is not None or event.impute is not None:
+            what = "a condition" if event.where is not None else "imputation"
+            self.error(
+                "E210", f"'{event.name.text}' has {what}, which a row condition does not apply", base.span,
+                f"compare with the column itself, `{column}`, or with an event that reads it as it is",
+            )  # fmt: skip
+            return None
+        return m.OtherColumn(
+            event.column.text, event.table.text, self.formats.column(event.table.text, event.column.text)
         )
 
     def _columns(self, c, value: n.OtherValue, table: str) -> m.Condition | None:

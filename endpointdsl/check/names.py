@@ -72,7 +72,7 @@ def _columns(c: Scope) -> None:
         conds += [(p.table.text, p.where) for p in _populations(item) if isinstance(p, n.TableWhere)]
         for table, cond in conds:
             for other_table, column in _other_columns(cond, table):
-                if other_table in c.tables:
+                if other_table in c.tables and not (other_table == table and column.text in c.events):
                     use(other_table, column)
 
 
