@@ -132,6 +132,8 @@ class Lit:
 # Conditions are tuples:
 #   ("cmp", column, op, Lit)   ("in", column, negated, (Lit, ...))   ("missing", column, negated)
 #   ("and", a, b)   ("or", a, b)   ("not", a)   ("paren", a)
+#   ("other", column, op, (table | None, other column), factor lexeme | None, shift text | None):
+#   `AVAL <= 2 * adsl.AGE - 10`, `ADT > adsl.TRTSDT + 30 days` (issue 12: conditions)
 Cond = tuple
 
 
@@ -521,6 +523,12 @@ class ProgramDesc:
             if pop and pop[0] == "where" and pop[1] == table:
                 for c in condition_columns(pop[2]):
                     cols.setdefault(c, vocab.kind(c))
+        # cells of this table that conditions on any table compare with (issue 12: conditions)
+        conds = [e.where for e in self.events] + [p[2] for p in pops if p and p[0] == "where"]
+        for cond in conds:
+            for t, c in subject_columns(cond):
+                if t == table:
+                    cols.setdefault(c, vocab.kind(c))
         return list(cols.items())
 
 
@@ -546,9 +554,25 @@ def condition_columns(cond: Cond | None) -> list[str]:
     match cond[0]:
         case "cmp" | "in" | "missing":
             return [cond[1]]
+        case "other":
+            return [cond[1]] + ([cond[3][1]] if cond[3][0] is None else [])
         case "and" | "or":
             return condition_columns(cond[1]) + condition_columns(cond[2])
     return condition_columns(cond[1])
+
+
+def subject_columns(cond: Cond | None) -> list[tuple[str, str]]:
+    """(table, column) of the one-row-per-subject cells a condition compares with."""
+    if cond is None:
+        return []
+    match cond[0]:
+        case "other":
+            return [cond[3]] if cond[3][0] not in (None, "@event") else []
+        case "and" | "or":
+            return subject_columns(cond[1]) + subject_columns(cond[2])
+        case "not" | "paren":
+            return subject_columns(cond[1])
+    return []
 
 
 def render_condition(cond: Cond) -> str:
@@ -565,6 +589,11 @@ def _render(cond: Cond, need: int) -> str:
             text, level = f"{cond[1]} {'not in' if cond[2] else 'in'} ({values})", 3
         case "missing":
             text, level = f"{cond[1]} is {'not ' if cond[2] else ''}missing", 3
+        case "other":
+            _, column, op, (table, other), factor, shift = cond
+            value = other if table == "@event" else f"{table}.{other}" if table else other
+            value = f"{factor} * {value}" if factor else value
+            text, level = f"{column} {op} {value}" + (f" {shift}" if shift else ""), 3
         case "paren":
             text, level = f"({_render(cond[1], 0)})", 3
         case "not":
@@ -625,11 +654,53 @@ def number_lit(draw) -> Lit:
     return Lit("number", float(lexeme), lexeme)
 
 
+# Amounts a value moves by (issue 12: conditions): `BASE -10` is a signed number, `BASE - -1` +1.
+NUMBER_SHIFTS = ("- 10", "-1", "+1", "+ 2.5", "- -1", "+ 0")
+DAY_SHIFTS = ("+ 30 days", "- 1 day", "+ 2 weeks", "-3 days", "+10 days", "+ 0 days", "- 1 week")
+FACTORS = ("2", "0.5", "-1", "3")
+
+
+def other_condition(draw, table: str, events: tuple = ()) -> Cond:
+    """`COL op [F *] OTHER [+- N [days]]`: OTHER a column of the same row or of adsl, or
+    (`events`: plain subject-level events) an event's name. A number-only form (a factor
+    or a plain amount) compares number columns, which no event is dated by; a date shift
+    always has a unit; a bare comparison takes any two columns."""
+    vocab, subject = VOCAB[table], VOCAB[SUBJECT_TABLE]
+    named = [("@event", e) for e in events]
+    op = pick(draw, COMPARATORS)
+    match pick(draw, ("number", "date", "date", "bare")):
+        case "number":
+            other = pick(
+                draw, [(None, c) for c in vocab.numbers] + [(SUBJECT_TABLE, c) for c in subject.numbers]
+            )
+            factor = optional(draw, FACTORS)
+            shift = pick(draw, NUMBER_SHIFTS) if factor is None or chance(draw, 2) else None
+            return ("other", pick(draw, vocab.numbers), op, other, factor, shift)
+        case "date":
+            other = pick(
+                draw, [(None, c) for c in vocab.dates] + [(SUBJECT_TABLE, c) for c in subject.dates] + named
+            )
+            return (
+                "other",
+                pick(draw, vocab.dates),
+                op,
+                other,
+                None,
+                pick(draw, DAY_SHIFTS),
+            )
+    every = (*vocab.texts, *vocab.dates, *vocab.numbers)
+    others = [(None, c) for c in every] + named
+    others += [(SUBJECT_TABLE, c) for c in (*subject.texts, *subject.dates, *subject.numbers)]
+    return ("other", pick(draw, every), op, pick(draw, others), None, None)
+
+
 @st.composite
-def atom_condition(draw, table: str) -> Cond:
+def atom_condition(draw, table: str, others: bool = False, events: tuple = ()) -> Cond:
     vocab = VOCAB[table]
     texts, dates, numbers = tuple(vocab.texts), vocab.dates, vocab.numbers
     every = texts + dates + numbers
+    if others and chance(draw, 3):
+        return other_condition(draw, table, events)
     shape = draw(_index(10))
     if shape <= 2:  # text = / != on a text column (or, rarely, on any column)
         col = pick(draw, texts if shape < 2 else every)
@@ -652,15 +723,25 @@ def atom_condition(draw, table: str) -> Cond:
 
 
 @st.composite
-def condition(draw, table: str, depth: int = 2) -> Cond:
-    """A row condition over a table's columns: atoms joined by and/or/not, parentheses."""
+def condition(draw, table: str, depth: int = 2, others: bool = False, events: tuple = ()) -> Cond:
+    """A row condition over a table's columns: atoms joined by and/or/not, parentheses;
+    with `others`, also comparisons with other columns and adsl's (issue 12: conditions)."""
     shape = draw(_index(6)) if depth > 0 else 0
     if shape <= 1:
-        return draw(atom_condition(table))
+        return draw(atom_condition(table, others, events))
     if shape <= 3:
         op = "and" if shape == 2 else "or"
-        return (op, draw(condition(table, depth - 1)), draw(condition(table, depth - 1)))
-    return ("not" if shape == 4 else "paren", draw(condition(table, depth - 1)))
+        return (
+            op,
+            draw(condition(table, depth - 1, others, events)),
+            draw(condition(table, depth - 1, others, events)),
+        )
+    return ("not" if shape == 4 else "paren", draw(condition(table, depth - 1, others, events)))
+
+
+def plain_subject_events(evs) -> tuple[str, ...]:
+    """Events a condition can name as a date: of adsl, without `where` or `impute`."""
+    return tuple(e.name for e in evs if e.table == SUBJECT_TABLE and e.where is None and e.impute is None)
 
 
 def shuffled(draw, items) -> list:
@@ -705,7 +786,9 @@ def imputable(formats: tuple, table: str, column: str) -> bool:
 
 
 @st.composite
-def events(draw, tables: tuple[TableDesc, ...], formats: tuple = ()) -> tuple[EventDesc, ...]:
+def events(
+    draw, tables: tuple[TableDesc, ...], formats: tuple = (), others: bool = False
+) -> tuple[EventDesc, ...]:
     subject = next(t for t in tables if t.per_subject).name
     first = VOCAB[subject].dates[0]
     rule = optional(draw, IMPUTATION_RULES, 4)
@@ -720,7 +803,11 @@ def events(draw, tables: tuple[TableDesc, ...], formats: tuple = ()) -> tuple[Ev
         vocab = VOCAB[table]
         # rarely the origin's column again: an event on the origin day
         column = pick(draw, vocab.dates if not vocab.per_subject or chance(draw, 6) else vocab.dates[1:])
-        where = draw(condition(table)) if not chance(draw, 3) else None
+        where = (
+            draw(condition(table, others=others, events=plain_subject_events(out)))
+            if not chance(draw, 3)
+            else None
+        )
         sequence = optional(draw, (vocab.sequence,), 2 if not vocab.per_subject else 6)
         name = f"{pick(draw, NAME_PREFIXES)}{i}_{column.lower()}"
         label = optional(draw, LABELS)
@@ -940,9 +1027,10 @@ def case_clash(draw, tables, evs, pops) -> tuple[str, str]:
 
 @st.composite
 def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: bool = False,
-             clashes: bool = False, issue12: bool = False) -> ProgramDesc:  # fmt: skip
+             clashes: bool = False, issue12: bool = False, others: bool = False) -> ProgramDesc:  # fmt: skip
     """A random program that the checker accepts; with `responses`, also response and
-    incidence endpoints, and events on their rows read by a time-to-event endpoint."""
+    incidence endpoints, and events on their rows read by a time-to-event endpoint; with
+    `others`, conditions comparing with other columns and adsl's (issue 12: conditions)."""
     record_tables = pick(draw, (("adrs",), ("adae",), ("adrs", "adae")))
     tables = []
     for name in (SUBJECT_TABLE, *record_tables):
@@ -950,7 +1038,7 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
         tables.append(TableDesc(name, name == SUBJECT_TABLE, key, key != "USUBJID" or chance(draw, 2)))
     tables = tuple(tables)
     formats = column_formats(draw, tables)
-    evs = draw(events(tables, formats))
+    evs = draw(events(tables, formats, others))
     pops = []
     for i in range(draw(_index(3))):
         name = f"{pick(draw, ('pop', 'among_', 'subjects'))}{i}"
@@ -958,7 +1046,8 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
             pops.append((name, ("with", pick(draw, [e.name for e in evs]))))
         else:
             table = pick(draw, [t.name for t in tables])
-            pops.append((name, ("where", table, draw(condition(table, depth=1)))))
+            cond = draw(condition(table, depth=1, others=others, events=plain_subject_events(evs)))
+            pops.append((name, ("where", table, cond)))
     scheds = tuple((f"sched{i}", schedule_text(draw)) for i in range(draw(_index(3)) if schedules else 0))
     names = tuple(name for name, _ in scheds)
     codes = list(dict.fromkeys(pick(draw, PARAMCDS) for _ in range(1 + draw(_index(max_endpoints)))))
@@ -1213,9 +1302,9 @@ def subject_tables(
 
 @st.composite
 def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses: bool = False,
-          schedules: bool = False, issue12: bool = False):  # fmt: skip
+          schedules: bool = False, issue12: bool = False, others: bool = False):  # fmt: skip
     """A program and a few subjects for it: (desc, [(subject_id, tables), ...])."""
-    desc = draw(programs(responses=responses, schedules=schedules, issue12=issue12))
+    desc = draw(programs(responses=responses, schedules=schedules, issue12=issue12, others=others))
     subjects = []
     for i in range(1 + draw(_index(max_subjects))):
         sid = f"S{i + 1}"
@@ -1225,7 +1314,7 @@ def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses
 
 @st.composite
 def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: bool = False,
-                issue12: bool = True):  # fmt: skip
+                issue12: bool = True, others: bool = True):  # fmt: skip
     """A program and whole tables for it, as lists of row dicts by table name, with the
     odd rows a real extract has: a duplicated subject, rows without a key or whose
     subject is not in the subject table; in a third of the cases numeric subject keys,
@@ -1233,7 +1322,8 @@ def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: b
     missed assessments (schedules of one piece or more); with `clashes`, about one program
     in eight has two names that differ only in case (`ProgramDesc.clash`), which every
     engine path must reject."""
-    desc = draw(programs(responses=responses, schedules=True, clashes=clashes, issue12=issue12))
+    desc = draw(programs(responses=responses, schedules=True, clashes=clashes, issue12=issue12,
+                         others=others))  # fmt: skip
     numeric = chance(draw, 3)
     tables: dict[str, list[dict]] = {t.name: [] for t in desc.tables}
     for i in range(1 + draw(_index(max_subjects))):

@@ -46,7 +46,7 @@ def describe(outcome) -> str:
     return f"raised {type(outcome).__name__}: {outcome}" if isinstance(outcome, Exception) else repr(outcome)
 
 
-@given(cases(max_subjects=6, odd_subject_rows=True, schedules=True, issue12=True))
+@given(cases(max_subjects=6, odd_subject_rows=True, schedules=True, issue12=True, others=True))
 def test_compiled_code_and_interpreter_derive_the_same(case):
     desc, subjects = case
     compiled = compile_text(desc.text)
@@ -63,7 +63,7 @@ def test_compiled_code_and_interpreter_derive_the_same(case):
                 )
 
 
-@given(cases(max_subjects=6, odd_subject_rows=True, responses=True))
+@given(cases(max_subjects=6, odd_subject_rows=True, responses=True, others=True))
 def test_engines_agree_on_response_and_incidence_endpoints(case):
     """The same with best responses, landmarks, occurrences in windows, and events read
     from another endpoint's rows (semantics section 6)."""

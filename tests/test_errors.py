@@ -207,7 +207,45 @@ TABLE = [
     Case("repeated-event-in-to", endpoint(STD.replace("to death", "to first of death, pd, death")), "E151", 10, 26,
          "listed twice"),
     # ---- checker: row conditions
-    Case("unquoted-value", event("event e = adrs.ADT where AVALC = Y"), "E160", 8, 34, 'texts are quoted: "Y"'),
+    Case("unquoted-value", event("event e = adrs.ADT where AVALC in (Y)"), "E160", 8, 36, 'texts are quoted: "Y"'),
+    # ---- checker: conditions comparing with other values (issue 12: conditions)
+    Case("compare-event-many-rows", event("event e = adrs.ADT where ADT <= death + 30 days"), "E210", 8, 33,
+         "one date per subject"),
+    Case("compare-event-with-condition", endpoint(base=BASE + 'event dead = adsl.DTHDT where DTHFL = "Y"\n'
+                                                  + "event e = adrs.ADT where ADT <= dead\n"), "E210", 9, 33,
+         "compare with the column itself, `adsl.DTHDT`"),
+    Case("compare-many-rows-table", event("event e = adrs.ADT where ADT <= adrs.ADT"), "E211", 8, 33,
+         "has many rows per subject"),
+    Case("compare-unknown-table", event("event e = adrs.ADT where ADT <= adsx.TRTEDT"), "E104", 8, 33,
+         "did you mean `adsl`?"),
+    Case("compare-days-on-number", event("event e = adrs.ADT where AVAL <= 10 + 3 days"), "E212", 8, 41,
+         "days added to the number 10"),
+    Case("compare-days-on-multiple", event("event e = adrs.ADT where AVAL > 3 * ANRHI + 5 days"), "E212", 8, 47,
+         "a multiple is a number"),
+    Case("compare-date-without-unit", event("event e = adrs.ADT where ADT <= adsl.LSTALVDT + 30"), "E213", 8, 47,
+         "`adsl.LSTALVDT + 30 days`"),
+    Case("compare-literal-date-without-unit", event("event e = adrs.ADT where ADT <= 2024-01-01 - 1"), "E213",
+         8, 44, "2024-01-01 is a date"),
+    Case("compare-date-minus-number", event("event e = adrs.ADT where ADT > BASE - 10"), "E213", 8, 37,
+         "ADT is a date, so `- 10` needs a unit"),
+    Case("compare-month-shift", event("event e = adrs.ADT where ADT <= adsl.LSTALVDT + 1 month"), "E214", 8, 51,
+         "not a whole number of days"),
+    Case("compare-unknown-unit", event("event e = adrs.ADT where ADT <= adsl.TRTEDT + 30 dys"), "E214", 8, 50,
+         "did you mean `days`?"),
+    Case("compare-half-day", event("event e = adrs.ADT where ADT <= adsl.TRTEDT + 1.5 days"), "E215", 8, 45,
+         "write whole days"),
+    Case("compare-shift-too-large", event("event e = adrs.ADT where ADT > adsl.TRTSDT + 9999999 days"), "E215",
+         8, 44, "at most 1,000,000"),
+    Case("compare-date-times", event("event e = adrs.ADT where AVAL > 2 * adsl.LSTALVDT"), "E216", 8, 33,
+         "adsl.LSTALVDT is a date"),
+    Case("compare-text-shift", event('event e = adrs.ADT where AVALC = "Y" + 1'), "E216", 8, 34,
+         "a text cannot be moved"),
+    Case("compare-no-sign", event("event e = adrs.ADT where AVAL <= BASE 10"), "E217", 8, 39,
+         "`BASE + 10` or `BASE - 10`"),
+    Case("compare-column-case", event("event e = adrs.ADT where AVAL <= aval - 1"), "E105", 8, 34,
+         "ignores letter case"),
+    Case("compare-endpoint-rows", event("event e = OS.ADT where ADT > STARTDT"), "E218", 8, 24,
+         "compare ADT with a literal value"),
     Case("less-than-text", event('event e = adrs.ADT where AVALC < "Y"'), "E161", 8, 26, "not texts"),
     Case("number-too-large", event("event e = adrs.ADT where AVAL > 1" + "0" * 16), "E163", 8, 33, "too large"),
     Case("mixed-list", event('event e = adrs.ADT where AVALC in ("Y", 1)'), "E162", 8, 26, "mixes number and text"),
@@ -493,7 +531,7 @@ table adsl: one row per subject
 table adrs: many rows per subject
 event rand = adsl.RANDDT
 event alive = adsl.LSTALVDT
-event death = adrz.ADT where AVALC = Y
+event death = adrz.ADT where AVALC in (Y)
 endpoint os "Overall Survival"
   from rand
   to death, deth
@@ -507,7 +545,7 @@ end
     got = [(d.span.line, d.span.column, d.code) for d in info.value.diagnostics]
     assert got == [
         (5, 15, "E104"),  # unknown table adrz
-        (5, 38, "E160"),  # unquoted Y
+        (5, 40, "E160"),  # unquoted Y
         (6, 10, "E107"),  # PARAMCD os
         (6, 10, "E152"),  # a horizon, and no ascertainment for the date last known alive
         (8, 13, "E104"),  # unknown event deth

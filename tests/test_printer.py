@@ -126,10 +126,21 @@ operands = st.one_of(
     st.from_regex(r"[+-]?[0-9]{1,6}(\.[0-9]{1,3})?", fullmatch=True).map(n.NumberOperand),
     st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True).map(n.DateOperand),
 )
+# issue 12: conditions comparing with other values (`AVAL <= 2 * adsl.BASE - 10 days`)
+numbers = st.from_regex(r"[+-]?[0-9]{1,6}(\.[0-9]{1,3})?", fullmatch=True).map(n.NumberOperand)
+shifts = st.builds(n.Shift, numbers, st.none() | idents)
+columns_of = st.builds(n.ColumnOf, idents, idents)
+other_values = st.one_of(
+    st.builds(n.OtherValue, operands, st.none(), shifts),
+    st.builds(n.OtherValue, columns_of, st.none(), st.none() | shifts),
+    st.builds(n.OtherValue, idents.map(n.NameOperand) | columns_of, numbers, st.none() | shifts),
+)
+comparisons = st.sampled_from(["=", "!=", "<", "<=", ">", ">="])
 atoms = st.one_of(
-    st.builds(n.Compare, idents, st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), operands),
+    st.builds(n.Compare, idents, comparisons, operands),
     st.builds(n.InList, idents, st.lists(operands, min_size=1, max_size=3).map(tuple), st.booleans()),
     st.builds(n.IsMissing, idents, st.booleans()),
+    st.builds(n.CompareTo, idents, comparisons, other_values),
 )
 conditions = st.recursive(
     atoms,

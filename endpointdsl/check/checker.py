@@ -210,7 +210,9 @@ class Checker(Scope):
         nodes = list(_tests(cond))
         covered = {c.column.text for c in nodes if isinstance(c, n.IsMissing)}
         for c in nodes:
-            negated = (isinstance(c, n.Compare) and c.op == "!=") or (isinstance(c, n.InList) and c.negated)
+            negated = (isinstance(c, (n.Compare, n.CompareTo)) and c.op == "!=") or (
+                isinstance(c, n.InList) and c.negated
+            )
             if negated and c.column.text not in covered:
                 col = c.column.text
                 self.diags.append(Diagnostic(

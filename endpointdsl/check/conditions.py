@@ -11,6 +11,7 @@ import math
 
 from ..language import nodes as n
 from . import model as m
+from .compare_with import CompareWith
 from .dates import DateFormats
 from .scope import Scope
 
@@ -25,6 +26,8 @@ class Conditions:
     def condition(self, c: n.Condition, table: str | None = None) -> m.Condition:
         """The model of a row condition on `table`, whose date columns have their formats."""
         match c:
+            case n.CompareTo() | n.Compare(operand=n.NameOperand()):  # issue 12: conditions
+                return CompareWith(self).condition(c, table)
             case n.Compare(column=col, op=op, operand=operand):
                 lit = self.literal(operand)
                 if lit is not None and lit.kind == "text" and op not in ("=", "!="):

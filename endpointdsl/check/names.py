@@ -66,6 +66,14 @@ def _columns(c: Scope) -> None:
             if isinstance(population, n.TableWhere) and population.table.text in c.tables:
                 for column in _condition_columns(population.where):
                     use(population.table.text, column)
+        # issue 12: conditions comparing with another column of the row or of adsl
+        row_table = item.table.text if isinstance(item, n.EventDef) else None
+        conds = [(row_table, item.where)] if isinstance(item, n.EventDef) else []
+        conds += [(p.table.text, p.where) for p in _populations(item) if isinstance(p, n.TableWhere)]
+        for table, cond in conds:
+            for other_table, column in _other_columns(cond, table):
+                if other_table in c.tables and not (other_table == table and column.text in c.events):
+                    use(other_table, column)
 
 
 def _populations(item: n.Item):
@@ -86,3 +94,21 @@ def _condition_columns(cond: n.Condition | None):
             yield from _condition_columns(a)
         case _:
             yield cond.column
+
+
+def _other_columns(cond: n.Condition | None, table: str | None):
+    """(table, column) of the cells that comparisons read on their right side."""
+    match cond:
+        case None:
+            return
+        case n.And(left=a, right=b) | n.Or(left=a, right=b):
+            yield from _other_columns(a, table)
+            yield from _other_columns(b, table)
+        case n.Not(operand=a):
+            yield from _other_columns(a, table)
+        case n.Compare(operand=n.NameOperand(ident=ident)):
+            yield table, ident
+        case n.CompareTo(value=n.OtherValue(base=n.NameOperand(ident=ident))):
+            yield table, ident
+        case n.CompareTo(value=n.OtherValue(base=n.ColumnOf(table=t, column=ident))):
+            yield t.text, ident

@@ -48,7 +48,25 @@ def _columns(model: m.Model, table: m.TableSpec) -> dict[str, int]:
         if pop.kind == "where" and pop.table == table.name:
             for c in sorted(m.condition_columns(pop.where)):
                 cols.setdefault(c, ep.span.line if ep.span else 0)
+    for (t, c), line in _subject_uses(model):  # issue 12: conditions reading adsl.COLUMN
+        if t == table.name:
+            cols.setdefault(c, line)
     return cols
+
+
+def _subject_uses(model: m.Model) -> list[tuple[tuple[str, str], int]]:
+    """((table, column), line) of the one-row-per-subject cells the conditions read."""
+    found = [
+        (tc, ev.span.line if ev.span else 0)
+        for ev in model.events
+        for tc in sorted(m.subject_columns(ev.where))
+    ]
+    for ep in model.endpoints:
+        if ep.population.kind == "where":
+            found += [
+                (tc, ep.span.line if ep.span else 0) for tc in sorted(m.subject_columns(ep.population.where))
+            ]
+    return found
 
 
 @frozen
@@ -79,6 +97,7 @@ def column_uses(model: m.Model) -> list[Use]:
         if pop.kind == "where" and pop.table in real:
             line = ep.span.line if ep.span else 0
             uses += [Use(pop.table, c, r, line) for c, r in _condition_uses(pop.where)]
+    uses += [Use(t, c, "any", line) for (t, c), line in _subject_uses(model) if t in real]
     return uses
 
 
@@ -92,6 +111,9 @@ def _condition_uses(cond: m.Condition | None) -> list[tuple[str, str]]:
             return [(c, lit.kind) for lit in lits]
         case m.IsMissing(column=c):
             return [(c, "any")]
+        case m.CompareColumns(column=c, other=o, kind=kind):
+            reader = "any" if kind == "any" else kind
+            return [(c, reader)] + ([(o.column, reader)] if o.table is None else [])
         case m.And(left=a, right=b) | m.Or(left=a, right=b):
             return _condition_uses(a) + _condition_uses(b)
         case m.Not(operand=a):

@@ -95,7 +95,48 @@ class Not:
     span: Span | None = _SPAN
 
 
-Condition = Compare | InList | IsMissing | And | Or | Not
+# ---- conditions comparing with other values (issue 12: conditions) --------------------
+
+
+@frozen
+class ColumnOf:
+    """`TABLE.COLUMN`: a column of a one-row-per-subject table, read for the row's subject."""
+
+    table: Ident
+    column: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class Shift:
+    """`+ 10`, `- 30 days`, `-10`: `amount` with its sign as one lexeme ("+10", "-30");
+    without a sign ("10") when none was written (`BASE 10`, rejected by the checker)."""
+
+    amount: NumberOperand
+    unit: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class OtherValue:
+    """The right side of `COL op [N *] BASE [+|- M [UNIT]]`: BASE is a column of the same
+    row (a NameOperand), a ColumnOf, or a literal operand."""
+
+    base: Operand | ColumnOf
+    factor: NumberOperand | None = None
+    shift: Shift | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class CompareTo:
+    column: Ident
+    op: str
+    value: OtherValue
+    span: Span | None = _SPAN
+
+
+Condition = Compare | InList | IsMissing | And | Or | Not | CompareTo
 
 
 # ---- top-level definitions ----------------------------------------------------------

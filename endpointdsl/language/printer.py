@@ -132,12 +132,31 @@ def _cond_bare(c: n.Condition) -> str:
             return f"not {_cond(a, _NOT)}"
         case n.Compare(column=col, op=op, operand=operand):
             return f"{col.text} {op} {format_operand(operand)}"
+        case n.CompareTo(column=col, op=op, value=value):
+            return f"{col.text} {op} {format_other_value(value)}"
         case n.InList(column=col, operands=operands, negated=negated):
             values = ", ".join(format_operand(o) for o in operands)
             return f"{col.text} {'not in' if negated else 'in'} ({values})"
         case n.IsMissing(column=col, negated=negated):
             return f"{col.text} is {'not missing' if negated else 'missing'}"
     raise TypeError(f"not a condition: {type(c).__name__}")
+
+
+# ---- conditions comparing with other values (issue 12: conditions) ----------------
+
+
+def format_other_value(v: n.OtherValue) -> str:
+    base = (
+        f"{v.base.table.text}.{v.base.column.text}"
+        if isinstance(v.base, n.ColumnOf)
+        else format_operand(v.base)
+    )
+    text = f"{v.factor.lexeme} * {base}" if v.factor is not None else base
+    if v.shift is not None:
+        lexeme = v.shift.amount.lexeme
+        amount = f"{lexeme[0]} {lexeme[1:]}" if lexeme[:1] in "+-" else lexeme
+        text += f" {amount}" + (f" {v.shift.unit.text}" if v.shift.unit is not None else "")
+    return text
 
 
 # ---- operands, dates, options ----------------------------------------------------

@@ -27,7 +27,7 @@ _TERMINAL_NAMES = {
     "$END": "the end of the file",
 }
 # Characters that start no token anywhere in the language (outside texts and comments).
-_FOREIGN = re.compile(r"[^A-Za-z0-9_ \t\f\r\n\"#,:.=<>!()+-]")
+_FOREIGN = re.compile(r"[^A-Za-z0-9_ \t\f\r\n\"#,:.=<>!()*+-]")
 _SMART_QUOTES = "“”„‟‘’‚‛«»"  # what word processors put in place of "
 
 

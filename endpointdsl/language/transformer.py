@@ -72,6 +72,35 @@ class ToAst(Transformer):
     def compare(self, meta, c):
         return n.Compare(self._ident(c[0]), str(c[1]), c[2], span=self._span(meta))
 
+    # ---- conditions comparing with other values (issue 12: conditions)
+    def compare_to(self, meta, c):
+        return n.CompareTo(self._ident(c[0]), str(c[1]), c[2], span=self._span(meta))
+
+    def shifted_value(self, meta, c):
+        return n.OtherValue(c[0], None, c[1] if len(c) > 1 else None, span=self._span(meta))
+
+    def scaled_value(self, meta, c):
+        factor = n.NumberOperand(str(c[0]), span=self._tok_span(c[0]))
+        return n.OtherValue(c[1], factor, c[2] if len(c) > 2 else None, span=self._span(meta))
+
+    def column_of(self, meta, c):
+        return n.ColumnOf(self._ident(c[0]), self._ident(c[1]), span=self._span(meta))
+
+    def shift(self, meta, c):
+        toks = list(c)
+        sign = ""
+        if toks[0].type in ("PLUS", "MINUS"):
+            sign = "-" if toks[0].type == "MINUS" else "+"
+            toks = toks[1:]
+        number, unit = toks[0], (toks[1] if len(toks) > 1 else None)
+        lexeme = str(number)
+        if sign:  # `- 10` is -10, `- -10` is +10, `+ -10` is -10
+            inner = lexeme[:1] if lexeme[:1] in "+-" else "+"
+            digits = lexeme.lstrip("+-")
+            lexeme = ("-" if (sign == "-") != (inner == "-") else "+") + digits
+        amount = n.NumberOperand(lexeme, span=self._tok_span(number))
+        return n.Shift(amount, self._ident(unit) if unit is not None else None, span=self._span(meta))
+
     def in_list(self, meta, c):
         return n.InList(self._ident(c[0]), tuple(c[1:]), False, span=self._span(meta))
 

@@ -90,6 +90,10 @@ def condition(c: m.Condition) -> str:
             return call(
                 "rt.one_of", f"row.get({col!r})", kind=lit(kind), literals=values, negated=lit(neg), **tail
             )
+        case m.CompareColumns(
+            column=col, op=op, kind=kind, other=o, factor=factor, offset=offset, format=fmt
+        ):
+            return compare_with(col, op, kind, o, factor, offset, fmt)
         case m.IsMissing(column=col, negated=neg):
             return f"(row.get({col!r}) is {'not ' if neg else ''}None)"
         case m.And(left=a, right=b):
@@ -99,3 +103,25 @@ def condition(c: m.Condition) -> str:
         case m.Not(operand=a):
             return f"rt.not3({condition(a)})"
     raise TypeError(f"the Python generator does not handle {type(c).__name__}")
+
+
+# ---- conditions comparing with other values (issue 12: conditions) ---------------------
+
+
+def compare_with(col: str, op: str, kind: str, o: m.OtherColumn, factor: float, offset: float, fmt) -> str:
+    """rt.compare_with on the row's cell and the other cell: of the same row, or of the
+    subject's row of a one-row-per-subject table (`subject` is in scope where conditions are)."""
+    if o.table is None:
+        other = f"row.get({o.column!r})"
+    else:
+        other = call("rt.subject_value", "subject", table=lit(o.table), column=lit(o.column))
+    named = {"other": other, "op": lit(op), "kind": lit(kind)}
+    if factor != 1.0:
+        named["factor"] = lit(factor)
+    if offset:
+        named["offset"] = lit(offset)
+    if fmt:
+        named["date_format"] = lit(fmt)
+    if o.format:
+        named["other_format"] = lit(o.format)
+    return call("rt.compare_with", f"row.get({col!r})", **named)

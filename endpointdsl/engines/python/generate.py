@@ -92,11 +92,15 @@ class ModuleWriter:
         if ev.where is not None:
             w.line("")
             w.line("")
-            w.line(f"def {ident('_where_', ev.name)}(row):")
+            # a condition reading a one-row-per-subject table is given the subject (issue 12: conditions)
+            by_subject = bool(m.subject_columns(ev.where))
+            w.line(f"def {ident('_where_', ev.name)}(row{', subject' if by_subject else ''}):")
             w.indent()
             w.line(f"return {condition(ev.where)}", ev.span)
             w.dedent()
             where = ident("_where_", ev.name)
+            if by_subject:
+                where = f"lambda row: {where}(row, subject)"
         w.line("")
         w.line("")
         w.line(f"def {ident('event_', ev.name)}(subject, notes):")

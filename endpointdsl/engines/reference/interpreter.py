@@ -26,8 +26,11 @@ from .dates import read_date
 # ---- row conditions --------------------------------------------------------------
 
 
-def holds(cond: m.Condition, row: dict):
-    """Kleene three-valued logic: True, False or None (unknown)."""
+def holds(cond: m.Condition, row: dict, subject: Subject | None = None):
+    """Kleene three-valued logic: True, False or None (unknown); `subject` gives the cells of
+    one-row-per-subject tables that a condition compares with."""
+    if isinstance(cond, m.CompareColumns):
+        return holds_compare_columns(cond, row, subject)
     if isinstance(cond, m.Compare):
         left = read_cell(row.get(cond.column), cond.literal.kind, cond.format)
         if left is None:
@@ -48,9 +51,9 @@ def holds(cond: m.Condition, row: dict):
     if isinstance(cond, m.IsMissing):
         return (row.get(cond.column) is not None) if cond.negated else (row.get(cond.column) is None)
     if isinstance(cond, m.Not):
-        inner = holds(cond.operand, row)
+        inner = holds(cond.operand, row, subject)
         return None if inner is None else not inner
-    a, b = holds(cond.left, row), holds(cond.right, row)
+    a, b = holds(cond.left, row, subject), holds(cond.right, row, subject)
     if isinstance(cond, m.And):
         if a is False or b is False:
             return False
@@ -58,6 +61,52 @@ def holds(cond: m.Condition, row: dict):
     if a is True or b is True:
         return True
     return False if (a is False and b is False) else None
+
+
+# ---- conditions comparing with other values (issue 12: conditions) ------------------
+
+
+def holds_compare_columns(cond: m.CompareColumns, row: dict, subject: Subject | None):
+    """Section 1: the row's cell against factor x the other cell + offset, both of one kind."""
+    other = cond.other
+    if other.table is None:
+        right_cell = row.get(other.column)
+    else:  # the subject's row of that table; none, or several: missing
+        rows = subject.rows(other.table) if subject is not None else []
+        right_cell = rows[0].get(other.column) if len(rows) == 1 else None
+    left_cell = row.get(cond.column)
+    if cond.kind == "any":
+        kind_l, left = kind_of(left_cell)
+        kind_r, right = kind_of(right_cell)
+        if kind_l is None or kind_r != kind_l:
+            return None
+        if kind_l == "text" and cond.op not in ("=", "!="):
+            return None
+    else:
+        left = read_cell(left_cell, cond.kind, cond.format)
+        right = read_cell(right_cell, cond.kind, other.format)
+        if left is None or right is None:
+            return None
+        if cond.kind == "number":
+            right = cond.factor * right + cond.offset
+        else:
+            right = plus_days(right, int(cond.offset))
+    return {
+        "=": left == right, "!=": left != right, "<": left < right,
+        "<=": left <= right, ">": left > right, ">=": left >= right,
+    }[cond.op]  # fmt: skip
+
+
+def kind_of(cell):
+    """A cell as a number if it reads as one, else as an ISO 8601 date, else as a text."""
+    x = read_cell(cell, "number")
+    if x is not None:
+        return "number", x
+    d = read_cell(cell, "date")
+    if d is not None:
+        return "date", d
+    t = read_cell(cell, "text")
+    return (None, None) if t is None else ("text", t)
 
 
 # ---- occurrences -------------------------------------------------------------------
@@ -85,7 +134,7 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
     # An event on another endpoint's rows reads that endpoint's result (section 6.5).
     rows = derived_rows(model, src.table, subject) if src.derived else subject.rows(src.table)
     for row in rows:
-        if src.where is not None and holds(src.where, row) is not True:
+        if src.where is not None and holds(src.where, row, subject) is not True:
             continue
         flag = None
         if src.impute:
@@ -230,7 +279,7 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
     pop = ep.population
     if pop.kind == "with" and not occ[pop.event]:
         return result(excluded=f"not in population: {pop.description}")
-    if pop.kind == "where" and not any(holds(pop.where, r) is True for r in subject.rows(pop.table)):
+    if pop.kind == "where" and not any(holds(pop.where, r, subject) is True for r in subject.rows(pop.table)):
         return result(excluded=f"not in population: {pop.description}")
 
     origin_occ = _date_of(ep.origin, occ, None)

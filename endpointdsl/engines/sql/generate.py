@@ -26,7 +26,7 @@ from .clock import TimedSql
 from .endpoint import EndpointSql, record_columns
 from .prepare import date_readers, imputation_readers, view_name
 from .response import OccurrenceSql, occurrence_support
-from .writer import SqlWriter, col, comment_safe, condition, event_closure, ident, text
+from .writer import SqlWriter, col, comment_safe, compare_readers, condition, event_closure, ident, text
 
 # ---- what the backend derives ------------------------------------------------------------------
 
@@ -234,6 +234,7 @@ def generate_sql(
     w.line(f"SELECT __key AS key, count(*) AS n FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL")
     w.line("GROUP BY __key;")
     w.line("CREATE OR REPLACE TEMP TABLE subjects AS SELECT key FROM subject_rows WHERE n = 1;")
+    subject_values(model, w, needs)
     events = Events(model, w, needs)
     wanted = event_closure(model, [e for ep in in_sql for e in m.event_names(ep)])
     events.same_day([model.event(name) for name in wanted])
@@ -258,6 +259,39 @@ def generate_sql(
         order,
         events.sorted_checks,
     )
+
+
+# ---- conditions comparing with other values (issue 12: conditions) ------------------------
+
+
+def subject_values(model: m.Model, w: SqlWriter, needs: dict) -> None:
+    """subj_<table>: per subject key with exactly one row of a one-row-per-subject table,
+    the views of its cells that row conditions compare with (writer.subject_cell)."""
+    conds = [ev.where for ev in model.events] + [ep.population.where for ep in model.endpoints]
+    views: dict[str, set] = {}
+    for cond in conds:
+        for c in _compare_columns(cond):
+            if c.other.table is not None:
+                for reader in compare_readers(c)[1].values():
+                    views.setdefault(c.other.table, set()).add((c.other.column, reader))
+    for table, wanted in views.items():
+        needs.setdefault(table, set()).update(wanted)
+        names = [ident(view_name(column, reader)) for column, reader in sorted(wanted)]
+        w.line(f"-- {table}: the cells that row conditions compare with, for subjects with one row")
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident('subj_' + table)} AS")
+        w.line("SELECT __key AS key, " + ", ".join(f"any_value({v}) AS {v}" for v in names))
+        w.line(f"FROM {ident('src_' + table)} WHERE __key IS NOT NULL GROUP BY __key HAVING count(*) = 1;")
+
+
+def _compare_columns(cond: m.Condition | None):
+    match cond:
+        case m.CompareColumns():
+            yield cond
+        case m.And(left=a, right=b) | m.Or(left=a, right=b):
+            yield from _compare_columns(a)
+            yield from _compare_columns(b)
+        case m.Not(operand=a):
+            yield from _compare_columns(a)
 
 
 def result_queries(order: tuple) -> tuple[str, str]:

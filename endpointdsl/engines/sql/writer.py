@@ -66,6 +66,8 @@ def condition(c: m.Condition, alias: str, needs: set) -> str:
             needs.add((column, reader))
             values = ", ".join(literal(x) for x in lts)
             return f"{col(alias, column, reader)} {'NOT IN' if neg else 'IN'} ({values})"
+        case m.CompareColumns():
+            return compare_columns(c, alias, needs)
         case m.IsMissing(column=column, negated=neg):
             needs.add((column, "text"))  # as_text(cell) is None exactly when the cell is missing
             return f"{col(alias, column, 'text')} IS {'NOT ' if neg else ''}NULL"
@@ -76,6 +78,62 @@ def condition(c: m.Condition, alias: str, needs: set) -> str:
         case m.Not(operand=a):
             return f"(NOT {condition(a, alias, needs)})"
     raise TypeError(f"the SQL generator does not handle {type(c).__name__}")
+
+
+# ---- conditions comparing with other values (issue 12: conditions) ------------------------
+
+
+def compare_readers(c: m.CompareColumns) -> tuple[dict[str, str], dict[str, str]]:
+    """The views (kind -> reader) of the row's cell and of the other cell."""
+    if c.kind == "number":
+        return {"number": "num"}, {"number": "num"}
+    if c.kind == "date":
+        return {"date": date_readers(c.format)[0]}, {"date": date_readers(c.other.format)[0]}
+    both = {"number": "num", "date": "date", "text": "text"}  # "any": the first kind that reads a cell
+    return both, dict(both)
+
+
+def compare_columns(c: m.CompareColumns, alias: str, needs: set) -> str:
+    """`COL op factor * OTHER + offset` in the kind's views; NULL (unknown) as section 1 says.
+
+    With OTHER in a one-row-per-subject table, the whole comparison is evaluated in one
+    lookup of subj_<table> (one row per key with exactly one row; no row gives NULL,
+    unknown), which DuckDB runs as a hash join, not per row."""
+    left_readers, right_readers = compare_readers(c)
+    left, right = {}, {}
+    for kind, reader in left_readers.items():
+        needs.add((c.column, reader))
+        left[kind] = col(alias, c.column, reader)
+    for kind, reader in right_readers.items():
+        if c.other.table is None:
+            needs.add((c.other.column, reader))
+            right[kind] = col(alias, c.other.column, reader)
+        else:  # the subject-level views are added to `needs` by generate.subject_values
+            right[kind] = col("sv", c.other.column, reader)
+    expr = _compare_expr(c, left, right)
+    if c.other.table is None:
+        return expr
+    return f"(SELECT {expr} FROM {ident('subj_' + c.other.table)} AS sv WHERE sv.key = {alias}.__key)"
+
+
+def _compare_expr(c: m.CompareColumns, left: dict, right: dict) -> str:
+    op = "<>" if c.op == "!=" else c.op
+    if c.kind == "number":
+        r = right["number"]
+        if c.factor != 1.0:
+            r = f"{number(c.factor)} * {r}"
+        if c.offset:
+            r = f"{r} + ({number(c.offset)})"
+        return f"({left['number']} {op} ({r}))"
+    if c.kind == "date":
+        return f"({left['date']} {op} {shift(right['date'], int(c.offset))})"
+    texts = f"{left['text']} {op} {right['text']}" if c.op in ("=", "!=") else "CAST(NULL AS BOOLEAN)"
+    return (
+        f"(CASE WHEN {left['number']} IS NOT NULL OR {right['number']} IS NOT NULL "
+        f"THEN {left['number']} {op} {right['number']} "
+        f"WHEN {left['date']} IS NOT NULL OR {right['date']} IS NOT NULL THEN {left['date']} {op} {right['date']} "
+        f"ELSE {texts} END)"
+    )
 
 
 def literal(lt: m.Literal) -> str:
