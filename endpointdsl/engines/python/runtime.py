@@ -244,6 +244,8 @@ def within(
     """The occurrences inside the observation window [origin, end]; with `origin_occ` (an
     endpoint timed by the clock) one on the origin's day before the origin's time is before it."""
     kept = []
+    if origin_occ is not None:  # reported in the order of the clock, as the occurrences count
+        occurrences = sorted(occurrences, key=lambda o: o.moment_order)
     for occ in occurrences:
         if occ.date > end:
             continue
