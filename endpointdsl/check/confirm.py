@@ -51,7 +51,7 @@ class ConfirmedEvents:
                     ref.span, f"declare `event {ref.text}` above `event {e.name.text}`: "
                     "a confirmed event reads only the events declared before it",
                 )  # fmt: skip
-            elif root_event(s, ref.text) is not None and root_event(s, ref.text).table.text not in s.tables:
+            elif _on_endpoint_rows(s, ref.text):
                 s.error(
                     "E221", f"'{ref.text}' reads another endpoint's rows; a confirmation reads input tables",
                     ref.span, "confirm the event on the input table that endpoint reads",
@@ -121,6 +121,11 @@ class ConfirmedEvents:
             s.error("E140", f"unknown unit '{unit.text}'", unit.span, hint)
             return None
         return float(amount.lexeme) * m.UNIT_DAYS[name]
+
+
+def _on_endpoint_rows(scope: Scope, name: str) -> bool:
+    root = root_event(scope, name)
+    return root is not None and root.table.text not in scope.tables and root.table.text in scope.endpoint_nodes
 
 
 def _with(rule: m.EventConfirmation, **changes) -> m.EventConfirmation:
