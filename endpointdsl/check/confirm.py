@@ -125,7 +125,9 @@ class ConfirmedEvents:
 
 def _on_endpoint_rows(scope: Scope, name: str) -> bool:
     root = root_event(scope, name)
-    return root is not None and root.table.text not in scope.tables and root.table.text in scope.endpoint_nodes
+    return (
+        root is not None and root.table.text not in scope.tables and root.table.text in scope.endpoint_nodes
+    )
 
 
 def _with(rule: m.EventConfirmation, **changes) -> m.EventConfirmation:
