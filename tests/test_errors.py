@@ -374,6 +374,35 @@ TABLE += [
                                    'event r = R.ADT where AVALC = "Y"\n'), "E171", 10, 1, "R -> R"),
 ]  # fmt: skip
 
+# Confirmed and sustained events (issue 12, item 2): the event on line 8 (or 9).
+TABLE += [
+    Case("confirm-reads-itself", event("event c = pd confirmed by c at next pd"), "E220", 8, 27,
+         "declare `event c` above `event c`"),
+    Case("confirm-reads-a-later-event", event("event c = pd held for 2 consecutive d\nevent d = adrs.ADT"),
+         "E220", 8, 37, "not declared before it"),
+    Case("confirm-unknown-event", event("event c = pd sustained to last pdd"), "E104", 8, 32, "did you mean `pd`?"),
+    Case("confirm-endpoint-rows", event("event r = OS.ADT\nevent c = r held for 2 consecutive pd"), "E221", 9, 11,
+         "reads another endpoint's rows"),
+    Case("confirm-held-for-one", event("event c = pd held for 1 consecutive pd"), "E222", 8, 23, "at least 2"),
+    Case("confirm-held-for-a-fraction", event("event c = pd held for 2.5 consecutive pd"), "E222", 8, 23,
+         "whole number"),
+    Case("confirm-zero-days-later", event("event c = pd confirmed by pd at least 0 days later"), "E223", 8, 39,
+         "above 0"),
+    Case("confirm-at-most-below-at-least", event("event c = pd confirmed by pd at least 28 days and at most 2 weeks later"),
+         "E224", 8, 59, "less than `at least`"),
+    Case("confirm-death-without-series", event("event c = pd confirmed by pd at least 21 days later or death within 21 days"),
+         "E225", 8, 56, "needs an assessment series"),
+    Case("confirm-within-not-a-number", event("event c = pd sustained to last pd or death within soon days"), "E226", 8, 51,
+         "a number of days"),
+    Case("confirm-within-unknown-unit", event("event c = pd sustained to last pd or death within 3 fortnights"), "E140", 8, 53,
+         "unknown unit"),
+    Case("confirm-bounds-an-imputation", event("event c = pd held for 2 consecutive pd\nevent x = adrs.ADTC impute first not before c"),
+         "E164", 9, 45, "confirmed event"),
+    Case("confirm-reserved-name", event("event later = pd held for 2 consecutive pd"), "E005", 8, 7, "reserved word"),
+    Case("confirm-single-date-of-many", endpoint(STD.replace("censor at alive", "censor at c"), base=BASE + "event c = pd held for 2 consecutive pd\n"),
+         "E121", 12, 13, "first c"),
+]  # fmt: skip
+
 
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the
 # other diagnostics, by code.

@@ -191,7 +191,30 @@ items = st.one_of(
     ),
     st.builds(n.PopulationDef, idents, populations),
     st.builds(n.Endpoint, idents, texts, st.lists(clauses, max_size=6).map(tuple)),
+    st.deferred(lambda: confirmed_events),
 )
+
+
+@st.composite
+def _confirmed_event(draw) -> n.ConfirmedEventDef:
+    """`event C = E confirmed ...` (issue 12, item 2) in each of its forms."""
+    kind = draw(st.sampled_from(["later", "next", "consecutive", "sustained"]))
+    parts: dict = {"kind": kind}
+    if kind == "later":
+        parts |= {"by": draw(idents), "at_least": draw(operands), "at_least_unit": draw(idents)}
+        if draw(st.booleans()):
+            parts |= {"at_most": draw(operands), "at_most_unit": draw(idents)}
+        parts |= {"without": draw(st.none() | idents)}
+    else:
+        parts |= {"assessments": draw(idents)}
+        parts |= {"by": draw(idents)} if kind == "next" else {}
+        parts |= {"count": draw(operands)} if kind == "consecutive" else {}
+    if draw(st.booleans()):
+        parts |= {"death": draw(idents), "within": draw(operands), "within_unit": draw(idents)}
+    return n.ConfirmedEventDef(draw(idents), draw(idents), **parts, label=draw(st.none() | texts))
+
+
+confirmed_events = _confirmed_event()
 programs = st.lists(items, max_size=6).map(lambda xs: n.Program(tuple(xs)))
 
 

@@ -10,6 +10,7 @@ from ..language import nodes as n
 from ..language.diagnostics import Diagnostic, EptError, Span
 from . import model as m
 from .conditions import Conditions
+from .confirm import ConfirmedEvents
 from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
 from .imputation import offset_days
@@ -28,7 +29,11 @@ class Checker(Scope):
         self.conditions = Conditions(self, DateFormats(self))
         check_names(self)
         tables = tuple(self._table(t) for t in self.tables.values())
-        events = tuple(self._event(e) for e in self.events.values())
+        confirmed = ConfirmedEvents(self, self.conditions.formats.events)
+        events = tuple(
+            confirmed.check(e) if isinstance(e, n.ConfirmedEventDef) else self._event(e)
+            for e in self.events.values()
+        )
         endpoints = []
         seen: dict[str, n.Endpoint] = {}
         for item in self.program.items:
@@ -79,7 +84,7 @@ class Checker(Scope):
                         "an endpoint's rows can be read as a table by its PARAMCD; rename one",
                     )  # fmt: skip
                 self.tables[ident.text] = item
-            elif isinstance(item, n.EventDef):
+            elif isinstance(item, (n.EventDef, n.ConfirmedEventDef)):
                 self.events[ident.text] = item
             elif isinstance(item, n.ScheduleDef):
                 self.schedules[ident.text] = item
@@ -189,6 +194,12 @@ class Checker(Scope):
         other = self.events.get(bound.text)
         if other is None:
             self.unknown("event", bound, self.events)
+            return
+        if isinstance(other, n.ConfirmedEventDef):  # confirmed events: issue 12, item 2
+            self.error(
+                "E164", f"'{bound.text}' is a confirmed event; a bound needs one date per subject",
+                bound.span, "use an event of the `one row per subject` table, e.g. the treatment start",
+            )  # fmt: skip
             return
         table = self.tables.get(other.table.text)
         if bound.text == e.name.text or (

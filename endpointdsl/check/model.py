@@ -191,6 +191,10 @@ class EventSource:
     not_before_days: tuple[int, ...] = ()  # whole days added to each not_before bound's date
     not_after_days: tuple[int, ...] = ()  # (empty: no offsets)
 
+    # A confirmed or sustained event (semantics 2.3): the candidate's occurrences that the
+    # rule confirms; table, column, sequence, response and format are the candidate's.
+    confirm: EventConfirmation | None = None
+
     def imputation_bounds(self, side: str) -> tuple[tuple[str, int], ...]:
         """((event, days), ...) of the `not before` (side "before") or `not after` bounds."""
         names, days = (
@@ -199,6 +203,44 @@ class EventSource:
             else (self.not_after, self.not_after_days)
         )
         return tuple(zip(names, days or (0,) * len(names), strict=True))
+
+
+# ---- confirmed and sustained events (issue 12, item 2; docs/semantics.md 2.3) -------------
+
+
+@frozen
+class EventConfirmation:
+    """Which occurrences of `candidate` are confirmed.
+
+    kind "later": an occurrence of `by` at least `at_least` (and at most `at_most`) days
+    later, with no occurrence of `without` strictly between the two dates.
+    kind "next": `by` occurs on the next date of the `assessments` series after it.
+    kind "consecutive": the candidate occurs on each of the next count - 1 assessment dates.
+    kind "sustained": the candidate occurs on every later assessment date (at least one).
+    `death` within `death_within` days of the last assessment date of a run that every later
+    assessment continued (the candidate's own date when none is later) also confirms it.
+    """
+
+    kind: str
+    candidate: str
+    by: str | None = None
+    assessments: str | None = None
+    count: int | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    without: str | None = None
+    death: str | None = None
+    death_within: float | None = None
+
+    @property
+    def confirming(self) -> str:
+        """The event whose occurrence on an assessment date continues or confirms the run."""
+        return self.by or self.candidate
+
+    def reads(self) -> list[str]:
+        """The events this confirmation reads, the candidate first, without repeats."""
+        names = [self.candidate, self.by, self.assessments, self.without, self.death]
+        return list(dict.fromkeys(x for x in names if x))
 
 
 @frozen

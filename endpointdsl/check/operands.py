@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..language import nodes as n
 from . import model as m
 from .conditions import Conditions
+from .confirm import root_event
 from .scope import Scope
 
 OPERAND_KIND = {
@@ -56,8 +57,8 @@ class Operands:
                 return m.DateSpec(kind, ev.text)
             case n.NameOperand(ident=ev):
                 if self.known_event(ev):
-                    src = self.scope.events[ev.text]
-                    table = self.scope.tables.get(src.table.text)
+                    src = root_event(self.scope, ev.text)  # a confirmed event: its candidate's
+                    table = self.scope.tables.get(src.table.text) if src else None
                     if table is not None and not table.per_subject:
                         self.error(
                             "E121",

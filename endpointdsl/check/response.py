@@ -13,6 +13,7 @@ import re
 
 from ..language import nodes as n
 from . import model as m
+from .confirm import root_event
 from .operands import Operands
 
 KINDS = {n.BestResponse: "best", n.Landmark: "landmark", n.Occurrence: "occurrence"}
@@ -91,7 +92,8 @@ class ResponseChecker:
             clauses.setdefault(type(clause), clause)
         event = head.event
         known = self.operands.known_event(event)
-        if known and kind != "occurrence" and self.operands.scope.events[event.text].response is None:
+        root = root_event(self.operands.scope, event.text) if known else None
+        if known and kind != "occurrence" and (root is None or root.response is None):
             self.error(
                 "E182", f"'{event.text}' has no response column", event.span,
                 f"add it to the event: `event {event.text} = ... response AVALC`",

@@ -203,6 +203,33 @@ class EventDef:
     with_time: bool = False  # times of day: `with time` keeps the time after the date
 
 
+# ---- confirmed and sustained events (issue 12, item 2) ---------------------------------
+
+
+@frozen
+class ConfirmedEventDef:
+    """`event C = E confirmed by F at least N days later [and at most M days later]
+    [without G between]`, `... confirmed by F at next A`, `... held for N consecutive A`
+    or `... sustained to last A`, each optionally followed by `or D within K days`."""
+
+    name: Ident
+    candidate: Ident
+    kind: str  # "later", "next", "consecutive" or "sustained"
+    by: Ident | None = None  # the confirming event (later, next)
+    assessments: Ident | None = None  # the assessment series (next, consecutive, sustained)
+    count: Operand | None = None  # consecutive: how many assessments, the candidate's included
+    at_least: Operand | None = None  # later
+    at_least_unit: Ident | None = None
+    at_most: Operand | None = None
+    at_most_unit: Ident | None = None
+    without: Ident | None = None  # later: an occurrence strictly between breaks it
+    death: Ident | None = None  # `or D within K UNIT`
+    within: Operand | None = None
+    within_unit: Ident | None = None
+    label: str | None = None
+    span: Span | None = _SPAN
+
+
 @frozen
 class WithEvent:
     event: Ident
@@ -542,7 +569,7 @@ class Endpoint:
     span: Span | None = _SPAN
 
 
-Item = Table | EventDef | PopulationDef | ScheduleDef | Endpoint
+Item = Table | EventDef | PopulationDef | ScheduleDef | Endpoint | ConfirmedEventDef
 
 
 @frozen

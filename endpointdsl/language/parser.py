@@ -42,6 +42,7 @@ RESERVED = frozenset(
         "through", "nearest", "least", "most", "ne", "between", "excluded", "occurred", "reaches", "assessed",
         "format",
         "continuous", "visits", "censoring", "date",
+        "confirmed", "next", "later", "held", "for", "consecutive", "sustained", "within",
     )
 )  # fmt: skip
 
@@ -50,7 +51,8 @@ RESERVED = frozenset(
 MAX_CONDITION_DEPTH = 100
 MAX_NUMBER_DIGITS = 20
 # Nodes that define a name, and what they define.
-_DEFINITIONS = {"table": "a table", "event_def": "an event", "population_def": "a population"}
+_DEFINITIONS = {"table": "a table", "event_def": "an event", "population_def": "a population",
+                "confirmed_event_def": "an event"}  # fmt: skip
 _CONDITION_OPS = frozenset({"and_", "or_", "not_"})
 
 

@@ -29,6 +29,8 @@ def format_item(item: n.Item) -> str:
             return _table(item)
         case n.EventDef():
             return _event(item)
+        case n.ConfirmedEventDef():
+            return _confirmed_event(item)
         case n.PopulationDef(name=name, population=population):
             return f"population {name.text} = {_population(population)}"
         case n.ScheduleDef(name=name, pieces=pieces, window=window, window_unit=unit):
@@ -85,6 +87,32 @@ def _imputation_bound(event: n.Ident, offsets: tuple, i: int) -> str:
         return event.text
     sign = f"{offset.sign} " if offset.sign else ""
     return f"{event.text} {sign}{offset.number} {offset.unit.text}"
+
+
+# ---- confirmed and sustained events (issue 12, item 2)
+def _confirmed_event(e: n.ConfirmedEventDef) -> str:
+    parts = [f"event {e.name.text} = {e.candidate.text}"]
+    match e.kind:
+        case "later":
+            parts.append(
+                f"confirmed by {e.by.text} at least {format_operand(e.at_least)} {e.at_least_unit.text}"
+            )
+            if e.at_most is not None:
+                parts.append(f"and at most {format_operand(e.at_most)} {e.at_most_unit.text}")
+            parts.append("later")
+            if e.without is not None:
+                parts.append(f"without {e.without.text} between")
+        case "next":
+            parts.append(f"confirmed by {e.by.text} at next {e.assessments.text}")
+        case "consecutive":
+            parts.append(f"held for {format_operand(e.count)} consecutive {e.assessments.text}")
+        case "sustained":
+            parts.append(f"sustained to last {e.assessments.text}")
+    if e.death is not None:
+        parts.append(f"or {e.death.text} within {format_operand(e.within)} {e.within_unit.text}")
+    if e.label is not None:
+        parts.append(f"label {escape(e.label)}")
+    return " ".join(parts)
 
 
 def _population(p: n.Population) -> str:

@@ -164,6 +164,44 @@ class ToAst(Transformer):
     def with_time(self, meta, c):  # times of day
         return ("with_time", True)
 
+    # ---- confirmed and sustained events (issue 12, item 2)
+    def confirmed_event_def(self, meta, c):
+        rule = c[2]
+        opts = dict(x for x in c[3:] if isinstance(x, tuple))
+        return n.ConfirmedEventDef(
+            self._ident(c[0]), self._ident(c[1]), **rule, **opts.get("death", {}),
+            label=opts.get("label"), span=self._span(meta),
+        )  # fmt: skip
+
+    def confirm_later(self, meta, c):
+        rule = {
+            "kind": "later",
+            "by": self._ident(c[0]),
+            "at_least": c[1],
+            "at_least_unit": self._ident(c[2]),
+        }
+        for extra in c[3:]:
+            rule.update(extra)
+        return rule
+
+    def confirm_at_most(self, meta, c):
+        return {"at_most": c[0], "at_most_unit": self._ident(c[1])}
+
+    def confirm_without(self, meta, c):
+        return {"without": self._ident(c[0])}
+
+    def confirm_next(self, meta, c):
+        return {"kind": "next", "by": self._ident(c[0]), "assessments": self._ident(c[1])}
+
+    def held_for(self, meta, c):
+        return {"kind": "consecutive", "count": c[0], "assessments": self._ident(c[1])}
+
+    def sustained_to(self, meta, c):
+        return {"kind": "sustained", "assessments": self._ident(c[0])}
+
+    def death_confirms(self, meta, c):
+        return ("death", {"death": self._ident(c[0]), "within": c[1], "within_unit": self._ident(c[2])})
+
     def date_format(self, meta, c):
         return ("format", n.DateFormat(unescape(str(c[0])), span=self._tok_span(c[0])))
 

@@ -35,6 +35,8 @@ class ModuleWriter:
         w.line("")
         w.line("from endpointdsl.engines.python import runtime as rt")
         w.line("from endpointdsl.engines.python import runtime_response as rr")
+        if any(ev.confirm is not None for ev in self.model.events):  # confirmed events (issue 12)
+            w.line("from endpointdsl.engines.python import runtime_confirm as rc")
         w.line("")
         w.line(f"SOURCE_FILE = {self.model.file!r}")
         w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")
@@ -86,6 +88,9 @@ class ModuleWriter:
 
     # ---- events
     def _event(self, ev: m.EventSource) -> None:
+        if ev.confirm is not None:
+            self._confirmed_event(ev)
+            return
         w = self.w
         domain = ev.table.upper() if ev.derived else self.model.table(ev.table).domain
         where = "None"
@@ -131,6 +136,27 @@ class ModuleWriter:
         if ev.time:  # times of day
             named |= {"with_time": lit(True)}
         w.line(f"return {call('rt.select', 'subject', **named)}", ev.span)
+        w.dedent()
+
+    # ---- confirmed and sustained events (issue 12, item 2; semantics 2.3)
+    def _confirmed_event(self, ev: m.EventSource) -> None:
+        w, c = self.w, ev.confirm
+        w.line("")
+        w.line("")
+        w.line(f"def {ident('event_', ev.name)}(subject, notes):")
+        w.indent()
+        w.line(f'"""Occurrences of {ev.name}: the occurrences of {c.candidate} that the rule confirms."""')
+
+        def occ(name: str | None) -> str:
+            return f"{ident('event_', name)}(subject, notes)" if name else "[]"
+
+        named = {"event": lit(ev.name), "kind": lit(c.kind), "confirming": occ(c.confirming)}
+        if c.kind == "later":
+            named |= {"at_least": lit(c.at_least), "at_most": lit(c.at_most), "breaking": occ(c.without)}
+        else:
+            named |= {"assessments": occ(c.assessments), "count": lit(c.count)}
+            named |= {"death": occ(c.death), "death_within": lit(c.death_within)}
+        w.line(f"return {call('rc.confirmed', occ(c.candidate), **named)}", ev.span)
         w.dedent()
 
     # ---- endpoints

@@ -18,7 +18,7 @@ from ...check import model as m
 from ...data.dates import impute
 from ...data.records import Derivation, Record
 from ...data.values import Row, Subject, normalise
-from . import response
+from . import confirm, response
 from .clock import derive_timed, read_time
 from .common import note, plus_days, read_cell
 from .dates import read_date
@@ -127,6 +127,9 @@ def bound_dates(model: m.Model, src: m.EventSource, side: str, subject: Subject,
 
 def occurrences(model: m.Model, event: str, subject: Subject, findings: list) -> list[dict]:
     src = model.event(event)
+    if src.confirm is not None:  # a confirmed or sustained event (section 2.3)
+        reads = {name: occurrences(model, name, subject, findings) for name in src.confirm.reads()}
+        return confirm.confirmed(event, src.confirm, reads)
     found = []
     if src.impute:  # bounds: the single date of other subject-level events
         before = bound_dates(model, src, "before", subject, findings)

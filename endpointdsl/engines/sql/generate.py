@@ -23,6 +23,7 @@ from ...check import model as m
 from ...data.tables import duplicate_message
 from ...version import __version__
 from .clock import TimedSql
+from .confirm import write_confirmed
 from .endpoint import EndpointSql, record_columns
 from .prepare import date_readers, imputation_readers, view_name
 from .response import OccurrenceSql, occurrence_support
@@ -89,7 +90,7 @@ class Events:
         self.sorted_checks: dict[str, tuple] = {}
         for ev in evs:
             # an analysed subject has one row of the subject-level table: one occurrence at most
-            if not (ev.not_before or ev.not_after or ev.per_subject):
+            if not (ev.not_before or ev.not_after or ev.per_subject or ev.confirm):
                 groups.setdefault((ev.table, ev.column, self.date_reader(ev)[0], ev.sequence), []).append(ev)
         for i, ((table, column, reader, sequence), members) in enumerate(groups.items(), 1):
             needs, w = self.need(table), self.w
@@ -128,6 +129,9 @@ class Events:
                 self.same_day_check[e.name] = f"same_day_{i}"
 
     def write(self, ev: m.EventSource) -> None:
+        if ev.confirm is not None:
+            write_confirmed(self.w, ev)
+            return
         w, needs = self.w, self.need(ev.table)
         table = self.model.table(ev.table)
         d_reader, why_reader = self.date_reader(ev)
@@ -238,8 +242,9 @@ def generate_sql(
     events = Events(model, w, needs)
     wanted = event_closure(model, [e for ep in in_sql for e in m.event_names(ep)])
     events.same_day([model.event(name) for name in wanted])
-    # bounds of imputed dates first: their occurrence views are joined by the bounded events
-    for name in sorted(wanted, key=lambda n: bool(model.event(n).not_before or model.event(n).not_after)):
+    # bounds of imputed dates first: their occurrence views are joined by the bounded events;
+    # a confirmed event after the events it reads (event_closure's order)
+    for name in sorted(wanted, key=lambda n: _rank(model, n, wanted)):
         events.write(model.event(name))
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
@@ -292,6 +297,13 @@ def _compare_columns(cond: m.Condition | None):
             yield from _compare_columns(b)
         case m.Not(operand=a):
             yield from _compare_columns(a)
+
+
+def _rank(model: m.Model, name: str, wanted: list[str]) -> tuple[int, int]:
+    ev = model.event(name)
+    if ev.confirm is not None:  # confirmed events (issue 12, item 2): in closure order, last
+        return (2, wanted.index(name))
+    return (int(bool(ev.not_before or ev.not_after)), 0)
 
 
 def result_queries(order: tuple) -> tuple[str, str]:

@@ -199,13 +199,15 @@ def shift(day: str, days: int) -> str:
 
 
 def event_closure(model: m.Model, names: list[str]) -> list[str]:
-    """The events named plus the subject-level events bounding their imputed dates."""
+    """The events named plus the subject-level events bounding their imputed dates and the
+    events a confirmed event reads (semantics 2.3), each after the events it reads."""
     out: list[str] = []
     for name in names:
         ev = model.event(name)
-        for bound in (*ev.not_before, *ev.not_after):
-            if bound not in out:
-                out.append(bound)
+        reads = ev.confirm.reads() if ev.confirm is not None else []
+        for other in event_closure(model, reads) if reads else (*ev.not_before, *ev.not_after):
+            if other not in out:
+                out.append(other)
         if name not in out:
             out.append(name)
     return out
