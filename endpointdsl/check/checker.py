@@ -13,6 +13,7 @@ from .conditions import Conditions
 from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
 from .names import check_names
+from .reldates import RelDates
 from .scope import Scope
 
 
@@ -23,11 +24,15 @@ class Checker(Scope):
     # ---- entry point
     def check(self) -> m.Model:
         self._collect()
+        self.reldates = RelDates(self)  # reldates: derived dates, declared and inline
         # before any condition: a date literal reads its column's format
         self.conditions = Conditions(self, DateFormats(self))
         check_names(self)
         tables = tuple(self._table(t) for t in self.tables.values())
-        events = tuple(self._event(e) for e in self.events.values())
+        events = tuple(
+            self.reldates.declare(e) if isinstance(e, n.DateDef) else self._event(e)
+            for e in self.events.values()
+        )
         endpoints = []
         seen: dict[str, n.Endpoint] = {}
         for item in self.program.items:
@@ -43,6 +48,7 @@ class Checker(Scope):
                 resolved = self._variant(item)
                 if resolved is not None:  # an unknown base: one error, not one per missing clause
                     endpoints.append(self._endpoint(resolved))
+        events += tuple(self.reldates.inline.values())  # reldates: dates written inline
         if not any(d.severity == "error" for d in self.diags):
             self._cycles(endpoints, events)
         if not seen:
@@ -78,7 +84,7 @@ class Checker(Scope):
                         "an endpoint's rows can be read as a table by its PARAMCD; rename one",
                     )  # fmt: skip
                 self.tables[ident.text] = item
-            elif isinstance(item, n.EventDef):
+            elif isinstance(item, (n.EventDef, n.DateDef)):  # a derived date is used as an event
                 self.events[ident.text] = item
             elif isinstance(item, n.ScheduleDef):
                 self.schedules[ident.text] = item
@@ -167,6 +173,12 @@ class Checker(Scope):
         other = self.events.get(bound.text)
         if other is None:
             self.unknown("event", bound, self.events)
+            return
+        if isinstance(other, n.DateDef):  # reldates
+            self.error(
+                "E164", f"'{bound.text}' is a derived date; it cannot bound an imputation", bound.span,
+                "a bound is the date of an event of the `one row per subject` table",
+            )  # fmt: skip
             return
         table = self.tables.get(other.table.text)
         if bound.text == e.name.text or (

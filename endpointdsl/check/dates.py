@@ -42,7 +42,8 @@ class DateFormats:
         self.events: dict[str, str | None] = {}  # event name -> format (None: ISO 8601)
         self.columns: dict[tuple[str, str], tuple[str | None, n.EventDef]] = {}
         for e in scope.events.values():
-            self._event(e)
+            if isinstance(e, n.EventDef):  # not a derived date (reldates)
+                self._event(e)
 
     def column(self, table: str | None, column: str) -> str | None:
         """The format a table column is read by (None: ISO 8601, or not a date column)."""

@@ -118,7 +118,9 @@ class EndpointChecker(Operands):
         when = ("" if clamp else " on or after the origin") + (end if ascertainment == "at visits" else "")
         for rule in rules:
             dated = [ch.date for ch in rule.choices if not self._is_origin(ch.date)]
-            what = " and ".join(f"no {d.event}{' date' if d.kind == 'single' else ''}{when}" for d in dated)
+            what = " and ".join(
+                f"no {d.shown or d.event}{' date' if d.kind == 'single' else ''}{when}" for d in dated
+            )
             words = {"has": "", "no": "no ", "stopped": "stopped by "}
             conds = " and ".join(words[c.kind] + c.event for c in rule.conditions)
             if conds:

@@ -130,6 +130,51 @@ class EventSource:
     derived: bool = False  # the table is another endpoint's output (section 6.5)
     format: str | None = None  # declared format of the date column's texts (None: ISO 8601)
     span: Span | None = _SPAN
+    # reldates: a derived date (`date NAME = ...`, or written inline in an endpoint): one
+    # date per subject computed from other events' occurrences. table, column and sequence
+    # are then those of the event whose occurrence it picks (its source); `shown` is the
+    # expression as written, for an inline date (its name is generated).
+    date: DatePick | DateShift | None = None
+    shown: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The name findings and reasons use: the expression as written for an inline date."""
+        return self.shown or self.name
+
+
+# ---- reldates: dates relative to other dates (docs/semantics.md section 7) ----------
+
+
+@frozen
+class DatePick:
+    """An occurrence of `event` (all of them, in occurrence order): the first, the last or the
+    `n`th, among those whose date is `relation` ("after", "on or after", "on or before")
+    the date `other`; no `other` date: no date."""
+
+    event: str
+    which: str  # "first", "last" or "nth"
+    n: int = 1
+    relation: str | None = None
+    other: DatePick | DateShift | None = None
+
+
+@frozen
+class DateShift:
+    """`base` plus `days` (negative: minus); the source stays that of base's occurrence."""
+
+    base: DatePick | DateShift
+    days: int
+
+
+def date_events(expr: DatePick | DateShift | None) -> list[str]:
+    """The events a derived date reads, in a fixed order."""
+    match expr:
+        case DatePick(event=e, other=o):
+            return [e, *date_events(o)]
+        case DateShift(base=b):
+            return date_events(b)
+    return []
 
 
 @frozen
@@ -153,8 +198,11 @@ class DateSpec:
     kind: str  # "origin", "single", "first", "last" or "literal"
     event: str | None = None
     value: dt.date | None = None
+    shown: str | None = None  # reldates: an inline relative date, as written
 
     def describe(self) -> str:
+        if self.shown is not None:
+            return self.shown
         match self.kind:
             case "origin":
                 return "origin"
@@ -254,8 +302,11 @@ class WindowBound:
 
     day: int | None = None
     event: str | None = None
+    shown: str | None = None  # reldates: an inline relative date, as written
 
     def describe(self) -> str:
+        if self.shown is not None:
+            return self.shown
         return f"day {self.day}" if self.event is None else str(self.event)
 
 

@@ -44,10 +44,25 @@ class Operands:
 
     def label(self, event: str) -> str | None:
         ev = self.scope.events.get(event)
-        return ev.label if ev else None
+        return ev.label if ev else self.scope.reldates.label(event)
+
+    def origin_expr(self) -> m.DatePick | m.DateShift | None:
+        """reldates: the endpoint's origin as a date expression, for `origin` inside one
+        (its own errors are reported where the origin is checked)."""
+        clause = next((c for c in self.ep.clauses if isinstance(c, n.Origin)), None)
+        if clause is None or isinstance(clause.date, (n.OriginDate, n.DateOperand)):
+            return None
+        diags = list(self.scope.diags)
+        expr = self.scope.reldates.expr(clause.date, None, "`from`")
+        self.scope.diags[:] = diags
+        return expr
 
     def date_ref(self, ref: n.DateRef, allow_literal: bool) -> m.DateSpec:
         match ref:
+            case n.RelativePick() | n.ShiftedDate():  # reldates
+                origin = self.origin_expr()
+                where = "the origin" if origin is None else "a date of this endpoint"
+                return self.scope.reldates.inline_spec(ref, origin, where)
             case n.OriginDate():
                 return m.DateSpec("origin")
             case n.FirstOccurrence(event=ev) | n.LastOccurrence(event=ev):
@@ -57,7 +72,7 @@ class Operands:
             case n.NameOperand(ident=ev):
                 if self.known_event(ev):
                     src = self.scope.events[ev.text]
-                    table = self.scope.tables.get(src.table.text)
+                    table = self.scope.tables.get(src.table.text) if isinstance(src, n.EventDef) else None
                     if table is not None and not table.per_subject:
                         self.error(
                             "E121",

@@ -91,7 +91,11 @@ class ResponseChecker:
             clauses.setdefault(type(clause), clause)
         event = head.event
         known = self.operands.known_event(event)
-        if known and kind != "occurrence" and self.operands.scope.events[event.text].response is None:
+        if (
+            known
+            and kind != "occurrence"
+            and getattr(self.operands.scope.events[event.text], "response", None) is None
+        ):
             self.error(
                 "E182", f"'{event.text}' has no response column", event.span,
                 f"add it to the event: `event {event.text} = ... response AVALC`",
@@ -195,6 +199,9 @@ class ResponseChecker:
 
     # ---- windows
     def _bound(self, b: n.WindowBound) -> m.WindowBound | None:
+        if b.date is not None:  # reldates: a relative date
+            spec = self.operands.date_ref(b.date, allow_literal=False)
+            return m.WindowBound(event=spec.event, shown=spec.shown)
         if b.event is not None:
             spec = self.operands.date_ref(n.NameOperand(b.event, span=b.event.span), allow_literal=False)
             return m.WindowBound(event=spec.event)

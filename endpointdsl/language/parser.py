@@ -30,7 +30,7 @@ CLAUSE_KEYWORDS = (
     "before", "end", "best", "response", "occurrence", "sd", "confirm", "responder", "not",
     "evaluable", "no", "ascertainment",
 )  # fmt: skip
-TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
+TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date")
 RESERVED = frozenset(
     CLAUSE_KEYWORDS
     + TOP_KEYWORDS
@@ -42,6 +42,7 @@ RESERVED = frozenset(
         "through", "nearest", "least", "most", "ne", "between", "excluded", "occurred", "reaches", "assessed",
         "format",
         "continuous", "visits", "censoring", "date",
+        "on", "the",  # reldates: `first E on or after F`, `the 2nd E`
     )
 )  # fmt: skip
 

@@ -18,7 +18,7 @@ from ...check import model as m
 from ...data.dates import impute
 from ...data.records import Derivation, Record
 from ...data.values import Row, Subject, normalise
-from . import response
+from . import reldates, response
 from .common import note, plus_days, read_cell
 from .dates import read_date
 
@@ -64,6 +64,8 @@ def holds(cond: m.Condition, row: dict):
 
 def occurrences(model: m.Model, event: str, subject: Subject, findings: list) -> list[dict]:
     src = model.event(event)
+    if src.date is not None:  # reldates: a derived date, from other events' occurrences
+        return reldates.derived(model, src, subject, findings, occurrences)
     found = []
     if src.impute:  # bounds: the single date of other subject-level events
         before = [o["date"] for b in src.not_before for o in occurrences(model, b, subject, findings)]

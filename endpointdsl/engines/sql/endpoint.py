@@ -74,7 +74,7 @@ class EndpointSql(CensoringSql):
     def occ_fields(self, ev: m.EventSource, alias: str) -> tuple[str, str, str, str, str]:
         """(filter, d, seq, rn, dtf) of the event's occurrences in a row of `alias`:
         the source table for a plain event, its occ_ view for a bounded imputation."""
-        if ev.not_before or ev.not_after:
+        if ev.not_before or ev.not_after or ev.date is not None:  # reldates: a derived date too
             return "TRUE", f"{alias}.d", f"{alias}.seq", f"{alias}.rn", f"{alias}.dtf"
         needs = self.needs.setdefault(ev.table, set())
         reader = ev.impute or date_readers(ev.format)[0]
@@ -106,11 +106,11 @@ class EndpointSql(CensoringSql):
         return list(at.values()), f"CASE WHEN {got['rn']} IS NOT NULL THEN {struct} END"
 
     def source_name(self, ev: m.EventSource) -> str:
-        bounded = ev.not_before or ev.not_after
+        bounded = ev.not_before or ev.not_after or ev.date is not None
         return ident("occ_" + ev.name) if bounded else ident("src_" + ev.table)
 
     def key_of(self, ev: m.EventSource, alias: str) -> str:
-        return f"{alias}.key" if (ev.not_before or ev.not_after) else f"{alias}.__key"
+        return f"{alias}.key" if (ev.not_before or ev.not_after or ev.date is not None) else f"{alias}.__key"
 
     def origin_dom_var(self) -> tuple[str, str]:
         ev = self.src(self.ep.origin.event)

@@ -143,11 +143,16 @@ def shift(day: str, days: int) -> str:
 def event_closure(model: m.Model, names: list[str]) -> list[str]:
     """The events named plus the subject-level events bounding their imputed dates."""
     out: list[str] = []
-    for name in names:
+
+    def add(name: str) -> None:
         ev = model.event(name)
-        for bound in (*ev.not_before, *ev.not_after):
+        # reldates: a derived date after the events it reads (m.date_events)
+        for bound in (*ev.not_before, *ev.not_after, *m.date_events(ev.date)):
             if bound not in out:
-                out.append(bound)
+                add(bound)
         if name not in out:
             out.append(name)
+
+    for name in names:
+        add(name)
     return out
