@@ -190,6 +190,14 @@ def test_row_number_picks_keep_a_missing_imputation_flag(partial):
     assert flags == ({"FIRST": "D", "LAST": None} if partial == "first" else {"FIRST": None, "LAST": "D"})
 
 
+@SORTED_RUNS
+@given(table_cases(responses=True, reldates=True), FORMS)
+def test_the_three_agree_on_relative_dates(case, form):
+    """reldates: `date NAME = ...` and inline relative dates (`first E after F`, `the 2nd E`,
+    `D + 30 days`) in every date position; the SQL engine derives them set-based."""
+    three_way(case, form)
+
+
 @given(table_cases(responses=True), FORMS)
 def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(case, form):
     """Response and incidence endpoints, and endpoints reading their rows, are derived per

@@ -61,7 +61,7 @@ class Operands:
         match ref:
             case n.RelativePick() | n.ShiftedDate():  # reldates
                 origin = self.origin_expr()
-                where = "the origin" if origin is None else "a date of this endpoint"
+                where = "this endpoint, whose origin is not an input event's date"
                 return self.scope.reldates.inline_spec(ref, origin, where)
             case n.OriginDate():
                 return m.DateSpec("origin")

@@ -52,6 +52,9 @@ class RelDates:
             return None
         self.busy.append(name)
         expr = self.expr(node.date, None, "a `date` declaration")
+        for dep in m.date_events(expr):  # the dates it uses first: a cycle is found here
+            if isinstance(self.scope.events.get(dep), n.DateDef):
+                self.declared_expr(dep)
         self.busy.pop()
         self.declared.setdefault(name, expr)
         return self.declared[name]
