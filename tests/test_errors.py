@@ -293,8 +293,6 @@ TABLE += [
     Case("reldate-origin-in-date", event("date d = origin + 1 day"), "E202", 8, 10, "name the event"),
     Case("reldate-origin-in-origin", endpoint("  from first pd after origin\n  to death\n  censor at alive cnsr 1\n"),
          "E202", 9, 23, "name the event"),
-    Case("reldate-endpoint-rows", event("event r = OS.ADT\ndate d = first r after rand"), "E203", 9, 16,
-         "input table"),
     Case("reldate-cycle", event("date a = b + 1 day\ndate b = a - 1 day"), "E204", 8, 6, "a -> b -> a"),
     Case("reldate-ordinal", event("date d = the 2st pd"), "E205", 8, 10, "`2nd`"),
     Case("reldate-zeroth", event("date d = 0th pd after rand"), "E205", 8, 10, "from 1st"),

@@ -402,8 +402,19 @@ class Model:
 
     def upstream(self, ep: EndpointSpec) -> list[str]:
         """Endpoints whose rows this endpoint reads (section 6.5), in file order."""
-        names = {self.event(n).table for n in event_names(ep) if self.event(n).derived}
+        names = {self.event(n).table for n in self.read_events(ep) if self.event(n).derived}
         return [e.paramcd for e in self.endpoints if e.paramcd in names]
+
+    def read_events(self, ep: EndpointSpec) -> list[str]:
+        """reldates: `event_names`, and the events its derived dates read (at any depth)."""
+        out: list[str] = []
+        todo = list(event_names(ep))
+        while todo:
+            name = todo.pop(0)
+            if name not in out:
+                out.append(name)
+                todo += date_events(self.event(name).date)
+        return out
 
 
 def event_names(ep: EndpointSpec) -> list[str]:

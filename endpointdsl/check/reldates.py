@@ -4,7 +4,7 @@
 where an endpoint takes a date (`from`, `censor at`, `cutoff`, a window bound) becomes such
 a date too, with a generated name and the expression as written for findings and reasons,
 so that every engine implements one thing: a derived event with at most one occurrence per
-subject (`EventSource.date`). Codes E200-E209.
+subject (`EventSource.date`). Codes E200-E205.
 """
 
 from __future__ import annotations
@@ -134,14 +134,12 @@ class RelDates:
         if node is None:
             self.scope.unknown("event", event, self.scope.events)
             return False
-        if isinstance(node, n.EventDef) and node.table.text not in self.scope.tables:
-            if node.table.text in self.scope.endpoint_nodes:
-                self.scope.error(
-                    "E203", f"'{event.text}' reads another endpoint's rows, which a relative date cannot use yet",
-                    event.span, "declare the event on the input table the other endpoint reads",
-                )  # fmt: skip
-            return False
-        return True
+        # an event on another endpoint's rows is a date per subject too (semantics 6.5)
+        return not (
+            isinstance(node, n.EventDef)
+            and node.table.text not in self.scope.tables
+            and node.table.text not in self.scope.endpoint_nodes
+        )
 
     def _table_of(self, name: str) -> n.Table | None:
         node = self.scope.events.get(name)
