@@ -946,11 +946,15 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
 # ---- reldates: dates relative to other dates (declared and inline) ----------------------------
 
 
-def relative_date(draw, desc: ProgramDesc, origin: bool, dates: tuple[str, ...] = (), depth: int = 0) -> str:
+def relative_date(
+    draw, desc: ProgramDesc, origin: bool, dates: tuple[str, ...] = (), depth: int = 0, rows: bool = False
+) -> str:
     """A relative date expression: `first E after A`, `the 2nd E`, `A + 3 days`...; `origin`
-    only where the endpoint has one (not in `from` nor in a `date` statement)."""
-    names = [e.name for e in desc.events if e.table in VOCAB]  # not an endpoint's rows (E203)
-    singles = [e.name for e in desc.events if e.table == SUBJECT_TABLE] + list(dates)
+    only where the endpoint has one (not in `from` nor in a `date` statement); events on an
+    endpoint's rows only with `rows` (a time-to-event endpoint: no endpoint reads it back)."""
+    derived = [e.name for e in desc.events if e.table not in VOCAB] if rows else []
+    names = [e.name for e in desc.events if e.table in VOCAB] + derived
+    singles = [e.name for e in desc.events if e.table == SUBJECT_TABLE] + list(dates) + derived
 
     def atom() -> str:
         kind = pick(
@@ -962,7 +966,9 @@ def relative_date(draw, desc: ProgramDesc, origin: bool, dates: tuple[str, ...] 
 
     def anchor() -> str:
         return (
-            relative_date(draw, desc, origin, dates, depth + 1) if depth < 1 and chance(draw, 5) else atom()
+            relative_date(draw, desc, origin, dates, depth + 1, rows)
+            if depth < 1 and chance(draw, 5)
+            else atom()
         )
 
     shift = f"{pick(draw, ('+', '-', '+', '-'))} {pick(draw, ('0', '1', '3', '10', '30'))} {pick(draw, ('days', 'day'))}"
@@ -1010,7 +1016,9 @@ def with_reldates(draw, desc: ProgramDesc) -> ProgramDesc:
             eps.append(ep)
             continue
         if chance(draw, 4):
-            ep = dataclasses.replace(ep, origin=DateRef("single", relative_date(draw, desc, False, names)))
+            ep = dataclasses.replace(
+                ep, origin=DateRef("single", relative_date(draw, desc, False, names, rows=True))
+            )
         if chance(draw, 2) and not any(n == "rel0" for n, _ in ep.to):
             ep = dataclasses.replace(ep, to=(*ep.to, ("rel0", optional(draw, DESCS, 3))))
         rules = []
@@ -1019,7 +1027,9 @@ def with_reldates(draw, desc: ProgramDesc) -> ProgramDesc:
             for ch in rule.choices:
                 if ch.date.kind != "origin" and chance(draw, 3):
                     expr = (
-                        pick(draw, names) if chance(draw, 3) else relative_date(draw, desc, has_origin, names)
+                        pick(draw, names)
+                        if chance(draw, 3)
+                        else relative_date(draw, desc, has_origin, names, rows=True)
                     )
                     ch = Choice(DateRef("single", expr), ch.outcome)
                 choices.append(ch)

@@ -125,7 +125,7 @@ def in_occurrence_order(model, tables: dict[str, list[dict]]) -> dict[str, list[
     script picks occurrences by row number."""
     out = dict(tables)
     for ev in model.events:
-        if ev.derived:  # another endpoint's rows: no input table
+        if ev.derived or ev.date is not None:  # another endpoint's rows, a derived date: no input table
             continue
         table = model.table(ev.table)
         if table.per_subject or ev.table not in tables or out[ev.table] is not tables[ev.table]:
