@@ -30,7 +30,7 @@ CLAUSE_KEYWORDS = (
     "before", "end", "best", "response", "occurrence", "sd", "confirm", "responder", "not",
     "evaluable", "no", "ascertainment",
 )  # fmt: skip
-TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date")
+TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
 RESERVED = frozenset(
     CLAUSE_KEYWORDS
     + TOP_KEYWORDS
