@@ -62,7 +62,9 @@ class Operands:
             case n.RelativePick() | n.ShiftedDate():  # reldates
                 origin = self.origin_expr()
                 own = any(isinstance(c, n.Origin) and c.date is ref for c in self.ep.clauses)
-                where = "the origin itself" if own else "this endpoint, whose origin is not an input event's date"
+                where = (
+                    "the origin itself" if own else "this endpoint, whose origin is not an input event's date"
+                )
                 return self.scope.reldates.inline_spec(ref, origin, where)
             case n.OriginDate():
                 return m.DateSpec("origin")
