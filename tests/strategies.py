@@ -1033,7 +1033,8 @@ def with_reldates(draw, desc: ProgramDesc) -> ProgramDesc:
                     )
                     ch = Choice(DateRef("single", expr), ch.outcome)
                 choices.append(ch)
-            rules.append(Rule(rule.latest, tuple(choices)))
+            if Rule(rule.latest, tuple(choices)) not in rules:  # a repeated rule is E150
+                rules.append(Rule(rule.latest, tuple(choices)))
         bounds = []
         for b in ep.bounds:
             if b.kind == "cutoff" and chance(draw, 2):
@@ -1041,7 +1042,8 @@ def with_reldates(draw, desc: ProgramDesc) -> ProgramDesc:
                     b, date=DateRef("single", relative_date(draw, desc, has_origin, names))
                 )
             elif b.kind == "stop" and chance(draw, 3):
-                b = dataclasses.replace(b, event=pick(draw, names))
+                inline = relative_date(draw, desc, has_origin, names, rows=True)
+                b = dataclasses.replace(b, event=pick(draw, names) if chance(draw, 2) else inline)
             bounds.append(b)
         population = ("with", pick(draw, names)) if chance(draw, 6) else ep.population
         ep = dataclasses.replace(ep, rules=tuple(rules), bounds=tuple(bounds), population=population)

@@ -114,7 +114,7 @@ def test_relative_dates_round_trip(text):  # reldates
 def test_relative_dates_in_endpoint_clauses_round_trip():
     text = (
         'endpoint X "x"\n  from first pd after rand\n  to death\n  censor at alive + 1 day cnsr 1\n'
-        "  cutoff 2nd pd on or after origin exclusive\nend\n"
+        "  cutoff 2nd pd on or after origin exclusive\n  stop at first pd after origin + 3 days inclusive\nend\n"
         'endpoint Y "y"\n  from rand\n  occurrence of ae from first_dose through last_dose + 30 days\nend\n'
     )
     assert parse(roundtrip(parse(text))) == parse(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..language import nodes as n
 from ..language.diagnostics import Diagnostic, EptError, Span
+from ..language.printer import _date as format_date
 from . import model as m
 from .conditions import Conditions
 from .dates import DateFormats
@@ -276,8 +277,8 @@ def clause_key(c: n.Clause) -> object:
     match c:
         case n.CensorSingle() | n.CensorLatest():
             return "censor"
-        case n.Stop(event=event):
-            return ("stop", event.text)
+        case n.Stop(event=event, date=date):  # reldates: an inline date is keyed by its text
+            return ("stop", event.text if date is None else format_date(date))
     return SINGLE_CLAUSES.get(type(c), type(c).__name__)
 
 

@@ -348,6 +348,7 @@ class Stop:
     event: Ident
     options: tuple[BoundOption, ...] = ()
     span: Span | None = _SPAN
+    date: object = None  # reldates: `stop at <relative date>` (event is then the empty name)
 
 
 @frozen

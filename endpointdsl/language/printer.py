@@ -217,8 +217,8 @@ def format_clause(c: n.Clause) -> str:
             return text + _options(options)
         case n.Cutoff(date=date, options=options):
             return f"cutoff {_date(date)}{_options(options)}"
-        case n.Stop(event=event, options=options):
-            return f"stop at {event.text}{_options(options)}"
+        case n.Stop(event=event, options=options, date=date):
+            return f"stop at {event.text if date is None else _date(date)}{_options(options)}"
         case n.AmongNamed(name=name):
             return f"among {name.text}"
         case n.AmongInline(population=population):

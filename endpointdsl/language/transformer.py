@@ -255,6 +255,9 @@ class ToAst(Transformer):
     def stop(self, meta, c):
         return n.Stop(self._ident(c[0]), tuple(c[1:]), span=self._span(meta))
 
+    def stop_date(self, meta, c):  # reldates
+        return n.Stop(n.Ident("", span=c[0].span), tuple(c[1:]), span=self._span(meta), date=c[0])
+
     def among_named(self, meta, c):
         return n.AmongNamed(self._ident(c[0]), span=self._span(meta))
 

@@ -471,7 +471,7 @@ class EndpointSql(CensoringSql):
         self.event_notes()
         if not ep.clamp:
             for t in ep.events:
-                w.line(f"UNION ALL SELECT o.key, {text(t.event + ' on ')} || CAST(o.d AS VARCHAR) || "
+                w.line(f"UNION ALL SELECT o.key, {text(self.model.event(t.event).display + ' on ')} || CAST(o.d AS VARCHAR) || "
                        f"{text(' is before the origin ')} || CAST(r.startdt AS VARCHAR) || {text('; ignored')}")  # fmt: skip
                 w.line(f"FROM {ident('occ_' + t.event)} AS o JOIN {res} AS r ON r.key = o.key "
                        "WHERE r.reached AND o.d < r.startdt")  # fmt: skip
