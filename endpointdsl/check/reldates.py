@@ -1,10 +1,10 @@
 """reldates: dates relative to other dates (docs/semantics.md section 7).
 
 `date NAME = EXPR` declares a subject-level derived date; a relative date written inline
-where an endpoint takes a date (`from`, `censor at`, `cutoff`, a window bound) becomes such
-a date too, with a generated name and the expression as written for findings and reasons,
-so that every engine implements one thing: a derived event with at most one occurrence per
-subject (`EventSource.date`). Codes E200-E205.
+where an endpoint takes a date (`from`, `censor at`, `cutoff`, `stop at`, a window bound)
+becomes such a date too, with a generated name and the expression as written for findings
+and reasons, so that every engine implements one thing: a derived event with at most one
+occurrence per subject (`EventSource.date`). Codes E200-E205.
 """
 
 from __future__ import annotations
