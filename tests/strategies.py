@@ -444,6 +444,7 @@ class ProgramDesc:
     # (E103, E105) in every engine path: the program is then rejected.
     clash: tuple[str, str] | None = None  # (statement, code)
     confirmed: tuple[ConfirmedDesc, ...] = ()  # after the shuffled items, in order
+    dates: tuple[tuple[str, str], ...] = ()  # reldates: (name, `date` statement after `=`)
 
     def __repr__(self) -> str:  # failing examples are shown by repr: show the program text
         return "<program:\n" + self.text + ">"
@@ -508,6 +509,7 @@ class ProgramDesc:
         items += [ep.render() for ep in self.endpoints]
         items += [f"schedule {name} = {text}\n" for name, text in self.schedules]
         items += [self.clash[0] + "\n"] if self.clash else []
+        items += [f"date {name} = {text}\n" for name, text in self.dates]
         ordered = [items[i] for i in self.item_order if i < len(items)]
         ordered += [x for i, x in enumerate(items) if i not in self.item_order]
         ordered += [f"event {c.name} = {c.candidate}\n    {c.rule}\n" for c in self.confirmed]
@@ -1073,7 +1075,7 @@ def confirmations(draw, evs: tuple[EventDesc, ...]) -> tuple[ConfirmedDesc, ...]
 @st.composite
 def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: bool = False,
              clashes: bool = False, issue12: bool = False, others: bool = False,
-             confirmed: bool = False) -> ProgramDesc:  # fmt: skip
+             confirmed: bool = False, reldates: bool = False) -> ProgramDesc:  # fmt: skip
     """A random program that the checker accepts; with `responses`, also response and
     incidence endpoints, and events on their rows read by a time-to-event endpoint; with
     `others`, conditions comparing with other columns and adsl's (issue 12: conditions); with
@@ -1110,10 +1112,11 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
     clash = case_clash(draw, tables, evs, pops) if clashes and chance(draw, 8) else None
     n_items = len(tables) + len(evs) + len(pops) + len(eps) + len(scheds) + bool(clash)
     order = tuple(shuffled(draw, range(n_items)))
-    return ProgramDesc(
+    desc = ProgramDesc(
         tables, evs, tuple(pops), eps, order, chance(draw, 2), formats=formats, schedules=scheds, clash=clash,
         confirmed=confirms,
     )  # fmt: skip
+    return with_reldates(draw, desc) if reldates else desc
 
 
 @st.composite
@@ -1160,6 +1163,117 @@ def with_issue12(draw, evs, eps):
         timed = {origin.event, *(n for n, _ in to), *(r.choices[0].date.event for r in rules)} - {None}
         evs = tuple(dataclasses.replace(e, time=True) if e.name in timed else e for e in evs)
     return tuple(evs), tuple(eps)
+
+
+# ---- reldates: dates relative to other dates (declared and inline) ----------------------------
+
+
+def relative_date(
+    draw, desc: ProgramDesc, origin: bool, dates: tuple[str, ...] = (), depth: int = 0, rows: bool = False
+) -> str:
+    """A relative date expression: `first E after A`, `the 2nd E`, `A + 3 days`...; `origin`
+    only where the endpoint has one (not in `from` nor in a `date` statement); events on an
+    endpoint's rows only with `rows` (a time-to-event endpoint: no endpoint reads it back)."""
+    derived = [e.name for e in desc.events if e.table not in VOCAB] if rows else []
+    names = [e.name for e in desc.events if e.table in VOCAB] + derived
+    singles = [e.name for e in desc.events if e.table == SUBJECT_TABLE] + list(dates) + derived
+
+    def atom() -> str:
+        kind = pick(
+            draw, ("single", "single", "first", "last", "origin") if origin else ("single", "first", "last")
+        )
+        if kind == "single":
+            return pick(draw, singles)
+        return "origin" if kind == "origin" else f"{kind} {pick(draw, names)}"
+
+    def anchor() -> str:
+        return (
+            relative_date(draw, desc, origin, dates, depth + 1, rows)
+            if depth < 1 and chance(draw, 5)
+            else atom()
+        )
+
+    shift = f"{pick(draw, ('+', '-', '+', '-'))} {pick(draw, ('0', '1', '3', '10', '30'))} {pick(draw, ('days', 'day'))}"
+    match draw(_index(8)):
+        case 0:
+            return f"first {pick(draw, names)} after {anchor()}"
+        case 1:
+            return f"first {pick(draw, names)} on or after {anchor()}"
+        case 2:
+            return f"last {pick(draw, names)} on or before {anchor()}"
+        case 3:
+            return f"{pick(draw, ('the 2nd', '2nd', '1st', 'the 3rd'))} {pick(draw, names)}"
+        case 4:
+            return f"the 2nd {pick(draw, names)} {pick(draw, ('after', 'on or after'))} {atom()}"
+        case 5:
+            return f"{atom()} {pick(draw, ('+ 1 week', '-1 day', '+2 days'))}"
+        case 6:
+            return f"first {pick(draw, names)} on or after {atom()} {shift}"
+    return f"{atom()} {shift}"
+
+
+def with_reldates(draw, desc: ProgramDesc) -> ProgramDesc:
+    """Derived dates in a program: a few `date` statements, used as events (`to`, `stop at`,
+    `among subjects with`, censoring, window bounds), and inline relative dates in `from`,
+    `censor at`, `cutoff` and incidence window bounds."""
+    dates = []
+    for i in range(1 + draw(_index(2))):
+        text = relative_date(draw, desc, False, tuple(n for n, _ in dates))
+        if chance(draw, 2):
+            text += f" label {quote(pick(draw, LABELS))}"
+        dates.append((f"rel{i}", text))
+    names = tuple(n for n, _ in dates)
+    eps = []
+    derived = {e.name for e in desc.events if e.table not in VOCAB}
+    for ep in desc.endpoints:
+        # `origin` inside a relative date needs an origin that is an input event's date (E202)
+        has_origin = ep.origin.event not in derived
+        if not isinstance(ep, ResponseDesc) and (not ep.rules or ep.unit_word in TIME_WORDS):
+            eps.append(ep)  # event-only and clock-timed endpoints (issue 12) keep their events
+            continue
+        if isinstance(ep, ResponseDesc):
+            if ep.window is not None and chance(draw, 2):
+                side = draw(_index(2))
+                expr = pick(draw, names) if chance(draw, 2) else relative_date(draw, desc, has_origin, names)
+                window = list(ep.window)
+                window[side] = ("event", expr)
+                ep = dataclasses.replace(ep, window=tuple(window))
+            eps.append(ep)
+            continue
+        if chance(draw, 4):
+            ep = dataclasses.replace(
+                ep, origin=DateRef("single", relative_date(draw, desc, False, names, rows=True))
+            )
+        if chance(draw, 2) and not any(n == "rel0" for n, _ in ep.to):
+            ep = dataclasses.replace(ep, to=(*ep.to, ("rel0", optional(draw, DESCS, 3))))
+        rules = []
+        for rule in ep.rules:
+            choices = []
+            for ch in rule.choices:
+                if ch.date.kind != "origin" and chance(draw, 3):
+                    expr = (
+                        pick(draw, names)
+                        if chance(draw, 3)
+                        else relative_date(draw, desc, has_origin, names, rows=True)
+                    )
+                    ch = Choice(DateRef("single", expr), ch.outcome)
+                choices.append(ch)
+            if Rule(rule.latest, tuple(choices)) not in rules:  # a repeated rule is E150
+                rules.append(Rule(rule.latest, tuple(choices)))
+        bounds = []
+        for b in ep.bounds:
+            if b.kind == "cutoff" and chance(draw, 2):
+                b = dataclasses.replace(
+                    b, date=DateRef("single", relative_date(draw, desc, has_origin, names))
+                )
+            elif b.kind == "stop" and chance(draw, 3):
+                inline = relative_date(draw, desc, has_origin, names, rows=True)
+                b = dataclasses.replace(b, event=pick(draw, names) if chance(draw, 2) else inline)
+            bounds.append(b)
+        population = ("with", pick(draw, names)) if chance(draw, 6) else ep.population
+        ep = dataclasses.replace(ep, rules=tuple(rules), bounds=tuple(bounds), population=population)
+        eps.append(with_ascertainment(draw, ep))
+    return dataclasses.replace(desc, endpoints=tuple(eps), dates=tuple(dates))
 
 
 @st.composite
@@ -1354,9 +1468,11 @@ def subject_tables(
 
 @st.composite
 def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses: bool = False,
-          schedules: bool = False, issue12: bool = False, others: bool = False):  # fmt: skip
+          schedules: bool = False, issue12: bool = False, others: bool = False,
+          reldates: bool = False):  # fmt: skip
     """A program and a few subjects for it: (desc, [(subject_id, tables), ...])."""
-    desc = draw(programs(responses=responses, schedules=schedules, issue12=issue12, others=others))
+    desc = draw(programs(responses=responses, schedules=schedules, issue12=issue12, others=others,
+                         reldates=reldates))  # fmt: skip
     subjects = []
     for i in range(1 + draw(_index(max_subjects))):
         sid = f"S{i + 1}"
@@ -1366,7 +1482,7 @@ def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses
 
 @st.composite
 def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: bool = False,
-                issue12: bool = True, others: bool = True):  # fmt: skip
+                issue12: bool = True, others: bool = True, reldates: bool = False):  # fmt: skip
     """A program and whole tables for it, as lists of row dicts by table name, with the
     odd rows a real extract has: a duplicated subject, rows without a key or whose
     subject is not in the subject table; in a third of the cases numeric subject keys,
@@ -1375,7 +1491,7 @@ def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: b
     in eight has two names that differ only in case (`ProgramDesc.clash`), which every
     engine path must reject."""
     desc = draw(programs(responses=responses, schedules=True, clashes=clashes, issue12=issue12,
-                         others=others, confirmed=True))  # fmt: skip
+                         others=others, confirmed=True, reldates=reldates))  # fmt: skip
     numeric = chance(draw, 3)
     tables: dict[str, list[dict]] = {t.name: [] for t in desc.tables}
     for i in range(1 + draw(_index(max_subjects))):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import EXAMPLES
-from hypothesis import given, note
+from hypothesis import given, note, settings
 from strategies import cases, table_cases
 
 import endpointdsl
@@ -60,6 +60,22 @@ def test_compiled_code_and_interpreter_derive_the_same(case):
                 pytest.fail(
                     f"{paramcd}, subject {sid}:\n  compiled:    {describe(got)}\n"
                     f"  interpreter: {describe(want)}"
+                )
+
+
+@settings(max_examples=max(20, settings.default.max_examples // 3))
+@given(cases(max_subjects=6, odd_subject_rows=True, responses=True, reldates=True))
+def test_compiled_code_and_interpreter_agree_on_relative_dates(case):
+    desc, subjects = case
+    compiled = compile_text(desc.text)
+    for sid, tables in subjects:
+        subject = Subject.from_dicts(sid, tables)
+        for paramcd, endpoint in compiled.endpoints.items():
+            got, want = attempt(endpoint, subject), attempt(endpoint.interpret, subject)
+            if isinstance(got, Exception) or isinstance(want, Exception) or got != want:
+                note(f"subject {sid} rows: {tables!r}")
+                pytest.fail(
+                    f"{paramcd}, subject {sid}:\n  compiled:    {describe(got)}\n  interpreter: {describe(want)}"
                 )
 
 

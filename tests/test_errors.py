@@ -372,6 +372,21 @@ TABLE += [
          "remove the `format` clause"),
     Case("derived-cycle", response('  among subjects with r\n  best response of ovr\n  sd at least 42 days after origin\n',
                                    'event r = R.ADT where AVALC = "Y"\n'), "E171", 10, 1, "R -> R"),
+    # reldates: dates relative to other dates
+    Case("reldate-months", clause("cutoff alive + 1 month"), "E200", 12, 20, "not a fixed number of days"),
+    Case("reldate-unknown-unit", clause("cutoff alive + 1 dys"), "E200", 12, 20, "did you mean `days`?"),
+    Case("reldate-two-signs", clause("cutoff alive + -1 day"), "E201", 12, 18, "a sign, then a whole number"),
+    Case("reldate-fraction", clause("cutoff alive + 1.5 days"), "E201", 12, 18, "whole number"),
+    Case("reldate-origin-in-date", event("date d = origin + 1 day"), "E202", 8, 10, "name the event"),
+    Case("reldate-origin-in-origin", endpoint("  from first pd after origin\n  to death\n  censor at alive cnsr 1\n"),
+         "E202", 9, 23, "name the event"),
+    Case("reldate-cycle", event("date a = b + 1 day\ndate b = a - 1 day"), "E204", 8, 6, "a -> b -> a"),
+    Case("reldate-ordinal", event("date d = the 2st pd"), "E205", 8, 10, "`2nd`"),
+    Case("reldate-zeroth", event("date d = 0th pd after rand"), "E205", 8, 10, "from 1st"),
+    Case("reldate-many-rows", event("date d = pd + 1 day"), "E121", 8, 10, "first pd"),
+    Case("reldate-unknown-event", event("date d = first pdd after rand"), "E104", 8, 16, "did you mean `pd`?"),
+    Case("reldate-imputation-bound", event("date d = rand + 1 day\nevent e = adsl.DTHDTC impute first not before d"),
+         "E164", 9, 47, "derived date"),
 ]  # fmt: skip
 
 # Confirmed and sustained events (issue 12, item 2): the event on line 8 (or 9).

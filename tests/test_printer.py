@@ -109,6 +109,32 @@ def test_imputation_day_only_and_bound_offsets_round_trip(text):
     assert parse(roundtrip(parse(text))) == parse(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "date d = first pd after rand\n",
+        'date d = first pd on or after rand + 149 days label "Day 150"\n',
+        "date d = last visit on or before first pd after rand - 1 day\n",
+        "date d = the 2nd therapy after last_dose\n",
+        "date d = the 3rd pd + 2 weeks\n",
+        "date d = first pd after last visit -1 day\n",
+        "date d = first pd after the 2nd visit after rand\n",
+    ],
+)
+def test_relative_dates_round_trip(text):  # reldates
+    assert roundtrip(parse(text)) == text
+    assert parse(roundtrip(parse(text))) == parse(text)
+
+
+def test_relative_dates_in_endpoint_clauses_round_trip():
+    text = (
+        'endpoint X "x"\n  from first pd after rand\n  to death\n  censor at alive + 1 day cnsr 1\n'
+        "  cutoff 2nd pd on or after origin exclusive\n  stop at first pd after origin + 3 days inclusive\nend\n"
+        'endpoint Y "y"\n  from rand\n  occurrence of ae from first_dose through last_dose + 30 days\nend\n'
+    )
+    assert parse(roundtrip(parse(text))) == parse(text)
+
+
 def test_every_keyword_is_reserved():
     """Printed names are safe only if every keyword of the grammar is in RESERVED."""
     lark_parser()

@@ -125,7 +125,7 @@ def in_occurrence_order(model, tables: dict[str, list[dict]]) -> dict[str, list[
     script picks occurrences by row number."""
     out = dict(tables)
     for ev in model.events:
-        if ev.derived:  # another endpoint's rows: no input table
+        if ev.derived or ev.date is not None:  # another endpoint's rows, a derived date: no input table
             continue
         table = model.table(ev.table)
         if table.per_subject or ev.table not in tables or out[ev.table] is not tables[ev.table]:
@@ -188,6 +188,14 @@ def test_row_number_picks_keep_a_missing_imputation_flag(partial):
         code: None if pd.isna(f) else f for code, f in zip(sql.adtte.PARAMCD, sql.adtte.ADTF, strict=True)
     }
     assert flags == ({"FIRST": "D", "LAST": None} if partial == "first" else {"FIRST": None, "LAST": "D"})
+
+
+@SORTED_RUNS
+@given(table_cases(responses=True, reldates=True), FORMS)
+def test_the_three_agree_on_relative_dates(case, form):
+    """reldates: `date NAME = ...` and inline relative dates (`first E after F`, `the 2nd E`,
+    `D + 30 days`) in every date position; the SQL engine derives them set-based."""
+    three_way(case, form)
 
 
 @given(table_cases(responses=True), FORMS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..language import nodes as n
 from ..language.diagnostics import Diagnostic, EptError, Span
+from ..language.printer import _date as format_date
 from . import model as m
 from .conditions import Conditions
 from .confirm import ConfirmedEvents
@@ -15,6 +16,7 @@ from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
 from .imputation import offset_days
 from .names import check_names
+from .reldates import RelDates
 from .scope import Scope
 
 
@@ -25,13 +27,18 @@ class Checker(Scope):
     # ---- entry point
     def check(self) -> m.Model:
         self._collect()
+        self.reldates = RelDates(self)  # reldates: derived dates, declared and inline
         # before any condition: a date literal reads its column's format
         self.conditions = Conditions(self, DateFormats(self))
         check_names(self)
         tables = tuple(self._table(t) for t in self.tables.values())
         confirmed = ConfirmedEvents(self, self.conditions.formats.events)
         events = tuple(
-            confirmed.check(e) if isinstance(e, n.ConfirmedEventDef) else self._event(e)
+            confirmed.check(e)
+            if isinstance(e, n.ConfirmedEventDef)
+            else self.reldates.declare(e)
+            if isinstance(e, n.DateDef)
+            else self._event(e)
             for e in self.events.values()
         )
         endpoints = []
@@ -49,6 +56,7 @@ class Checker(Scope):
                 resolved = self._variant(item)
                 if resolved is not None:  # an unknown base: one error, not one per missing clause
                     endpoints.append(self._endpoint(resolved))
+        events += tuple(self.reldates.inline.values())  # reldates: dates written inline
         if not any(d.severity == "error" for d in self.diags):
             self._cycles(endpoints, events)
         if not seen:
@@ -84,7 +92,9 @@ class Checker(Scope):
                         "an endpoint's rows can be read as a table by its PARAMCD; rename one",
                     )  # fmt: skip
                 self.tables[ident.text] = item
-            elif isinstance(item, (n.EventDef, n.ConfirmedEventDef)):
+            elif isinstance(
+                item, (n.EventDef, n.ConfirmedEventDef, n.DateDef)
+            ):  # a derived date is used as an event
                 self.events[ident.text] = item
             elif isinstance(item, n.ScheduleDef):
                 self.schedules[ident.text] = item
@@ -195,10 +205,11 @@ class Checker(Scope):
         if other is None:
             self.unknown("event", bound, self.events)
             return
-        if isinstance(other, n.ConfirmedEventDef):  # confirmed events: issue 12, item 2
+        if isinstance(other, n.ConfirmedEventDef | n.DateDef):  # confirmed events and derived dates: issue 12
+            what = "a confirmed event" if isinstance(other, n.ConfirmedEventDef) else "a derived date"
             self.error(
-                "E164", f"'{bound.text}' is a confirmed event; a bound needs one date per subject",
-                bound.span, "use an event of the `one row per subject` table, e.g. the treatment start",
+                "E164", f"{bound.text!r} is {what}; it cannot bound an imputation", bound.span,
+                "a bound is the date of an event of the `one row per subject` table, e.g. the treatment start",
             )  # fmt: skip
             return
         table = self.tables.get(other.table.text)
@@ -299,8 +310,8 @@ def clause_key(c: n.Clause) -> object:
     match c:
         case n.CensorSingle() | n.CensorLatest():
             return "censor"
-        case n.Stop(event=event):
-            return ("stop", event.text)
+        case n.Stop(event=event, date=date):  # reldates: an inline date is keyed by its text
+            return ("stop", event.text if date is None else format_date(date))
     return SINGLE_CLAUSES.get(type(c), type(c).__name__)
 
 

@@ -42,7 +42,7 @@ class DateFormats:
         self.events: dict[str, str | None] = {}  # event name -> format (None: ISO 8601)
         self.columns: dict[tuple[str, str], tuple[str | None, n.EventDef]] = {}
         for e in scope.events.values():
-            if isinstance(e, n.EventDef):  # a confirmed event has its candidate's format
+            if isinstance(e, n.EventDef):  # not a confirmed event (its candidate's format) nor a derived date
                 self._event(e)
 
     def column(self, table: str | None, column: str) -> str | None:

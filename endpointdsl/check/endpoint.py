@@ -120,7 +120,9 @@ class EndpointChecker(Operands):
         when = ("" if clamp else " on or after the origin") + (end if ascertainment == "at visits" else "")
         for rule in rules:
             dated = [ch.date for ch in rule.choices if not self._is_origin(ch.date)]
-            what = " and ".join(f"no {d.event}{' date' if d.kind == 'single' else ''}{when}" for d in dated)
+            what = " and ".join(
+                f"no {d.shown or d.event}{' date' if d.kind == 'single' else ''}{when}" for d in dated
+            )
             words = {"has": "", "no": "no ", "stopped": "stopped by "}
             conds = " and ".join(words[c.kind] + c.event for c in rule.conditions)
             if conds:
@@ -406,12 +408,16 @@ class EndpointChecker(Operands):
                     )
                 )
             elif isinstance(clause, n.Stop):
-                self.known_event(clause.event)
+                event = clause.event.text
+                if clause.date is not None:  # reldates: `stop at <relative date>`
+                    spec = self.date_ref(clause.date, allow_literal=False)
+                    event, shown = spec.event, spec.shown
+                else:
+                    self.known_event(clause.event)
+                    shown = event
                 inclusive, outcome = self._bound_options(clause, default=None)
-                desc = f"End of observation at {clause.event.text}"
-                bounds.append(
-                    m.Bound("stop", inclusive, outcome, desc, event=clause.event.text, span=clause.span)
-                )
+                desc = f"End of observation at {shown}"
+                bounds.append(m.Bound("stop", inclusive, outcome, desc, event=event, span=clause.span))
         return tuple(bounds)
 
     def _bound_options(self, clause, default: bool | None) -> tuple[bool, m.Outcome | None]:

@@ -194,6 +194,17 @@ class EventSource:
     # A confirmed or sustained event (semantics 2.3): the candidate's occurrences that the
     # rule confirms; table, column, sequence, response and format are the candidate's.
     confirm: EventConfirmation | None = None
+    # reldates: a derived date (`date NAME = ...`, or written inline in an endpoint): one
+    # date per subject computed from other events' occurrences. table, column and sequence
+    # are then those of the event whose occurrence it picks (its source); `shown` is the
+    # expression as written, for an inline date (its name is generated).
+    date: DatePick | DateShift | None = None
+    shown: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The name findings and reasons use: the expression as written for an inline date."""
+        return self.shown or self.name
 
     def imputation_bounds(self, side: str) -> tuple[tuple[str, int], ...]:
         """((event, days), ...) of the `not before` (side "before") or `not after` bounds."""
@@ -243,6 +254,40 @@ class EventConfirmation:
         return list(dict.fromkeys(x for x in names if x))
 
 
+# ---- reldates: dates relative to other dates (docs/semantics.md section 8) ----------
+
+
+@frozen
+class DatePick:
+    """An occurrence of `event` (all of them, in occurrence order): the first, the last or the
+    `n`th, among those whose date is `relation` ("after", "on or after", "on or before")
+    the date `other`; no `other` date: no date."""
+
+    event: str
+    which: str  # "first", "last" or "nth"
+    n: int = 1
+    relation: str | None = None
+    other: DatePick | DateShift | None = None
+
+
+@frozen
+class DateShift:
+    """`base` plus `days` (negative: minus); the source stays that of base's occurrence."""
+
+    base: DatePick | DateShift
+    days: int
+
+
+def date_events(expr: DatePick | DateShift | None) -> list[str]:
+    """The events a derived date reads, in a fixed order."""
+    match expr:
+        case DatePick(event=e, other=o):
+            return [e, *date_events(o)]
+        case DateShift(base=b):
+            return date_events(b)
+    return []
+
+
 @frozen
 class Population:
     """`all` subjects of the subject table, those `with` an event, or table rows `where`."""
@@ -264,8 +309,11 @@ class DateSpec:
     kind: str  # "origin", "single", "first", "last" or "literal"
     event: str | None = None
     value: dt.date | None = None
+    shown: str | None = None  # reldates: an inline relative date, as written
 
     def describe(self) -> str:
+        if self.shown is not None:
+            return self.shown
         match self.kind:
             case "origin":
                 return "origin"
@@ -365,8 +413,11 @@ class WindowBound:
 
     day: int | None = None
     event: str | None = None
+    shown: str | None = None  # reldates: an inline relative date, as written
 
     def describe(self) -> str:
+        if self.shown is not None:
+            return self.shown
         return f"day {self.day}" if self.event is None else str(self.event)
 
 
@@ -462,8 +513,19 @@ class Model:
 
     def upstream(self, ep: EndpointSpec) -> list[str]:
         """Endpoints whose rows this endpoint reads (section 6.5), in file order."""
-        names = {self.event(n).table for n in event_names(ep) if self.event(n).derived}
+        names = {self.event(n).table for n in self.read_events(ep) if self.event(n).derived}
         return [e.paramcd for e in self.endpoints if e.paramcd in names]
+
+    def read_events(self, ep: EndpointSpec) -> list[str]:
+        """reldates: `event_names`, and the events its derived dates read (at any depth)."""
+        out: list[str] = []
+        todo = list(event_names(ep))
+        while todo:
+            name = todo.pop(0)
+            if name not in out:
+                out.append(name)
+                todo += date_events(self.event(name).date)
+        return out
 
 
 def event_names(ep: EndpointSpec) -> list[str]:

@@ -45,10 +45,28 @@ class Operands:
 
     def label(self, event: str) -> str | None:
         ev = self.scope.events.get(event)
-        return ev.label if ev else None
+        return ev.label if ev else self.scope.reldates.label(event)
+
+    def origin_expr(self) -> m.DatePick | m.DateShift | None:
+        """reldates: the endpoint's origin as a date expression, for `origin` inside one
+        (its own errors are reported where the origin is checked)."""
+        clause = next((c for c in self.ep.clauses if isinstance(c, n.Origin)), None)
+        if clause is None or isinstance(clause.date, (n.OriginDate, n.DateOperand)):
+            return None
+        diags = list(self.scope.diags)
+        expr = self.scope.reldates.expr(clause.date, None, "`from`")
+        self.scope.diags[:] = diags
+        return expr
 
     def date_ref(self, ref: n.DateRef, allow_literal: bool) -> m.DateSpec:
         match ref:
+            case n.RelativePick() | n.ShiftedDate():  # reldates
+                origin = self.origin_expr()
+                own = any(isinstance(c, n.Origin) and c.date is ref for c in self.ep.clauses)
+                where = (
+                    "the origin itself" if own else "this endpoint, whose origin is not an input event's date"
+                )
+                return self.scope.reldates.inline_spec(ref, origin, where)
             case n.OriginDate():
                 return m.DateSpec("origin")
             case n.FirstOccurrence(event=ev) | n.LastOccurrence(event=ev):

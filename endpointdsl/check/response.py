@@ -197,6 +197,9 @@ class ResponseChecker:
 
     # ---- windows
     def _bound(self, b: n.WindowBound) -> m.WindowBound | None:
+        if b.date is not None:  # reldates: a relative date
+            spec = self.operands.date_ref(b.date, allow_literal=False)
+            return m.WindowBound(event=spec.event, shown=spec.shown)
         if b.event is not None:
             spec = self.operands.date_ref(n.NameOperand(b.event, span=b.event.span), allow_literal=False)
             return m.WindowBound(event=spec.event)

@@ -26,7 +26,7 @@ def table_usage(model: m.Model) -> dict[str, dict]:
             "dates": [
                 (ev.column, ev.format, _rule(ev), ev.name, ev.span.line if ev.span else 0)
                 for ev in model.events
-                if ev.table == t.name and not ev.derived and ev.confirm is None
+                if ev.table == t.name and not ev.derived and ev.confirm is None and ev.date is None
             ],
         }
         for t in model.tables
@@ -37,7 +37,7 @@ def _columns(model: m.Model, table: m.TableSpec) -> dict[str, int]:
     """Columns of a table that the file uses, with the .ept line that first uses each."""
     cols: dict[str, int] = {table.key: table.span.line if table.span else 0}
     for ev in model.events:
-        if ev.table != table.name or ev.confirm is not None:  # a confirmed event reads no column
+        if ev.table != table.name or ev.confirm is not None or ev.date is not None:  # they read no column
             continue
         line = ev.span.line if ev.span else 0
         for c in [ev.column, ev.sequence, ev.response, *sorted(m.condition_columns(ev.where))]:
@@ -83,8 +83,8 @@ def column_uses(model: m.Model) -> list[Use]:
     uses = [Use(t.name, t.key, "key", t.span.line if t.span else 0) for t in model.tables]
     real = {t.name for t in model.tables}
     for ev in model.events:
-        if ev.table not in real or ev.confirm is not None:
-            continue  # another endpoint's rows (semantics 6.5), or a confirmed event (2.3)
+        if ev.table not in real or ev.confirm is not None or ev.date is not None:
+            continue  # another endpoint's rows (semantics 6.5), a confirmed event (2.3), a derived date
         line = ev.span.line if ev.span else 0
         uses.append(Use(ev.table, ev.column, "date", line))
         if ev.sequence:

@@ -90,7 +90,7 @@ class Cursor:
     def starts_next(self, tok: Token) -> bool:
         """A statement keyword, or a clause keyword (or `end`) that starts its line."""
         kind = self.kind(tok)
-        if kind in self.g.statement_starters:
+        if kind in self.g.statement_starters and (kind not in self.g.embedded or self.first_on_line(tok)):
             return True
         return (
             self.in_endpoint()
@@ -122,7 +122,7 @@ class Cursor:
         stack, g = self.ps.state_stack, self.g
         kind = self.kind(cand)
         tops = range(len(stack) - 1 if below is None else below, -1, -1)
-        if kind in g.statement_starters:
+        if kind in g.statement_starters and (kind not in g.embedded or self.first_on_line(cand)):
             for j in tops:
                 if g.shifted_in(stack, j, [kind]) in g.top_boundary:
                     return len(stack) - 1 - j, [kind]

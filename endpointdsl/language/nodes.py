@@ -293,7 +293,46 @@ class OriginDate:
     span: Span | None = _SPAN
 
 
-DateRef = FirstOccurrence | LastOccurrence | OriginDate | Operand
+# ---- reldates: dates relative to other dates -------------------------------------------
+
+
+@frozen
+class RelativePick:
+    """`first E after F`, `last E on or before F`, `the 2nd E [after F]`.
+
+    which: "first", "last" or "nth" (`ordinal` then holds the lexeme, e.g. "2nd");
+    relation: None, "after", "on or after" or "on or before"; `other` is F."""
+
+    which: str
+    event: Ident
+    ordinal: str | None = None
+    relation: str | None = None
+    other: object = None  # a DateRef
+    span: Span | None = _SPAN
+
+
+@frozen
+class ShiftedDate:
+    """`D + 30 days`, `D - 1 day`: sign "+" or "-", or None when the number carries it."""
+
+    base: object  # a DateRef: a name, first/last E, the nth E or origin
+    sign: str | None
+    amount: NumberOperand
+    unit: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class DateDef:
+    """`date NAME = EXPR label "..."`: a subject-level derived date."""
+
+    name: Ident
+    date: object  # a DateRef
+    label: str | None = None
+    span: Span | None = _SPAN
+
+
+DateRef = FirstOccurrence | LastOccurrence | OriginDate | Operand | RelativePick | ShiftedDate
 
 
 @frozen
@@ -398,6 +437,7 @@ class Stop:
     event: Ident
     options: tuple[BoundOption, ...] = ()
     span: Span | None = _SPAN
+    date: object = None  # reldates: `stop at <relative date>` (event is then the empty name)
 
 
 @frozen
@@ -454,6 +494,7 @@ class WindowBound:
     day: Operand | None = None
     event: Ident | None = None
     span: Span | None = _SPAN
+    date: object = None  # reldates: a relative date (RelativePick or ShiftedDate)
 
 
 @frozen
@@ -569,7 +610,7 @@ class Endpoint:
     span: Span | None = _SPAN
 
 
-Item = Table | EventDef | PopulationDef | ScheduleDef | Endpoint | ConfirmedEventDef
+Item = Table | EventDef | PopulationDef | ScheduleDef | Endpoint | ConfirmedEventDef | DateDef
 
 
 @frozen

@@ -27,6 +27,13 @@ class Grammar:
         self.top_boundary = self._boundary(self.statement_starters)
         self.clause_boundary = self._boundary(self.clause_starters)
         self.boundaries = self.top_boundary | self.clause_boundary
+        # Statement keywords that a clause also uses mid-way (`date` in `no censoring date:
+        # excluded`, reldates): they start a statement only at the start of a line.
+        self.embedded = frozenset(
+            t
+            for t in self.statement_starters
+            if any(self._shifts(s, t) for s in self.table if s != start and s not in self.top_boundary)
+        )
 
     def _shifts(self, state, term: str) -> bool:
         return self.table[state].get(term, (None,))[0] is Shift

@@ -43,6 +43,7 @@ RESERVED = frozenset(
         "format",
         "continuous", "visits", "censoring", "date",
         "confirmed", "next", "later", "held", "for", "consecutive", "sustained", "within",
+        "on", "the",  # reldates: `first E on or after F`, `the 2nd E`
     )
 )  # fmt: skip
 

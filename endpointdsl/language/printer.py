@@ -45,6 +45,10 @@ def format_item(item: n.Item) -> str:
             )
         case n.Endpoint():
             return _endpoint(item)
+        case n.DateDef(name=name, date=date, label=label):  # reldates
+            return f"date {name.text} = {_date(date)}" + (
+                f" label {escape(label)}" if label is not None else ""
+            )
     raise TypeError(f"not a top-level item: {type(item).__name__}")
 
 
@@ -209,6 +213,11 @@ def _date(d: n.DateRef) -> str:
             return f"last {event.text}"
         case n.OriginDate():
             return "origin"
+        case n.RelativePick(which=which, event=event, ordinal=ordinal, relation=relation, other=other):
+            head = f"the {ordinal} {event.text}" if which == "nth" else f"{which} {event.text}"
+            return head + (f" {relation} {_date(other)}" if relation is not None else "")
+        case n.ShiftedDate(base=base, sign=sign, amount=amount, unit=unit):
+            return f"{_date(base)} {sign or ''}{'' if sign is None else ' '}{amount.lexeme} {unit.text}"
     return format_operand(d)
 
 
@@ -238,6 +247,8 @@ def _endpoint(ep: n.Endpoint) -> str:
 
 
 def _bound(b: n.WindowBound) -> str:
+    if b.date is not None:  # reldates
+        return _date(b.date)
     return b.event.text if b.event is not None else f"day {format_operand(b.day)}"
 
 
@@ -270,8 +281,8 @@ def format_clause(c: n.Clause) -> str:
             return text + _options(options)
         case n.Cutoff(date=date, options=options):
             return f"cutoff {_date(date)}{_options(options)}"
-        case n.Stop(event=event, options=options):
-            return f"stop at {event.text}{_options(options)}"
+        case n.Stop(event=event, options=options, date=date):
+            return f"stop at {event.text if date is None else _date(date)}{_options(options)}"
         case n.AmongNamed(name=name):
             return f"among {name.text}"
         case n.AmongInline(population=population):

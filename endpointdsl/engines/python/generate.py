@@ -92,6 +92,9 @@ class ModuleWriter:
             self._confirmed_event(ev)
             return
         w = self.w
+        if ev.date is not None:  # reldates: a derived date
+            self._derived_date(ev)
+            return
         domain = ev.table.upper() if ev.derived else self.model.table(ev.table).domain
         where = "None"
         if ev.where is not None:
@@ -158,6 +161,27 @@ class ModuleWriter:
             named |= {"death": occ(c.death), "death_within": lit(c.death_within)}
         w.line(f"return {call('rc.confirmed', occ(c.candidate), **named)}", ev.span)
         w.dedent()
+
+    # ---- reldates: derived dates (docs/semantics.md section 8)
+    def _derived_date(self, ev: m.EventSource) -> None:
+        w = self.w
+        w.line("")
+        w.line("")
+        w.line(f"def {ident('event_', ev.name)}(subject, notes):")
+        w.indent()
+        w.line(f'"""The derived date {ev.name}: at most one occurrence."""')
+        w.line(f"return rt.derived_date({self._date_expr(ev.date)}, event={lit(ev.display)})", ev.span)
+        w.dedent()
+
+    def _date_expr(self, expr) -> str:
+        if isinstance(expr, m.DateShift):
+            return call("rt.date_shift", self._date_expr(expr.base), days=lit(expr.days))
+        named = {"which": lit(expr.which)}
+        if expr.which == "nth":
+            named["n"] = lit(expr.n)
+        if expr.relation is not None:
+            named |= {"relation": lit(expr.relation), "other": self._date_expr(expr.other)}
+        return call("rt.date_pick", f"{ident('event_', expr.event)}(subject, notes)", **named)
 
     # ---- endpoints
     def _endpoint(self, ep: m.EndpointSpec) -> None:

@@ -66,7 +66,7 @@ class ResponseWriter:
             w.line(f"if {name}_occ is None:")
             w.indent()
             word = "start" if name == "start" else "end"
-            reason = lit(f"no window {word} date: {bound.event} has no usable date")
+            reason = lit(f"no window {word} date: {bound.describe()} has no usable date")
             w.line(f"return {call('rr.exclude', 'notes', reason=reason)}")
             w.dedent()
             w.line(f"{name} = {name}_occ.date")

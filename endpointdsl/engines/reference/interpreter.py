@@ -18,7 +18,7 @@ from ...check import model as m
 from ...data.dates import impute
 from ...data.records import Derivation, Record
 from ...data.values import Row, Subject, normalise
-from . import confirm, response
+from . import confirm, reldates, response
 from .clock import derive_timed, read_time
 from .common import note, plus_days, read_cell
 from .dates import read_date
@@ -130,6 +130,8 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
     if src.confirm is not None:  # a confirmed or sustained event (section 2.3)
         reads = {name: occurrences(model, name, subject, findings) for name in src.confirm.reads()}
         return confirm.confirmed(event, src.confirm, reads)
+    if src.date is not None:  # reldates: a derived date, from other events' occurrences
+        return reldates.derived(model, src, subject, findings, occurrences)
     found = []
     if src.impute:  # bounds: the single date of other subject-level events
         before = bound_dates(model, src, "before", subject, findings)

@@ -41,7 +41,7 @@ class CensoringSql:
         fields["date"] = f"CASE WHEN NOT ({valid}) THEN NULL WHEN {inside} THEN {pick}.d ELSE {after} END"
         if spec.kind == "single" and not self.ep.clamp:
             fields["note"] = (
-                f"CASE WHEN {pick}.d < p.origin THEN {text(spec.event + ' on ')} || CAST({pick}.d AS VARCHAR)"
+                f"CASE WHEN {pick}.d < p.origin THEN {text(self.model.event(spec.event).display + ' on ')} || CAST({pick}.d AS VARCHAR)"
                 f" || {text(' is before the origin ')} || CAST(p.origin AS VARCHAR) || {text('; ignored')} END"
             )
         return fields

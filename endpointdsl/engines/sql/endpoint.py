@@ -80,7 +80,7 @@ class EndpointSql(CensoringSql):
     def occ_fields(self, ev: m.EventSource, alias: str) -> tuple[str, str, str, str, str]:
         """(filter, d, seq, rn, dtf) of the event's occurrences in a row of `alias`:
         the source table for a plain event, its occ_ view for a bounded imputation."""
-        if ev.not_before or ev.not_after or ev.confirm:
+        if ev.not_before or ev.not_after or ev.date is not None or ev.confirm:  # reldates: a derived date too
             return "TRUE", f"{alias}.d", f"{alias}.seq", f"{alias}.rn", f"{alias}.dtf"
         needs = self.needs.setdefault(ev.table, set())
         reader = (
@@ -114,11 +114,15 @@ class EndpointSql(CensoringSql):
         return list(at.values()), f"CASE WHEN {got['rn']} IS NOT NULL THEN {struct} END"
 
     def source_name(self, ev: m.EventSource) -> str:
-        bounded = ev.not_before or ev.not_after or ev.confirm  # read from the event's view
+        bounded = ev.not_before or ev.not_after or ev.date is not None or ev.confirm
         return ident("occ_" + ev.name) if bounded else ident("src_" + ev.table)
 
     def key_of(self, ev: m.EventSource, alias: str) -> str:
-        return f"{alias}.key" if (ev.not_before or ev.not_after or ev.confirm) else f"{alias}.__key"
+        return (
+            f"{alias}.key"
+            if (ev.not_before or ev.not_after or ev.date is not None or ev.confirm)
+            else f"{alias}.__key"
+        )
 
     def origin_dom_var(self) -> tuple[str, str]:
         ev = self.src(self.ep.origin.event)
@@ -479,7 +483,7 @@ class EndpointSql(CensoringSql):
         self.event_notes()
         if not ep.clamp:
             for t in ep.events:
-                w.line(f"UNION ALL SELECT o.key, {text(t.event + ' on ')} || CAST(o.d AS VARCHAR) || "
+                w.line(f"UNION ALL SELECT o.key, {text(self.model.event(t.event).display + ' on ')} || CAST(o.d AS VARCHAR) || "
                        f"{text(' is before the origin ')} || CAST(r.startdt AS VARCHAR) || {text('; ignored')}")  # fmt: skip
                 w.line(f"FROM {ident('occ_' + t.event)} AS o JOIN {res} AS r ON r.key = o.key "
                        "WHERE r.reached AND o.d < r.startdt")  # fmt: skip

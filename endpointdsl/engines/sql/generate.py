@@ -27,7 +27,17 @@ from .confirm import write_confirmed
 from .endpoint import EndpointSql, record_columns
 from .prepare import date_readers, imputation_readers, view_name
 from .response import OccurrenceSql, occurrence_support
-from .writer import SqlWriter, col, comment_safe, compare_readers, condition, event_closure, ident, text
+from .writer import (
+    SqlWriter,
+    col,
+    comment_safe,
+    compare_readers,
+    condition,
+    event_closure,
+    ident,
+    shift,
+    text,
+)
 
 # ---- what the backend derives ------------------------------------------------------------------
 
@@ -45,7 +55,7 @@ def sql_support(model: m.Model, ep: object) -> str | None:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
     if ep.response is not None and ep.response.kind != "occurrence":
         return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
-    if any(model.event(name).derived for name in m.event_names(ep)):
+    if any(model.event(name).derived for name in model.read_events(ep)):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
     if ep.response is not None:
         return occurrence_support(model, ep)
@@ -132,6 +142,9 @@ class Events:
         if ev.confirm is not None:
             write_confirmed(self.w, ev)
             return
+        if ev.date is not None:  # reldates: a derived date
+            self.derived_date(ev)
+            return
         w, needs = self.w, self.need(ev.table)
         table = self.model.table(ev.table)
         d_reader, why_reader = self.date_reader(ev)
@@ -178,6 +191,39 @@ class Events:
             ev.span,
         )
         self._notes(ev, where, d_reader, why_reader)
+
+    # ---- reldates: derived dates (docs/semantics.md section 8)
+    def derived_date(self, ev: m.EventSource) -> None:
+        """occ_<date>: at most one row per subject, the occurrence the expression picks (its
+        seq, rn and dtf: its source), dated as the expression says; no findings of its own."""
+        w = self.w
+        w.line("")
+        w.line(f"-- date {ev.name}: derived from other events' occurrences", ev.span)
+        w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
+        w.line(self.date_sql(ev.date, 0) + ";", ev.span)
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident('note_' + ev.name)} AS")
+        w.line(f"SELECT key, CAST(NULL AS VARCHAR) AS message FROM {ident('occ_' + ev.name)} WHERE FALSE;")
+
+    def date_sql(self, expr, depth: int) -> str:
+        """A query of (key, d, seq, rn, dtf), at most one row per key."""
+        o, f = f"o{depth}", f"f{depth}"
+        if isinstance(expr, m.DateShift):
+            inner = self.date_sql(expr.base, depth + 1)
+            return f"SELECT {o}.key, {shift(f'{o}.d', expr.days)} AS d, {o}.seq, {o}.rn, {o}.dtf FROM ({inner}) AS {o}"
+        source = f"{ident('occ_' + expr.event)} AS {o}"
+        if expr.relation is not None:
+            op = {"after": ">", "on or after": ">=", "on or before": "<="}[expr.relation]
+            other = self.date_sql(expr.other, depth + 1)
+            source += f" JOIN ({other}) AS {f} ON {f}.key = {o}.key AND {o}.d {op} {f}.d"
+        if expr.which == "last":
+            order = f"{o}.d DESC, {o}.seq IS NULL DESC, coalesce({o}.seq, 0) DESC, {o}.rn DESC"
+        else:
+            order = f"{o}.d, {o}.seq IS NULL, coalesce({o}.seq, 0), {o}.rn"
+        k = expr.n if expr.which == "nth" else 1
+        return (
+            f"SELECT key, d, seq, rn, dtf FROM (SELECT {o}.key, {o}.d, {o}.seq, {o}.rn, {o}.dtf, "
+            f"row_number() OVER (PARTITION BY {o}.key ORDER BY {order}) AS k FROM {source}) WHERE k = {k}"
+        )
 
     def _notes(self, ev: m.EventSource, where: str, d_reader: str, why_reader: str) -> None:
         w = self.w
@@ -243,7 +289,7 @@ def generate_sql(
     wanted = event_closure(model, [e for ep in in_sql for e in m.event_names(ep)])
     events.same_day([model.event(name) for name in wanted])
     # bounds of imputed dates first: their occurrence views are joined by the bounded events;
-    # a confirmed event after the events it reads (event_closure's order)
+    # confirmed events and derived dates after the events they read (event_closure's order)
     for name in sorted(wanted, key=lambda n: _rank(model, n, wanted)):
         events.write(model.event(name))
     order = tuple(ep.paramcd for ep in chosen)
@@ -301,8 +347,8 @@ def _compare_columns(cond: m.Condition | None):
 
 def _rank(model: m.Model, name: str, wanted: list[str]) -> tuple[int, int]:
     ev = model.event(name)
-    if ev.confirm is not None:  # confirmed events (issue 12, item 2): in closure order, last
-        return (2, wanted.index(name))
+    if ev.confirm is not None or ev.date is not None:  # confirmed events, derived dates (issue 12):
+        return (2, wanted.index(name))  # after every event they read, in closure order
     return (int(bool(ev.not_before or ev.not_after)), 0)
 
 

@@ -105,7 +105,7 @@ class OccurrenceSql(EndpointSql):
         reason = self.common_reasons()
         for column, bound, word in (("wstart", r.start, "start"), ("wstop", r.stop, "end")):
             if bound.event is not None:
-                why = f"no window {word} date: {bound.event} has no usable date"
+                why = f"no window {word} date: {bound.describe()} has no usable date"
                 reason.append(f"WHEN p.{column} IS NULL THEN {text(why)}")
         if r.evaluable_by is not None:
             # a subject without an occurrence counts only if F's date reaches the window's last day

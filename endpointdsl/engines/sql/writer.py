@@ -202,12 +202,17 @@ def event_closure(model: m.Model, names: list[str]) -> list[str]:
     """The events named plus the subject-level events bounding their imputed dates and the
     events a confirmed event reads (semantics 2.3), each after the events it reads."""
     out: list[str] = []
-    for name in names:
+
+    def add(name: str) -> None:
         ev = model.event(name)
-        reads = ev.confirm.reads() if ev.confirm is not None else []
-        for other in event_closure(model, reads) if reads else (*ev.not_before, *ev.not_after):
+        reads = (*ev.not_before, *ev.not_after, *m.date_events(ev.date))  # reldates: a derived date
+        reads += tuple(ev.confirm.reads()) if ev.confirm is not None else ()  # a confirmed event
+        for other in reads:  # each after the events it reads
             if other not in out:
-                out.append(other)
+                add(other)
         if name not in out:
             out.append(name)
+
+    for name in names:
+        add(name)
     return out
