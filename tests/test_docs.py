@@ -14,6 +14,8 @@ import sys
 
 from conftest import ROOT
 
+from endpointdsl import check_text
+
 ERRORS = ROOT / "docs" / "errors.md"
 REFERENCE = re.compile(r"(?:(test_\w+\.py)::(\w+)|…)((?:\[[^\]`]*\])?)")
 
@@ -83,3 +85,25 @@ def test_the_readme_example_is_the_shipped_file_and_its_output(tmp_path):
                  "--out", str(out)]) == 0  # fmt: skip
     written = out.read_text(encoding="utf-8").splitlines()
     assert [row for row in rows.splitlines() if row not in written] == []
+
+
+def test_the_readme_s_sap_snippet_is_valid_ept():
+    """The README's lines of the new constructs check, with the events they name declared."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## What analysis plans say", 1)[1].split("```\n", 2)[1]
+    declared = (
+        "table adsl: one row per subject\ntable adae: many rows per subject\n"
+        "table adqs: many rows per subject\ntable adcm: many rows per subject\n"
+        "table adlb: many rows per subject\n"
+        "event last_dose = adsl.TRTEDT\nevent death = adsl.DTHDT\nevent rand = adsl.RANDDT\n"
+        'event therapy = adcm.CMSTDT where CMCAT = "NEXT" sequence CMSEQ\n'
+        'event progression = adae.ASTDT where AEDECOD = "PD" sequence AESEQ\n'
+        "event qs_visit = adqs.ADT where AVAL is not missing sequence QSSEQ\n"
+        "event anc_ok = adlb.ADT where AVAL >= 0.5 sequence LBSEQ\n"
+        "event anc_test = adlb.ADT where AVAL is not missing sequence LBSEQ\n"
+    )
+    uses = 'endpoint PFS2 "PFS2"\n  from rand\n  to first of pd2, death\n  censor at rand cnsr 1\nend\n'
+    model = check_text(declared + block + uses, "readme.ept")
+    assert {"next_line", "pd2", "teae", "confirmed_drop", "anc_recovery", "crs"} <= {
+        e.name for e in model.events
+    }
