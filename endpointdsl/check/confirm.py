@@ -1,4 +1,4 @@
-"""Confirmed and sustained events (issue 12, item 2; docs/semantics.md 2.3): E220-E226.
+"""Confirmed and sustained events (issue 12, item 2; docs/semantics.md 2.1): E220-E226.
 
 `event C = E confirmed by F at least N days later`, `... confirmed by F at next A`,
 `... held for N consecutive A`, `... sustained to last A`, each optionally followed by

@@ -191,7 +191,7 @@ class EventSource:
     not_before_days: tuple[int, ...] = ()  # whole days added to each not_before bound's date
     not_after_days: tuple[int, ...] = ()  # (empty: no offsets)
 
-    # A confirmed or sustained event (semantics 2.3): the candidate's occurrences that the
+    # A confirmed or sustained event (semantics 2.1): the candidate's occurrences that the
     # rule confirms; table, column, sequence, response and format are the candidate's.
     confirm: EventConfirmation | None = None
     # reldates: a derived date (`date NAME = ...`, or written inline in an endpoint): one
@@ -216,7 +216,7 @@ class EventSource:
         return tuple(zip(names, days or (0,) * len(names), strict=True))
 
 
-# ---- confirmed and sustained events (issue 12, item 2; docs/semantics.md 2.3) -------------
+# ---- confirmed and sustained events (issue 12, item 2; docs/semantics.md 2.1) -------------
 
 
 @frozen

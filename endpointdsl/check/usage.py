@@ -84,7 +84,7 @@ def column_uses(model: m.Model) -> list[Use]:
     real = {t.name for t in model.tables}
     for ev in model.events:
         if ev.table not in real or ev.confirm is not None or ev.date is not None:
-            continue  # another endpoint's rows (semantics 6.5), a confirmed event (2.3), a derived date
+            continue  # another endpoint's rows (semantics 6.5), a confirmed event (2.1), a derived date
         line = ev.span.line if ev.span else 0
         uses.append(Use(ev.table, ev.column, "date", line))
         if ev.sequence:

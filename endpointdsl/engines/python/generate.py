@@ -141,7 +141,7 @@ class ModuleWriter:
         w.line(f"return {call('rt.select', 'subject', **named)}", ev.span)
         w.dedent()
 
-    # ---- confirmed and sustained events (issue 12, item 2; semantics 2.3)
+    # ---- confirmed and sustained events (issue 12, item 2; semantics 2.1)
     def _confirmed_event(self, ev: m.EventSource) -> None:
         w, c = self.w, ev.confirm
         w.line("")

@@ -1,4 +1,4 @@
-"""Runtime of confirmed and sustained events (issue 12, item 2; docs/semantics.md 2.3).
+"""Runtime of confirmed and sustained events (issue 12, item 2; docs/semantics.md 2.1).
 
 A generated `event_<C>` function calls `confirmed` with the occurrences of the events the
 confirmation reads; it keeps the candidate occurrences that the rule confirms, renamed C.

@@ -1,4 +1,4 @@
-"""Confirmed and sustained events, read plainly from docs/semantics.md 2.3 (issue 12, item 2).
+"""Confirmed and sustained events, read plainly from docs/semantics.md 2.1 (issue 12, item 2).
 
 Given the occurrences of the events a confirmation reads (dicts, in occurrence order),
 `confirmed` keeps the candidate occurrences the rule confirms. Written as the text says

@@ -127,7 +127,7 @@ def bound_dates(model: m.Model, src: m.EventSource, side: str, subject: Subject,
 
 def occurrences(model: m.Model, event: str, subject: Subject, findings: list) -> list[dict]:
     src = model.event(event)
-    if src.confirm is not None:  # a confirmed or sustained event (section 2.3)
+    if src.confirm is not None:  # a confirmed or sustained event (section 2.1)
         reads = {name: occurrences(model, name, subject, findings) for name in src.confirm.reads()}
         return confirm.confirmed(event, src.confirm, reads)
     if src.date is not None:  # reldates: a derived date, from other events' occurrences

@@ -1,4 +1,4 @@
-"""Confirmed and sustained events in SQL (issue 12, item 2; docs/semantics.md 2.3).
+"""Confirmed and sustained events in SQL (issue 12, item 2; docs/semantics.md 2.1).
 
 `occ_<C>` keeps the rows of the candidate's view `occ_<E>` that the rule confirms, set-wise:
 the assessment series is one row per subject and date with window aggregates over what

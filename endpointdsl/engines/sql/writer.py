@@ -200,7 +200,7 @@ def shift(day: str, days: int) -> str:
 
 def event_closure(model: m.Model, names: list[str]) -> list[str]:
     """The events named plus the subject-level events bounding their imputed dates and the
-    events a confirmed event reads (semantics 2.3), each after the events it reads."""
+    events a confirmed event reads (semantics 2.1), each after the events it reads."""
     out: list[str] = []
 
     def add(name: str) -> None:
