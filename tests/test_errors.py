@@ -398,6 +398,8 @@ TABLE += [
     Case("confirm-unknown-event", event("event c = pd sustained to last pdd"), "E104", 8, 32, "did you mean `pd`?"),
     Case("confirm-endpoint-rows", event("event r = OS.ADT\nevent c = r held for 2 consecutive pd"), "E221", 9, 11,
          "reads another endpoint's rows"),
+    Case("confirm-reads-a-derived-date", event("date d = first pd after alive\nevent c = pd confirmed by d at least 3 days later"),
+         "E227", 9, 27, "derived date"),
     Case("confirm-held-for-one", event("event c = pd held for 1 consecutive pd"), "E222", 8, 23, "at least 2"),
     Case("confirm-held-for-a-fraction", event("event c = pd held for 2.5 consecutive pd"), "E222", 8, 23,
          "whole number"),
