@@ -1175,7 +1175,7 @@ def relative_date(
     only where the endpoint has one (not in `from` nor in a `date` statement); events on an
     endpoint's rows only with `rows` (a time-to-event endpoint: no endpoint reads it back)."""
     derived = [e.name for e in desc.events if e.table not in VOCAB] if rows else []
-    names = [e.name for e in desc.events if e.table in VOCAB] + derived
+    names = [e.name for e in desc.events if e.table in VOCAB] + [c.name for c in desc.confirmed] + derived
     singles = [e.name for e in desc.events if e.table == SUBJECT_TABLE] + list(dates) + derived
 
     def atom() -> str:
