@@ -396,6 +396,8 @@ TABLE += [
     Case("confirm-reads-a-later-event", event("event c = pd held for 2 consecutive d\nevent d = adrs.ADT"),
          "E220", 8, 37, "not declared before it"),
     Case("confirm-unknown-event", event("event c = pd sustained to last pdd"), "E104", 8, 32, "did you mean `pd`?"),
+    Case("confirm-a-derived-date", event("date d = first pd after rand\nevent c = d held for 2 consecutive pd"),
+         "E227", 9, 11, "a derived date; a confirmation reads events"),
     Case("confirm-endpoint-rows", event("event r = OS.ADT\nevent c = r held for 2 consecutive pd"), "E221", 9, 11,
          "reads another endpoint's rows"),
     Case("confirm-held-for-one", event("event c = pd held for 1 consecutive pd"), "E222", 8, 23, "at least 2"),

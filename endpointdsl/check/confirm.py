@@ -45,6 +45,12 @@ class ConfirmedEvents:
         for ref in (r for r in refs if r is not None):
             if ref.text not in s.events:
                 s.unknown("event", ref, s.events)
+            elif isinstance(s.events[ref.text], n.DateDef):
+                s.error(
+                    "E227", f"'{e.name.text}' reads '{ref.text}', a derived date; a confirmation reads events",
+                    ref.span, f"confirm the event '{ref.text}' picks from, then pick from the confirmed event: "
+                    "`date d = first c after F`",
+                )  # fmt: skip
             elif ref.text == e.name.text or order.index(ref.text) > order.index(e.name.text):
                 s.error(
                     "E220", f"'{e.name.text}' reads '{ref.text}', which is not declared before it",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..language import nodes as n
 from ..language.printer import _date as printed
 from . import model as m
+from .confirm import root_event
 from .scope import Scope
 
 RELATIVE = (n.RelativePick, n.ShiftedDate)
@@ -199,6 +200,12 @@ class RelDates:
         node = self.scope.events.get(expr.event)
         if isinstance(node, n.DateDef):
             return (*self._source(self.declared_expr(expr.event))[:3], node.label)
+        if isinstance(node, n.ConfirmedEventDef):  # its occurrences are its root event's rows
+            root = root_event(self.scope, expr.event)
+            if root is None:
+                return ("", "", None, node.label)
+            sequence = root.sequence.text if root.sequence else None
+            return (root.table.text, root.column.text, sequence, node.label)
         if node is None:
             return ("", "", None, None)
         return (node.table.text, node.column.text, node.sequence.text if node.sequence else None, node.label)
