@@ -74,3 +74,31 @@ def test_a_derived_date_picks_from_a_confirmed_event(tmp_path):
         ("S2", "2022-01-01", "1", "", "ADSL", ""),
     ]
     assert report == []
+
+
+def test_a_confirmed_event_in_an_endpoint_timed_by_the_clock(tmp_path):
+    """`to C` of a confirmed event C in a `time in hours` endpoint: the checker crashed
+    (AttributeError: with_time), and once past it the SQL engine failed (the confirmed view
+    dropped the time of day). C's occurrences are its candidate's, with their times."""
+    text = (
+        "table adsl: one row per subject\ntable adae: many rows per subject\n"
+        'event inf = adsl.CARTDTM with time label "Infusion"\n'
+        "event alive = adsl.LSTALVDTM with time\n"
+        'event crs = adae.ASTDTM with time where AEDECOD = "CRS" sequence AESEQ\n'
+        'event crs2 = crs held for 2 consecutive crs label "CRS on two days"\n'
+        'event crs7 = crs confirmed by crs at least 1 day later label "CRS again"\n'
+        'endpoint H "Hours"\n  from inf\n  to first of crs2, crs7\n  censor at alive cnsr 1\n  time in hours\nend\n'
+    )
+    adsl = "USUBJID,CARTDTM,LSTALVDTM\nS1,2021-01-10T08:00,2021-02-10T08:00\nS2,2021-01-10T08:00,2021-02-10T20:00\n"
+    adae = (
+        "USUBJID,AESEQ,ASTDTM,AEDECOD\n"
+        "S1,1,2021-01-10T09:30,CRS\nS1,2,2021-01-10T12:00,CRS\nS1,3,2021-01-11,CRS\n"
+        "S2,1,2021-01-10T09:30,CRS\n"
+    )
+    adtte, report = run_all(tmp_path, text, {"adsl": adsl, "adae": adae})
+    got = [(r["USUBJID"], r["ADTM"], r["AVAL"], r["CNSR"], r["EVNTDESC"], r["SRCSEQ"]) for r in adtte]
+    assert got == [
+        ("S1", "2021-01-10T09:30:00", "1.5", "0", "CRS on two days", "1"),
+        ("S2", "2021-02-10T20:00:00", "756.0", "1", "", ""),
+    ]
+    assert report == []

@@ -140,7 +140,10 @@ class Events:
 
     def write(self, ev: m.EventSource) -> None:
         if ev.confirm is not None:
-            write_confirmed(self.w, ev)
+            root = ev
+            while root.confirm is not None:  # the event whose rows a confirmed event keeps
+                root = self.model.event(root.confirm.candidate)
+            write_confirmed(self.w, ev, timed=root.time)
             return
         if ev.date is not None:  # reldates: a derived date
             self.derived_date(ev)
