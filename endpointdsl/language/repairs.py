@@ -125,7 +125,9 @@ def wrong_order(d: Cursor, tok: Token) -> bool:
     """A part the grammar takes earlier in this statement or clause, written after a later part."""
     stack, values = d.ps.state_stack, d.ps.value_stack
     floor = d.floor()
-    for i in range(floor + 1, len(stack) - 1):
+    # the latest state that takes it: the part pushed from there is the one it must precede
+    # (the earliest could be before optional parts that come before it, e.g. `with time`)
+    for i in reversed(range(floor + 1, len(stack) - 1)):
         if d.accepts(tok.type, i):
             later = leaves(values[i])
             construct = leaves(values[floor]) if floor < len(values) else []

@@ -361,7 +361,7 @@ def unfinished(word: Token, before: Token, expected: set[str], file: str, vocab:
 
 # The parts of a statement or clause, in the order the grammar takes them.
 ORDERS = {
-    "event": "event NAME = TABLE.COLUMN format ... where ... response ... sequence ... impute ... label ...",
+    "event": "event NAME = TABLE.COLUMN format ... with time where ... response ... sequence ... impute ... label ...",
     "censor": "censor at DATE if ... cnsr N evntdesc ... cnsdtdsc ...",
     "horizon": "horizon N calendar UNIT inclusive|exclusive cnsr N ...",
     "table": "table NAME: one row per subject, key COLUMN",
