@@ -518,8 +518,8 @@ class EndpointChecker(Operands):
         names += [ch.date.event for r in rules for ch in r.choices]
         for name in dict.fromkeys(x for x in names if x):
             ev = self.scope.events.get(name)
-            if ev is None or isinstance(ev, n.DateDef):  # a relative date, declared or inline
-                inline = [d.shown for d in self.scope.reldates.inline.values() if d.name == name]
+            inline = [d.shown for d in self.scope.reldates.inline.values() if d.name == name]
+            if inline or isinstance(ev, n.DateDef):  # a relative date, inline or declared
                 shown = inline[0] if inline else name
                 self.error(
                     "E231", f"a relative date ({shown}) does not combine with `time in {unit}` "
