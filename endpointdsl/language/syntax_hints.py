@@ -310,6 +310,11 @@ def unexpected_token(
         hint = (
             f"the endpoint above is not closed: write `end` before `{value}` (at the end of line {previous})"
         )
+    elif _relative_date_in_to(tok, text, last):
+        hint = (
+            "`to` lists events and named dates: declare the relative date above the endpoint, "
+            "e.g. `date second_therapy = the 2nd therapy after last_dose`, then write `to second_therapy`"
+        )
     elif close:
         hint = f"did you mean `{close}`?"
     elif tok.type == "SIGNED_NUMBER" and value[:1] in "+-" and pos > 0 and text[pos - 1].isdigit():
@@ -328,6 +333,14 @@ def unexpected_token(
     else:
         hint = f"expected {vocab.listing(expected)}"
     return _error("E003", f"unexpected {describe(tok)}", tok, file, hint)
+
+
+def _relative_date_in_to(tok: Token, text: str, last: Token | None) -> bool:
+    """`to first E after F`, `to the 2nd E`: a relative date where only names are taken."""
+    pos = tok.start_pos if tok.start_pos is not None else -1
+    if pos < 0 or not text[text.rfind("\n", 0, pos) + 1 : pos].lstrip().startswith("to "):
+        return False
+    return tok.type == "ORDINAL" or (last is not None and str(last) in ("first", "last", "the"))
 
 
 def unexpected_end(
