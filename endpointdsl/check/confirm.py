@@ -117,8 +117,9 @@ class ConfirmedEvents:
         s = self.scope
         if not isinstance(amount, n.NumberOperand) or float(amount.lexeme) < 0 or len(amount.lexeme) > 6:
             s.error(
-                "E226", f"{what} must be a number of days, weeks, months or years", amount.span,
-                "e.g. `at least 21 days later`, `within 3 weeks`",
+                "E226", f"{what} must be a number of days, weeks, months or years"
+                + (" (at most 6 digits)" if isinstance(amount, n.NumberOperand) else ""),
+                amount.span, "e.g. `at least 21 days later`, `within 3 weeks`",
             )  # fmt: skip
             return None
         name = m.UNIT_ALIASES.get(unit.text)

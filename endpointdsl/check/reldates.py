@@ -163,9 +163,16 @@ class RelDates:
         bare = lexeme.lstrip("+-")
         signed = bare != lexeme
         if (sign is None) == (not signed) or not bare.isdigit() or len(bare) > 6:
+            written = (sign or "") + lexeme
+            too_far = (sign is None) != (not signed) and bare.isdigit()
+            message = (
+                f"'{written}' has more than 6 digits: a date moves by at most 999,999 days or weeks"
+                if too_far
+                else f"'{written}' is not a whole number of days to add or subtract"
+            )
             self.scope.error(
-                "E201", f"'{(sign or '') + lexeme}' is not a whole number of days to add or subtract",
-                amount.span, "write `+ 30 days` or `- 1 day`: a sign, then a whole number",
+                "E201", message,
+                amount.span, "write `+ 30 days` or `- 1 day`: a sign, then a whole number of at most 6 digits",
             )  # fmt: skip
             return None
         per = SHIFT_UNITS.get(unit.text)
