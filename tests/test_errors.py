@@ -416,6 +416,10 @@ TABLE += [
          "E227", 9, 11, "a derived date; a confirmation reads events"),
     Case("confirm-too-far", event("event c = pd confirmed by pd at least 1234567 days later"), "E226", 8, 39,
          "(at most 6 digits)"),
+    Case("confirm-in-a-condition", event("event c = rand confirmed by pd at least 1 day later\n"
+         "event e = adrs.ADT where ADT <= c + 1 day"), "E210", 9, 33, "'c' is a confirmed event"),
+    Case("reldate-in-a-condition", event("date d = first pd after rand\nevent e = adrs.ADT where ADT <= d"),
+         "E210", 9, 33, "'d' is a derived date"),
     Case("confirm-endpoint-rows", event("event r = OS.ADT\nevent c = r held for 2 consecutive pd"), "E221", 9, 11,
          "reads another endpoint's rows"),
     Case("confirm-held-for-one", event("event c = pd held for 1 consecutive pd"), "E222", 8, 23, "at least 2"),
