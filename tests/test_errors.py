@@ -397,6 +397,9 @@ TABLE += [
     Case("reldate-first-after-in-to", endpoint(STD.replace("to death", "to first pd after rand")), "E003", 10, 12,
          "then write `to second_therapy`"),
     Case("reldate-too-far", clause("cutoff alive + 1234567 days"), "E201", 12, 18, "more than 6 digits"),
+    Case("reldate-in-without-stop", endpoint(STD + "  stop at death exclusive\n  ascertainment: continuous\n") + endpoint(
+         "  without stop at first pd after rand\n", code="OSV", label='"Variant" like OS', base=""), "E003", 16, 25,
+         "(and `stop at second_therapy` in the base)"),
     Case("reldate-ordinal", event("date d = the 2st pd"), "E205", 8, 10, "`2nd`"),
     Case("reldate-zeroth", event("date d = 0th pd after rand"), "E205", 8, 10, "from 1st"),
     Case("reldate-many-rows", event("date d = pd + 1 day"), "E121", 8, 10, "first pd"),
@@ -447,6 +450,7 @@ TABLE += [
 # other diagnostics, by code.
 EXTRA = {
     "reserved-word-as-table": ("E112",),
+    "reldate-in-without-stop": ("E003",),  # recovery reads on at `after`: `rand` is unexpected too
     "eof-mid-statement": ("E112",),
     "eof-after-comment": ("E112",),
     "too-many-errors": ("E001",) * 50,  # and no checker: the rest of the file is not read

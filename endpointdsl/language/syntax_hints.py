@@ -310,11 +310,13 @@ def unexpected_token(
         hint = (
             f"the endpoint above is not closed: write `end` before `{value}` (at the end of line {previous})"
         )
-    elif _relative_date_in_to(tok, text, last):
+    elif clause := _relative_date_where_names(tok, text, last):
         hint = (
-            "`to` lists events and named dates: declare the relative date above the endpoint, "
-            "e.g. `date second_therapy = the 2nd therapy after last_dose`, then write `to second_therapy`"
+            f"`{clause}` takes events and named dates: declare the relative date above the endpoint, "
+            f"e.g. `date second_therapy = the 2nd therapy after last_dose`, then write `{clause} second_therapy`"
         )
+        if clause == "without stop at":
+            hint += " (and `stop at second_therapy` in the base)"
     elif close:
         hint = f"did you mean `{close}`?"
     elif tok.type == "SIGNED_NUMBER" and value[:1] in "+-" and pos > 0 and text[pos - 1].isdigit():
@@ -335,12 +337,14 @@ def unexpected_token(
     return _error("E003", f"unexpected {describe(tok)}", tok, file, hint)
 
 
-def _relative_date_in_to(tok: Token, text: str, last: Token | None) -> bool:
-    """`to first E after F`, `to the 2nd E`: a relative date where only names are taken."""
+def _relative_date_where_names(tok: Token, text: str, last: Token | None) -> str | None:
+    """`to first E after F`, `to the 2nd E`, `without stop at first E after F`: a relative
+    date where only names are taken; the clause, else None."""
     pos = tok.start_pos if tok.start_pos is not None else -1
-    if pos < 0 or not text[text.rfind("\n", 0, pos) + 1 : pos].lstrip().startswith("to "):
-        return False
-    return tok.type == "ORDINAL" or (last is not None and str(last) in ("first", "last", "the"))
+    before = text[text.rfind("\n", 0, pos) + 1 : pos].lstrip() if pos >= 0 else ""
+    clause = next((c for c in ("to", "without stop at") if before.startswith(c + " ")), None)
+    relative = tok.type == "ORDINAL" or (last is not None and str(last) in ("first", "last", "the"))
+    return clause if relative else None
 
 
 def unexpected_end(
