@@ -102,3 +102,30 @@ def test_a_confirmed_event_in_an_endpoint_timed_by_the_clock(tmp_path):
         ("S2", "2021-02-10T20:00:00", "756.0", "1", "", ""),
     ]
     assert report == []
+
+
+def test_an_imputation_bound_on_another_endpoints_rows(tmp_path):
+    """`impute first not before rrow + 1 day` with `event rrow = OS.ADT`: the SQL engine
+    failed (StopIteration: it wrote the endpoint's rows as an input table) because the
+    per-subject path was chosen only for events an endpoint names, not for the bounds of
+    their imputation. The three engines now agree; 2021-02 is imputed to the day after the
+    base endpoint's date when that lies in the month."""
+    text = (
+        "table adsl: one row per subject\ntable adcm: many rows per subject\n"
+        "event rand = adsl.RANDDT\nevent alive = adsl.LSTALVDT\nevent death = adsl.DTHDT\n"
+        'endpoint OS "Overall survival"\n  from rand\n  to death\n  censor at alive cnsr 1\nend\n'
+        "event os_date = OS.ADT\n"
+        "event therapy = adcm.CMSTDTC sequence CMSEQ impute first not before os_date + 1 day\n"
+        'endpoint TT "Time to therapy"\n  from rand\n  to therapy\n  censor at alive cnsr 1\nend\n'
+    )
+    adsl = "USUBJID,RANDDT,LSTALVDT,DTHDT\nS1,2021-01-10,2021-02-14,\nS2,2021-01-10,2021-05-01,\n"
+    adcm = "USUBJID,CMSEQ,CMSTDTC\nS1,1,2021-02\nS2,1,2021-02\n"
+    adtte, report = run_all(tmp_path, text, {"adsl": adsl, "adcm": adcm})
+    got = [(r["USUBJID"], r["PARAMCD"], r["ADT"], r["ADTF"], r["CNSR"]) for r in adtte]
+    assert got == [
+        ("S1", "OS", "2021-02-14", "", "1"),
+        ("S1", "TT", "2021-02-15", "D", "0"),
+        ("S2", "OS", "2021-05-01", "", "1"),
+        ("S2", "TT", "2021-02-01", "D", "0"),
+    ]
+    assert report == []

@@ -55,7 +55,8 @@ def sql_support(model: m.Model, ep: object) -> str | None:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
     if ep.response is not None and ep.response.kind != "occurrence":
         return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
-    if any(model.event(name).derived for name in model.read_events(ep)):
+    # with the events those read: imputation bounds, what a confirmed event reads
+    if any(model.event(name).derived for name in event_closure(model, model.read_events(ep))):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
     if ep.response is not None:
         return occurrence_support(model, ep)
