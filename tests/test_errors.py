@@ -425,6 +425,8 @@ TABLE += [
          "(at most 6 digits)"),
     Case("confirm-in-a-condition", event("event c = rand confirmed by pd at least 1 day later\n"
          "event e = adrs.ADT where ADT <= c + 1 day"), "E210", 9, 33, "'c' is a confirmed event"),
+    Case("origin-in-a-condition", event("event e = adrs.ADT where ADT <= origin + 30 days"), "E202", 8, 33,
+         "`origin` has no meaning in a condition"),
     Case("reldate-in-a-condition", event("date d = first pd after rand\nevent e = adrs.ADT where ADT <= d"),
          "E210", 9, 33, "'d' is a derived date"),
     Case("confirm-endpoint-rows", event("event r = OS.ADT\nevent c = r held for 2 consecutive pd"), "E221", 9, 11,

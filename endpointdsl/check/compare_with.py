@@ -128,6 +128,13 @@ class CompareWith:
     def _other(self, base: n.NameOperand | n.ColumnOf, table: str) -> m.OtherColumn | None:
         if isinstance(base, n.NameOperand):
             name = base.ident.text
+            if name == "origin":  # an endpoint's, while a condition belongs to an event or a population
+                self.error(
+                    "E202", "`origin` has no meaning in a condition", base.span,
+                    "a condition selects rows whatever the endpoint: name the event the origin is, "
+                    "e.g. `ADT >= adsl.RANDDT`, or bound the endpoint (`stop at`, a window)",
+                )  # fmt: skip
+                return None
             event = self.scope.events.get(name)
             if event is not None:
                 return self._event_date(event, base)
