@@ -129,3 +129,29 @@ def test_an_imputation_bound_on_another_endpoints_rows(tmp_path):
         ("S2", "TT", "2021-02-01", "D", "0"),
     ]
     assert report == []
+
+
+def test_a_column_compared_as_a_date_is_checked_whole(tmp_path):
+    """`ADT <= adsl.TRTEDT + 30 days` with TRTEDT written YYYYMMDD and no event dating by it:
+    every comparison was unknown, so no visit counted, silently (no finding, `check --data`
+    ok). Like an event's date column, a column compared as a date that is mostly not dates
+    in its format stops the run (exit 2) with the line that reads it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    adsl = "USUBJID,RANDDT,TRTEDT,LSTALVDT\n" + "".join(
+        f"S0{i},2021-01-10,2021060{i},2022-01-01\n" for i in range(1, 7)
+    )
+    (data / "adsl.csv").write_text(adsl, encoding="utf-8")
+    (data / "adqs.csv").write_text("USUBJID,QSSEQ,ADT\nS01,1,2021-07-01\n", encoding="utf-8")
+    ept = tmp_path / "x.ept"
+    ept.write_text(
+        "table adsl: one row per subject\ntable adqs: many rows per subject\n"
+        "event rand = adsl.RANDDT\nevent alive = adsl.LSTALVDT\n"
+        "event visit = adqs.ADT where ADT <= adsl.TRTEDT + 30 days sequence QSSEQ\n"
+        'endpoint X "x"\n  from rand\n  to visit\n  censor at alive cnsr 1\nend\n',
+        encoding="utf-8",
+    )
+    for engine in ENGINES:
+        out = tmp_path / f"{engine}.csv"
+        assert main(["run", str(ept), "--data", str(data), "--out", str(out), "--engine", engine]) == 2
+        assert not out.exists()
