@@ -404,6 +404,8 @@ TABLE += [
     Case("reldate-in-without-stop", endpoint(STD + "  stop at death exclusive\n  ascertainment: continuous\n") + endpoint(
          "  without stop at first pd after rand\n", code="OSV", label='"Variant" like OS', base=""), "E003", 16, 25,
          "(and `stop at second_therapy` in the base)"),
+    Case("reldate-unfinished", event("date d = first pd after"), "E003", 8, 24,
+         'after `after` comes "first", "last", "origin", "the", a name, an ordinal (2nd)'),
     Case("reldate-ordinal", event("date d = the 2st pd"), "E205", 8, 10, "`2nd`"),
     Case("reldate-zeroth", event("date d = 0th pd after rand"), "E205", 8, 10, "from 1st"),
     Case("reldate-many-rows", event("date d = pd + 1 day"), "E121", 8, 10, "first pd"),

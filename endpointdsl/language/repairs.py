@@ -152,8 +152,27 @@ def backtrack(d: Cursor) -> bool:
             own = leaves(values[k])
             i = next(i for i, t in enumerate(own) if t is leaf)
             earlier = own[:i] or (leaves(values[k - 1]) if k else [])
-            before = earlier[-1] if earlier else leaf
+            # a keyword has no leaf (`first rand after` + newline + `endpoint`): the word before
+            before = earlier[-1] if earlier else _word_before(d.text, leaf) or leaf
             d.report(hints.unfinished(leaf, before, d.expected(k), d.file, d.vocab))
             d.apply(plan, leaf, [], drop_leaf=False)
             return True
     return False
+
+
+def _word_before(text: str, tok: Token) -> Token | None:
+    """The last word written before `tok` (comments left out), as a token."""
+    end = tok.start_pos if tok.start_pos is not None else 0
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        hash_at = line.find("#")
+        if hash_at >= 0 and '"' not in line[:hash_at]:
+            line = line[:hash_at]
+        stripped = line.rstrip()
+        if stripped:
+            word = stripped.split()[-1]
+            at = start + len(stripped) - len(word)
+            return hints.token_at("WORD", word, text, at, at + len(word))
+        end = start - 1
+    return None

@@ -23,6 +23,7 @@ _TERMINAL_NAMES = {
     "STRING": 'a quoted text ("...")',
     "SIGNED_NUMBER": "a number",
     "DATE": "a date (YYYY-MM-DD)",
+    "ORDINAL": "an ordinal (2nd)",
     "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)",
     "$END": "the end of the file",
 }
