@@ -128,6 +128,13 @@ class CompareWith:
     def _other(self, base: n.NameOperand | n.ColumnOf, table: str) -> m.OtherColumn | None:
         if isinstance(base, n.NameOperand):
             name = base.ident.text
+            if name == "origin":  # an endpoint's, while a condition belongs to an event or a population
+                self.error(
+                    "E202", "`origin` has no meaning in a condition", base.span,
+                    "a condition selects rows whatever the endpoint: name the event the origin is, "
+                    "e.g. `ADT >= adsl.RANDDT`, or bound the endpoint (`stop at`, a window)",
+                )  # fmt: skip
+                return None
             event = self.scope.events.get(name)
             if event is not None:
                 return self._event_date(event, base)
@@ -151,6 +158,13 @@ class CompareWith:
     def _event_date(self, event: n.EventDef, base: n.NameOperand) -> m.OtherColumn | None:
         """A subject-level event without condition or imputation (`last_dose + 30 days`):
         its date is its column of the subject's row, read in its format."""
+        if not isinstance(event, n.EventDef):  # a derived date or a confirmed event
+            what = "a derived date" if isinstance(event, n.DateDef) else "a confirmed event"
+            self.error(
+                "E210", f"'{event.name.text}' is {what}: a condition compares with a date read from a column",
+                base.span, "compare with a column of the row, or of the one-row-per-subject table (`adsl.TRTEDT`)",
+            )  # fmt: skip
+            return None
         source = self.scope.tables.get(event.table.text)
         column = f"{event.table.text}.{event.column.text}"
         if source is None or not source.per_subject:

@@ -45,11 +45,11 @@ class ConfirmedEvents:
         for ref in (r for r in refs if r is not None):
             if ref.text not in s.events:
                 s.unknown("event", ref, s.events)
-            elif isinstance(s.events[ref.text], n.DateDef):  # one date per subject: no series to confirm
+            elif isinstance(s.events[ref.text], n.DateDef):
                 s.error(
-                    "E227", f"'{ref.text}' is a derived date; a confirmation reads events with rows",
-                    ref.span, "confirm the event the date is computed from, and derive the date from the "
-                    "confirmed event (`date d = first c after ...`)",
+                    "E227", f"'{e.name.text}' reads '{ref.text}', a derived date; a confirmation reads events",
+                    ref.span, f"confirm the event '{ref.text}' picks from, then pick from the confirmed event: "
+                    "`date d = first c after F`",
                 )  # fmt: skip
             elif ref.text == e.name.text or order.index(ref.text) > order.index(e.name.text):
                 s.error(
@@ -117,8 +117,9 @@ class ConfirmedEvents:
         s = self.scope
         if not isinstance(amount, n.NumberOperand) or float(amount.lexeme) < 0 or len(amount.lexeme) > 6:
             s.error(
-                "E226", f"{what} must be a number of days, weeks, months or years", amount.span,
-                "e.g. `at least 21 days later`, `within 3 weeks`",
+                "E226", f"{what} must be a number of days, weeks, months or years"
+                + (" (at most 6 digits)" if isinstance(amount, n.NumberOperand) else ""),
+                amount.span, "e.g. `at least 21 days later`, `within 3 weeks`",
             )  # fmt: skip
             return None
         name = m.UNIT_ALIASES.get(unit.text)

@@ -12,6 +12,7 @@ import re
 from ..language import nodes as n
 from ..language.printer import format_operand
 from . import model as m
+from .confirm import root_event
 from .operands import Operands, operand_kind
 from .response import ResponseChecker, is_response
 
@@ -517,10 +518,21 @@ class EndpointChecker(Operands):
         names += [ch.date.event for r in rules for ch in r.choices]
         for name in dict.fromkeys(x for x in names if x):
             ev = self.scope.events.get(name)
+            inline = [d.shown for d in self.scope.reldates.inline.values() if d.name == name]
+            if inline or isinstance(ev, n.DateDef):  # a relative date, inline or declared
+                shown = inline[0] if inline else name
+                self.error(
+                    "E231", f"a relative date ({shown}) does not combine with `time in {unit}` "
+                    "(not yet defined with times of day)",
+                    clause.span, "count the time in days, or date by events read `with time`",
+                )  # fmt: skip
+                continue
+            if isinstance(ev, n.ConfirmedEventDef):  # its occurrences are its root event's rows
+                ev = root_event(self.scope, name)
             if ev is not None and not ev.with_time:
                 self.error(
                     "E230", f"`time in {unit}` needs times of day, but event {name} reads dates only",
-                    clause.span, f"declare the event `with time` (event {name} = TABLE.COLUMN with time ...), "
+                    clause.span, f"declare the event `with time` (event {ev.name.text} = TABLE.COLUMN with time ...), "
                     "or count the time in days",
                 )  # fmt: skip
         if "origin is day" in seen:

@@ -106,7 +106,14 @@ class Operands:
             return "days"
         unit = m.UNIT_ALIASES.get(ident.text)
         if unit is None:
-            hint = self.scope.did_you_mean(ident.text, m.UNIT_ALIASES) or "days, weeks, months or years"
+            # `time in ...` also takes the clock's units (times of day, issue 12)
+            units = {**m.UNIT_ALIASES, **m.TIME_UNIT_ALIASES} if what == "time" else m.UNIT_ALIASES
+            listed = (
+                "days, weeks, months, years, hours or minutes"
+                if what == "time"
+                else "days, weeks, months or years"
+            )
+            hint = self.scope.did_you_mean(ident.text, units) or listed
             self.error("E140", f"unknown unit '{ident.text}'", ident.span, hint)
             return "days"
         return unit

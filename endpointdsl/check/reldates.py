@@ -163,9 +163,16 @@ class RelDates:
         bare = lexeme.lstrip("+-")
         signed = bare != lexeme
         if (sign is None) == (not signed) or not bare.isdigit() or len(bare) > 6:
+            written = (sign or "") + lexeme
+            too_far = (sign is None) != (not signed) and bare.isdigit()
+            message = (
+                f"'{written}' has more than 6 digits: a date moves by at most 999,999 days or weeks"
+                if too_far
+                else f"'{written}' is not a whole number of days to add or subtract"
+            )
             self.scope.error(
-                "E201", f"'{(sign or '') + lexeme}' is not a whole number of days to add or subtract",
-                amount.span, "write `+ 30 days` or `- 1 day`: a sign, then a whole number",
+                "E201", message,
+                amount.span, "write `+ 30 days` or `- 1 day`: a sign, then a whole number of at most 6 digits",
             )  # fmt: skip
             return None
         per = SHIFT_UNITS.get(unit.text)
@@ -200,13 +207,12 @@ class RelDates:
         node = self.scope.events.get(expr.event)
         if isinstance(node, n.DateDef):
             return (*self._source(self.declared_expr(expr.event))[:3], node.label)
-        if isinstance(node, n.ConfirmedEventDef):  # its occurrences are its candidate's rows
+        if isinstance(node, n.ConfirmedEventDef):  # its occurrences are its root event's rows
             root = root_event(self.scope, expr.event)
-            return (
-                (*self._source(m.DatePick(root.name.text, "first"))[:3], node.label)
-                if root
-                else ("", "", None, None)
-            )
+            if root is None:
+                return ("", "", None, node.label)
+            sequence = root.sequence.text if root.sequence else None
+            return (root.table.text, root.column.text, sequence, node.label)
         if node is None:
             return ("", "", None, None)
         return (node.table.text, node.column.text, node.sequence.text if node.sequence else None, node.label)

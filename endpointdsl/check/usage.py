@@ -27,10 +27,38 @@ def table_usage(model: m.Model) -> dict[str, dict]:
                 (ev.column, ev.format, _rule(ev), ev.name, ev.span.line if ev.span else 0)
                 for ev in model.events
                 if ev.table == t.name and not ev.derived and ev.confirm is None and ev.date is None
-            ],
+            ]
+            + [d[1:] for d in _compared_dates(model) if d[0] == t.name],
         }
         for t in model.tables
     }
+
+
+def _compared_dates(model: m.Model) -> list[tuple]:
+    """(table, column, format, None, event, line) of the cells a row condition compares as
+    dates with another cell (`ADT <= adsl.TRTEDT + 30 days`, issue 12): a column of them
+    mostly unusable in its format stops the run as an event's date column does, since each
+    such comparison would be unknown (never true) without a finding."""
+    out = []
+    for ev in model.events:
+        if ev.derived or ev.confirm is not None or ev.date is not None:
+            continue
+        line = ev.span.line if ev.span else 0
+        for c in _date_comparisons(ev.where):
+            out.append((ev.table, c.column, c.format, None, ev.name, line))
+            out.append((c.other.table or ev.table, c.other.column, c.other.format, None, ev.name, line))
+    return list(dict.fromkeys(out))
+
+
+def _date_comparisons(cond: m.Condition | None) -> list[m.CompareColumns]:
+    match cond:
+        case m.CompareColumns(kind="date"):
+            return [cond]
+        case m.And(left=a, right=b) | m.Or(left=a, right=b):
+            return _date_comparisons(a) + _date_comparisons(b)
+        case m.Not(operand=a):
+            return _date_comparisons(a)
+    return []
 
 
 def _columns(model: m.Model, table: m.TableSpec) -> dict[str, int]:

@@ -53,7 +53,8 @@ MAX_CONDITION_DEPTH = 100
 MAX_NUMBER_DIGITS = 20
 # Nodes that define a name, and what they define.
 _DEFINITIONS = {"table": "a table", "event_def": "an event", "population_def": "a population",
-                "confirmed_event_def": "an event"}  # fmt: skip
+                "confirmed_event_def": "an event", "date_def": "a date",
+                "schedule_def": "a schedule"}  # fmt: skip
 _CONDITION_OPS = frozenset({"and_", "or_", "not_"})
 
 

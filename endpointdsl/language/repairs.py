@@ -125,7 +125,9 @@ def wrong_order(d: Cursor, tok: Token) -> bool:
     """A part the grammar takes earlier in this statement or clause, written after a later part."""
     stack, values = d.ps.state_stack, d.ps.value_stack
     floor = d.floor()
-    for i in range(floor + 1, len(stack) - 1):
+    # the latest state that takes it: the part pushed from there is the one it must precede
+    # (the earliest could be before optional parts that come before it, e.g. `with time`)
+    for i in reversed(range(floor + 1, len(stack) - 1)):
         if d.accepts(tok.type, i):
             later = leaves(values[i])
             construct = leaves(values[floor]) if floor < len(values) else []
@@ -150,8 +152,27 @@ def backtrack(d: Cursor) -> bool:
             own = leaves(values[k])
             i = next(i for i, t in enumerate(own) if t is leaf)
             earlier = own[:i] or (leaves(values[k - 1]) if k else [])
-            before = earlier[-1] if earlier else leaf
+            # a keyword has no leaf (`first rand after` + newline + `endpoint`): the word before
+            before = earlier[-1] if earlier else _word_before(d.text, leaf) or leaf
             d.report(hints.unfinished(leaf, before, d.expected(k), d.file, d.vocab))
             d.apply(plan, leaf, [], drop_leaf=False)
             return True
     return False
+
+
+def _word_before(text: str, tok: Token) -> Token | None:
+    """The last word written before `tok` (comments left out), as a token."""
+    end = tok.start_pos if tok.start_pos is not None else 0
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        hash_at = line.find("#")
+        if hash_at >= 0 and '"' not in line[:hash_at]:
+            line = line[:hash_at]
+        stripped = line.rstrip()
+        if stripped:
+            word = stripped.split()[-1]
+            at = start + len(stripped) - len(word)
+            return hints.token_at("WORD", word, text, at, at + len(word))
+        end = start - 1
+    return None

@@ -23,6 +23,7 @@ _TERMINAL_NAMES = {
     "STRING": 'a quoted text ("...")',
     "SIGNED_NUMBER": "a number",
     "DATE": "a date (YYYY-MM-DD)",
+    "ORDINAL": "an ordinal (2nd)",
     "COMPARATOR": "a comparison (=, !=, <, <=, >, >=)",
     "$END": "the end of the file",
 }
@@ -310,6 +311,13 @@ def unexpected_token(
         hint = (
             f"the endpoint above is not closed: write `end` before `{value}` (at the end of line {previous})"
         )
+    elif clause := _relative_date_where_names(tok, text, last):
+        hint = (
+            f"`{clause}` takes events and named dates: declare the relative date above the endpoint, "
+            f"e.g. `date second_therapy = the 2nd therapy after last_dose`, then write `{clause} second_therapy`"
+        )
+        if clause == "without stop at":
+            hint += " (and `stop at second_therapy` in the base)"
     elif close:
         hint = f"did you mean `{close}`?"
     elif tok.type == "SIGNED_NUMBER" and value[:1] in "+-" and pos > 0 and text[pos - 1].isdigit():
@@ -328,6 +336,16 @@ def unexpected_token(
     else:
         hint = f"expected {vocab.listing(expected)}"
     return _error("E003", f"unexpected {describe(tok)}", tok, file, hint)
+
+
+def _relative_date_where_names(tok: Token, text: str, last: Token | None) -> str | None:
+    """`to first E after F`, `to the 2nd E`, `without stop at first E after F`: a relative
+    date where only names are taken; the clause, else None."""
+    pos = tok.start_pos if tok.start_pos is not None else -1
+    before = text[text.rfind("\n", 0, pos) + 1 : pos].lstrip() if pos >= 0 else ""
+    clause = next((c for c in ("to", "without stop at") if before.startswith(c + " ")), None)
+    relative = tok.type == "ORDINAL" or (last is not None and str(last) in ("first", "last", "the"))
+    return clause if relative else None
 
 
 def unexpected_end(
@@ -361,7 +379,7 @@ def unfinished(word: Token, before: Token, expected: set[str], file: str, vocab:
 
 # The parts of a statement or clause, in the order the grammar takes them.
 ORDERS = {
-    "event": "event NAME = TABLE.COLUMN format ... where ... response ... sequence ... impute ... label ...",
+    "event": "event NAME = TABLE.COLUMN format ... with time where ... response ... sequence ... impute ... label ...",
     "censor": "censor at DATE if ... cnsr N evntdesc ... cnsdtdsc ...",
     "horizon": "horizon N calendar UNIT inclusive|exclusive cnsr N ...",
     "table": "table NAME: one row per subject, key COLUMN",

@@ -17,24 +17,27 @@ from ...check import model as m
 from .writer import SqlWriter, ident, number
 
 
-def write_confirmed(w: SqlWriter, ev: m.EventSource) -> None:
+def write_confirmed(w: SqlWriter, ev: m.EventSource, timed: bool = False) -> None:
+    """`timed`: the candidate's view has the time of day `t` (its root event is read `with
+    time`); the kept rows keep it, for endpoints timed by the clock."""
     c = ev.confirm
+    cols = "e.key, e.d, e.seq, e.rn, e.dtf" + (", e.t" if timed else "")
     cand = ident("occ_" + c.candidate)
     w.line("")
     w.line(f"-- event {ev.name}: the occurrences of {c.candidate} that the rule confirms", ev.span)
     w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
     if c.kind == "later":
-        _later(w, c, cand)
+        _later(w, c, cand, cols)
     else:
-        _series(w, c, cand)
+        _series(w, c, cand, cols)
     w.line(f"CREATE OR REPLACE TEMP TABLE {ident('note_' + ev.name)} AS")
     w.line("SELECT CAST(NULL AS VARCHAR) AS key, CAST(NULL AS VARCHAR) AS message WHERE FALSE;")
 
 
-def _later(w: SqlWriter, c: m.EventConfirmation, cand: str) -> None:
+def _later(w: SqlWriter, c: m.EventConfirmation, cand: str, cols: str) -> None:
     # the first confirming date at least `at_least` whole days after the candidate
     least = math.ceil(c.at_least)
-    w.line("SELECT e.key, e.d, e.seq, e.rn, e.dtf")
+    w.line(f"SELECT {cols}")
     w.line(f"FROM (SELECT *, d + {least} AS lo, d AS hi FROM {cand}) AS e")
     w.line(f"ASOF JOIN (SELECT DISTINCT key, d FROM {ident('occ_' + c.confirming)}) AS f")
     w.line("    ON f.key = e.key AND f.d >= e.lo")
@@ -49,7 +52,7 @@ def _later(w: SqlWriter, c: m.EventConfirmation, cand: str) -> None:
     w.line(f"WHERE {' AND '.join(cond) if cond else 'TRUE'};")
 
 
-def _series(w: SqlWriter, c: m.EventConfirmation, cand: str) -> None:
+def _series(w: SqlWriter, c: m.EventConfirmation, cand: str, cols: str) -> None:
     # s: one row per assessment date, ok when the confirming event occurs on it; r: the run
     # each date starts (n_ok of the count - 1 dates from it, all_ok of every date from it)
     w.line("WITH s AS (")
@@ -67,7 +70,7 @@ def _series(w: SqlWriter, c: m.EventConfirmation, cand: str) -> None:
     w.line("        max(d) OVER (PARTITION BY key) AS last_d")
     w.line("    FROM s")
     w.line(")")
-    w.line("SELECT e.key, e.d, e.seq, e.rn, e.dtf")
+    w.line(f"SELECT {cols}")
     w.line(f"FROM {cand} AS e")
     w.line("ASOF LEFT JOIN r ON r.key = e.key AND r.d > e.d  -- the next assessment date")
     if c.kind == "consecutive":

@@ -55,7 +55,8 @@ def sql_support(model: m.Model, ep: object) -> str | None:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
     if ep.response is not None and ep.response.kind != "occurrence":
         return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
-    if any(model.event(name).derived for name in model.read_events(ep)):
+    # with the events those read: imputation bounds, what a confirmed event reads
+    if any(model.event(name).derived for name in event_closure(model, model.read_events(ep))):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
     if ep.response is not None:
         return occurrence_support(model, ep)
@@ -140,7 +141,10 @@ class Events:
 
     def write(self, ev: m.EventSource) -> None:
         if ev.confirm is not None:
-            write_confirmed(self.w, ev)
+            root = ev
+            while root.confirm is not None:  # the event whose rows a confirmed event keeps
+                root = self.model.event(root.confirm.candidate)
+            write_confirmed(self.w, ev, timed=root.time)
             return
         if ev.date is not None:  # reldates: a derived date
             self.derived_date(ev)
