@@ -10,9 +10,9 @@ import math
 import re
 
 from ..language import nodes as n
-from ..language.printer import format_operand
 from . import model as m
-from .confirm import root_event
+from .clock import check_timed
+from .missed import missed_rule
 from .operands import Operands, operand_kind
 from .response import ResponseChecker, is_response
 
@@ -82,7 +82,7 @@ class EndpointChecker(Operands):
                     )  # fmt: skip
             events = self._events(seen.get("to"))
             rules = self._censoring(self._event_only(events, seen))
-            missed = self._missed(seen.get("censor events after"))
+            missed = missed_rule(self, seen.get("censor events after"))
         bounds = self._bounds()
         ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
         before = seen.get("before origin")
@@ -93,7 +93,7 @@ class EndpointChecker(Operands):
         population = self._population(seen.get("among"))
         unit = self._unit(seen.get("time in"))
         if unit in m.TIME_UNIT_SECONDS and response is None:
-            self._timed(seen, events, rules, unit)
+            check_timed(self, seen, events, rules, unit)
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
@@ -328,48 +328,6 @@ class EndpointChecker(Operands):
             )  # fmt: skip
         return tuple(rules)
 
-    def _missed(self, clause) -> m.MissedRule | None:
-        if clause is None:
-            return None
-        count = self._whole(clause.count, "the number of missed assessments")
-        self.known_event(clause.event)
-        schedule = self._schedule(clause.schedule)
-        fields = self.outcome_fields(clause.items)
-        if "cnsr" not in fields:
-            self.error("E131", "a censoring rule needs its CNSR code", clause.span, "add `cnsr N`")
-        outcome = m.Outcome(fields.get("cnsr", 1), fields.get("evntdesc"), fields.get("cnsdtdsc"))
-        if count is None or schedule is None:
-            return None
-        return m.MissedRule(count, clause.event.text, schedule, outcome)
-
-    def _whole(self, o: n.Operand, what: str) -> int | None:
-        if isinstance(o, n.NumberOperand) and re.fullmatch(r"\+?[0-9]{1,4}", o.lexeme) and int(o.lexeme) > 0:
-            return int(o.lexeme)
-        self.error("E166", f"{what} must be a positive whole number", o.span)
-        return None
-
-    def _schedule(self, ident: n.Ident) -> m.Schedule | None:
-        sd = self.scope.schedules.get(ident.text)
-        if sd is None:
-            self.scope.unknown("schedule", ident, self.scope.schedules)
-            return None
-        pieces = []
-        for i, piece in enumerate(sd.pieces):
-            every = self.days(piece.every, piece.unit, "an assessment interval")
-            until = self.days(piece.until, piece.until_unit, "`until`") if piece.until is not None else None
-            if until is None and i < len(sd.pieces) - 1 and piece.until is None:
-                self.error("E166", "only the last part of a schedule can go on without `until`", piece.span)
-            if i == len(sd.pieces) - 1 and piece.until is not None:  # else no interval after it
-                self.error(
-                    "E166", "the last part of a schedule goes on without `until`", piece.until.span,
-                    f"drop `until {format_operand(piece.until)} {piece.until_unit.text}`, or add `then every ...` after it",
-                )  # fmt: skip
-            if every is not None and every <= 0:
-                self.error("E166", "an assessment interval must be positive", piece.every.span)
-            pieces.append((every or 1.0, until))
-        window = self.days(sd.window, sd.window_unit, "the window")
-        return m.Schedule(sd.name.text, tuple(pieces), window or 0.0)
-
     def _rule_conditions(self, conditions) -> tuple[m.RuleCondition, ...]:
         stops = {c.event.text for c in self.ep.clauses if isinstance(c, n.Stop)}
         out = []
@@ -508,52 +466,3 @@ class EndpointChecker(Operands):
         if clause is not None and clause.unit is not None and clause.unit.text in m.TIME_UNIT_ALIASES:
             return m.TIME_UNIT_ALIASES[clause.unit.text]  # times of day (issue 12)
         return "days" if clause is None else self.unit_name(clause.unit, clause.span, "time")
-
-    # ---- times of day (issue 12): `time in hours|minutes`
-    def _timed(self, seen, events, rules, unit: str) -> None:
-        """E230: every date the AVAL is counted from or to needs its event `with time`;
-        E231: clauses not (yet) defined with times of day; E232: `origin is day`."""
-        clause = seen["time in"]
-        names = [self.origin.event, *(t.event for t in events)]
-        names += [ch.date.event for r in rules for ch in r.choices]
-        for name in dict.fromkeys(x for x in names if x):
-            ev = self.scope.events.get(name)
-            inline = [d.shown for d in self.scope.reldates.inline.values() if d.name == name]
-            if inline or isinstance(ev, n.DateDef):  # a relative date, inline or declared
-                shown = inline[0] if inline else name
-                self.error(
-                    "E231", f"a relative date ({shown}) does not combine with `time in {unit}` "
-                    "(not yet defined with times of day)",
-                    clause.span, "count the time in days, or date by events read `with time`",
-                )  # fmt: skip
-                continue
-            if isinstance(ev, n.ConfirmedEventDef):  # its occurrences are its root event's rows
-                ev = root_event(self.scope, name)
-            if ev is not None and not ev.with_time:
-                self.error(
-                    "E230", f"`time in {unit}` needs times of day, but event {name} reads dates only",
-                    clause.span, f"declare the event `with time` (event {ev.name.text} = TABLE.COLUMN with time ...), "
-                    "or count the time in days",
-                )  # fmt: skip
-        if "origin is day" in seen:
-            self.error(
-                "E232", f"`origin is day` does not apply to `time in {unit}`", seen["origin is day"].span,
-                f"AVAL is the clock time from STARTDTM to ADTM in {unit}; drop `origin is day`",
-            )  # fmt: skip
-        for c in self.ep.clauses:
-            word = None
-            if isinstance(c, (n.Horizon, n.Cutoff, n.Stop)):
-                word = {n.Horizon: "horizon", n.Cutoff: "cutoff", n.Stop: "stop at"}[type(c)]
-            elif isinstance(c, n.Missed):
-                word = "censor events after ... missed"
-            elif isinstance(c, n.BeforeOrigin) and c.rule == "move to origin":
-                word = "before origin: move to origin"
-            elif isinstance(c, n.CensorLatest):
-                word = "censor at latest of"
-            elif isinstance(c, n.CensorSingle) and c.conditions:
-                word = "a censoring rule with `if`"
-            if word is not None:
-                self.error(
-                    "E231", f"`{word}` does not combine with `time in {unit}` (not yet defined with times of day)",
-                    c.span, "count the time in days, or leave the clause out",
-                )  # fmt: skip
