@@ -141,9 +141,9 @@ class CompiledFile:
         (the reference interpreter).
         """
         result = self._derive(tables, only, engine)
-        return self._complete(tables, result)
+        return self.complete(tables, result)
 
-    def _complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
+    def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
         """adam: the records of any engine made ADaM-complete, in this one place (data.adam)."""
         from .data.adam import complete
         from .data.tables import RunResult

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import DataError
 from .values import normalise, subject_key
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the checker imports RESERVED (fast --help)
+    import pandas as pd
 
 DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at most 40 characters
 # The columns the output writes itself: a carried column may not take one of these names.
@@ -63,6 +65,8 @@ def complete(
     `key`) and PARAMN, in ADaM's order. A subject of the records always has its subject
     row (the engines derive only the subjects of that table); a subject with two rows has
     no record (excluded as a duplicate), so the join is one to one."""
+    import pandas as pd
+
     rows: dict[str, int] = {}
     keys = subject[key].tolist() if key in subject.columns else []
     for i, value in enumerate(keys):
@@ -104,6 +108,8 @@ def _column(source: pd.Series, at: list[int | None], name: str, file: str, line:
     table (Arrow-backed or not): text stays text, whole numbers are Int64, other numbers
     float64; a name ending in DT holds dates and one ending in DTM dates and times (as
     ADaM names them, and as the writers write them)."""
+    import pandas as pd
+
     values = source.tolist()
     cells = [None if i is None else normalise(values[i]) for i in at]
     upper = name.upper()
@@ -153,7 +159,7 @@ def _datetime(value: object, name: str, file: str, line: int) -> dt.datetime | N
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return pd.Timestamp(value).to_pydatetime()
+        return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
     if isinstance(value, str):
