@@ -482,7 +482,7 @@ class EndpointSpec:
         return self.response.kind if self.response is not None else "tte"
 
 
-# ---- adam: ADaM-complete output (docs/semantics.md 10) ----------------------------------
+# ---- adam: ADaM-complete output (docs/semantics.md 9) ----------------------------------
 
 
 @frozen
