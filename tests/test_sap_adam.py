@@ -264,3 +264,25 @@ def test_hand_checked_records():
     assert (dor["DOR-03"]["ADT"], dor["DOR-03"]["CNSR"]) == (dt.date(2023, 6, 12), 2)
     assert (dor["DOR-08"]["STARTDT"], dor["DOR-08"]["ADT"]) == (dt.date(2023, 4, 17), dt.date(2023, 8, 14))
     assert set(dor) == {"DOR-01", "DOR-02", "DOR-03", "DOR-04", "DOR-07", "DOR-08"}
+
+
+# ---- a kept column the data lacks: a clear stop (exit 2), at run and at `check --data` ----
+
+
+def test_a_kept_column_missing_from_the_data_names_the_column_and_the_keep_line(tmp_path, capsys):
+    ept = tmp_path / "rfs.ept"
+    ept.write_text((SAP / "rfs.ept").read_text(encoding="utf-8").replace("AGE, SEX from", "AGE, SEXX from"))
+    line = next(i for i, text in enumerate(ept.read_text().splitlines(), 1) if text.startswith("keep "))
+    data = SAP / "data" / "rfs"
+    for engine in ENGINES:
+        assert (
+            main(["run", str(ept), "--data", str(data), "--out", str(tmp_path / "o.csv"), "--engine", engine])
+            == 2
+        )
+        err = capsys.readouterr().err
+        assert f"has no column SEXX, kept by `keep` at {ept}:{line} (did you mean SEX?)" in err, err
+        assert "Traceback" not in err
+    assert main(["check", str(ept), "--data", str(data)]) != 0
+    captured = capsys.readouterr()
+    assert "has no column SEXX, kept by `keep`" in captured.out + captured.err
+    assert not (tmp_path / "o.csv").exists()
