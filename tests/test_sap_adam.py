@@ -286,3 +286,24 @@ def test_a_kept_column_missing_from_the_data_names_the_column_and_the_keep_line(
     captured = capsys.readouterr()
     assert "has no column SEXX, kept by `keep`" in captured.out + captured.err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_kept_dt_column_that_holds_no_date_stops_the_run(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    adsl = (SAP / "data" / "rfs" / "adsl.csv").read_text(encoding="utf-8").replace("Drug A,61", "soon,61", 1)
+    (data / "adsl.csv").write_text(adsl, encoding="utf-8")
+    (data / "adrs.csv").write_text(
+        (SAP / "data" / "rfs" / "adrs.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    ept = tmp_path / "rfs.ept"
+    ept.write_text(
+        (SAP / "rfs.ept").read_text(encoding="utf-8").replace("TRT01P as TRTP", "TRT01P as TRTSDT")
+    )
+    for engine in ENGINES:
+        assert (
+            main(["run", str(ept), "--data", str(data), "--out", str(tmp_path / "o.csv"), "--engine", engine])
+            == 2
+        )
+        err = capsys.readouterr().err
+        assert "kept column TRTSDT" in err and "holds 'soon', not a date" in err, err
