@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import TYPE_CHECKING
 
 from .errors import DataError
@@ -20,6 +21,9 @@ from .values import normalise, subject_key
 if TYPE_CHECKING:  # pandas is imported where it is used: the checker imports RESERVED (fast --help)
     import pandas as pd
 
+_FORMAT = re.compile(
+    r"^\$?[A-Za-z_]*[0-9]*\.[0-9]*$"
+)  # a SAS format as pyreadstat writes it: $20., BEST12., 8.2
 DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at most 40 characters
 # The columns the output writes itself: a carried column may not take one of these names.
 RESERVED = frozenset(
@@ -89,7 +93,7 @@ def complete(
         if source_labels.get(column):
             labels[name] = source_labels[column]
         fmt = source_formats.get(column)
-        if fmt and not name.upper().endswith("DT") and not name.upper().endswith("DTM"):
+        if fmt and _FORMAT.match(fmt) and not name.upper().endswith(("DT", "DTM")):  # the writer dates *DT
             formats[name] = fmt
     out["PARAMN"] = pd.Series(
         [paramn.get(c, 0) for c in out["PARAMCD"].tolist()], dtype="int64", index=out.index
