@@ -140,8 +140,34 @@ class CompiledFile:
         cohorts, pooled and real-world data; `endpointdsl run` uses it) or "interpreter"
         (the reference interpreter).
         """
+        result = self._derive(tables, only, engine)
+        return self.complete(tables, result)
+
+    def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
+        """adam: the records of any engine made ADaM-complete, in this one place (data.adam)."""
+        from .data.adam import complete
+        from .data.tables import RunResult
+
+        adam, subject = self.model.adam, self.model.subject_table
+        keep = [(c.column, c.name, c.line) for c in adam.keep]
+        adtte = complete(
+            result.adtte, tables[subject.name], subject.key, keep, dict(adam.paramn), adam.dataset, adam.label,
+            self.model.file,
+        )  # fmt: skip
+        return RunResult(adtte, result.report)
+
+    def _derive(self, tables: dict[str, pd.DataFrame], only: list[str] | None, engine: str) -> RunResult:
+        """The records of one engine, as it derives them."""
         from .data.tables import run_tables
 
+        if engine not in ("sql", "compiled", "interpreter"):
+            raise ValueError(f"unknown engine {engine!r}")
+        subject = self.model.subject_table.name
+        if self.model.adam.keep and subject in tables:  # adam: a missing kept column, before deriving
+            from .data.adam import check_kept
+
+            keep = [(c.column, c.name, c.line) for c in self.model.adam.keep]
+            check_kept(keep, subject, tables[subject], self.model.file)
         if engine == "sql":
             from .engines.sql.run import run_sql
 

@@ -295,7 +295,9 @@ def _run(args) -> int:
             if summary is not None:
                 files.write(outputs[2][0], summary, "SUMMARY")
             pause("staged")
-            files.commit(run_manifest(Path(args.file), inputs, args.engine, args.argv), main=out)
+            manifest = run_manifest(Path(args.file), inputs, args.engine, args.argv)
+            manifest["dataset"] = {"name": model.adam.dataset, "label": model.adam.label}  # adam
+            files.commit(manifest, main=out)
     except OutputError as exc:
         return _error(str(exc), EXIT_OUTPUT)
     except DataError as exc:

@@ -49,6 +49,16 @@ def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) 
         validate({n: meta[n] for n in samples}, samples, model.file)
     except DataError as exc:
         problems += str(exc).splitlines()
+    subject = model.subject_table.name
+    if model.adam.keep and subject in samples:  # adam: the columns `keep` carries, as run checks them
+        from .data.adam import check_kept
+
+        try:
+            check_kept(
+                [(c.column, c.name, c.line) for c in model.adam.keep], subject, samples[subject], model.file
+            )
+        except DataError as exc:
+            problems += str(exc).splitlines()
     seen = set()
     for use in uses:
         frame = samples.get(use.table)

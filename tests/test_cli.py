@@ -60,8 +60,8 @@ def test_run_writes_output_and_report(tmp_path, capsys):
     assert main(["run", str(SEED), "--data", str(DATA), "--out", str(out)]) == 0
     adtte = pd.read_csv(out, dtype=str, keep_default_na=False)
     report = pd.read_csv(tmp_path / "adtte.report.csv", dtype=str, keep_default_na=False)
-    assert list(adtte.columns) == [
-        "USUBJID", "PARAMCD", "PARAM", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALC", "AVALU",
+    assert list(adtte.columns) == [  # adam: STUDYID (the seed adsl has it) and PARAMN
+        "STUDYID", "USUBJID", "PARAMCD", "PARAM", "PARAMN", "STARTDT", "STARTDTF", "ADT", "ADTF", "AVAL", "AVALC", "AVALU",
         "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ",
     ]  # fmt: skip
     assert list(report.columns) == ["USUBJID", "PARAMCD", "STATUS", "MESSAGE"]

@@ -30,6 +30,8 @@ from endpointdsl.data.tables import ADTTE_COLUMNS
 from endpointdsl.data.values import normalise
 from endpointdsl.data.write import LABELS
 
+# adam: the seed adsl has STUDYID, so the output leads with it and PARAMN follows PARAM
+OUT_COLUMNS = ["STUDYID", *ADTTE_COLUMNS[:3], "PARAMN", *ADTTE_COLUMNS[3:]]
 EPT = EXAMPLES / "pharmaverse" / "adtte.ept"
 DATA = EXAMPLES / "pharmaverse" / "data"
 REFERENCE = ROOT / "tests" / "data" / "pharmaverse" / "adtte_onco.csv"
@@ -82,6 +84,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
         out[column] = [d.isoformat() if isinstance(d, dt.date) else "" for d in out[column]]
     out["AVAL"] = out["AVAL"].map(lambda v: str(float(v)))
     out["CNSR"] = out["CNSR"].map(lambda v: str(int(v)))
+    out["PARAMN"] = out["PARAMN"].map(lambda v: str(int(v)))  # SAS numbers are doubles
     out["SRCSEQ"] = out["SRCSEQ"].map(lambda v: "" if pd.isna(v) else str(int(v)))
     return out.fillna("").astype(str)
 
@@ -89,7 +92,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 def _assert_matches(ours: pd.DataFrame, csv_adtte: pd.DataFrame) -> None:
     """Same rows and values as the CSV run's ADTTE, and the reference ADTTE on the compared columns."""
     expected = csv_adtte.assign(AVAL=csv_adtte["AVAL"].map(lambda v: str(float(v))))
-    assert list(ours.columns) == ADTTE_COLUMNS
+    assert list(ours.columns) == OUT_COLUMNS
     pd.testing.assert_frame_equal(ours.reset_index(drop=True), expected, check_dtype=False)
     ref = pd.read_csv(REFERENCE, dtype=str, keep_default_na=False)
     ref["AVAL"] = ref["AVAL"].map(lambda v: str(float(v)))
@@ -130,7 +133,7 @@ def test_xpt_round_trip(tmp_path, csv_run):
 
     frame, meta = pyreadstat.read_xport(str(out))
     assert meta.table_name == "ADTTE"
-    assert meta.column_names_to_labels == {c: LABELS[c] for c in ADTTE_COLUMNS}
+    assert meta.column_names_to_labels == {c: LABELS[c] for c in OUT_COLUMNS}
     # What matters is a DATE format of width 9 (02JAN2014): read from the file's own NAMESTR
     # records, not from one pyreadstat version's spelling ("DATE9" before 1.3.8, "DATE9." since).
     assert _xpt_formats(out)["STARTDT"] == _xpt_formats(out)["ADT"] == ("DATE", 9)
@@ -141,7 +144,7 @@ def test_xpt_round_trip(tmp_path, csv_run):
     # An independent reader: pandas' own XPORT reader (dates stay numbers; labels are in its fields).
     with pd.read_sas(out, format="xport", encoding="utf-8", iterator=True) as reader:
         by_pandas = reader.read()
-        assert [f["label"].decode().strip() for f in reader.fields] == [LABELS[c] for c in ADTTE_COLUMNS]
+        assert [f["label"].decode().strip() for f in reader.fields] == [LABELS[c] for c in OUT_COLUMNS]
     for column in ("STARTDT", "ADT"):
         by_pandas[column] = [dt.date(1960, 1, 1) + dt.timedelta(days=int(v)) for v in by_pandas[column]]
     # pandas reads some exact zeros as 5.4e-79 (pandas-dev/pandas#50670): CNSR is rounded.
@@ -165,7 +168,7 @@ def test_parquet_round_trip(tmp_path, csv_run):
     assert _run("--data", data, "--out", out, "--report", tmp_path / "report.parquet") == 0
 
     schema = pq.read_schema(out)
-    assert schema.names == ADTTE_COLUMNS
+    assert schema.names == OUT_COLUMNS
     assert schema.field("STARTDT").type == schema.field("ADT").type == pa.date32()
     assert schema.field("SRCSEQ").type == pa.float64() and schema.field("SRCSEQ").nullable
     assert schema.field("CNSR").type == pa.int64()

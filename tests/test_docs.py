@@ -78,7 +78,7 @@ def test_the_readme_example_is_the_shipped_file_and_its_output(tmp_path):
     example = (ROOT / "examples" / "her2_cart_trastuzumab.ept").read_text(encoding="utf-8")
     lines = [line.split("  #")[0].rstrip() for line in example.splitlines()]
     assert [line for line in program.splitlines() if line.strip() and line not in lines] == []
-    (rows,) = [b for b in _blocks(readme) if b.startswith("USUBJID,")]
+    (rows,) = [b for b in _blocks(readme) if b.startswith("STUDYID,USUBJID,")]  # adam: STUDYID first
     out = tmp_path / "adtte.csv"
     examples = ROOT / "examples"
     assert main(["run", str(examples / "her2_cart_trastuzumab.ept"), "--data", str(examples / "data"),

@@ -453,6 +453,21 @@ TABLE += [
     Case("confirm-reserved-name", event("event later = pd held for 2 consecutive pd"), "E005", 8, 7, "reserved word"),
     Case("confirm-single-date-of-many", endpoint(STD.replace("censor at alive", "censor at c"), base=BASE + "event c = pd held for 2 consecutive pd\n"),
          "E121", 12, 13, "first c"),
+    # adam: ADaM-complete output (keep, dataset, paramn)
+    Case("keep-unknown-table", event("keep AGE from adls"), "E290", 8, 15, "did you mean `adsl`?"),
+    Case("keep-many-rows-table", event("keep AGE from adrs"), "E291", 8, 15, "one row per subject"),
+    Case("keep-output-column", event("keep TRTP as AVAL from adsl"), "E292", 8, 14, "rename it"),
+    Case("keep-studyid", event("keep STUDYID from adsl"), "E292", 8, 6, "whenever the subject table has it"),
+    Case("keep-twice", event("keep AGE, AGE from adsl"), "E292", 8, 11, "the first is at line 8"),
+    Case("keep-long-name", event("keep TRT01PLANNED from adsl"), "E293", 8, 6, "`TRT01PLANNED as SHORTER`"),
+    Case("keep-long-rename", event("keep TRT01P as TREATMENT from adsl"), "E293", 8, 16, "at most 8 characters"),
+    Case("paramn-not-whole", clause("paramn 1.5"), "E294", 12, 10, "position in the file"),
+    Case("paramn-text", clause('paramn "one"'), "E294", 12, 10, "whole number"),
+    Case("paramn-taken", endpoint(STD + "  paramn 2\n") + 'endpoint PFS "P"\n' + STD + "end\n", "E295", 12, 10,
+         "also endpoint PFS's"),
+    Case("dataset-twice", event('dataset ADTTE\ndataset ADTTE2'), "E296", 9, 1, "the first is at line 8"),
+    Case("dataset-long-name", event("dataset ADTTE_ONCO"), "E296", 8, 9, "at most 8 characters"),
+    Case("dataset-long-label", event('dataset ADTTE label "' + "x" * 41 + '"'), "E297", 8, 1, "at most 40"),
 ]  # fmt: skip
 
 

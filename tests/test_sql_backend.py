@@ -31,7 +31,7 @@ import endpointdsl
 from endpointdsl.data.dates import parse_date
 from endpointdsl.data.errors import DataError
 from endpointdsl.data.read import read_tables
-from endpointdsl.data.values import as_number, normalise, subject_key
+from endpointdsl.data.values import as_number, as_text, normalise, subject_key
 from endpointdsl.engines.sql.generate import generate_sql
 from endpointdsl.engines.sql.prepare import PY_WHITESPACE, prepare_table, sorted_proof
 from endpointdsl.engines.sql.run import run_sql
@@ -101,6 +101,7 @@ def three_way(case, form) -> None:
             assert_same(sql, other)
     if not isinstance(sql, DataError):
         assert_keys(desc, tables, sql)
+        assert_carried(desc, tables, sql)
 
 
 def assert_keys(desc, tables, result) -> None:
@@ -112,6 +113,25 @@ def assert_keys(desc, tables, result) -> None:
     others = {subject_key(r[t.key]) for t in desc.tables if not t.per_subject for r in tables[t.name]}
     orphans = result.report[result.report.MESSAGE.str.contains(" but none in ")]
     assert set(orphans.USUBJID) == others - subjects - {None}
+
+
+def assert_carried(desc, tables, result) -> None:
+    """adam: a kept column holds the subject's own cell of the subject table, missing only
+    when that cell is (the text of it, or the number)."""
+    subject = next(t for t in desc.tables if t.per_subject)
+    rows: dict = {}
+    for r in tables[subject.name]:
+        rows.setdefault(subject_key(r[subject.key]), []).append(r)
+    for record in result.adtte.to_dict("records"):
+        (row,) = rows[record["USUBJID"]]  # a subject with two rows has no record
+        for column, name in desc.keep:
+            cell, out = normalise(row.get(column)), record[name or column]
+            if cell is None:
+                assert out is None or pd.isna(out), (column, out)
+            elif isinstance(out, str):
+                assert out in (as_text(cell), str(cell)), (column, cell, out)
+            else:
+                assert float(out) == float(cell), (column, cell, out)
 
 
 @given(table_cases(clashes=True), FORMS)
@@ -244,7 +264,8 @@ def test_an_endpoint_the_sql_backend_does_not_translate_is_derived_per_subject()
     }
     assert "-- PFS: derived by the per-subject functions (forced)" in program.text
     mixed = run_sql(compiled.model, tables, compiled.namespace["ENDPOINTS"], force_fallback=("PFS", "OS"))
-    assert_same(mixed, compiled.run(tables, engine="compiled"))
+    # adam: CompiledFile.run completes any engine's records (STUDYID, PARAMN) in one place
+    assert_same(compiled.complete(tables, mixed), compiled.run(tables, engine="compiled"))
 
 
 def test_python_whitespace_is_what_rstrip_strips():

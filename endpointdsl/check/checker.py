@@ -10,6 +10,7 @@ from ..language import nodes as n
 from ..language.diagnostics import Diagnostic, EptError, Span
 from ..language.printer import _date as format_date
 from . import model as m
+from .adam import check_adam
 from .conditions import Conditions
 from .confirm import ConfirmedEvents
 from .dates import DateFormats
@@ -57,6 +58,7 @@ class Checker(Scope):
                 if resolved is not None:  # an unknown base: one error, not one per missing clause
                     endpoints.append(self._endpoint(resolved))
         events += tuple(self.reldates.inline.values())  # reldates: dates written inline
+        adam = check_adam(self, self.program)  # adam: keep, dataset, paramn
         if not any(d.severity == "error" for d in self.diags):
             self._cycles(endpoints, events)
         if not seen:
@@ -67,12 +69,12 @@ class Checker(Scope):
         if any(d.severity == "error" for d in self.diags):
             raise EptError(self.diags)
         warnings = tuple(d for d in [*self.diags, *self.pending] if d.severity == "warning")
-        return m.Model(self.program.file, tables, events, tuple(endpoints), warnings)
+        return m.Model(self.program.file, tables, events, tuple(endpoints), warnings, adam=adam)
 
     def _collect(self) -> None:
         names: dict[str, n.Ident] = {}
         for item in self.program.items:
-            if isinstance(item, n.Endpoint):
+            if isinstance(item, (n.Endpoint, n.KeepDef, n.DatasetDef)):  # adam: no name declared
                 continue
             ident = item.name
             if ident.text in names:

@@ -482,6 +482,31 @@ class EndpointSpec:
         return self.response.kind if self.response is not None else "tte"
 
 
+# ---- adam: ADaM-complete output (docs/semantics.md 9) ----------------------------------
+
+
+@frozen
+class Carried:
+    """A subject-level column carried onto every record: `column` of the subject table,
+    written as `name` (`keep TRT01P as TRTP`), declared at `line`."""
+
+    column: str
+    name: str
+    line: int
+
+
+@frozen
+class AdamSpec:
+    """What makes the output ADaM-complete. `keep`: the carried columns in `keep` order;
+    `paramn`: PARAMCD to PARAMN (stated, or the endpoint's position in the file);
+    `dataset` and `label`: the output dataset's name and label."""
+
+    keep: tuple[Carried, ...] = ()
+    paramn: tuple[tuple[str, int], ...] = ()
+    dataset: str = "ADTTE"
+    label: str | None = None
+
+
 @frozen
 class Model:
     file: str
@@ -490,6 +515,7 @@ class Model:
     endpoints: tuple[EndpointSpec, ...]
     # Checker warnings (W codes): the file means what it says, but perhaps not what was meant.
     warnings: tuple = field(eq=False, default=())
+    adam: AdamSpec = field(factory=AdamSpec)  # adam: carried columns, PARAMN, dataset label
 
     @property
     def file_name(self) -> str:

@@ -30,6 +30,8 @@ def _definitions(c: Scope) -> None:
         if isinstance(item, n.Endpoint):
             _clash(c, tables, item.paramcd)
             continue
+        if isinstance(item, (n.KeepDef, n.DatasetDef)):  # adam: they declare no name
+            continue
         _clash(c, names, item.name)
         if isinstance(item, n.Table):  # a clash of two tables is reported once, above
             _clash(c, tables, item.name, report=False)

@@ -83,7 +83,14 @@ def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
     names = dict.fromkeys([encoding, codecs.lookup(encoding).name] if encoding else [None])
     for name in names:
         try:
-            frame, _meta = read(str(path), encoding=name)
+            frame, meta = read(str(path), encoding=name)
+            # adam: the SAS labels and formats of the columns, for the columns `keep` carries
+            frame.attrs["labels"] = {
+                k: v for k, v in (getattr(meta, "column_names_to_labels", None) or {}).items() if v
+            }
+            frame.attrs["formats"] = {
+                k: v for k, v in (getattr(meta, "original_variable_types", None) or {}).items() if v
+            }
             return frame
         except pyreadstat.ReadstatError as exc:
             if "character set" not in str(exc):

@@ -8,6 +8,7 @@ cannot hold (an XPT name or value too long) is an OutputError, never a truncated
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,8 @@ LABELS = {
     "SRCDOM": "Source Data",
     "SRCVAR": "Source Variable",
     "SRCSEQ": "Source Sequence Number",
+    "STUDYID": "Study Identifier",  # adam
+    "PARAMN": "Parameter (N)",  # adam
 }
 # Per SAS dataset: the XPT name of a column whose own name SAS cannot hold, and labels.
 XPT_NAMES = {"SUMMARY": SUMMARY_XPT_NAMES}
@@ -109,7 +112,23 @@ def _seq_text(value: object) -> str:
 def _write_parquet(frame: pd.DataFrame, target: Path, dataset: str) -> None:
     dates = set(_date_columns(frame))
     arrays = [_dates(frame[c]) if c in dates else _arrow(frame[c]) for c in frame.columns]
-    pq.write_table(pa.table(arrays, names=[str(c) for c in frame.columns]), target)
+    table = pa.table(arrays, names=[str(c) for c in frame.columns])
+    pq.write_table(table.replace_schema_metadata(_parquet_metadata(frame, dataset)), target)
+
+
+def _parquet_metadata(frame: pd.DataFrame, dataset: str) -> dict[bytes, bytes] | None:
+    """adam: the dataset's name and label and the column labels, as Parquet key-value metadata
+    (`endpointdsl.dataset`, `endpointdsl.label`, `endpointdsl.labels` as JSON)."""
+    if "dataset_label" not in frame.attrs and not frame.attrs.get("labels"):
+        return None
+    labels = {**LABELS, **frame.attrs.get("labels", {})}
+    meta = {
+        "endpointdsl.dataset": frame.attrs.get("dataset", dataset),
+        "endpointdsl.labels": json.dumps({str(c): labels.get(str(c), str(c)) for c in frame.columns}),
+    }
+    if frame.attrs.get("dataset_label") is not None:
+        meta["endpointdsl.label"] = frame.attrs["dataset_label"]
+    return {k.encode(): v.encode() for k, v in meta.items()}
 
 
 def _dates(column: pd.Series) -> pa.Array:
@@ -158,11 +177,17 @@ def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
             out[column] = out[column].astype("float64")  # SAS numbers are doubles; <NA> is missing
         else:
             _check_length(out, column)
-    labels = {**LABELS, **XPT_LABELS.get(dataset, {})}
+    labels = {
+        **LABELS,
+        **XPT_LABELS.get(dataset, {}),
+        **frame.attrs.get("labels", {}),
+    }  # adam: carried labels
+    formats = {**frame.attrs.get("formats", {}), **formats}
     pyreadstat.write_xport(
         out,
         str(target),
-        table_name=dataset,
+        table_name=frame.attrs.get("dataset", dataset) if dataset == "ADTTE" else dataset,
+        file_label=frame.attrs.get("dataset_label") or "",
         file_format_version=5,
         column_labels={c: labels.get(c, c) for c in out.columns},
         variable_format=formats,

@@ -572,6 +572,44 @@ class NoOrigin:
     span: Span | None = _SPAN
 
 
+# ---- adam: ADaM-complete output ------------------------------------------------------
+
+
+@frozen
+class Paramn:
+    """`paramn 3`: the endpoint's PARAMN."""
+
+    value: Operand
+    span: Span | None = _SPAN
+
+
+@frozen
+class KeepItem:
+    """`TRT01P as TRTP` (`as`: the output name; None: the column's own)."""
+
+    column: Ident
+    rename: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class KeepDef:
+    """`keep A, B as C from adsl`: subject-level columns carried onto every record."""
+
+    items: tuple[KeepItem, ...]
+    table: Ident
+    span: Span | None = _SPAN
+
+
+@frozen
+class DatasetDef:
+    """`dataset ADTTE label "..."`: the output dataset's name and label."""
+
+    name: Ident
+    label: str | None = None
+    span: Span | None = _SPAN
+
+
 Clause = (
     Origin
     | Terminating
@@ -598,6 +636,7 @@ Clause = (
     | NotEvaluable
     | Evaluable
     | NoOrigin
+    | Paramn
 )
 
 
@@ -610,7 +649,17 @@ class Endpoint:
     span: Span | None = _SPAN
 
 
-Item = Table | EventDef | PopulationDef | ScheduleDef | Endpoint | ConfirmedEventDef | DateDef
+Item = (
+    Table
+    | EventDef
+    | PopulationDef
+    | ScheduleDef
+    | Endpoint
+    | ConfirmedEventDef
+    | DateDef
+    | KeepDef
+    | DatasetDef
+)
 
 
 @frozen

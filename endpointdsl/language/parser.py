@@ -44,6 +44,7 @@ RESERVED = frozenset(
         "continuous", "visits", "censoring", "date",
         "confirmed", "next", "later", "held", "for", "consecutive", "sustained", "within",
         "on", "the",  # reldates: `first E on or after F`, `the 2nd E`
+        "keep", "as", "dataset", "paramn",  # adam: `keep A as B from adsl`, `dataset`, `paramn 3`
     )
 )  # fmt: skip
 

@@ -49,6 +49,11 @@ def format_item(item: n.Item) -> str:
             return f"date {name.text} = {_date(date)}" + (
                 f" label {escape(label)}" if label is not None else ""
             )
+        case n.KeepDef(items=items, table=table):  # adam
+            names = ", ".join(i.column.text + (f" as {i.rename.text}" if i.rename else "") for i in items)
+            return f"keep {names} from {table.text}"
+        case n.DatasetDef(name=name, label=label):  # adam
+            return f"dataset {name.text}" + (f" label {escape(label)}" if label is not None else "")
     raise TypeError(f"not a top-level item: {type(item).__name__}")
 
 
@@ -314,6 +319,8 @@ def format_clause(c: n.Clause) -> str:
             return f"responder if response in ({', '.join(format_operand(v) for v in values)})"
         case n.NotEvaluable(value=value):
             return f"not evaluable: {'excluded' if value is None else format_operand(value)}"
+        case n.Paramn(value=value):  # adam
+            return f"paramn {format_operand(value)}"
         case n.NoOrigin():
             return "no origin: not assessed"
         case n.Evaluable(event=event):

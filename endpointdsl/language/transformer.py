@@ -516,6 +516,21 @@ class ToAst(Transformer):
         base = rest.pop(0)[1] if rest and isinstance(rest[0], tuple) else None
         return n.Endpoint(self._ident(c[0]), unescape(str(c[1])), tuple(rest), base, span=self._span(meta))
 
+    # ---- adam: ADaM-complete output
+    def keep_item(self, meta, c):
+        rename = self._ident(c[1]) if len(c) > 1 else None
+        return n.KeepItem(self._ident(c[0]), rename, span=self._span(meta))
+
+    def keep_def(self, meta, c):
+        return n.KeepDef(tuple(c[:-1]), self._ident(c[-1]), span=self._span(meta))
+
+    def dataset_def(self, meta, c):
+        label = c[1][1] if len(c) > 1 else None
+        return n.DatasetDef(self._ident(c[0]), label, span=self._span(meta))
+
+    def paramn(self, meta, c):
+        return n.Paramn(c[0], span=self._span(meta))
+
     def start(self, meta, c):
         return tuple(c)
 

@@ -1,0 +1,177 @@
+"""adam: the records every engine derived, made ADaM-complete in one place (issue 13, part 4).
+
+STUDYID (when the subject table has it), the carried subject-level columns of `keep`
+(joined on the subject key), PARAMN, and ADaM's column order: STUDYID, USUBJID, the
+carried columns in `keep` order, PARAMCD, PARAM, PARAMN, then the analysis columns as the
+engines give them. The engines never see these columns, so the three agree on them by
+construction. Labels travel in `frame.attrs["labels"]` and the dataset's name and label in
+`frame.attrs["dataset"]` / `frame.attrs["dataset_label"]`, for the writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from .errors import DataError
+from .values import normalise, subject_key
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the checker imports RESERVED (fast --help)
+    import pandas as pd
+
+_FORMAT = re.compile(
+    r"^\$?[A-Za-z_]*[0-9]*\.[0-9]*$"
+)  # a SAS format as pyreadstat writes it: $20., BEST12., 8.2
+DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at most 40 characters
+# The columns the output writes itself: a carried column may not take one of these names.
+RESERVED = frozenset(
+    {
+        "STUDYID", "USUBJID", "PARAMCD", "PARAM", "PARAMN", "PARCAT1", "PARCAT1N", "STARTDT", "STARTDTF",
+        "STARTDTM", "ADT", "ADTF", "ADTM", "AVAL", "AVALC", "AVALU", "CNSR", "EVNTDESC", "CNSDTDSC",
+        "SRCDOM", "SRCVAR", "SRCSEQ",
+    }
+)  # fmt: skip
+
+
+def check_kept(keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame, file: str) -> None:
+    """Every kept column is in the subject table; else one DataError naming each with its
+    `keep` line (exit 2, as any other missing column)."""
+    present = [str(c) for c in frame.columns]
+    where = f" ({frame.attrs['path']})" if "path" in frame.attrs else ""
+    problems = []
+    for column, _name, line in keep:
+        if column in present:
+            continue
+        close = [p for p in present if p.casefold() == column.casefold()]
+        close = close or difflib.get_close_matches(column, present, n=1, cutoff=0.7)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(
+            f"table '{table}'{where} has no column {column}, kept by `keep` at {file}:{line}{hint}"
+        )
+    if problems:
+        raise DataError("\n".join(problems))
+
+
+def complete(
+    adtte: pd.DataFrame,
+    subject: pd.DataFrame,
+    key: str,
+    keep: list[tuple[str, str, int]],
+    paramn: dict[str, int],
+    dataset: str = "ADTTE",
+    label: str | None = None,
+    file: str = "",
+) -> pd.DataFrame:
+    """The ADaM-complete frame: `adtte` (one engine's records) with STUDYID, the `keep`
+    columns ((column, output name, line) each) of `subject` (the subject table, keyed by
+    `key`) and PARAMN, in ADaM's order. A subject of the records always has its subject
+    row (the engines derive only the subjects of that table); a subject with two rows has
+    no record (excluded as a duplicate), so the join is one to one."""
+    import pandas as pd
+
+    rows: dict[str, int] = {}
+    keys = subject[key].tolist() if key in subject.columns else []
+    for i, value in enumerate(keys):
+        rows.setdefault(subject_key(normalise(value)), i)
+    at = [rows.get(sid) for sid in adtte["USUBJID"].tolist()]
+    out = adtte.copy()
+    labels: dict[str, str] = {}
+    front: list[str] = []
+    if "STUDYID" in subject.columns:
+        out["STUDYID"] = _column(subject["STUDYID"], at, "STUDYID", file, 0, text=True).set_axis(out.index)
+        front.append("STUDYID")
+        labels["STUDYID"] = "Study Identifier"
+    front.append("USUBJID")
+    source_labels = subject.attrs.get("labels", {})
+    source_formats = subject.attrs.get("formats", {})
+    formats: dict[str, str] = {}
+    for column, name, line in keep:
+        out[name] = _column(subject[column], at, name, file, line).set_axis(out.index)
+        front.append(name)
+        if source_labels.get(column):
+            labels[name] = source_labels[column]
+        fmt = source_formats.get(column)
+        if fmt and _FORMAT.match(fmt) and not name.upper().endswith(("DT", "DTM")):  # the writer dates *DT
+            formats[name] = fmt
+    out["PARAMN"] = pd.Series(
+        [paramn.get(c, 0) for c in out["PARAMCD"].tolist()], dtype="int64", index=out.index
+    )
+    params = ["PARAMCD", "PARAM", *(["PARCAT1"] if "PARCAT1" in out.columns else []), "PARAMN"]
+    rest = [c for c in adtte.columns if c not in {*front, *params}]
+    out = out[[*front, *params, *rest]]
+    out.attrs = {"labels": labels, "formats": formats, "dataset": dataset}
+    if label is not None:
+        out.attrs["dataset_label"] = label
+    return out
+
+
+def _column(source: pd.Series, at: list[int | None], name: str, file: str, line: int, text: bool = False):
+    """The carried values of one column, one per record, the same whatever reader gave the
+    table (Arrow-backed or not): text stays text, whole numbers are Int64, other numbers
+    float64; a name ending in DT holds dates and one ending in DTM dates and times (as
+    ADaM names them, and as the writers write them)."""
+    import pandas as pd
+
+    values = source.tolist()
+    cells = [None if i is None else normalise(values[i]) for i in at]
+    upper = name.upper()
+    if text:
+        return pd.Series([_text(v) for v in cells], dtype=object)
+    if upper.endswith("DTM"):
+        return pd.Series([_datetime(v, name, file, line) for v in cells], dtype="datetime64[ns]")
+    if upper.endswith("DT"):
+        return pd.Series([_date(v, name, file, line) for v in cells], dtype=object)
+    present = [v for v in cells if v is not None]
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return pd.Series(cells, dtype="Int64")
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return pd.Series([float("nan") if v is None else float(v) for v in cells], dtype="float64")
+    return pd.Series([_text(v) for v in cells], dtype=object)
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _date(value: object, name: str, file: str, line: int) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and (len(value) == 10 or value[10:11] in ("T", " ")):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise DataError(
+        f"kept column {name} ({file}:{line}) holds {value!r}, not a date: a name ending in DT is written as a "
+        "date (YYYY-MM-DD); rename it with `as`, or keep a date column"
+    )
+
+
+def _datetime(value: object, name: str, file: str, line: int) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise DataError(
+        f"kept column {name} ({file}:{line}) holds {value!r}, not a date and time: a name ending in DTM is "
+        "written as one (YYYY-MM-DDTHH:MM:SS); rename it with `as`, or keep a date-time column"
+    )
