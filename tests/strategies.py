@@ -311,8 +311,11 @@ class EndpointDesc:
         refs = [" ".join([name, *([f"evntdesc {quote(d)}"] if d is not None else [])]) for name, d in self.to]
         to = ("to first of " if self.to_first_of else "to ") + ", ".join(refs)
         if self.competing:  # competing events (issue 13)
-            items = [[f"cnsr {c}", *([f"evntdesc {quote(d)}"] if d is not None else [])] for _, d, c in self.competing]
-            to += " competing " + ", ".join(" ".join([n, *i]) for (n, _, _), i in zip(self.competing, items))
+            refs = [
+                " ".join([n, f"cnsr {c}", *([f"evntdesc {quote(d)}"] if d else [])])
+                for n, d, c in self.competing
+            ]
+            to += " competing " + ", ".join(refs)
         out.append(to)
         for rule in self.rules:
             parts = [" ".join([ch.date.render(), *ch.outcome.items()]) for ch in rule.choices]
