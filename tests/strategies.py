@@ -293,6 +293,17 @@ class EndpointDesc:
     same_day: str | None = None
 
     @property
+    def terminating(self) -> tuple[tuple[str, str | None, int], ...]:
+        """(event, evntdesc, CNSR) of the events and competing events, in same-day tie order."""
+        events = tuple((n, d, 0) for n, d in self.to)
+        return (*self.competing, *events) if self.same_day == "competing" else (*events, *self.competing)
+
+    @property
+    def event_codes(self) -> set[int]:
+        """The CNSR of a record that is an event: 0, or a competing event's code."""
+        return {c for _, _, c in self.terminating}
+
+    @property
     def clamp(self) -> bool:
         return self.before == "move"
 
