@@ -18,7 +18,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from endpointdsl import CompiledFile, check_text
@@ -96,6 +96,9 @@ def compiled(source: str) -> CompiledFile:
     return _COMPILED[source]
 
 
+# Each example runs the SQL engine too: a few dozen keep the default suite quick (the heavy
+# profile runs more); generated programs cover competing events in the three-way tests besides.
+@settings(max_examples=max(40, settings.default.max_examples // 25))
 @given(histories())
 def test_cir_and_nrm_agree_and_the_incidences_add_up(case):
     source, tables = case
