@@ -288,6 +288,20 @@ class EndpointDesc:
     ascertainment: str | None = None  # None, "continuous" or "at visits"
     missed: tuple | None = None  # (count lexeme, event, schedule, Outcome): FDA B9
     no_censoring: bool = False  # `no censoring date: excluded` (only without a catch-all rule)
+    # competing events (issue 13): ((event, evntdesc, cnsr), ...) and "event" or "competing"
+    competing: tuple[tuple[str, str | None, int], ...] = ()
+    same_day: str | None = None
+
+    @property
+    def terminating(self) -> tuple[tuple[str, str | None, int], ...]:
+        """(event, evntdesc, CNSR) of the events and competing events, in same-day tie order."""
+        events = tuple((n, d, 0) for n, d in self.to)
+        return (*self.competing, *events) if self.same_day == "competing" else (*events, *self.competing)
+
+    @property
+    def event_codes(self) -> set[int]:
+        """The CNSR of a record that is an event: 0, or a competing event's code."""
+        return {c for _, _, c in self.terminating}
 
     @property
     def clamp(self) -> bool:
@@ -306,7 +320,14 @@ class EndpointDesc:
     def clauses(self) -> list[str]:
         out = [f"from {self.origin.render()}"]
         refs = [" ".join([name, *([f"evntdesc {quote(d)}"] if d is not None else [])]) for name, d in self.to]
-        out.append(("to first of " if self.to_first_of else "to ") + ", ".join(refs))
+        to = ("to first of " if self.to_first_of else "to ") + ", ".join(refs)
+        if self.competing:  # competing events (issue 13)
+            refs = [
+                " ".join([n, f"cnsr {c}", *([f"evntdesc {quote(d)}"] if d else [])])
+                for n, d, c in self.competing
+            ]
+            to += " competing " + ", ".join(refs)
+        out.append(to)
         for rule in self.rules:
             parts = [" ".join([ch.date.render(), *ch.outcome.items()]) for ch in rule.choices]
             if rule.latest:
@@ -332,6 +353,8 @@ class EndpointDesc:
             )
         if self.no_censoring:
             out.append("no censoring date: excluded")
+        if self.same_day is not None:
+            out.append(f"same day: {self.same_day} first")
         return out
 
     @property
@@ -1121,6 +1144,7 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
     if responses:
         readable, eps = draw(with_responses(readable, eps, tables, [p[0] for p in pops], names))
         evs = tuple(e for e in readable if isinstance(e, EventDesc))
+    eps = draw(with_competing(evs, eps))
     clash = case_clash(draw, tables, evs, pops) if clashes and chance(draw, 8) else None
     n_items = len(tables) + len(evs) + len(pops) + len(eps) + len(scheds) + bool(clash)
     order = tuple(shuffled(draw, range(n_items)))
@@ -1193,6 +1217,33 @@ def with_issue12(draw, evs, eps):
         timed = {origin.event, *(n for n, _ in to), *(r.choices[0].date.event for r in rules)} - {None}
         evs = tuple(dataclasses.replace(e, time=True) if e.name in timed else e for e in evs)
     return tuple(evs), tuple(eps)
+
+
+# ---- competing events (issue 13): `to E competing F cnsr N` and `same day: ...` ---------------
+
+# Codes no generated censoring outcome uses (`outcome()`: 1-5 and 9), so never a clash (E271).
+COMPETING_CNSR = (6, 7, 8)
+
+
+@st.composite
+def with_competing(draw, evs, eps):
+    """Sometimes a time-to-event endpoint gets one or two competing events (events of the input
+    tables that it does not list), each with its CNSR, and a same-day rule; same-day ties
+    between the two kinds come from the generated dates, which repeat often."""
+    eps = list(eps)
+    names = [e.name for e in evs if e.table in VOCAB]
+    with_time = {e.name for e in evs if e.time}
+    for i, ep in enumerate(eps):
+        if not isinstance(ep, EndpointDesc) or not chance(draw, 3):
+            continue
+        timed = ep.unit_word in TIME_WORDS  # then every listed event is read `with time` (E230)
+        pool = [n for n in names if n not in {t for t, _ in ep.to} and (not timed or n in with_time)]
+        if not pool:
+            continue
+        chosen = list(dict.fromkeys(pick(draw, pool) for _ in range(1 + draw(_index(2)))))
+        competing = tuple((n, optional(draw, DESCS, 3), pick(draw, COMPETING_CNSR)) for n in chosen)
+        eps[i] = dataclasses.replace(ep, competing=competing, same_day=pick(draw, ("event", "competing")))
+    return tuple(eps)
 
 
 # ---- reldates: dates relative to other dates (declared and inline) ----------------------------

@@ -471,6 +471,33 @@ TABLE += [
 ]  # fmt: skip
 
 
+# ---- competing events (issue 13, item 2): E270-E275
+def competing(to: str, same_day: str | None = "  same day: event first\n") -> str:
+    """OS with `to death` replaced (line 10) and a same-day rule on line 12."""
+    return endpoint(STD.replace("  to death\n", f"  {to}\n") + (same_day or ""))
+
+
+TABLE += [
+    Case("competing-without-cnsr", competing("to death competing pd"), "E270", 10, 22, "`competing pd cnsr 2`"),
+    Case("competing-cnsr-clash", competing("to death competing pd cnsr 1"), "E271", 10, 22,
+         "a censoring code of this endpoint (line 11)"),
+    Case("competing-clash-with-bound", competing("to death competing pd cnsr 3",
+         "  same day: event first\n  horizon 1 years cnsr 3\n  ascertainment: continuous\n"), "E271", 10, 22,
+         "(line 13)"),
+    Case("competing-without-same-day", competing("to death competing pd cnsr 2", None), "E272", 10, 3,
+         "add `same day: event first` or `same day: competing first`"),
+    Case("same-day-without-competing", clause("same day: competing first"), "E273", 12, 3,
+         "this endpoint has none"),
+    Case("competing-is-the-event", competing("to death competing death cnsr 2"), "E274", 10, 22,
+         "both an event of interest and a competing event"),
+    Case("competing-cnsdtdsc", competing('to death competing pd cnsr 2 cnsdtdsc "x"'), "E275", 10, 22,
+         "a competing event is not a censoring"),
+    Case("competing-cnsr-zero", competing("to death competing pd cnsr 0"), "E130", 10, 30, "reserved for events"),
+    Case("same-day-twice", competing("to death competing pd cnsr 2", "  same day: event first\n" * 2), "E110", 13, 3,
+         "`same day` is given twice"),
+]  # fmt: skip
+
+
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the
 # other diagnostics, by code.
 EXTRA = {

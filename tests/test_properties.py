@@ -218,7 +218,7 @@ class Oracle:
             self.excluded = "observation ends before the origin"
             return
         if not ep.clamp:
-            for name, _ in ep.to:
+            for name, *_ in ep.terminating:  # competing events (issue 13) too
                 self.before_origin |= {(name, o.date) for o in self.occ(name) if o.date < self.origin}
         self.event = self.first_event()
         if self.event is None:
@@ -281,7 +281,7 @@ class Oracle:
         """Qualifying occurrences of the listed events inside the window."""
         return [
             (pos, o)
-            for pos, (name, _) in enumerate(self.ep.to)
+            for pos, (name, *_) in enumerate(self.ep.terminating)
             for o in self.occ(name)
             if self.in_window(o.date)
         ]
@@ -291,8 +291,8 @@ class Oracle:
         if not found:
             return None
         pos, occ = min(found, key=lambda x: (x[1].date, x[0], *x[1].order[1:]))
-        name, evntdesc = self.ep.to[pos]
-        return occ, evntdesc if evntdesc is not None else self.desc.event(name).label
+        name, evntdesc, cnsr = self.ep.terminating[pos]
+        return occ, evntdesc if evntdesc is not None else self.desc.event(name).label, cnsr
 
     def censoring(self):
         """(date, CNSR, EVNTDESC, CNSDTDSC or None when capped at a bound, source) of the
@@ -395,14 +395,14 @@ def test_an_event_is_the_earliest_listed_occurrence_in_the_window(case):
     desc, subjects = case
     for ep, _, tables, result in each_derivation(desc, subjects):
         rec = result.record
-        if rec is None or rec.CNSR != 0:
+        if rec is None or rec.CNSR not in ep.event_codes:
             continue
         oracle = Oracle(desc, ep, tables)
         dates = [o.date for _, o in oracle.listed()]
         assert dates, "an event record without any listed occurrence in the window"
         assert rec.ADT == (max(min(dates), oracle.origin) if ep.clamp else min(dates))
-        occ, evntdesc = oracle.first_event()
-        assert (rec.EVNTDESC, rec.CNSDTDSC) == (evntdesc, None)
+        occ, evntdesc, cnsr = oracle.first_event()
+        assert (rec.EVNTDESC, rec.CNSDTDSC, rec.CNSR) == (evntdesc, None, cnsr)
         assert (rec.SRCDOM, rec.SRCVAR, rec.SRCSEQ) == (occ.domain, occ.column, occ.seq)
         assert rec.ADTF == (occ.flag if occ.date == rec.ADT else None)  # not when moved
 
@@ -414,7 +414,7 @@ def test_a_censored_subject_has_no_event_in_the_window(case):
     desc, subjects = case
     for ep, _, tables, result in each_derivation(desc, subjects):
         rec = result.record
-        if rec is None or rec.CNSR == 0:
+        if rec is None or rec.CNSR in ep.event_codes:
             continue
         oracle = Oracle(desc, ep, tables)
         assert [o for _, o in oracle.listed() if o.date <= rec.ADT] == []
@@ -435,7 +435,7 @@ def test_exclusions_and_censoring_follow_the_semantics(case):
         assert result.excluded is None
         rec = result.record
         if oracle.event is not None:
-            assert rec.CNSR == 0
+            assert rec.CNSR == oracle.event[2]  # 0, or the competing event's code
             continue
         day, cnsr, evntdesc, cnsdtdsc, source = oracle.censor
         assert rec.ADT == (max(day, oracle.origin) if ep.clamp else day)
@@ -476,7 +476,7 @@ def test_data_findings_are_the_unusable_dates_and_ignored_occurrences(case):
     for ep, _, tables, result in each_derivation(desc, subjects):
         oracle = Oracle(desc, ep, tables)
         unusable, same_day = set(), set()
-        named = roles(desc, ep) | {n for n, _ in ep.to}
+        named = roles(desc, ep) | {n for n, *_ in ep.terminating}
         named |= {b for n in named for _, b in desc.event(n).bounds}  # imputation bounds are read too
         for name in named:
             ev = desc.event(name)
@@ -569,7 +569,7 @@ def test_a_later_terminating_occurrence_changes_nothing(case, data):
         if rec is None:
             continue
         busy = roles(desc, ep)
-        names = [n for n, _ in ep.to if desc.event(n).table != SUBJECT_TABLE and n not in busy]
+        names = [n for n, *_ in ep.terminating if desc.event(n).table != SUBJECT_TABLE and n not in busy]
         if not names:
             continue
         event = desc.event(data.draw(st.sampled_from(names), label="event"))
@@ -582,7 +582,7 @@ def test_a_later_terminating_occurrence_changes_nothing(case, data):
             solve(event.where, True, fresh, formats)
         templates.append(fresh)
         oracle = Oracle(desc, ep, tables)
-        after = rec.ADT if rec.CNSR == 0 else oracle.end
+        after = rec.ADT if rec.CNSR in ep.event_codes else oracle.end
         if after is None:  # censored with no end of observation: any later event counts
             continue
         day = after + dt.timedelta(days=data.draw(st.integers(1, 60), label="days after"))

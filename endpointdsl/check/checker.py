@@ -281,6 +281,8 @@ class Checker(Scope):
         replaced = {clause_key(c) for c in own}
         if any(isinstance(c, (n.CensorSingle, n.CensorLatest)) for c in own):
             replaced.add("censor")
+        if any(isinstance(c, n.Terminating) and not c.competing for c in own):
+            replaced.add("same day")  # competing events (issue 13): the tie rule goes with them
         for w in withouts:
             key = {"stop": ("stop", w.event.text if w.event else ""), "missed": "censor events after"}.get(
                 w.what, w.what

@@ -12,6 +12,7 @@ import re
 from ..language import nodes as n
 from . import model as m
 from .clock import check_timed
+from .competing import check_codes, same_day_rule, with_competing
 from .missed import missed_rule
 from .operands import Operands, operand_kind
 from .response import ResponseChecker, is_response
@@ -32,6 +33,7 @@ SINGLE_CLAUSES = {
     n.Missed: "censor events after",
     n.Ascertainment: "ascertainment",
     n.NoCensoring: "no censoring date",
+    n.SameDay: "same day",
 }
 
 
@@ -81,9 +83,14 @@ class EndpointChecker(Operands):
                         "`response of E from ... through ...` or `occurrence of E from ... through ...`",
                     )  # fmt: skip
             events = self._events(seen.get("to"))
+            events = with_competing(self, seen.get("to"), seen.get("same day"), events)
             rules = self._censoring(self._event_only(events, seen))
             missed = missed_rule(self, seen.get("censor events after"))
         bounds = self._bounds()
+        if response is None:  # competing events (issue 13): their CNSR is no censoring code
+            check_codes(self, events, rules, bounds, missed)
+        elif "same day" in seen:
+            with_competing(self, None, seen["same day"], ())
         ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
         before = seen.get("before origin")
         clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
@@ -99,7 +106,7 @@ class EndpointChecker(Operands):
         return m.EndpointSpec(
             code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
             clamp, missed, response, ascertainment, said is not None and response is None, span=ep.span,
-            lines=lines,
+            lines=lines, same_day=same_day_rule(seen.get("to"), seen.get("same day")),
         )  # fmt: skip
 
     def _no_catch_all(self, events, rules, bounded: bool, ascertainment, clamp: bool, said) -> None:

@@ -335,6 +335,12 @@ class Outcome:
 class TermEvent:
     event: str
     evntdesc: str | None
+    # competing events (issue 13): the CNSR of a competing event (positive), 0 for an event of interest
+    cnsr: int = 0
+
+    @property
+    def competing(self) -> bool:
+        return self.cnsr != 0
 
 
 @frozen
@@ -474,6 +480,9 @@ class EndpointSpec:
     span: Span | None = _SPAN
     # .ept line of each clause ("from", "to", "among"...), for the generated line map
     lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)
+    # competing events (issue 13): `events` then holds the events of interest and the competing
+    # events in the order a same-day tie is decided; "event" or "competing" wins such a tie
+    same_day: str | None = None
 
     @property
     def kind(self) -> str:

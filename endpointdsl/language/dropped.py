@@ -16,7 +16,8 @@ from .diagnostics import Diagnostic
 _KIND = frozenset({"E110", "E111", "E112", "E180", "E181", "E183", "E184", "E186", "E187", "E188"})
 _CAUSES = {
     "from": {"E110"},
-    "to": {"E111", "E151"},
+    "to": {"E111", "E151", "E273"},  # E273: `same day:` whose competing events were in the lost `to`
+    "same": {"E272"},  # competing events (issue 13): the lost clause was the same-day rule
     "censor": {"E112", "E131", "E150"},
     "stop": {"E143", "E165"},
     "sd": {"E184"},

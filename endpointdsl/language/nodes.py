@@ -373,6 +373,16 @@ class EventRef:
 class Terminating:
     events: tuple[EventRef, ...]
     span: Span | None = _SPAN
+    competing: tuple[EventRef, ...] = ()  # competing events (issue 13): `to E competing F cnsr 2`
+
+
+# ---- competing events (issue 13, item 2)
+@frozen
+class SameDay:
+    """`same day: event first | competing first`: which kind wins a same-day tie."""
+
+    first: str  # "event" or "competing"
+    span: Span | None = _SPAN
 
 
 @frozen
@@ -637,6 +647,7 @@ Clause = (
     | Evaluable
     | NoOrigin
     | Paramn
+    | SameDay
 )
 
 

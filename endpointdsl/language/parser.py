@@ -29,6 +29,7 @@ CLAUSE_KEYWORDS = (
     "from", "to", "censor", "horizon", "cutoff", "stop", "among", "origin", "time",
     "before", "end", "best", "response", "occurrence", "sd", "confirm", "responder", "not",
     "evaluable", "no", "ascertainment",
+    "same",  # competing events (issue 13): `same day: event first`
 )  # fmt: skip
 TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
 RESERVED = frozenset(
@@ -45,6 +46,7 @@ RESERVED = frozenset(
         "confirmed", "next", "later", "held", "for", "consecutive", "sustained", "within",
         "on", "the",  # reldates: `first E on or after F`, `the 2nd E`
         "keep", "as", "dataset", "paramn",  # adam: `keep A as B from adsl`, `dataset`, `paramn 3`
+        "competing",  # competing events (issue 13): `to relapse competing death cnsr 2`
     )
 )  # fmt: skip
 

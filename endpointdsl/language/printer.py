@@ -265,9 +265,14 @@ def format_clause(c: n.Clause) -> str:
     match c:
         case n.Origin(date=date):
             return f"from {_date(date)}"
-        case n.Terminating(events=events):
+        case n.Terminating(events=events, competing=competing):
             refs = ", ".join(ref.event.text + _options(ref.items) for ref in events)
-            return f"to first of {refs}" if len(events) > 1 else f"to {refs}"
+            head = f"to first of {refs}" if len(events) > 1 else f"to {refs}"
+            if competing:  # competing events (issue 13)
+                head += " competing " + ", ".join(ref.event.text + _options(ref.items) for ref in competing)
+            return head
+        case n.SameDay(first=first):
+            return f"same day: {first} first"
         case n.CensorSingle(date=date, items=items, conditions=conditions):
             words = {"has": "", "no": "no ", "stopped": "stopped by "}
             cond = " and ".join(words[k.kind] + k.event.text for k in conditions)

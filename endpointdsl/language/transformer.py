@@ -303,7 +303,19 @@ class ToAst(Transformer):
         return n.EventRef(self._ident(c[0]), tuple(c[1:]), span=self._span(meta))
 
     def terminating(self, meta, c):
-        return n.Terminating(tuple(c), span=self._span(meta))
+        competing = next((x for x in c if isinstance(x, tuple)), ())
+        events = tuple(x for x in c if not isinstance(x, tuple))
+        return n.Terminating(events, span=self._span(meta), competing=competing)
+
+    # ---- competing events (issue 13, item 2)
+    def competing(self, meta, c):
+        return tuple(c)
+
+    def same_day_event(self, meta, c):
+        return n.SameDay("event", span=self._span(meta))
+
+    def same_day_competing(self, meta, c):
+        return n.SameDay("competing", span=self._span(meta))
 
     def censor_single(self, meta, c):
         conditions = next((x for x in c[1:] if isinstance(x, tuple)), ())

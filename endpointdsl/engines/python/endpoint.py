@@ -134,7 +134,7 @@ class EndpointWriter:
             within = call(
                 "rt.within", self.occ(t.event), origin="origin", end="end", clamp=lit(ep.clamp), notes="notes"
             )
-            w.line(f"({within}, {lit(t.evntdesc)}),")
+            w.line(f"({within}, {self._outcome(t)}),")
         w.dedent()
         w.line("])")
         w.line("if event is not None:")
@@ -142,7 +142,7 @@ class EndpointWriter:
         if ep.missed is not None:
             self._missed(ep.missed)
         adt = "max(event[0].date, origin)" if ep.clamp else "event[0].date"
-        w.line(f"return {self._record(adt, '0', 'event[1]', 'None', 'event[0]')}")
+        w.line(f"return {self._record(adt, self._event_cnsr(), 'event[1]', 'None', 'event[0]')}")
         w.dedent()
 
     def _censoring(self) -> None:
@@ -222,12 +222,12 @@ class EndpointWriter:
                 "rt.within", self.occ(t.event), origin="origin", end="end", clamp=lit(False), notes="notes",
                 origin_occ="origin_occ",
             )  # fmt: skip
-            w.line(f"({within}, {lit(t.evntdesc)}),")
+            w.line(f"({within}, {self._outcome(t)}),")
         w.dedent()
         w.line("], timed=True)")
         w.line("if event is not None:")
         w.indent()
-        record = self._timed_record("event[0]", "the event", "0", "event[1]", "None")
+        record = self._timed_record("event[0]", "the event", self._event_cnsr(), "event[1]", "None")
         w.line(f"return {record}")
         w.dedent()
         for rule in ep.censoring:  # one date each, no conditions (E231)
@@ -247,6 +247,17 @@ class EndpointWriter:
             )
             w.line(f"return {record}")
             w.dedent()
+
+    # ---- competing events (issue 13): each listed event carries its CNSR (0: an event of interest)
+    def _competing(self) -> bool:
+        return any(t.competing for t in self.ep.events)
+
+    def _outcome(self, t: m.TermEvent) -> str:
+        """The EVNTDESC (and, with competing events, the CNSR) an earliest occurrence of t gives."""
+        return f"{lit(t.evntdesc)}, {lit(t.cnsr)}" if self._competing() else lit(t.evntdesc)
+
+    def _event_cnsr(self) -> str:
+        return "event[2]" if self._competing() else "0"
 
     def _timed_record(self, source: str, what: str, cnsr: str, evntdesc: str, cnsdtdsc: str) -> str:
         return call(

@@ -414,21 +414,20 @@ def stop_end(occurrences: list[Occurrence], *, origin: dt.date, inclusive: bool)
     return max(bound_end(min(dates), inclusive=inclusive), origin) if dates else None
 
 
-def earliest(
-    groups: list[tuple[list[Occurrence], str | None]], *, timed: bool = False
-) -> tuple[Occurrence, str | None] | None:
-    """The earliest occurrence over listed events; a same-day tie goes to the first listed
-    (`timed`: the earliest by date and time, a date only first on its day; a tie in both
-    goes to the first listed)."""
+def earliest(groups: list[tuple], *, timed: bool = False) -> tuple | None:
+    """The earliest occurrence over listed events, as (occurrence, EVNTDESC[, CNSR]) from the
+    group (occurrences, EVNTDESC[, CNSR]); a same-day tie goes to the first listed (`timed`:
+    the earliest by date and time, a date only first on its day; a tie in both goes to the
+    first listed). The CNSR is that of a competing event (issue 13), listed in tie order."""
     best, best_key = None, None
-    for position, (occurrences, evntdesc) in enumerate(groups):
+    for position, (occurrences, *outcome) in enumerate(groups):
         for occ in occurrences:
             if timed:
                 key = (*occ.moment_order[:3], position, *occ.moment_order[3:])
             else:
                 key = (occ.date, position, *occ.order[1:])
             if best_key is None or key < best_key:
-                best, best_key = (occ, evntdesc), key
+                best, best_key = (occ, *outcome), key
     return best
 
 

@@ -107,9 +107,9 @@ def derive_timed(ep: m.EndpointSpec, subject_id: str, occ: dict, origin: dict, f
                 continue
             key = (*order(o)[:3], pos, *order(o)[3:])
             if best is None or key < best[0]:
-                best = (key, o, term.evntdesc)
+                best = (key, o, term.evntdesc, term.cnsr)  # cnsr: 0, or a competing event's
     if best is not None:
-        return make(best[1], "the event", 0, best[2], None)
+        return make(best[1], "the event", best[3], best[2], None)
     for rule in ep.censoring:  # one date each, no conditions (checker E231)
         ch = rule.choices[0]
         out = ch.outcome

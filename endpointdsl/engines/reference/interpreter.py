@@ -333,7 +333,7 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
                 continue
             key = (o["date"], pos, o["seq"] is None, o["seq"] or 0.0, o["row"])
             if best is None or key < best[0]:
-                best = (key, o, term.evntdesc)
+                best = (key, o, term.evntdesc, term.cnsr)  # cnsr: 0, or a competing event's
     if best is not None:
         o = best[1]
         if ep.missed is not None:
@@ -355,7 +355,7 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
             if (o["date"] - last["date"]).days > rule.count * interval + rule.schedule.window:
                 out = rule.outcome
                 return result(record=record(last["date"], out.cnsr, out.evntdesc, out.cnsdtdsc, last))
-        return result(record=record(o["date"], 0, best[2], None, o))
+        return result(record=record(o["date"], best[3], best[2], None, o))
 
     def holds_for(cond: m.RuleCondition) -> bool:
         if cond.kind == "stopped":

@@ -118,6 +118,8 @@ class CensoringSql:
                       "cnsr": str(o.cnsr), "evntdesc": text(o.evntdesc), "cnsdtdsc": text(o.cnsdtdsc)}  # fmt: skip
             cases.append(f"WHEN -1 THEN {missed[name]}")
         event = {"date": "p.ev_d", "src": "p.ev_d", "cnsr": "0", "cnsdtdsc": "CAST(NULL AS VARCHAR)"}
+        if any(t.competing for t in ep.events):  # competing events (issue 13): CNSR by the event chosen
+            del event["cnsr"]
         if name in event:
             cases.append(f"WHEN 0 THEN {event[name]}")
         else:
@@ -126,7 +128,7 @@ class CensoringSql:
                 first = f"p.{ident('first ' + t.event)}"
                 dom, var = self.dom_var(t.event)
                 value = {"seq": f"{first}.seq", "dtf": f"{first}.dtf", "dom": dom, "var": var,
-                         "evntdesc": text(t.evntdesc)}[name]  # fmt: skip
+                         "evntdesc": text(t.evntdesc), "cnsr": str(t.cnsr)}[name]  # fmt: skip
                 per.append(f"WHEN {i} THEN {value}")
             cases.append(f"WHEN 0 THEN CASE p.ev_pos {' '.join(per)} END")
         for i, choices in enumerate(self.rules, 1):

@@ -130,7 +130,9 @@ class TimedSql(EndpointSql):
         w.line(f"        {field('p.ev.d', lambda i, r: chosen(i, r, 'd'))} AS adt,")
         w.line(f"        {field('p.ev.t', lambda i, r: chosen(i, r, 't'))} AS adt_t,")
         w.line(f"        {field('p.ev.seq', lambda i, r: chosen(i, r, 'seq'))} AS srcseq,")
-        w.line(f"        {field('0', lambda i, r: str(r.choices[0].outcome.cnsr))} AS cnsr,")
+        # competing events (issue 13): the CNSR of the event chosen
+        cnsr = by_pos([str(t.cnsr) for t in ep.events]) if any(t.competing for t in ep.events) else "0"
+        w.line(f"        {field(cnsr, lambda i, r: str(r.choices[0].outcome.cnsr))} AS cnsr,")
         w.line(
             f"        {field(by_pos([text(t.evntdesc) for t in ep.events]), lambda i, r: text(r.choices[0].outcome.evntdesc))} AS evntdesc,"
         )
