@@ -2,7 +2,7 @@
 
 A `criteria NAME ... end` block is checked into `model.CriteriaSet`. The shipped sets
 (RECIST 1.1, iRECIST, Lugano 2014, IMWG) are .ept files of package data written in the
-language itself (`endpointdsl/criteria/`), read here when an endpoint names one that the
+language itself (`endpointdsl/check/criteria_sets/`), read here when an endpoint names one that the
 file does not declare.
 """
 
@@ -17,7 +17,7 @@ from ..language.diagnostics import EptError
 from ..language.transformer import parse
 from . import model as m
 
-ROLES = {"response": "response", "disease control": "control", "progression": "progression",
+ROLES = {"response": "response", "disease control": "control", "progressive disease": "progression",
          "not evaluable": "ne"}  # fmt: skip
 # The sets shipped with the package, by the name an endpoint uses, and their file.
 SHIPPED = {
@@ -71,8 +71,8 @@ def check_set(d: n.CriteriaDef, error) -> m.CriteriaSet:
                 window = _window(c, error)
             if row.role != "response" and not at_next:
                 error("E256", f'"{name}" is confirmed at the next assessment or not at all', c.span,
-                      "a category that is not a response is confirmed by the next assessment: add "
-                      "`at next assessment`")  # fmt: skip
+                      "a category that is not a response is confirmed by the next assessment: write "
+                      "`confirmed by next (...)`")  # fmt: skip
         categories.append(m.CriteriaCategory(name, aval, ROLES.get(row.role), by, between, at_next, window))
     title = d.title if d.title is not None and d.title.strip() else d.name.text
     return m.CriteriaSet(
@@ -133,7 +133,7 @@ def _window(c: n.CriteriaConfirm, error) -> tuple[float, float] | None:
 
 
 def shipped_text(file: str) -> str:
-    return resources.files("endpointdsl.criteria").joinpath(file).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("criteria_sets", file).read_text(encoding="utf-8")
 
 
 @cache
@@ -142,7 +142,7 @@ def shipped(name: str) -> m.CriteriaSet | None:
     file = SHIPPED.get(name)
     if file is None:
         return None
-    program = parse(shipped_text(file), f"endpointdsl/criteria/{file}")
+    program = parse(shipped_text(file), f"endpointdsl/check/criteria_sets/{file}")
     problems = []
     found = None
     for item in program.items:

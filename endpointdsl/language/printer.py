@@ -340,13 +340,12 @@ def _criteria(d: n.CriteriaDef) -> str:
         text += f", {row.role}" if row.role else ""
         c = row.confirm
         if c is not None:
-            text += f", confirmed by {_operands(c.by)}"
-            text += f" with {_operands(c.between)} between" if c.between else ""
-            text += " at next assessment" if c.at_next else ""
+            text += f", confirmed by {'next ' if c.at_next else ''}{_operands(c.by)}"
             if c.window_from is not None:
                 text += f" from {format_operand(c.window_from)} through {format_operand(c.window_through)}"
                 text += f" {c.window_unit.text}"
+            text += f" with {_operands(c.between)} between" if c.between else ""
         lines.append(INDENT + text)
     if d.after_progression is not None:
-        lines.append(f"{INDENT}after progression: {d.after_progression}")
+        lines.append(f"{INDENT}after progressive disease: {d.after_progression}")
     return "\n".join([*lines, "end"])

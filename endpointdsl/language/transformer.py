@@ -504,7 +504,7 @@ class ToAst(Transformer):
         return ("role", "disease control")
 
     def role_progression(self, meta, c):
-        return ("role", "progression")
+        return ("role", "progressive disease")
 
     def role_not_evaluable(self, meta, c):
         return ("role", "not evaluable")
@@ -516,14 +516,16 @@ class ToAst(Transformer):
         return ("between", c[0])
 
     def criteria_next(self, meta, c):
-        return ("next", (c[0], c[1], self._ident(c[2])) if c else None)
+        return ("next", True)
+
+    def criteria_window(self, meta, c):
+        return ("window", (c[0], c[1], self._ident(c[2])))
 
     def criteria_confirm(self, meta, c):
-        opts = dict(c[1:])
-        window = opts.get("next") or (None, None, None)
-        return n.CriteriaConfirm(
-            c[0], opts.get("between", ()), "next" in opts, *window, span=self._span(meta)
-        )
+        opts = dict(x for x in c if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str))
+        by = next(x for x in c if isinstance(x, tuple) and not (len(x) == 2 and isinstance(x[0], str)))
+        window = opts.get("window") or (None, None, None)
+        return n.CriteriaConfirm(by, opts.get("between", ()), "next" in opts, *window, span=self._span(meta))
 
     def criteria_row(self, meta, c):
         role = next((x[1] for x in c[2:] if isinstance(x, tuple)), None)
