@@ -165,3 +165,23 @@ def test_a_declared_set_shadows_the_shipped_one_of_its_name():
     )
     model = endpointdsl.check_text(own + text.replace('("CMR")', '("A")'), "x.ept")
     assert model.endpoints[0].response.criteria.title == "Mine"
+
+
+def test_no_origin_gives_the_set_s_missing_code_in_every_engine(tmp_path):
+    """`no origin: not assessed` with a set: MISSING is the set's largest code plus one (51
+    here), not RECIST's 7 (the compiled path once wrote RECIST's code)."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "adsl.csv").write_text("USUBJID,TRTSDT\nS1,\nS2,2024-01-01\n")
+    (folder / "adrs.csv").write_text("USUBJID,ASEQ,AVALC,ADT\nS2,1,OK,2024-02-01\n")
+    text = (
+        HEAD.replace("AFTER", "stop")
+        + ENDPOINTS.replace("CONFIRM", "no origin: not assessed").split("endpoint LM")[0]
+    )
+    (folder / "t.ept").write_text(text)
+    compiled = endpointdsl.load(folder / "t.ept")
+    tables = read_tables(folder, ["adsl", "adrs"])
+    for engine in ENGINES:
+        out = compiled.run(tables, engine=engine).adtte.set_index("USUBJID")
+        assert (out.loc["S1", "AVALC"], out.loc["S1", "AVAL"]) == ("MISSING", 51.0), engine
+        assert (out.loc["S2", "AVALC"], out.loc["S2", "AVAL"]) == ("OK", 20.0), engine

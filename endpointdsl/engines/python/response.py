@@ -30,16 +30,11 @@ class ResponseWriter:
 
     # ---- criteria (issue 13): the set named, built once per call from literals
     def _criteria(self) -> None:
-        c = self.r.criteria
+        built = criteria_call(self.r)
         self.crit = {}
-        if c is None or self.r.kind == "occurrence":
-            return
-        rows = tuple(
-            (k.name, k.aval, k.role, k.confirmed_by, k.between, k.at_next, k.window) for k in c.categories
-        )
-        built = call("rr.criteria_set", title=lit(c.title), rows=lit(rows), continues=lit(c.continues))
-        self.w.line(f"criteria = {built}", self.line("CriteriaUse"))
-        self.crit = {"criteria": "criteria"}
+        if built is not None:
+            self.w.line(f"criteria = {built}", self.line("CriteriaUse"))
+            self.crit = {"criteria": "criteria"}
 
     def _visits(self, head: str) -> None:
         self.w.line("# visits: one per date (the worst response), up to the first PD")
@@ -121,3 +116,14 @@ class ResponseWriter:
             window=lit(self._window_text()),
         )  # fmt: skip
         w.line(f"return {record}", self.line("Evaluable") or self.line("Occurrence"))
+
+
+def criteria_call(r: m.ResponseSpec) -> str | None:
+    """The runtime's criteria set of a best-response or landmark endpoint that names one."""
+    c = r.criteria
+    if c is None or r.kind == "occurrence":
+        return None
+    rows = tuple(
+        (k.name, k.aval, k.role, k.confirmed_by, k.between, k.at_next, k.window) for k in c.categories
+    )
+    return call("rr.criteria_set", title=lit(c.title), rows=lit(rows), continues=lit(c.continues))
