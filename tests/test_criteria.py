@@ -44,7 +44,7 @@ def test_recist11_shipped_is_the_built_in_vocabulary_row_for_row():
     assert not r.continues
 
 
-@pytest.mark.parametrize("engine", ["compiled", "interpreter"])
+@pytest.mark.parametrize("engine", ["compiled", "interpreter", "sql"])
 def test_pharmaverse_adrs_reproduces_with_recist11_named(engine, tmp_path):
     """adrs.ept with `criteria recist11` in every endpoint: still admiralonco's 1836 rows."""
     text = EPT.read_text(encoding="utf-8").replace(
@@ -185,3 +185,17 @@ def test_no_origin_gives_the_set_s_missing_code_in_every_engine(tmp_path):
         out = compiled.run(tables, engine=engine).adtte.set_index("USUBJID")
         assert (out.loc["S1", "AVALC"], out.loc["S1", "AVAL"]) == ("MISSING", 51.0), engine
         assert (out.loc["S2", "AVALC"], out.loc["S2", "AVAL"]) == ("OK", 20.0), engine
+
+
+@pytest.mark.parametrize(
+    "ept",
+    ["pharmaverse/adrs.ept", "sap/irecist_orr.ept", "sap/lugano_cmr_rate.ept", "sap/imwg_vgpr_rate.ept", "sap/docr.ept"],
+)
+def test_best_and_landmark_responses_are_derived_set_wise_in_sql(ept):
+    """No per-subject fallback for best-overall and landmark responses, with any criteria set
+    (docr's DOCR reads another endpoint's rows: that, not its criteria, sends it per subject)."""
+    from endpointdsl.engines.sql.generate import generate_sql
+
+    model = endpointdsl.load(EXAMPLES / ept).model
+    responses = [e.paramcd for e in model.endpoints if e.kind in ("best", "landmark")]
+    assert responses and not set(generate_sql(model).fallback) & set(responses)
