@@ -189,7 +189,13 @@ def test_no_origin_gives_the_set_s_missing_code_in_every_engine(tmp_path):
 
 @pytest.mark.parametrize(
     "ept",
-    ["pharmaverse/adrs.ept", "sap/irecist_orr.ept", "sap/lugano_cmr_rate.ept", "sap/imwg_vgpr_rate.ept", "sap/docr.ept"],
+    [
+        "pharmaverse/adrs.ept",
+        "sap/irecist_orr.ept",
+        "sap/lugano_cmr_rate.ept",
+        "sap/imwg_vgpr_rate.ept",
+        "sap/docr.ept",
+    ],
 )
 def test_best_and_landmark_responses_are_derived_set_wise_in_sql(ept):
     """No per-subject fallback for best-overall and landmark responses, with any criteria set
