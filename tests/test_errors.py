@@ -486,6 +486,8 @@ TABLE += [
          "E256", 10, 21, "`confirmed by next (...)`"),
     Case("criteria-window-reversed", response(BEST, crit('category "UPD" = 1, confirmed by next ("CPD") from 8 through 4 weeks',
                                                          'category "CPD" = 2', NE_ROW)), "E257", 10, 64, "from 4 through 8 weeks"),
+    Case("criteria-window-not-a-number", response(BEST, crit('category "UPD" = 1, confirmed by next ("CPD") from soon through 4 weeks',
+                                                             'category "CPD" = 2', NE_ROW)), "E257", 10, 54, "from 4 through 8 weeks"),
     Case("criteria-on-occurrence", response("  origin is day 1\n  criteria irecist\n  occurrence of pd from day 1 through day 28\n"),
          "E258", 12, 3, "an incidence reads no responses"),
     Case("criteria-on-tte", clause("criteria irecist"), "E258", 12, 3, "applies to response endpoints"),

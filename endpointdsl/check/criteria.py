@@ -119,7 +119,8 @@ def _window(c: n.CriteriaConfirm, error) -> tuple[float, float] | None:
     ends = []
     for o in (c.window_from, c.window_through):
         if not isinstance(o, n.NumberOperand) or float(o.lexeme) < 0 or len(o.lexeme) > 6:
-            error("E257", "a confirmation window is a number of days or weeks (0 or more)", o.span)
+            error("E257", "a confirmation window is a number of days or weeks (0 or more)", o.span,
+                  "e.g. `from 4 through 8 weeks`")  # fmt: skip
             return None
         ends.append(float(o.lexeme) * m.UNIT_DAYS[unit])
     if ends[0] > ends[1]:
