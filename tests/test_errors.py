@@ -498,11 +498,52 @@ TABLE += [
 ]  # fmt: skip
 
 
+# ---- criteria: response criteria sets (issue 13), E250-E258 -----------------------------------
+BEST = "  best response of ovr\n  sd at least 42 days after origin\n"
+NE_ROW = 'category "NE" = 9, not evaluable'
+
+
+def crit(*rows: str) -> str:
+    """A criteria set `c` from line 9, its rows from line 10 (before endpoint R)."""
+    return "criteria c\n" + "".join(f"  {r}\n" for r in rows) + "end\n"
+
+
+TABLE += [
+    Case("criteria-unknown-set", response("  criteria irecst\n" + BEST), "E250", 11, 12, "the criteria sets: imwg, irecist"),
+    Case("criteria-category-not-text", response(BEST, crit("category CR = 1, response", NE_ROW)), "E251", 10, 12,
+         'double quotes: "CR"'),
+    Case("criteria-category-twice", response(BEST, crit('category "CR" = 1', 'category "CR" = 2', NE_ROW)), "E252", 11, 12,
+         "listed twice"),
+    Case("criteria-category-reserved", response(BEST, crit('category "MISSING" = 1', NE_ROW)), "E252", 10, 12,
+         "MISSING, Y and N"),
+    Case("criteria-code-twice", response(BEST, crit('category "CR" = 1', 'category "PR" = 1', NE_ROW)), "E253", 11, 19,
+         'already the code of "CR"'),
+    Case("criteria-code-not-whole", response(BEST, crit('category "CR" = 1.5', NE_ROW)), "E253", 10, 19, "whole number"),
+    Case("criteria-no-not-evaluable", response(BEST, crit('category "CR" = 1, response')), "E254", 9, 10,
+         "exactly one `not evaluable`"),
+    Case("criteria-confirmed-by-unknown", response(BEST, crit('category "CR" = 1, response, confirmed by ("CRR")', NE_ROW)),
+         "E255", 10, 46, 'the categories: "CR", "NE"'),
+    Case("criteria-confirm-not-next", response(BEST, crit('category "UPD" = 1, confirmed by ("CPD")',
+                                                          'category "CPD" = 2, progressive disease', NE_ROW)),
+         "E256", 10, 21, "`confirmed by next (...)`"),
+    Case("criteria-window-reversed", response(BEST, crit('category "UPD" = 1, confirmed by next ("CPD") from 8 through 4 weeks',
+                                                         'category "CPD" = 2', NE_ROW)), "E257", 10, 64, "from 4 through 8 weeks"),
+    Case("criteria-window-not-a-number", response(BEST, crit('category "UPD" = 1, confirmed by next ("CPD") from soon through 4 weeks',
+                                                             'category "CPD" = 2', NE_ROW)), "E257", 10, 54, "from 4 through 8 weeks"),
+    Case("criteria-on-occurrence", response("  origin is day 1\n  criteria irecist\n  occurrence of pd from day 1 through day 28\n"),
+         "E258", 12, 3, "an incidence reads no responses"),
+    Case("criteria-on-tte", clause("criteria irecist"), "E258", 12, 3, "applies to response endpoints"),
+    Case("criteria-responder-category", response('  criteria irecist\n  best response of ovr\n  responder if response in ("CR")\n'),
+         "E185", 13, 29, 'not a category of criteria irecist'),
+    Case("criteria-twice", response("  criteria irecist\n  criteria imwg\n" + BEST), "E110", 12, 3, "given twice"),
+    Case("criteria-reserved-name", "criteria category\n  category \"NE\" = 1, not evaluable\nend\n" + endpoint(), "E005", 1, 10,
+         "reserved word"),
+]  # fmt: skip
+
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the
 # other diagnostics, by code.
 EXTRA = {
     "reserved-word-as-table": ("E112",),
-    "reldate-in-without-stop": ("E003",),  # recovery reads on at `after`: `rand` is unexpected too
     "eof-mid-statement": ("E112",),
     "eof-after-comment": ("E112",),
     "too-many-errors": ("E001",) * 50,  # and no checker: the rest of the file is not read

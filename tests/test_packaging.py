@@ -35,6 +35,8 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         assert "endpointdsl/language/_grammar/endpoint.lark" in names
+        for shipped in ("recist11", "irecist", "lugano2014", "imwg"):  # criteria (issue 13)
+            assert f"endpointdsl/check/criteria_sets/{shipped}.ept" in names
         assert names.count("endpointdsl/language/_parser_tables.json") == 1
         assert not [n for n in names if "cache" in n or n.endswith(".pickle")], names
         packaged = zf.read("endpointdsl/language/_grammar/endpoint.lark").decode()
@@ -42,7 +44,7 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     assert packaged == (ROOT / "grammar" / "endpoint.lark").read_text()
     # Import the unpacked wheel from a folder with no grammar/ beside it, so only the
     # packaged copy can be found.
-    site, example = str(tmp_path / "site"), str(ROOT / "examples" / "her2_cart_trastuzumab.ept")
+    site, example = str(tmp_path / "site"), str(ROOT / "examples" / "sap" / "irecist_orr.ept")
     probe = (
         "import endpointdsl, endpointdsl.language.parser as p;"
         f"assert endpointdsl.__file__.startswith({site!r});"
@@ -55,7 +57,7 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     env.pop("XDG_CACHE_HOME", None)
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == [str(len(packaged)), "tables"]
+    assert out.stdout.split() == [str(len(packaged)), "tables"]  # irecist_orr reads a shipped set
     assert list(home.iterdir()) == []
 
 

@@ -41,7 +41,7 @@ def compare(ours: pd.DataFrame) -> None:
         assert diff.empty, diff.head(10).to_string()
 
 
-@pytest.mark.parametrize("engine", ["compiled", "interpreter"])
+@pytest.mark.parametrize("engine", ["compiled", "interpreter", "sql"])
 def test_adrs_parameters_reproduce_admiralonco(engine):
     compiled = endpointdsl.load(EPT)
     tables = read_tables(DATA, [t.name for t in compiled.model.tables])

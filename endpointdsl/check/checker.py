@@ -13,6 +13,7 @@ from . import model as m
 from .adam import check_adam
 from .conditions import Conditions
 from .confirm import ConfirmedEvents
+from .criteria import check_set
 from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
 from .imputation import offset_days
@@ -33,6 +34,8 @@ class Checker(Scope):
         self.conditions = Conditions(self, DateFormats(self))
         check_names(self)
         tables = tuple(self._table(t) for t in self.tables.values())
+        # criteria (issue 13): the file's response criteria sets, before the endpoints naming them
+        self.criteria = {name: check_set(d, self.error) for name, d in self.criteria_nodes.items()}
         confirmed = ConfirmedEvents(self, self.conditions.formats.events)
         events = tuple(
             confirmed.check(e)
@@ -100,6 +103,8 @@ class Checker(Scope):
                 self.events[ident.text] = item
             elif isinstance(item, n.ScheduleDef):
                 self.schedules[ident.text] = item
+            elif isinstance(item, n.CriteriaDef):  # criteria (issue 13)
+                self.criteria_nodes[ident.text] = item
             else:
                 self.populations[ident.text] = item
         subject_tables = [t for t in self.tables.values() if t.per_subject]

@@ -74,6 +74,10 @@ class EndpointChecker(Operands):
             events, rules, missed = (), (), None
         else:
             for clause in ep.clauses:
+                if isinstance(clause, n.CriteriaUse):  # criteria (issue 13)
+                    self.error("E258", "`criteria` applies to response endpoints", clause.span,
+                               "a time-to-event endpoint reads dated events; name the criteria in "
+                               "the response endpoint whose rows it reads")  # fmt: skip
                 if isinstance(
                     clause, (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)
                 ):

@@ -446,6 +446,7 @@ class ResponseSpec:
     not_evaluable: str | None = None  # landmark: AVALC when not evaluable; None: excluded
     evaluable_by: str | None = None  # occurrence: evaluable if occurred or this date reaches the end
     no_origin_assessed: bool = False  # best: no origin date gives MISSING / N, not an exclusion
+    criteria: CriteriaSet | None = None  # criteria (issue 13): the set named; None: RECIST 1.1 built in
 
 
 # An endpoint's rows read as a table (section 6.5).
@@ -577,3 +578,53 @@ def event_names(ep: EndpointSpec) -> list[str]:
         names += [r.event, r.evaluable_by]
         names += [b.event for b in (r.start, r.stop) if b is not None]
     return list(dict.fromkeys(x for x in names if x))
+
+
+# ---- criteria: response criteria sets as declarations (issue 13; docs/semantics.md 6.6) ------
+
+
+@frozen
+class CriteriaCategory:
+    """One row of a criteria set. `role`: "response", "control" (disease control, counted
+    after the SD minimum), "progression", "ne" (not evaluable) or None (only ranked).
+    `confirmed_by`: the categories that confirm it (empty: never confirmed); `between`: those
+    allowed between it and the confirming visit; `at_next`: the confirming visit is the next one
+    whose category is not in `between`, `window` (days) apart from the visit before it."""
+
+    name: str
+    aval: int
+    role: str | None = None
+    confirmed_by: tuple[str, ...] = ()
+    between: tuple[str, ...] = ()
+    at_next: bool = False
+    window: tuple[float, float] | None = None
+
+
+@frozen
+class CriteriaSet:
+    """A response criteria set: its categories best first; after the first visit whose
+    response has the role "progression", later visits are not used unless `continues`."""
+
+    name: str
+    title: str
+    categories: tuple[CriteriaCategory, ...]
+    continues: bool = False
+    span: Span | None = _SPAN
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.categories)
+
+    def of_role(self, role: str) -> tuple[str, ...]:
+        return tuple(c.name for c in self.categories if c.role == role)
+
+    def category(self, name: str) -> CriteriaCategory:
+        return next(c for c in self.categories if c.name == name)
+
+    @property
+    def missing_aval(self) -> int:
+        """AVAL of MISSING (no assessment): one more than the largest code of the set."""
+        return max(c.aval for c in self.categories) + 1
+
+
+CRITERIA_RESERVED = ("MISSING", "Y", "N")  # AVALC values a response endpoint gives itself

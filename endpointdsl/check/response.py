@@ -14,6 +14,7 @@ import re
 from ..language import nodes as n
 from . import model as m
 from .confirm import root_event
+from .criteria import resolve
 from .operands import Operands
 
 KINDS = {n.BestResponse: "best", n.Landmark: "landmark", n.Occurrence: "occurrence"}
@@ -98,13 +99,16 @@ class ResponseChecker:
                 "E182", f"'{event.text}' has no response column", event.span,
                 f"add it to the event: `event {event.text} = ... response AVALC`",
             )  # fmt: skip
-        responder = self._responder(clauses.get(n.Responder), kind)
+        criteria = self._criteria(kind)
+        responder = self._responder(clauses.get(n.Responder), kind, criteria)
         confirm = self._confirm(clauses.get(n.Confirm))
         sd_min = self._sd_minimum(clauses.get(n.SdMinimum))
-        if kind == "best" and sd_min is None and n.SdMinimum not in clauses:
+        responses = criteria.of_role("response") if criteria else ("CR", "PR")
+        controls = criteria.of_role("control") if criteria else ("SD",)
+        if kind == "best" and sd_min is None and n.SdMinimum not in clauses and controls:
             # It decides the result unless only CR and PR count: the flag follows the best
             # response, and whether SD counts as SD or as NE changes it only below PR.
-            needed = responder is None or not set(responder) <= {"CR", "PR"}
+            needed = responder is None or not set(responder) <= set(responses)
             if needed:
                 self.error(
                     "E184", "say when stable disease counts", head.span,
@@ -145,22 +149,39 @@ class ResponseChecker:
             evaluable_by = spec.event
         return m.ResponseSpec(
             kind, event.text, sd_min, confirm, responder, start, stop, nearest,
-            not_evaluable, evaluable_by, n.NoOrigin in clauses and kind == "best",
+            not_evaluable, evaluable_by, n.NoOrigin in clauses and kind == "best", criteria,
         )  # fmt: skip
 
     # ---- clauses
-    def _responder(self, clause: n.Responder | None, kind: str) -> tuple[str, ...] | None:
+    # ---- criteria (issue 13): the set the endpoint names
+    def _criteria(self, kind: str) -> m.CriteriaSet | None:
+        uses = [c for c in self.ep.clauses if isinstance(c, n.CriteriaUse)]
+        for extra in uses[1:]:
+            self.error("E110", "`criteria` is given twice", extra.span, "keep one")
+        if not uses:
+            return None
+        if kind == "occurrence":
+            self.error("E258", "`criteria` does not apply to an `occurrence of` endpoint", uses[0].span,
+                       "an incidence reads no responses; leave it out")  # fmt: skip
+            return None
+        return resolve(uses[0], self.operands.scope.criteria, self.error)
+
+    def _responder(
+        self, clause: n.Responder | None, kind: str, criteria: m.CriteriaSet | None
+    ) -> tuple[str, ...] | None:
         if clause is None or kind == "occurrence":
             return None
         values = []
+        names = criteria.names if criteria else m.RESPONSES
+        title = f"a category of criteria {criteria.name}" if criteria else "a RECIST 1.1 response"
         for operand in clause.values:
             text = self._text(operand, "a response category")
             if text is None:
                 continue
-            if text not in m.RESPONSES:
+            if text not in names:
                 self.error(
-                    "E185", f'"{text}" is not a RECIST 1.1 response', operand.span,
-                    "the responses are " + ", ".join(f'"{r}"' for r in m.RESPONSES),
+                    "E185", f'"{text}" is not {title}', operand.span,
+                    "the responses are " + ", ".join(f'"{r}"' for r in names),
                 )  # fmt: skip
             elif text in values:
                 self.error("E185", f'"{text}" is listed twice', operand.span)

@@ -22,6 +22,8 @@ class Scope:
         self.events: dict[str, n.EventDef] = {}
         self.populations: dict[str, n.PopulationDef] = {}
         self.schedules: dict[str, n.ScheduleDef] = {}
+        self.criteria_nodes: dict[str, n.CriteriaDef] = {}  # criteria (issue 13)
+        self.criteria: dict = {}  # name -> model.CriteriaSet, once checked
         # Endpoints by PARAMCD: their rows can be read as tables (semantics 6.5).
         self.endpoint_nodes = {e.paramcd.text: e for e in program.items if isinstance(e, n.Endpoint)}
 

@@ -593,12 +593,39 @@ class Paramn:
     span: Span | None = _SPAN
 
 
+# ---- criteria: response criteria sets as declarations (issue 13) -------------------------
+
+
+@frozen
+class CriteriaConfirm:
+    """`confirmed by (C, ...) [with (B, ...) between] [at next assessment [from A through B UNIT]]`."""
+
+    by: tuple[Operand, ...]
+    between: tuple[Operand, ...] = ()
+    at_next: bool = False
+    window_from: Operand | None = None
+    window_through: Operand | None = None
+    window_unit: Ident | None = None
+    span: Span | None = _SPAN
+
+
 @frozen
 class KeepItem:
     """`TRT01P as TRTP` (`as`: the output name; None: the column's own)."""
 
     column: Ident
     rename: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class CriteriaRow:
+    """`category "PR" = 2, response, confirmed by ...`: one category, best rows first."""
+
+    category: Operand
+    aval: Operand
+    role: str | None = None  # "response", "disease control", "progression", "not evaluable"
+    confirm: CriteriaConfirm | None = None
     span: Span | None = _SPAN
 
 
@@ -617,6 +644,25 @@ class DatasetDef:
 
     name: Ident
     label: str | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class CriteriaDef:
+    """`criteria NAME "Title" <rows> [after progression: stop|continue] end`."""
+
+    name: Ident
+    title: str | None
+    rows: tuple[CriteriaRow, ...]
+    after_progression: str | None = None  # "stop", "continue"; None: stop
+    span: Span | None = _SPAN
+
+
+@frozen
+class CriteriaUse:
+    """`criteria NAME` in an endpoint: the response criteria set it reads."""
+
+    name: Ident
     span: Span | None = _SPAN
 
 
@@ -648,6 +694,7 @@ Clause = (
     | NoOrigin
     | Paramn
     | SameDay
+    | CriteriaUse
 )
 
 
@@ -670,6 +717,7 @@ Item = (
     | DateDef
     | KeepDef
     | DatasetDef
+    | CriteriaDef
 )
 
 

@@ -47,6 +47,7 @@ RESERVED = frozenset(
         "on", "the",  # reldates: `first E on or after F`, `the 2nd E`
         "keep", "as", "dataset", "paramn",  # adam: `keep A as B from adsl`, `dataset`, `paramn 3`
         "competing",  # competing events (issue 13): `to relapse competing death cnsr 2`
+        "criteria", "category", "disease", "control", "progressive", "continue",  # criteria (issue 13)
     )
 )  # fmt: skip
 
@@ -57,7 +58,7 @@ MAX_NUMBER_DIGITS = 20
 # Nodes that define a name, and what they define.
 _DEFINITIONS = {"table": "a table", "event_def": "an event", "population_def": "a population",
                 "confirmed_event_def": "an event", "date_def": "a date",
-                "schedule_def": "a schedule"}  # fmt: skip
+                "schedule_def": "a schedule", "criteria_def": "a criteria set"}  # fmt: skip
 _CONDITION_OPS = frozenset({"and_", "or_", "not_"})
 
 

@@ -16,7 +16,8 @@ def format_program(program: n.Program) -> str:
     blocks: list[str] = []
     previous: n.Item | None = None
     for item in program.items:
-        if previous is not None and (isinstance(item, n.Endpoint) or isinstance(previous, n.Endpoint)):
+        blocky = (n.Endpoint, n.CriteriaDef)
+        if previous is not None and (isinstance(item, blocky) or isinstance(previous, blocky)):
             blocks.append("")
         blocks.append(format_item(item))
         previous = item
@@ -45,6 +46,8 @@ def format_item(item: n.Item) -> str:
             )
         case n.Endpoint():
             return _endpoint(item)
+        case n.CriteriaDef():  # criteria (issue 13)
+            return _criteria(item)
         case n.DateDef(name=name, date=date, label=label):  # reldates
             return f"date {name.text} = {_date(date)}" + (
                 f" label {escape(label)}" if label is not None else ""
@@ -330,4 +333,31 @@ def format_clause(c: n.Clause) -> str:
             return "no origin: not assessed"
         case n.Evaluable(event=event):
             return f"evaluable if occurred or {event.text} reaches window end"
+        case n.CriteriaUse(name=name):
+            return f"criteria {name.text}"
     raise TypeError(f"not an endpoint clause: {type(c).__name__}")
+
+
+# ---- criteria: response criteria sets (issue 13) ------------------------------------------
+
+
+def _operands(values) -> str:
+    return "(" + ", ".join(format_operand(v) for v in values) + ")"
+
+
+def _criteria(d: n.CriteriaDef) -> str:
+    lines = [f"criteria {d.name.text}" + (f" {escape(d.title)}" if d.title is not None else "")]
+    for row in d.rows:
+        text = f"category {format_operand(row.category)} = {format_operand(row.aval)}"
+        text += f", {row.role}" if row.role else ""
+        c = row.confirm
+        if c is not None:
+            text += f", confirmed by {'next ' if c.at_next else ''}{_operands(c.by)}"
+            if c.window_from is not None:
+                text += f" from {format_operand(c.window_from)} through {format_operand(c.window_through)}"
+                text += f" {c.window_unit.text}"
+            text += f" with {_operands(c.between)} between" if c.between else ""
+        lines.append(INDENT + text)
+    if d.after_progression is not None:
+        lines.append(f"{INDENT}after progressive disease: {d.after_progression}")
+    return "\n".join([*lines, "end"])

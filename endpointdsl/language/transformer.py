@@ -508,6 +508,57 @@ class ToAst(Transformer):
     def evaluable(self, meta, c):
         return n.Evaluable(self._ident(c[0]), span=self._span(meta))
 
+    # ---- criteria: response criteria sets (issue 13)
+    def role_response(self, meta, c):
+        return ("role", "response")
+
+    def role_control(self, meta, c):
+        return ("role", "disease control")
+
+    def role_progression(self, meta, c):
+        return ("role", "progressive disease")
+
+    def role_not_evaluable(self, meta, c):
+        return ("role", "not evaluable")
+
+    def criteria_list(self, meta, c):
+        return tuple(c)
+
+    def criteria_between(self, meta, c):
+        return ("between", c[0])
+
+    def criteria_next(self, meta, c):
+        return ("next", True)
+
+    def criteria_window(self, meta, c):
+        return ("window", (c[0], c[1], self._ident(c[2])))
+
+    def criteria_confirm(self, meta, c):
+        opts = dict(x for x in c if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str))
+        by = next(x for x in c if isinstance(x, tuple) and not (len(x) == 2 and isinstance(x[0], str)))
+        window = opts.get("window") or (None, None, None)
+        return n.CriteriaConfirm(by, opts.get("between", ()), "next" in opts, *window, span=self._span(meta))
+
+    def criteria_row(self, meta, c):
+        role = next((x[1] for x in c[2:] if isinstance(x, tuple)), None)
+        confirm = next((x for x in c[2:] if isinstance(x, n.CriteriaConfirm)), None)
+        return n.CriteriaRow(c[0], c[1], role, confirm, span=self._span(meta))
+
+    def after_stop(self, meta, c):
+        return ("after", "stop")
+
+    def after_continue(self, meta, c):
+        return ("after", "continue")
+
+    def criteria_def(self, meta, c):
+        title = unescape(str(c[1])) if len(c) > 1 and isinstance(c[1], Token) else None
+        rows = tuple(x for x in c[1:] if isinstance(x, n.CriteriaRow))
+        after = next((x[1] for x in c[1:] if isinstance(x, tuple)), None)
+        return n.CriteriaDef(self._ident(c[0]), title, rows, after, span=self._span(meta))
+
+    def criteria_use(self, meta, c):
+        return n.CriteriaUse(self._ident(c[0]), span=self._span(meta))
+
     def variant_of(self, meta, c):
         return ("like", self._ident(c[0]))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...check import model as m
 from .emit import Writer, call, condition, ident, lit
-from .response import ResponseWriter
+from .response import ResponseWriter, criteria_call
 
 
 class EndpointWriter:
@@ -75,6 +75,7 @@ class EndpointWriter:
             record = call(
                 "rr.best_record", "notes", param="param", origin_occ="None", categorised="[]",
                 responder=lit(r.responder),
+                **({"criteria": built} if (built := criteria_call(r)) else {}),  # criteria (issue 13)
             )  # fmt: skip
             w.line(f"return {record}")
             w.dedent()

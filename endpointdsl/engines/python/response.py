@@ -25,14 +25,23 @@ class ResponseWriter:
         return self.ep.lines.get(clause)
 
     def write(self) -> None:
+        self._criteria()
         {"best": self._best, "landmark": self._landmark, "occurrence": self._occurrence}[self.r.kind]()
+
+    # ---- criteria (issue 13): the set named, built once per call from literals
+    def _criteria(self) -> None:
+        built = criteria_call(self.r)
+        self.crit = {}
+        if built is not None:
+            self.w.line(f"criteria = {built}", self.line("CriteriaUse"))
+            self.crit = {"criteria": "criteria"}
 
     def _visits(self, head: str) -> None:
         self.w.line("# visits: one per date (the worst response), up to the first PD")
         src = self.model.event(self.r.event)
         visits = call(
             "rr.visits", self.occ(self.r.event), origin="origin", end="end", notes="notes",
-            table=lit(src.table), column=lit(src.response),
+            table=lit(src.table), column=lit(src.response), **self.crit,
         )  # fmt: skip
         self.w.line(f"visits = {visits}", self.line(head))
 
@@ -45,12 +54,17 @@ class ResponseWriter:
             confirm = call("rr.Confirmation", days=lit(c.days), max_ne=lit(c.max_ne), max_sd=lit(c.max_sd))
         w.line("# each visit's category: confirmation and the SD minimum applied", self.line("Confirm"))
         categorised = call(
-            "rr.categorise", "visits", origin="origin", sd_min_days=lit(r.sd_min_days), confirm=confirm
+            "rr.categorise",
+            "visits",
+            origin="origin",
+            sd_min_days=lit(r.sd_min_days),
+            confirm=confirm,
+            **self.crit,
         )
         w.line(f"categorised = {categorised}", self.line("SdMinimum"))
         record = call(
             "rr.best_record", "notes", param="param", origin_occ="origin_occ", categorised="categorised",
-            responder=lit(r.responder),
+            responder=lit(r.responder), **self.crit,
         )  # fmt: skip
         w.line(f"return {record}", self.line("Responder") or self.line("BestResponse"))
 
@@ -85,6 +99,7 @@ class ResponseWriter:
             "rr.landmark_record", "notes", param="param", origin_occ="origin_occ", visits="visits",
             start="start", stop="stop", nearest="None" if r.nearest is None else self._day_date(r.nearest),
             responder=lit(r.responder), not_evaluable=lit(r.not_evaluable), window=lit(self._window_text()),
+            **self.crit,
         )  # fmt: skip
         w.line(f"return {record}", self.line("NotEvaluable") or self.line("Landmark"))
 
@@ -101,3 +116,14 @@ class ResponseWriter:
             window=lit(self._window_text()),
         )  # fmt: skip
         w.line(f"return {record}", self.line("Evaluable") or self.line("Occurrence"))
+
+
+def criteria_call(r: m.ResponseSpec) -> str | None:
+    """The runtime's criteria set of a best-response or landmark endpoint that names one."""
+    c = r.criteria
+    if c is None or r.kind == "occurrence":
+        return None
+    rows = tuple(
+        (k.name, k.aval, k.role, k.confirmed_by, k.between, k.at_next, k.window) for k in c.categories
+    )
+    return call("rr.criteria_set", title=lit(c.title), rows=lit(rows), continues=lit(c.continues))

@@ -11,12 +11,12 @@ import datetime as dt
 
 from attrs import frozen
 
-from ...check.model import AVAL_CODES, RESPONSES, WORST_ORDER
+from ...check.model import AVAL_CODES
 from ...data.records import Derivation, Record
 from .runtime import Notes, Occurrence, exclude, shift
+from .runtime_criteria import RECIST11, Criteria, criteria_set, ranks
 
-BEST_RANK = {r: i for i, r in enumerate(RESPONSES)}  # the best response first
-WORST_RANK = {r: i for i, r in enumerate(WORST_ORDER)}  # the worst last
+__all__ = ["criteria_set"]  # generated modules build the set they read through `rr`
 
 
 @frozen
@@ -29,9 +29,17 @@ class Visit:
 
 
 def visits(
-    occurrences: list[Occurrence], *, origin: dt.date, end: dt.date, notes: Notes, table: str, column: str
+    occurrences: list[Occurrence],
+    *,
+    origin: dt.date,
+    end: dt.date,
+    notes: Notes,
+    table: str,
+    column: str,
+    criteria: Criteria = RECIST11,
 ) -> list[Visit]:
-    """Section 6.1, steps 1-4: usable assessments, one per date, up to the first PD."""
+    """Section 6.1, steps 1-4: usable assessments, one per date, up to the first progression."""
+    _, worst_rank, _ = ranks(criteria)
     by_date: dict[dt.date, list[Occurrence]] = {}
     for occ in occurrences:
         if occ.date < origin:
@@ -39,8 +47,8 @@ def visits(
             continue
         if occ.date > end:
             continue
-        if occ.value not in WORST_RANK:
-            why = "missing" if occ.value is None else f'"{occ.value}" is not a RECIST 1.1 response'
+        if occ.value not in worst_rank:
+            why = "missing" if occ.value is None else f'"{occ.value}" is not a {criteria.title} response'
             notes.add(
                 f"{occ.event}: {table} row {occ.row} has no usable response in {column} ({why}); not used"
             )
@@ -50,14 +58,14 @@ def visits(
     for date in sorted(by_date):
         same = by_date[date]
         # max() keeps the first of equals: the first in occurrence order supplies SRCSEQ.
-        worst = max(same, key=lambda o: WORST_RANK[o.value])
+        worst = max(same, key=lambda o: worst_rank[o.value])
         shown = list(dict.fromkeys(o.value for o in same))
         if len(shown) > 1:
             notes.add(
                 f"{worst.event}: different responses on {date} ({', '.join(shown)}); the worst, {worst.value}, is used"
             )
         out.append(Visit(date, worst.value, worst))
-        if worst.value == "PD":
+        if criteria.role(worst.value) == "progression" and not criteria.continues:
             break  # nothing after the first progression is used
     return out
 
@@ -72,41 +80,69 @@ class Confirmation:
     max_sd: int
 
 
-def _confirmed(seq: list[Visit], i: int, rule: Confirmation) -> bool:
-    """Is the CR or PR at seq[i] confirmed?"""
+def _confirmed(seq: list[Visit], i: int, rule: Confirmation | None, criteria: Criteria) -> str | None:
+    """The response of the visit that confirms seq[i] (section 6.1 and 6.6), or None.
+
+    A response needs `rule` (the endpoint's `confirm after`); another category confirms by
+    its own row (at the next assessment), whatever the endpoint says."""
     first = seq[i]
-    allowed = {"CR", "NE"} if first.response == "CR" else {"CR", "PR", "NE", "SD"}
-    confirming = {"CR"} if first.response == "CR" else {"CR", "PR"}
+    _, role, by, between, at_next, window = criteria.rule(first.response)[1:]
+    response = role == "response"
+    if not by or (response and rule is None):
+        return None
+    best_rank = ranks(criteria)[0]
+    allowed = set(by) | set(between)
     ne = sd = 0
-    seen_cr = False
-    for later in seq[i + 1 :]:
+    best_seen = None  # the best response seen after seq[i]: none may follow it that is worse
+    for k in range(i + 1, len(seq)):
+        later = seq[k]
         r = later.response
-        if r not in allowed:
-            return False
-        ne += r == "NE"
-        sd += r == "SD"
-        if ne > rule.max_ne or sd > rule.max_sd or (r == "PR" and seen_cr):
-            return False
-        seen_cr = seen_cr or r == "CR"
-        if r in confirming and (later.date - first.date).days >= rule.days:
-            return True
-    return False
+        skip = at_next and r in between  # not yet the next assessment that decides
+        if not skip and ((at_next and r not in by) or r not in allowed):
+            return None
+        if response:
+            ne += criteria.role(r) == "ne"
+            sd += criteria.role(r) == "control"
+            worse = best_seen is not None and criteria.role(r) == "response" and best_rank[r] > best_seen
+            if ne > rule.max_ne or sd > rule.max_sd or worse:
+                return None
+            if criteria.role(r) == "response":
+                best_seen = best_rank[r] if best_seen is None else min(best_seen, best_rank[r])
+        if skip:
+            continue
+        days = (later.date - first.date).days
+        if r in by and (not response or days >= rule.days):
+            if window is not None:
+                gap = (later.date - seq[k - 1].date).days
+                if not window[0] <= gap <= window[1]:
+                    return None
+            return r
+        if at_next:
+            return None
+    return None
 
 
 def categorise(
-    seq: list[Visit], *, origin: dt.date, sd_min_days: float | None, confirm: Confirmation | None
-) -> list[tuple[Visit, str]]:
+    seq: list[Visit], *, origin: dt.date, sd_min_days: float | None, confirm: Confirmation | None,
+    criteria: Criteria = RECIST11,
+) -> list[tuple[Visit, str]]:  # fmt: skip
     """Each visit's category (section 6.1): confirmation and the SD minimum applied."""
     out = []
+    control = criteria.named("control")
+    ne = criteria.named("ne")[0]
     for i, v in enumerate(seq):
         long_enough = sd_min_days is not None and (v.date - origin).days >= sd_min_days
         r = v.response
-        if r in ("CR", "PR") and (confirm is None or _confirmed(seq, i, confirm)):
+        role = criteria.role(r)
+        confirmed_by = _confirmed(seq, i, confirm, criteria)
+        if role == "response" and (confirm is None or confirmed_by is not None):
             category = r
-        elif r in ("CR", "PR", "SD"):
-            category = "SD" if long_enough else "NE"
-        elif r == "NON-CR/NON-PD":
-            category = r if long_enough else "NE"
+        elif role == "response":
+            category = control[0] if control and long_enough else ne
+        elif role == "control":
+            category = r if long_enough else ne
+        elif confirmed_by is not None:  # a confirmed category counts as its confirmation, from its date
+            category = confirmed_by
         else:
             category = r
         out.append((v, category))
@@ -115,20 +151,22 @@ def categorise(
 
 def best_record(
     notes: Notes, *, param: str, origin_occ: Occurrence | None, categorised: list[tuple[Visit, str]],
-    responder: tuple[str, ...] | None,
+    responder: tuple[str, ...] | None, criteria: Criteria = RECIST11,
 ) -> Derivation:  # fmt: skip
     """Section 6.2: the best category, dated by its first visit; or a responder flag that
     follows it (Y when the best category is listed, dated by the first listed visit)."""
+    best_rank, _, codes = ranks(criteria)
     if not categorised:
-        return parameter(notes, param, origin_occ, "MISSING" if responder is None else "N", None)
-    best = min(BEST_RANK[c] for _, c in categorised)
+        avalc = "MISSING" if responder is None else "N"
+        return parameter(notes, param, origin_occ, avalc, None, codes=codes)
+    best = min(best_rank[c] for _, c in categorised)
     if responder is not None:
-        if RESPONSES[best] not in responder:
-            return parameter(notes, param, origin_occ, "N", None)
+        if criteria.order[best] not in responder:
+            return parameter(notes, param, origin_occ, "N", None, codes=codes)
         hit = next(v for v, c in categorised if c in responder)
-        return parameter(notes, param, origin_occ, "Y", hit.source)
-    first = next(v for v, c in categorised if BEST_RANK[c] == best)
-    return parameter(notes, param, origin_occ, list(BEST_RANK)[best], first.source)
+        return parameter(notes, param, origin_occ, "Y", hit.source, codes=codes)
+    first = next(v for v, c in categorised if best_rank[c] == best)
+    return parameter(notes, param, origin_occ, criteria.order[best], first.source, codes=codes)
 
 
 def day_date(origin: dt.date, *, day: int, origin_day: int) -> dt.date:
@@ -139,10 +177,14 @@ def day_date(origin: dt.date, *, day: int, origin_day: int) -> dt.date:
 def landmark_record(
     notes: Notes, *, param: str, origin_occ: Occurrence, visits: list[Visit], start: dt.date,
     stop: dt.date, nearest: dt.date | None, responder: tuple[str, ...], not_evaluable: str | None,
-    window: str,
+    window: str, criteria: Criteria = RECIST11,
 ) -> Derivation:  # fmt: skip
     """Section 6.3: the response at the visit chosen in [start, stop]."""
-    progressed = next((v for v in visits if v.response == "PD" and v.date < start), None)
+    best_rank, _, codes = ranks(criteria)
+    ends = not criteria.continues
+    progressed = next(
+        (v for v in visits if ends and criteria.role(v.response) == "progression" and v.date < start), None
+    )
     inside = [v for v in visits if start <= v.date <= stop]
     if progressed is not None:
         chosen = progressed
@@ -151,14 +193,16 @@ def landmark_record(
     elif nearest is not None:
         chosen = min(inside, key=lambda v: (abs((v.date - nearest).days), v.date))
     else:
-        chosen = min(inside, key=lambda v: (BEST_RANK[v.response], v.date))
-    if chosen is None or chosen.response == "NE":
+        chosen = min(inside, key=lambda v: (best_rank[v.response], v.date))
+    if chosen is None or criteria.role(chosen.response) == "ne":
         if not_evaluable is None:
-            what = "no assessment" if chosen is None else "an NE response"
+            what = "no assessment" if chosen is None else f"an {chosen.response} response"
             return exclude(notes, reason=f"not evaluable: {what} from {window}")
-        return parameter(notes, param, origin_occ, not_evaluable, chosen.source if chosen else None)
+        return parameter(
+            notes, param, origin_occ, not_evaluable, chosen.source if chosen else None, codes=codes
+        )
     flag = "Y" if chosen.response in responder else "N"
-    return parameter(notes, param, origin_occ, flag, chosen.source)
+    return parameter(notes, param, origin_occ, flag, chosen.source, codes=codes)
 
 
 def occurrence_record(
@@ -184,13 +228,18 @@ def occurrence_record(
 
 
 def parameter(
-    notes: Notes, param: str, origin_occ: Occurrence | None, avalc: str, source: Occurrence | None
+    notes: Notes,
+    param: str,
+    origin_occ: Occurrence | None,
+    avalc: str,
+    source: Occurrence | None,
+    codes: dict = AVAL_CODES,
 ) -> Derivation:
     """One response or incidence row: AVALC with its code; ADT and source of `source`.
     Without an origin (`no origin: not assessed`) STARTDT is empty."""
     record = Record(
         notes.subject, notes.paramcd, param, origin_occ.date if origin_occ else None,
-        source.date if source else None, float(AVAL_CODES[avalc]) if avalc in AVAL_CODES else None, None, None,
+        source.date if source else None, float(codes[avalc]) if avalc in codes else None, None, None,
         None, None, source.domain if source else None, source.column if source else None,
         source.seq if source else None,
         STARTDTF=origin_occ.flag if origin_occ else None, ADTF=source.flag if source else None, AVALC=avalc,

@@ -24,12 +24,42 @@ RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 BEST_FIRST = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 MILDEST_FIRST = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")  # one date: the last of these wins
 CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
+# RECIST 1.1 as section 6.1 states it, in the shape of a declared set (section 6.6):
+# category -> (role, confirmed by, allowed between, at next assessment, window).
+RECIST_RULES = {
+    "CR": ("response", ("CR",), ("NE",), False, None),
+    "PR": ("response", ("CR", "PR"), ("NE", "SD"), False, None),
+    "SD": ("control", (), (), False, None),
+    "NON-CR/NON-PD": ("control", (), (), False, None),
+    "PD": ("progression", (), (), False, None),
+    "NE": ("ne", (), (), False, None),
+}
+
+
+def table(spec: m.ResponseSpec) -> dict:
+    """The criteria the endpoint reads (section 6.6): its set, or RECIST 1.1."""
+    c = spec.criteria
+    if c is None:
+        return {"title": "RECIST 1.1", "best": BEST_FIRST, "mild": MILDEST_FIRST, "codes": CODES,
+                "rules": RECIST_RULES, "continues": False}  # fmt: skip
+    best = tuple(k.name for k in c.categories)
+    ne = [k.name for k in c.categories if k.role == "ne"]
+    codes = {k.name: k.aval for k in c.categories}
+    codes.update({"MISSING": max(codes.values()) + 1, "Y": 1, "N": 0})
+    rules = {k.name: (k.role, k.confirmed_by, k.between, k.at_next, k.window) for k in c.categories}
+    return {"title": c.title, "best": best, "mild": tuple(ne) + tuple(x for x in best if x not in ne),
+            "codes": codes, "rules": rules, "continues": c.continues}  # fmt: skip
+
+
+def role(t: dict, category: str) -> str | None:
+    return t["rules"][category][0]
+
 
 # ---- visits (6.1) ------------------------------------------------------------------
 
 
 def visits(
-    model: m.Model, event: str, occs: list[dict], origin: dt.date, end: dt.date, findings
+    model: m.Model, event: str, occs: list[dict], origin: dt.date, end: dt.date, findings, t: dict
 ) -> list[dict]:
     """One visit per assessment date inside [origin, end], with the worst response of the
     date, up to and including the first PD. A visit is {"date", "response", "src"}."""
@@ -41,8 +71,8 @@ def visits(
             continue
         if o["date"] > end:
             continue
-        if o["value"] not in RESPONSES:
-            why = "missing" if o["value"] is None else f'"{o["value"]}" is not a RECIST 1.1 response'
+        if o["value"] not in t["best"]:
+            why = "missing" if o["value"] is None else f'"{o["value"]}" is not a {t["title"]} response'
             note(
                 findings,
                 f"{event}: {src.table} row {o['row']} has no usable response in {src.response} ({why}); not used",
@@ -56,7 +86,7 @@ def visits(
     for date in sorted(by_date):
         group = by_date[date]
         # max() keeps the first of equal keys: the first in occurrence order supplies the source.
-        worst = max(group, key=lambda o: MILDEST_FIRST.index(o["value"]))
+        worst = max(group, key=lambda o: t["mild"].index(o["value"]))
         responses = list(dict.fromkeys(o["value"] for o in group))
         if len(responses) > 1:
             note(
@@ -65,47 +95,71 @@ def visits(
                 f"{worst['value']}, is used",
             )
         result.append({"date": date, "response": worst["value"], "src": worst})
-        if worst["value"] == "PD":  # RECIST: best response up to progression
+        if role(t, worst["value"]) == "progression" and not t["continues"]:  # up to progression
             break
     return result
 
 
-def confirmed(vs: list[dict], i: int, rule: m.Confirmation) -> bool:
-    """admiralonco's confirmation of the CR or PR visit vs[i] (semantics 6.1)."""
+def confirmed(vs: list[dict], i: int, rule: m.Confirmation | None, t: dict) -> str | None:
+    """The response of the visit confirming vs[i] (sections 6.1, 6.6), or None."""
     first = vs[i]
-    is_cr = first["response"] == "CR"
-    confirming = ("CR",) if is_cr else ("CR", "PR")
-    allowed = ("CR", "NE") if is_cr else ("CR", "PR", "NE", "SD")
-    upto = None  # the visits after vs[i] up to and including the first confirming one
-    for j in range(i + 1, len(vs)):
-        later = vs[j]
-        if later["response"] in confirming and (later["date"] - first["date"]).days >= rule.days:
-            upto = [v["response"] for v in vs[i + 1 : j + 1]]
-            break
-    if upto is None:
-        return False
-    if any(r not in allowed for r in upto) or upto.count("NE") > rule.max_ne:
-        return False
-    if is_cr:
-        return True
-    if upto.count("SD") > rule.max_sd:
-        return False
-    crs = [k for k, r in enumerate(upto) if r == "CR"]
-    prs = [k for k, r in enumerate(upto) if r == "PR"]
-    return not (crs and prs and max(prs) > min(crs))  # no PR after a CR
+    kind, by, between, at_next, window = t["rules"][first["response"]]
+    is_response = kind == "response"
+    if not by or (is_response and rule is None):
+        return None
+    later = vs[i + 1 :]
+    if at_next:
+        # the next visit whose response is not one allowed between
+        rest = [k for k in range(len(later)) if later[k]["response"] not in between]
+        if not rest or later[rest[0]]["response"] not in by:
+            return None
+        j = rest[0]
+    else:
+        found = [
+            k for k in range(len(later))
+            if later[k]["response"] in by
+            and (not is_response or (later[k]["date"] - first["date"]).days >= rule.days)
+        ]  # fmt: skip
+        if not found:
+            return None
+        j = found[0]
+    upto = [v["response"] for v in later[: j + 1]]
+    if is_response and (later[j]["date"] - first["date"]).days < rule.days:
+        return None
+    if any(r not in by and r not in between for r in upto):
+        return None
+    if is_response:
+        if sum(role(t, r) == "ne" for r in upto) > rule.max_ne:
+            return None
+        if sum(role(t, r) == "control" for r in upto) > rule.max_sd:
+            return None
+        # no response after a better one (RECIST: no PR after a CR)
+        ranks = [t["best"].index(r) for r in upto if role(t, r) == "response"]
+        if any(ranks[k] > min(ranks[:k]) for k in range(1, len(ranks))):
+            return None
+    if window is not None:
+        before = vs[i + j]["date"]  # the visit just before the confirming one
+        gap = (later[j]["date"] - before).days
+        if gap < window[0] or gap > window[1]:
+            return None
+    return later[j]["response"]
 
 
-def category(vs: list[dict], i: int, spec: m.ResponseSpec, origin: dt.date) -> str:
+def category(vs: list[dict], i: int, spec: m.ResponseSpec, origin: dt.date, t: dict) -> str:
     visit = vs[i]
     r = visit["response"]
     qualifies_sd = spec.sd_min_days is None or (visit["date"] - origin).days >= spec.sd_min_days
-    if r in ("CR", "PR"):
-        if spec.confirm is None or confirmed(vs, i, spec.confirm):
+    kind = role(t, r)
+    controls = [x for x in t["best"] if role(t, x) == "control"]
+    ne = next(x for x in t["best"] if role(t, x) == "ne")
+    by = confirmed(vs, i, spec.confirm, t)
+    if kind == "response":
+        if spec.confirm is None or by is not None:
             return r
-        return "SD" if qualifies_sd else "NE"
-    if r in ("SD", "NON-CR/NON-PD"):
-        return r if qualifies_sd else "NE"
-    return r  # PD, NE
+        return controls[0] if controls and qualifies_sd else ne
+    if kind == "control":
+        return r if qualifies_sd else ne
+    return by if by is not None else r  # a confirmed category counts as its confirmation
 
 
 # ---- the three kinds ---------------------------------------------------------------
@@ -116,7 +170,7 @@ def not_assessed(ep: m.EndpointSpec, subject: Subject) -> Record:
     gives screen failures MISSING), with STARTDT empty."""
     avalc = "MISSING" if ep.response.responder is None else "N"
     return Record(
-        subject.id, ep.paramcd, ep.param, None, None, CODES[avalc], None, None, None, None,
+        subject.id, ep.paramcd, ep.param, None, None, table(ep.response)["codes"][avalc], None, None, None, None,
         None, None, None, AVALC=avalc,
     )  # fmt: skip
 
@@ -128,21 +182,26 @@ def derive_response(
     """Sections 6.2-6.4, after steps 1-3 have kept the subject."""
     spec = ep.response
     origin = origin_occ["date"]
+    t = table(spec)
 
     def row(avalc: str, visit_src: dict | None) -> Result:
         s = visit_src
         record = Record(
             subject.id, ep.paramcd, ep.param, origin, s["date"] if s else None,
-            CODES.get(avalc), None, None, None, None,
+            t["codes"].get(avalc), None, None, None, None,
             s["domain"] if s else None, s["column"] if s else None, s["seq"] if s else None,
             STARTDTF=origin_occ["flag"], ADTF=s["flag"] if s else None, AVALC=avalc,
         )  # fmt: skip
         return record, None
 
     if spec.kind == "best":
-        return _best(model, spec, occ, origin, end, findings, row)
+        return _best(model, spec, occ, origin, end, findings, row, t)
     # The visits first: their data findings are reported whatever the outcome (section 3).
-    vs = visits(model, spec.event, occ[spec.event], origin, end, findings) if spec.kind == "landmark" else []
+    vs = (
+        visits(model, spec.event, occ[spec.event], origin, end, findings, t)
+        if spec.kind == "landmark"
+        else []
+    )
     start = _window_date(spec.start, ep.origin_day, origin, occ)
     if start is None:
         return None, f"no window start date: {spec.start.describe()} has no usable date"
@@ -150,17 +209,17 @@ def derive_response(
     if stop is None:
         return None, f"no window end date: {spec.stop.describe()} has no usable date"
     if spec.kind == "landmark":
-        return _landmark(ep, vs, origin, start, stop, row)
+        return _landmark(ep, vs, origin, start, stop, row, t)
     return _occurrence(spec, occ, end, start, stop, row)
 
 
-def _best(model, spec, occ, origin, end, findings, row) -> Result:
-    vs = visits(model, spec.event, occ[spec.event], origin, end, findings)
-    cats = [category(vs, i, spec, origin) for i in range(len(vs))]
+def _best(model, spec, occ, origin, end, findings, row, t) -> Result:
+    vs = visits(model, spec.event, occ[spec.event], origin, end, findings, t)
+    cats = [category(vs, i, spec, origin, t) for i in range(len(vs))]
     if not vs:
         return row("MISSING" if spec.responder is None else "N", None)
     # The best category; its first visit (min keeps the first of equal keys).
-    i = min(range(len(vs)), key=lambda k: BEST_FIRST.index(cats[k]))
+    i = min(range(len(vs)), key=lambda k: t["best"].index(cats[k]))
     if spec.responder is None:
         return row(cats[i], vs[i]["src"])
     # A flag follows the best response (admiralonco's RSP follows BOR): Y when it is listed,
@@ -171,21 +230,22 @@ def _best(model, spec, occ, origin, end, findings, row) -> Result:
     return row("Y", vs[first]["src"])
 
 
-def _landmark(ep, vs, origin, start, stop, row) -> Result:
+def _landmark(ep, vs, origin, start, stop, row, t) -> Result:
     spec = ep.response
     chosen = None
-    if vs and vs[-1]["response"] == "PD" and vs[-1]["date"] < start:
-        chosen = vs[-1]  # progressed before the window: the response is PD
+    ended = vs and role(t, vs[-1]["response"]) == "progression" and not t["continues"]
+    if ended and vs[-1]["date"] < start:
+        chosen = vs[-1]  # progressed before the window: the response is the progression
     else:
         inside = [v for v in vs if start <= v["date"] <= stop]
         if inside and spec.nearest is not None:
             target = _day_date(spec.nearest, ep.origin_day, origin)
             chosen = min(inside, key=lambda v: (abs((v["date"] - target).days), v["date"]))
         elif inside:
-            chosen = min(inside, key=lambda v: (BEST_FIRST.index(v["response"]), v["date"]))
-    if chosen is None or chosen["response"] == "NE":
+            chosen = min(inside, key=lambda v: (t["best"].index(v["response"]), v["date"]))
+    if chosen is None or role(t, chosen["response"]) == "ne":
         if spec.not_evaluable is None:
-            what = "an NE response" if chosen else "no assessment"
+            what = f"an {chosen['response']} response" if chosen else "no assessment"
             return None, f"not evaluable: {what} from {spec.start.describe()} through {spec.stop.describe()}"
         return row(spec.not_evaluable, chosen["src"] if chosen else None)
     return row("Y" if chosen["response"] in spec.responder else "N", chosen["src"])

@@ -22,6 +22,7 @@ from attrs import field, frozen
 from ...check import model as m
 from ...data.tables import duplicate_message
 from ...version import __version__
+from .best import ResponseSql, response_support
 from .clock import TimedSql
 from .confirm import write_confirmed
 from .endpoint import EndpointSql, record_columns
@@ -53,11 +54,11 @@ def sql_support(model: m.Model, ep: object) -> str | None:
     """
     if type(ep) is not m.EndpointSpec:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
-    if ep.response is not None and ep.response.kind != "occurrence":
-        return f"{RESPONSE_KINDS[ep.response.kind]} endpoints are not translated to SQL yet"
     # with the events those read: imputation bounds, what a confirmed event reads
     if any(model.event(name).derived for name in event_closure(model, model.read_events(ep))):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
+    if ep.response is not None and ep.response.kind != "occurrence":  # criteria (issue 13): set-wise
+        return response_support(model, ep)
     if ep.response is not None:
         return occurrence_support(model, ep)
     return None
@@ -299,7 +300,9 @@ def generate_sql(
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
     for ep in in_sql:
-        kind = OccurrenceSql if ep.response is not None else TimedSql if m.timed(ep) else EndpointSql
+        kind = TimedSql if m.timed(ep) else EndpointSql
+        if ep.response is not None:
+            kind = OccurrenceSql if ep.response.kind == "occurrence" else ResponseSql
         kind(model, ep, w, needs, by_row).write()
     # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
     responses = any(ep.response is not None for ep in chosen)

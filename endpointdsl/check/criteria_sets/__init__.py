@@ -1,0 +1,1 @@
+"""Criteria: the response criteria sets shipped with the package, as .ept files (issue 13)."""
