@@ -15,6 +15,7 @@ from .check.usage import table_usage
 from .data.records import Derivation
 from .data.values import Subject
 from .engines.python.generate import generate
+from .engines.reference import groups as reference_groups
 from .engines.reference import interpreter
 from .language.diagnostics import Diagnostic, EptError, with_source
 from .language.parser import SyntaxErrors
@@ -82,6 +83,8 @@ class Endpoint:
         """The same derivation by the reference interpreter (for double programming)."""
         if not isinstance(subject, Subject):
             subject = Subject.from_dicts(subject_id, subject)
+        if self.spec.group is not None:  # groups (issue 13): a derivation per value of its rows
+            return reference_groups.grouped(self.compiled.model, self.spec)(subject)
         return interpreter.derive(self.compiled.model, self.spec, subject)
 
     def derive_table(self, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -151,6 +154,8 @@ class CompiledFile:
         elif engine == "interpreter":
             derive = {
                 ep.paramcd: (lambda s, ep=ep: interpreter.derive(self.model, ep, s))
+                if ep.group is None
+                else reference_groups.grouped(self.model, ep)  # groups (issue 13)
                 for ep in self.model.endpoints
             }
         else:

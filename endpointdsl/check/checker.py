@@ -14,6 +14,7 @@ from .conditions import Conditions
 from .confirm import ConfirmedEvents
 from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
+from .groups import check_groups
 from .imputation import offset_days
 from .names import check_names
 from .reldates import RelDates
@@ -57,6 +58,7 @@ class Checker(Scope):
                 if resolved is not None:  # an unknown base: one error, not one per missing clause
                     endpoints.append(self._endpoint(resolved))
         events += tuple(self.reldates.inline.values())  # reldates: dates written inline
+        check_groups(self, endpoints, events)  # groups (issue 13)
         if not any(d.severity == "error" for d in self.diags):
             self._cycles(endpoints, events)
         if not seen:

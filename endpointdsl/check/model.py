@@ -474,12 +474,33 @@ class EndpointSpec:
     span: Span | None = _SPAN
     # .ept line of each clause ("from", "to", "among"...), for the generated line map
     lines: dict = field(eq=False, repr=False, factory=dict, kw_only=True)
+    # groups (issue 13, item 3): `for each COLUMN of EVENT`, one parameter per value
+    group: GroupBy | None = field(default=None, kw_only=True)
 
     @property
     def kind(self) -> str:
         """What the endpoint derives: "tte" (an ADTTE record), or the response kind: "best",
         "landmark" or "occurrence" (a parameter row with AVALC)."""
         return self.response.kind if self.response is not None else "tte"
+
+
+# ---- groups (issue 13, item 3; docs/semantics.md section 9) -----------------------------
+
+
+@frozen
+class GroupBy:
+    """`for each COLUMN[, COLUMN] of EVENT`: one parameter per value (a tuple of the columns'
+    cells read as text, None when missing) that the rows of `event` selected by its condition
+    take in `table`, over every subject of the subject-level table. PARAMCD is the endpoint's
+    code followed by the value's 1-based number in sorted order, zero-padded to 8 characters."""
+
+    event: str
+    table: str
+    columns: tuple[str, ...]
+    span: Span | None = _SPAN
+
+
+GROUP_PREFIX_MAX = 7  # a grouped endpoint's code, followed by at least one digit: 8 in all
 
 
 @frozen

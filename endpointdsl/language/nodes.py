@@ -572,6 +572,16 @@ class NoOrigin:
     span: Span | None = _SPAN
 
 
+# ---- groups (issue 13, item 3)
+@frozen
+class GroupBy:
+    """`for each COLUMN[, COLUMN] of EVENT`: one parameter per value of the event's column(s)."""
+
+    columns: tuple[Ident, ...]
+    event: Ident
+    span: Span | None = _SPAN
+
+
 Clause = (
     Origin
     | Terminating
@@ -598,6 +608,7 @@ Clause = (
     | NotEvaluable
     | Evaluable
     | NoOrigin
+    | GroupBy
 )
 
 
