@@ -29,6 +29,7 @@ CLAUSE_KEYWORDS = (
     "from", "to", "censor", "horizon", "cutoff", "stop", "among", "origin", "time",
     "before", "end", "best", "response", "occurrence", "sd", "confirm", "responder", "not",
     "evaluable", "no", "ascertainment",
+    "for",  # groups (issue 13): `for each COLUMN of EVENT`
 )  # fmt: skip
 TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
 RESERVED = frozenset(
@@ -44,6 +45,7 @@ RESERVED = frozenset(
         "continuous", "visits", "censoring", "date",
         "confirmed", "next", "later", "held", "for", "consecutive", "sustained", "within",
         "on", "the",  # reldates: `first E on or after F`, `the 2nd E`
+        "each",  # groups (issue 13)
     )
 )  # fmt: skip
 

@@ -197,9 +197,10 @@ def _merge_fallback(
         adtte.insert(adtte.columns.get_loc("AVAL") + 1, "AVALC", pd.Series([None] * len(adtte), dtype=object))
         adtte["CNSR"] = adtte["CNSR"].astype("Int64")
     # the file-level findings (tables without rows, orphan keys) are already in the SQL report
-    rows = other.report[other.report.PARAMCD.isin(list(program.fallback))]
+    rows = other.report[other.report.PARAMCD.notna()]  # the fallback's (a grouped one's: numbered)
     frames = [f for f in (adtte, other.adtte) if len(f)] or [adtte]
     merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    merged = merged.reindex(columns=output_columns(responses, times, _parcats(model, program)))  # groups
     merged = _sorted(merged, [merged.USUBJID, *_ranks(model, program, merged.PARAMCD, len(program.order))])
     for name in merged.columns:
         if name in ("STARTDTM", "ADTM"):
@@ -374,14 +375,19 @@ def _ranks(model: m.Model, program: SqlProgram, codes: pd.Series, missing: int) 
     ]
 
 
+def _parcats(model: m.Model, program: SqlProgram) -> int:
+    """The PARCAT columns of the output: as many as the grouped endpoints chosen have columns."""
+    chosen = [model.endpoint(c) for c in program.order]
+    return max((len(ep.group.columns) for ep in chosen if ep.group is not None), default=0)
+
+
 def _with_groups(model: m.Model, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame, passes):
     """The first pass's records and report with the grouped endpoints', in run_tables' order,
     columns and dtypes (PARCAT1, PARCAT2 after PARAM)."""
     chosen = [model.endpoint(c) for c in program.order]
     responses = any(ep.kind != "tte" for ep in chosen)
     times = any(m.timed(ep) for ep in chosen)
-    parcats = max((len(ep.group.columns) for ep in chosen if ep.group is not None), default=0)
-    columns = output_columns(responses, times, parcats)
+    columns = output_columns(responses, times, _parcats(model, program))
     frames = [f for f in [adtte, *(p[1] for p in passes if p[1] is not None)] if len(f)] or [adtte]
     merged = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
     merged = _sorted(merged, [merged.USUBJID, *_ranks(model, program, merged.PARAMCD, len(program.order))])
