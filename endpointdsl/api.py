@@ -128,10 +128,10 @@ class CompiledFile:
         """n, N, rate and exact interval of every response and incidence endpoint."""
         from .data.summary import summarise
 
-        records = result.adtte[result.adtte.PARAMCD.isin([e.paramcd for e in self.model.endpoints])]
-        specs = summary_specs(self.model)
+        specs = summary_specs(self.model, result.adtte)  # a grouped endpoint: one per parameter
         codes = {s.paramcd for s in specs}
-        return summarise(records[records.PARAMCD.isin(codes)], specs, result.excluded, level)
+        records = result.adtte[result.adtte.PARAMCD.isin(codes)]
+        return summarise(records, specs, result.excluded, level)
 
     def run(
         self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
@@ -170,8 +170,9 @@ class CompiledFile:
         )
 
 
-def summary_specs(model: Model) -> list:
-    """What the summary table shows: a rate per flag, one per category of a best response."""
+def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
+    """What the summary table shows: a rate per flag, one per category of a best response;
+    for a grouped endpoint (`for each`), one per parameter of `adtte` (its value in PARAM)."""
     from .data.summary import SummarySpec
 
     specs = []
@@ -179,13 +180,28 @@ def summary_specs(model: Model) -> list:
         r = ep.response
         if r is None:
             continue
-        if r.kind == "best" and r.responder is None:
-            specs.append(SummarySpec(ep.paramcd, ep.param, "category", (*RESPONSES, "MISSING")))
-        elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
-            specs.append(SummarySpec(ep.paramcd, ep.param, "category", ("Y", "N", r.not_evaluable)))
-        else:
-            specs.append(SummarySpec(ep.paramcd, ep.param, "flag"))
+        for code, param in _parameters(ep, adtte):
+            if r.kind == "best" and r.responder is None:
+                specs.append(SummarySpec(code, param, "category", (*RESPONSES, "MISSING")))
+            elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
+                specs.append(SummarySpec(code, param, "category", ("Y", "N", r.not_evaluable)))
+            else:
+                specs.append(SummarySpec(code, param, "flag"))
     return specs
+
+
+def _parameters(ep: EndpointSpec, adtte: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """(PARAMCD, PARAM) of an endpoint's parameters: its own, or a grouped endpoint's
+    numbered ones found in the records (groups, issue 13), in PARAMCD order."""
+    if ep.group is None:
+        return [(ep.paramcd, ep.param)]
+    if adtte is None:
+        return []
+    rest = adtte.PARAMCD.str.slice(len(ep.paramcd))
+    mine = adtte[
+        adtte.PARAMCD.str.startswith(ep.paramcd) & rest.str.isdigit() & (adtte.PARAMCD.str.len() == 8)
+    ]
+    return sorted(set(zip(mine.PARAMCD, mine.PARAM, strict=True)))
 
 
 def compile_file(path: str | Path) -> CompiledFile:

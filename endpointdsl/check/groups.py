@@ -62,12 +62,12 @@ def group_spec(checker, clause: n.GroupBy | None, events, response) -> m.GroupBy
     table = scope.tables.get(node.table.text) if isinstance(node, n.EventDef) else None
     if not isinstance(node, n.EventDef) or table is None or table.per_subject:
         what = (
-            "another endpoint's rows" if isinstance(node, n.EventDef) and table is None
-            else "a one-row-per-subject table" if isinstance(node, n.EventDef)
-            else "a derived date" if isinstance(node, n.DateDef) else "a confirmed event"
+            "reads another endpoint's rows" if isinstance(node, n.EventDef) and table is None
+            else "reads a one-row-per-subject table" if isinstance(node, n.EventDef)
+            else "is a derived date" if isinstance(node, n.DateDef) else "is a confirmed event"
         )  # fmt: skip
         checker.error(
-            "E283", f"`for each` groups {name}, which is {what}", clause.event.span,
+            "E283", f"`for each` groups {name}, which {what}", clause.event.span,
             "group an event on the rows of a `many rows per subject` table (e.g. adae)",
         )  # fmt: skip
         return None
@@ -80,7 +80,6 @@ def check_groups(checker, endpoints: list[m.EndpointSpec], events: tuple[m.Event
     """File-level checks of grouped endpoints: what they read besides the grouped event,
     who reads them, and codes that could clash with theirs."""
     model = m.Model(checker.program.file, (), events, tuple(endpoints))
-    codes = {ep.paramcd for ep in endpoints}
     for ep in endpoints:
         g = ep.group
         if g is None:
@@ -103,9 +102,12 @@ def check_groups(checker, endpoints: list[m.EndpointSpec], events: tuple[m.Event
                     other.span, "read the rows of an endpoint without `for each`",
                 )  # fmt: skip
         width = 8 - len(ep.paramcd)
-        for code in sorted(codes):
-            rest = code[len(ep.paramcd) :]
-            if code.startswith(ep.paramcd) and len(rest) == width and rest.isdigit():
+        for other in endpoints:
+            # another code that is one of this one's, or a grouped one whose numbers may meet
+            code, rest = other.paramcd, other.paramcd[len(ep.paramcd) :]
+            if other is ep or not code.startswith(ep.paramcd) or not rest.isdigit():
+                continue
+            if len(rest) == width or other.group is not None:
                 checker.error(
                     "E287", f"endpoint {code} has a code that {ep.paramcd}'s parameters may take", g.span,
                     f"the parameters of {ep.paramcd} are {ep.paramcd}{'0' * (width - 1)}1, ...; rename one",

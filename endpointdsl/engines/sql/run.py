@@ -365,7 +365,10 @@ def _ranks(model: m.Model, program: SqlProgram, codes: pd.Series, missing: int) 
             return (-1, "")
         if code in rank:
             return (rank[code], "")
-        prefix = next((p for p in grouped if code.startswith(p) and code[len(p) :].isdigit()), None)
+        numbered = len(code) == 8  # data.groups: the code and the number, 8 characters
+        prefix = next(
+            (p for p in grouped if numbered and code.startswith(p) and code[len(p) :].isdigit()), None
+        )
         return (rank[prefix], code) if prefix else (len(rank), code)
 
     keys = [key(c) for c in codes]
