@@ -329,7 +329,9 @@ def _group_lines(model, adtte) -> list[str]:
             continue
         g = ep.group
         rest = adtte.PARAMCD.str.slice(len(ep.paramcd))
-        mine = adtte[adtte.PARAMCD.str.startswith(ep.paramcd) & rest.str.isdigit() & (adtte.PARAMCD.str.len() == 8)]
+        mine = adtte[
+            adtte.PARAMCD.str.startswith(ep.paramcd) & rest.str.isdigit() & (adtte.PARAMCD.str.len() == 8)
+        ]
         pairs = sorted({(code, param) for code, param in zip(mine.PARAMCD, mine.PARAM, strict=True)})
         where = f"{model.file_name}:{ep.span.line if ep.span else 0}"
         lines.append(f"{ep.paramcd} ({where}, for each {', '.join(g.columns)} of {g.event}): "

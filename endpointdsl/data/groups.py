@@ -76,9 +76,9 @@ def relabel(result: Derivation, group: GroupParam) -> Derivation:
     return attrs.evolve(result, paramcd=group.paramcd, record=record)
 
 
-def no_parameter_message(code: str, event: str, table: str) -> str:
-    """The finding of a grouped endpoint whose event selects no row: it makes no parameter."""
-    return f"endpoint {code} makes no parameter: no {table} row of a subject is selected by event {event}"
+def no_parameter_reason(event: str, table: str) -> str:
+    """Why every subject is excluded from a grouped endpoint whose event selects no row."""
+    return f"no parameter: no {table} row of a subject is selected by event {event}"
 
 
 @frozen
@@ -105,21 +105,22 @@ class Grouped:
         return tuple(relabel(self.derive(subject, g.value), g) for g in self.params([subject]))
 
 
-def expand(derive: dict, subjects: list[Subject], kinds: dict | None) -> tuple[dict, dict, list[tuple]]:
+def expand(derive: dict, subjects: list[Subject], kinds: dict | None) -> tuple[dict, dict]:
     """`derive` with each Grouped endpoint replaced by one function per parameter, in place
-    (the order of the output), the kinds of those, and (PARAMCD, message) of the findings of
-    grouped endpoints without any parameter."""
+    (the order of the output), and the kinds of those. A grouped endpoint without any value
+    keeps its code, every subject excluded (`no_parameter_reason`), so that every subject is
+    in the output or the report."""
     out: dict = {}
     kinds = dict(kinds or {})
-    empty = []
     for code, fn in derive.items():
         if not isinstance(fn, Grouped):
             out[code] = fn
             continue
         params = fn.params(subjects)
         if not params:
-            empty.append((code, no_parameter_message(code, fn.event, fn.table)))
+            reason = no_parameter_reason(fn.event, fn.table)
+            out[code] = lambda s, code=code, reason=reason: Derivation(s.id, code, None, reason, ())
         for g in params:
             out[g.paramcd] = lambda s, fn=fn, g=g: relabel(fn.derive(s, g.value), g)
             kinds[g.paramcd] = kinds.get(code, "tte")
-    return out, kinds, empty
+    return out, kinds

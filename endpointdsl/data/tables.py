@@ -139,8 +139,7 @@ def run_tables(
         raise DataError(f"table '{subject_table}' has no rows: there is no subject to derive")
     subjects, report = group_subjects(tables_meta, subject_table, tables)
     parcats = max((len(fn.columns) for fn in derive.values() if isinstance(fn, Grouped)), default=0)
-    derive, kinds, empty = expand(derive, subjects, kinds)  # groups (issue 13): one per value
-    report += [_report(None, code, "finding", message) for code, message in empty]
+    derive, kinds = expand(derive, subjects, kinds)  # groups (issue 13): one per value
     for name in tables_meta:
         if len(tables[name]) == 0:
             report.append(_report(None, None, "finding", f"table '{name}' has no rows"))

@@ -15,12 +15,11 @@ one, grouped by (subject, value). The results are relabelled with the parameters
 from __future__ import annotations
 
 import attrs
-import pandas as pd
 import pyarrow as pa
 
 from ...check import model as m
-from ...data.groups import GroupParam, name_groups, no_parameter_message
-from .writer import SqlWriter, col, condition, event_closure, ident
+from ...data.groups import GroupParam, name_groups, no_parameter_reason
+from .writer import SqlWriter, col, condition, event_closure, ident, text
 
 
 def value_columns(g: m.GroupBy) -> list[str]:
@@ -122,15 +121,12 @@ def relabel_queries(ep: m.EndpointSpec, columns: list[str]) -> tuple[str, str]:
     return adtte, report
 
 
-def no_parameter_row(ep: m.EndpointSpec) -> dict:
+def no_parameter_query(ep: m.EndpointSpec, subject_table: str) -> str:
+    """A grouped endpoint without any value: every subject excluded, as data.groups.expand."""
     g = ep.group
-    return {"USUBJID": None, "PARAMCD": ep.paramcd, "STATUS": "finding",
-            "MESSAGE": no_parameter_message(ep.paramcd, g.event, g.table)}  # fmt: skip
-
-
-def empty_like(table: pa.Table) -> pa.Table:
-    return table.schema.empty_table()
-
-
-def as_frame(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas()
+    reason = text(no_parameter_reason(g.event, g.table))
+    duplicate = f"{text('duplicate subject: ')} || CAST(n AS VARCHAR) || {text(f' rows in {subject_table}')}"
+    return (
+        f"SELECT key AS USUBJID, {text(ep.paramcd)} AS PARAMCD, 'excluded' AS STATUS, "
+        f"CASE WHEN n = 1 THEN {reason} ELSE {duplicate} END AS MESSAGE FROM subject_rows"
+    )

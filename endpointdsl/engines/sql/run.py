@@ -35,7 +35,7 @@ from ...data.tables import (
 )
 from ...data.values import Subject
 from .generate import SqlProgram, generate_sql, result_queries
-from .groups import composite_tables, no_parameter_row, params, relabel_queries, ungrouped
+from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
 from .prepare import prepare_table, sorted_proof
 
 ADTTE_SCHEMA = pa.schema(
@@ -301,8 +301,11 @@ def _second_pass(model: m.Model, con, prepared: dict, code: str, program: SqlPro
     relations keyed by (value, subject) that the first pass built, relabelled."""
     ep = model.endpoint(code)
     named, labels = params(con, ep, f"{model.file}:{ep.span.line if ep.span else 0}")
-    if not named:
-        return [], None, pd.DataFrame([no_parameter_row(ep)], columns=REPORT_COLUMNS)
+    if not named:  # every subject excluded, and a finding that the endpoint has no record
+        report = report_frame(
+            con.sql(no_parameter_query(ep, model.subject_table.name)).to_arrow_table().cast(REPORT_SCHEMA)
+        )
+        return [ep.paramcd], None, _with_no_record(model, [ep.paramcd], set(), report)
     crossed = set(composite_tables(model, ep))
     inputs = {
         t.name: con.sql(f"SELECT * FROM {_ident(f'gsrc_{code}_{t.name}')}").to_arrow_table()
@@ -328,14 +331,18 @@ def _second_pass(model: m.Model, con, prepared: dict, code: str, program: SqlPro
     finally:
         two.close()
     frame = adtte_frame(adtte.cast(_schema_of(adtte)))
-    report = report_frame(report)
-    excluded = report[report.STATUS == "excluded"]
     codes = [p.paramcd for p in named]
+    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD), report_frame(report))
+
+
+def _with_no_record(model: m.Model, codes: list[str], recorded: set, report: pd.DataFrame) -> pd.DataFrame:
+    """The report with tables.no_record_findings for these codes."""
+    excluded = report[report.STATUS == "excluded"]
     found = no_record_findings(
-        codes, set(frame.PARAMCD), list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
+        codes, recorded, list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
         model.subject_table.name, model.subject_table.key,
     )  # fmt: skip
-    return codes, frame, pd.concat([report, pd.DataFrame(found, columns=REPORT_COLUMNS)], ignore_index=True)
+    return pd.concat([report, pd.DataFrame(found, columns=REPORT_COLUMNS)], ignore_index=True)
 
 
 def _ident(name: str) -> str:
@@ -354,16 +361,14 @@ def _schema_of(table: pa.Table) -> pa.Schema:
 
 def _ranks(model: m.Model, program: SqlProgram, codes: pd.Series, missing: int) -> list[pd.Series]:
     """Sort keys of PARAMCDs in run_tables' order: a grouped endpoint's parameters in its
-    place, by number; its own code (a finding that it made none) with the file's findings."""
+    place, by number (its own code, when it made none, in its place too)."""
     rank = {code: i for i, code in enumerate(program.order)}
     grouped = {ep.paramcd for ep in model.endpoints if ep.group is not None and ep.paramcd in rank}
 
     def key(code) -> tuple[int, str]:
         if not isinstance(code, str):
             return (missing, "")
-        if code in grouped:
-            return (-1, "")
-        if code in rank:
+        if code in rank:  # a grouped endpoint's own code: it made no parameter
             return (rank[code], "")
         numbered = len(code) == 8  # data.groups: the code and the number, 8 characters
         prefix = next(
