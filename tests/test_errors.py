@@ -487,6 +487,8 @@ TABLE += [
          "one or two columns"),
     Case("group-table-read-twice", grouped(body=GROUPS_STD.replace("to teae", "to teae, ae_death")), "E285", 8, 3,
          "ae_death reads adae"),
+    Case("group-population-on-its-table", grouped(body=GROUPS_STD + '  among adae where AESER = "Y"\n'), "E285", 8, 3,
+         "the population reads adae"),
     Case("group-read-as-table", grouped(after='endpoint OS "x"\n  from first_dose\n  to t\n  censor at last_dose cnsr 1\nend\n',
          base=GROUPS + "event t = TTAE.ADT\n"), "E286", 7, 1, "makes one parameter per value"),
     Case("group-code-clash", grouped(after='endpoint TTAE0001 "x"\n' + GROUPS_STD + "end\n"), "E287", 8, 3,

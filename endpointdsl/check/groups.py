@@ -60,6 +60,8 @@ def group_spec(checker, clause: n.GroupBy | None, events, response) -> m.GroupBy
         return None
     node = scope.events[name]
     table = scope.tables.get(node.table.text) if isinstance(node, n.EventDef) else None
+    if isinstance(node, n.EventDef) and table is None and node.table.text not in scope.endpoint_nodes:
+        return None  # an unknown table: reported where the event is declared
     if not isinstance(node, n.EventDef) or table is None or table.per_subject:
         what = (
             "reads another endpoint's rows" if isinstance(node, n.EventDef) and table is None
@@ -76,25 +78,50 @@ def group_spec(checker, clause: n.GroupBy | None, events, response) -> m.GroupBy
     return m.GroupBy(name, table.name.text, tuple(columns), span=clause.span)
 
 
+def _read_events(ep: m.EndpointSpec, by_name: dict) -> list[str]:
+    """The events the endpoint reads, at any depth (those derived dates, confirmed events and
+    imputation bounds read too), without the names that are not declared (reported where
+    they are used)."""
+    out: list[str] = []
+    todo = [x for x in m.event_names(ep) if x in by_name]
+    while todo:
+        name = todo.pop(0)
+        if name not in out:
+            out.append(name)
+            ev = by_name[name]  # what a derived date, a confirmed event, an imputation bound reads
+            reads = [
+                *m.date_events(ev.date),
+                *(ev.confirm.reads() if ev.confirm else ()),
+                *ev.not_before,
+                *ev.not_after,
+            ]
+            todo += [x for x in reads if x in by_name]
+    return out
+
+
 def check_groups(checker, endpoints: list[m.EndpointSpec], events: tuple[m.EventSource, ...]) -> None:
     """File-level checks of grouped endpoints: what they read besides the grouped event,
     who reads them, and codes that could clash with theirs."""
-    model = m.Model(checker.program.file, (), events, tuple(endpoints))
+    by_name = {e.name: e for e in events}
     for ep in endpoints:
         g = ep.group
         if g is None:
             continue
-        for name in model.read_events(ep):
-            if name == g.event:
-                continue
-            ev = model.event(name)
-            if ev.table == g.table:
+        for name in _read_events(ep, by_name):
+            ev = by_name[name]
+            if name != g.event and ev.table == g.table:
                 checker.error(
                     "E285", f"{name} reads {g.table}, the table of the grouped event {g.event}", g.span,
                     f"each parameter sees only the {g.table} rows of its value; give {name} "
                     f"its own table, or derive it in an endpoint without `for each`",
                 )  # fmt: skip
                 break
+        if ep.population.kind == "where" and ep.population.table == g.table:
+            checker.error(
+                "E285", f"the population reads {g.table}, the table of the grouped event {g.event}", g.span,
+                f"each parameter sees only the {g.table} rows of its value; define the population "
+                f"on another table, or with `subjects with` an event",
+            )  # fmt: skip
         for other in events:
             if other.derived and other.table == ep.paramcd:
                 checker.error(
