@@ -468,8 +468,13 @@ event ae_death = adae.AEDTHDT
 GROUPS_STD = "  from first_dose\n  to teae\n  censor at last_dose cnsr 1\n"
 
 
-def grouped(head: str = "for each AEDECOD of teae", body: str = GROUPS_STD, code: str = "TTAE", base: str = GROUPS,
-            after: str = "") -> str:
+def grouped(
+    head: str = "for each AEDECOD of teae",
+    body: str = GROUPS_STD,
+    code: str = "TTAE",
+    base: str = GROUPS,
+    after: str = "",
+) -> str:
     return f'{base}endpoint {code} "Time to first TEAE"\n  {head}\n{body}end\n{after}'
 
 
@@ -489,6 +494,11 @@ TABLE += [
          "ae_death reads adae"),
     Case("group-population-on-its-table", grouped(body=GROUPS_STD + '  among adae where AESER = "Y"\n'), "E285", 8, 3,
          "the population reads adae"),
+    Case("group-reads-an-endpoint-on-its-table", grouped(
+         body=GROUPS_STD.replace("from first_dose", "from first_ae"),
+         base=GROUPS + "event first_ae = ANY.ADT\n",
+         after='endpoint ANY "Any TEAE"\n  from first_dose\n  to teae\n  censor at last_dose cnsr 1\nend\n'),
+         "E285", 9, 3, "teae reads adae"),
     Case("group-read-as-table", grouped(after='endpoint OS "x"\n  from first_dose\n  to t\n  censor at last_dose cnsr 1\nend\n',
          base=GROUPS + "event t = TTAE.ADT\n"), "E286", 7, 1, "makes one parameter per value"),
     Case("group-code-clash", grouped(after='endpoint TTAE0001 "x"\n' + GROUPS_STD + "end\n"), "E287", 8, 3,

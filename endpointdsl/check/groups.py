@@ -78,24 +78,29 @@ def group_spec(checker, clause: n.GroupBy | None, events, response) -> m.GroupBy
     return m.GroupBy(name, table.name.text, tuple(columns), span=clause.span)
 
 
-def _read_events(ep: m.EndpointSpec, by_name: dict) -> list[str]:
-    """The events the endpoint reads, at any depth (those derived dates, confirmed events and
-    imputation bounds read too), without the names that are not declared (reported where
-    they are used)."""
-    out: list[str] = []
-    todo = [x for x in m.event_names(ep) if x in by_name]
+def _read_events(ep: m.EndpointSpec, by_name: dict, by_code: dict) -> list[tuple[str, bool]]:
+    """(event, read through another endpoint's rows) of every event the endpoint reads, at any
+    depth: those its derived dates, confirmed events and imputation bounds read, and those of
+    the endpoints whose rows it reads; names that are not declared are left out (reported
+    where they are used)."""
+    out: list[tuple[str, bool]] = []
+    todo = [(x, False) for x in m.event_names(ep) if x in by_name]
     while todo:
-        name = todo.pop(0)
-        if name not in out:
-            out.append(name)
-            ev = by_name[name]  # what a derived date, a confirmed event, an imputation bound reads
-            reads = [
-                *m.date_events(ev.date),
-                *(ev.confirm.reads() if ev.confirm else ()),
-                *ev.not_before,
-                *ev.not_after,
-            ]
-            todo += [x for x in reads if x in by_name]
+        item = todo.pop(0)
+        if item in out:
+            continue
+        out.append(item)
+        name, through = item
+        ev = by_name[name]
+        reads = [
+            *m.date_events(ev.date),
+            *(ev.confirm.reads() if ev.confirm else ()),
+            *ev.not_before,
+            *ev.not_after,
+        ]
+        todo += [(x, through) for x in reads if x in by_name]
+        if ev.derived and ev.table in by_code:  # another endpoint's rows: what that endpoint reads
+            todo += [(x, True) for x in m.event_names(by_code[ev.table]) if x in by_name]
     return out
 
 
@@ -103,20 +108,25 @@ def check_groups(checker, endpoints: list[m.EndpointSpec], events: tuple[m.Event
     """File-level checks of grouped endpoints: what they read besides the grouped event,
     who reads them, and codes that could clash with theirs."""
     by_name = {e.name: e for e in events}
+    by_code = {ep.paramcd: ep for ep in endpoints}
     for ep in endpoints:
         g = ep.group
         if g is None:
             continue
-        for name in _read_events(ep, by_name):
-            ev = by_name[name]
-            if name != g.event and ev.table == g.table:
+        for name, through in _read_events(ep, by_name, by_code):
+            ev = by_name[name]  # the grouped event itself too, when another endpoint reads it
+            if (name != g.event or through) and ev.table == g.table:
                 checker.error(
                     "E285", f"{name} reads {g.table}, the table of the grouped event {g.event}", g.span,
                     f"each parameter sees only the {g.table} rows of its value; give {name} "
                     f"its own table, or derive it in an endpoint without `for each`",
                 )  # fmt: skip
                 break
-        if ep.population.kind == "where" and ep.population.table == g.table:
+        read = _read_events(ep, by_name, by_code)
+        upstream = [
+            by_code[by_name[x].table] for x, _ in read if by_name[x].derived and by_name[x].table in by_code
+        ]
+        if any(e.population.kind == "where" and e.population.table == g.table for e in [ep, *upstream]):
             checker.error(
                 "E285", f"the population reads {g.table}, the table of the grouped event {g.event}", g.span,
                 f"each parameter sees only the {g.table} rows of its value; define the population "
