@@ -213,3 +213,32 @@ def test_the_summary_has_a_rate_per_parameter_of_a_grouped_incidence_endpoint():
         ("AEINC001", "AE: ACNE", 1),
         ("AEINC002", "AE: RASH", 2),
     ]
+
+
+def test_a_population_on_another_table_reaches_the_sql_second_pass():
+    """`among adae where ...` in an endpoint grouped on adrs: the second pass needs adae's rows
+    too (it was given without rows, and everyone fell out of the population)."""
+    source = SOURCE.replace("teae = adae.ASTDT", "teae = adrs.ADT").replace(
+        "table adae: many rows per subject",
+        "table adae: many rows per subject\ntable adrs: many rows per subject",
+    )
+    source = source.replace(
+        "  censor at last_dose cnsr 1\n", '  censor at last_dose cnsr 1\n  among adae where AESER = "Y"\n'
+    )
+    file = endpointdsl.CompiledFile.from_model(
+        endpointdsl.check_text(source.format(code="TTAE", title="T", columns="PARAMCD"), "p.ept")
+    )
+    adrs = pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S2"],
+            "ADT": ["2021-02-01"] * 2,
+            "AESEQ": [1, 1],
+            "TRTEMFL": ["Y"] * 2,
+            "PARAMCD": ["PD"] * 2,
+        }
+    )
+    tables = {"adsl": ADSL, "adae": pd.DataFrame({"USUBJID": ["S1"], "AESER": ["Y"]}), "adrs": adrs}
+    result = run_all(file, tables)[0]
+    assert list(zip(result.adtte.USUBJID, result.adtte.PARAMCD, result.adtte.CNSR, strict=True)) == [
+        ("S1", "TTAE0001", 0)
+    ]

@@ -27,10 +27,13 @@ def value_columns(g: m.GroupBy) -> list[str]:
 
 
 def composite_tables(model: m.Model, ep: m.EndpointSpec) -> list[str]:
-    """The tables crossed with the values: the subject-level table and those the endpoint's
-    events read (the others are given without rows: the endpoint reads nothing of them)."""
+    """The tables crossed with the values: the subject-level table, those the endpoint's
+    events read and its population's (the others are given without rows: the endpoint reads
+    nothing of them)."""
     closure = event_closure(model, m.event_names(ep))
     read = {model.event(e).table for e in closure if not model.event(e).derived}
+    if ep.population.kind == "where":  # `among adae where ...`
+        read.add(ep.population.table)
     return [t.name for t in model.tables if t.per_subject or t.name in read]
 
 
