@@ -15,6 +15,7 @@ from .check.usage import table_usage
 from .data.records import Derivation
 from .data.values import Subject
 from .engines.python.generate import generate
+from .engines.reference import groups as reference_groups
 from .engines.reference import interpreter
 from .language.diagnostics import Diagnostic, EptError, with_source
 from .language.parser import SyntaxErrors
@@ -82,6 +83,8 @@ class Endpoint:
         """The same derivation by the reference interpreter (for double programming)."""
         if not isinstance(subject, Subject):
             subject = Subject.from_dicts(subject_id, subject)
+        if self.spec.group is not None:  # groups (issue 13): a derivation per value of its rows
+            return reference_groups.grouped(self.compiled.model, self.spec)(subject)
         return interpreter.derive(self.compiled.model, self.spec, subject)
 
     def derive_table(self, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -125,10 +128,10 @@ class CompiledFile:
         """n, N, rate and exact interval of every response and incidence endpoint."""
         from .data.summary import summarise
 
-        records = result.adtte[result.adtte.PARAMCD.isin([e.paramcd for e in self.model.endpoints])]
-        specs = summary_specs(self.model)
+        specs = summary_specs(self.model, result.adtte)  # a grouped endpoint: one per parameter
         codes = {s.paramcd for s in specs}
-        return summarise(records[records.PARAMCD.isin(codes)], specs, result.excluded, level)
+        records = result.adtte[result.adtte.PARAMCD.isin(codes)]
+        return summarise(records, specs, result.excluded, level)
 
     def run(
         self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
@@ -145,13 +148,17 @@ class CompiledFile:
 
     def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
         """adam: the records of any engine made ADaM-complete, in this one place (data.adam)."""
-        from .data.adam import complete
+        from .data.adam import complete, number_parameters
         from .data.tables import RunResult
 
         adam, subject = self.model.adam, self.model.subject_table
         keep = [(c.column, c.name, c.line) for c in adam.keep]
+        endpoints = [(e.paramcd, e.group is not None) for e in self.model.endpoints]
+        paramn = number_parameters(
+            endpoints, dict(adam.paramn), adam.stated, result.adtte["PARAMCD"].tolist()
+        )
         adtte = complete(
-            result.adtte, tables[subject.name], subject.key, keep, dict(adam.paramn), adam.dataset, adam.label,
+            result.adtte, tables[subject.name], subject.key, keep, paramn, adam.dataset, adam.label,
             self.model.file,
         )  # fmt: skip
         return RunResult(adtte, result.report)
@@ -177,6 +184,8 @@ class CompiledFile:
         elif engine == "interpreter":
             derive = {
                 ep.paramcd: (lambda s, ep=ep: interpreter.derive(self.model, ep, s))
+                if ep.group is None
+                else reference_groups.grouped(self.model, ep)  # groups (issue 13)
                 for ep in self.model.endpoints
             }
         else:
@@ -191,8 +200,9 @@ class CompiledFile:
         )
 
 
-def summary_specs(model: Model) -> list:
-    """What the summary table shows: a rate per flag, one per category of a best response."""
+def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
+    """What the summary table shows: a rate per flag, one per category of a best response;
+    for a grouped endpoint (`for each`), one per parameter of `adtte` (its value in PARAM)."""
     from .data.summary import SummarySpec
 
     specs = []
@@ -200,13 +210,28 @@ def summary_specs(model: Model) -> list:
         r = ep.response
         if r is None:
             continue
-        if r.kind == "best" and r.responder is None:
-            specs.append(SummarySpec(ep.paramcd, ep.param, "category", (*RESPONSES, "MISSING")))
-        elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
-            specs.append(SummarySpec(ep.paramcd, ep.param, "category", ("Y", "N", r.not_evaluable)))
-        else:
-            specs.append(SummarySpec(ep.paramcd, ep.param, "flag"))
+        for code, param in _parameters(ep, adtte):
+            if r.kind == "best" and r.responder is None:
+                specs.append(SummarySpec(code, param, "category", (*RESPONSES, "MISSING")))
+            elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
+                specs.append(SummarySpec(code, param, "category", ("Y", "N", r.not_evaluable)))
+            else:
+                specs.append(SummarySpec(code, param, "flag"))
     return specs
+
+
+def _parameters(ep: EndpointSpec, adtte: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """(PARAMCD, PARAM) of an endpoint's parameters: its own, or a grouped endpoint's
+    numbered ones found in the records (groups, issue 13), in PARAMCD order."""
+    if ep.group is None:
+        return [(ep.paramcd, ep.param)]
+    if adtte is None:
+        return []
+    rest = adtte.PARAMCD.str.slice(len(ep.paramcd))
+    mine = adtte[
+        adtte.PARAMCD.str.startswith(ep.paramcd) & rest.str.isdigit() & (adtte.PARAMCD.str.len() == 8)
+    ]
+    return sorted(set(zip(mine.PARAMCD, mine.PARAM, strict=True)))
 
 
 def compile_file(path: str | Path) -> CompiledFile:

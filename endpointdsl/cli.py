@@ -310,6 +310,8 @@ def _run(args) -> int:
 
         print(format_summary(summary))
         print(f"summary written to {outputs[2][0]}", file=sys.stderr)
+    for line in _group_lines(compiled.model, result.adtte):  # groups (issue 13)
+        print(line, file=sys.stderr)
     print(
         f"{args.out}: {_plural(len(result.adtte), 'record')} for "
         f"{_plural(result.adtte.USUBJID.nunique(), 'subject')}; {_plural(len(result.excluded), 'exclusion')} "
@@ -319,6 +321,25 @@ def _run(args) -> int:
     if args.fail_on_findings and len(result.findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _group_lines(model, adtte) -> list[str]:
+    """groups (issue 13): each grouped endpoint's parameters with their values, as the run made them."""
+    lines = []
+    for ep in model.endpoints:
+        if ep.group is None:
+            continue
+        g = ep.group
+        rest = adtte.PARAMCD.str.slice(len(ep.paramcd))
+        mine = adtte[
+            adtte.PARAMCD.str.startswith(ep.paramcd) & rest.str.isdigit() & (adtte.PARAMCD.str.len() == 8)
+        ]
+        pairs = sorted({(code, param) for code, param in zip(mine.PARAMCD, mine.PARAM, strict=True)})
+        where = f"{model.file_name}:{ep.span.line if ep.span else 0}"
+        lines.append(f"{ep.paramcd} ({where}, for each {', '.join(g.columns)} of {g.event}): "
+                     f"{_plural(len(pairs), 'parameter')}")  # fmt: skip
+        lines += [f"  {code}  {param[len(ep.param) + 2 :]}" for code, param in pairs]
+    return lines
 
 
 def _refuse_table_names(outputs: list[tuple[Path, str]], data: Path, tables: list[str]) -> None:

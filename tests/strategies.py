@@ -302,6 +302,7 @@ class EndpointDesc:
     def event_codes(self) -> set[int]:
         """The CNSR of a record that is an event: 0, or a competing event's code."""
         return {c for _, _, c in self.terminating}
+    group: tuple | None = None  # groups (issue 13): ((column, ...), event): `for each ... of ...`
 
     @property
     def clamp(self) -> bool:
@@ -355,6 +356,7 @@ class EndpointDesc:
             out.append("no censoring date: excluded")
         if self.same_day is not None:
             out.append(f"same day: {self.same_day} first")
+        out += render_group(self.group)
         return out
 
     @property
@@ -407,6 +409,7 @@ class ResponseDesc:
     population: tuple | None
     order: tuple[int, ...]
     criteria: str | None = None  # criteria (issue 13): the set named (`criteria NAME`)
+    group: tuple | None = None  # groups (issue 13): ((column, ...), event)
 
     def clauses(self) -> list[str]:
         def bound(b):
@@ -443,6 +446,7 @@ class ResponseDesc:
         out += [b.render() for b in self.bounds]
         out += render_among(self.population)
         out += [f"criteria {self.criteria}"] if self.criteria else []
+        out += render_group(self.group)
         return out
 
     def render(self) -> str:
@@ -578,6 +582,11 @@ class ProgramDesc:
             if pop and pop[0] == "where" and pop[1] == table:
                 for c in condition_columns(pop[2]):
                     cols.setdefault(c, vocab.kind(c))
+        for ep in self.endpoints:  # groups (issue 13): the grouped columns
+            group = getattr(ep, "group", None)
+            if group is not None and self.event(group[1]).table == table:
+                for c in group[0]:
+                    cols.setdefault(c, vocab.kind(c))
         # cells of this table that conditions on any table compare with (issue 12: conditions)
         conds = [e.where for e in self.events] + [p[2] for p in pops if p and p[0] == "where"]
         for cond in conds:
@@ -585,6 +594,11 @@ class ProgramDesc:
                 if t == table:
                     cols.setdefault(c, vocab.kind(c))
         return list(cols.items())
+
+
+def render_group(group: tuple | None) -> list[str]:
+    """groups (issue 13): the `for each` clause, or none."""
+    return [] if group is None else [f"for each {', '.join(group[0])} of {group[1]}"]
 
 
 def render_among(population: tuple | None) -> list[str]:
@@ -1114,7 +1128,7 @@ def confirmations(draw, evs: tuple[EventDesc, ...]) -> tuple[ConfirmedDesc, ...]
 @st.composite
 def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: bool = False,
              clashes: bool = False, issue12: bool = False, others: bool = False,
-             confirmed: bool = False, reldates: bool = False) -> ProgramDesc:  # fmt: skip
+             confirmed: bool = False, reldates: bool = False, groups: bool = False) -> ProgramDesc:  # fmt: skip
     """A random program that the checker accepts; with `responses`, also response and
     incidence endpoints, and events on their rows read by a time-to-event endpoint; with
     `others`, conditions comparing with other columns and adsl's (issue 12: conditions); with
@@ -1159,7 +1173,43 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
         confirmed=confirms, criteria=sets,
     )  # fmt: skip
     desc = with_adam(draw, desc)
-    return with_reldates(draw, desc) if reldates else desc
+    desc = with_reldates(draw, desc) if reldates else desc
+    return with_groups(draw, desc) if groups else desc
+
+
+# ---- groups (issue 13, item 3): `for each COLUMN[, COLUMN] of EVENT` ------------------------
+
+
+def with_groups(draw, desc: ProgramDesc) -> ProgramDesc:
+    """Half of the time-to-event and incidence endpoints grouped by one or two columns of one
+    of the events they count (a plain event on adrs or adae). A grouping the checker refuses
+    (another event of the endpoint reads the same table, E285) is left out."""
+    import endpointdsl  # the checker decides what else the endpoint reads (E285)
+
+    plain = {e.name: e for e in desc.events if e.table in VOCAB and e.table != SUBJECT_TABLE}
+    eps = list(desc.endpoints)
+    for i, ep in enumerate(eps):
+        if isinstance(ep, ResponseDesc):
+            counted = [ep.event] if ep.kind == "occurrence" else []
+        else:
+            counted = [name for name, _ in ep.to]
+        counted = [name for name in counted if name in plain]
+        if not counted or len(ep.paramcd) > 7 or not chance(draw, 2):
+            continue
+        event = plain[pick(draw, counted)]
+        vocab = VOCAB[event.table]
+        options = [*vocab.texts, *vocab.numbers]
+        first = pick(draw, options)
+        columns = (first,) if chance(draw, 2) else (first, pick(draw, [c for c in options if c != first]))
+        candidate = dataclasses.replace(
+            desc, endpoints=(*eps[:i], dataclasses.replace(ep, group=(columns, event.name)), *eps[i + 1 :])
+        )
+        try:
+            endpointdsl.check_text(candidate.text)
+        except endpointdsl.EptError:
+            continue
+        eps = list(candidate.endpoints)
+    return dataclasses.replace(desc, endpoints=tuple(eps))
 
 
 def with_adam(draw, desc: ProgramDesc) -> ProgramDesc:
@@ -1612,10 +1662,10 @@ def subject_tables(
 @st.composite
 def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses: bool = False,
           schedules: bool = False, issue12: bool = False, others: bool = False,
-          reldates: bool = False):  # fmt: skip
+          reldates: bool = False, groups: bool = False):  # fmt: skip
     """A program and a few subjects for it: (desc, [(subject_id, tables), ...])."""
     desc = draw(programs(responses=responses, schedules=schedules, issue12=issue12, others=others,
-                         reldates=reldates))  # fmt: skip
+                         reldates=reldates, groups=groups))  # fmt: skip
     subjects = []
     for i in range(1 + draw(_index(max_subjects))):
         sid = f"S{i + 1}"
@@ -1625,7 +1675,7 @@ def cases(draw, max_subjects: int = 4, odd_subject_rows: bool = False, responses
 
 @st.composite
 def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: bool = False,
-                issue12: bool = True, others: bool = True, reldates: bool = False):  # fmt: skip
+                issue12: bool = True, others: bool = True, reldates: bool = False, groups: bool = False):  # fmt: skip
     """A program and whole tables for it, as lists of row dicts by table name, with the
     odd rows a real extract has: a duplicated subject, rows without a key or whose
     subject is not in the subject table; in a third of the cases numeric subject keys,
@@ -1634,7 +1684,7 @@ def table_cases(draw, max_subjects: int = 4, responses: bool = False, clashes: b
     in eight has two names that differ only in case (`ProgramDesc.clash`), which every
     engine path must reject."""
     desc = draw(programs(responses=responses, schedules=True, clashes=clashes, issue12=issue12,
-                         others=others, confirmed=True, reldates=reldates))  # fmt: skip
+                         others=others, confirmed=True, reldates=reldates, groups=groups))  # fmt: skip
     numeric = chance(draw, 3)
     tables: dict[str, list[dict]] = {t.name: [] for t in desc.tables}
     for i in range(1 + draw(_index(max_subjects))):

@@ -205,3 +205,21 @@ def test_an_infinite_cell_reads_alike_in_both_engines(condition, aval, aseq):
     assert not isinstance(got, Exception), describe(got)
     assert not isinstance(want, Exception), describe(want)
     assert got == want
+
+
+@settings(max_examples=max(20, settings.default.max_examples // 3))
+@given(cases(max_subjects=6, odd_subject_rows=True, responses=True, groups=True))
+def test_compiled_code_and_interpreter_agree_on_grouped_endpoints(case):
+    """groups (issue 13): a grouped endpoint called on one subject gives a derivation per value
+    of that subject's own rows; the compiled module and the interpreter give the same."""
+    desc, subjects = case
+    compiled = compile_text(desc.text)
+    for sid, tables in subjects:
+        subject = Subject.from_dicts(sid, tables)
+        for paramcd, endpoint in compiled.endpoints.items():
+            got, want = attempt(endpoint, subject), attempt(endpoint.interpret, subject)
+            if isinstance(got, Exception) or isinstance(want, Exception) or got != want:
+                note(f"subject {sid} rows: {tables!r}")
+                pytest.fail(
+                    f"{paramcd}, subject {sid}:\n  compiled:    {describe(got)}\n  interpreter: {describe(want)}"
+                )

@@ -470,6 +470,56 @@ TABLE += [
     Case("dataset-long-label", event('dataset ADTTE label "' + "x" * 41 + '"'), "E297", 8, 1, "at most 40"),
 ]  # fmt: skip
 
+# ---- groups (issue 13): `for each COLUMN of EVENT`
+# Lines 1-6; the endpoint starts on line 7, `for each` is line 8, its other clauses lines 9-11.
+GROUPS = """\
+table adsl: one row per subject
+table adae: many rows per subject
+event first_dose = adsl.TRTSDT
+event last_dose = adsl.TRTEDT
+event teae = adae.ASTDT where TRTEMFL = "Y" sequence AESEQ
+event ae_death = adae.AEDTHDT
+"""
+GROUPS_STD = "  from first_dose\n  to teae\n  censor at last_dose cnsr 1\n"
+
+
+def grouped(
+    head: str = "for each AEDECOD of teae",
+    body: str = GROUPS_STD,
+    code: str = "TTAE",
+    base: str = GROUPS,
+    after: str = "",
+) -> str:
+    return f'{base}endpoint {code} "Time to first TEAE"\n  {head}\n{body}end\n{after}'
+
+
+TABLE += [
+    Case("group-code-too-long", grouped(code="TTAE_ALL"), "E280", 7, 10, "at most 7 characters"),
+    Case("group-event-not-counted", grouped("for each AEDECOD of ae_death"), "E281", 8, 23,
+         "which endpoint TTAE does not count"),
+    Case("group-best-response", grouped(body="  from first_dose\n  best response of ovr\n  sd at least 42 days after origin\n",
+         base=GROUPS + "event ovr = adae.ASTDT response AEOUT\n"), "E282", 9, 3,
+         "for time-to-event and incidence endpoints"),
+    Case("group-subject-level-event", grouped("for each SAFFL of last_dose", body=GROUPS_STD.replace("to teae", "to last_dose")),
+         "E283", 8, 21, "a one-row-per-subject table"),
+    Case("group-column-twice", grouped("for each AEDECOD, AEDECOD of teae"), "E284", 8, 21, "given twice"),
+    Case("group-three-columns", grouped("for each AEBODSYS, AEDECOD, AETOXGR of teae"), "E284", 8, 31,
+         "one or two columns"),
+    Case("group-table-read-twice", grouped(body=GROUPS_STD.replace("to teae", "to teae, ae_death")), "E285", 8, 3,
+         "ae_death reads adae"),
+    Case("group-population-on-its-table", grouped(body=GROUPS_STD + '  among adae where AESER = "Y"\n'), "E285", 8, 3,
+         "the population reads adae"),
+    Case("group-reads-an-endpoint-on-its-table", grouped(
+         body=GROUPS_STD.replace("from first_dose", "from first_ae"),
+         base=GROUPS + "event first_ae = ANY.ADT\n",
+         after='endpoint ANY "Any TEAE"\n  from first_dose\n  to teae\n  censor at last_dose cnsr 1\nend\n'),
+         "E285", 9, 3, "teae reads adae"),
+    Case("group-read-as-table", grouped(after='endpoint OS "x"\n  from first_dose\n  to t\n  censor at last_dose cnsr 1\nend\n',
+         base=GROUPS + "event t = TTAE.ADT\n"), "E286", 7, 1, "makes one parameter per value"),
+    Case("group-code-clash", grouped(after='endpoint TTAE0001 "x"\n' + GROUPS_STD + "end\n"), "E287", 8, 3,
+         "TTAE0001 has a code"),
+]  # fmt: skip
+
 
 # ---- competing events (issue 13, item 2): E270-E275
 def competing(to: str, same_day: str | None = "  same day: event first\n") -> str:

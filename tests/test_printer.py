@@ -202,6 +202,7 @@ clauses = st.one_of(
     st.builds(n.TimeUnit, idents),
     st.builds(n.BeforeOrigin, st.sampled_from(["ignore", "move to origin"])),
     st.builds(n.Ascertainment, st.sampled_from(["continuous", "at visits"])),
+    st.builds(n.GroupBy, st.lists(idents, min_size=1, max_size=2).map(tuple), idents),  # groups (issue 13)
 )
 items = st.one_of(
     st.builds(n.Table, idents, st.booleans(), st.none() | idents),

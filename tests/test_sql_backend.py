@@ -708,3 +708,11 @@ def test_text_columns_with_no_character_at_all():
         table = prepare_table(frame, "USUBJID", {("X", "text")})
         assert table["__key"].to_pylist() == [None, None]
         assert table["X__text"].to_pylist() == [None, None]
+
+
+@SORTED_RUNS
+@given(table_cases(responses=True, groups=True), FORMS)
+def test_the_three_agree_on_grouped_endpoints(case, form):
+    """groups (issue 13): `for each COLUMN of EVENT` endpoints, one parameter per value; the
+    SQL engine derives them set-based, in a second pass keyed by (value, subject)."""
+    three_way(case, form)

@@ -22,8 +22,12 @@ def check_adam(scope: Scope, program: n.Program) -> m.AdamSpec:
     reported to `scope`."""
     keep = _keep(scope, [i for i in program.items if isinstance(i, n.KeepDef)])
     dataset, label = _dataset(scope, [i for i in program.items if isinstance(i, n.DatasetDef)])
-    paramn = _paramn(scope, [i for i in program.items if isinstance(i, n.Endpoint)])
-    return m.AdamSpec(keep, paramn, dataset, label)
+    endpoints = [i for i in program.items if isinstance(i, n.Endpoint)]
+    paramn = _paramn(scope, endpoints)
+    stated = frozenset(
+        ep.paramcd.text for ep in endpoints if any(isinstance(c, n.Paramn) for c in ep.clauses)
+    )
+    return m.AdamSpec(keep, paramn, dataset, label, stated)
 
 
 def _keep(scope: Scope, defs: list[n.KeepDef]) -> tuple[m.Carried, ...]:

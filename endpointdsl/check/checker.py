@@ -16,6 +16,7 @@ from .confirm import ConfirmedEvents
 from .criteria import check_set
 from .dates import DateFormats
 from .endpoint import SINGLE_CLAUSES, EndpointChecker
+from .groups import check_groups
 from .imputation import offset_days
 from .names import check_names
 from .reldates import RelDates
@@ -62,6 +63,7 @@ class Checker(Scope):
                     endpoints.append(self._endpoint(resolved))
         events += tuple(self.reldates.inline.values())  # reldates: dates written inline
         adam = check_adam(self, self.program)  # adam: keep, dataset, paramn
+        check_groups(self, endpoints, events)  # groups (issue 13)
         if not any(d.severity == "error" for d in self.diags):
             self._cycles(endpoints, events)
         if not seen:

@@ -13,6 +13,7 @@ from ..language import nodes as n
 from . import model as m
 from .clock import check_timed
 from .competing import check_codes, same_day_rule, with_competing
+from .groups import group_spec
 from .missed import missed_rule
 from .operands import Operands, operand_kind
 from .response import ResponseChecker, is_response
@@ -34,6 +35,7 @@ SINGLE_CLAUSES = {
     n.Ascertainment: "ascertainment",
     n.NoCensoring: "no censoring date",
     n.SameDay: "same day",
+    n.GroupBy: "for each",
 }
 
 
@@ -105,12 +107,13 @@ class EndpointChecker(Operands):
         unit = self._unit(seen.get("time in"))
         if unit in m.TIME_UNIT_SECONDS and response is None:
             check_timed(self, seen, events, rules, unit)
+        group = group_spec(self, seen.get("for each"), events, response)  # groups (issue 13)
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(
             code, ep.param, origin, events, rules, bounds, population, origin_day, unit,
             clamp, missed, response, ascertainment, said is not None and response is None, span=ep.span,
-            lines=lines, same_day=same_day_rule(seen.get("to"), seen.get("same day")),
+            lines=lines, same_day=same_day_rule(seen.get("to"), seen.get("same day")), group=group,
         )  # fmt: skip
 
     def _no_catch_all(self, events, rules, bounded: bool, ascertainment, clamp: bool, said) -> None:

@@ -484,6 +484,8 @@ class EndpointSpec:
     # competing events (issue 13): `events` then holds the events of interest and the competing
     # events in the order a same-day tie is decided; "event" or "competing" wins such a tie
     same_day: str | None = None
+    # groups (issue 13, item 3): `for each COLUMN of EVENT`, one parameter per value
+    group: GroupBy | None = field(default=None, kw_only=True)
 
     @property
     def kind(self) -> str:
@@ -509,12 +511,33 @@ class Carried:
 class AdamSpec:
     """What makes the output ADaM-complete. `keep`: the carried columns in `keep` order;
     `paramn`: PARAMCD to PARAMN (stated, or the endpoint's position in the file);
-    `dataset` and `label`: the output dataset's name and label."""
+    `dataset` and `label`: the output dataset's name and label; `stated`: the endpoints
+    whose PARAMN is stated (`paramn N`), which a grouped endpoint's numbering needs."""
 
     keep: tuple[Carried, ...] = ()
     paramn: tuple[tuple[str, int], ...] = ()
     dataset: str = "ADTTE"
     label: str | None = None
+    stated: frozenset[str] = frozenset()
+
+
+# ---- groups (issue 13, item 3; docs/semantics.md section 10) -----------------------------
+
+
+@frozen
+class GroupBy:
+    """`for each COLUMN[, COLUMN] of EVENT`: one parameter per value (a tuple of the columns'
+    cells read as text, None when missing) that the rows of `event` selected by its condition
+    take in `table`, over every subject of the subject-level table. PARAMCD is the endpoint's
+    code followed by the value's 1-based number in sorted order, zero-padded to 8 characters."""
+
+    event: str
+    table: str
+    columns: tuple[str, ...]
+    span: Span | None = _SPAN
+
+
+GROUP_PREFIX_MAX = 7  # a grouped endpoint's code, followed by at least one digit: 8 in all
 
 
 @frozen

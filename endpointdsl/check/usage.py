@@ -79,6 +79,10 @@ def _columns(model: m.Model, table: m.TableSpec) -> dict[str, int]:
     for (t, c), line in _subject_uses(model):  # issue 12: conditions reading adsl.COLUMN
         if t == table.name:
             cols.setdefault(c, line)
+    for ep in model.endpoints:  # groups (issue 13): the columns whose values make parameters
+        if ep.group is not None and ep.group.table == table.name:
+            for c in ep.group.columns:
+                cols.setdefault(c, ep.group.span.line if ep.group.span else 0)
     return cols
 
 
@@ -126,6 +130,10 @@ def column_uses(model: m.Model) -> list[Use]:
             line = ep.span.line if ep.span else 0
             uses += [Use(pop.table, c, r, line) for c, r in _condition_uses(pop.where)]
     uses += [Use(t, c, "any", line) for (t, c), line in _subject_uses(model) if t in real]
+    for ep in model.endpoints:  # groups (issue 13): read as text
+        g = ep.group
+        if g is not None:
+            uses += [Use(g.table, c, "text", g.span.line if g.span else 0) for c in g.columns]
     return uses
 
 

@@ -28,7 +28,7 @@ DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at mo
 # The columns the output writes itself: a carried column may not take one of these names.
 RESERVED = frozenset(
     {
-        "STUDYID", "USUBJID", "PARAMCD", "PARAM", "PARAMN", "PARCAT1", "PARCAT1N", "STARTDT", "STARTDTF",
+        "STUDYID", "USUBJID", "PARAMCD", "PARAM", "PARAMN", "PARCAT1", "PARCAT1N", "PARCAT2", "STARTDT", "STARTDTF",
         "STARTDTM", "ADT", "ADTF", "ADTM", "AVAL", "AVALC", "AVALU", "CNSR", "EVNTDESC", "CNSDTDSC",
         "SRCDOM", "SRCVAR", "SRCSEQ",
     }
@@ -52,6 +52,42 @@ def check_kept(keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame
         )
     if problems:
         raise DataError("\n".join(problems))
+
+
+def number_parameters(
+    endpoints: list[tuple[str, bool]], numbers: dict[str, int], stated: frozenset[str], present: list[str]
+) -> dict[str, int]:
+    """PARAMN of every PARAMCD in `present` (docs/semantics.md section 9): parameters are
+    numbered consecutively in file order. `endpoints` is (code, grouped) in file order;
+    `numbers` each endpoint's PARAMN as the checker gave it (stated, or its position).
+    Without a grouped endpoint that is the answer. A grouped endpoint's parameters
+    (`for each`: the code and a zero-padded number, 8 characters) take consecutive numbers
+    in PARAMCD order from its stated `paramn` or from its position counting every earlier
+    parameter; a later endpoint's position counts them too. Two parameters with one number
+    (a stated `paramn` inside another endpoint's run of numbers) stop the run."""
+    if not any(grouped for _, grouped in endpoints):
+        return dict(numbers)
+    codes = sorted(set(present))
+    out: dict[str, int] = {}
+    position = 1
+    for code, grouped in endpoints:
+        if grouped:
+            params = [c for c in codes if len(c) == 8 and c.startswith(code) and c[len(code) :].isdigit()]
+        else:
+            params = [code]
+        first = numbers[code] if code in stated else position
+        out.update({p: first + i for i, p in enumerate(params)})
+        position += len(params)
+    taken: dict[int, str] = {}
+    for code, number in sorted(out.items(), key=lambda kv: (kv[1], kv[0])):
+        if number in taken:
+            raise DataError(
+                f"PARAMN {number} would be both {taken[number]}'s and {code}'s: a grouped endpoint's "
+                "parameters take consecutive numbers from its own; state `paramn N` so that the runs "
+                "of numbers do not meet"
+            )
+        taken[number] = code
+    return out
 
 
 def complete(
@@ -98,7 +134,7 @@ def complete(
     out["PARAMN"] = pd.Series(
         [paramn.get(c, 0) for c in out["PARAMCD"].tolist()], dtype="int64", index=out.index
     )
-    params = ["PARAMCD", "PARAM", *(["PARCAT1"] if "PARCAT1" in out.columns else []), "PARAMN"]
+    params = ["PARAMCD", "PARAM", *(c for c in ("PARCAT1", "PARCAT2") if c in out.columns), "PARAMN"]
     rest = [c for c in adtte.columns if c not in {*front, *params}]
     out = out[[*front, *params, *rest]]
     out.attrs = {"labels": labels, "formats": formats, "dataset": dataset}

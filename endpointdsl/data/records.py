@@ -30,6 +30,9 @@ class Record:
     AVALC: str | None = None
     STARTDTM: dt.datetime | None = None  # times of day: set by `time in hours|minutes` endpoints
     ADTM: dt.datetime | None = None
+    # groups (issue 13): the value of a grouped endpoint's parameter (`for each A, B of E`)
+    PARCAT1: str | None = None
+    PARCAT2: str | None = None
 
 
 @frozen

@@ -16,6 +16,7 @@ from attrs import frozen
 
 from .datecheck import check_date_columns
 from .errors import DataError
+from .groups import Grouped, expand
 from .records import Derivation
 from .values import Row, Subject, normalise, subject_key
 
@@ -137,6 +138,8 @@ def run_tables(
     if len(tables[subject_table]) == 0:
         raise DataError(f"table '{subject_table}' has no rows: there is no subject to derive")
     subjects, report = group_subjects(tables_meta, subject_table, tables)
+    parcats = max((len(fn.columns) for fn in derive.values() if isinstance(fn, Grouped)), default=0)
+    derive, kinds = expand(derive, subjects, kinds)  # groups (issue 13): one per value
     for name in tables_meta:
         if len(tables[name]) == 0:
             report.append(_report(None, None, "finding", f"table '{name}' has no rows"))
@@ -165,7 +168,9 @@ def run_tables(
     key = tables_meta[subject_table]["key"]
     report += no_record_findings(list(derive), {r.PARAMCD for r in records}, excluded, subject_table, key)
     responses = any(kind != "tte" for code, kind in (kinds or {}).items() if code in derive)
-    return RunResult(adtte_frame(records, list(derive), responses, times), report_frame(report, list(derive)))
+    return RunResult(
+        adtte_frame(records, list(derive), responses, times, parcats), report_frame(report, list(derive))
+    )
 
 
 def no_record_findings(
@@ -198,10 +203,13 @@ def _subjects(n: int) -> str:
     return f"{n} subject" if n == 1 else f"{n} subjects"
 
 
-def output_columns(responses: bool, times: bool = False) -> list[str]:
+def output_columns(responses: bool, times: bool = False, parcats: int = 0) -> list[str]:
     """ADTTE's columns; with response or incidence parameters, AVALC after AVAL; with an
-    endpoint timed by the clock (`time in hours`), STARTDTM after STARTDTF and ADTM after ADTF."""
+    endpoint timed by the clock (`time in hours`), STARTDTM after STARTDTF and ADTM after ADTF;
+    with a grouped endpoint (`for each`, issue 13), PARCAT1 (and PARCAT2) after PARAM."""
     columns = list(ADTTE_COLUMNS)
+    at = columns.index("PARAM") + 1
+    columns[at:at] = [f"PARCAT{i}" for i in range(1, parcats + 1)]
     if responses:
         at = columns.index("AVAL") + 1
         columns = [*columns[:at], "AVALC", *columns[at:]]
@@ -212,10 +220,10 @@ def output_columns(responses: bool, times: bool = False) -> list[str]:
 
 
 def adtte_frame(
-    records: list, order: list[str], responses: bool = False, times: bool = False
+    records: list, order: list[str], responses: bool = False, times: bool = False, parcats: int = 0
 ) -> pd.DataFrame:
     rank = {code: i for i, code in enumerate(order)}
-    columns = output_columns(responses, times)
+    columns = output_columns(responses, times, parcats)
     rows = sorted(
         ({c: getattr(r, c) for c in columns} for r in records),
         key=lambda r: (r["USUBJID"], rank.get(r["PARAMCD"], len(rank))),

@@ -36,6 +36,8 @@ LABELS = {
     "USUBJID": "Unique Subject Identifier",
     "PARAMCD": "Parameter Code",
     "PARAM": "Parameter",
+    "PARCAT1": "Parameter Category 1",  # groups (issue 13): a grouped endpoint's value
+    "PARCAT2": "Parameter Category 2",
     "STARTDT": "Time to Event Origin Date for Subject",
     "STARTDTF": "Origin Date Imputation Flag",
     "STARTDTM": "Time to Event Origin Datetime for Subj",

@@ -666,6 +666,16 @@ class CriteriaUse:
     span: Span | None = _SPAN
 
 
+# ---- groups (issue 13, item 3)
+@frozen
+class GroupBy:
+    """`for each COLUMN[, COLUMN] of EVENT`: one parameter per value of the event's column(s)."""
+
+    columns: tuple[Ident, ...]
+    event: Ident
+    span: Span | None = _SPAN
+
+
 Clause = (
     Origin
     | Terminating
@@ -695,6 +705,7 @@ Clause = (
     | Paramn
     | SameDay
     | CriteriaUse
+    | GroupBy
 )
 
 

@@ -30,6 +30,7 @@ CLAUSE_KEYWORDS = (
     "before", "end", "best", "response", "occurrence", "sd", "confirm", "responder", "not",
     "evaluable", "no", "ascertainment",
     "same",  # competing events (issue 13): `same day: event first`
+    "for",  # groups (issue 13): `for each COLUMN of EVENT`
 )  # fmt: skip
 TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
 RESERVED = frozenset(
@@ -48,6 +49,7 @@ RESERVED = frozenset(
         "keep", "as", "dataset", "paramn",  # adam: `keep A as B from adsl`, `dataset`, `paramn 3`
         "competing",  # competing events (issue 13): `to relapse competing death cnsr 2`
         "criteria", "category", "disease", "control", "progressive", "continue",  # criteria (issue 13)
+        "each",  # groups (issue 13)
     )
 )  # fmt: skip
 

@@ -335,6 +335,8 @@ def format_clause(c: n.Clause) -> str:
             return f"evaluable if occurred or {event.text} reaches window end"
         case n.CriteriaUse(name=name):
             return f"criteria {name.text}"
+        case n.GroupBy(columns=columns, event=event):  # groups (issue 13)
+            return f"for each {', '.join(c.text for c in columns)} of {event.text}"
     raise TypeError(f"not an endpoint clause: {type(c).__name__}")
 
 

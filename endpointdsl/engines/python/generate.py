@@ -11,6 +11,7 @@ from ...check.usage import table_usage
 from ...version import __version__
 from .emit import Writer, call, condition, ident, lit
 from .endpoint import EndpointWriter
+from .groups import write_grouped
 
 
 def generate(model: m.Model) -> tuple[str, dict[int, int]]:
@@ -37,6 +38,8 @@ class ModuleWriter:
         w.line("from endpointdsl.engines.python import runtime_response as rr")
         if any(ev.confirm is not None for ev in self.model.events):  # confirmed events (issue 12)
             w.line("from endpointdsl.engines.python import runtime_confirm as rc")
+        if any(ep.group is not None for ep in self.model.endpoints):  # groups (issue 13)
+            w.line("from endpointdsl.engines.python import runtime_groups as rg")
         w.line("")
         w.line(f"SOURCE_FILE = {self.model.file!r}")
         w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")
@@ -56,11 +59,14 @@ class ModuleWriter:
             self._event(ev)
         for ep in self.model.endpoints:
             self._endpoint(ep)
+            if ep.group is not None:  # groups (issue 13): one parameter per value
+                write_grouped(w, self.model, ep)
         w.line("")
         w.line("")
         w.line("ENDPOINTS = {")
         for ep in self.model.endpoints:
-            w.line(f"    {ep.paramcd!r}: {ident('derive_', ep.paramcd)},")
+            fn = ident("grouped_" if ep.group is not None else "derive_", ep.paramcd)
+            w.line(f"    {ep.paramcd!r}: {fn},")
         w.line("}")
         w.line("# What each endpoint derives: tte (ADTTE record), best, landmark or occurrence.")
         w.line("KINDS = {")

@@ -26,6 +26,7 @@ from .best import ResponseSql, response_support
 from .clock import TimedSql
 from .confirm import write_confirmed
 from .endpoint import EndpointSql, record_columns
+from .groups import write_groups
 from .prepare import date_readers, imputation_readers, view_name
 from .response import OccurrenceSql, occurrence_support
 from .writer import (
@@ -75,6 +76,8 @@ class SqlProgram:
     sorted_checks: dict = field(
         factory=dict
     )  # same_day_<n> -> (table, date view, sequence view): see prepare.sorted_proof
+    # groups (issue 13): PARAMCDs of grouped endpoints, derived by a second pass (groups.py)
+    grouped: tuple = ()
 
 
 # ---- events ----------------------------------------------------------------------------------
@@ -275,6 +278,8 @@ def generate_sql(
     fallback = {ep.paramcd: why for ep in chosen if (why := sql_support(model, ep))}
     fallback.update({code: "forced" for code in force_fallback if code in {e.paramcd for e in chosen}})
     in_sql = [ep for ep in chosen if ep.paramcd not in fallback]
+    grouped = [ep for ep in in_sql if ep.group is not None]  # groups (issue 13): a second pass
+    in_sql = [ep for ep in in_sql if ep.group is None]
     subject = model.subject_table
     w.line(f"-- Endpoints of {w.file}, compiled to SQL by endpointdsl {__version__}.")
     w.line("-- Reads src_<table> (typed views of the input cells, see endpointdsl/engines/sql/prepare.py);")
@@ -297,6 +302,8 @@ def generate_sql(
     # confirmed events and derived dates after the events they read (event_closure's order)
     for name in sorted(wanted, key=lambda n: _rank(model, n, wanted)):
         events.write(model.event(name))
+    for ep in grouped:
+        write_groups(model, w, needs, ep)
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
     for ep in in_sql:
@@ -316,6 +323,7 @@ def generate_sql(
         fallback,
         order,
         events.sorted_checks,
+        tuple(ep.paramcd for ep in grouped),
     )
 
 

@@ -35,6 +35,7 @@ from ...data.tables import (
 )
 from ...data.values import Subject
 from .generate import SqlProgram, generate_sql, result_queries
+from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
 from .prepare import prepare_table, sorted_proof
 
 ADTTE_SCHEMA = pa.schema(
@@ -135,6 +136,11 @@ def run_sql(
     if len(tables[subject]) == 0:
         raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
     program = generate_sql(model, only, force_fallback)
+    # groups (issue 13): each grouped endpoint's second pass, whose views the inputs must hold too
+    second = {code: generate_sql(ungrouped(model, code)) for code in program.grouped}
+    for other in second.values():
+        for name, views in other.needs.items():
+            program.needs[name] |= views
     con = connect(1 if sum(len(frame) for frame in tables.values()) < SMALL else None)
     try:
         prepared = {t.name: prepare_table(tables[t.name], t.key, program.needs[t.name]) for t in model.tables}
@@ -163,10 +169,13 @@ def run_sql(
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
         adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
         report = con.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
+        passes = [_second_pass(model, con, prepared, code, second[code]) for code in program.grouped]
     finally:
         con.close()
     adtte, report = adtte_frame(adtte), report_frame(report)
     report = _with_no_record_findings(model, program, adtte, report)
+    if passes:
+        adtte, report = _with_groups(model, program, adtte, report, passes)
     if program.fallback:
         return _merge_fallback(model, per_subject, tables, program, adtte, report)
     return RunResult(adtte, report)
@@ -188,11 +197,11 @@ def _merge_fallback(
         adtte.insert(adtte.columns.get_loc("AVAL") + 1, "AVALC", pd.Series([None] * len(adtte), dtype=object))
         adtte["CNSR"] = adtte["CNSR"].astype("Int64")
     # the file-level findings (tables without rows, orphan keys) are already in the SQL report
-    rows = other.report[other.report.PARAMCD.isin(list(program.fallback))]
+    rows = other.report[other.report.PARAMCD.notna()]  # the fallback's (a grouped one's: numbered)
     frames = [f for f in (adtte, other.adtte) if len(f)] or [adtte]
     merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    rank = {code: i for i, code in enumerate(program.order)}
-    merged = _sorted(merged, [merged.USUBJID, merged.PARAMCD.map(rank).fillna(len(rank))])
+    merged = merged.reindex(columns=output_columns(responses, times, _parcats(model, program)))  # groups
+    merged = _sorted(merged, [merged.USUBJID, *_ranks(model, program, merged.PARAMCD, len(program.order))])
     for name in merged.columns:
         if name in ("STARTDTM", "ADTM"):
             merged[name] = merged[name].astype("datetime64[ns]")
@@ -201,7 +210,7 @@ def _merge_fallback(
     reports = [f for f in (report, rows) if len(f)] or [report]
     rows = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
     rows = _sorted(
-        rows, [rows.USUBJID.fillna(""), rows.PARAMCD.map(rank).fillna(-1), rows.STATUS, rows.MESSAGE]
+        rows, [rows.USUBJID.fillna(""), *_ranks(model, program, rows.PARAMCD, -1), rows.STATUS, rows.MESSAGE]
     )
     rows = rows.apply(_text_values)
     return RunResult(merged, rows)
@@ -256,7 +265,8 @@ def _text(column: pa.ChunkedArray) -> pd.Series:
 def adtte_frame(table: pa.Table) -> pd.DataFrame:
     """With an AVALC column (response or incidence endpoints), CNSR is a nullable Int64."""
     responses = "AVALC" in table.column_names
-    columns = output_columns(responses, "ADTM" in table.column_names)
+    parcats = sum(1 for c in table.column_names if c.startswith("PARCAT"))  # groups (issue 13)
+    columns = output_columns(responses, "ADTM" in table.column_names, parcats)
     data = {}
     for name in columns:
         column = table[name]
@@ -281,3 +291,128 @@ def adtte_frame(table: pa.Table) -> pd.DataFrame:
 
 def report_frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame({name: _text(table[name]) for name in REPORT_COLUMNS}, columns=REPORT_COLUMNS)
+
+
+# ---- groups (issue 13, item 3): the second pass of each grouped endpoint (groups.py) ----------
+
+
+def _second_pass(model: m.Model, con, prepared: dict, code: str, program: SqlProgram):
+    """(PARAMCDs, adtte, report) of a grouped endpoint: its usual statements run on the
+    relations keyed by (value, subject) that the first pass built, relabelled."""
+    ep = model.endpoint(code)
+    named, labels = params(con, ep, f"{model.file}:{ep.span.line if ep.span else 0}")
+    if not named:  # every subject excluded, and a finding that the endpoint has no record
+        report = report_frame(
+            con.sql(no_parameter_query(ep, model.subject_table.name)).to_arrow_table().cast(REPORT_SCHEMA)
+        )
+        return [ep.paramcd], None, _with_no_record(model, [ep.paramcd], set(), report)
+    crossed = set(composite_tables(model, ep))
+    inputs = {
+        t.name: con.sql(f"SELECT * FROM {_ident(f'gsrc_{code}_{t.name}')}").to_arrow_table()
+        if t.name in crossed
+        else prepared[t.name].schema.empty_table()
+        for t in model.tables
+    }
+    two = connect(1 if sum(len(x) for x in inputs.values()) < SMALL else None)
+    try:
+        for name, table in inputs.items():
+            two.register(f"src_{name}", table)
+        names = list(program.sorted_checks)  # no order proven: the GROUP BY path, always right
+        two.register("sorted_inputs", pa.table({"name": pa.array(names, pa.string()),
+                                                "proven": pa.array([False] * len(names), pa.bool_())}))  # fmt: skip
+        two.register("labels", labels)
+        two.execute(program.text)
+        columns = [c for c in two.sql("SELECT * FROM adtte LIMIT 0").columns]
+        at = columns.index("PARAM") + 1
+        columns[at:at] = [f"PARCAT{i}" for i in range(1, len(ep.group.columns) + 1)]
+        adtte_query, report_query = relabel_queries(ep, columns)
+        adtte = two.sql(adtte_query).to_arrow_table()
+        report = two.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
+    finally:
+        two.close()
+    frame = adtte_frame(adtte.cast(_schema_of(adtte)))
+    codes = [p.paramcd for p in named]
+    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD), report_frame(report))
+
+
+def _with_no_record(model: m.Model, codes: list[str], recorded: set, report: pd.DataFrame) -> pd.DataFrame:
+    """The report with tables.no_record_findings for these codes."""
+    excluded = report[report.STATUS == "excluded"]
+    found = no_record_findings(
+        codes, recorded, list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
+        model.subject_table.name, model.subject_table.key,
+    )  # fmt: skip
+    return pd.concat([report, pd.DataFrame(found, columns=REPORT_COLUMNS)], ignore_index=True)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _schema_of(table: pa.Table) -> pa.Schema:
+    """The output schema of a relabelled adtte: AVALC, times and PARCAT columns as it has them."""
+    schema = ADTTE_SCHEMA_AVALC if "AVALC" in table.column_names else ADTTE_SCHEMA
+    schema = _with_times(schema) if "ADTM" in table.column_names else schema
+    at = schema.get_field_index("PARAM") + 1
+    for i, name in enumerate(c for c in table.column_names if c.startswith("PARCAT")):
+        schema = schema.insert(at + i, pa.field(name, pa.string()))
+    return schema
+
+
+def _ranks(model: m.Model, program: SqlProgram, codes: pd.Series, missing: int) -> list[pd.Series]:
+    """Sort keys of PARAMCDs in run_tables' order: a grouped endpoint's parameters in its
+    place, by number (its own code, when it made none, in its place too)."""
+    rank = {code: i for i, code in enumerate(program.order)}
+    grouped = {ep.paramcd for ep in model.endpoints if ep.group is not None and ep.paramcd in rank}
+
+    def key(code) -> tuple[int, str]:
+        if not isinstance(code, str):
+            return (missing, "")
+        if code in rank:  # a grouped endpoint's own code: it made no parameter
+            return (rank[code], "")
+        numbered = len(code) == 8  # data.groups: the code and the number, 8 characters
+        prefix = next(
+            (p for p in grouped if numbered and code.startswith(p) and code[len(p) :].isdigit()), None
+        )
+        return (rank[prefix], code) if prefix else (len(rank), code)
+
+    keys = [key(c) for c in codes]
+    return [
+        pd.Series([k[0] for k in keys], index=codes.index),
+        pd.Series([k[1] for k in keys], index=codes.index),
+    ]
+
+
+def _parcats(model: m.Model, program: SqlProgram) -> int:
+    """The PARCAT columns of the output: as many as the grouped endpoints chosen have columns."""
+    chosen = [model.endpoint(c) for c in program.order]
+    return max((len(ep.group.columns) for ep in chosen if ep.group is not None), default=0)
+
+
+def _with_groups(model: m.Model, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame, passes):
+    """The first pass's records and report with the grouped endpoints', in run_tables' order,
+    columns and dtypes (PARCAT1, PARCAT2 after PARAM)."""
+    chosen = [model.endpoint(c) for c in program.order]
+    responses = any(ep.kind != "tte" for ep in chosen)
+    times = any(m.timed(ep) for ep in chosen)
+    columns = output_columns(responses, times, _parcats(model, program))
+    frames = [f for f in [adtte, *(p[1] for p in passes if p[1] is not None)] if len(f)] or [adtte]
+    merged = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
+    merged = _sorted(merged, [merged.USUBJID, *_ranks(model, program, merged.PARAMCD, len(program.order))])
+    for name in merged.columns:
+        if name in ("STARTDTM", "ADTM"):
+            merged[name] = merged[name].astype("datetime64[ns]")
+        elif name in ("AVAL",):
+            merged[name] = merged[name].astype("float64")
+        elif name == "CNSR":
+            merged[name] = merged[name].astype("Int64" if responses else "int64")
+        elif name == "SRCSEQ":
+            merged[name] = merged[name].astype("Float64")
+        elif name not in TYPED:
+            merged[name] = _text_values(merged[name])
+    reports = [f for f in [report, *(p[2] for p in passes)] if len(f)] or [report]
+    rows = pd.concat(reports, ignore_index=True)
+    rows = _sorted(
+        rows, [rows.USUBJID.fillna(""), *_ranks(model, program, rows.PARAMCD, -1), rows.STATUS, rows.MESSAGE]
+    )
+    return merged, rows.apply(_text_values)
