@@ -32,7 +32,7 @@ CLAUSE_KEYWORDS = (
     "same",  # competing events (issue 13): `same day: event first`
     "for",  # groups (issue 13): `for each COLUMN of EVENT`
 )  # fmt: skip
-TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint")
+TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date", "keep", "dataset")
 RESERVED = frozenset(
     CLAUSE_KEYWORDS
     + TOP_KEYWORDS
