@@ -47,3 +47,58 @@ def test_a_variant_with_other_events_states_its_own_same_day_rule(variant, codes
         assert [d.code for d in info.value.errors] == codes
     else:
         assert check_text(text, "t.ept").endpoint("V").same_day == same_day
+
+
+# ---- labels are limited in bytes, and an XPT output never splits a letter ---------------------
+# E297 counted bytes but said "characters; this one has 37"; a carried label longer than 40 bytes
+# was cut by the XPT writer inside a letter (a stray 0xC3 byte in the file).
+CIR_FILE = HEAD + "keep AGE from adsl\n" + CIR
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("é" * 21, "1 to 40 bytes; this one has 42"),
+        ("x" * 41, "1 to 40 bytes; this one has 41"),
+        ("", "1 to 40 bytes; this one has 0"),
+    ],
+)
+def test_a_dataset_label_too_long_is_measured_in_bytes(label, message):
+    with pytest.raises(EptError) as info:
+        check_text(f'dataset ADTTE label "{label}"\n' + CIR_FILE, "t.ept")
+    [error] = info.value.errors
+    assert error.code == "E297" and message in error.message
+
+
+@pytest.mark.parametrize(
+    ("label", "written"),
+    [
+        ("A" * 39 + "éé", "A" * 39),  # byte 40 is half of an é: cut before it
+        (
+            "Âge à l'inclusion, en années révolues, arrondi",
+            "Âge à l'inclusion, en années révolue",
+        ),  # 40 bytes
+        ("Age", "Age"),
+    ],
+)
+def test_a_carried_label_is_cut_in_an_xpt_output_at_a_letter(tmp_path, label, written):
+    import pandas as pd
+    import pyreadstat
+
+    from endpointdsl.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    adsl = pd.DataFrame(
+        {"USUBJID": ["S1"], "INFDT": ["2023-01-01"], "DTHDT": [""], "LSTALVDT": ["2023-03-01"], "AGE": [40.0]}
+    )
+    pyreadstat.write_xport(adsl, str(data / "adsl.xpt"), file_format_version=8, column_labels={"AGE": label})
+    (data / "adrs.csv").write_text("USUBJID,PARAMCD,ADT,ASEQ\n")
+    (tmp_path / "t.ept").write_text(CIR_FILE)
+    out = tmp_path / "out.xpt"
+    assert main(["run", str(tmp_path / "t.ept"), "--data", str(data), "--out", str(out)]) == 0
+    raw = out.read_bytes()
+    at = raw.index(written.encode("utf-8"))  # the label's 40 bytes in the variable's NAMESTR
+    assert raw[at : at + 40].rstrip(b" ").decode("utf-8") == written  # no half letter after it
+    _, meta = pyreadstat.read_xport(str(out), encoding="utf-8")
+    assert meta.column_names_to_labels["AGE"] == written

@@ -98,8 +98,9 @@ def _dataset(scope: Scope, defs: list[n.DatasetDef]) -> tuple[str, str | None]:
     label = d.label
     if label is not None and (not label.strip() or len(label.encode("utf-8")) > DATASET_LABEL_MAX):
         scope.error(
-            "E297", f"a dataset label is 1 to {DATASET_LABEL_MAX} characters; this one has {len(label)}",
-            d.span, "ADaM and SAS transport files hold at most 40: shorten it",
+            "E297", f"a dataset label is 1 to {DATASET_LABEL_MAX} bytes; this one has "
+            f"{len(label.encode('utf-8'))}", d.span,
+            "ADaM and SAS transport files hold at most 40 bytes (a letter such as é takes 2): shorten it",
         )  # fmt: skip
     return d.name.text.upper(), label
 

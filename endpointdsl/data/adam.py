@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pandas is imported where it is used: the checker imports RE
 _FORMAT = re.compile(
     r"^\$?[A-Za-z_]*[0-9]*\.[0-9]*$"
 )  # a SAS format as pyreadstat writes it: $20., BEST12., 8.2
-DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at most 40 characters
+DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at most 40 bytes
 # The columns the output writes itself: a carried column may not take one of these names.
 RESERVED = frozenset(
     {
