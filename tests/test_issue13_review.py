@@ -102,3 +102,77 @@ def test_a_carried_label_is_cut_in_an_xpt_output_at_a_letter(tmp_path, label, wr
     assert raw[at : at + 40].rstrip(b" ").decode("utf-8") == written  # no half letter after it
     _, meta = pyreadstat.read_xport(str(out), encoding="utf-8")
     assert meta.column_names_to_labels["AGE"] == written
+
+
+# ---- a kept column is read as every other column, or the run stops -----------------------------
+# A Parquet list column was carried as missing values without a word, and a kept *DTM cell with a
+# time-zone offset (ISO text `...+01:00`, a tz-aware timestamp) stopped the run with exit 70.
+def _run_keep(tmp_path, adsl, keep: str, out: str = "out.csv"):
+    import pyarrow.parquet as pq
+
+    from endpointdsl.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    pq.write_table(adsl, data / "adsl.parquet")
+    (data / "adrs.csv").write_text("USUBJID,PARAMCD,ADT,ASEQ\n")
+    (tmp_path / "t.ept").write_text(HEAD + keep + "\n" + CIR)
+    return main(["run", str(tmp_path / "t.ept"), "--data", str(data), "--out", str(tmp_path / out)])
+
+
+def _adsl(**columns):
+    import datetime as dt
+
+    import pyarrow as pa
+
+    base = {
+        "USUBJID": ["S1", "S2"],
+        "INFDT": [dt.date(2023, 1, 1)] * 2,
+        "DTHDT": pa.array([None, None], pa.date32()),
+        "LSTALVDT": [dt.date(2023, 3, 1)] * 2,
+    }
+    return pa.table({**base, **columns})
+
+
+def test_a_kept_list_column_stops_the_run(tmp_path, capsys):
+    import pyarrow as pa
+
+    assert _run_keep(tmp_path, _adsl(KLIST=pa.array([[1, 2], None])), "keep KLIST from adsl") == 2
+    err = capsys.readouterr().err
+    assert "column KLIST, kept by `keep` at" in err and "t.ept:7" in err and "list<" in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+CLOCK = ["2023-01-01T10:00:00", "2023-01-01T23:30:00"]  # the clock times written
+
+
+def _paris(text: str):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@pytest.mark.parametrize("out", ["out.csv", "out.parquet", "out.xpt"])
+@pytest.mark.parametrize("kind", ["text", "timestamp"])
+def test_a_kept_date_time_with_an_offset_keeps_its_clock_time(tmp_path, out, kind):
+    import pandas as pd
+    import pyarrow as pa
+
+    if kind == "text":
+        values = pa.array(["2023-01-01T10:00:00+01:00", "2023-01-01T23:30:00Z"])
+    else:
+        values = pa.array([_paris(c) for c in CLOCK], pa.timestamp("us", "Europe/Paris"))
+    assert _run_keep(tmp_path, _adsl(KDTM=values), "keep KDTM as ONSETDTM from adsl", out) == 0
+    if out.endswith(".csv"):
+        got = pd.read_csv(tmp_path / out)["ONSETDTM"].tolist()
+    else:
+        import pyreadstat
+
+        frame = (
+            pd.read_parquet(tmp_path / out)
+            if out.endswith(".parquet")
+            else pyreadstat.read_xport(str(tmp_path / out))[0]
+        )
+        got = [t.isoformat() for t in frame["ONSETDTM"]]
+    assert got == CLOCK

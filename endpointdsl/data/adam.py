@@ -36,12 +36,18 @@ RESERVED = frozenset(
 
 
 def check_kept(keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame, file: str) -> None:
-    """Every kept column is in the subject table; else one DataError naming each with its
-    `keep` line (exit 2, as any other missing column)."""
+    """Every kept column is in the subject table and readable; else one DataError naming each
+    with its `keep` line (exit 2, as any other missing or unusable column)."""
     present = [str(c) for c in frame.columns]
     where = f" ({frame.attrs['path']})" if "path" in frame.attrs else ""
+    unusable = frame.attrs.get("unusable", {})  # set by read: a Parquet list, struct... reads as missing
     problems = []
     for column, _name, line in keep:
+        if column in unusable:
+            problems.append(
+                f"table '{table}'{where}: column {column}, kept by `keep` at {file}:{line}, holds "
+                f"{unusable[column]}, not text, numbers or dates"
+            )
         if column in present:
             continue
         close = [p for p in present if p.casefold() == column.casefold()]
@@ -163,12 +169,13 @@ def _datetime(value: object, name: str, file: str, line: int) -> dt.datetime | N
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        value = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        return value.replace(tzinfo=None)  # the clock time in its own zone (semantics.md 7)
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
     if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value)
+        try:  # an offset (+01:00, Z) is dropped: the clock time as written
+            return dt.datetime.fromisoformat(value).replace(tzinfo=None)
         except ValueError:
             pass
     raise DataError(
