@@ -176,3 +176,51 @@ def test_a_kept_date_time_with_an_offset_keeps_its_clock_time(tmp_path, out, kin
         )
         got = [t.isoformat() for t in frame["ONSETDTM"]]
     assert got == CLOCK
+
+
+# ---- a kept *DT column that holds no date: the same message from `check --data` and `run` -------
+# `check --data` said ok (run then stopped), and run's message named neither the table file nor
+# the subject whose cell is not a date.
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+@pytest.mark.parametrize(
+    ("keep", "cell", "said"),
+    [
+        ("keep TRTSDT from adsl", "x", "kept column TRTSDT ({ept}:7) holds 'x', not a date"),
+        (
+            "keep TRTSDT as TRTSDTM from adsl",
+            "2023-13-01",
+            "kept column TRTSDTM ({ept}:7) holds '2023-13-01'",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_kept_date_column_without_a_date_is_named_with_its_subject(
+    tmp_path, capsys, kind, keep, cell, said, command
+):
+    import pandas as pd
+
+    from endpointdsl.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S2"],
+            "INFDT": ["2023-01-01", "2023-01-01"],
+            "DTHDT": ["", ""],
+            "LSTALVDT": ["2023-03-01", "2023-03-01"],
+            "TRTSDT": ["2023-01-02", cell],
+        }
+    )
+    if kind == "csv":
+        adsl.to_csv(data / "adsl.csv", index=False)
+    else:
+        adsl.to_parquet(data / "adsl.parquet")
+    (data / "adrs.csv").write_text("USUBJID,PARAMCD,ADT,ASEQ\nS1,OTHER,2023-02-01,1\n")
+    (tmp_path / "t.ept").write_text(HEAD + keep + "\n" + CIR)
+    args = [str(tmp_path / "t.ept"), "--data", str(data)]
+    code = main(["check", *args] if command == "check" else ["run", *args, "--out", str(tmp_path / "o.csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    said = said.format(ept=tmp_path / "t.ept")
+    assert f"table 'adsl' ({data / ('adsl.' + kind)}), subject S2: {said}" in err

@@ -35,9 +35,13 @@ RESERVED = frozenset(
 )  # fmt: skip
 
 
-def check_kept(keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame, file: str) -> None:
-    """Every kept column is in the subject table and readable; else one DataError naming each
-    with its `keep` line (exit 2, as any other missing or unusable column)."""
+def check_kept(
+    keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame, file: str, key: str | None = None
+) -> None:
+    """Every kept column is in the subject table and readable, and a *DT / *DTM one holds dates
+    (every row, so `check --data` on a sample and `run` before deriving say it alike, with the
+    first subject whose cell is not one); else one DataError naming each with its `keep` line
+    (exit 2, as any other missing or unusable column)."""
     present = [str(c) for c in frame.columns]
     where = f" ({frame.attrs['path']})" if "path" in frame.attrs else ""
     unusable = frame.attrs.get("unusable", {})  # set by read: a Parquet list, struct... reads as missing
@@ -49,6 +53,8 @@ def check_kept(keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame
                 f"{unusable[column]}, not text, numbers or dates"
             )
         if column in present:
+            if column not in unusable:
+                problems += _not_dates(frame, column, _name, key, f"table '{table}'{where}", file, line)
             continue
         close = [p for p in present if p.casefold() == column.casefold()]
         close = close or difflib.get_close_matches(column, present, n=1, cutoff=0.7)
@@ -58,6 +64,22 @@ def check_kept(keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame
         )
     if problems:
         raise DataError("\n".join(problems))
+
+
+def _not_dates(frame, column: str, name: str, key: str | None, where: str, file: str, line: int) -> list[str]:
+    """The first cell of a kept *DT / *DTM column that is not a date (date and time)."""
+    upper = name.upper()
+    if not upper.endswith(("DT", "DTM")):
+        return []
+    convert = _datetime if upper.endswith("DTM") else _date
+    keys = frame[key].tolist() if key in frame.columns else [None] * len(frame)
+    for sid, value in zip(keys, frame[column].tolist(), strict=True):
+        try:
+            convert(normalise(value), name, file, line)
+        except DataError as exc:
+            subject = subject_key(sid)
+            return [f"{where}{f', subject {subject}' if subject else ''}: {exc}"]
+    return []
 
 
 def complete(
