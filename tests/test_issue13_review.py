@@ -60,7 +60,8 @@ CIR_FILE = HEAD + "keep AGE from adsl\n" + CIR
     [
         ("é" * 21, "1 to 40 bytes; this one has 42"),
         ("x" * 41, "1 to 40 bytes; this one has 41"),
-        ("", "1 to 40 bytes; this one has 0"),
+        ("", "a dataset label is blank"),  # not "... this one has 0" and "shorten it"
+        ("   ", "a dataset label is blank"),  # not "1 to 40 bytes; this one has 3"
     ],
 )
 def test_a_dataset_label_too_long_is_measured_in_bytes(label, message):
