@@ -174,7 +174,7 @@ class CompiledFile:
             from .data.adam import check_kept
 
             keep = [(c.column, c.name, c.line) for c in self.model.adam.keep]
-            check_kept(keep, subject, tables[subject], self.model.file)
+            check_kept(keep, subject, tables[subject], self.model.file, self.model.subject_table.key)
         if engine == "sql":
             from .engines.sql.run import run_sql
 

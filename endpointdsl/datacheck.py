@@ -41,6 +41,8 @@ def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) 
         try:
             path = find_table(folder, table.name)
             wanted = list(dict.fromkeys(u.column for u in uses if u.table == table.name))
+            if table.per_subject:  # adam: the kept columns too, whose *DT cells must be dates
+                wanted += [c.column for c in model.adam.keep if c.column not in wanted]
             samples[table.name] = _sample(path, wanted, table.key, encoding)
         except DataError as exc:
             problems.append(str(exc))
@@ -55,8 +57,9 @@ def check_data(model: m.Model, folder: str | Path, encoding: str | None = None) 
 
         try:
             check_kept(
-                [(c.column, c.name, c.line) for c in model.adam.keep], subject, samples[subject], model.file
-            )
+                [(c.column, c.name, c.line) for c in model.adam.keep], subject, samples[subject], model.file,
+                model.subject_table.key,
+            )  # fmt: skip
         except DataError as exc:
             problems += str(exc).splitlines()
     seen = set()

@@ -302,6 +302,7 @@ class EndpointDesc:
     def event_codes(self) -> set[int]:
         """The CNSR of a record that is an event: 0, or a competing event's code."""
         return {c for _, _, c in self.terminating}
+
     group: tuple | None = None  # groups (issue 13): ((column, ...), event): `for each ... of ...`
 
     @property

@@ -100,10 +100,15 @@ def _dataset(scope: Scope, defs: list[n.DatasetDef]) -> tuple[str, str | None]:
             "at most 8 characters: a letter or _, then letters, digits or _ (e.g. ADTTE)",
         )  # fmt: skip
     label = d.label
-    if label is not None and (not label.strip() or len(label.encode("utf-8")) > DATASET_LABEL_MAX):
+    if label is not None and not label.strip():
         scope.error(
-            "E297", f"a dataset label is 1 to {DATASET_LABEL_MAX} characters; this one has {len(label)}",
-            d.span, "ADaM and SAS transport files hold at most 40: shorten it",
+            "E297", "a dataset label is blank", d.span, "write what the dataset holds, or leave `label` out"
+        )
+    elif label is not None and len(label.encode("utf-8")) > DATASET_LABEL_MAX:
+        scope.error(
+            "E297", f"a dataset label is 1 to {DATASET_LABEL_MAX} bytes; this one has "
+            f"{len(label.encode('utf-8'))}", d.span,
+            "ADaM and SAS transport files hold at most 40 bytes (a letter such as é takes 2): shorten it",
         )  # fmt: skip
     return d.name.text.upper(), label
 

@@ -288,8 +288,11 @@ class Checker(Scope):
         replaced = {clause_key(c) for c in own}
         if any(isinstance(c, (n.CensorSingle, n.CensorLatest)) for c in own):
             replaced.add("censor")
-        if any(isinstance(c, n.Terminating) and not c.competing for c in own):
-            replaced.add("same day")  # competing events (issue 13): the tie rule goes with them
+        base_to = next((c for c in base.clauses if isinstance(c, n.Terminating)), None)
+        if any(isinstance(c, n.Terminating) and _kinds(c) != _kinds(base_to) for c in own):
+            # competing events (issue 13): the tie rule goes with the events it was stated for; a
+            # variant with other events (NRM like CIR swaps the kinds) states its own (E272)
+            replaced.add("same day")
         for w in withouts:
             key = {"stop": ("stop", w.event.text if w.event else ""), "missed": "censor events after"}.get(
                 w.what, w.what
@@ -302,6 +305,13 @@ class Checker(Scope):
 
     def _endpoint(self, ep: n.Endpoint) -> m.EndpointSpec:
         return EndpointChecker(self, self.conditions, ep).check()
+
+
+def _kinds(clause: n.Terminating | None):
+    """The events of interest and the competing events of a `to` clause, as sets of names."""
+    if clause is None:
+        return None
+    return frozenset(r.event.text for r in clause.events), frozenset(r.event.text for r in clause.competing)
 
 
 def _tests(cond: n.Condition):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pandas is imported where it is used: the checker imports RE
 _FORMAT = re.compile(
     r"^\$?[A-Za-z_]*[0-9]*\.[0-9]*$"
 )  # a SAS format as pyreadstat writes it: $20., BEST12., 8.2
-DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at most 40 characters
+DATASET_LABEL_MAX = 40  # SAS transport v5 and ADaM: a dataset label holds at most 40 bytes
 # The columns the output writes itself: a carried column may not take one of these names.
 RESERVED = frozenset(
     {
@@ -35,14 +35,26 @@ RESERVED = frozenset(
 )  # fmt: skip
 
 
-def check_kept(keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame, file: str) -> None:
-    """Every kept column is in the subject table; else one DataError naming each with its
-    `keep` line (exit 2, as any other missing column)."""
+def check_kept(
+    keep: list[tuple[str, str, int]], table: str, frame: pd.DataFrame, file: str, key: str | None = None
+) -> None:
+    """Every kept column is in the subject table and readable, and a *DT / *DTM one holds dates
+    (every row, so `check --data` on a sample and `run` before deriving say it alike, with the
+    first subject whose cell is not one); else one DataError naming each with its `keep` line
+    (exit 2, as any other missing or unusable column)."""
     present = [str(c) for c in frame.columns]
     where = f" ({frame.attrs['path']})" if "path" in frame.attrs else ""
+    unusable = frame.attrs.get("unusable", {})  # set by read: a Parquet list, struct... reads as missing
     problems = []
     for column, _name, line in keep:
+        if column in unusable:
+            problems.append(
+                f"table '{table}'{where}: column {column}, kept by `keep` at {file}:{line}, holds "
+                f"{unusable[column]}, not text, numbers or dates"
+            )
         if column in present:
+            if column not in unusable:
+                problems += _not_dates(frame, column, _name, key, f"table '{table}'{where}", file, line)
             continue
         close = [p for p in present if p.casefold() == column.casefold()]
         close = close or difflib.get_close_matches(column, present, n=1, cutoff=0.7)
@@ -88,6 +100,22 @@ def number_parameters(
             )
         taken[number] = code
     return out
+
+
+def _not_dates(frame, column: str, name: str, key: str | None, where: str, file: str, line: int) -> list[str]:
+    """The first cell of a kept *DT / *DTM column that is not a date (date and time)."""
+    upper = name.upper()
+    if not upper.endswith(("DT", "DTM")):
+        return []
+    convert = _datetime if upper.endswith("DTM") else _date
+    keys = frame[key].tolist() if key in frame.columns else [None] * len(frame)
+    for sid, value in zip(keys, frame[column].tolist(), strict=True):
+        try:
+            convert(normalise(value), name, file, line)
+        except DataError as exc:
+            subject = subject_key(sid)
+            return [f"{where}{f', subject {subject}' if subject else ''}: {exc}"]
+    return []
 
 
 def complete(
@@ -199,12 +227,13 @@ def _datetime(value: object, name: str, file: str, line: int) -> dt.datetime | N
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        value = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        return value.replace(tzinfo=None)  # the clock time in its own zone (semantics.md 7)
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
     if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value)
+        try:  # an offset (+01:00, Z) is dropped: the clock time as written
+            return dt.datetime.fromisoformat(value).replace(tzinfo=None)
         except ValueError:
             pass
     raise DataError(

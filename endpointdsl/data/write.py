@@ -61,6 +61,7 @@ XPT_NAMES = {"SUMMARY": SUMMARY_XPT_NAMES}
 XPT_LABELS = {"SUMMARY": SUMMARY_XPT_LABELS}
 SAS_EPOCH = dt.date(1960, 1, 1)
 XPT_MAX_BYTES = 200  # SAS transport version 5: longest character value
+XPT_LABEL_BYTES = 40  # SAS transport version 5: longest variable label
 _SAS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")  # version 5: at most 8 characters
 # pyreadstat raises ReadstatError from the C library and, since 1.3.4, PyreadstatError.
 _SAS_ERRORS = (pyreadstat.ReadstatError, getattr(pyreadstat, "PyreadstatError", pyreadstat.ReadstatError))
@@ -191,9 +192,15 @@ def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
         table_name=frame.attrs.get("dataset", dataset) if dataset == "ADTTE" else dataset,
         file_label=frame.attrs.get("dataset_label") or "",
         file_format_version=5,
-        column_labels={c: labels.get(c, c) for c in out.columns},
+        column_labels={c: _label(labels.get(c, c)) for c in out.columns},
         variable_format=formats,
     )
+
+
+def _label(text: str) -> str:
+    """A label cut to what SAS transport v5 holds, at a character boundary: pyreadstat cuts
+    bytes and left half of a UTF-8 letter (a carried label from a sas7bdat input)."""
+    return text.encode("utf-8")[:XPT_LABEL_BYTES].decode("utf-8", errors="ignore")
 
 
 def _check_length(frame: pd.DataFrame, column: str) -> None:

@@ -558,6 +558,7 @@ class ToAst(Transformer):
 
     def criteria_use(self, meta, c):
         return n.CriteriaUse(self._ident(c[0]), span=self._span(meta))
+
     # ---- groups (issue 13, item 3)
     def group_by(self, meta, c):
         names = [self._ident(x) for x in c]
