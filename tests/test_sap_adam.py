@@ -8,12 +8,12 @@ every record must match, carried columns (`keep`) and PARAMN included.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 import pandas as pd
 import pytest
 from conftest import EXAMPLES
+from sap_support import day, rows
 
 import endpointdsl
 from endpointdsl.cli import main
@@ -34,15 +34,6 @@ FIELDS = [
     "SRCVAR",
     "SRCSEQ",
 ]
-
-
-def rows(slug: str, table: str) -> list[dict]:
-    with open(SAP / "data" / slug / f"{table}.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def day(text: str) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def record(s: dict, paramn: int, start, adt, cnsr, desc, dom, var, seq, carried: dict) -> dict:

@@ -10,7 +10,6 @@ A few records are also written out by hand, so that a reader sees the answer.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import io
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import EXAMPLES
+from sap_support import rows
 
 import endpointdsl
 from endpointdsl.cli import main
@@ -26,11 +26,6 @@ from endpointdsl.data.read import read_tables
 SAP = EXAMPLES / "sap"
 ENGINES = ("sql", "compiled", "interpreter")
 FIELDS = ("STARTDT", "ADT", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCSEQ")
-
-
-def rows(slug: str, table: str) -> list[dict]:
-    with open(SAP / "data" / slug / f"{table}.csv", newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def day(text: str) -> dt.date | None:

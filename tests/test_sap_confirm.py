@@ -20,6 +20,8 @@ import pytest
 from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sap_support import day
+from sap_support import rows as read_rows
 
 import endpointdsl
 from endpointdsl.cli import main
@@ -29,21 +31,15 @@ SAP = EXAMPLES / "sap"
 ENGINES = ("sql", "compiled", "interpreter")
 
 
-# ---- the data, read plainly ----------------------------------------------------------------
-
-
 def rows(slug: str, table: str) -> list[dict]:
-    """The rows of a gallery table, blank cells as None."""
-    with open(SAP / "data" / slug / f"{table}.csv", newline="", encoding="utf-8") as f:
-        return [{k: (v if v != "" else None) for k, v in r.items()} for r in csv.DictReader(f)]
+    return read_rows(slug, table, blank_as_none=True)
+
+
+# ---- the data, read plainly ----------------------------------------------------------------
 
 
 def tables(slug: str) -> dict[str, list[dict]]:
     return {f.stem: rows(slug, f.stem) for f in sorted((SAP / "data" / slug).glob("*.csv"))}
-
-
-def day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def num(text: str | None) -> float | None:

@@ -16,6 +16,8 @@ import io
 from pathlib import Path
 
 from conftest import EXAMPLES
+from sap_support import day
+from sap_support import rows as read_rows
 
 import endpointdsl
 from endpointdsl.cli import main
@@ -23,15 +25,6 @@ from endpointdsl.data.read import read_tables
 
 SAP = EXAMPLES / "sap"
 ENGINES = ("sql", "compiled", "interpreter")
-
-
-def rows(slug: str, table: str) -> list[dict]:
-    with open(SAP / "data" / slug / f"{table}.csv", newline="", encoding="utf-8") as f:
-        return [{k: (v if v != "" else None) for k, v in r.items()} for r in csv.DictReader(f)]
-
-
-def day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def _text(value) -> str | None:
@@ -127,6 +120,10 @@ def best_of(vs: list[dict], cats: list[str], order: list[str]) -> tuple[dict | N
         return None, "MISSING"
     best = min(cats, key=order.index)
     return vs[cats.index(best)], best
+
+
+def rows(slug: str, table: str) -> list[dict]:
+    return read_rows(slug, table, blank_as_none=True)
 
 
 # ---- 1. irecist_orr ------------------------------------------------------------------------

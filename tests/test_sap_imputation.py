@@ -11,12 +11,13 @@ show the answers for the interesting subjects.
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 from conftest import EXAMPLES
+from sap_support import day
+from sap_support import rows as read_rows
 
 import endpointdsl
 from endpointdsl.cli import main
@@ -27,16 +28,11 @@ ENGINES = ("sql", "compiled", "interpreter")
 FIELDS = ("STARTDT", "ADT", "ADTF", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ")
 
 
-# ---- reading the hand-made data, and the engines' records --------------------------------
-
-
 def rows(slug: str, table: str) -> list[dict]:
-    with open(SAP / "data" / slug / f"{table}.csv", newline="", encoding="utf-8") as f:
-        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(f)]
+    return read_rows(slug, table, blank_as_none=True)
 
 
-def day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+# ---- reading the hand-made data, and the engines' records --------------------------------
 
 
 def record(startdt, adt, adtf, cnsr, evntdesc, cnsdtdsc, srcdom, srcvar, srcseq) -> dict:

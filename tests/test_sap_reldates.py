@@ -8,17 +8,15 @@ three engines (the API and `endpointdsl run --engine ...`) and must give exactly
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import EXAMPLES
+from sap_support import api_run, day, normal, rows
 
-import endpointdsl
 from endpointdsl.cli import main
-from endpointdsl.data.read import read_tables
 
 SAP = EXAMPLES / "sap"
 ENGINES = ("sql", "compiled", "interpreter")
@@ -38,15 +36,6 @@ COLUMNS = [
 
 
 # ---- reading the data by hand --------------------------------------------------------------
-
-
-def rows(slug: str, table: str) -> list[dict]:
-    with open(SAP / "data" / slug / f"{table}.csv", newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def day(text: str) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def by_subject(records: list[dict]) -> dict[str, list[dict]]:
@@ -215,37 +204,11 @@ ORACLES = {
 # ---- the engines -----------------------------------------------------------------------------
 
 
-def normal(frame: pd.DataFrame, code: str) -> list[dict]:
-    """The records of one endpoint as plain values, comparable with an oracle's."""
-    out = []
-    for r in frame[frame.PARAMCD == code].to_dict("records"):
-        rec = {}
-        for c in COLUMNS:
-            v = r.get(c)
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                v = None
-            elif c in ("STARTDT", "ADT"):
-                v = v if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else pd.Timestamp(v).date()
-            elif c in ("AVAL", "SRCSEQ"):
-                v = float(v)
-            elif c == "CNSR":
-                v = int(v)
-            rec[c] = v
-        out.append(rec)
-    return out
-
-
-def api_run(slug: str, engine: str):
-    compiled = endpointdsl.load(SAP / f"{slug}.ept")
-    tables = read_tables(SAP / "data" / slug, [t.name for t in compiled.model.tables])
-    return compiled.run(tables, engine=engine)
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("slug", sorted(ORACLES))
 def test_engines_give_what_the_sap_says(slug, engine):
     code, oracle = ORACLES[slug]
-    assert normal(api_run(slug, engine).adtte, code) == oracle()
+    assert normal(api_run(slug, engine).adtte, COLUMNS, code) == oracle()
 
 
 @pytest.mark.parametrize("slug", sorted(ORACLES))
@@ -260,7 +223,7 @@ def test_the_command_line_engines_write_what_the_sap_says(slug, tmp_path):
         frame = pd.read_csv(out, dtype=str, keep_default_na=False).replace("", None)
         for c in ("STARTDT", "ADT"):
             frame[c] = frame[c].map(lambda d: day(d) if isinstance(d, str) and d else None)
-        assert normal(frame, code) == oracle(), engine
+        assert normal(frame, COLUMNS, code) == oracle(), engine
     assert written[0] == written[1] == written[2]
 
 
@@ -269,7 +232,7 @@ def test_the_command_line_engines_write_what_the_sap_says(slug, tmp_path):
 
 def record(slug: str, sid: str) -> dict:
     code, _ = ORACLES[slug]
-    (rec,) = [r for r in normal(api_run(slug, "sql").adtte, code) if r["USUBJID"] == sid]
+    (rec,) = [r for r in normal(api_run(slug, "sql").adtte, COLUMNS, code) if r["USUBJID"] == sid]
     return rec
 
 
@@ -313,7 +276,7 @@ def test_efs_literal_records():
 
 def test_teae_literal_records():
     result = api_run("teae_last_dose_30", "sql")
-    got = {r["USUBJID"]: r for r in normal(result.adtte, "TEAE")}
+    got = {r["USUBJID"]: r for r in normal(result.adtte, COLUMNS, "TEAE")}
     assert got["A02"]["ADT"] == dt.date(2021, 7, 30)  # last dose 2021-06-30 + 30 days: counted
     assert got["A03"]["AVALC"] == "N"  # 2021-07-31 is the 31st day after the last dose
     assert got["A04"]["SRCSEQ"] == 2.0  # the AE on the first-dose day, not the one the day before

@@ -8,12 +8,12 @@ must be these. A few literal records show the answer for the interesting subject
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 import pandas as pd
 import pytest
 from conftest import EXAMPLES
+from sap_support import rows
 
 import endpointdsl
 from endpointdsl.cli import main
@@ -21,11 +21,6 @@ from endpointdsl.data.read import read_tables
 
 SAP = EXAMPLES / "sap"
 ENGINES = ("compiled", "interpreter", "sql")
-
-
-def rows(slug: str, table: str) -> list[dict]:
-    with open(SAP / "data" / slug / f"{table}.csv", newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def derive(slug: str, engine: str) -> tuple[pd.DataFrame, pd.DataFrame]:
