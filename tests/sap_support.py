@@ -4,8 +4,11 @@ as plain values to compare with an oracle's. The oracles themselves stay in each
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import io
+from pathlib import Path
 
 import pandas as pd
 from conftest import EXAMPLES
@@ -57,3 +60,23 @@ def normal(frame: pd.DataFrame, columns: list[str], code: str | None = None) -> 
             rec[c] = v
         out.append(rec)
     return out
+
+
+def cli_run(slug: str, engine: str, folder: Path) -> Path:
+    """`endpointdsl run --engine ENGINE` on gallery entry `slug` (its output silenced); the
+    CSV it wrote, in `folder`. The run must succeed."""
+    from endpointdsl.cli import main
+
+    out = folder / f"{engine}.csv"
+    argv = ["run", str(SAP / f"{slug}.ept"), "--data", str(SAP / "data" / slug), "--out", str(out)]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main([*argv, "--engine", engine]) == 0, argv
+    return out
+
+
+def written_frame(path: Path) -> pd.DataFrame:
+    """A CSV output as texts, blanks as None, STARTDT and ADT as dates."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+    for c in ("STARTDT", "ADT"):
+        frame[c] = frame[c].map(lambda d: day(d) if isinstance(d, str) and d else None)
+    return frame

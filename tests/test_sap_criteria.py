@@ -9,18 +9,15 @@ rows; a few literal rows show the answer for the interesting subjects.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 from conftest import EXAMPLES
-from sap_support import day
+from sap_support import cli_run, day
 from sap_support import rows as read_rows
 
 import endpointdsl
-from endpointdsl.cli import main
 from endpointdsl.data.read import read_tables
 
 SAP = EXAMPLES / "sap"
@@ -63,10 +60,7 @@ def derived(slug: str, tmp_path: Path) -> dict[str, list[tuple]]:
     for engine in ENGINES:
         result = compiled.run(tables, engine=engine)
         out[f"api {engine}"] = normalised(result.adtte.to_dict("records"))
-        target = tmp_path / f"{engine}.csv"
-        argv = ["run", str(ept), "--data", str(data), "--out", str(target), "--engine", engine]
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            assert main(argv) == 0, argv
+        target = cli_run(slug, engine, tmp_path)
         with open(target, newline="", encoding="utf-8") as f:
             out[f"run --engine {engine}"] = normalised(list(csv.DictReader(f)))
     return out

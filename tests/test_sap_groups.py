@@ -12,12 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from conftest import EXAMPLES
-from sap_support import api_run, day, normal, rows
-
-from endpointdsl.cli import main
+from sap_support import api_run, cli_run, day, normal, rows, written_frame
 
 SAP = EXAMPLES / "sap"
 ENGINES = ("sql", "compiled", "interpreter")
@@ -190,13 +187,9 @@ def test_engines_give_what_the_sap_says(slug, engine):
 def test_the_command_line_engines_write_what_the_sap_says(slug, tmp_path):
     written = []
     for engine in ENGINES:
-        out = tmp_path / f"{engine}.csv"
-        argv = ["run", str(SAP / f"{slug}.ept"), "--data", str(SAP / "data" / slug), "--out", str(out)]
-        assert main([*argv, "--engine", engine]) == 0
+        out = cli_run(slug, engine, tmp_path)
         written.append(out.read_text(encoding="utf-8"))
-        frame = pd.read_csv(out, dtype=str, keep_default_na=False).replace("", None)
-        for c in ("STARTDT", "ADT"):
-            frame[c] = frame[c].map(lambda d: day(d) if isinstance(d, str) and d else None)
+        frame = written_frame(out)
         assert normal(frame, COLUMNS) == ORACLES[slug](), engine
         assert Path(f"{tmp_path / engine}.report.csv").exists()
     assert written[0] == written[1] == written[2]
