@@ -107,3 +107,24 @@ def test_the_readme_s_sap_snippet_is_valid_ept():
     assert {"next_line", "pd2", "teae", "confirmed_drop", "anc_recovery", "crs"} <= {
         e.name for e in model.events
     }
+
+
+def test_readme_issue13_block_is_a_valid_file():
+    """The README's second block of "What analysis plans say" (ADaM output, competing events,
+    one parameter per group, criteria sets) checks with the events it names declared."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## What analysis plans say", 1)[1].split("```\n", 4)[3]
+    declared = (
+        "table adsl: one row per subject\ntable adae: many rows per subject\n"
+        "table adrs: many rows per subject\n"
+        "event infusion = adsl.INFDT\nevent first_dose = adsl.TRTSDT\nevent death = adsl.DTHDT\n"
+        "event last_contact = adsl.LSTCNDT\n"
+        'event relapse = adrs.ADT where PARAMCD = "REL" sequence ASEQ\n'
+        'event ovr = adrs.ADT where PARAMCD = "OVR" response AVALC sequence ASEQ\n'
+        'event teae = adae.ASTDT where TRTEMFL = "Y" sequence AESEQ\n'
+    )
+    model = check_text(declared + block, "readme13.ept")
+    assert [e.paramcd for e in model.endpoints] == ["CIR", "TTAE", "IORR"]
+    assert [c.name for c in model.adam.keep] == ["TRTP", "TRTA", "AGE", "SEX", "SAFFL"]
+    assert model.endpoint("TTAE").group is not None
+    assert model.endpoint("IORR").response.criteria.name == "irecist"
