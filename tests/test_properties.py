@@ -598,6 +598,14 @@ def test_a_later_terminating_occurrence_changes_nothing(case, data):
             for o in others
         ):
             continue  # the row would also be an occurrence of an event in another role
+        rivals = [desc.event(n) for n in names if n != event.name and desc.event(n).table == event.table]
+        if any(
+            (o.where is None or holds(o.where, new, formats) is True)
+            and (d := usable_date(new.get(o.column), o.impute, fmt=formats.get(o.column))[0]) is not None
+            and d <= after
+            for o in rivals
+        ):
+            continue  # the row would also be an earlier occurrence of another terminating event
         changed = {**tables, event.table: [*tables[event.table], new]}
         note(f"added to {event.table}: {new!r}")
         again = derive(desc, ep, sid, changed)

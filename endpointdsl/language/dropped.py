@@ -16,7 +16,9 @@ from .diagnostics import Diagnostic
 _KIND = frozenset({"E110", "E111", "E112", "E180", "E181", "E183", "E184", "E186", "E187", "E188"})
 _CAUSES = {
     "from": {"E110"},
-    "to": {"E111", "E151", "E273"},  # E273: `same day:` whose competing events were in the lost `to`
+    # E273: `same day:` whose competing events were in the lost `to`; E281: `for each ... of E`
+    # whose E was counted by the lost `to` (or `occurrence of`)
+    "to": {"E111", "E151", "E273", "E281"},
     "same": {"E272"},  # competing events (issue 13): the lost clause was the same-day rule
     "censor": {"E112", "E131", "E150"},
     "stop": {"E143", "E165"},
@@ -26,7 +28,7 @@ _CAUSES = {
     "origin": {"E142", "E188"},
     "best": _KIND,
     "response": _KIND,
-    "occurrence": _KIND,
+    "occurrence": _KIND | {"E281"},
     "without": {"E167"},
     "like": {"E167"},  # the base endpoint lost clauses: a `without` may find nothing to leave out
 }
