@@ -212,7 +212,8 @@ def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
             continue
         for code, param in _parameters(ep, adtte):
             if r.kind == "best" and r.responder is None:
-                specs.append(SummarySpec(code, param, "category", (*RESPONSES, "MISSING")))
+                names = r.criteria.names if r.criteria else RESPONSES  # the set's categories, not RECIST's
+                specs.append(SummarySpec(code, param, "category", (*names, "MISSING")))
             elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
                 specs.append(SummarySpec(code, param, "category", ("Y", "N", r.not_evaluable)))
             else:
