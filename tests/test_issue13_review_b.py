@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from endpointdsl import check_text
+from endpointdsl import EptError, check_text
 from endpointdsl.api import summary_specs
 
 RSP = """\
@@ -34,3 +34,34 @@ def test_the_summary_of_a_best_response_lists_the_sets_categories(criteria, cate
     text += "  sd at least 42 days after origin\nend\n"
     (spec,) = summary_specs(check_text(text))
     assert spec.categories == categories
+
+
+# ---- a criteria category ending in a blank can never be met ----------------------------------
+# Cells are read without trailing blanks (semantics section 1), so `category "CR "` silently
+# made every CR assessment "not a X response": now E310 at the category.
+def _set(first: str) -> str:
+    return f'criteria x "X"\n  category {first} = 1, response\n  category "NE" = 2, not evaluable\nend\n'
+
+
+@pytest.mark.parametrize(
+    ("first", "codes"),
+    [
+        ('"CR "', ["E310"]),
+        ('"CR\t"', ["E310"]),
+        ('"CR"', []),
+        ('" CR"', []),  # a leading blank is kept in cells too
+    ],
+)
+def test_a_criteria_category_ending_in_a_blank_is_refused(first, codes):
+    text = (
+        RSP
+        + _set(first)
+        + 'endpoint BOR "Best"\n  from first_dose\n  criteria x\n  best response of ovr\nend\n'
+    )
+    try:
+        check_text(text, "t.ept")
+        found = []
+    except EptError as exc:
+        found = [d.code for d in exc.diagnostics]
+        assert all(d.span.line == 6 for d in exc.diagnostics)
+    assert found == codes
