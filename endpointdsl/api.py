@@ -155,8 +155,9 @@ class CompiledFile:
         keep = [(c.column, c.name, c.line) for c in adam.keep]
         endpoints = [(e.paramcd, e.group is not None) for e in self.model.endpoints]
         paramn = number_parameters(
-            endpoints, dict(adam.paramn), adam.stated, result.adtte["PARAMCD"].tolist()
-        )
+            endpoints, dict(adam.paramn), adam.stated, result.adtte["PARAMCD"].tolist(),
+            {e.paramcd: f"{self.model.file}:{e.span.line}" for e in self.model.endpoints if e.span},
+        )  # fmt: skip
         adtte = complete(
             result.adtte, tables[subject.name], subject.key, keep, paramn, adam.dataset, adam.label,
             self.model.file,

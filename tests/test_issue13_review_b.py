@@ -65,3 +65,53 @@ def test_a_criteria_category_ending_in_a_blank_is_refused(first, codes):
         found = [d.code for d in exc.diagnostics]
         assert all(d.span.line == 6 for d in exc.diagnostics)
     assert found == codes
+
+
+# ---- a PARAMN clash of a grouped endpoint names the file and the endpoint's line -------------
+# `error: PARAMN 2 would be both OS's and TTAE0002's` named neither the file nor a line.
+AE_HEAD = """\
+table adsl: one row per subject
+table adae: many rows per subject
+event first_dose = adsl.TRTSDT
+event alive = adsl.LSTALVDT
+event teae = adae.ASTDT where TRTEMFL = "Y" sequence AESEQ
+"""
+ADSL = "USUBJID,TRTSDT,LSTALVDT\nP1,2024-01-01,2024-06-01\nP2,2024-01-01,2024-06-01\n"
+ADAE = "USUBJID,AESEQ,AEDECOD,ASTDT,TRTEMFL\nP1,1,Headache,2024-02-01,Y\nP2,1,Nausea,2024-03-01,Y\n"
+
+
+def _tte(code: str, extra: str = "", group: str = "") -> str:
+    return (
+        f'endpoint {code} "T"\n{group}  from first_dose\n  to teae\n  censor at alive cnsr 1\n'
+        f"  censor at origin cnsr 1\n{extra}end\n"
+    )
+
+
+def _run(tmp_path, text: str, adae: str = ADAE, out: str = "out.csv", engine: str = "sql") -> int:
+    from endpointdsl.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "adsl.csv").write_text(ADSL)
+    (data / "adae.csv").write_text(adae)
+    (tmp_path / "t.ept").write_text(text)
+    return main(
+        [
+            "run",
+            str(tmp_path / "t.ept"),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / out),
+            "--engine",
+            engine,
+        ]
+    )
+
+
+@pytest.mark.parametrize("engine", ["sql", "compiled", "interpreter"])
+def test_a_paramn_clash_of_a_grouped_endpoint_names_the_file_and_line(tmp_path, capsys, engine):
+    text = AE_HEAD + _tte("TTAE", "  paramn 1\n", "  for each AEDECOD of teae\n") + _tte("OS", "  paramn 2\n")
+    assert _run(tmp_path, text, engine=engine) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 't.ept'}:6: PARAMN 2 would be both OS's and TTAE0002's" in err
