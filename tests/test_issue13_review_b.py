@@ -115,3 +115,23 @@ def test_a_paramn_clash_of_a_grouped_endpoint_names_the_file_and_line(tmp_path, 
     assert _run(tmp_path, text, engine=engine) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 't.ept'}:6: PARAMN 2 would be both OS's and TTAE0002's" in err
+
+
+# ---- a criteria row's role written twice gets a hint that says something ---------------------
+# `category "A" = 1, response, response` said "hint: `response` comes before ``".
+@pytest.mark.parametrize(
+    "row",
+    [
+        'category "A" = 1, response, response',
+        'category "A" = 1, response, disease control',
+        'category "A" = 1, progressive disease, not evaluable',
+    ],
+)
+def test_a_criteria_rows_second_role_is_explained(row):
+    text = RSP + f'criteria x "X"\n  {row}\n  category "NE" = 2, not evaluable\nend\n'
+    text += 'endpoint BOR "Best"\n  from first_dose\n  criteria x\n  best response of ovr\nend\n'
+    with pytest.raises(EptError) as caught:
+        check_text(text, "t.ept")
+    (d,) = [d for d in caught.value.diagnostics if d.code == "E003"]
+    assert d.span.line == 6 and "``" not in d.hint
+    assert "the order is: category" in d.hint
