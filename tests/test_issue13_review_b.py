@@ -135,3 +135,23 @@ def test_a_criteria_rows_second_role_is_explained(row):
     (d,) = [d for d in caught.value.diagnostics if d.code == "E003"]
     assert d.span.line == 6 and "``" not in d.hint
     assert "the order is: category" in d.hint
+
+
+# ---- a lost `table` line is reported once, not again by `keep` -------------------------------
+# Found by tests/test_fuzz.py on examples/pharmaverse/adtte_ae.ept: `qqq adsl: ...` gave E003
+# and E290 "`keep` reads unknown table 'adsl'" (each mistake is to be reported once).
+@pytest.mark.parametrize(
+    ("first", "codes"),
+    [
+        ("qqq adsl: one row per subject", ["E003"]),
+        ("table adsl: one row per subject", []),
+    ],
+)
+def test_keep_of_a_table_lost_to_a_syntax_error_is_not_reported_again(first, codes):
+    text = first + "\n" + AE_HEAD.split("\n", 1)[1] + "keep AGE from adsl\n" + _tte("OS")
+    try:
+        check_text(text, "t.ept")
+        found = []
+    except EptError as exc:
+        found = [d.code for d in exc.diagnostics if d.severity == "error"]
+    assert found == codes
