@@ -155,3 +155,23 @@ def test_keep_of_a_table_lost_to_a_syntax_error_is_not_reported_again(first, cod
     except EptError as exc:
         found = [d.code for d in exc.diagnostics if d.severity == "error"]
     assert found == codes
+
+
+# ---- E184 names the set's disease-control categories ------------------------------------------
+# An iRECIST (IMWG, Lugano) best response without `sd at least` was told "RECIST 1.1 4.6.1: SD
+# needs a minimum time", of a set that has no SD (or whose disease control is also MR, NMR).
+@pytest.mark.parametrize(
+    ("criteria", "named"),
+    [
+        ("", "RECIST 1.1 4.6.1: SD needs"),
+        ("  criteria irecist\n", "iRECIST's disease control (iSD, NON-iCR/NON-iUPD) needs"),
+        ("  criteria imwg\n", "IMWG 2016's disease control (MR, SD) needs"),
+        ("  criteria lugano_pet\n", "Lugano 2014 (PET-CT)'s disease control (NMR) needs"),
+    ],
+)
+def test_the_sd_minimum_error_names_the_sets_disease_control(criteria, named):
+    text = RSP + f'endpoint BOR "Best"\n  from first_dose\n{criteria}  best response of ovr\nend\n'
+    with pytest.raises(EptError) as caught:
+        check_text(text, "t.ept")
+    (d,) = caught.value.diagnostics
+    assert d.code == "E184" and d.hint.startswith(named)
