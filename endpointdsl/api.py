@@ -155,8 +155,9 @@ class CompiledFile:
         keep = [(c.column, c.name, c.line) for c in adam.keep]
         endpoints = [(e.paramcd, e.group is not None) for e in self.model.endpoints]
         paramn = number_parameters(
-            endpoints, dict(adam.paramn), adam.stated, result.adtte["PARAMCD"].tolist()
-        )
+            endpoints, dict(adam.paramn), adam.stated, result.adtte["PARAMCD"].tolist(),
+            {e.paramcd: f"{self.model.file}:{e.span.line}" for e in self.model.endpoints if e.span},
+        )  # fmt: skip
         adtte = complete(
             result.adtte, tables[subject.name], subject.key, keep, paramn, adam.dataset, adam.label,
             self.model.file,
@@ -212,7 +213,8 @@ def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
             continue
         for code, param in _parameters(ep, adtte):
             if r.kind == "best" and r.responder is None:
-                specs.append(SummarySpec(code, param, "category", (*RESPONSES, "MISSING")))
+                names = r.criteria.names if r.criteria else RESPONSES  # the set's categories, not RECIST's
+                specs.append(SummarySpec(code, param, "category", (*names, "MISSING")))
             elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
                 specs.append(SummarySpec(code, param, "category", ("Y", "N", r.not_evaluable)))
             else:

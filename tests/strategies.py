@@ -1466,7 +1466,9 @@ def criteria_block(draw, name: str) -> tuple[str, tuple[str, ...]]:
             by = shuffled(draw, names)[: 1 + draw(_index(2))]
             row += ", confirmed by " + ("next " if nxt else "") + "(" + ", ".join(quote(c) for c in by) + ")"
             if nxt and chance(draw, 2):
-                row += f" from {pick(draw, (1, 7, 14))} through {pick(draw, (20, 40, 14))} days"
+                # weeks: iRECIST's window; months: 30.4375 days
+                unit = pick(draw, ("days", "weeks", "months"))
+                row += f" from {pick(draw, (1, 7, 14))} through {pick(draw, (20, 40, 14))} {unit}"
             between = shuffled(draw, names)[: draw(_index(3))]
             if between:
                 row += " with (" + ", ".join(quote(c) for c in between) + ") between"

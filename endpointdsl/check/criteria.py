@@ -42,6 +42,10 @@ def check_set(d: n.CriteriaDef, error) -> m.CriteriaSet:
             error("E252", f'"{name}" cannot be a category', row.category.span,
                   "MISSING, Y and N are the values a response endpoint gives itself; rename it")  # fmt: skip
             continue
+        if name != name.rstrip():  # cells are read without trailing blanks: never met
+            error("E310", f'category "{name}" ends in a blank, which no response in the data has',
+                  row.category.span, f'trailing blanks of a cell are dropped when it is read: write "{name.rstrip()}"')  # fmt: skip
+            continue
         if name in names:
             error(
                 "E252", f'"{name}" is listed twice in criteria {d.name.text}', row.category.span, "keep one"

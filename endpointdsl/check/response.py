@@ -110,10 +110,15 @@ class ResponseChecker:
             # response, and whether SD counts as SD or as NE changes it only below PR.
             needed = responder is None or not set(responder) <= set(responses)
             if needed:
+                # a criteria set names its own disease-control categories (iSD, MR, NMR, ...)
+                hint = (
+                    "RECIST 1.1 4.6.1: SD needs"
+                    if criteria is None
+                    else f"{criteria.title}'s disease control ({', '.join(controls)}) needs"
+                )
                 self.error(
                     "E184", "say when stable disease counts", head.span,
-                    "RECIST 1.1 4.6.1: SD needs a minimum time after the origin, e.g. "
-                    "`sd at least 42 days after origin`",
+                    f"{hint} a minimum time after the origin, e.g. `sd at least 42 days after origin`",
                 )  # fmt: skip
         start = stop = None
         nearest = None

@@ -67,7 +67,11 @@ def check_kept(
 
 
 def number_parameters(
-    endpoints: list[tuple[str, bool]], numbers: dict[str, int], stated: frozenset[str], present: list[str]
+    endpoints: list[tuple[str, bool]],
+    numbers: dict[str, int],
+    stated: frozenset[str],
+    present: list[str],
+    where: dict[str, str] | None = None,
 ) -> dict[str, int]:
     """PARAMN of every PARAMCD in `present` (docs/semantics.md section 9): parameters are
     numbered consecutively in file order. `endpoints` is (code, grouped) in file order;
@@ -76,11 +80,13 @@ def number_parameters(
     (`for each`: the code and a zero-padded number, 8 characters) take consecutive numbers
     in PARAMCD order from its stated `paramn` or from its position counting every earlier
     parameter; a later endpoint's position counts them too. Two parameters with one number
-    (a stated `paramn` inside another endpoint's run of numbers) stop the run."""
+    (a stated `paramn` inside another endpoint's run of numbers) stop the run, naming the
+    file and line of the endpoint (`where`: code -> "file:line")."""
     if not any(grouped for _, grouped in endpoints):
         return dict(numbers)
     codes = sorted(set(present))
     out: dict[str, int] = {}
+    owner: dict[str, str] = {}  # PARAMCD -> its endpoint's code
     position = 1
     for code, grouped in endpoints:
         if grouped:
@@ -89,12 +95,15 @@ def number_parameters(
             params = [code]
         first = numbers[code] if code in stated else position
         out.update({p: first + i for i, p in enumerate(params)})
+        owner.update(dict.fromkeys(params, code))
         position += len(params)
     taken: dict[int, str] = {}
     for code, number in sorted(out.items(), key=lambda kv: (kv[1], kv[0])):
         if number in taken:
+            at = (where or {}).get(owner[code])
             raise DataError(
-                f"PARAMN {number} would be both {taken[number]}'s and {code}'s: a grouped endpoint's "
+                (f"{at}: " if at else "")
+                + f"PARAMN {number} would be both {taken[number]}'s and {code}'s: a grouped endpoint's "
                 "parameters take consecutive numbers from its own; state `paramn N` so that the runs "
                 "of numbers do not meet"
             )

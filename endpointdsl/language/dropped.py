@@ -48,7 +48,7 @@ class Dropped:
         at = (d.span.line, d.span.column)
         if any(start <= at < end for start, end in self.regions):
             return True
-        if d.code == "E104" and self._text(d) in self.definitions:
+        if d.code in ("E104", "E290") and self._text(d) in self.definitions:  # E290: `keep` of a lost table
             return True
         if d.code == "E106" and self.statements & {"table", "?"}:
             return True

@@ -384,6 +384,7 @@ ORDERS = {
     "horizon": "horizon N calendar UNIT inclusive|exclusive cnsr N ...",
     "table": "table NAME: one row per subject, key COLUMN",
     "schedule": "schedule NAME = every N UNIT until N UNIT then ..., window N UNIT",
+    "criteria": 'category "TEXT" = AVAL, ROLE, confirmed by next (...) from A through B UNIT with (...) between',
 }
 
 
@@ -391,7 +392,8 @@ def wrong_order(tok: Token, construct: str, later: str, file: str) -> Diagnostic
     """E003: a part that the grammar takes only before another part already written."""
     if later == str(tok):
         return _error("E003", f"'{tok}' is given twice", tok, file, "write it once")
-    hint = f"`{tok}` comes before `{later}`"
+    # `later` is empty when the part written before is a keyword alone (a criteria row's role)
+    hint = f"`{tok}` comes before `{later}`" if later else f"`{tok}` cannot come here (given twice?)"
     if construct in ORDERS:
         hint += f"; the order is: {ORDERS[construct]}"
     return _error("E003", f"'{tok}' is in the wrong place", tok, file, hint)
