@@ -225,7 +225,8 @@ IMWG = ["sCR", "CR", "VGPR", "PR", "MR", "SD", "PD", "NE"]
 
 
 def imwg_oracle() -> list[tuple]:
-    """>= VGPR confirmed by two consecutive assessments: the next assessment is VGPR or better."""
+    """>= VGPR confirmed by two consecutive assessments: this one and the next are both VGPR or
+    better (CR then VGPR is a confirmed VGPR), dated at the first of the pair."""
     out = []
     for s in rows("imwg_vgpr_rate", "adsl"):
         origin = day(s["TRTSDT"])
@@ -235,7 +236,7 @@ def imwg_oracle() -> list[tuple]:
         hit = None
         for i, v in enumerate(vs[:-1]):
             r, nxt = v["response"], vs[i + 1]["response"]
-            if r in ("sCR", "CR", "VGPR") and nxt in IMWG[: IMWG.index(r) + 1]:
+            if r in ("sCR", "CR", "VGPR") and nxt in ("sCR", "CR", "VGPR"):
                 hit = v
                 break
         out.append(response_row(s["USUBJID"], "VGPRR", origin, hit, "Y" if hit else "N", 1 if hit else 0))
@@ -245,10 +246,12 @@ def imwg_oracle() -> list[tuple]:
 def test_imwg_vgpr_rate(tmp_path):
     got = check("imwg_vgpr_rate", imwg_oracle(), tmp_path)
     assert got["M01", "VGPRR"][3:6] == ("2024-02-26", 1.0, "Y")  # VGPR, VGPR: the first of the pair
-    assert got["M02", "VGPRR"][5] == "N"  # VGPR then PR: not confirmed
+    assert got["M02", "VGPRR"][5] == "N"  # VGPR then PR: a confirmed PR, not >= VGPR
     assert got["M03", "VGPRR"][3] == "2024-01-29"  # VGPR confirmed by a CR
     assert got["M04", "VGPRR"][5] == "N"  # an NE between breaks the pair
-    assert got["M05", "VGPRR"][3] == "2024-02-26"  # CR then VGPR: the CR is not confirmed, the VGPR is
+    assert got["M05", "VGPRR"][3] == "2024-01-29"  # CR, VGPR, VGPR: a confirmed VGPR from the CR
+    assert got["M09", "VGPRR"][3:6] == ("2024-01-29", 1.0, "Y")  # CR then VGPR: a confirmed VGPR
+    assert got["M10", "VGPRR"][5] == "N"  # VGPR, PR, PR: a confirmed PR
     assert got["M06", "VGPRR"][5] == "N"  # the VGPR after PD is not used
 
 

@@ -122,6 +122,15 @@ def _confirmed(seq: list[Visit], i: int, rule: Confirmation | None, criteria: Cr
     return None
 
 
+def _worse(response: str, confirming: str, criteria: Criteria) -> str:
+    """The category a confirmed response counts as (section 6.6): the confirming visit's when
+    that is a worse response (IMWG: CR then VGPR is a confirmed VGPR), else its own."""
+    best = ranks(criteria)[0]
+    if criteria.role(confirming) == "response" and best[confirming] > best[response]:
+        return confirming
+    return response
+
+
 def categorise(
     seq: list[Visit], *, origin: dt.date, sd_min_days: float | None, confirm: Confirmation | None,
     criteria: Criteria = RECIST11,
@@ -135,8 +144,10 @@ def categorise(
         r = v.response
         role = criteria.role(r)
         confirmed_by = _confirmed(seq, i, confirm, criteria)
-        if role == "response" and (confirm is None or confirmed_by is not None):
+        if role == "response" and confirm is None:
             category = r
+        elif role == "response" and confirmed_by is not None:
+            category = _worse(r, confirmed_by, criteria)  # confirmed by a worse response: that one
         elif role == "response":
             category = control[0] if control and long_enough else ne
         elif role == "control":

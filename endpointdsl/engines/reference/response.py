@@ -154,8 +154,11 @@ def category(vs: list[dict], i: int, spec: m.ResponseSpec, origin: dt.date, t: d
     ne = next(x for x in t["best"] if role(t, x) == "ne")
     by = confirmed(vs, i, spec.confirm, t)
     if kind == "response":
-        if spec.confirm is None or by is not None:
+        if spec.confirm is None:
             return r
+        if by is not None:  # confirmed; by a worse response (IMWG: CR then VGPR): counts as that one
+            order = t["best"]
+            return by if role(t, by) == "response" and order.index(by) > order.index(r) else r
         return controls[0] if controls and qualifies_sd else ne
     if kind == "control":
         return r if qualifies_sd else ne

@@ -208,11 +208,18 @@ class ResponseSql(OccurrenceSql):
         response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
         w.line(f"CREATE OR REPLACE TEMP TABLE {names['vc']} AS", self.ep.lines.get("SdMinimum"))
         w.line("SELECT v.*, CASE")
-        w.line(f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN v.v ELSE {fallback} END")
+        # a response confirmed by a worse response counts as that one (IMWG: CR then VGPR)
+        own = (
+            "v.v"
+            if conf is None
+            else "CASE WHEN xc.role = 'response' AND xc.rnk > v.rnk THEN x.by_v ELSE v.v END"
+        )
+        w.line(f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END")
         w.line(f"    WHEN v.role = 'control' THEN CASE WHEN {long_enough} THEN v.v ELSE {ne} END")
         w.line(f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN x.by_v")
         w.line("    ELSE v.v END AS cat")
-        w.line(f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i;")
+        w.line(f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i")
+        w.line(f"    LEFT JOIN {names['crit']} AS xc ON xc.cat = x.by_v;")
 
     # ---- the records
     def _reasons(self) -> list[str]:
