@@ -18,11 +18,10 @@ import pytest
 from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sap_support import cli_run, day
+from sap_support import api_run, cli_run, day
 from sap_support import rows as read_rows
 
 import endpointdsl
-from endpointdsl.data.read import read_tables
 
 SAP = EXAMPLES / "sap"
 ENGINES = ("sql", "compiled", "interpreter")
@@ -80,12 +79,9 @@ def normalised(records: list[dict]) -> list[tuple]:
 
 def derived(slug: str, tmp_path: Path) -> dict[str, list[tuple]]:
     """The records of every engine, through the API (`load`, `run`) and the command line."""
-    ept, data = SAP / f"{slug}.ept", SAP / "data" / slug
-    compiled = endpointdsl.load(ept)
-    tables = read_tables(data, [t.name for t in compiled.model.tables])
     out = {}
     for engine in ENGINES:
-        result = compiled.run(tables, engine=engine)
+        result = api_run(slug, engine)
         assert result.report.empty, result.report.to_string()
         out[f"api {engine}"] = normalised(result.adtte.to_dict("records"))
         target = cli_run(slug, engine, tmp_path)

@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .errors import DataError
+from .groups import is_parameter_of
 from .values import normalise, subject_key
 
 if TYPE_CHECKING:  # pandas is imported where it is used: the checker imports RESERVED (fast --help)
@@ -89,10 +90,7 @@ def number_parameters(
     owner: dict[str, str] = {}  # PARAMCD -> its endpoint's code
     position = 1
     for code, grouped in endpoints:
-        if grouped:
-            params = [c for c in codes if len(c) == 8 and c.startswith(code) and c[len(code) :].isdigit()]
-        else:
-            params = [code]
+        params = [c for c in codes if is_parameter_of(code, c)] if grouped else [code]
         first = numbers[code] if code in stated else position
         out.update({p: first + i for i, p in enumerate(params)})
         owner.update(dict.fromkeys(params, code))

@@ -65,6 +65,12 @@ def name_groups(code: str, title: str, columns: tuple[str, ...], values: Iterabl
     return out
 
 
+def is_parameter_of(code: str, paramcd: str) -> bool:
+    """Whether `paramcd` is one of grouped endpoint `code`'s parameters (name_groups' rule)."""
+    tail = paramcd[len(code) :]
+    return len(paramcd) == PARAMCD_LENGTH and paramcd.startswith(code) and tail.isdigit()
+
+
 def relabel(result: Derivation, group: GroupParam) -> Derivation:
     """A derivation of one value as the parameter's: PARAMCD, PARAM, PARCAT1 (and PARCAT2)."""
     record = result.record

@@ -218,8 +218,12 @@ class ResponseSql(OccurrenceSql):
         w.line(f"    WHEN v.role = 'control' THEN CASE WHEN {long_enough} THEN v.v ELSE {ne} END")
         w.line(f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN x.by_v")
         w.line("    ELSE v.v END AS cat")
-        w.line(f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i")
-        w.line(f"    LEFT JOIN {names['crit']} AS xc ON xc.cat = x.by_v;")
+        pair = f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i"
+        if conf is None:
+            w.line(pair + ";")
+        else:  # the confirming category's rank and role
+            w.line(pair)
+            w.line(f"    LEFT JOIN {names['crit']} AS xc ON xc.cat = x.by_v;")
 
     # ---- the records
     def _reasons(self) -> list[str]:
