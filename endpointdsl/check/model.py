@@ -447,6 +447,29 @@ class ResponseSpec:
     evaluable_by: str | None = None  # occurrence: evaluable if occurred or this date reaches the end
     no_origin_assessed: bool = False  # best: no origin date gives MISSING / N, not an exclusion
     criteria: CriteriaSet | None = None  # criteria (issue 13): the set named; None: RECIST 1.1 built in
+    # bor (issue 19, part 1): admiralonco's best-response options (docs/semantics.md 6.7)
+    before_origin: str = "ignore"  # "count": assessments before the origin are used (admiralonco)
+    progression: str | None = None  # the cut-off written: "first", "event" or "none"; None: the default
+    progression_event: str | None = None  # "event": assessments after its first date are not used
+    missing_as_ne: bool = False  # `no assessments: not evaluable`: NE instead of MISSING
+
+    @property
+    def continues(self) -> bool:
+        """Assessments after the first progressive-disease visit are used (bor, issue 19): as the
+        endpoint's `progression cutoff` says, else as its criteria set says (RECIST 1.1: no)."""
+        if self.progression is None:
+            return self.criteria.continues if self.criteria is not None else False
+        return self.progression != "first"
+
+    @property
+    def progression_cutoff(self) -> str:
+        """The cut-off that applies, in words (the summary and `explain` show it)."""
+        if self.progression == "event":
+            return f"at {self.progression_event} (assessments on or before its first date)"
+        if self.continues:
+            return "none (every assessment is used)"
+        pd = self.criteria.of_role("progression") if self.criteria is not None else ("PD",)
+        return f"first progressive disease ({', '.join(pd)})"
 
 
 # An endpoint's rows read as a table (section 6.5).

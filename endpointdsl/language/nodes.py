@@ -484,7 +484,7 @@ class Ascertainment:
 
 @frozen
 class BeforeOrigin:
-    rule: str  # "ignore" or "move to origin"
+    rule: str  # "ignore", "move to origin" or (bor, issue 19: a best response) "count"
     span: Span | None = _SPAN
 
 
@@ -579,6 +579,26 @@ class NoCensoring:
 class NoOrigin:
     """`no origin: not assessed`: without an origin date, the result of no assessment."""
 
+    span: Span | None = _SPAN
+
+
+# ---- bor: admiralonco's best-response options (issue 19, part 1) ----------------------
+
+
+@frozen
+class ProgressionCutoff:
+    """`progressive disease cutoff: first | at EVENT | none`."""
+
+    rule: str  # "first", "event" or "none"
+    event: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class NoVisits:
+    """`no visits: not evaluable | missing` (admiralonco's missing_as_ne)."""
+
+    value: str  # "not evaluable" or "missing"
     span: Span | None = _SPAN
 
 
@@ -706,6 +726,8 @@ Clause = (
     | SameDay
     | CriteriaUse
     | GroupBy
+    | ProgressionCutoff  # bor (issue 19)
+    | NoVisits
 )
 
 

@@ -337,6 +337,10 @@ def format_clause(c: n.Clause) -> str:
             return f"criteria {name.text}"
         case n.GroupBy(columns=columns, event=event):  # groups (issue 13)
             return f"for each {', '.join(c.text for c in columns)} of {event.text}"
+        case n.ProgressionCutoff(rule=rule, event=event):  # bor (issue 19)
+            return f"progressive disease cutoff: {rule if event is None else 'at ' + event.text}"
+        case n.NoVisits(value=value):
+            return f"no visits: {value}"
     raise TypeError(f"not an endpoint clause: {type(c).__name__}")
 
 

@@ -505,6 +505,25 @@ class ToAst(Transformer):
     def no_origin(self, meta, c):
         return n.NoOrigin(span=self._span(meta))
 
+    # ---- bor (issue 19): admiralonco's best-response options
+    def count_before_origin(self, meta, c):
+        return n.BeforeOrigin("count", span=self._span(meta))
+
+    def cutoff_first_pd(self, meta, c):
+        return n.ProgressionCutoff("first", span=self._span(meta))
+
+    def cutoff_at_event(self, meta, c):
+        return n.ProgressionCutoff("event", self._ident(c[0]), span=self._span(meta))
+
+    def cutoff_none(self, meta, c):
+        return n.ProgressionCutoff("none", span=self._span(meta))
+
+    def no_visits_ne(self, meta, c):
+        return n.NoVisits("not evaluable", span=self._span(meta))
+
+    def no_visits_missing(self, meta, c):
+        return n.NoVisits("missing", span=self._span(meta))
+
     def evaluable(self, meta, c):
         return n.Evaluable(self._ident(c[0]), span=self._span(meta))
 
