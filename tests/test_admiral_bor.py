@@ -213,3 +213,22 @@ def test_cutoff_is_visible_in_the_model():
     )
     assert default.endpoints[0].response.progression is None
     assert default.endpoints[0].response.progression_cutoff == "first progressive disease (PD)"
+
+
+def test_run_prints_the_cutoff_that_applied(tmp_path, capsys):
+    from endpointdsl.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, frame in tables().items():
+        frame.to_csv(data / f"{name}.csv", index=False)
+    for cutoff, line in (
+        ("first", "BOR: progressive disease cut-off first progressive disease (PD)"),
+        ("none", "BOR: progressive disease cut-off none (every assessment is used); "
+                 "assessments before the origin counted; no visit: NE"),
+    ):  # fmt: skip
+        before = "ignore" if cutoff == "first" else "count"
+        ept = tmp_path / f"{cutoff}.ept"
+        ept.write_text(program(before, cutoff, cutoff == "none", False), encoding="utf-8")
+        assert main(["run", str(ept), "--data", str(data), "--out", str(tmp_path / f"{cutoff}.csv")]) == 0
+        assert line in capsys.readouterr().out.splitlines()
