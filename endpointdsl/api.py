@@ -220,7 +220,8 @@ def empty_events(model: Model, tables: dict[str, pd.DataFrame], report: pd.DataF
                 ev.name, ev.table, _condition_text(ev.where),
                 lambda row, subject, cond=ev.where: interpreter.holds(cond, row, subject),
                 tuple(_texts(ev.where).items()), best.get(ev.name), bool(m.subject_columns(ev.where)),
-                model.table(ev.table).key,
+                model.table(ev.table).key, tuple(sorted(m.condition_columns(ev.where))),
+                tuple(_required(ev.where)),
             )
         )  # fmt: skip
     per_subject = {t.name: t.key for t in model.tables if t.per_subject and t.name in tables}
@@ -242,6 +243,20 @@ def _texts(cond, out: dict | None = None) -> dict[str, tuple[str, ...]]:
             _texts(a, out)
             _texts(b, out)
     return out
+
+
+def _required(cond) -> list[tuple[str, tuple[str, ...]]]:
+    """(column, texts) that every row the condition holds for has: its `and`-ed `=` and `in`."""
+    from .check import model as m
+
+    match cond:
+        case m.Compare(column=c, op="=", literal=lit) if lit.kind == "text":
+            return [(c, (lit.value,))]
+        case m.InList(column=c, literals=lits, negated=False) if lits and all(x.kind == "text" for x in lits):
+            return [(c, tuple(x.value for x in lits))]
+        case m.And(left=a, right=b):
+            return _required(a) + _required(b)
+    return []
 
 
 def _condition_text(cond) -> str:

@@ -15,6 +15,7 @@ reads the tables, so it knows nothing of the model.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable
 
@@ -22,7 +23,7 @@ import pandas as pd
 from attrs import frozen
 
 from .tables import REPORT_COLUMNS
-from .values import Row, Subject, as_text, normalise, subject_key
+from .values import Row, Subject, normalise, subject_key
 
 PREFIX = "no row matches event "  # every message of this check starts so (the CLI prints them)
 NEAR = 0.8  # difflib ratio from which a seen text is a near spelling of a tested one
@@ -39,6 +40,10 @@ class Probe:
     assessments_of: str | None = None  # the PARAMCD of a best response that reads the event
     subject_level: bool = False  # the condition reads one-row-per-subject cells
     key: str = "USUBJID"  # the subject key of the event's table
+    columns: tuple[str, ...] = ()  # the columns of the event's table the condition reads
+    # (column, texts): the condition holds only where the column is one of the texts (its
+    # `and`-ed equalities); a column that has none of them matches no row without a scan
+    required: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def empty_event_rows(
@@ -54,11 +59,13 @@ def empty_event_rows(
             continue  # `table 'x' has no rows` is reported already
         if p.subject_level and subjects is None:
             subjects = _subjects(tables, per_subject)
-        if _matches(p, frame, p.key, subjects if p.subject_level else None):
+        seen_in: dict[str, set[str]] = {}
+        possible = all(set(texts) & seen_in.setdefault(c, _seen(frame, c)) for c, texts in p.required)
+        if possible and _matches(p, frame, p.key, subjects if p.subject_level else None):
             continue
         notes, typo = [], False
         for column, texts in p.texts:
-            seen = _seen(frame, column)
+            seen = seen_in[column] if column in seen_in else _seen(frame, column)
             for text in texts:
                 if text in seen:
                     notes.append(f'"{text}" occurs in {column}')
@@ -92,8 +99,9 @@ def with_rows(report: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 
 
 def _matches(p: Probe, frame: pd.DataFrame, key: str, subjects: dict | None) -> bool:
-    for number, values in enumerate(frame.to_dict("records"), 1):
-        row = Row({k: normalise(v) for k, v in values.items()}, number)
+    used = [c for c in dict.fromkeys((*p.columns, key)) if c in frame.columns]
+    for number, values in enumerate(zip(*(frame[c].tolist() for c in used), strict=True), 1):
+        row = Row({c: normalise(v) for c, v in zip(used, values, strict=True)}, number)
         subject = subjects.get(subject_key(row.get(key))) if subjects is not None else None
         if p.holds(row, subject) is True:
             return True
@@ -114,7 +122,18 @@ def _subjects(tables: dict[str, pd.DataFrame], per_subject: dict[str, str]) -> d
 def _seen(frame: pd.DataFrame, column: str) -> set[str]:
     if column not in frame.columns:
         return set()
-    return {t for t in (as_text(normalise(v)) for v in frame[column].tolist()) if t is not None}
+    return {t for t in (_text_of(normalise(v)) for v in frame[column].tolist()) if t is not None}
+
+
+def _text_of(value) -> str | None:
+    """A cell as a condition compares it with a text (docs/semantics.md 1: 1.0 is "1")."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _ratio(a: str, b: str) -> float:
