@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from attrs import define, evolve, field
 
 from .check.checker import check
-from .check.model import RESPONSES, EndpointSpec, Model, timed
+from .check.model import NOT_DONE, RESPONSES, EndpointSpec, Model, timed
 from .check.usage import table_usage
 from .data.records import Derivation
 from .data.values import Subject
@@ -296,13 +296,25 @@ def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
             continue
         for code, param in _parameters(ep, adtte):
             if r.kind == "best" and r.responder is None:
-                names = r.criteria.names if r.criteria else RESPONSES  # the set's categories, not RECIST's
+                names = r.criteria.names if r.criteria else (*RESPONSES, NOT_DONE)  # the set's categories
+                # bor (issue 19): a category without a code (ND) is shown only when a record has it
+                uncoded = (
+                    {k.name for k in r.criteria.categories if k.aval is None} if r.criteria else {NOT_DONE}
+                )
+                present = _categories_found(adtte, code)
+                names = tuple(x for x in names if x not in uncoded or x in present)
                 specs.append(SummarySpec(code, param, "category", (*names, "MISSING")))
             elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
                 specs.append(SummarySpec(code, param, "category", ("Y", "N", r.not_evaluable)))
             else:
                 specs.append(SummarySpec(code, param, "flag"))
     return specs
+
+
+def _categories_found(adtte: pd.DataFrame | None, code: str) -> set:
+    if adtte is None or "AVALC" not in adtte.columns:
+        return set()
+    return set(adtte.AVALC[adtte.PARAMCD == code])
 
 
 def _parameters(ep: EndpointSpec, adtte: pd.DataFrame | None) -> list[tuple[str, str]]:

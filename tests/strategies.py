@@ -83,7 +83,7 @@ VOCAB = {
     "adrs": TableVocab(
         "adrs", False, ("ADT", "ASTDT"),
         {"PARAMCD": ("PD", "DEATH", "LSTA", "RSP"), "AVALC": ("Y", "N", "CR"), "ANL01FL": ("Y", "N"),
-         "OVRRESP": ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "PR", "SD")},
+         "OVRRESP": ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "PR", "SD", "ND")},  # ND: issue 19
         ("AVAL",), "ASEQ",
     ),
     "adae": TableVocab(
@@ -1449,20 +1449,24 @@ def with_responses(draw, evs, eps, tables, pop_names, schedules=()):
 
 # ---- criteria: response criteria sets (issue 13) ----------------------------------------------
 
-CATEGORIES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")  # the texts the generated data holds
+CATEGORIES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND")  # the texts the generated data holds
 ROLES = ("response", "disease control", "progressive disease", None)
 
 
 def criteria_block(draw, name: str) -> tuple[str, tuple[str, ...]]:
     """A random criteria set over (some of) the data's categories, in a random order, with random
     roles, codes, confirmation rules and `after progressive disease`; its text and categories."""
-    names = shuffled(draw, CATEGORIES)[: 2 + draw(_index(5))]
+    names = [c for c in shuffled(draw, CATEGORIES) if c != "ND"][: 2 + draw(_index(5))]
     ne = pick(draw, names)
+    if chance(draw, 3):  # bor (issue 19): a category without a code, only ranked (`= none`)
+        names.insert(draw(_index(len(names) + 1)), "ND")
     codes = shuffled(draw, range(1, 20))
     rows = []
     for i, cat in enumerate(names):
         role = "not evaluable" if cat == ne else pick(draw, ROLES)
-        row = f"category {quote(cat)} = {codes[i]}" + (f", {role}" if role else "")
+        if cat == "ND":  # uncoded: no role (E324)
+            role = None
+        row = f"category {quote(cat)} = {'none' if cat == 'ND' else codes[i]}" + (f", {role}" if role else "")
         confirmable = role in ("response", None)
         if confirmable and chance(draw, 2):
             nxt = role is None or chance(draw, 2)

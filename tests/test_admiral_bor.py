@@ -38,10 +38,14 @@ OVR = [
     ("S7", 45, "PD"), ("S7", 60, "PR"), ("S7", 95, "PR"),  # a confirmed PR after PD
     ("S8", 10, "PR"), ("S8", 20, "NE"),  # an unconfirmed PR before the SD window: NE
     ("S9", 50, "NON-CR/NON-PD"), ("S9", 70, "PD"), ("S9", 75, "SD"),
+    ("S10", 20, "ND"), ("S10", 60, "ND"),  # only ND (not done): ND, just above MISSING
+    ("S11", 50, "CR"), ("S11", 65, "ND"), ("S11", 90, "CR"),  # an ND between breaks the confirmation
 ]  # fmt: skip
 PD_DATES = {"S5": 80, "S9": 70, "S7": 45, "S3": 50}  # the PD parameter (source_pd)
-SUBJECTS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9")  # S4: no assessment at all
-ORDER = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6}
+SUBJECTS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11")  # S4: no assessment
+# derive_param_confirmed_bor's tmp_order; ND 7 (derive_param_bor leaves ND without an order, so
+# that its MISSING row wins: the language follows derive_param_confirmed_bor in both)
+ORDER = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "ND": 7}
 
 
 def tables() -> dict[str, pd.DataFrame]:
@@ -127,6 +131,8 @@ def confirmed_bor(rows, missing_as_ne: bool) -> tuple[str, dt.date | None]:
             cands.append((5, date, "PD"))
         if v == "NE" or (v in ("CR", "PR", "SD", "NON-CR/NON-PD") and not late):
             cands.append((6, date, "NE"))
+        if v == "ND":  # nd_data
+            cands.append((7, date, "ND"))
     if not cands:
         return ("NE" if missing_as_ne else "MISSING"), None
     _, date, v = min(cands)
@@ -174,6 +180,8 @@ def test_best_response_follows_admiralonco(before, cutoff, missing_as_ne, confir
             for r in out.itertuples()
         }
         assert got == expected, (engine, before, cutoff, missing_as_ne, confirm)
+        nd = out[out.AVALC == "ND"]
+        assert len(nd) == 1 and nd.AVAL.isna().all()  # ND has no AVAL code (aval_resp gives NA)
 
 
 def test_literal_rows():

@@ -606,6 +606,9 @@ TABLE += [
                                                  crit('category "R" = 1, response', NE_ROW)),
          "E322", 18, 3, "cutoff: none"),
     Case("bor-count-on-tte", clause("before origin: count"), "E323", 12, 3, "move to origin"),
+    Case("bor-uncoded-with-role", response(BEST + "  criteria c\n", crit('category "R" = 1, response',
+                                                                         'category "X" = none, response', NE_ROW)),
+         "E324", 11, 12, "no role"),
     Case("bor-count-on-landmark", response("  origin is day 1\n  response of ovr from day 1 through day 60 best\n"
                                            '  responder if response in ("CR", "PR")\n  not evaluable: "N"\n'
                                            "  before origin: count\n"), "E181", 15, 3, "never used"),

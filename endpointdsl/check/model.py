@@ -22,6 +22,9 @@ UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 AVALU = {"days": "DAYS", "weeks": "WEEKS", "months": "MONTHS", "years": "YEARS"}
 # RECIST 1.1 time-point responses, best first (the best-overall-response order).
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+# bor (issue 19): ND (not done), ranked just above MISSING with no AVAL code (admiralonco's
+# derive_param_confirmed_bor); the mildest on a date. Part of RECIST 1.1 (built in and recist11).
+NOT_DONE = "ND"
 # Worst last: the response kept when one date has several (admiralonco's order).
 WORST_ORDER = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")
 # AVAL of a category or flag (admiralonco's aval_resp()).
@@ -638,7 +641,7 @@ class CriteriaCategory:
     whose category is not in `between`, `window` (days) apart from the visit before it."""
 
     name: str
-    aval: int
+    aval: int | None  # None: no AVAL code, only ranked (bor, issue 19: admiralonco's ND)
     role: str | None = None
     confirmed_by: tuple[str, ...] = ()
     between: tuple[str, ...] = ()
@@ -670,7 +673,16 @@ class CriteriaSet:
     @property
     def missing_aval(self) -> int:
         """AVAL of MISSING (no assessment): one more than the largest code of the set."""
-        return max(c.aval for c in self.categories) + 1
+        return max(c.aval for c in self.categories if c.aval is not None) + 1
+
+    @property
+    def mildest_first(self) -> tuple[str, ...]:
+        """The order in which one date keeps the last (6.6 rule 2): categories without an AVAL
+        code (bor, issue 19: ND, not done) mildest, then not evaluable, then best to worst."""
+        uncoded = [c.name for c in self.categories if c.aval is None]
+        ne = [c.name for c in self.categories if c.role == "ne" and c.aval is not None]
+        rest = [c.name for c in self.categories if c.name not in uncoded and c.name not in ne]
+        return (*uncoded, *ne, *rest)
 
 
 CRITERIA_RESERVED = ("MISSING", "Y", "N")  # AVALC values a response endpoint gives itself

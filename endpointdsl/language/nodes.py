@@ -643,7 +643,7 @@ class CriteriaRow:
     """`category "PR" = 2, response, confirmed by ...`: one category, best rows first."""
 
     category: Operand
-    aval: Operand
+    aval: Operand | None  # None: `= none`, no AVAL code (bor, issue 19: admiralonco's ND)
     role: str | None = None  # "response", "disease control", "progression", "not evaluable"
     confirm: CriteriaConfirm | None = None
     span: Span | None = _SPAN

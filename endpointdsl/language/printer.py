@@ -354,7 +354,8 @@ def _operands(values) -> str:
 def _criteria(d: n.CriteriaDef) -> str:
     lines = [f"criteria {d.name.text}" + (f" {escape(d.title)}" if d.title is not None else "")]
     for row in d.rows:
-        text = f"category {format_operand(row.category)} = {format_operand(row.aval)}"
+        code = "none" if row.aval is None else format_operand(row.aval)  # bor (issue 19): uncoded
+        text = f"category {format_operand(row.category)} = {code}"
         text += f", {row.role}" if row.role else ""
         c = row.confirm
         if c is not None:

@@ -563,6 +563,11 @@ class ToAst(Transformer):
         confirm = next((x for x in c[2:] if isinstance(x, n.CriteriaConfirm)), None)
         return n.CriteriaRow(c[0], c[1], role, confirm, span=self._span(meta))
 
+    def criteria_row_uncoded(self, meta, c):  # bor (issue 19): `category "ND" = none`
+        role = next((x[1] for x in c[1:] if isinstance(x, tuple)), None)
+        confirm = next((x for x in c[1:] if isinstance(x, n.CriteriaConfirm)), None)
+        return n.CriteriaRow(c[0], None, role, confirm, span=self._span(meta))
+
     def after_stop(self, meta, c):
         return ("after", "stop")
 

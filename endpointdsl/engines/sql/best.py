@@ -97,8 +97,7 @@ class ResponseSql(OccurrenceSql):
     # ---- the criteria set as data
     def _criteria(self) -> None:
         c, w = self.crit, self.w
-        ne = c.of_role("ne")
-        mild = [*ne, *(x for x in c.names if x not in ne)]
+        mild = list(c.mildest_first)  # bor (issue 19): an uncoded category (ND) mildest
         rows = []
         for i, k in enumerate(c.categories):
             lo, hi = k.window if k.window else (None, None)
@@ -238,7 +237,7 @@ class ResponseSql(OccurrenceSql):
 
     def _codes(self, value: str) -> str:
         c = self.crit
-        whens = " ".join(f"WHEN {text(k.name)} THEN {k.aval}" for k in c.categories)
+        whens = " ".join(f"WHEN {text(k.name)} THEN {k.aval}" for k in c.categories if k.aval is not None)
         return (f"CAST(CASE {value} {whens} WHEN 'MISSING' THEN {c.missing_aval} WHEN 'Y' THEN 1"
                 f" WHEN 'N' THEN 0 END AS DOUBLE)")  # fmt: skip
 
