@@ -606,6 +606,8 @@ TABLE += [
                                                  crit('category "R" = 1, response', NE_ROW)),
          "E322", 18, 3, "cutoff: none"),
     Case("bor-count-on-tte", clause("before origin: count"), "E323", 12, 3, "move to origin"),
+    Case("bor-move-on-best", response(BEST + "  before origin: move to origin\n"), "E181", 13, 3,
+         "before origin: count"),
     Case("bor-uncoded-with-role", response(BEST + "  criteria c\n", crit('category "R" = 1, response',
                                                                          'category "X" = none, response', NE_ROW)),
          "E324", 11, 12, "no role"),

@@ -81,8 +81,12 @@ class ResponseChecker:
         head = heads[0]
         kind = KINDS[type(head)]
         for clause in self.ep.clauses:
-            if isinstance(clause, n.BeforeOrigin) and clause.rule != "move to origin" and kind == "best":
-                continue  # bor (issue 19): `before origin: ignore | count` of a best response
+            if isinstance(clause, n.BeforeOrigin) and kind == "best":  # bor (issue 19): ignore | count
+                if clause.rule == "move to origin":
+                    self.error("E181", "`before origin: move to origin` does not apply here: a best response "
+                               "uses an assessment at its own date", clause.span,
+                               "write `before origin: count` (admiralonco's rule) or `before origin: ignore`")  # fmt: skip
+                continue
             if type(clause) in TTE_ONLY:
                 word, why = TTE_ONLY[type(clause)]
                 self.error("E181", f"`{word}` does not apply here: {why}", clause.span,
