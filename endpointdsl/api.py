@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from attrs import define, evolve, field
 
 from .check.checker import check
-from .check.model import RESPONSES, EndpointSpec, Model, timed
+from .check.model import NOT_DONE, RESPONSES, EndpointSpec, Model, timed
 from .check.usage import table_usage
 from .data.records import Derivation
 from .data.values import Subject
@@ -162,7 +162,7 @@ class CompiledFile:
             result.adtte, tables[subject.name], subject.key, keep, paramn, adam.dataset, adam.label,
             self.model.file,
         )  # fmt: skip
-        return RunResult(adtte, result.report)
+        return RunResult(adtte, empty_events(self.model, tables, result.report))  # bor (issue 19)
 
     def _derive(self, tables: dict[str, pd.DataFrame], only: list[str] | None, engine: str) -> RunResult:
         """The records of one engine, as it derives them."""
@@ -201,6 +201,89 @@ class CompiledFile:
         )
 
 
+# ---- bor (issue 19, part 3): no silent empty events, once for every engine -----------------
+
+
+def empty_events(model: Model, tables: dict[str, pd.DataFrame], report: pd.DataFrame) -> pd.DataFrame:
+    """The report with a warning (or a finding) for every event whose condition matches no row
+    of its table (data.emptyevents); a condition is read as the reference interpreter reads it."""
+    from .check import model as m
+    from .data.emptyevents import Probe, empty_event_rows, with_rows
+
+    best = {ep.response.event: ep.paramcd for ep in model.endpoints if ep.kind == "best"}
+    probes = []
+    for ev in model.events:
+        if ev.where is None or ev.derived or ev.confirm is not None or ev.date is not None:
+            continue
+        probes.append(
+            Probe(
+                ev.name, ev.table, _condition_text(ev.where),
+                lambda row, subject, cond=ev.where: interpreter.holds(cond, row, subject),
+                tuple(_texts(ev.where).items()), best.get(ev.name), bool(m.subject_columns(ev.where)),
+                model.table(ev.table).key, tuple(sorted(m.condition_columns(ev.where))),
+                tuple(_required(ev.where)),
+            )
+        )  # fmt: skip
+    per_subject = {t.name: t.key for t in model.tables if t.per_subject and t.name in tables}
+    return with_rows(report, empty_event_rows(probes, tables, per_subject))
+
+
+def _texts(cond, out: dict | None = None) -> dict[str, tuple[str, ...]]:
+    """The texts a condition looks for with `COLUMN = "text"` or `COLUMN in ("a", "b")`."""
+    from .check import model as m
+
+    out = {} if out is None else out
+    match cond:
+        case m.Compare(column=c, op="=", literal=lit) if lit.kind == "text":
+            out[c] = tuple(dict.fromkeys((*out.get(c, ()), lit.value)))
+        case m.InList(column=c, literals=lits, negated=False):
+            texts = [x.value for x in lits if x.kind == "text"]
+            out[c] = tuple(dict.fromkeys((*out.get(c, ()), *texts)))
+        case m.And(left=a, right=b) | m.Or(left=a, right=b):
+            _texts(a, out)
+            _texts(b, out)
+    return out
+
+
+def _required(cond) -> list[tuple[str, tuple[str, ...]]]:
+    """(column, texts) that every row the condition holds for has: its `and`-ed `=` and `in`."""
+    from .check import model as m
+
+    match cond:
+        case m.Compare(column=c, op="=", literal=lit) if lit.kind == "text":
+            return [(c, (lit.value,))]
+        case m.InList(column=c, literals=lits, negated=False) if lits and all(x.kind == "text" for x in lits):
+            return [(c, tuple(x.value for x in lits))]
+        case m.And(left=a, right=b):
+            return _required(a) + _required(b)
+    return []
+
+
+def _condition_text(cond) -> str:
+    """A model condition as the .ept says it (for the report)."""
+    from .check import model as m
+
+    def lit(x) -> str:
+        return f'"{x.value}"' if x.kind == "text" else str(x.value)
+
+    match cond:
+        case m.Compare(column=c, op=op, literal=x):
+            return f"{c} {op} {lit(x)}"
+        case m.InList(column=c, literals=xs, negated=neg):
+            return f"{c} {'not in' if neg else 'in'} ({', '.join(lit(x) for x in xs)})"
+        case m.IsMissing(column=c, negated=neg):
+            return f"{c} is {'not ' if neg else ''}missing"
+        case m.And(left=a, right=b):
+            return f"({_condition_text(a)} and {_condition_text(b)})"
+        case m.Or(left=a, right=b):
+            return f"({_condition_text(a)} or {_condition_text(b)})"
+        case m.Not(operand=a):
+            return f"not {_condition_text(a)}"
+        case m.CompareColumns(column=c, op=op, other=o):
+            return f"{c} {op} {o.table + '.' if o.table else ''}{o.column} ..."
+    return "..."
+
+
 def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
     """What the summary table shows: a rate per flag, one per category of a best response;
     for a grouped endpoint (`for each`), one per parameter of `adtte` (its value in PARAM)."""
@@ -213,13 +296,25 @@ def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
             continue
         for code, param in _parameters(ep, adtte):
             if r.kind == "best" and r.responder is None:
-                names = r.criteria.names if r.criteria else RESPONSES  # the set's categories, not RECIST's
+                names = r.criteria.names if r.criteria else (*RESPONSES, NOT_DONE)  # the set's categories
+                # bor (issue 19): a category without a code (ND) is shown only when a record has it
+                uncoded = (
+                    {k.name for k in r.criteria.categories if k.aval is None} if r.criteria else {NOT_DONE}
+                )
+                present = _categories_found(adtte, code)
+                names = tuple(x for x in names if x not in uncoded or x in present)
                 specs.append(SummarySpec(code, param, "category", (*names, "MISSING")))
             elif r.not_evaluable not in (None, "Y", "N"):  # a landmark's own not-evaluable value
                 specs.append(SummarySpec(code, param, "category", ("Y", "N", r.not_evaluable)))
             else:
                 specs.append(SummarySpec(code, param, "flag"))
     return specs
+
+
+def _categories_found(adtte: pd.DataFrame | None, code: str) -> set:
+    if adtte is None or "AVALC" not in adtte.columns:
+        return set()
+    return set(adtte.AVALC[adtte.PARAMCD == code])
 
 
 def _parameters(ep: EndpointSpec, adtte: pd.DataFrame | None) -> list[tuple[str, str]]:

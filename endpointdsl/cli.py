@@ -309,8 +309,12 @@ def _run(args) -> int:
         from .data.summary import format_summary
 
         print(format_summary(summary))
+        for line in _cutoff_lines(model):  # bor (issue 19): which progression cut-off applied
+            print(line)
         print(f"summary written to {outputs[2][0]}", file=sys.stderr)
     for line in _group_lines(compiled.model, result.adtte):  # groups (issue 13)
+        print(line, file=sys.stderr)
+    for line in _empty_event_lines(result.report):  # bor (issue 19): no silent empty events
         print(line, file=sys.stderr)
     print(
         f"{args.out}: {_plural(len(result.adtte), 'record')} for "
@@ -321,6 +325,27 @@ def _run(args) -> int:
     if args.fail_on_findings and len(result.findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _cutoff_lines(model) -> list[str]:
+    """bor (issue 19): each best or landmark response's progression cut-off and its options."""
+    lines = []
+    for ep in model.endpoints:
+        r = ep.response
+        if r is None or r.kind == "occurrence":
+            continue
+        extra = "; assessments before the origin counted" if r.before_origin == "count" else ""
+        extra += "; no visit: NE" if r.missing_as_ne else ""
+        lines.append(f"{ep.paramcd}: progressive disease cut-off {r.progression_cutoff}{extra}")
+    return lines
+
+
+def _empty_event_lines(report) -> list[str]:
+    """bor (issue 19): every event that matches no row, as the report says it (warning or finding)."""
+    from .data.emptyevents import PREFIX
+
+    mine = report[report.MESSAGE.str.startswith(PREFIX, na=False) & report.USUBJID.isna()]
+    return [f"{status}: {message}" for status, message in zip(mine.STATUS, mine.MESSAGE, strict=True)]
 
 
 def _group_lines(model, adtte) -> list[str]:

@@ -83,7 +83,7 @@ VOCAB = {
     "adrs": TableVocab(
         "adrs", False, ("ADT", "ASTDT"),
         {"PARAMCD": ("PD", "DEATH", "LSTA", "RSP"), "AVALC": ("Y", "N", "CR"), "ANL01FL": ("Y", "N"),
-         "OVRRESP": ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "PR", "SD")},
+         "OVRRESP": ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "PR", "SD", "ND")},  # ND: issue 19
         ("AVAL",), "ASEQ",
     ),
     "adae": TableVocab(
@@ -411,6 +411,7 @@ class ResponseDesc:
     order: tuple[int, ...]
     criteria: str | None = None  # criteria (issue 13): the set named (`criteria NAME`)
     group: tuple | None = None  # groups (issue 13): ((column, ...), event)
+    bor: tuple[str, ...] = ()  # bor (issue 19): admiralonco's best-response options, as written
 
     def clauses(self) -> list[str]:
         def bound(b):
@@ -448,6 +449,7 @@ class ResponseDesc:
         out += render_among(self.population)
         out += [f"criteria {self.criteria}"] if self.criteria else []
         out += render_group(self.group)
+        out += list(self.bor)
         return out
 
     def render(self) -> str:
@@ -1165,6 +1167,7 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
         readable, eps = draw(with_responses(readable, eps, tables, [p[0] for p in pops], names))
         evs = tuple(e for e in readable if isinstance(e, EventDesc))
         sets, eps = draw(with_criteria(eps))
+        eps = draw(with_bor(evs, eps))  # bor (issue 19)
     eps = draw(with_competing(evs, eps))
     clash = case_clash(draw, tables, evs, pops) if clashes and chance(draw, 8) else None
     n_items = len(tables) + len(evs) + len(pops) + len(eps) + len(scheds) + bool(clash)
@@ -1446,20 +1449,24 @@ def with_responses(draw, evs, eps, tables, pop_names, schedules=()):
 
 # ---- criteria: response criteria sets (issue 13) ----------------------------------------------
 
-CATEGORIES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")  # the texts the generated data holds
+CATEGORIES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND")  # the texts the generated data holds
 ROLES = ("response", "disease control", "progressive disease", None)
 
 
 def criteria_block(draw, name: str) -> tuple[str, tuple[str, ...]]:
     """A random criteria set over (some of) the data's categories, in a random order, with random
     roles, codes, confirmation rules and `after progressive disease`; its text and categories."""
-    names = shuffled(draw, CATEGORIES)[: 2 + draw(_index(5))]
+    names = [c for c in shuffled(draw, CATEGORIES) if c != "ND"][: 2 + draw(_index(5))]
     ne = pick(draw, names)
+    if chance(draw, 3):  # bor (issue 19): a category without a code, only ranked (`= none`)
+        names.insert(draw(_index(len(names) + 1)), "ND")
     codes = shuffled(draw, range(1, 20))
     rows = []
     for i, cat in enumerate(names):
         role = "not evaluable" if cat == ne else pick(draw, ROLES)
-        row = f"category {quote(cat)} = {codes[i]}" + (f", {role}" if role else "")
+        if cat == "ND":  # uncoded: no role (E324)
+            role = None
+        row = f"category {quote(cat)} = {'none' if cat == 'ND' else codes[i]}" + (f", {role}" if role else "")
         confirmable = role in ("response", None)
         if confirmable and chance(draw, 2):
             nxt = role is None or chance(draw, 2)
@@ -1500,6 +1507,32 @@ def with_criteria(draw, eps):
             ep, criteria="recist11" if shipped else "crit9", responder=responder, sd=sd
         )
     return ((text,) if text else ()), tuple(eps)
+
+
+# ---- bor: admiralonco's best-response options (issue 19) --------------------------------------
+
+
+@st.composite
+def with_bor(draw, evs, eps):
+    """Sometimes the options of a best response (and the cut-off of a landmark): assessments
+    before the origin counted, the progression cut-off, no visits as not evaluable."""
+    eps = list(eps)
+    for i, ep in enumerate(eps):
+        if not isinstance(ep, ResponseDesc) or ep.kind == "occurrence" or chance(draw, 2):
+            continue
+        lines = []
+        if ep.kind == "best" and chance(draw, 2):
+            lines.append(f"before origin: {pick(draw, ('count', 'count', 'ignore'))}")
+        if ep.kind == "best" and ep.responder is None and chance(draw, 2):
+            lines.append(f"no visits: {pick(draw, ('not evaluable', 'missing'))}")
+        if chance(draw, 2):
+            others = [e.name for e in evs if e.name != ep.event]
+            cuts = ["none", *(f"at {x}" for x in others[:3])]
+            if ep.criteria in (None, "recist11"):  # a declared set may have no progression (E322)
+                cuts.append("first")
+            lines.append(f"progressive disease cutoff: {pick(draw, cuts)}")
+        eps[i] = dataclasses.replace(ep, bor=tuple(lines))
+    return tuple(eps)
 
 
 # ---- data strategies -----------------------------------------------------------------------

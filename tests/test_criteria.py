@@ -30,13 +30,20 @@ def test_each_shipped_set_checks_cleanly_and_round_trips(name):
 
 def test_recist11_shipped_is_the_built_in_vocabulary_row_for_row():
     r = shipped("recist11")
-    assert r.names == m.RESPONSES == RECIST11.order
-    assert {c.name: c.aval for c in r.categories} | {"MISSING": r.missing_aval} == {
+    assert r.names == (*m.RESPONSES, m.NOT_DONE) == RECIST11.order  # bor (issue 19): ND, uncoded
+    coded = {c.name: c.aval for c in r.categories if c.aval is not None}
+    assert coded | {"MISSING": r.missing_aval} == {
         k: v for k, v in m.AVAL_CODES.items() if k not in ("Y", "N")
     }
     assert ranks(RECIST11)[2] == m.AVAL_CODES
     built_in = {row[0]: (row[1], row[3], row[4], row[5], row[6]) for row in RECIST11.rows}
-    role = {"response": "response", "control": "control", "progression": "progression", "ne": "ne"}
+    role = {
+        "response": "response",
+        "control": "control",
+        "progression": "progression",
+        "ne": "ne",
+        None: None,
+    }
     assert {
         c.name: (c.aval, c.confirmed_by, c.between, c.at_next, c.window) for c in r.categories
     } == built_in

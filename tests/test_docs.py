@@ -128,3 +128,12 @@ def test_readme_issue13_block_is_a_valid_file():
     assert [c.name for c in model.adam.keep] == ["TRTP", "TRTA", "AGE", "SEX", "SAFFL"]
     assert model.endpoint("TTAE").group is not None
     assert model.endpoint("IORR").response.criteria.name == "irecist"
+
+
+def test_admiral_mapping_snippets_are_valid_files():
+    """bor (issue 19): every `ept` block of docs/admiral.md is a whole file the checker accepts."""
+    text = (ROOT / "docs" / "admiral.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```ept\n(.*?)^```", text, re.M | re.S)
+    assert blocks
+    for block in blocks:
+        check_text(block, "admiral.md")

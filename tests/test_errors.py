@@ -594,6 +594,35 @@ TABLE += [
          "reserved word"),
 ]  # fmt: skip
 
+# ---- bor: admiralonco's best-response options (issue 19), E320-E323 ----------------------------
+TABLE += [
+    Case("bor-cutoff-at-assessments", response(BEST + "  progressive disease cutoff: at ovr\n"), "E320", 13, 34,
+         "the progression event"),
+    Case("bor-cutoff-unknown-event", response(BEST + "  progressive disease cutoff: at progrssion\n"), "E104", 13, 34,
+         "progrssion"),
+    Case("bor-no-visits-flag", response(BEST + '  responder if response in ("CR", "PR")\n  no visits: not evaluable\n'),
+         "E321", 14, 3, "leave `no visits` out"),
+    Case("bor-cutoff-first-without-pd", response(BEST + "  criteria c\n  progressive disease cutoff: first\n",
+                                                 crit('category "R" = 1, response', NE_ROW)),
+         "E322", 18, 3, "cutoff: none"),
+    Case("bor-count-on-tte", clause("before origin: count"), "E323", 12, 3, "move to origin"),
+    Case("bor-move-on-best", response(BEST + "  before origin: move to origin\n"), "E181", 13, 3,
+         "before origin: count"),
+    Case("bor-uncoded-with-role", response(BEST + "  criteria c\n", crit('category "R" = 1, response',
+                                                                         'category "X" = none, response', NE_ROW)),
+         "E324", 11, 12, "no role"),
+    Case("bor-count-on-landmark", response("  origin is day 1\n  response of ovr from day 1 through day 60 best\n"
+                                           '  responder if response in ("CR", "PR")\n  not evaluable: "N"\n'
+                                           "  before origin: count\n"), "E181", 15, 3, "never used"),
+    Case("bor-cutoff-on-occurrence", response("  origin is day 1\n  occurrence of pd from day 1 through day 28\n"
+                                              "  progressive disease cutoff: none\n"), "E183", 13, 3, "reads no responses"),
+    Case("bor-no-visits-on-landmark", response("  origin is day 1\n  response of ovr from day 1 through day 60 best\n"
+                                               '  responder if response in ("CR", "PR")\n  not evaluable: "N"\n'
+                                               "  no visits: not evaluable\n"), "E183", 15, 3, "not evaluable:"),
+    Case("bor-cutoff-twice", response(BEST + "  progressive disease cutoff: none\n  progressive disease cutoff: first\n"),
+         "E110", 14, 3, "given twice"),
+]  # fmt: skip
+
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the
 # other diagnostics, by code.
 EXTRA = {

@@ -621,6 +621,7 @@ def test_visit_findings_are_reported_whatever_the_outcome():
 def test_shared_constants_say_what_section_6_says():
     # The interpreter keeps its own copy of the orders and codes; the model's must agree.
     assert tuple(m.RESPONSES) == ir.RESPONSES
-    assert tuple(m.BEST_ORDER) == ir.BEST_FIRST
-    assert tuple(m.WORST_ORDER) == ir.MILDEST_FIRST
+    # bor (issue 19): ND (not done) is ranked last, the mildest on a date, with no code
+    assert (*m.BEST_ORDER, m.NOT_DONE) == ir.BEST_FIRST
+    assert (m.NOT_DONE, *m.WORST_ORDER) == ir.MILDEST_FIRST
     assert dict(m.AVAL_CODES) == ir.CODES

@@ -52,6 +52,13 @@ def check_set(d: n.CriteriaDef, error) -> m.CriteriaSet:
             )
             continue
         names.append(name)
+        if row.aval is None:  # bor (issue 19): `= none`, a category that is only ranked (ND)
+            if row.role is not None:
+                error("E324", f'"{name}" has no AVAL code, so it can have no role', row.category.span,
+                      f'give it a code (`category "{name}" = 8, {row.role}`) or no role')  # fmt: skip
+            names.append(name)
+            rows.append((row, name, None))
+            continue
         aval = _code(row.aval, error)
         if aval is not None and aval in codes:
             error("E253", f'AVAL {aval} is already the code of "{codes[aval]}"', row.aval.span,

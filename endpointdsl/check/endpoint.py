@@ -16,7 +16,7 @@ from .competing import check_codes, same_day_rule, with_competing
 from .groups import group_spec
 from .missed import missed_rule
 from .operands import Operands, operand_kind
-from .response import ResponseChecker, is_response
+from .response import RESPONSE_CLAUSES, ResponseChecker, cutoff_bound, is_response
 
 MAX_HORIZON_DAYS = 1000 * 365.25  # keeps every end of observation a real date
 PARAMCD_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
@@ -80,9 +80,7 @@ class EndpointChecker(Operands):
                     self.error("E258", "`criteria` applies to response endpoints", clause.span,
                                "a time-to-event endpoint reads dated events; name the criteria in "
                                "the response endpoint whose rows it reads")  # fmt: skip
-                if isinstance(
-                    clause, (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)
-                ):
+                if isinstance(clause, RESPONSE_CLAUSES):
                     self.error(
                         "E183", "this clause belongs to response and incidence endpoints", clause.span,
                         "say what the endpoint derives: `best response of E`, "
@@ -93,12 +91,22 @@ class EndpointChecker(Operands):
             rules = self._censoring(self._event_only(events, seen))
             missed = missed_rule(self, seen.get("censor events after"))
         bounds = self._bounds()
+        if response is not None and response.progression_event is not None:  # bor (issue 19)
+            bounds = (*bounds, cutoff_bound(ep, response.progression_event))
         if response is None:  # competing events (issue 13): their CNSR is no censoring code
             check_codes(self, events, rules, bounds, missed)
         elif "same day" in seen:
             with_competing(self, None, seen["same day"], ())
         ascertainment = None if response else self._ascertainment(seen.get("ascertainment"), rules, bounds)
         before = seen.get("before origin")
+        if (
+            response is None and isinstance(before, n.BeforeOrigin) and before.rule == "count"
+        ):  # bor (issue 19)
+            self.error(
+                "E323", "`before origin: count` applies to a best response", before.span,
+                "a time-to-event endpoint ignores an event before the origin (`before origin: ignore`) "
+                "or moves it there (`before origin: move to origin`)",
+            )  # fmt: skip
         clamp = isinstance(before, n.BeforeOrigin) and before.rule == "move to origin"
         said = seen.get("no censoring date")
         if response is None and rules:

@@ -22,6 +22,9 @@ UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 AVALU = {"days": "DAYS", "weeks": "WEEKS", "months": "MONTHS", "years": "YEARS"}
 # RECIST 1.1 time-point responses, best first (the best-overall-response order).
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+# bor (issue 19): ND (not done), ranked just above MISSING with no AVAL code (admiralonco's
+# derive_param_confirmed_bor); the mildest on a date. Part of RECIST 1.1 (built in and recist11).
+NOT_DONE = "ND"
 # Worst last: the response kept when one date has several (admiralonco's order).
 WORST_ORDER = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")
 # AVAL of a category or flag (admiralonco's aval_resp()).
@@ -447,6 +450,29 @@ class ResponseSpec:
     evaluable_by: str | None = None  # occurrence: evaluable if occurred or this date reaches the end
     no_origin_assessed: bool = False  # best: no origin date gives MISSING / N, not an exclusion
     criteria: CriteriaSet | None = None  # criteria (issue 13): the set named; None: RECIST 1.1 built in
+    # bor (issue 19, part 1): admiralonco's best-response options (docs/semantics.md 6.7)
+    before_origin: str = "ignore"  # "count": assessments before the origin are used (admiralonco)
+    progression: str | None = None  # the cut-off written: "first", "event" or "none"; None: the default
+    progression_event: str | None = None  # "event": assessments after its first date are not used
+    missing_as_ne: bool = False  # `no assessments: not evaluable`: NE instead of MISSING
+
+    @property
+    def continues(self) -> bool:
+        """Assessments after the first progressive-disease visit are used (bor, issue 19): as the
+        endpoint's `progression cutoff` says, else as its criteria set says (RECIST 1.1: no)."""
+        if self.progression is None:
+            return self.criteria.continues if self.criteria is not None else False
+        return self.progression != "first"
+
+    @property
+    def progression_cutoff(self) -> str:
+        """The cut-off that applies, in words (the summary and `explain` show it)."""
+        if self.progression == "event":
+            return f"at {self.progression_event} (assessments on or before its first date)"
+        if self.continues:
+            return "none (every assessment is used)"
+        pd = self.criteria.of_role("progression") if self.criteria is not None else ("PD",)
+        return f"first progressive disease ({', '.join(pd)})"
 
 
 # An endpoint's rows read as a table (section 6.5).
@@ -615,7 +641,7 @@ class CriteriaCategory:
     whose category is not in `between`, `window` (days) apart from the visit before it."""
 
     name: str
-    aval: int
+    aval: int | None  # None: no AVAL code, only ranked (bor, issue 19: admiralonco's ND)
     role: str | None = None
     confirmed_by: tuple[str, ...] = ()
     between: tuple[str, ...] = ()
@@ -647,7 +673,16 @@ class CriteriaSet:
     @property
     def missing_aval(self) -> int:
         """AVAL of MISSING (no assessment): one more than the largest code of the set."""
-        return max(c.aval for c in self.categories) + 1
+        return max(c.aval for c in self.categories if c.aval is not None) + 1
+
+    @property
+    def mildest_first(self) -> tuple[str, ...]:
+        """The order in which one date keeps the last (6.6 rule 2): categories without an AVAL
+        code (bor, issue 19: ND, not done) mildest, then not evaluable, then best to worst."""
+        uncoded = [c.name for c in self.categories if c.aval is None]
+        ne = [c.name for c in self.categories if c.role == "ne" and c.aval is not None]
+        rest = [c.name for c in self.categories if c.name not in uncoded and c.name not in ne]
+        return (*uncoded, *ne, *rest)
 
 
 CRITERIA_RESERVED = ("MISSING", "Y", "N")  # AVALC values a response endpoint gives itself

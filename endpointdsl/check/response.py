@@ -29,7 +29,10 @@ TTE_ONLY = {
     n.Ascertainment: ("ascertainment", "a response endpoint is not censored"),
     n.NoCensoring: ("no censoring date", "a response endpoint is not censored"),
 }
-RESPONSE_CLAUSES = (n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin)
+RESPONSE_CLAUSES = (
+    n.SdMinimum, n.Confirm, n.Responder, n.NotEvaluable, n.Evaluable, n.NoOrigin,
+    n.ProgressionCutoff, n.NoVisits,  # bor (issue 19)
+)  # fmt: skip
 CLAUSE_WORDS = {
     n.SdMinimum: "sd at least",
     n.Confirm: "confirm",
@@ -37,6 +40,8 @@ CLAUSE_WORDS = {
     n.NotEvaluable: "not evaluable",
     n.Evaluable: "evaluable if",
     n.NoOrigin: "no origin",
+    n.ProgressionCutoff: "progressive disease cutoff",  # bor (issue 19)
+    n.NoVisits: "no visits",
 }
 # Which kinds accept each clause.
 ALLOWED = {
@@ -46,6 +51,8 @@ ALLOWED = {
     n.NotEvaluable: ("landmark",),
     n.Evaluable: ("occurrence",),
     n.NoOrigin: ("best",),
+    n.ProgressionCutoff: ("best", "landmark"),  # bor (issue 19)
+    n.NoVisits: ("best",),
 }
 
 
@@ -74,6 +81,12 @@ class ResponseChecker:
         head = heads[0]
         kind = KINDS[type(head)]
         for clause in self.ep.clauses:
+            if isinstance(clause, n.BeforeOrigin) and kind == "best":  # bor (issue 19): ignore | count
+                if clause.rule == "move to origin":
+                    self.error("E181", "`before origin: move to origin` does not apply here: a best response "
+                               "uses an assessment at its own date", clause.span,
+                               "write `before origin: count` (admiralonco's rule) or `before origin: ignore`")  # fmt: skip
+                continue
             if type(clause) in TTE_ONLY:
                 word, why = TTE_ONLY[type(clause)]
                 self.error("E181", f"`{word}` does not apply here: {why}", clause.span,
@@ -152,10 +165,47 @@ class ResponseChecker:
                 n.NameOperand(clause.event, span=clause.event.span), allow_literal=False
             )
             evaluable_by = spec.event
+        options = self._bor_options(clauses, kind, event, responder, criteria)  # bor (issue 19)
         return m.ResponseSpec(
             kind, event.text, sd_min, confirm, responder, start, stop, nearest,
-            not_evaluable, evaluable_by, n.NoOrigin in clauses and kind == "best", criteria,
+            not_evaluable, evaluable_by, n.NoOrigin in clauses and kind == "best", criteria, **options,
         )  # fmt: skip
+
+    # ---- bor (issue 19, part 1): admiralonco's best-response options, E320-E323
+    def _bor_options(self, clauses, kind, event, responder, criteria) -> dict:
+        out: dict = {}
+        before = next((c for c in self.ep.clauses if isinstance(c, n.BeforeOrigin)), None)
+        if before is not None and kind == "best":
+            out["before_origin"] = before.rule
+        none = clauses.get(n.NoVisits)
+        if none is not None and kind == "best":
+            if none.value == "not evaluable" and responder is not None:
+                self.error(
+                    "E321", "a responder flag has no not-evaluable value", none.span,
+                    "a subject without visits is N; leave `no visits` out",
+                )  # fmt: skip
+            out["missing_as_ne"] = none.value == "not evaluable"
+        cut = clauses.get(n.ProgressionCutoff)
+        if cut is None or kind == "occurrence":
+            return out
+        out["progression"] = cut.rule
+        if cut.rule == "event":
+            if cut.event.text == event.text:
+                self.error(
+                    "E320", f"'{cut.event.text}' is the assessments themselves", cut.event.span,
+                    "name the progression event: `event pd = adrs.ADT where PARAMCD = \"PD\"`, then "
+                    "`progressive disease cutoff: at pd`; or write `progressive disease cutoff: first`",
+                )  # fmt: skip
+            elif self.operands.known_event(cut.event):
+                out["progression_event"] = cut.event.text
+            else:
+                out["progression"] = None
+        elif cut.rule == "first" and criteria is not None and not criteria.of_role("progression"):
+            self.error(
+                "E322", f"criteria {criteria.name} has no progressive disease category", cut.span,
+                "give a category the role `progressive disease`, or write `progressive disease cutoff: none`",
+            )  # fmt: skip
+        return out
 
     # ---- clauses
     # ---- criteria (issue 13): the set the endpoint names
@@ -252,6 +302,13 @@ class ResponseChecker:
         return None
 
 
+def cutoff_bound(ep: n.Endpoint, event: str) -> m.Bound:
+    """bor (issue 19): `progression cutoff: at E` ends the assessments at E's first date, that date
+    included: the end of observation of `stop at E inclusive` (admiralonco's filter_pd)."""
+    clause = next(c for c in ep.clauses if isinstance(c, n.ProgressionCutoff))
+    return m.Bound("stop", True, None, f"End of observation at {event}", event=event, span=clause.span)
+
+
 def _head_words(kind: str) -> str:
     return {"best": "best response of", "landmark": "response of", "occurrence": "occurrence of"}[kind]
 
@@ -263,4 +320,6 @@ _ALLOWED_HINT = {
     n.NotEvaluable: "it says what a landmark without an evaluable assessment counts as",
     n.Evaluable: "it defines the denominator of an `occurrence of` endpoint",
     n.NoOrigin: "a window needs an origin; leave the subject excluded",
+    n.ProgressionCutoff: "an `occurrence of` endpoint reads no responses",  # bor (issue 19)
+    n.NoVisits: "a landmark says it with `not evaluable:`; an incidence without occurrence is N",
 }

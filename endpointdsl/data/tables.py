@@ -40,6 +40,10 @@ class RunResult:
     def findings(self) -> pd.DataFrame:
         return self.report[self.report.STATUS == "finding"]
 
+    @property
+    def warnings(self) -> pd.DataFrame:  # bor (issue 19): an event that matches no row (data.emptyevents)
+        return self.report[self.report.STATUS == "warning"]
+
 
 def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> None:
     """Every table and column the .ept file uses is present, and no date column is mostly

@@ -484,7 +484,7 @@ class Ascertainment:
 
 @frozen
 class BeforeOrigin:
-    rule: str  # "ignore" or "move to origin"
+    rule: str  # "ignore", "move to origin" or (bor, issue 19: a best response) "count"
     span: Span | None = _SPAN
 
 
@@ -582,6 +582,26 @@ class NoOrigin:
     span: Span | None = _SPAN
 
 
+# ---- bor: admiralonco's best-response options (issue 19, part 1) ----------------------
+
+
+@frozen
+class ProgressionCutoff:
+    """`progressive disease cutoff: first | at EVENT | none`."""
+
+    rule: str  # "first", "event" or "none"
+    event: Ident | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class NoVisits:
+    """`no visits: not evaluable | missing` (admiralonco's missing_as_ne)."""
+
+    value: str  # "not evaluable" or "missing"
+    span: Span | None = _SPAN
+
+
 # ---- adam: ADaM-complete output ------------------------------------------------------
 
 
@@ -623,7 +643,7 @@ class CriteriaRow:
     """`category "PR" = 2, response, confirmed by ...`: one category, best rows first."""
 
     category: Operand
-    aval: Operand
+    aval: Operand | None  # None: `= none`, no AVAL code (bor, issue 19: admiralonco's ND)
     role: str | None = None  # "response", "disease control", "progression", "not evaluable"
     confirm: CriteriaConfirm | None = None
     span: Span | None = _SPAN
@@ -706,6 +726,8 @@ Clause = (
     | SameDay
     | CriteriaUse
     | GroupBy
+    | ProgressionCutoff  # bor (issue 19)
+    | NoVisits
 )
 
 

@@ -50,6 +50,7 @@ RESERVED = frozenset(
         "competing",  # competing events (issue 13): `to relapse competing death cnsr 2`
         "criteria", "category", "disease", "control", "progressive", "continue",  # criteria (issue 13)
         "each",  # groups (issue 13)
+        "count", "none",  # bor (issue 19): `before origin: count`, `progressive disease cutoff: none`
     )
 )  # fmt: skip
 

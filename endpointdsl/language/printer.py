@@ -337,6 +337,10 @@ def format_clause(c: n.Clause) -> str:
             return f"criteria {name.text}"
         case n.GroupBy(columns=columns, event=event):  # groups (issue 13)
             return f"for each {', '.join(c.text for c in columns)} of {event.text}"
+        case n.ProgressionCutoff(rule=rule, event=event):  # bor (issue 19)
+            return f"progressive disease cutoff: {rule if event is None else 'at ' + event.text}"
+        case n.NoVisits(value=value):
+            return f"no visits: {value}"
     raise TypeError(f"not an endpoint clause: {type(c).__name__}")
 
 
@@ -350,7 +354,8 @@ def _operands(values) -> str:
 def _criteria(d: n.CriteriaDef) -> str:
     lines = [f"criteria {d.name.text}" + (f" {escape(d.title)}" if d.title is not None else "")]
     for row in d.rows:
-        text = f"category {format_operand(row.category)} = {format_operand(row.aval)}"
+        code = "none" if row.aval is None else format_operand(row.aval)  # bor (issue 19): uncoded
+        text = f"category {format_operand(row.category)} = {code}"
         text += f", {row.role}" if row.role else ""
         c = row.confirm
         if c is not None:

@@ -505,6 +505,25 @@ class ToAst(Transformer):
     def no_origin(self, meta, c):
         return n.NoOrigin(span=self._span(meta))
 
+    # ---- bor (issue 19): admiralonco's best-response options
+    def count_before_origin(self, meta, c):
+        return n.BeforeOrigin("count", span=self._span(meta))
+
+    def cutoff_first_pd(self, meta, c):
+        return n.ProgressionCutoff("first", span=self._span(meta))
+
+    def cutoff_at_event(self, meta, c):
+        return n.ProgressionCutoff("event", self._ident(c[0]), span=self._span(meta))
+
+    def cutoff_none(self, meta, c):
+        return n.ProgressionCutoff("none", span=self._span(meta))
+
+    def no_visits_ne(self, meta, c):
+        return n.NoVisits("not evaluable", span=self._span(meta))
+
+    def no_visits_missing(self, meta, c):
+        return n.NoVisits("missing", span=self._span(meta))
+
     def evaluable(self, meta, c):
         return n.Evaluable(self._ident(c[0]), span=self._span(meta))
 
@@ -543,6 +562,11 @@ class ToAst(Transformer):
         role = next((x[1] for x in c[2:] if isinstance(x, tuple)), None)
         confirm = next((x for x in c[2:] if isinstance(x, n.CriteriaConfirm)), None)
         return n.CriteriaRow(c[0], c[1], role, confirm, span=self._span(meta))
+
+    def criteria_row_uncoded(self, meta, c):  # bor (issue 19): `category "ND" = none`
+        role = next((x[1] for x in c[1:] if isinstance(x, tuple)), None)
+        confirm = next((x for x in c[1:] if isinstance(x, n.CriteriaConfirm)), None)
+        return n.CriteriaRow(c[0], None, role, confirm, span=self._span(meta))
 
     def after_stop(self, meta, c):
         return ("after", "stop")

@@ -8,6 +8,7 @@ argument named.
 from __future__ import annotations
 
 from ...check import model as m
+from ...check.criteria import shipped
 from .emit import Writer, call, ident, lit
 
 
@@ -39,9 +40,10 @@ class ResponseWriter:
     def _visits(self, head: str) -> None:
         self.w.line("# visits: one per date (the worst response), up to the first PD")
         src = self.model.event(self.r.event)
+        before = {"count_before": "True"} if self.r.before_origin == "count" else {}  # bor (issue 19)
         visits = call(
             "rr.visits", self.occ(self.r.event), origin="origin", end="end", notes="notes",
-            table=lit(src.table), column=lit(src.response), **self.crit,
+            table=lit(src.table), column=lit(src.response), **self.crit, **before,
         )  # fmt: skip
         self.w.line(f"visits = {visits}", self.line(head))
 
@@ -62,9 +64,10 @@ class ResponseWriter:
             **self.crit,
         )
         w.line(f"categorised = {categorised}", self.line("SdMinimum"))
+        missing = {"missing_as_ne": "True"} if r.missing_as_ne else {}  # bor (issue 19)
         record = call(
             "rr.best_record", "notes", param="param", origin_occ="origin_occ", categorised="categorised",
-            responder=lit(r.responder), **self.crit,
+            responder=lit(r.responder), **self.crit, **missing,
         )  # fmt: skip
         w.line(f"return {record}", self.line("Responder") or self.line("BestResponse"))
 
@@ -121,9 +124,13 @@ class ResponseWriter:
 def criteria_call(r: m.ResponseSpec) -> str | None:
     """The runtime's criteria set of a best-response or landmark endpoint that names one."""
     c = r.criteria
-    if c is None or r.kind == "occurrence":
+    if r.kind == "occurrence":
+        return None
+    if c is None and r.continues:  # bor (issue 19): RECIST 1.1 without the cut at the first PD
+        c = shipped("recist11")
+    if c is None:
         return None
     rows = tuple(
         (k.name, k.aval, k.role, k.confirmed_by, k.between, k.at_next, k.window) for k in c.categories
     )
-    return call("rr.criteria_set", title=lit(c.title), rows=lit(rows), continues=lit(c.continues))
+    return call("rr.criteria_set", title=lit(c.title), rows=lit(rows), continues=lit(r.continues))

@@ -10,8 +10,9 @@ from functools import cache
 
 from attrs import frozen
 
-# (category, AVAL, role, confirmed by, between, at next assessment, window in days)
-Row = tuple[str, int, str | None, tuple[str, ...], tuple[str, ...], bool, tuple[float, float] | None]
+# (category, AVAL (None: uncoded, only ranked: ND), role, confirmed by, between, at next
+# assessment, window in days)
+Row = tuple[str, int | None, str | None, tuple[str, ...], tuple[str, ...], bool, tuple[float, float] | None]
 
 
 @frozen
@@ -41,12 +42,14 @@ def criteria_set(*, title: str, rows: tuple[Row, ...], continues: bool) -> Crite
 
 @cache
 def ranks(c: Criteria) -> tuple[dict, dict, dict]:
-    """(best rank: best first; worst rank: the one a date keeps is the highest, not evaluable
-    lowest; AVAL codes with MISSING, Y and N)."""
+    """(best rank: best first; worst rank: the one a date keeps is the highest, uncoded (ND)
+    then not evaluable lowest; AVAL codes with MISSING, Y and N; an uncoded category has none)."""
     best = {name: i for i, name in enumerate(c.order)}
-    ne = c.named("ne")
-    worst = {name: i for i, name in enumerate([*ne, *(x for x in c.order if x not in ne)])}
-    codes = {r[0]: r[1] for r in c.rows}
+    uncoded = [r[0] for r in c.rows if r[1] is None]  # bor (issue 19): ND, not done
+    ne = [x for x in c.named("ne") if x not in uncoded]
+    mild = [*uncoded, *ne, *(x for x in c.order if x not in ne and x not in uncoded)]
+    worst = {name: i for i, name in enumerate(mild)}
+    codes = {r[0]: r[1] for r in c.rows if r[1] is not None}
     codes.update({"MISSING": max(codes.values()) + 1, "Y": 1, "N": 0})
     return best, worst, codes
 
@@ -60,6 +63,7 @@ RECIST11 = criteria_set(
         ("NON-CR/NON-PD", 4, "control", (), (), False, None),
         ("PD", 5, "progression", (), (), False, None),
         ("NE", 6, "ne", (), (), False, None),
+        ("ND", None, None, (), (), False, None),  # bor (issue 19): not done, above MISSING, no code
     ),
     continues=False,
 )

@@ -37,12 +37,14 @@ def visits(
     table: str,
     column: str,
     criteria: Criteria = RECIST11,
+    count_before: bool = False,
 ) -> list[Visit]:
-    """Section 6.1, steps 1-4: usable assessments, one per date, up to the first progression."""
+    """Section 6.1, steps 1-4: usable assessments, one per date, up to the first progression.
+    `count_before` (bor, issue 19: `assessments before origin: count`): those before the origin too."""
     _, worst_rank, _ = ranks(criteria)
     by_date: dict[dt.date, list[Occurrence]] = {}
     for occ in occurrences:
-        if occ.date < origin:
+        if occ.date < origin and not count_before:
             notes.add(f"{occ.event} on {occ.date} is before the origin {origin}; ignored")
             continue
         if occ.date > end:
@@ -162,13 +164,14 @@ def categorise(
 
 def best_record(
     notes: Notes, *, param: str, origin_occ: Occurrence | None, categorised: list[tuple[Visit, str]],
-    responder: tuple[str, ...] | None, criteria: Criteria = RECIST11,
+    responder: tuple[str, ...] | None, criteria: Criteria = RECIST11, missing_as_ne: bool = False,
 ) -> Derivation:  # fmt: skip
     """Section 6.2: the best category, dated by its first visit; or a responder flag that
-    follows it (Y when the best category is listed, dated by the first listed visit)."""
+    follows it (Y when the best category is listed, dated by the first listed visit).
+    `missing_as_ne` (bor, issue 19): no visit gives the set's not-evaluable category."""
     best_rank, _, codes = ranks(criteria)
     if not categorised:
-        avalc = "MISSING" if responder is None else "N"
+        avalc = ("MISSING" if not missing_as_ne else criteria.named("ne")[0]) if responder is None else "N"
         return parameter(notes, param, origin_occ, avalc, None, codes=codes)
     best = min(best_rank[c] for _, c in categorised)
     if responder is not None:

@@ -20,9 +20,10 @@ Result = tuple[Record | None, str | None]  # the parameter row, or the exclusion
 
 # Written again from the text of section 6 rather than imported, so that a slip in the
 # shared constants would show as a disagreement between the two implementations.
+# ND (not done): ranked just above MISSING, with no code, the mildest on a date (issue 19).
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
-BEST_FIRST = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
-MILDEST_FIRST = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")  # one date: the last of these wins
+BEST_FIRST = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND")
+MILDEST_FIRST = ("ND", "NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")  # one date: the last of these wins
 CODES = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7, "Y": 1, "N": 0}
 # RECIST 1.1 as section 6.1 states it, in the shape of a declared set (section 6.6):
 # category -> (role, confirmed by, allowed between, at next assessment, window).
@@ -33,6 +34,7 @@ RECIST_RULES = {
     "NON-CR/NON-PD": ("control", (), (), False, None),
     "PD": ("progression", (), (), False, None),
     "NE": ("ne", (), (), False, None),
+    "ND": (None, (), (), False, None),
 }
 
 
@@ -41,14 +43,15 @@ def table(spec: m.ResponseSpec) -> dict:
     c = spec.criteria
     if c is None:
         return {"title": "RECIST 1.1", "best": BEST_FIRST, "mild": MILDEST_FIRST, "codes": CODES,
-                "rules": RECIST_RULES, "continues": False}  # fmt: skip
+                "rules": RECIST_RULES, "continues": spec.continues}  # fmt: skip
     best = tuple(k.name for k in c.categories)
-    ne = [k.name for k in c.categories if k.role == "ne"]
-    codes = {k.name: k.aval for k in c.categories}
+    uncoded = [k.name for k in c.categories if k.aval is None]  # only ranked (ND): mildest, no code
+    ne = uncoded + [k.name for k in c.categories if k.role == "ne" and k.aval is not None]
+    codes = {k.name: k.aval for k in c.categories if k.aval is not None}
     codes.update({"MISSING": max(codes.values()) + 1, "Y": 1, "N": 0})
     rules = {k.name: (k.role, k.confirmed_by, k.between, k.at_next, k.window) for k in c.categories}
     return {"title": c.title, "best": best, "mild": tuple(ne) + tuple(x for x in best if x not in ne),
-            "codes": codes, "rules": rules, "continues": c.continues}  # fmt: skip
+            "codes": codes, "rules": rules, "continues": spec.continues}  # fmt: skip
 
 
 def role(t: dict, category: str) -> str | None:
@@ -59,14 +62,21 @@ def role(t: dict, category: str) -> str | None:
 
 
 def visits(
-    model: m.Model, event: str, occs: list[dict], origin: dt.date, end: dt.date, findings, t: dict
+    model: m.Model,
+    event: str,
+    occs: list[dict],
+    origin: dt.date,
+    end: dt.date,
+    findings,
+    t: dict,
+    count_before: bool = False,
 ) -> list[dict]:
     """One visit per assessment date inside [origin, end], with the worst response of the
     date, up to and including the first PD. A visit is {"date", "response", "src"}."""
     src = model.event(event)
     usable = []
     for o in occs:  # in occurrence order (date, sequence, row)
-        if o["date"] < origin:
+        if o["date"] < origin and not count_before:  # bor (issue 19): `assessments before origin: count`
             note(findings, f"{event} on {o['date']} is before the origin {origin}; ignored")
             continue
         if o["date"] > end:
@@ -217,10 +227,14 @@ def derive_response(
 
 
 def _best(model, spec, occ, origin, end, findings, row, t) -> Result:
-    vs = visits(model, spec.event, occ[spec.event], origin, end, findings, t)
+    vs = visits(model, spec.event, occ[spec.event], origin, end, findings, t, spec.before_origin == "count")
     cats = [category(vs, i, spec, origin, t) for i in range(len(vs))]
     if not vs:
-        return row("MISSING" if spec.responder is None else "N", None)
+        if spec.responder is not None:
+            return row("N", None)
+        # bor (issue 19): `no assessments: not evaluable` gives the set's not-evaluable category
+        ne = next(k for k in t["best"] if role(t, k) == "ne")
+        return row(ne if spec.missing_as_ne else "MISSING", None)
     # The best category; its first visit (min keeps the first of equal keys).
     i = min(range(len(vs)), key=lambda k: t["best"].index(cats[k]))
     if spec.responder is None:

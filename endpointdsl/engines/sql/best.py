@@ -97,8 +97,7 @@ class ResponseSql(OccurrenceSql):
     # ---- the criteria set as data
     def _criteria(self) -> None:
         c, w = self.crit, self.w
-        ne = c.of_role("ne")
-        mild = [*ne, *(x for x in c.names if x not in ne)]
+        mild = list(c.mildest_first)  # bor (issue 19): an uncoded category (ND) mildest
         rows = []
         for i, k in enumerate(c.categories):
             lo, hi = k.window if k.window else (None, None)
@@ -138,12 +137,12 @@ class ResponseSql(OccurrenceSql):
     def _visits(self) -> None:
         """vd_<P>: one visit per date in [origin, end] (the worst response; a tie: the first row),
         numbered, up to and including the first progression unless assessments continue."""
-        w, c = self.w, self.crit
+        w = self.w
         w.line(f"CREATE OR REPLACE TEMP TABLE {self.names['vd']} AS", self.ep.lines.get(self.head()))
         w.line(
             "WITH u AS (SELECT * FROM "
             + self.names["ro"]
-            + ' WHERE d >= origin AND d <= "end" AND rnk IS NOT NULL)'
+            + f' WHERE {self._from_origin()}d <= "end" AND rnk IS NOT NULL)'
         )
         w.line(
             ", w AS (SELECT *, row_number() OVER (PARTITION BY key, d ORDER BY wrnk DESC, ord) AS k FROM u)"
@@ -152,11 +151,15 @@ class ResponseSql(OccurrenceSql):
         w.line("    FROM (SELECT key, d, v, min(ord) AS o FROM u GROUP BY key, d, v) AS x GROUP BY key, d)")
         w.line(", n AS (SELECT w.*, s.shown, s.n, row_number() OVER (PARTITION BY w.key ORDER BY w.d) AS i")
         w.line("    FROM w JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
-        if c.continues:
+        if self.r.continues:  # bor (issue 19): the endpoint's progression cut-off, else the set's
             w.line("SELECT * FROM n;")
             return
         w.line(", f AS (SELECT key, min(i) AS stop_i FROM n WHERE role = 'progression' GROUP BY key)")
         w.line("SELECT n.* FROM n LEFT JOIN f ON f.key = n.key WHERE f.stop_i IS NULL OR n.i <= f.stop_i;")
+
+    def _from_origin(self) -> str:
+        """bor (issue 19): `assessments before origin: count` keeps those before the origin."""
+        return "" if self.r.before_origin == "count" else "d >= origin AND "
 
     # ---- categories (best response): confirmation and the SD minimum
     def _categories(self) -> None:
@@ -234,7 +237,7 @@ class ResponseSql(OccurrenceSql):
 
     def _codes(self, value: str) -> str:
         c = self.crit
-        whens = " ".join(f"WHEN {text(k.name)} THEN {k.aval}" for k in c.categories)
+        whens = " ".join(f"WHEN {text(k.name)} THEN {k.aval}" for k in c.categories if k.aval is not None)
         return (f"CAST(CASE {value} {whens} WHEN 'MISSING' THEN {c.missing_aval} WHEN 'Y' THEN 1"
                 f" WHEN 'N' THEN 0 END AS DOUBLE)")  # fmt: skip
 
@@ -250,7 +253,8 @@ class ResponseSql(OccurrenceSql):
             f", f AS (SELECT c.key, arg_min({{'d': c.d, 'dtf': c.dtf, 'seq': c.seq}}, c.i) AS hit FROM {names['vc']} AS c"
         )
         w.line(f"    JOIN b ON b.key = c.key WHERE {pick} GROUP BY c.key)")
-        empty = "'MISSING'" if responder is None else "'N'"
+        missing = text(self.crit.of_role("ne")[0]) if r.missing_as_ne else "'MISSING'"  # bor (issue 19)
+        empty = missing if responder is None else "'N'"
         if responder is None:
             avalc = f"coalesce(b.best, {empty})"
         else:
@@ -280,9 +284,9 @@ class ResponseSql(OccurrenceSql):
         return f"(CASE {value} {whens} END)"
 
     def _landmark(self) -> None:
-        w, r, names, c = self.w, self.r, self.names, self.crit
+        w, r, names = self.w, self.r, self.names
         vd = names["vd"]
-        stop_first = not c.continues
+        stop_first = not r.continues
         w.line(
             "WITH pr AS (SELECT v.key, arg_max({'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}, v.i) AS last_v"
         )
@@ -336,18 +340,20 @@ class ResponseSql(OccurrenceSql):
         ro, vd = self.names["ro"], self.names["vd"]
         self.event_notes()
         name = text(r.event)
-        w.line(
-            f"UNION ALL SELECT o.key, {name} || ' on ' || CAST(o.d AS VARCHAR) || ' is before the origin ' ||"
-        )
-        w.line(f"    CAST(o.origin AS VARCHAR) || '; ignored' FROM {ro} AS o WHERE o.d < o.origin")
+        before = "o.d >= o.origin AND "
+        if self.r.before_origin == "count":  # bor (issue 19): used, so not reported
+            before = ""
+        else:
+            w.line(
+                f"UNION ALL SELECT o.key, {name} || ' on ' || CAST(o.d AS VARCHAR) || ' is before the origin ' ||"
+            )
+            w.line(f"    CAST(o.origin AS VARCHAR) || '; ignored' FROM {ro} AS o WHERE o.d < o.origin")
         head = f"{r.event}: {ev.table} row "
         tail = f" has no usable response in {ev.response} ("
         w.line(f"UNION ALL SELECT o.key, {text(head)} || CAST(o.rn AS VARCHAR) || {text(tail)} ||")
         not_one = text('" is not a ' + self.crit.title + " response")
         w.line(f"    CASE WHEN o.v IS NULL THEN 'missing' ELSE '\"' || o.v || {not_one} END")
-        w.line(
-            f"    || '); not used' FROM {ro} AS o WHERE o.d >= o.origin AND o.d <= o.\"end\" AND o.rnk IS NULL"
-        )
+        w.line(f"    || '); not used' FROM {ro} AS o WHERE {before}o.d <= o.\"end\" AND o.rnk IS NULL")
         w.line(
             f"UNION ALL SELECT v.key, {text(r.event + ': different responses on ')} || CAST(v.d AS VARCHAR) || ' (' ||"
         )
