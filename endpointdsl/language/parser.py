@@ -31,6 +31,7 @@ CLAUSE_KEYWORDS = (
     "evaluable", "no", "ascertainment",
     "same",  # competing events (issue 13): `same day: event first`
     "for",  # groups (issue 13): `for each COLUMN of EVENT`
+    "worst",  # extreme (issue 19, part 2): `worst of`
 )  # fmt: skip
 TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date", "keep", "dataset")
 RESERVED = frozenset(
@@ -50,6 +51,7 @@ RESERVED = frozenset(
         "competing",  # competing events (issue 13): `to relapse competing death cnsr 2`
         "criteria", "category", "disease", "control", "progressive", "continue",  # criteria (issue 13)
         "each",  # groups (issue 13)
+        "outcome", "any", "has", "otherwise",  # extreme (issue 19, part 2)
     )
 )  # fmt: skip
 
