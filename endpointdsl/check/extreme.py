@@ -78,10 +78,10 @@ def _avalc(rc, o: n.Operand) -> str | None:
         and o.value == o.value.strip()
     ):
         return o.value
-    rc.error(
-        "E340", "an outcome's AVALC is a non-empty text without blanks around it", o.span,
-        'write it in double quotes: outcome "GRADE 3" = 3 if ...',
-    )  # fmt: skip
+    hint = 'write it in double quotes: outcome "GRADE 3" = 3 if ...'
+    if isinstance(o, n.TextOperand) and o.value.strip():
+        hint = f'texts are compared without blanks around them: write "{o.value.strip()}"'
+    rc.error("E340", "an outcome's AVALC is a non-empty text without blanks around it", o.span, hint)
     return None
 
 
