@@ -593,6 +593,8 @@ class ProgramDesc:
                 if cond is not None and self.event(event).table == table:
                     for c in condition_columns(cond):
                         cols.setdefault(c, vocab.kind(c))
+                if getattr(ep, "by", None) and self.event(event).table == table:  # `last by COLUMN`
+                    cols.setdefault(ep.by, vocab.kind(ep.by))
         # cells of this table that conditions on any table compare with (issue 12: conditions)
         conds = [e.where for e in self.events] + [p[2] for p in pops if p and p[0] == "where"]
         for cond in conds:
@@ -1755,6 +1757,7 @@ class ExtremeDesc:
     bounds: tuple[BoundDesc, ...]
     population: tuple | None
     to: tuple = ()  # no terminating events (with_groups looks for them)
+    by: str | None = None  # `first|last by COLUMN` (None: by date)
 
     def render(self) -> str:
         def code(aval) -> str:
@@ -1768,7 +1771,7 @@ class ExtremeDesc:
             lines.append(f"  outcome {quote(avalc)}{code(aval)} if {test}")
         if self.otherwise is not None:
             lines.append(f"  otherwise {quote(self.otherwise[0])}{code(self.otherwise[1])}")
-        lines += [f"{self.pick} by date"] if self.pick else []
+        lines += [f"{self.pick} by {self.by or 'date'}"] if self.pick else []
         lines += [b.render() for b in self.bounds] + render_among(self.population)
         body = "".join(f"  {line}\n" for line in lines)
         return f"endpoint {self.paramcd} {quote(self.param)}\n{body}end\n"
@@ -1808,9 +1811,14 @@ def with_extreme(draw, desc: ProgramDesc) -> ProgramDesc:
         bounds.append(BoundDesc("stop", pick(draw, (True, False)), None, (0,), event=pick(draw, plain)))
     population = ("with", pick(draw, plain)) if chance(draw, 4) else None
     origin = DateRef("single", pick(draw, per_subject))
+    by = None
+    used = {desc.event(o[3]).table for o in outcomes}
+    if head != "first" and len(used) == 1 and chance(draw, 3):  # `by COLUMN` of the outcomes' table
+        vocab = VOCAB[used.pop()]
+        by = pick(draw, (*vocab.numbers, vocab.sequence))
     ep = ExtremeDesc(
         "WX1", pick(draw, PARAMS), origin, head, tuple(outcomes), otherwise,
-        None if head == "first" else pick(draw, ("first", "last")), tuple(bounds), population,
+        None if head == "first" else pick(draw, ("first", "last")), tuple(bounds), population, by=by,
     )  # fmt: skip
     paramns = (*desc.paramns, 0) if desc.paramns else ()
     candidate = dataclasses.replace(desc, endpoints=(*desc.endpoints, ep), paramns=paramns)

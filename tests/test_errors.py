@@ -617,6 +617,8 @@ TABLE += [
     Case("extreme-has-on-derived-date", worst('    outcome "Y" if any d30 has AVAL > 1\n', base=BASE.replace(
         "population responders", "date d30 = rand + 30 days\npopulation responders")), "E345", 12, 24,
          "a derived date"),
+    Case("extreme-by-column-on-derived-date", worst('    outcome "Y" if any d30\n', tail="  last by AVAL\n", base=BASE.replace(
+        "population responders", "date d30 = rand + 30 days\npopulation responders")), "E346", 12, 24, "order `by date`"),
     Case("extreme-unknown-event", worst('    outcome "Y" if every pdd has AVALC = "Y"\n'), "E104", 11, 26, "did you mean `pd`?"),
     Case("extreme-criteria", worst(PD_Y, tail="  first by date\n  criteria irecist\n"), "E349", 13, 3,
          "the outcomes say the categories"),

@@ -340,6 +340,56 @@ def test_every_row_must_satisfy_the_condition_and_a_missing_value_does_not(engin
     assert reasons == {s: "no outcome holds, and the endpoint has no `otherwise`" for s in ("1", "3", "5")}
 
 
+BY_AVAL = """\
+table adsl: one row per subject
+table adlb: many rows per subject
+event rand = adsl.RANDDT
+event lab = adlb.ADT where PARAMCD = "ALT" sequence ASEQ
+endpoint WALT "Worst ALT"
+  from rand
+  worst of
+    outcome "HIGH" = 2 if any lab has ANRIND = "HIGH"
+    outcome "NORMAL" = 1 if every lab has ANRIND = "NORMAL"
+    outcome "OTHER" if any lab
+  last by AVAL
+end
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_last_by_a_column_takes_its_largest_number(engine):
+    """A: the HIGH row with the larger AVAL (80), not the later one; B: every row NORMAL, the
+    one with a number beats the one without; C: a tie on AVAL goes to the later row (ASEQ 2);
+    D: no number at all (a text, a blank): the last row in date order."""
+    adsl = pd.DataFrame({"USUBJID": list("ABCD"), "RANDDT": ["2023-01-01"] * 4})
+    adlb = pd.DataFrame({
+        "USUBJID": list("AAABBCCDD"), "ASEQ": [1, 2, 3, 1, 2, 1, 2, 1, 2], "PARAMCD": ["ALT"] * 9,
+        "ANRIND": ["HIGH", "HIGH", "HIGH", "NORMAL", "NORMAL", "HIGH", "HIGH", "LOW", "NORMAL"],
+        "AVAL": ["50", "80", "10", "20", "", "60", "60", "x", None],
+        "ADT": ["2023-01-02", "2023-01-03", "2023-01-04", "2023-01-02", "2023-01-03", "2023-01-02",
+                "2023-01-05", "2023-01-02", "2023-01-03"],
+    })  # fmt: skip
+    compiled = CompiledFile.from_model(endpointdsl.check_text(BY_AVAL, "walt.ept"))
+    result = compiled.run({"adsl": adsl, "adlb": adlb}, engine=engine)
+    got = {r.USUBJID: (r.AVALC, r.ADT.isoformat(), r.SRCSEQ) for r in result.adtte.itertuples()}
+    assert got == {
+        "A": ("HIGH", "2023-01-03", 2), "B": ("NORMAL", "2023-01-02", 1),
+        "C": ("HIGH", "2023-01-05", 2), "D": ("OTHER", "2023-01-03", 2),
+    }  # fmt: skip
+    first = CompiledFile.from_model(
+        endpointdsl.check_text(BY_AVAL.replace("last by", "first by"), "walt.ept")
+    )
+    result = first.run({"adsl": adsl, "adlb": adlb}, engine=engine)
+    got = {r.USUBJID: (r.ADT.isoformat(), r.SRCSEQ) for r in result.adtte.itertuples()}
+    # A: the smallest AVAL (10, ASEQ 3); C: a tie goes to the earlier row; D: the first row
+    assert got == {
+        "A": ("2023-01-04", 3),
+        "B": ("2023-01-02", 1),
+        "C": ("2023-01-02", 1),
+        "D": ("2023-01-02", 1),
+    }
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_first_by_date_and_an_outcome_without_aval(engine):
     text = RULES.replace("last by date", "first by date").replace('"N" = 0 if', '"N" if')

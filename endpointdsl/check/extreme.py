@@ -3,8 +3,9 @@
 admiral's `derive_extreme_event` in the language: outcomes in priority order, each a
 condition on a row (`any E has C`) or on all of the subject's rows in the window (`every E
 has C`), with the AVALC and AVAL it gives. `E has C` becomes an event of its own (E's rows
-where C also holds, named `has__N`, E's name in findings), so that every engine only counts
-and picks occurrences. Codes E340-E349.
+where C also holds, named `has__N`, E's name in findings; with `first|last by COLUMN` every
+outcome's event is such a copy whose occurrences carry COLUMN's number, its rank), so that
+every engine only counts and picks occurrences. Codes E340-E349.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ def check_extreme(rc, head: n.Extreme, clauses: list) -> m.ResponseSpec:
     ops = rc.operands
     picks = [c for c in rc.ep.clauses if isinstance(c, n.ExtremePick)]
     for extra in picks[1:]:
-        rc.error("E110", f"`{extra.which} by date` is given twice", extra.span, "keep one")
+        rc.error("E110", f"`{_words(extra)}` is given twice", extra.span, "keep one")
     pick = picks[0].which if picks else "first"
+    by = picks[0].column.text if picks and picks[0].column is not None else None
     if head.head == "first" and picks:
+        by = None
         rc.error(
-            "E343", f"`{picks[0].which} by date` does not apply to `first of`", picks[0].span,
+            "E343", f"`{_words(picks[0])}` does not apply to `first of`", picks[0].span,
             "`first of` takes the earliest row of any outcome; leave it out, or write `worst of` to "
             "list the outcomes in priority order",
         )  # fmt: skip
@@ -45,7 +48,7 @@ def check_extreme(rc, head: n.Extreme, clauses: list) -> m.ResponseSpec:
         avalc, aval = _avalc(rc, o.avalc), _aval(rc, o.aval)
         if avalc is not None:
             _same_code(rc, codes, avalc, aval, o.avalc.span or o.span)
-        got = _test(rc, ops, o)
+        got = _test(rc, ops, o, by)
         if avalc is not None and got is not None:
             outcomes.append(m.ExtremeOutcome(avalc, aval, *got))
     otherwise = otherwise_aval = None
@@ -53,7 +56,7 @@ def check_extreme(rc, head: n.Extreme, clauses: list) -> m.ResponseSpec:
         otherwise, otherwise_aval = _avalc(rc, head.otherwise), _aval(rc, head.otherwise_aval)
         if otherwise is not None:
             _same_code(rc, codes, otherwise, otherwise_aval, head.otherwise.span or head.span)
-    spec = m.ExtremeSpec(head.head, tuple(outcomes), pick, otherwise, otherwise_aval)
+    spec = m.ExtremeSpec(head.head, tuple(outcomes), pick, otherwise, otherwise_aval, by)
     first = outcomes[0].event if outcomes else head.outcomes[0].event.text
     return m.ResponseSpec("extreme", first, extreme=spec)
 
@@ -65,9 +68,13 @@ def stray_pick(checker, ep: n.Endpoint, response: m.ResponseSpec | None) -> None
     for clause in ep.clauses:
         if isinstance(clause, n.ExtremePick):
             checker.error(
-                "E343", f"`{clause.which} by date` belongs to `worst of` and `best of` endpoints",
+                "E343", f"`{_words(clause)}` belongs to `worst of` and `best of` endpoints",
                 clause.span, "it says which row of the winning outcome dates the result; leave it out",
             )  # fmt: skip
+
+
+def _words(pick: n.ExtremePick) -> str:
+    return f"{pick.which} by {pick.column.text if pick.column is not None else 'date'}"
 
 
 def _avalc(rc, o: n.Operand) -> str | None:
@@ -106,47 +113,50 @@ def _same_code(rc, codes: dict, avalc: str, aval: float | None, span) -> None:
     codes.setdefault(avalc, aval)
 
 
-def _test(rc, ops, o: n.ExtremeOutcome) -> tuple[str, str | None] | None:
+def _test(rc, ops, o: n.ExtremeOutcome, by: str | None) -> tuple[str, str | None] | None:
     """(event, every) of an outcome: the event whose occurrences make it hold, and for
     `every E has C` the E all of whose occurrences must be among them."""
     name = o.event.text
     if not ops.known_event(o.event):
         return None
     node = ops.scope.events[name]
-    if o.condition is None:
+    if o.condition is None and by is None:
         return name, None
-    if (
-        not isinstance(node, n.EventDef)
-        or name in ops.scope.endpoint_nodes
-        or node.table.text not in ops.scope.tables
-    ):
+    plain = isinstance(node, n.EventDef) and node.table.text in ops.scope.tables
+    if not plain or name in ops.scope.endpoint_nodes:
+        code, what = ("E345", "`has`") if o.condition is not None else ("E346", f"`by {by}`")
         rc.error(
-            "E345", f"`has` needs the rows of an input table, and '{name}' is not an event of one",
+            code, f"{what} needs the rows of an input table, and '{name}' is not an event of one",
             o.event.span,
-            "a confirmed event, a derived date and another endpoint's rows have no rows to test; "
-            "write `any E` without `has`, or test the rows of the event they are made from",
+            "a confirmed event, a derived date and another endpoint's rows have no rows to read; write "
+            "`any E` without `has` and order `by date`, or read the rows of the event they are made from",
         )  # fmt: skip
         return None
-    cond = ops.scope.conditions.condition(o.condition, node.table.text)
-    ops.scope._warn_negations(o.condition)
-    narrowed = _narrowed(ops.scope, name, cond, o.span)
+    cond = None
+    if o.condition is not None:
+        cond = ops.scope.conditions.condition(o.condition, node.table.text)
+        ops.scope._warn_negations(o.condition)
+    narrowed = _narrowed(ops.scope, name, cond, by, o.span)
     if narrowed is None:
         return None
     return narrowed, (name if o.every else None)
 
 
-def _narrowed(scope, base: str, cond: m.Condition, span) -> str | None:
-    """The event `base where (its condition) and cond`: made once per (event, condition)."""
+def _narrowed(scope, base: str, cond: m.Condition | None, by: str | None, span) -> str | None:
+    """The event `base where (its condition) and cond`, its rows ordered by `by` (its rank):
+    made once per (event, condition, rank)."""
     made = scope.extreme_events
     source = scope.event_sources.get(base)
     if source is None:
         return None
-    key = (base, cond)
+    key = (base, cond, by)
     if key not in made:
         taken = set(scope.events) | {e.name for e in made.values()}
         k = len(made) + 1
         while f"has__{k}" in taken:
             k += 1
-        where = cond if source.where is None else m.And(source.where, cond)
-        made[key] = attrs.evolve(source, name=f"has__{k}", where=where, shown=source.display, span=span)
+        where = source.where if cond is None else cond if source.where is None else m.And(source.where, cond)
+        made[key] = attrs.evolve(
+            source, name=f"has__{k}", where=where, shown=source.display, span=span, rank=by
+        )
     return made[key].name

@@ -200,6 +200,9 @@ class EventSource:
     # expression as written, for an inline date (its name is generated).
     date: DatePick | DateShift | None = None
     shown: str | None = None
+    # extreme (issue 19, part 2): `first|last by COLUMN`, the column whose number orders the
+    # occurrences of an outcome (rank); set only on the events such an endpoint makes
+    rank: str | None = None
 
     @property
     def display(self) -> str:
@@ -478,6 +481,9 @@ class ExtremeSpec:
     pick: str = "first"
     otherwise: str | None = None
     otherwise_aval: float | None = None
+    # `first|last by COLUMN`: the rows are ordered by COLUMN's number (each outcome's event
+    # then has `rank` COLUMN), rows without one last; None: by date (occurrence order)
+    by: str | None = None
 
     def events(self) -> list[str]:
         """The events the outcomes read, in a fixed order, without repeats."""

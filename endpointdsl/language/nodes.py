@@ -705,6 +705,7 @@ class ExtremePick:
     """`first by date` / `last by date`: which row of the winning outcome dates the result."""
 
     which: str  # "first" or "last"
+    column: Ident | None = None  # `first by AVAL`: the column whose number orders the rows (None: date)
     span: Span | None = _SPAN
 
 

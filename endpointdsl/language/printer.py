@@ -339,8 +339,8 @@ def format_clause(c: n.Clause) -> str:
             return f"for each {', '.join(c.text for c in columns)} of {event.text}"
         case n.Extreme():  # extreme (issue 19, part 2)
             return _extreme(c)
-        case n.ExtremePick(which=which):
-            return f"{which} by date"
+        case n.ExtremePick(which=which, column=column):
+            return f"{which} by {column.text if column is not None else 'date'}"
     raise TypeError(f"not an endpoint clause: {type(c).__name__}")
 
 

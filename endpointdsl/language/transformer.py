@@ -599,10 +599,10 @@ class ToAst(Transformer):
         return (c[0], c[1][1] if len(c) > 1 else None)
 
     def extreme_pick_first(self, meta, c):
-        return n.ExtremePick("first", span=self._span(meta))
+        return n.ExtremePick("first", self._ident(c[0]) if c else None, span=self._span(meta))
 
     def extreme_pick_last(self, meta, c):
-        return n.ExtremePick("last", span=self._span(meta))
+        return n.ExtremePick("last", self._ident(c[0]) if c else None, span=self._span(meta))
 
     def variant_of(self, meta, c):
         return ("like", self._ident(c[0]))

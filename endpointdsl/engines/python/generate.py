@@ -146,6 +146,8 @@ class ModuleWriter:
             named |= {"date_format": lit(ev.format)}
         if ev.time:  # times of day
             named |= {"with_time": lit(True)}
+        if ev.rank:  # extreme (issue 19, part 2): `first|last by COLUMN`
+            named |= {"rank_column": lit(ev.rank)}
         w.line(f"return {call('rt.select', 'subject', **named)}", ev.span)
         w.dedent()
 

@@ -130,6 +130,7 @@ class ResponseWriter:
             "rx.extreme_record", "notes", param="param", origin_occ="origin_occ", end="end",
             outcomes=f"[{outcomes}]", read=f"[{read}]", head=lit(x.head), pick=lit(x.pick),
             otherwise=lit(x.otherwise), otherwise_aval=lit(x.otherwise_aval),
+            **({"by_rank": lit(True)} if x.by else {}),
         )  # fmt: skip
         self.w.line(f"return {record}", self.line("Extreme"))
 

@@ -15,7 +15,7 @@ from .runtime_response import parameter
 
 def extreme_record(
     notes: Notes, *, param: str, origin_occ: Occurrence, end: dt.date, outcomes: list, read: list,
-    head: str, pick: str, otherwise: str | None, otherwise_aval: float | None,
+    head: str, pick: str, otherwise: str | None, otherwise_aval: float | None, by_rank: bool = False,
 ) -> Derivation:  # fmt: skip
     """`outcomes`: (AVALC, AVAL, occurrences, occurrences of E for `every E has C` or None),
     in priority order; `read`: the occurrences of every event the outcomes read (findings)."""
@@ -31,7 +31,7 @@ def extreme_record(
             continue
         if every is not None and len(inside) != sum(1 for o in every if origin <= o.date <= end):
             continue  # `every E has C`: a row of E in the window fails C
-        row = inside[0] if pick == "first" else inside[-1]
+        row = _dating(inside, pick, by_rank)
         key = (row.date, i) if head == "first" else (i,)
         if winner is None or key < winner[0]:
             winner = (key, avalc, aval, row)
@@ -43,6 +43,17 @@ def extreme_record(
         return parameter(notes, param, origin_occ, otherwise, None, codes=_code(otherwise, otherwise_aval))
     _, avalc, aval, row = winner
     return parameter(notes, param, origin_occ, avalc, row, codes=_code(avalc, aval))
+
+
+def _dating(rows: list[Occurrence], pick: str, by_rank: bool) -> Occurrence:
+    """First or last in occurrence order; by rank (`by COLUMN`): the smallest or largest
+    number, rows without one after all others, a tie to the earlier (first) or later (last)."""
+    if not by_rank:
+        return rows[0] if pick == "first" else rows[-1]
+    keyed = [((o.rank is None, o.rank or 0.0, i), o) for i, o in enumerate(rows)]
+    if pick == "first":
+        return min(keyed, key=lambda k: k[0])[1]
+    return max(((o.rank is not None, o.rank or 0.0, i), o) for i, o in enumerate(rows))[1]
 
 
 def _code(avalc: str, aval: float | None) -> dict:

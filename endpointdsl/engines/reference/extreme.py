@@ -40,7 +40,7 @@ def derive_extreme(
         # every row of E in the window satisfies C: E narrowed by C has them all
         if outcome.every is not None and len(observed(outcome.every)) != len(rows):
             continue
-        holding.append((pos, rows[0] if x.pick == "first" else rows[-1], outcome))
+        holding.append((pos, _dating_row(rows, x), outcome))
     if not holding:
         if x.otherwise is None:
             return None, "no outcome holds, and the endpoint has no `otherwise`"
@@ -50,6 +50,17 @@ def derive_extreme(
     else:  # worst of, best of: the first listed outcome that holds
         pos, row, outcome = holding[0]
     return _record(ep, subject, origin_occ, outcome.avalc, outcome.aval, row), None
+
+
+def _dating_row(rows: list[dict], x: m.ExtremeSpec) -> dict:
+    """The first or last row in occurrence order; `by COLUMN`: the one with the smallest
+    (first) or largest (last) number in COLUMN, rows without a number after all others, a tie
+    to the earlier (first) or later (last) in occurrence order."""
+    if x.by is None:
+        return rows[0] if x.pick == "first" else rows[-1]
+    if x.pick == "first":
+        return rows[min(range(len(rows)), key=lambda i: (rows[i]["rank"] is None, rows[i]["rank"] or 0.0, i))]
+    return rows[max(range(len(rows)), key=lambda i: (rows[i]["rank"] is not None, rows[i]["rank"] or 0.0, i))]
 
 
 def _record(ep, subject, origin_occ, avalc, aval, row) -> Record:

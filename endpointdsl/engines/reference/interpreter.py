@@ -161,6 +161,8 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
              "column": src.column, "seq": seq, "row": row.number, "flag": flag,
              "value": read_cell(row.get(src.response), "text") if src.response else None}
         )  # fmt: skip
+        if src.rank:  # extreme (issue 19, part 2): `first|last by COLUMN` orders by its number
+            found[-1]["rank"] = read_cell(row.get(src.rank), "number")
         if src.derived:
             found[-1].update(traced(src, row))
         found[-1]["time"] = read_time(row.get(src.column), src.format) if src.time else None

@@ -44,10 +44,14 @@ class ExtremeSql(EndpointSql):
     def _aggregate(self, k: int, event: str) -> None:
         """Count, first and last occurrence of `event` inside [origin, end] per subject."""
         struct = self.order_struct("o.d", "o.seq", "o.rn", "o.dtf")
+        first, last = struct, struct
+        if self.model.event(event).rank:  # by COLUMN's number, rows without one after all others
+            first = "{'m': o.k IS NULL, 'k': coalesce(o.k, 0), " + struct[1:]
+            last = "{'m': o.k IS NOT NULL, 'k': coalesce(o.k, 0), " + struct[1:]
         w = self.w
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(f'agg_{self.ep.paramcd}_{k}')} AS",
                self.ep.lines.get("Extreme"))  # fmt: skip
-        w.line(f"SELECT o.key, count(*) AS n, min({struct}) AS f, max({struct}) AS l")
+        w.line(f"SELECT o.key, count(*) AS n, min({first}) AS f, max({last}) AS l")
         w.line(f"FROM {ident('occ_' + event)} AS o JOIN {self.win} AS q ON q.key = o.key")
         w.line('WHERE o.d >= q.origin AND o.d <= q."end"')
         w.line("GROUP BY o.key;")

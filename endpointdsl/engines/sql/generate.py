@@ -193,6 +193,9 @@ class Events:
             reader = "time" if ev.format is None else f"time@{ev.format}"
             needs.add((ev.column, reader))
             tm = f", {col('t', ev.column, reader)} AS t"
+        if ev.rank:  # extreme (issue 19, part 2): the number `first|last by COLUMN` orders by
+            needs.add((ev.rank, "num"))
+            tm += f", {col('t', ev.rank, 'num')} AS k"
         w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf{tm}")
         w.line(f"FROM {ident('src_' + table.name)} AS t")
         for join in joins:
