@@ -1778,12 +1778,12 @@ class ExtremeDesc:
 
 
 def with_extreme(draw, desc: ProgramDesc) -> ProgramDesc:
-    """Half of the time, a `worst of|best of|first of` endpoint: two to four outcomes on the
+    """A third of the time, a `worst of|best of|first of` endpoint: two to four outcomes on the
     program's events, `any E` or `any|every E has C` (C on E's table), with or without AVAL
     and `otherwise`; a horizon or a stop sometimes. A program the checker refuses is kept as it was."""
     import endpointdsl
 
-    if not chance(draw, 2):
+    if not chance(draw, 3):
         return desc
     plain = [e.name for e in desc.events if e.table in VOCAB]
     per_subject = [e.name for e in desc.events if e.table == SUBJECT_TABLE]
