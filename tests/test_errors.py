@@ -626,6 +626,8 @@ TABLE += [
          "does not apply to a `worst of` endpoint"),
     Case("extreme-tte-clause", worst(PD_Y, tail="  first by date\n  censor at alive cnsr 1\n"), "E181", 13, 3,
          "a response endpoint is not censored"),
+    Case("extreme-for-each", worst(PD_Y, tail="  first by date\n  for each AVALC of pd\n"), "E282", 13, 3,
+         "is for time-to-event and incidence endpoints"),
     Case("extreme-two-heads", worst(PD_Y, tail="  first by date\n  best response of pd\n"), "E180", 13, 3,
          "already says what it derives"),
 ]  # fmt: skip
