@@ -295,7 +295,11 @@ def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
         if r is None:
             continue
         for code, param in _parameters(ep, adtte):
-            if r.kind == "best" and r.responder is None:
+            if r.extreme is not None:  # extreme (issue 19, part 2): the outcomes' categories in order
+                x = r.extreme
+                names = [*(o.avalc for o in x.outcomes), *([x.otherwise] if x.otherwise is not None else [])]
+                specs.append(SummarySpec(code, param, "category", tuple(dict.fromkeys(names))))
+            elif r.kind == "best" and r.responder is None:
                 names = r.criteria.names if r.criteria else (*RESPONSES, NOT_DONE)  # the set's categories
                 # bor (issue 19): a category without a code (ND) is shown only when a record has it
                 uncoded = (

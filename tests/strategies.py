@@ -590,6 +590,13 @@ class ProgramDesc:
             if group is not None and self.event(group[1]).table == table:
                 for c in group[0]:
                     cols.setdefault(c, vocab.kind(c))
+        for ep in self.endpoints:  # extreme (issue 19, part 2): the outcomes' `has` conditions
+            for _, _, _, event, cond in getattr(ep, "outcomes", ()):
+                if cond is not None and self.event(event).table == table:
+                    for c in condition_columns(cond):
+                        cols.setdefault(c, vocab.kind(c))
+                if getattr(ep, "by", None) and self.event(event).table == table:  # `last by COLUMN`
+                    cols.setdefault(ep.by, vocab.kind(ep.by))
         # cells of this table that conditions on any table compare with (issue 12: conditions)
         conds = [e.where for e in self.events] + [p[2] for p in pops if p and p[0] == "where"]
         for cond in conds:
@@ -1178,7 +1185,8 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
     )  # fmt: skip
     desc = with_adam(draw, desc)
     desc = with_reldates(draw, desc) if reldates else desc
-    return with_groups(draw, desc) if groups else desc
+    desc = with_groups(draw, desc) if groups else desc
+    return with_extreme(draw, desc) if responses else desc  # extreme (issue 19, part 2)
 
 
 # ---- groups (issue 13, item 3): `for each COLUMN[, COLUMN] of EVENT` ------------------------
@@ -1762,3 +1770,93 @@ def key_cell(draw, style: str, number: int | str | None) -> object:
         case "padded text":
             return pick(draw, ("", " ", "\t", "\u3000")) + str(number) + pick(draw, ("", " ", "  "))
     return str(number)
+
+
+# ---- extreme (issue 19, part 2): `worst of|best of|first of` outcomes ------------------------
+
+EXTREME_AVALC = ("GRADE 3", "Y", "N", "NONE", "Missing", 'No "sleep"')
+EXTREME_AVAL = (1, 0, 2, 99, 2.5, -1, None)
+
+
+@dataclass(frozen=True, repr=False)
+class ExtremeDesc:
+    paramcd: str
+    param: str
+    origin: DateRef
+    head: str  # "worst", "best" or "first"
+    outcomes: tuple  # (AVALC, AVAL or None, every, event, condition or None), in priority order
+    otherwise: tuple | None  # (AVALC, AVAL or None)
+    pick: str | None  # "first" or "last" (worst of, best of); None (first of)
+    bounds: tuple[BoundDesc, ...]
+    population: tuple | None
+    to: tuple = ()  # no terminating events (with_groups looks for them)
+    by: str | None = None  # `first|last by COLUMN` (None: by date)
+
+    def render(self) -> str:
+        def code(aval) -> str:
+            return "" if aval is None else f" = {aval}"
+
+        lines = [f"from {self.origin.render()}", f"{self.head} of"]
+        for avalc, aval, every, event, cond in self.outcomes:
+            test = f"{'every' if every else 'any'} {event}" + (
+                f" has {render_condition(cond)}" if cond else ""
+            )
+            lines.append(f"  outcome {quote(avalc)}{code(aval)} if {test}")
+        if self.otherwise is not None:
+            lines.append(f"  otherwise {quote(self.otherwise[0])}{code(self.otherwise[1])}")
+        lines += [f"{self.pick} by {self.by or 'date'}"] if self.pick else []
+        lines += [b.render() for b in self.bounds] + render_among(self.population)
+        body = "".join(f"  {line}\n" for line in lines)
+        return f"endpoint {self.paramcd} {quote(self.param)}\n{body}end\n"
+
+
+def with_extreme(draw, desc: ProgramDesc) -> ProgramDesc:
+    """A third of the time, a `worst of|best of|first of` endpoint: two to four outcomes on the
+    program's events, `any E` or `any|every E has C` (C on E's table), with or without AVAL
+    and `otherwise`; a horizon or a stop sometimes. A program the checker refuses is kept as it was."""
+    import endpointdsl
+
+    if not chance(draw, 3):
+        return desc
+    plain = [e.name for e in desc.events if e.table in VOCAB]
+    per_subject = [e.name for e in desc.events if e.table == SUBJECT_TABLE]
+    if not plain or not per_subject:
+        return desc
+    head = pick(draw, ("worst", "best", "first"))
+    codes: dict = {}
+    outcomes = []
+    for _ in range(2 + draw(_index(3))):
+        avalc = pick(draw, EXTREME_AVALC)
+        aval = codes.setdefault(avalc, pick(draw, EXTREME_AVAL))  # one AVALC, one AVAL (E344)
+        event = pick(draw, plain)
+        table = desc.event(event).table
+        every = chance(draw, 3)
+        cond = draw(condition(table, depth=1)) if every or chance(draw, 2) else None
+        outcomes.append((avalc, aval, every, event, cond))
+    otherwise = None
+    if not chance(draw, 4):
+        avalc = pick(draw, EXTREME_AVALC)
+        otherwise = (avalc, codes.setdefault(avalc, pick(draw, EXTREME_AVAL)))
+    bounds = []
+    if chance(draw, 4):
+        bounds.append(horizon(draw))
+    if chance(draw, 4):
+        bounds.append(BoundDesc("stop", pick(draw, (True, False)), None, (0,), event=pick(draw, plain)))
+    population = ("with", pick(draw, plain)) if chance(draw, 4) else None
+    origin = DateRef("single", pick(draw, per_subject))
+    by = None
+    used = {desc.event(o[3]).table for o in outcomes}
+    if head != "first" and len(used) == 1 and chance(draw, 3):  # `by COLUMN` of the outcomes' table
+        vocab = VOCAB[used.pop()]
+        by = pick(draw, (*vocab.numbers, vocab.sequence))
+    ep = ExtremeDesc(
+        "WX1", pick(draw, PARAMS), origin, head, tuple(outcomes), otherwise,
+        None if head == "first" else pick(draw, ("first", "last")), tuple(bounds), population, by=by,
+    )  # fmt: skip
+    paramns = (*desc.paramns, 0) if desc.paramns else ()
+    candidate = dataclasses.replace(desc, endpoints=(*desc.endpoints, ep), paramns=paramns)
+    try:
+        endpointdsl.check_text(candidate.text)
+    except endpointdsl.EptError:
+        return desc
+    return candidate

@@ -623,6 +623,44 @@ TABLE += [
          "E110", 14, 3, "given twice"),
 ]  # fmt: skip
 
+# ---- extreme (issue 19, part 2): `worst of` outcomes, E340-E349 ------------------------------
+
+
+def worst(outcomes: str, tail: str = "  first by date\n", head: str = "worst", base: str = BASE) -> str:
+    """Endpoint WX: `from rand` on line 9, `worst of` on line 10, its outcomes from line 11."""
+    return endpoint(f"  from rand\n  {head} of\n{outcomes}{tail}", code="WX", label='"Worst"', base=base)
+
+
+PD_Y = '    outcome "Y" = 1 if any pd\n'
+TABLE += [
+    Case("extreme-avalc-not-text", worst("    outcome Y = 1 if any pd\n"), "E340", 11, 13, 'double quotes: outcome "GRADE 3"'),
+    Case("extreme-avalc-blank-edge", worst('    outcome "Y " = 1 if any pd\n'), "E340", 11, 13, 'write "Y"'),
+    Case("extreme-otherwise-empty", worst(PD_Y + '    otherwise ""\n'), "E340", 12, 15, "non-empty text"),
+    Case("extreme-aval-not-number", worst('    outcome "Y" = high if any pd\n'), "E341", 11, 19, "is a number"),
+    Case("extreme-no-pick", worst(PD_Y, tail=""), "E342", 10, 3, "add `first by date`"),
+    Case("extreme-pick-in-first-of", worst(PD_Y, head="first"), "E343", 12, 3, "`first of` takes the earliest row"),
+    Case("extreme-pick-in-tte", clause("last by date"), "E343", 12, 3, "belongs to `worst of` and `best of`"),
+    Case("extreme-pick-twice", worst(PD_Y, tail="  first by date\n  last by date\n"), "E110", 13, 3, "given twice"),
+    Case("extreme-two-codes", worst(PD_Y + '    outcome "Y" = 2 if any death\n'), "E344", 12, 13, "has AVAL 1 above"),
+    Case("extreme-otherwise-two-codes", worst(PD_Y + '    otherwise "Y"\n'), "E344", 12, 15, "has AVAL 1 above"),
+    Case("extreme-has-on-derived-date", worst('    outcome "Y" if any d30 has AVAL > 1\n', base=BASE.replace(
+        "population responders", "date d30 = rand + 30 days\npopulation responders")), "E345", 12, 24,
+         "a derived date"),
+    Case("extreme-by-column-on-derived-date", worst('    outcome "Y" if any d30\n', tail="  last by AVAL\n", base=BASE.replace(
+        "population responders", "date d30 = rand + 30 days\npopulation responders")), "E346", 12, 24, "order `by date`"),
+    Case("extreme-unknown-event", worst('    outcome "Y" if every pdd has AVALC = "Y"\n'), "E104", 11, 26, "did you mean `pd`?"),
+    Case("extreme-criteria", worst(PD_Y, tail="  first by date\n  criteria irecist\n"), "E349", 13, 3,
+         "the outcomes say the categories"),
+    Case("extreme-response-clause", worst(PD_Y, tail="  first by date\n  sd at least 42 days after origin\n"), "E183", 13, 3,
+         "does not apply to a `worst of` endpoint"),
+    Case("extreme-tte-clause", worst(PD_Y, tail="  first by date\n  censor at alive cnsr 1\n"), "E181", 13, 3,
+         "a response endpoint is not censored"),
+    Case("extreme-for-each", worst(PD_Y, tail="  first by date\n  for each AVALC of pd\n"), "E282", 13, 3,
+         "is for time-to-event and incidence endpoints"),
+    Case("extreme-two-heads", worst(PD_Y, tail="  first by date\n  best response of pd\n"), "E180", 13, 3,
+         "already says what it derives"),
+]  # fmt: skip
+
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the
 # other diagnostics, by code.
 EXTRA = {

@@ -203,6 +203,25 @@ clauses = st.one_of(
     st.builds(n.BeforeOrigin, st.sampled_from(["ignore", "move to origin"])),
     st.builds(n.Ascertainment, st.sampled_from(["continuous", "at visits"])),
     st.builds(n.GroupBy, st.lists(idents, min_size=1, max_size=2).map(tuple), idents),  # groups (issue 13)
+    st.builds(  # extreme (issue 19, part 2): `worst of` outcomes, `first|last by date|COLUMN`
+        n.Extreme,
+        st.sampled_from(["worst", "best", "first"]),
+        st.lists(
+            st.builds(
+                n.ExtremeOutcome,
+                operands,
+                st.none() | operands,
+                st.booleans(),
+                idents,
+                st.none() | conditions,
+            ).filter(lambda o: o.condition is not None or not o.every),
+            min_size=1,
+            max_size=3,
+        ).map(tuple),
+        st.none() | operands,
+        st.none() | operands,
+    ).filter(lambda x: x.otherwise is not None or x.otherwise_aval is None),
+    st.builds(n.ExtremePick, st.sampled_from(["first", "last"]), st.none() | idents),
 )
 items = st.one_of(
     st.builds(n.Table, idents, st.booleans(), st.none() | idents),

@@ -46,6 +46,9 @@ class Checker(Scope):
             else self._event(e)
             for e in self.events.values()
         )
+        # extreme (issue 19, part 2): `E has C` in an outcome is an event of its own, made from E's
+        self.event_sources = {e.name: e for e in events}
+        self.extreme_events: dict = {}
         endpoints = []
         seen: dict[str, n.Endpoint] = {}
         for item in self.program.items:
@@ -62,6 +65,7 @@ class Checker(Scope):
                 if resolved is not None:  # an unknown base: one error, not one per missing clause
                     endpoints.append(self._endpoint(resolved))
         events += tuple(self.reldates.inline.values())  # reldates: dates written inline
+        events += tuple(self.extreme_events.values())  # extreme (issue 19, part 2)
         adam = check_adam(self, self.program)  # adam: keep, dataset, paramn
         check_groups(self, endpoints, events)  # groups (issue 13)
         if not any(d.severity == "error" for d in self.diags):

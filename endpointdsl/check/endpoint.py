@@ -13,6 +13,7 @@ from ..language import nodes as n
 from . import model as m
 from .clock import check_timed
 from .competing import check_codes, same_day_rule, with_competing
+from .extreme import stray_pick
 from .groups import group_spec
 from .missed import missed_rule
 from .operands import Operands, operand_kind
@@ -116,6 +117,7 @@ class EndpointChecker(Operands):
         if unit in m.TIME_UNIT_SECONDS and response is None:
             check_timed(self, seen, events, rules, unit)
         group = group_spec(self, seen.get("for each"), events, response)  # groups (issue 13)
+        stray_pick(self, ep, response)  # extreme (issue 19, part 2): `first by date` elsewhere
         lines = {key: c.span.line for key, c in seen.items() if c.span is not None}
         lines.update({type(c).__name__: c.span.line for c in ep.clauses if c.span is not None})
         return m.EndpointSpec(

@@ -203,6 +203,9 @@ class EventSource:
     # expression as written, for an inline date (its name is generated).
     date: DatePick | DateShift | None = None
     shown: str | None = None
+    # extreme (issue 19, part 2): `first|last by COLUMN`, the column whose number orders the
+    # occurrences of an outcome (rank); set only on the events such an endpoint makes
+    rank: str | None = None
 
     @property
     def display(self) -> str:
@@ -474,6 +477,46 @@ class ResponseSpec:
         pd = self.criteria.of_role("progression") if self.criteria is not None else ("PD",)
         return f"first progressive disease ({', '.join(pd)})"
 
+    extreme: ExtremeSpec | None = None  # extreme (issue 19, part 2): kind "extreme", its outcomes
+
+
+# ---- extreme (issue 19, part 2; docs/semantics.md 6.8): worst or best of ordered categories ----
+
+
+@frozen
+class ExtremeOutcome:
+    """One outcome of a `worst of|best of|first of` endpoint. It holds when `event` has an
+    occurrence in the window (on or after the origin, on or before the end of observation);
+    with `every` (the E of `every E has C`; `event` is then E narrowed by C), when moreover E
+    has at least one occurrence in the window and every one of them is one of `event`'s."""
+
+    avalc: str
+    aval: float | None
+    event: str
+    every: str | None = None
+
+
+@frozen
+class ExtremeSpec:
+    """`head` "worst" or "best": the first listed outcome that holds wins; "first": the outcome
+    whose row is earliest (a same-day tie: the first listed). `pick`: the row of the winning
+    outcome that supplies ADT and the source, the first or the last in occurrence order.
+    `otherwise`: AVALC (and AVAL) of a subject for whom no outcome holds; None: excluded."""
+
+    head: str
+    outcomes: tuple[ExtremeOutcome, ...]
+    pick: str = "first"
+    otherwise: str | None = None
+    otherwise_aval: float | None = None
+    # `first|last by COLUMN`: the rows are ordered by COLUMN's number (each outcome's event
+    # then has `rank` COLUMN), rows without one last; None: by date (occurrence order)
+    by: str | None = None
+
+    def events(self) -> list[str]:
+        """The events the outcomes read, in a fixed order, without repeats."""
+        names = [x for o in self.outcomes for x in (o.event, o.every) if x]
+        return list(dict.fromkeys(names))
+
 
 # An endpoint's rows read as a table (section 6.5).
 DERIVED_COLUMNS = (
@@ -626,6 +669,7 @@ def event_names(ep: EndpointSpec) -> list[str]:
     if r is not None:
         names += [r.event, r.evaluable_by]
         names += [b.event for b in (r.start, r.stop) if b is not None]
+        names += r.extreme.events() if r.extreme is not None else []  # extreme (issue 19, part 2)
     return list(dict.fromkeys(x for x in names if x))
 
 

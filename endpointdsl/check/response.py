@@ -15,9 +15,11 @@ from ..language import nodes as n
 from . import model as m
 from .confirm import root_event
 from .criteria import resolve
+from .extreme import check_extreme
 from .operands import Operands
 
 KINDS = {n.BestResponse: "best", n.Landmark: "landmark", n.Occurrence: "occurrence"}
+KINDS[n.Extreme] = "extreme"  # extreme (issue 19, part 2): `worst of|best of|first of`
 # Time-to-event clauses, and what to write instead in a response endpoint.
 TTE_ONLY = {
     n.Terminating: ("to", "a response endpoint has no terminating events"),
@@ -104,6 +106,8 @@ class ResponseChecker:
                     _ALLOWED_HINT[type(clause)],
                 )  # fmt: skip
             clauses.setdefault(type(clause), clause)
+        if kind == "extreme":  # extreme (issue 19, part 2)
+            return check_extreme(self, head, clauses)
         event = head.event
         known = self.operands.known_event(event)
         root = root_event(self.operands.scope, event.text) if known else None
@@ -310,7 +314,8 @@ def cutoff_bound(ep: n.Endpoint, event: str) -> m.Bound:
 
 
 def _head_words(kind: str) -> str:
-    return {"best": "best response of", "landmark": "response of", "occurrence": "occurrence of"}[kind]
+    words = {"best": "best response of", "landmark": "response of", "occurrence": "occurrence of"}
+    return words.get(kind, "worst of")  # extreme (issue 19, part 2)
 
 
 _ALLOWED_HINT = {

@@ -68,7 +68,7 @@ def _columns(model: m.Model, table: m.TableSpec) -> dict[str, int]:
         if ev.table != table.name or ev.confirm is not None or ev.date is not None:  # they read no column
             continue
         line = ev.span.line if ev.span else 0
-        for c in [ev.column, ev.sequence, ev.response, *sorted(m.condition_columns(ev.where))]:
+        for c in [ev.column, ev.sequence, ev.response, ev.rank, *sorted(m.condition_columns(ev.where))]:
             if c:
                 cols.setdefault(c, line)
     for ep in model.endpoints:
@@ -123,6 +123,8 @@ def column_uses(model: m.Model) -> list[Use]:
             uses.append(Use(ev.table, ev.sequence, "number", line))
         if ev.response:
             uses.append(Use(ev.table, ev.response, "text", line))
+        if ev.rank:  # extreme (issue 19, part 2): `first|last by COLUMN`
+            uses.append(Use(ev.table, ev.rank, "number", line))
         uses += [Use(ev.table, c, r, line) for c, r in _condition_uses(ev.where)]
     for ep in model.endpoints:
         pop = ep.population

@@ -696,6 +696,39 @@ class GroupBy:
     span: Span | None = _SPAN
 
 
+# ---- extreme (issue 19, part 2): worst or best of ordered categories
+@frozen
+class ExtremeOutcome:
+    """`outcome "AVALC" [= AVAL] if any E [has C]` or `... if every E has C`."""
+
+    avalc: Operand
+    aval: Operand | None
+    every: bool
+    event: Ident
+    condition: Condition | None
+    span: Span | None = _SPAN
+
+
+@frozen
+class Extreme:
+    """`worst of|best of|first of` then its outcomes, in priority order, and `otherwise`."""
+
+    head: str  # "worst", "best" or "first"
+    outcomes: tuple[ExtremeOutcome, ...]
+    otherwise: Operand | None = None
+    otherwise_aval: Operand | None = None
+    span: Span | None = _SPAN
+
+
+@frozen
+class ExtremePick:
+    """`first by date` / `last by date`: which row of the winning outcome dates the result."""
+
+    which: str  # "first" or "last"
+    column: Ident | None = None  # `first by AVAL`: the column whose number orders the rows (None: date)
+    span: Span | None = _SPAN
+
+
 Clause = (
     Origin
     | Terminating
@@ -728,6 +761,8 @@ Clause = (
     | GroupBy
     | ProgressionCutoff  # bor (issue 19)
     | NoVisits
+    | Extreme
+    | ExtremePick
 )
 
 

@@ -31,6 +31,7 @@ CLAUSE_KEYWORDS = (
     "evaluable", "no", "ascertainment",
     "same",  # competing events (issue 13): `same day: event first`
     "for",  # groups (issue 13): `for each COLUMN of EVENT`
+    "worst",  # extreme (issue 19, part 2): `worst of`
 )  # fmt: skip
 TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date", "keep", "dataset")
 RESERVED = frozenset(
@@ -51,6 +52,7 @@ RESERVED = frozenset(
         "criteria", "category", "disease", "control", "progressive", "continue",  # criteria (issue 13)
         "each",  # groups (issue 13)
         "count", "none",  # bor (issue 19): `before origin: count`, `progressive disease cutoff: none`
+        "outcome", "any", "has", "otherwise",  # extreme (issue 19, part 2)
     )
 )  # fmt: skip
 

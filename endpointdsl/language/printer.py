@@ -341,7 +341,26 @@ def format_clause(c: n.Clause) -> str:
             return f"progressive disease cutoff: {rule if event is None else 'at ' + event.text}"
         case n.NoVisits(value=value):
             return f"no visits: {value}"
+        case n.Extreme():  # extreme (issue 19, part 2)
+            return _extreme(c)
+        case n.ExtremePick(which=which, column=column):
+            return f"{which} by {column.text if column is not None else 'date'}"
     raise TypeError(f"not an endpoint clause: {type(c).__name__}")
+
+
+def _extreme(c: n.Extreme) -> str:
+    """`worst of` and its outcomes, one a line under it."""
+    lines = [f"{c.head} of"]
+    for o in c.outcomes:
+        aval = f" = {format_operand(o.aval)}" if o.aval is not None else ""
+        test = f"{'every' if o.every else 'any'} {o.event.text}"
+        if o.condition is not None:
+            test += f" has {_cond(o.condition, _OR)}"
+        lines.append(f"outcome {format_operand(o.avalc)}{aval} if {test}")
+    if c.otherwise is not None:
+        aval = f" = {format_operand(c.otherwise_aval)}" if c.otherwise_aval is not None else ""
+        lines.append(f"otherwise {format_operand(c.otherwise)}{aval}")
+    return ("\n" + INDENT * 2).join(lines)
 
 
 # ---- criteria: response criteria sets (issue 13) ------------------------------------------

@@ -588,6 +588,46 @@ class ToAst(Transformer):
         names = [self._ident(x) for x in c]
         return n.GroupBy(tuple(names[:-1]), names[-1], span=self._span(meta))
 
+    # ---- extreme (issue 19, part 2)
+    def extreme(self, meta, c):
+        head, *rest = c
+        outcomes = tuple(x for x in rest if isinstance(x, n.ExtremeOutcome))
+        other = next((x for x in rest if isinstance(x, tuple)), (None, None))
+        return n.Extreme(head, outcomes, other[0], other[1], span=self._span(meta))
+
+    def extreme_worst(self, meta, c):
+        return "worst"
+
+    def extreme_best(self, meta, c):
+        return "best"
+
+    def extreme_first(self, meta, c):
+        return "first"
+
+    def extreme_outcome(self, meta, c):
+        avalc, *rest = c
+        aval = rest[0][1] if len(rest) == 2 else None
+        every, event, cond = rest[-1]
+        return n.ExtremeOutcome(avalc, aval, every, event, cond, span=self._span(meta))
+
+    def extreme_aval(self, meta, c):
+        return ("aval", c[0])
+
+    def extreme_any(self, meta, c):
+        return (False, self._ident(c[0]), c[1] if len(c) > 1 else None)
+
+    def extreme_every(self, meta, c):
+        return (True, self._ident(c[0]), c[1])
+
+    def extreme_otherwise(self, meta, c):
+        return (c[0], c[1][1] if len(c) > 1 else None)
+
+    def extreme_pick_first(self, meta, c):
+        return n.ExtremePick("first", self._ident(c[0]) if c else None, span=self._span(meta))
+
+    def extreme_pick_last(self, meta, c):
+        return n.ExtremePick("last", self._ident(c[0]) if c else None, span=self._span(meta))
+
     def variant_of(self, meta, c):
         return ("like", self._ident(c[0]))
 

@@ -76,6 +76,7 @@ class EndpointWriter:
                 "rr.best_record", "notes", param="param", origin_occ="None", categorised="[]",
                 responder=lit(r.responder),
                 **({"criteria": built} if (built := criteria_call(r)) else {}),  # criteria (issue 13)
+                **({"missing_as_ne": "True"} if r.missing_as_ne else {}),  # bor (issue 19)
             )  # fmt: skip
             w.line(f"return {record}")
             w.dedent()

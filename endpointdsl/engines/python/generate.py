@@ -40,6 +40,8 @@ class ModuleWriter:
             w.line("from endpointdsl.engines.python import runtime_confirm as rc")
         if any(ep.group is not None for ep in self.model.endpoints):  # groups (issue 13)
             w.line("from endpointdsl.engines.python import runtime_groups as rg")
+        if any(ep.kind == "extreme" for ep in self.model.endpoints):  # extreme (issue 19, part 2)
+            w.line("from endpointdsl.engines.python import runtime_extreme as rx")
         w.line("")
         w.line(f"SOURCE_FILE = {self.model.file!r}")
         w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")
@@ -128,7 +130,7 @@ class ModuleWriter:
             w.line(f"table = {derived}", ev.span)
             table = "table"
         named = {
-            "table": table, "where": where, "event": lit(ev.name), "domain": lit(domain),
+            "table": table, "where": where, "event": lit(ev.display), "domain": lit(domain),
             "column": lit(ev.column), "sequence": lit(ev.sequence), "notes": "notes",
             "report_missing": lit(ev.where is not None or not ev.per_subject),
         }  # fmt: skip
@@ -144,6 +146,8 @@ class ModuleWriter:
             named |= {"date_format": lit(ev.format)}
         if ev.time:  # times of day
             named |= {"with_time": lit(True)}
+        if ev.rank:  # extreme (issue 19, part 2): `first|last by COLUMN`
+            named |= {"rank_column": lit(ev.rank)}
         w.line(f"return {call('rt.select', 'subject', **named)}", ev.span)
         w.dedent()
 

@@ -27,7 +27,8 @@ class ResponseWriter:
 
     def write(self) -> None:
         self._criteria()
-        {"best": self._best, "landmark": self._landmark, "occurrence": self._occurrence}[self.r.kind]()
+        {"best": self._best, "landmark": self._landmark, "occurrence": self._occurrence,
+         "extreme": self._extreme}[self.r.kind]()  # fmt: skip
 
     # ---- criteria (issue 13): the set named, built once per call from literals
     def _criteria(self) -> None:
@@ -119,6 +120,22 @@ class ResponseWriter:
             window=lit(self._window_text()),
         )  # fmt: skip
         w.line(f"return {record}", self.line("Evaluable") or self.line("Occurrence"))
+
+    # ---- extreme (issue 19, part 2): the outcomes in priority order
+    def _extreme(self) -> None:
+        x = self.r.extreme
+        outcomes = ", ".join(
+            f"({lit(o.avalc)}, {lit(o.aval)}, {self.occ(o.event)}, {self.occ(o.every) if o.every else 'None'})"
+            for o in x.outcomes
+        )
+        read = ", ".join(self.occ(e) for e in x.events())
+        record = call(
+            "rx.extreme_record", "notes", param="param", origin_occ="origin_occ", end="end",
+            outcomes=f"[{outcomes}]", read=f"[{read}]", head=lit(x.head), pick=lit(x.pick),
+            otherwise=lit(x.otherwise), otherwise_aval=lit(x.otherwise_aval),
+            **({"by_rank": lit(True)} if x.by else {}),
+        )  # fmt: skip
+        self.w.line(f"return {record}", self.line("Extreme"))
 
 
 def criteria_call(r: m.ResponseSpec) -> str | None:

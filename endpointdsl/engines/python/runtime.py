@@ -108,6 +108,7 @@ class Occurrence:
     flag: str | None = None  # imputation flag of the date: D or M
     value: str | None = None  # the response of a tumour assessment (`response COLUMN`)
     time: int | None = None  # `with time`: seconds after midnight (None: a date only)
+    rank: float | None = None  # extreme (issue 19, part 2): the number of `first|last by COLUMN`
 
     @property
     def order(self) -> tuple:
@@ -151,6 +152,7 @@ def select(
     date_format: str | None = None,
     with_time: bool = False,
     impute_day_only: bool = False,
+    rank_column: str | None = None,
 ) -> list[Occurrence]:
     """Occurrences of an event: rows where the condition `where` is True, with a usable date.
 
@@ -181,7 +183,8 @@ def select(
             found.append(Occurrence(event, date, domain, var, seq, row.number, flag, value))
             continue
         time = parse_time(row.get(column), date_format) if with_time else None
-        found.append(Occurrence(event, date, domain, column, seq, row.number, flag, value, time))
+        rank = as_number(row.get(rank_column)) if rank_column else None  # extreme (issue 19)
+        found.append(Occurrence(event, date, domain, column, seq, row.number, flag, value, time, rank))
     found.sort(key=lambda o: o.order)
     for before, after in itertools.pairwise(found):
         if (before.date, before.seq) == (after.date, after.seq):

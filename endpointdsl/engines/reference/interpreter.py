@@ -18,7 +18,7 @@ from ...check import model as m
 from ...data.dates import impute
 from ...data.records import Derivation, Record
 from ...data.values import Row, Subject, normalise
-from . import confirm, reldates, response
+from . import confirm, extreme, reldates, response
 from .clock import derive_timed, read_time
 from .common import note, plus_days, read_cell
 from .dates import read_date
@@ -152,7 +152,7 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
                 continue
             note(
                 findings,
-                f"{event}: {src.table} row {row.number} has no usable {src.column} ({problem}); not counted",
+                f"{src.display}: {src.table} row {row.number} has no usable {src.column} ({problem}); not counted",
             )
             continue
         seq = read_cell(row.get(src.sequence), "number") if src.sequence else None
@@ -161,6 +161,8 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
              "column": src.column, "seq": seq, "row": row.number, "flag": flag,
              "value": read_cell(row.get(src.response), "text") if src.response else None}
         )  # fmt: skip
+        if src.rank:  # extreme (issue 19, part 2): `first|last by COLUMN` orders by its number
+            found[-1]["rank"] = read_cell(row.get(src.rank), "number")
         if src.derived:
             found[-1].update(traced(src, row))
         found[-1]["time"] = read_time(row.get(src.column), src.format) if src.time else None
@@ -174,7 +176,7 @@ def occurrences(model: m.Model, event: str, subject: Subject, findings: list) ->
             what = f"the same {src.sequence}" if src.sequence else "no sequence variable"
             note(
                 findings,
-                f"{event}: several {src.table} records on {o['date']} with {what}; SRCSEQ cannot tell them apart",
+                f"{src.display}: several {src.table} records on {o['date']} with {what}; SRCSEQ cannot tell them apart",
             )
         seen.add(key)
     return found
@@ -190,6 +192,7 @@ def _referenced(ep: m.EndpointSpec) -> list[str]:
     if ep.response is not None:
         r = ep.response
         names += [r.event, r.evaluable_by] + [b.event for b in (r.start, r.stop) if b is not None]
+        names += r.extreme.events() if r.extreme is not None else []  # extreme (issue 19, part 2)
     return [x for x in names if x]
 
 
@@ -303,6 +306,9 @@ def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
         return result(excluded=f"observation ends before the origin: {limiting.description} on {end}")
     if m.timed(ep):  # times of day: `time in hours|minutes`
         rec, why = derive_timed(ep, subject.id, occ, origin_occ, findings)
+        return result(record=rec, excluded=why)
+    if ep.response is not None and ep.response.kind == "extreme":  # extreme (issue 19, part 2)
+        rec, why = extreme.derive_extreme(model, ep, subject, occ, origin_occ, end, findings)
         return result(record=rec, excluded=why)
     if ep.response is not None:  # section 6: a parameter row instead of a time-to-event record
         rec, why = response.derive_response(model, ep, subject, occ, origin_occ, end, findings)

@@ -180,10 +180,15 @@ def category(vs: list[dict], i: int, spec: m.ResponseSpec, origin: dt.date, t: d
 
 def not_assessed(ep: m.EndpointSpec, subject: Subject) -> Record:
     """`no origin: not assessed`: no origin date reads as no assessment (admiralonco
-    gives screen failures MISSING), with STARTDT empty."""
-    avalc = "MISSING" if ep.response.responder is None else "N"
+    gives screen failures MISSING), with STARTDT empty. Under `no visits: not evaluable` it is
+    the set's not-evaluable category, as admiralonco's missing_as_ne gives every subject
+    without a record NE."""
+    spec = ep.response
+    t = table(spec)
+    ne = next(k for k in t["best"] if role(t, k) == "ne")
+    avalc = "N" if spec.responder is not None else ne if spec.missing_as_ne else "MISSING"
     return Record(
-        subject.id, ep.paramcd, ep.param, None, None, table(ep.response)["codes"][avalc], None, None, None, None,
+        subject.id, ep.paramcd, ep.param, None, None, t["codes"].get(avalc), None, None, None, None,
         None, None, None, AVALC=avalc,
     )  # fmt: skip
 

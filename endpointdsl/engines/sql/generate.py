@@ -26,6 +26,7 @@ from .best import ResponseSql, response_support
 from .clock import TimedSql
 from .confirm import write_confirmed
 from .endpoint import EndpointSql, record_columns
+from .extreme import ExtremeSql, extreme_support
 from .groups import write_groups
 from .prepare import date_readers, imputation_readers, view_name
 from .response import OccurrenceSql, occurrence_support
@@ -58,6 +59,8 @@ def sql_support(model: m.Model, ep: object) -> str | None:
     # with the events those read: imputation bounds, what a confirmed event reads
     if any(model.event(name).derived for name in event_closure(model, model.read_events(ep))):
         return "it reads another endpoint's rows, which the SQL script does not derive yet"
+    if ep.response is not None and ep.response.kind == "extreme":  # extreme (issue 19, part 2)
+        return extreme_support(model, ep)
     if ep.response is not None and ep.response.kind != "occurrence":  # criteria (issue 13): set-wise
         return response_support(model, ep)
     if ep.response is not None:
@@ -190,6 +193,9 @@ class Events:
             reader = "time" if ev.format is None else f"time@{ev.format}"
             needs.add((ev.column, reader))
             tm = f", {col('t', ev.column, reader)} AS t"
+        if ev.rank:  # extreme (issue 19, part 2): the number `first|last by COLUMN` orders by
+            needs.add((ev.rank, "num"))
+            tm += f", {col('t', ev.rank, 'num')} AS k"
         w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf{tm}")
         w.line(f"FROM {ident('src_' + table.name)} AS t")
         for join in joins:
@@ -235,7 +241,7 @@ class Events:
 
     def _notes(self, ev: m.EventSource, where: str, d_reader: str, why_reader: str) -> None:
         w = self.w
-        head = f"{ev.name}: {ev.table} row "
+        head = f"{ev.display}: {ev.table} row "  # extreme (issue 19): `E has C` reports as E
         tail = f" has no usable {ev.column} ("
         why = col("t", ev.column, why_reader)
         silent = ev.per_subject and ev.where is None  # a blank death date only says: no death
@@ -249,7 +255,7 @@ class Events:
             return
         what = f"the same {ev.sequence}" if ev.sequence else "no sequence variable"
         w.line("UNION ALL  -- several occurrences on one day that SRCSEQ cannot tell apart")
-        w.line(f"SELECT key, {text(f'{ev.name}: several {ev.table} records on ')} || CAST(d AS VARCHAR)")
+        w.line(f"SELECT key, {text(f'{ev.display}: several {ev.table} records on ')} || CAST(d AS VARCHAR)")
         w.line(f"    || {text(f' with {what}; SRCSEQ cannot tell them apart')}")
         if ev.name in self.same_day_table:
             w.line(f"FROM {self.same_day_table[ev.name]} WHERE {ident('n ' + ev.name)} > 1;")
@@ -310,6 +316,7 @@ def generate_sql(
         kind = TimedSql if m.timed(ep) else EndpointSql
         if ep.response is not None:
             kind = OccurrenceSql if ep.response.kind == "occurrence" else ResponseSql
+            kind = ExtremeSql if ep.response.kind == "extreme" else kind  # extreme (issue 19, part 2)
         kind(model, ep, w, needs, by_row).write()
     # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
     responses = any(ep.response is not None for ep in chosen)
