@@ -184,7 +184,7 @@ def cumulative_incidence(curve: Curve, conf_type: str, z: float):
             lower, upper = cif * np.exp(-z * se / cif), np.minimum(cif * np.exp(z * se / cif), 1.0)
         else:
             shift = z * se / (cif * np.abs(np.log(cif)))
-            lower, upper = cif ** np.exp(-shift), cif ** np.exp(shift)
+            lower, upper = cif ** np.exp(shift), cif ** np.exp(-shift)
     zero = cif == 0
     return cif, np.where(zero, 0.0, lower), np.where(zero, 0.0, upper)
 
