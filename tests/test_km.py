@@ -25,11 +25,9 @@ from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("lifelines")  # the `test` extra installs it: CI always runs these
-
-from endpointdsl.api import km_summary  # noqa: E402
-from endpointdsl.cli import main  # noqa: E402
-from endpointdsl.data import km  # noqa: E402
+from endpointdsl.api import km_summary
+from endpointdsl.cli import main
+from endpointdsl.data import km
 
 # (conf.type) -> {statistic: (estimate, lower, upper)}, as R prints them
 R_LUNG = {
@@ -128,7 +126,11 @@ def oracle(time: np.ndarray, event: np.ndarray, target: float, z: float = 1.9599
         for i, v in enumerate(curve):
             if not math.isnan(v) and v <= target + 1e-8:
                 if abs(v - target) < 1e-8:
-                    nxt = [j for j in range(i + 1, len(curve)) if not math.isnan(curve[j]) and curve[j] < v - 1e-8]
+                    nxt = [
+                        j
+                        for j in range(i + 1, len(curve))
+                        if not math.isnan(curve[j]) and curve[j] < v - 1e-8
+                    ]
                     if nxt:
                         return (times[i] + times[nxt[0]]) / 2
                 return float(times[i])
