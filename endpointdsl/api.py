@@ -242,6 +242,30 @@ def _parameters(ep: EndpointSpec, adtte: pd.DataFrame | None) -> list[tuple[str,
     return sorted(set(zip(mine.PARAMCD, mine.PARAM, strict=True)))
 
 
+# ---- fmt: the canonical layout (issue 15) -----------------------------------------------------
+
+
+def format_source(text: str, file: str = "<string>") -> str:
+    """.ept text in the canonical layout, comments kept (language/layout.py); raises
+    EptError (with every diagnostic) when it does not parse."""
+    from .language.layout import format_text
+
+    try:
+        return format_text(text, file)
+    except EptError as exc:
+        raise EptError(with_source(exc.diagnostics, text)) from None
+
+
+def format_file(path: str | Path, check: bool = False) -> bool:
+    """Rewrite a .ept file in the canonical layout (`check`: only tell); True when it
+    changes (or would)."""
+    text = read_source(path)
+    formatted = format_source(text, str(path))
+    if formatted != text and not check:
+        Path(path).write_text(formatted, encoding="utf-8")
+    return formatted != text
+
+
 # ---- km: Kaplan-Meier results (issue 15) ------------------------------------------------------
 
 

@@ -119,6 +119,15 @@ def _parser() -> argparse.ArgumentParser:
         "functions; interpreter: the reference interpreter (slow; for double programming)",
     )
     _km_parser(sub)  # km (issue 15)
+    p_fmt = sub.add_parser(  # fmt (issue 15)
+        "fmt", help="rewrite .ept files in the canonical layout, comments kept (--check: only tell)"
+    )
+    p_fmt.add_argument("files", nargs="+", metavar="FILE")
+    p_fmt.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; list the files that would change and exit with 1 if there are any",
+    )
     return parser
 
 
@@ -312,6 +321,66 @@ def _plot_writer(plot_km):
     return write
 
 
+def _fmt(args) -> int:
+    """fmt (issue 15): each file in the canonical layout (language/layout.py)."""
+    from .api import format_source, read_source
+    from .language.diagnostics import EptError
+
+    status, changed = EXIT_OK, []
+    for path in args.files:
+        try:
+            text = read_source(path)
+            formatted = format_source(text, str(path))
+        except FileNotFoundError:
+            status = max(status, _error(f"{path}: no such file", EXIT_DATA))
+            continue
+        except IsADirectoryError:
+            status = max(status, _error(f"{path}: is a folder, not a .ept file", EXIT_DATA))
+            continue
+        except OSError as exc:
+            status = max(status, _error(f"{path}: cannot be read ({exc.strerror or exc})", EXIT_DATA))
+            continue
+        except EptError as exc:
+            print(exc.render(), file=sys.stderr)
+            print(f"{path}: {_plural(len(exc.errors), 'error')}; not formatted", file=sys.stderr)
+            status = max(status, EXIT_DIAGNOSTICS)
+            continue
+        if formatted == text:
+            continue
+        changed.append(path)
+        if args.check:
+            print(f"would reformat {path}")
+            continue
+        try:
+            _replace_text(Path(path), formatted)
+        except OSError as exc:
+            status = max(status, _error(f"cannot write {path}: {exc.strerror or exc}", EXIT_OUTPUT))
+            continue
+        print(f"reformatted {path}", file=sys.stderr)
+    if args.check and changed:
+        status = max(status, EXIT_DIAGNOSTICS)
+    kept = len(args.files) - len(changed)
+    verb = "would be reformatted" if args.check else "reformatted"
+    print(f"{_plural(len(changed), 'file')} {verb}, {kept} unchanged", file=sys.stderr)
+    return status
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write `text` over `path` whole: a temporary file beside it, then a rename."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def _run_km_wanted(args, model) -> bool | None:
     """km (issue 15): True when run writes and prints the Kaplan-Meier summary (the file has
     time-to-event endpoints and lifelines is installed), None when only lifelines is missing."""
@@ -340,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        commands = {"check": _check, "compile": _compile, "run": _run, "summary": _summary}  # km
+        commands = {"check": _check, "compile": _compile, "run": _run, "summary": _summary, "fmt": _fmt}  # km
         return commands[args.command](args)
     except BrokenPipeError:  # the reader of stdout (`| head`) stopped reading: nothing to report
         with contextlib.suppress(Exception):  # and nothing more to flush at exit
