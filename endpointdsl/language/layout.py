@@ -40,6 +40,7 @@ _TOKEN = re.compile(
     r'"(?:[^"\\\n\r]|\\["\\])*"'  # a string (one line; \" and \\ escaped)
     r"|#[^\n]*"  # a comment
     r"|[0-9]{4}-[0-9]{2}-[0-9]{2}"  # a date
+    r"|[0-9]+(?:st|nd|rd|th)\b"  # an ordinal (`the 2nd E`)
     r"|[A-Za-z_][A-Za-z0-9_]*"
     r"|[+-]?[0-9]+(?:\.[0-9]+)?"  # a number, its sign glued as the lexer reads it
     r"|<=|>=|!="
@@ -62,7 +63,8 @@ class Token:
 def tokens(text: str) -> list[Token]:
     """Every word, mark and comment of `text`, with its position (strings whole)."""
     out = []
-    for number, line in enumerate(text.replace("\ufeff", " ").splitlines(), start=1):
+    # lines as the lexer counts them: at "\n" only (str.splitlines also splits at form feeds...)
+    for number, line in enumerate(text.replace("\ufeff", " ").split("\n"), start=1):
         out += [Token(m.group(), number, m.start() + 1) for m in _TOKEN.finditer(line)]
     return out
 
@@ -132,17 +134,21 @@ def _joined(words: list[tuple[str, bool]]) -> str:
 
 
 def _wrapped(canonical: str, indent: str) -> list[str]:
-    """The canonical text on lines no longer than WIDTH where a break allows it."""
+    """The canonical text on lines no longer than WIDTH where the breaks allow it: pieces
+    that begin at a break (before `where`, `and` ..., after a comma), as many on a line as fit."""
     words = _spaced(canonical)
-    lines: list[list[tuple[str, bool]]] = [[]]
+    pieces: list[list[tuple[str, bool]]] = []
     for i, (w, space) in enumerate(words):
-        current = lines[-1]
+        if not pieces or (space and (w in _BREAK_BEFORE or words[i - 1][0] == ",")):
+            pieces.append([])
+        pieces[-1].append((w, space))
+    lines: list[list[tuple[str, bool]]] = [pieces[0]] if pieces else [[]]
+    for piece in pieces[1:]:
         prefix = indent if len(lines) == 1 else CONTINUATION
-        breakable = current and space and (w in _BREAK_BEFORE or words[i - 1][0] == ",")
-        if breakable and len(prefix + _joined([*current, (w, space)])) > WIDTH:
-            lines.append([(w, space)])
+        if len(prefix + _joined([*lines[-1], *piece])) > WIDTH:
+            lines.append(piece)
         else:
-            current.append((w, space))
+            lines[-1] = [*lines[-1], *piece]
     return [(indent if i == 0 else CONTINUATION) + _joined(ws) for i, ws in enumerate(lines)]
 
 
@@ -177,7 +183,7 @@ def format_text(text: str, file: str = "<string>") -> str:
     everything = tokens(text)
     words = [t for t in everything if not t.text.startswith("#")]
     pending = [t for t in everything if t.text.startswith("#")]
-    blank = {i for i, line in enumerate(text.splitlines(), start=1) if not line.strip()}
+    blank = {i for i, line in enumerate(text.split("\n"), start=1) if not line.strip()}
     out: list[str] = []
 
     def emit(line: str, source_line: int | None) -> None:
@@ -223,7 +229,15 @@ def format_text(text: str, file: str = "<string>") -> str:
         emit(c.text, c.line)
     while out and out[-1] == "":
         out.pop()
-    return "".join(line + "\n" for line in out)
+    formatted = "".join(line + "\n" for line in out)
+    if parse(formatted, file) != program or _comments(formatted) != _comments(text):
+        # a defect of this module: never write a file whose meaning or comments changed
+        raise RuntimeError(f"{file}: the canonical layout would change the program or lose a comment")
+    return formatted
+
+
+def _comments(text: str) -> list[str]:
+    return sorted(t.text for t in tokens(text) if t.text.startswith("#"))
 
 
 def needs_formatting(text: str, file: str = "<string>") -> bool:
