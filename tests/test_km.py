@@ -87,6 +87,30 @@ def test_lung_by_sex_matches_r_survival(lung):
         assert _stat(part, "MEDIAN") == median
 
 
+# R 4.2.2, survival 3.5-3: survfit(Surv(time, status) ~ 1, conf.type = ...) on times 10..50 with
+# the one at 20 censored and the last an event (S falls to 0, where R's limits are NA):
+# quantile(fit, c(.25, .5, .75)) and summary(fit) at 40 and 50. NaN: R's NA.
+NAN = math.nan
+R_EDGE = {
+    "log": {"Q1": (30, 10, NAN), "MEDIAN": (40, 30, NAN), "Q3": (50, 30, NAN),
+            40: (0.267, 0.0507, 1.0), 50: (0.0, NAN, NAN)},
+    "log-log": {"Q1": (30, 10, 40), "MEDIAN": (40, 10, NAN), "Q3": (50, 10, NAN),
+                40: (0.267, 0.00968, 0.686), 50: (0.0, NAN, NAN)},
+    "plain": {"Q1": (30, 10, 40), "MEDIAN": (40, 10, NAN), "Q3": (50, 30, NAN),
+              40: (0.267, 0.0, 0.709), 50: (0.0, NAN, NAN)},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("conf_type", sorted(R_EDGE))
+def test_a_curve_that_falls_to_zero_matches_r_survival(conf_type):
+    adtte = pd.DataFrame({"USUBJID": list("abcde"), "PARAMCD": "X", "PARAM": "x",
+                          "AVAL": [10.0, 20, 30, 40, 50], "CNSR": [0, 1, 0, 0, 0]})  # fmt: skip
+    table = km_summary(adtte, at=[40, 50], conf_type=conf_type)
+    for stat, expected in R_EDGE[conf_type].items():
+        got = _stat(table, stat) if isinstance(stat, str) else _stat(table, "SURVIVAL", stat)
+        np.testing.assert_allclose(got, expected, atol=5e-4, equal_nan=True, err_msg=str(stat))
+
+
 def test_log_log_bands_are_lifelines_own(lung):
     """lifelines' confidence_interval_ is the log-log ("exponential Greenwood") band."""
     from lifelines import KaplanMeierFitter
@@ -233,6 +257,7 @@ def test_summary_command_by_group_from_adsl_with_plots_and_table(lung, tmp_path)
         (["--unit", "fortnights", "--at", "1"], "unknown unit 'fortnights'"),
         (["--plot", "km.pdf"], "the plot is written as .png or .svg"),
     ],
+    ids=["at", "param", "by", "competing", "unit", "plot"],
 )
 def test_summary_command_refuses_bad_input_without_traceback(lung, tmp_path, extra, message):
     adtte = tmp_path / "adtte.csv"

@@ -116,13 +116,13 @@ def _z(level: float) -> float:
 
 def survival_limits(surv: np.ndarray, greenwood: np.ndarray, conf_type: str, z: float):
     """Pointwise limits of S(t), as R survival's survfit computes them for each conf.type.
-    S = 1: (1, 1); S = 0: (0, 0) for plain, missing otherwise."""
+    S = 1: (1, 1); S = 0: missing (R: NA), for every type."""
     surv = np.asarray(surv, dtype=float)
     se = np.sqrt(greenwood)  # of log S (Greenwood)
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "plain":
             lower, upper = np.clip(surv - z * se * surv, 0, 1), np.clip(surv + z * se * surv, 0, 1)
-            lower, upper = np.where(surv == 0, 0.0, lower), np.where(surv == 0, 0.0, upper)
+            lower, upper = np.where(surv == 0, np.nan, lower), np.where(surv == 0, np.nan, upper)
         elif conf_type == "log":
             lower, upper = surv * np.exp(-z * se), np.minimum(surv * np.exp(z * se), 1.0)
             lower, upper = np.where(surv == 0, np.nan, lower), np.where(surv == 0, np.nan, upper)
