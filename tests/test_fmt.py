@@ -158,3 +158,13 @@ def test_api(tmp_path):
     assert format_file(path, check=True) is True
     assert format_file(path) is True and format_file(path) is False
     assert path.read_text(encoding="utf-8") == "table t: one row per subject\n"
+
+
+def test_the_language_reference_example_is_what_fmt_writes():
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    section = text[text.index("## Layout: `endpointdsl fmt`") :]
+    before = section[section.index("Before:\n\n```\n") + 13 :].split("```", 1)[0]
+    after = section[section.index("After `endpointdsl fmt`:\n\n```\n") + 30 :].split("```", 1)[0]
+    assert holds(before) == after
