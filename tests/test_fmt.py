@@ -168,3 +168,8 @@ def test_the_language_reference_example_is_what_fmt_writes():
     before = section[section.index("Before:\n\n```\n") + 13 :].split("```", 1)[0]
     after = section[section.index("After `endpointdsl fmt`:\n\n```\n") + 30 :].split("```", 1)[0]
     assert holds(before) == after
+
+
+def test_windows_line_ends_a_byte_order_mark_and_form_feeds_in_texts():
+    text = '\ufefftable t: one row per subject\r\n\r\n# c\r\nevent e = t.D label "a\x0cb"  # d\r\n'
+    assert holds(text) == 'table t: one row per subject\n\n# c\nevent e = t.D label "a\x0cb"  # d\n'

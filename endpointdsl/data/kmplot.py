@@ -31,7 +31,7 @@ def _ticks(last: float) -> np.ndarray:
     raw = last / 6
     magnitude = 10 ** np.floor(np.log10(raw))
     step = min((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw), default=raw)
-    return np.arange(0, last + step / 2, step)
+    return np.arange(0, last * (1 + 1e-9), step)  # none after the last time: nobody is at risk there
 
 
 def plot_km(

@@ -65,7 +65,8 @@ def tokens(text: str) -> list[Token]:
     out = []
     # lines as the lexer counts them: at "\n" only (str.splitlines also splits at form feeds...)
     for number, line in enumerate(text.replace("\ufeff", " ").split("\n"), start=1):
-        out += [Token(m.group(), number, m.start() + 1) for m in _TOKEN.finditer(line)]
+        line = line.removesuffix("\r")  # Windows line ends; a comment's trailing blanks go too
+        out += [Token(m.group().rstrip(), number, m.start() + 1) for m in _TOKEN.finditer(line)]
     return out
 
 
