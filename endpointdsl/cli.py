@@ -267,6 +267,8 @@ def _km_table(args):
         _km_competing(args.competing),
         args.param,
     )
+    if not len(table):
+        raise DataError(f"{path}: no time-to-event parameter (records that all have a CNSR)")
     return table, frame
 
 

@@ -266,6 +266,13 @@ def test_summary_command_refuses_bad_input_without_traceback(lung, tmp_path, ext
     assert code == 2 and message in err and out == "", err
 
 
+def test_summary_of_an_adtte_without_time_to_event_parameters(tmp_path):
+    rows = pd.DataFrame({"USUBJID": ["a"], "PARAMCD": ["ORR"], "AVAL": [1.0], "AVALC": ["Y"], "CNSR": [None]})
+    rows.to_csv(tmp_path / "adtte.csv", index=False)
+    code, out, err = _cli(["summary", str(tmp_path / "adtte.csv")])
+    assert code == 2 and "no time-to-event parameter" in err and out == ""
+
+
 def test_summary_without_lifelines_says_how_to_install(lung, tmp_path, monkeypatch):
     import builtins
 
