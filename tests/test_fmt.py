@@ -111,6 +111,14 @@ def test_layout(text, expected):
     assert holds(text) == expected
 
 
+def test_a_comment_before_end_is_indented_as_the_clauses():
+    text = 'criteria c "C"\n  category "CR" = 1, response\n# why\n  after progressive disease: continue\n# last\nend\n'
+    assert holds(text) == (
+        'criteria c "C"\n  category "CR" = 1, response\n  # why\n  after progressive disease: continue\n'
+        "  # last\nend\n"
+    )
+
+
 def test_a_long_statement_printed_anew_is_wrapped():
     column = " and ".join(f"COLUMN_{i} = {i}" for i in range(12))
     text = f'table t: one row per subject\nevent e = t.D where ({column}) label "E"\n'

@@ -14,7 +14,7 @@ it and kept where the author chose it:
 - blank lines: at most one in a row, kept where they were; one around each endpoint and
   criteria set; none at the start or the end of the file;
 - comments: a comment on its own line stays before the statement (or continuation line)
-  that follows it, indented as that; a comment after code stays at the end of its line,
+  that follows it, indented as that (before an `end`: as the clauses); a comment after code stays at the end of its line,
   two spaces after the code. When a statement is printed anew, the comments inside it
   move above it, and a comment at the end of one of its lines goes to the end of its last
   line (several: all but the last move above it). Comments after the last statement
@@ -80,6 +80,7 @@ class _Anchor:
     source: tuple[Token, ...]
     block: bool = False  # an endpoint or criteria set begins (a blank line before it)
     closes: bool = False  # an endpoint or criteria set ends (a blank line after it)
+    comment_indent: str | None = None  # of the comments before it (default: its indent)
 
 
 def _anchors(program: n.Program, words: list[Token]) -> list[_Anchor]:
@@ -117,7 +118,7 @@ def _anchors(program: n.Program, words: list[Token]) -> list[_Anchor]:
                 if (after.end_line, after.end_column - 1) < (t.line, t.column) and t is not end_token
             )
             anchors.append(_Anchor(rest[0].strip(), INDENT, tail))
-        anchors.append(_Anchor("end", "", (end_token,), closes=True))
+        anchors.append(_Anchor("end", "", (end_token,), closes=True, comment_indent=INDENT))
     return anchors
 
 
@@ -207,7 +208,8 @@ def format_text(text: str, file: str = "<string>") -> str:
         first, last = source[0], source[-1]
         while pending and (pending[0].line, pending[0].column) < (first.line, first.column):
             c = pending.pop(0)  # on its own line before the statement (one after code went with it)
-            emit(anchor.indent + c.text, c.line)
+            indent = anchor.indent if anchor.comment_indent is None else anchor.comment_indent
+            emit(indent + c.text, c.line)
         inner = []
         while pending and pending[0].line <= last.line:
             inner.append(pending.pop(0))
