@@ -5,11 +5,11 @@ Aalen-Johansen, and the `summary` and `run` commands.
 Reference values: R survival on its `lung` data set (NCCTG advanced lung cancer, 228
 patients; lifelines ships the same data as lifelines.datasets.load_lung, status recoded
 1 = death, 0 = censored). `print(survfit(Surv(time, status) ~ 1, lung))` gives n 228,
-events 165, median 310, 0.95LCL 285, 0.95UCL 363 (conf.type "log", R's default), as the
-survival package's documentation and most R tutorials print it. With conf.type "log-log"
-(SAS PROC LIFETEST's default) and "plain", and the quartiles (`quantile(fit)`) and
-`summary(fit, times = c(180, 365, 730))`, the values below were printed by R 4.2.2 with
-survival 3.5-3 (Debian's r-cran-survival) on this data; R gives "log-log" 310 (284, 361).
+events 165, median 310, 0.95LCL 285, 0.95UCL 363 with R's default conf.type "log", the
+values usually quoted for this data set. Every value below, those included, was printed
+by R 4.2.2 with survival 3.5-3 (Debian's r-base-core and r-cran-survival) for conf.type
+"log", "log-log" (SAS PROC LIFETEST's default; R gives 310 (284, 361)) and "plain":
+`print(fit)`, `quantile(fit, c(.25, .5, .75))` and `summary(fit, times = c(180, 365, 730))`.
 """
 
 from __future__ import annotations
