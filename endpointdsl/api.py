@@ -133,6 +133,12 @@ class CompiledFile:
         records = result.adtte[result.adtte.PARAMCD.isin(codes)]
         return summarise(records, specs, result.excluded, level)
 
+    def km_summary(self, result: RunResult, **options) -> pd.DataFrame:
+        """km (issue 15): the Kaplan-Meier summary of the run's time-to-event parameters, with
+        the competing events the definition names (options: as `km_summary`)."""
+        options.setdefault("competing", competing_codes(self.model, result.adtte))
+        return km_summary(result.adtte, **options)
+
     def run(
         self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
     ) -> RunResult:
@@ -333,6 +339,65 @@ def _parameters(ep: EndpointSpec, adtte: pd.DataFrame | None) -> list[tuple[str,
         adtte.PARAMCD.str.startswith(ep.paramcd) & rest.str.isdigit() & (adtte.PARAMCD.str.len() == 8)
     ]
     return sorted(set(zip(mine.PARAMCD, mine.PARAM, strict=True)))
+
+
+# ---- fmt: the canonical layout (issue 15) -----------------------------------------------------
+
+
+def format_source(text: str, file: str = "<string>") -> str:
+    """.ept text in the canonical layout, comments kept (language/layout.py); raises
+    EptError (with every diagnostic) when it does not parse."""
+    from .language.layout import format_text
+
+    try:
+        return format_text(text, file)
+    except EptError as exc:
+        raise EptError(with_source(exc.diagnostics, text)) from None
+
+
+def format_file(path: str | Path, check: bool = False) -> bool:
+    """Rewrite a .ept file in the canonical layout (`check`: only tell); True when it
+    changes (or would)."""
+    text = read_source(path)
+    formatted = format_source(text, str(path))
+    if formatted != text and not check:
+        Path(path).write_text(formatted, encoding="utf-8")
+    return formatted != text
+
+
+# ---- km: Kaplan-Meier results (issue 15) ------------------------------------------------------
+
+
+def km_summary(
+    adtte: pd.DataFrame,
+    by: str | None = None,
+    at=(),
+    unit: str | None = None,
+    conf_type: str = "log-log",
+    level: float = 0.95,
+    competing: dict | None = None,
+    params: list[str] | None = None,
+) -> pd.DataFrame:
+    """The Kaplan-Meier summary of an ADTTE (data.km.summarise_km; needs `endpointdsl[km]`):
+    per time-to-event parameter (and value of `by`), counts by CNSR, quartiles with
+    Brookmeyer-Crowley intervals (`conf_type` "log-log", "log" or "plain"), and the survival
+    (or, for the CNSR codes `competing` names per PARAMCD, the cumulative incidence) at the
+    times `at`, given in `unit` (default: AVAL's unit)."""
+    from .data.km import summarise_km
+
+    return summarise_km(adtte, by, at, unit, conf_type, level, competing, params)
+
+
+def competing_codes(model: Model, adtte: pd.DataFrame | None = None) -> dict[str, set[int]]:
+    """PARAMCD -> the CNSR codes of its competing events, for every endpoint that has some
+    (a grouped endpoint's numbered parameters found in `adtte` each)."""
+    codes = {}
+    for ep in model.endpoints:
+        mine = {te.cnsr for te in ep.events if te.competing} if ep.kind == "tte" else set()
+        if mine:
+            for code, _ in _parameters(ep, adtte):
+                codes[code] = mine
+    return codes
 
 
 def compile_file(path: str | Path) -> CompiledFile:

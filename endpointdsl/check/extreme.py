@@ -122,6 +122,8 @@ def _test(rc, ops, o: n.ExtremeOutcome, by: str | None) -> tuple[str, str | None
     node = ops.scope.events[name]
     if o.condition is None and by is None:
         return name, None
+    if isinstance(node, n.EventDef) and node.table.text not in (*ops.scope.tables, *ops.scope.endpoint_nodes):
+        return None  # an unknown table is reported where the event reads it
     plain = isinstance(node, n.EventDef) and node.table.text in ops.scope.tables
     if not plain or name in ops.scope.endpoint_nodes:
         code, what = ("E345", "`has`") if o.condition is not None else ("E346", f"`by {by}`")

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pyreadstat
 
 from .errors import DataError
+from .km import XPT_LABELS as KM_XPT_LABELS  # km: the Kaplan-Meier summary (issue 15)
 from .summary import XPT_LABELS as SUMMARY_XPT_LABELS
 from .summary import XPT_NAMES as SUMMARY_XPT_NAMES
 
@@ -58,7 +59,7 @@ LABELS = {
 }
 # Per SAS dataset: the XPT name of a column whose own name SAS cannot hold, and labels.
 XPT_NAMES = {"SUMMARY": SUMMARY_XPT_NAMES}
-XPT_LABELS = {"SUMMARY": SUMMARY_XPT_LABELS}
+XPT_LABELS = {"SUMMARY": SUMMARY_XPT_LABELS, "KM": KM_XPT_LABELS}
 SAS_EPOCH = dt.date(1960, 1, 1)
 XPT_MAX_BYTES = 200  # SAS transport version 5: longest character value
 XPT_LABEL_BYTES = 40  # SAS transport version 5: longest variable label

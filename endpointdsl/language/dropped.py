@@ -13,7 +13,11 @@ from . import nodes as n
 from .diagnostics import Diagnostic
 
 # What the absence (or a partial parse) of a clause, by its first word, can make the checker say.
-_KIND = frozenset({"E110", "E111", "E112", "E180", "E181", "E183", "E184", "E186", "E187", "E188"})
+# E323 (bor, issue 19): `before origin: count` once the lost clause made it a best response;
+# E342/E343 (extreme): `first|last by` without its lost `worst of`, or a lost `by`
+_KIND = frozenset(
+    {"E110", "E111", "E112", "E180", "E181", "E183", "E184", "E186", "E187", "E188", "E323", "E342", "E343"}
+)
 _CAUSES = {
     "from": {"E110"},
     # E273: `same day:` whose competing events were in the lost `to`; E281: `for each ... of E`
@@ -29,6 +33,9 @@ _CAUSES = {
     "best": _KIND,
     "response": _KIND,
     "occurrence": _KIND | {"E281"},
+    "worst": _KIND,  # extreme (issue 19): `worst of|best of|first of` and `first|last by`
+    "first": _KIND,
+    "last": {"E342"},
     "without": {"E167"},
     "like": {"E167"},  # the base endpoint lost clauses: a `without` may find nothing to leave out
 }
