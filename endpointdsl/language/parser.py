@@ -31,8 +31,9 @@ CLAUSE_KEYWORDS = (
     "evaluable", "no", "ascertainment",
     "same",  # competing events (issue 13): `same day: event first`
     "for",  # groups (issue 13): `for each COLUMN of EVENT`
+    "value",  # value endpoints (issue 14): `value max of conc`
 )  # fmt: skip
-TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date", "keep", "dataset")
+TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date", "keep", "dataset", "series")
 RESERVED = frozenset(
     CLAUSE_KEYWORDS
     + TOP_KEYWORDS
@@ -50,6 +51,10 @@ RESERVED = frozenset(
         "competing",  # competing events (issue 13): `to relapse competing death cnsr 2`
         "criteria", "category", "disease", "control", "progressive", "continue",  # criteria (issue 13)
         "each",  # groups (issue 13)
+        # value endpoints (issue 14): series and `value` clauses
+        "series", "unit", "lloq", "below", "zero", "half", "quantifiable", "duplicate", "times", "refuse",
+        "mean", "negative", "value", "max", "min", "auc", "change", "over", "linear", "up", "log", "down",
+        "detectable",
     )
 )  # fmt: skip
 

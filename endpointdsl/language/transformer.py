@@ -602,13 +602,16 @@ class ToAst(Transformer):
     # ---- value endpoints (issue 14)
     def series_def(self, meta, c):
         names = [self._ident(x) for x in c[:5]]
-        options = []
-        for x in c[5:]:
-            if isinstance(x, n.SeriesOption):
-                options.append(x)
-            else:  # where, sequence, label: (kind, value) as the event options give them
-                options.append(n.SeriesOption(x[0], x[1], span=getattr(x[1], "span", None)))
-        return n.SeriesDef(*names, tuple(options), span=self._span(meta))
+        return n.SeriesDef(*names, tuple(c[5:]), span=self._span(meta))
+
+    def series_where(self, meta, c):
+        return n.SeriesOption("where", c[0], span=self._span(meta))
+
+    def series_sequence(self, meta, c):
+        return n.SeriesOption("sequence", self._ident(c[0]), span=self._span(meta))
+
+    def series_label(self, meta, c):
+        return n.SeriesOption("label", unescape(str(c[0])), span=self._span(meta))
 
     def unit_column(self, meta, c):
         return n.SeriesOption("unit column", self._ident(c[0]), span=self._span(meta))
