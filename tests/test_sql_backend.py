@@ -718,6 +718,7 @@ def test_the_three_agree_on_grouped_endpoints(case, form):
     three_way(case, form)
 
 
+@SORTED_RUNS
 @given(value_cases(), FORMS)
 def test_the_three_agree_on_value_endpoints(case, form):
     """value endpoints (issue 14): generated series with duplicate times, BLQ runs, subjects
