@@ -242,3 +242,41 @@ def test_tmax_lies_within_its_window(times, levels, window):
         assert a <= t <= b
     inside = [t for t in times if a <= t <= b]
     assert (result.adtte.PARAMCD == "TMAX").sum() == (1 if inside else 0)
+
+
+# ---- the value summary (issue 14): the usual PK table ----------------------------------------
+
+
+def test_the_value_summary_by_hand():
+    from endpointdsl.data.value_summary import format_value_summary, summarise_values
+
+    records = pd.DataFrame({"USUBJID": ["A", "B", "C", "D"], "PARAMCD": ["CMAX"] * 4,
+                            "AVAL": [0.0, 1.0, 4.0, 16.0], "AVALU": ["ug/mL"] * 4})  # fmt: skip
+    excluded = pd.DataFrame({"USUBJID": ["E", "E"], "PARAMCD": ["CMAX", "CMAX"]})
+    (row,) = summarise_values(records, [("CMAX", "Max Conc")], excluded).itertuples(index=False)
+    assert (row.N, row.MEAN, row.MEDIAN, row.MIN, row.MAX) == (4, 5.25, 2.5, 0.0, 16.0)
+    assert row.SD == pytest.approx(math.sqrt(((5.25**2) + 4.25**2 + 1.25**2 + 10.75**2) / 3))
+    # geometric: over 1, 4 and 16 only (0 has no logarithm): 4; the logs' SD is ln 4
+    assert (row.NGEO, row.GEOMEAN, row.EXCLUDED) == (3, pytest.approx(4.0), 1)
+    assert row.GEOCV == pytest.approx(100 * math.sqrt(math.exp(math.log(4) ** 2) - 1))
+    text = format_value_summary(summarise_values(records, [("CMAX", "Max Conc")], excluded))
+    assert "CMAX: geometric statistics over 3 positive values (1 zero or negative left out)" in text
+    assert "CMAX: 1 subject without a value (see the report)" in text
+
+
+def test_run_prints_and_writes_the_value_summary(tmp_path, capsys):
+    from conftest import EXAMPLES
+
+    from endpointdsl.cli import main
+
+    out = tmp_path / "adpp.csv"
+    ept, data = EXAMPLES / "her2_cart_kinetics.ept", EXAMPLES / "her2_cart_kinetics"
+    assert main(["run", str(ept), "--data", str(data), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "adpp.values.csv")
+    assert list(table.PARAMCD) == ["CMAX", "TMAX", "AUC28", "CLST", "TLST"]  # not the Y/N flags
+    cmax = table.set_index("PARAMCD").loc["CMAX"]
+    assert (cmax.N, cmax.MAX, cmax.NGEO, cmax.EXCLUDED) == (6, 25000.0, 5, 1)  # C04: 0; C06: none
+    flags = pd.read_csv(tmp_path / "adpp.summary.csv")
+    assert list(flags.PARAMCD) == ["PERS3M", "PERS6M"] and list(flags.n) == [4, 3]
+    assert "GEOCV%" in printed and "PERS3M" in printed
