@@ -13,7 +13,7 @@ from . import nodes as n
 from .diagnostics import Diagnostic
 
 # What the absence (or a partial parse) of a clause, by its first word, can make the checker say.
-_KIND = frozenset({"E110", "E111", "E112", "E180", "E181", "E183", "E184", "E186", "E187", "E188"})
+_KIND = frozenset({"E110", "E111", "E112", "E180", "E181", "E183", "E184", "E186", "E187", "E188", "E258"})
 _CAUSES = {
     "from": {"E110"},
     # E273: `same day:` whose competing events were in the lost `to`; E281: `for each ... of E`
