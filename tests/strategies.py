@@ -1737,6 +1737,8 @@ VALUE_TIMES = (-0.5, 0, 0, 0.5, 1, 1, 2, 4, 8, 24, 1.5, "2", None, "x")
 VALUE_CELLS = (0, 0.1, 1.5, 2, 3.25, 0.001, 10, 2, 1.5, -1, "1.5", None, "abc", 0.0)
 VALUE_STATS = ("max", "min", "last", "time of max", "time of min", "time of last", "auc", "auc to last",
                "change from min")  # fmt: skip
+VALUE_DATES = ("2024-01-01", "2024-01-02", "2024-01-03", "2024-01-03", "2024-01-04", "2024-01-06", "2024-01-10",
+               "2024-02-01", None, "2024-02-30", dt.date(2024, 1, 5))  # fmt: skip
 VALUE_WINDOWS = (
     "",
     " over 0 to 8 hours",
@@ -1763,9 +1765,10 @@ class ValueProgramDesc:
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         if table == SUBJECT_TABLE:
-            return [("USUBJID", "key")]
+            return [("USUBJID", "key"), ("INFDT", "date")]
         return [("USUBJID", "key"), ("PARAMCD", "text"), ("AVAL", "number"), ("TIME", "number"),
-                ("BLQF", "text"), ("LLOQ", "number"), ("UNIT", "text"), ("SEQ", "sequence")]  # fmt: skip
+                ("BLQF", "text"), ("LLOQ", "number"), ("UNIT", "text"), ("SEQ", "sequence"),
+                ("ADT", "date")]  # fmt: skip
 
 
 @st.composite
@@ -1773,6 +1776,10 @@ def value_programs(draw) -> ValueProgramDesc:
     """A series with every option the language has, and one to four value endpoints."""
     head = f"series conc = adpc.AVAL at TIME {pick(draw, ('hours', 'hour'))}"
     lines = []
+    dated = chance(draw, 3)  # a time axis of dates: days from the infusion
+    if dated:
+        head = "event infusion = adsl.INFDT\nseries conc = adpc.AVAL at ADT days"
+        lines += ["    from infusion", f"    origin is day {pick(draw, ('0', '1'))}"]
     if chance(draw, 2):
         lines.append('    where PARAMCD = "XAN"')
     unit = pick(draw, ("", "    unit UNIT", '    unit "ug/mL"'))
@@ -1818,7 +1825,12 @@ def value_cases(draw, max_subjects: int = 4) -> tuple[ValueProgramDesc, dict[str
     adsl, adpc = [], []
     for i in range(1 + draw(_index(max_subjects))):
         sid = f"S{i + 1}"
-        adsl.append({"USUBJID": sid})
+        adsl.append(
+            {
+                "USUBJID": sid,
+                "INFDT": pick(draw, ("2024-01-03", "2024-01-03", "2024-01-05", None, "2024-02-30")),
+            }
+        )
         all_blq = chance(draw, 5)
         for _ in range(draw(_index(7))):
             blq = all_blq or chance(draw, 3)
@@ -1828,8 +1840,9 @@ def value_cases(draw, max_subjects: int = 4) -> tuple[ValueProgramDesc, dict[str
                 "TIME": pick(draw, VALUE_TIMES), "BLQF": "<BLQ" if blq else pick(draw, (None, "1.5")),
                 "LLOQ": pick(draw, (0.01, 0.01, 0.5, None)), "UNIT": pick(draw, ("ug/mL", "ug/mL", "ng/mL", None)),
                 "SEQ": pick(draw, SEQUENCE_CELLS),
+                "ADT": pick(draw, VALUE_DATES),
             })  # fmt: skip
     if chance(draw, 4):
         adpc.append({"USUBJID": "S99", "PARAMCD": "XAN", "AVAL": 1, "TIME": 0, "BLQF": None, "LLOQ": 0.01,
-                     "UNIT": None, "SEQ": 1})  # fmt: skip
+                     "UNIT": None, "SEQ": 1, "ADT": "2024-01-04"})  # fmt: skip
     return desc, {"adsl": shuffled(draw, adsl), "adpc": shuffled(draw, adpc)}

@@ -623,6 +623,19 @@ TABLE += [
     Case("value-series-reads-adsl", vprog(options="    where AVAL > adsl.AGE\n" + BLQ), "E372", 4, 5, "its own rows"),
     Case("value-unknown-series", vprog(clause="value max of conx"), "E104", 6, 16, "did you mean `conc`?"),
     Case("value-unknown-table", vprog(head="series conc = adcp.AVAL at AFRLT hours"), "E104", 3, 15, "did you mean `adpc`?"),
+    Case("value-dates-in-hours", vprog(options=BLQ + "    from rand\n    origin is day 1\n",
+                                       head="event rand = adsl.RANDDT\nseries conc = adpc.AVAL at ADT hours"),
+         "E373", 4, 32, "write `at ADT days`"),
+    Case("value-origin-many-rows", vprog(options=BLQ + "    from visit\n    origin is day 1\n",
+                                         head="event visit = adpc.ADT\nseries conc = adpc.AVAL at ADT days"),
+         "E374", 6, 10, "one date per subject"),
+    Case("value-dates-no-numbering", vprog(options=BLQ + "    from rand\n",
+                                           head="event rand = adsl.RANDDT\nseries conc = adpc.AVAL at ADT days"),
+         "E375", 6, 5, "origin is day 0"),
+    Case("value-dates-day-2", vprog(options=BLQ + "    from rand\n    origin is day 2\n",
+                                    head="event rand = adsl.RANDDT\nseries conc = adpc.AVAL at ADT days"),
+         "E375", 7, 5, "the origin is day 0 or day 1"),
+    Case("value-numbering-without-dates", vprog(options=BLQ + "    origin is day 1\n"), "E375", 5, 5, "add `from EVENT`"),
 ]  # fmt: skip
 
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the

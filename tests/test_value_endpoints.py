@@ -280,3 +280,49 @@ def test_run_prints_and_writes_the_value_summary(tmp_path, capsys):
     flags = pd.read_csv(tmp_path / "adpp.summary.csv")
     assert list(flags.PARAMCD) == ["PERS3M", "PERS6M"] and list(flags.n) == [4, 3]
     assert "GEOCV%" in printed and "PERS3M" in printed
+
+
+# ---- a time axis of dates: days from the subject's origin date ---------------------------------
+
+DATED = """\
+table adsl: one row per subject
+table adpc: many rows per subject
+event infusion = adsl.INFDT
+series conc = adpc.AVAL at ADT days
+    from infusion
+    origin is day {day}
+    below lloq if FLAG = "<BLQ": zero
+endpoint TMAX "Day of Cmax"
+    value time of max of conc
+end
+endpoint AUC "AUC from day 0 to 7"
+    value auc of conc over 0 to 7 days linear
+end
+"""
+
+
+@pytest.mark.parametrize("day", [0, 1])
+def test_a_series_on_dates_counts_days_from_the_origin(day):
+    compiled = endpointdsl.CompiledFile.from_model(endpointdsl.check_text(DATED.format(day=day), "dated.ept"))
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "INFDT": ["2024-01-10", None, "2024-01-10"]})
+    adpc = pd.DataFrame({
+        "USUBJID": ["S1", "S1", "S1", "S1", "S2", "S3"],
+        "ADT": ["2024-01-09", "2024-01-10", "2024-01-13", "2024-01-15", "2024-01-12", "2024-13-01"],
+        "AVAL": [1.0, 2.0, 6.0, 4.0, 3.0, 1.0], "FLAG": [None] * 6,
+    })  # fmt: skip
+    tables = {"adsl": adsl, "adpc": adpc}
+    results = {e: compiled.run(tables, engine=e) for e in ("compiled", "interpreter", "sql")}
+    for engine in ("interpreter", "sql"):
+        pd.testing.assert_frame_equal(results["compiled"].adtte, results[engine].adtte)
+        pd.testing.assert_frame_equal(results["compiled"].report, results[engine].report)
+    result = results["compiled"]
+    got = values(result)
+    # origin is day 0: the day before is -1, the infusion 0, Jan 13 day 3, Jan 15 day 5;
+    # origin is day 1: -1, 1, 4, 6 (no day 0). AUC over days 0..7 from the infusion on.
+    assert got[("S1", "TMAX")] == (3.0 if day == 0 else 4.0)
+    assert got[("S1", "AUC")] == 3 * 8 / 2 + 2 * 10 / 2  # both: 3 days from 2 to 6, then 2 days to 4
+    reasons = {(r.USUBJID, r.PARAMCD): r.MESSAGE for r in result.excluded.itertuples()}
+    assert reasons[("S2", "TMAX")] == "no origin date: infusion has no usable date"
+    assert reasons[("S3", "TMAX")] == "conc: no usable sample"
+    assert "conc: adpc row 6 has no usable ADT; not used" in set(result.findings.MESSAGE)
+    assert result.adtte.set_index("PARAMCD").loc["TMAX", "AVALU"] == "d"

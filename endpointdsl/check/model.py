@@ -546,6 +546,11 @@ class SeriesSpec:
     sequence: str | None = None  # SRCSEQ
     label: str | None = None
     span: Span | None = _SPAN
+    # a time axis of dates: `time` is a date column, t its day counted from the date of the
+    # subject-level event `origin`, numbered as `origin_day` says (1: the origin is day 1, the
+    # day before day -1; 0: the origin is day 0)
+    origin: str | None = None
+    origin_day: int = 1
 
     @property
     def domain(self) -> str:
@@ -690,6 +695,7 @@ def event_names(ep: EndpointSpec) -> list[str]:
     names += [c.event for rule in ep.censoring for c in rule.conditions]
     names += [ep.missed.event] if ep.missed else []
     names += [b.event for b in ep.bounds] + [b.date.event for b in ep.bounds if b.date]
+    names += [ep.value.series.origin] if ep.value is not None else []  # value endpoints (issue 14)
     r = ep.response
     if r is not None:
         names += [r.event, r.evaluable_by]

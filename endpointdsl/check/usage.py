@@ -28,7 +28,12 @@ def table_usage(model: m.Model) -> dict[str, dict]:
                 for ev in model.events
                 if ev.table == t.name and not ev.derived and ev.confirm is None and ev.date is None
             ]
-            + [d[1:] for d in _compared_dates(model) if d[0] == t.name],
+            + [d[1:] for d in _compared_dates(model) if d[0] == t.name]
+            + [  # value endpoints (issue 14): a series timed by dates
+                (s.time, None, None, s.name, s.span.line if s.span else 0)
+                for s in value_series(model)
+                if s.table == t.name and s.origin is not None
+            ],
         }
         for t in model.tables
     }
@@ -147,8 +152,9 @@ def column_uses(model: m.Model) -> list[Use]:
             uses += [Use(g.table, c, "text", g.span.line if g.span else 0) for c in g.columns]
     for s in value_series(model):  # value endpoints (issue 14)
         line = s.span.line if s.span else 0
-        numbers = [s.column, s.time, s.lloq_column, s.sequence]
+        numbers = [s.column, s.lloq_column, s.sequence] + ([s.time] if s.origin is None else [])
         uses += [Use(s.table, c, "number", line) for c in numbers if c]
+        uses += [Use(s.table, s.time, "date", line)] if s.origin is not None else []
         uses += [Use(s.table, s.unit_column, "text", line)] if s.unit_column else []
         uses += [Use(s.table, c, r, line) for c, r in _condition_uses(s.where) + _condition_uses(s.blq)]
     return uses

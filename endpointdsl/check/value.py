@@ -92,6 +92,7 @@ def check_series(scope: Scope, conditions, d: n.SeriesDef) -> m.SeriesSpec:
                 "E372", f"the `{option}` of series {d.name.text} reads another table", seen[option].span,
                 "a series' conditions read the columns of its own rows; compare with a column of the same row",
             )  # fmt: skip
+    origin, origin_day = _time_axis(scope, d, seen, unit)
     unit_column = seen["unit"].value.text if "unit" in seen and seen["unit"].kind == "unit column" else None
     unit_text = seen["unit"].value if "unit" in seen and seen["unit"].kind == "unit text" else None
     return m.SeriesSpec(
@@ -101,8 +102,52 @@ def check_series(scope: Scope, conditions, d: n.SeriesDef) -> m.SeriesSpec:
         "negative times" in seen,
         seen["sequence"].value.text if "sequence" in seen else None,
         seen["label"].value if "label" in seen else None,
-        span=d.span,
+        span=d.span, origin=origin, origin_day=origin_day,
     )  # fmt: skip
+
+
+def _time_axis(scope: Scope, d: n.SeriesDef, seen: dict, unit: str) -> tuple[str | None, int]:
+    """A time axis of dates: `from EVENT` (a date of the subject-level table) and `origin is
+    day 0|1`, in days (E373, E374, E375)."""
+    start, numbering = seen.get("from"), seen.get("origin is day")
+    if start is None:
+        if numbering is not None:
+            scope.error(
+                "E375", "`origin is day` numbers the days of a series timed by dates", numbering.span,
+                "add `from EVENT` (the date day 0 or 1 is), or remove it",
+            )  # fmt: skip
+        return None, 1
+    if unit != "days":
+        scope.error(
+            "E373", f"series {d.name.text} is timed by dates: its unit is days", d.time_unit.span,
+            f"write `at {d.time.text} days`",
+        )  # fmt: skip
+    event = scope.events.get(start.value.text)
+    if event is None:
+        scope.unknown("event", start.value, scope.events)
+    else:
+        table = scope.tables.get(event.table.text) if isinstance(event, n.EventDef) else None
+        if table is None or not table.per_subject:
+            scope.error(
+                "E374", f"'{start.value.text}' is not a date of the subject-level table", start.value.span,
+                "a series' origin is one date per subject, e.g. `event infusion = adsl.CARTDT`",
+            )  # fmt: skip
+    day = 1
+    if numbering is None:
+        scope.error(
+            "E375", f"series {d.name.text} does not say how its days are numbered", start.span,
+            "add `origin is day 0` (the origin's date is day 0) or `origin is day 1` (day 1, the day before -1)",
+        )  # fmt: skip
+    elif not (isinstance(numbering.value, n.NumberOperand) and numbering.value.lexeme in ("0", "1")):
+        scope.error(
+            "E375",
+            "the origin is day 0 or day 1",
+            numbering.span,
+            "write `origin is day 0` or `origin is day 1`",
+        )
+    else:
+        day = int(numbering.value.lexeme)
+    return start.value.text, day
 
 
 def is_value(ep: n.Endpoint) -> bool:

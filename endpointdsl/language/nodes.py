@@ -681,7 +681,8 @@ class GroupBy:
 class SeriesOption:
     """One option of a series, as written: kind "where" (value: a condition), "sequence"
     (Ident), "label" (str), "unit column" (Ident), "unit text" (str), "lloq" (Operand),
-    "below lloq" (BlqRule), "duplicate times" ("refuse" or "mean"), "negative times" (None)."""
+    "below lloq" (BlqRule), "duplicate times" ("refuse" or "mean"), "negative times" (None),
+    "from" (Ident: the origin event of a time axis of dates), "origin is day" (Operand)."""
 
     kind: str
     value: object = None

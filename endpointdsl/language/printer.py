@@ -86,6 +86,10 @@ def _series_option(o: n.SeriesOption) -> str:
             return text + (f" before first quantifiable, {rule.after} after" if rule.after else "")
         case "duplicate times":
             return f"duplicate times: {o.value}"
+        case "from":
+            return f"from {o.value.text}"
+        case "origin is day":
+            return f"origin is day {format_operand(o.value)}"
     return "negative times: at zero"
 
 

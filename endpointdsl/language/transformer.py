@@ -636,6 +636,12 @@ class ToAst(Transformer):
     def negative_at_zero(self, meta, c):
         return n.SeriesOption("negative times", None, span=self._span(meta))
 
+    def series_origin(self, meta, c):
+        return n.SeriesOption("from", self._ident(c[0]), span=self._span(meta))
+
+    def series_origin_day(self, meta, c):
+        return n.SeriesOption("origin is day", c[0], span=self._span(meta))
+
     def blq_zero(self, meta, c):
         return "zero"
 

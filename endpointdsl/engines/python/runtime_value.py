@@ -4,6 +4,7 @@ with every argument named but what the call works on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from attrs import frozen
 
 from ...check.model import VALUE_TIME_UNITS
+from ...data.dates import parse_date
 from ...data.records import Derivation, Record
 from ...data.values import Row, as_number, as_text
 from .runtime import Notes
@@ -46,14 +48,20 @@ def samples(
     lloq_value: float | None = None,
     unit_column: str | None = None,
     sequence: str | None = None,
-) -> list[Sample]:
+    dated: bool = False,
+    origin: dt.date | None = None,
+    origin_day: int = 1,
+) -> list[Sample] | None:
     """11.1: the usable samples of the subject's rows, in row order; a finding per row
-    without a usable time, value or LLOQ."""
+    without a usable time, value or LLOQ. `dated`: the time column holds dates, counted in
+    days from `origin` (None: the subject has no origin date, and no samples)."""
+    if dated and origin is None:
+        return None
     read = []  # (row, t, below, value)
     for row in rows:
         if where is not None and where(row) is not True:
             continue
-        t = as_number(row.get(time))
+        t = as_number(row.get(time)) if not dated else _day(row.get(time), origin, origin_day)
         if t is None:
             notes.add(f"{series}: {table} row {row.number} has no usable {time}; not used")
             continue
@@ -85,8 +93,17 @@ def samples(
     return out
 
 
+def _day(cell: object, origin: dt.date, origin_day: int) -> float | None:
+    """The day of a date cell counted from `origin` (origin day 1: no day 0)."""
+    day = parse_date(cell)[0]
+    if day is None:
+        return None
+    diff = (day - origin).days
+    return float(diff + 1 if origin_day == 1 and diff >= 0 else diff)
+
+
 def value(
-    found: list[Sample],
+    found: list[Sample] | None,
     *,
     notes: Notes,
     param: str,
@@ -106,11 +123,15 @@ def value(
     at: float | None = None,
     within: float | None = None,
     near: str | None = None,
+    origin: str | None = None,
 ) -> Derivation:
-    """11.2: the endpoint's number from the samples in its window."""
+    """11.2: the endpoint's number from the samples in its window (None: no origin date)."""
 
     def exclude(reason: str) -> Derivation:
         return Derivation(notes.subject, notes.paramcd, None, reason, tuple(notes.messages))
+
+    if found is None:
+        return exclude(f"no origin date: {origin} has no usable date")
 
     window = f" over {over}" if over else ""
     inside = [s for s in found if start is None or start <= s.t <= stop]

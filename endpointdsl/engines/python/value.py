@@ -32,6 +32,11 @@ def write_series(w: Writer, s: m.SeriesSpec) -> None:
         "lloq_column": lit(s.lloq_column), "lloq_value": lit(s.lloq_value),
         "unit_column": lit(s.unit_column), "sequence": lit(s.sequence),
     }  # fmt: skip
+    if s.origin is not None:  # a time axis of dates: days from the subject's origin date
+        origin = call("rt.pick", f"{ident('event_', s.origin)}(subject, notes)", which=lit("first"))
+        w.line(f"origin = {origin}", s.span)
+        named |= {"dated": lit(True), "origin": "None if origin is None else origin.date",
+                  "origin_day": lit(s.origin_day)}  # fmt: skip
     w.line(f"return {call('rv.samples', f'subject.rows({s.table!r})', notes='notes', **named)}", s.span)
     w.dedent()
 
@@ -52,5 +57,7 @@ def write_value(w: Writer, ep: m.EndpointSpec) -> None:
         "start": lit(v.start), "stop": lit(v.stop), "over": lit(v.over), "rule": lit(v.rule),
         "at": lit(v.at), "within": lit(v.within), "near": lit(v.near),
     }  # fmt: skip
+    if s.origin is not None:
+        named["origin"] = lit(s.origin)
     w.line(f"return {call('rv.value', 'found', notes='notes', **named)}", ep.lines.get("value"))
     w.dedent()

@@ -276,7 +276,7 @@ def _date_of(spec: m.DateSpec, occ: dict, origin) -> dict | None:
 
 def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
     if ep.value is not None:  # value endpoints (issue 14): a number from a series
-        return values.derive(ep, subject, holds)
+        return values.derive(ep, subject, holds, lambda name, found: occurrences(model, name, subject, found))
     findings: list[str] = []
 
     def result(record=None, excluded=None):

@@ -14,9 +14,12 @@ from ...check import model as m
 from ...data.records import Derivation, Record
 from ...data.values import Subject
 from .common import read_cell
+from .dates import read_date
 
 
-def derive(ep: m.EndpointSpec, subject: Subject, holds) -> Derivation:
+def derive(ep: m.EndpointSpec, subject: Subject, holds, occurrences=None) -> Derivation:
+    """`occurrences(event, findings)`: the interpreter's occurrences of an event (for the
+    origin of a series timed by dates)."""
     spec = ep.value
     s = spec.series
     findings: list[str] = []
@@ -24,12 +27,26 @@ def derive(ep: m.EndpointSpec, subject: Subject, holds) -> Derivation:
     def result(record=None, excluded=None):
         return Derivation(subject.id, ep.paramcd, record, excluded, tuple(findings))
 
+    origin = None
+    if s.origin is not None:  # a time axis of dates: days from the subject's origin date
+        dates = [o["date"] for o in occurrences(s.origin, findings)]
+        if not dates:
+            return result(excluded=f"no origin date: {s.origin} has no usable date")
+        origin = min(dates)
+
     # 11.1: the rows of the series, each with its time and whether it is below the LLOQ
     rows = []
     for row in subject.rows(s.table):
         if s.where is not None and holds(s.where, row) is not True:
             continue
-        time = read_cell(row.get(s.time), "number")
+        if origin is None:
+            time = read_cell(row.get(s.time), "number")
+        else:
+            day = read_date(row.get(s.time), None)[0]
+            time = None
+            if day is not None:
+                diff = (day - origin).days
+                time = float(diff + 1 if s.origin_day == 1 and diff >= 0 else diff)
         if time is None:
             findings.append(f"{s.name}: {s.table} row {row.number} has no usable {s.time}; not used")
             continue

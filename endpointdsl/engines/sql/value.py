@@ -13,6 +13,7 @@ ordered as the Python engines add (time order; values in increasing order).
 from __future__ import annotations
 
 from ...check import model as m
+from .prepare import date_readers
 from .writer import SqlWriter, col, condition, ident, number, text
 
 TIME_STATS = ("time of max", "time of min", "time of last")
@@ -20,11 +21,20 @@ TIME_STATS = ("time of max", "time of min", "time of last")
 
 def write_series(w: SqlWriter, s: m.SeriesSpec, needs: dict) -> None:
     need = needs.setdefault(s.table, set())
-    for column in (s.time, s.column):
-        need.add((column, "num"))
+    need.add((s.column, "num"))
     where = condition(s.where, "t", need) if s.where is not None else "TRUE"
     blq = condition(s.blq, "t", need)
-    t = f"CAST({col('t', s.time, 'num')} AS DOUBLE)"
+    join = ""
+    if s.origin is None:
+        need.add((s.time, "num"))
+        t = f"CAST({col('t', s.time, 'num')} AS DOUBLE)"
+    else:  # a time axis of dates: days from the subject's origin date (rows of subjects without one: none)
+        reader = date_readers(None)[0]
+        need.add((s.time, reader))
+        diff = f"date_diff('day', o.d, {col('t', s.time, reader)})"
+        t = f"CAST(CASE WHEN {s.origin_day} = 1 AND {diff} >= 0 THEN {diff} + 1 ELSE {diff} END AS DOUBLE)"
+        origin = ident("occ_" + s.origin)
+        join = f" JOIN (SELECT key, min(d) AS d FROM {origin} GROUP BY key) AS o ON o.key = t.__key"
     if s.negative_at_zero:
         t = f"CASE WHEN {t} < 0 THEN CAST(0 AS DOUBLE) ELSE {t} END"
     if s.lloq_value is not None:
@@ -50,7 +60,7 @@ def write_series(w: SqlWriter, s: m.SeriesSpec, needs: dict) -> None:
     w.line(
         f"    CAST({col('t', s.column, 'num')} AS DOUBLE) AS v0, {lloq} AS lloq, {seq} AS seq, {unit} AS unit"
     )
-    w.line(f"FROM {ident('src_' + s.table)} AS t WHERE t.__key IS NOT NULL AND ({where});", s.span)
+    w.line(f"FROM {ident('src_' + s.table)} AS t{join} WHERE t.__key IS NOT NULL AND ({where});", s.span)
     rule = f"CASE WHEN f.tq IS NULL OR r.t < f.tq THEN {text(s.blq_before)} ELSE {text(s.blq_after)} END"
     w.line(
         f"-- the BLQ rule: before the subject's first quantifiable time, {s.blq_before}; after, {s.blq_after}"
@@ -142,21 +152,29 @@ class ValueSql:
         w.line(f"u AS (SELECT key, count(DISTINCT unit) AS units, min(unit) AS unit, "
                f"string_agg(DISTINCT unit, ', ' ORDER BY unit) AS unit_list FROM {ident('vsamp_' + s.name)} "
                f"WHERE {inside} GROUP BY key)")  # fmt: skip
+        origin = "TRUE"
+        if s.origin is not None:  # a series timed by dates: the subject has an origin date
+            origin = f"s.key IN (SELECT key FROM {ident('occ_' + s.origin)})"
         w.line("SELECT s.key, a.points, a.near, a.dup_rows, a.vmin, a.vlast, u.units, u.unit, u.unit_list,")
-        w.line("    pick.t AS pt, pick.v AS pv, pick.q AS pq, pick.seq AS pseq, auc.auc")
+        w.line(
+            f"    pick.t AS pt, pick.v AS pv, pick.q AS pq, pick.seq AS pseq, auc.auc, {origin} AS has_origin"
+        )
         w.line("FROM subjects AS s LEFT JOIN a ON a.key = s.key LEFT JOIN u ON u.key = s.key")
         w.line("LEFT JOIN pick ON pick.key = s.key LEFT JOIN auc ON auc.key = s.key;")
         self._result(res, agg)
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident('notes_' + code)} AS")
-        w.line(
-            f"SELECT n.key, n.message FROM {ident('vnote_' + s.name)} AS n JOIN subjects AS s ON s.key = n.key;"
-        )
+        notes = f"SELECT key, message FROM {ident('vnote_' + s.name)}"
+        if s.origin is not None:  # the origin event's own findings (an unusable date)
+            notes += f" UNION ALL SELECT key, message FROM {ident('note_' + s.origin)}"
+        w.line(f"SELECT n.key, n.message FROM ({notes}) AS n JOIN subjects AS s ON s.key = n.key;")
 
     def _result(self, res: str, agg: str) -> None:
         ep, w, v = self.ep, self.w, self.ep.value
         s = v.series
         window = f" over {v.over}" if v.over else ""
         reasons = []
+        if s.origin is not None:
+            reasons.append(("NOT a.has_origin", text(f"no origin date: {s.origin} has no usable date")))
         if v.at is not None:
             reasons.append(("a.near IS NOT TRUE", text(f"{s.name}: no usable sample within {v.near}")))
         else:
