@@ -139,6 +139,14 @@ class CompiledFile:
         options.setdefault("competing", competing_codes(self.model, result.adtte))
         return km_summary(result.adtte, **options)
 
+    def value_summary(self, result: RunResult) -> pd.DataFrame:
+        """value endpoints (issue 14): N, mean, SD, median, min, max, geometric mean and CV% of
+        every value endpoint but `detectable` (a Y/N flag: in `summary`)."""
+        from .data.value_summary import summarise_values
+
+        parameters = [(ep.paramcd, ep.param) for ep in value_parameters(self.model)]
+        return summarise_values(result.adtte, parameters, result.excluded)
+
     def run(
         self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
     ) -> RunResult:
@@ -297,6 +305,8 @@ def summary_specs(model: Model, adtte: pd.DataFrame | None = None) -> list:
 
     specs = []
     for ep in model.endpoints:
+        if ep.value is not None and ep.value.stat == "detectable":  # value endpoints (issue 14)
+            specs.append(SummarySpec(ep.paramcd, ep.param, "flag"))
         r = ep.response
         if r is None:
             continue
@@ -325,6 +335,11 @@ def _categories_found(adtte: pd.DataFrame | None, code: str) -> set:
     if adtte is None or "AVALC" not in adtte.columns:
         return set()
     return set(adtte.AVALC[adtte.PARAMCD == code])
+
+
+def value_parameters(model: Model) -> list[EndpointSpec]:
+    """value endpoints (issue 14) whose numbers the value summary shows (not the Y/N flags)."""
+    return [ep for ep in model.endpoints if ep.value is not None and ep.value.stat != "detectable"]
 
 
 def _parameters(ep: EndpointSpec, adtte: pd.DataFrame | None) -> list[tuple[str, str]]:

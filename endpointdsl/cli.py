@@ -552,6 +552,7 @@ def _input_files(folder: str, names: list[str]) -> dict[str, Path]:
 
 
 def _run(args) -> int:
+    from .api import value_parameters  # value endpoints (issue 14)
     from .data.errors import DataError
     from .data.manifest import run_manifest
     from .data.read import read_tables
@@ -565,7 +566,7 @@ def _run(args) -> int:
     try:
         out = check_output(args.out)
         outputs = [(out, "--out"), _default(args.report, out, ".report.csv", "--report", "the report")]
-        rates = any(ep.response is not None for ep in model.endpoints)
+        rates = any(ep.response is not None for ep in model.endpoints) or _detectable(model)
         if rates:
             outputs.append(_default(args.summary, out, ".summary.csv", "--summary", "the summary"))
         km = _run_km_wanted(args, model)  # km (issue 15)
@@ -573,15 +574,20 @@ def _run(args) -> int:
         if km:
             outputs.append(_default(args.km, out, ".km.csv", "--km", "the Kaplan-Meier summary"))
         outputs = [(check_output(path), option) for path, option in outputs]
+        # value endpoints (issue 14): the PK table, beside the output
+        values_out = (check_output(out.with_suffix(".values.csv")), "the value summary")
+        values_out = values_out if value_parameters(model) else None
         inputs = _input_files(args.data, [t.name for t in model.tables])
         sources = [
             (Path(args.file), "the .ept file"),
             *((p, f"the input table '{n}'") for n, p in inputs.items()),
         ]
-        refuse_overlaps([*outputs, (manifest_path(out), "the manifest")], sources)
+        refuse_overlaps(
+            [*outputs, *([values_out] if values_out else []), (manifest_path(out), "the manifest")], sources
+        )
         _refuse_table_names(outputs, Path(args.data), list(inputs))
         with OutputSet() as files:
-            for path, option in outputs:
+            for path, option in [*outputs, *([values_out] if values_out else [])]:
                 files.add(path, option)
             not_a_folder(manifest_path(out), "the manifest")
             # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
@@ -596,6 +602,9 @@ def _run(args) -> int:
             km_table = _run_km_table(args, compiled, result) if km else None  # km (issue 15)
             if km_table is not None:
                 files.write(outputs[-1][0], km_table, "KM")
+            values = compiled.value_summary(result) if values_out else None  # value endpoints (issue 14)
+            if values is not None:
+                files.write(values_out[0], values, "VALUES")
             pause("staged")
             manifest = run_manifest(Path(args.file), inputs, args.engine, args.argv)
             manifest["dataset"] = {"name": model.adam.dataset, "label": model.adam.label}  # adam
@@ -622,6 +631,11 @@ def _run(args) -> int:
     elif km is None:
         print("note: no Kaplan-Meier summary: lifelines is not installed; "
               'pip install "endpointdsl[km]"', file=sys.stderr)  # fmt: skip
+    if values is not None:  # value endpoints (issue 14)
+        from .data.value_summary import format_value_summary
+
+        print(format_value_summary(values))
+        print(f"value summary written to {values_out[0]}", file=sys.stderr)
     for line in _group_lines(compiled.model, result.adtte):  # groups (issue 13)
         print(line, file=sys.stderr)
     for line in _empty_event_lines(result.report):  # bor (issue 19): no silent empty events
@@ -691,6 +705,11 @@ def _refuse_table_names(outputs: list[tuple[Path, str]], data: Path, tables: lis
                 f"{option} {path} is named as a file of the input table '{wanted[path.name.lower()]}' in the "
                 "data folder: the next run would read it as that table; choose another name or folder"
             )
+
+
+def _detectable(model) -> bool:
+    """value endpoints (issue 14): a `detectable` flag, summarised as a rate."""
+    return any(ep.value is not None and ep.value.stat == "detectable" for ep in model.endpoints)
 
 
 def _default(given: str | None, out: Path, suffix: str, option: str, name: str) -> tuple[Path, str]:

@@ -1860,3 +1860,120 @@ def with_extreme(draw, desc: ProgramDesc) -> ProgramDesc:
     except endpointdsl.EptError:
         return desc
     return candidate
+
+
+# ---- value endpoints (issue 14): a series of measurements and numbers derived from it -------
+
+VALUE_TIMES = (-0.5, 0, 0, 0.5, 1, 1, 2, 4, 8, 24, 1.5, "2", None, "x")
+VALUE_CELLS = (0, 0.1, 1.5, 2, 3.25, 0.001, 10, 2, 1.5, -1, "1.5", None, "abc", 0.0)
+VALUE_STATS = ("max", "min", "last", "time of max", "time of min", "time of last", "auc", "auc to last",
+               "change from min")  # fmt: skip
+VALUE_DATES = ("2024-01-01", "2024-01-02", "2024-01-03", "2024-01-03", "2024-01-04", "2024-01-06", "2024-01-10",
+               "2024-02-01", None, "2024-02-30", dt.date(2024, 1, 5))  # fmt: skip
+VALUE_WINDOWS = (
+    "",
+    " over 0 to 8 hours",
+    " over 30 to 240 minutes",
+    " over 0 to 1 day",
+    " over 1 to 1 hours",
+)
+
+
+@dataclass(frozen=True, repr=False)
+class ValueProgramDesc:
+    """A program of value endpoints on one series of `adpc` (what three_way needs of a desc)."""
+
+    text: str
+    tables: tuple[TableDesc, ...] = (
+        TableDesc(SUBJECT_TABLE, True, "USUBJID", False),
+        TableDesc("adpc", False, "USUBJID", False),
+    )
+    clash: None = None
+    keep: tuple = ()
+
+    def __repr__(self) -> str:
+        return "<program:\n" + self.text + ">"
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        if table == SUBJECT_TABLE:
+            return [("USUBJID", "key"), ("INFDT", "date")]
+        return [("USUBJID", "key"), ("PARAMCD", "text"), ("AVAL", "number"), ("TIME", "number"),
+                ("BLQF", "text"), ("LLOQ", "number"), ("UNIT", "text"), ("SEQ", "sequence"),
+                ("ADT", "date")]  # fmt: skip
+
+
+@st.composite
+def value_programs(draw) -> ValueProgramDesc:
+    """A series with every option the language has, and one to four value endpoints."""
+    head = f"series conc = adpc.AVAL at TIME {pick(draw, ('hours', 'hour'))}"
+    lines = []
+    dated = chance(draw, 3)  # a time axis of dates: days from the infusion
+    if dated:
+        head = "event infusion = adsl.INFDT\nseries conc = adpc.AVAL at ADT days"
+        lines += ["    from infusion", f"    origin is day {pick(draw, ('0', '1'))}"]
+    if chance(draw, 2):
+        lines.append('    where PARAMCD = "XAN"')
+    unit = pick(draw, ("", "    unit UNIT", '    unit "ug/mL"'))
+    lines += [unit] if unit else []
+    blq = pick(draw, ('BLQF = "<BLQ"', "AVAL < LLOQ", "AVAL < 0.5", 'BLQF = "<BLQ" or AVAL is missing'))
+    before = pick(draw, ("zero", "half lloq", "missing"))
+    after = pick(draw, ("", "zero", "half lloq", "missing"))
+    rule = before + (f" before first quantifiable, {after} after" if after else "")
+    lines.append(f"    below lloq if {blq}: {rule}")
+    if "half" in rule or chance(draw, 4):
+        lines.append(f"    lloq {pick(draw, ('LLOQ', '0.01', '1'))}")
+    if chance(draw, 2):
+        lines.append("    negative times: at zero")
+    lines.append(f"    duplicate times: {pick(draw, ('refuse', 'mean'))}")
+    if chance(draw, 2):
+        lines.append("    sequence SEQ")
+    lines = shuffled(draw, lines)
+    text = "table adsl: one row per subject\ntable adpc: many rows per subject\n"
+    text += head + "\n" + "\n".join(lines) + "\n"
+    for i in range(1 + draw(_index(4))):
+        kind = draw(_index(5))
+        if kind == 0:
+            at, within = (
+                pick(draw, (("2", "1"), ("1", "0.5"), ("60", "30"), ("0", "0"))),
+                pick(draw, ("hours", "minutes")),
+            )
+            head = pick(draw, ("value of", "value detectable of"))
+            clause = f"{head} conc at {at[0]} {within} within {at[1]} {within}"
+        else:
+            stat = pick(draw, VALUE_STATS)
+            clause = f"value {stat} of conc{pick(draw, VALUE_WINDOWS)}"
+            if stat.startswith("auc"):
+                clause += pick(draw, (" linear", " linear up log down"))
+        text += f'\nendpoint V{i} "Value {i}"\n    {clause}\nend\n'
+    return ValueProgramDesc(text)
+
+
+@st.composite
+def value_cases(draw, max_subjects: int = 4) -> tuple[ValueProgramDesc, dict[str, list[dict]]]:
+    """A value program and tables for it: subjects without rows, all below the LLOQ, with a
+    single sample, duplicate times, odd cells, rows of another PARAMCD; rows shuffled."""
+    desc = draw(value_programs())
+    adsl, adpc = [], []
+    for i in range(1 + draw(_index(max_subjects))):
+        sid = f"S{i + 1}"
+        adsl.append(
+            {
+                "USUBJID": sid,
+                "INFDT": pick(draw, ("2024-01-03", "2024-01-03", "2024-01-05", None, "2024-02-30")),
+            }
+        )
+        all_blq = chance(draw, 5)
+        for _ in range(draw(_index(7))):
+            blq = all_blq or chance(draw, 3)
+            adpc.append({
+                "USUBJID": sid, "PARAMCD": pick(draw, ("XAN", "XAN", "XAN", "OTHER")),
+                "AVAL": pick(draw, (None, 0.005, 0)) if blq else pick(draw, VALUE_CELLS),
+                "TIME": pick(draw, VALUE_TIMES), "BLQF": "<BLQ" if blq else pick(draw, (None, "1.5")),
+                "LLOQ": pick(draw, (0.01, 0.01, 0.5, None)), "UNIT": pick(draw, ("ug/mL", "ug/mL", "ng/mL", None)),
+                "SEQ": pick(draw, SEQUENCE_CELLS),
+                "ADT": pick(draw, VALUE_DATES),
+            })  # fmt: skip
+    if chance(draw, 4):
+        adpc.append({"USUBJID": "S99", "PARAMCD": "XAN", "AVAL": 1, "TIME": 0, "BLQF": None, "LLOQ": 0.01,
+                     "UNIT": None, "SEQ": 1, "ADT": "2024-01-04"})  # fmt: skip
+    return desc, {"adsl": shuffled(draw, adsl), "adpc": shuffled(draw, adpc)}

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from conftest import EXAMPLES
 from hypothesis import given, note, settings
-from strategies import cases, table_cases
+from strategies import cases, table_cases, value_cases
 
 import endpointdsl
 from endpointdsl.api import CompiledFile
@@ -74,6 +74,24 @@ def test_compiled_code_and_interpreter_agree_on_relative_dates(case):
             got, want = attempt(endpoint, subject), attempt(endpoint.interpret, subject)
             if isinstance(got, Exception) or isinstance(want, Exception) or got != want:
                 note(f"subject {sid} rows: {tables!r}")
+                pytest.fail(
+                    f"{paramcd}, subject {sid}:\n  compiled:    {describe(got)}\n  interpreter: {describe(want)}"
+                )
+
+
+@settings(max_examples=max(20, settings.default.max_examples // 3))
+@given(value_cases(max_subjects=6))
+def test_compiled_code_and_interpreter_agree_on_value_endpoints(case):
+    """value endpoints (issue 14): the same Derivation per subject, findings in order."""
+    desc, tables = case
+    compiled = compile_text(desc.text)
+    for sid in sorted({r["USUBJID"] for r in tables["adsl"]}):
+        mine = {name: [r for r in rows if r["USUBJID"] == sid] for name, rows in tables.items()}
+        subject = Subject.from_dicts(sid, mine)
+        for paramcd, endpoint in compiled.endpoints.items():
+            got, want = attempt(endpoint, subject), attempt(endpoint.interpret, subject)
+            if isinstance(got, Exception) or isinstance(want, Exception) or got != want:
+                note(f"subject {sid} rows: {mine!r}")
                 pytest.fail(
                     f"{paramcd}, subject {sid}:\n  compiled:    {describe(got)}\n  interpreter: {describe(want)}"
                 )

@@ -661,6 +661,50 @@ TABLE += [
          "already says what it derives"),
 ]  # fmt: skip
 
+# ---- value endpoints (issue 14): a series on line 3, its options from line 4, the endpoint's
+# `value` clause on line 6 (after `vprog`'s options) or later
+VBASE = "table adsl: one row per subject\ntable adpc: many rows per subject\n"
+BLQ = '    below lloq if PCSTRESC = "<BLQ": zero\n'
+
+
+def vprog(options: str = BLQ, clause: str = "value max of conc", head: str = "series conc = adpc.AVAL at AFRLT hours",
+          extra: str = "") -> str:  # fmt: skip
+    return f'{VBASE}{head}\n{options}endpoint CMAX "Max"\n  {clause}\n{extra}end\n'
+
+
+TABLE += [
+    Case("value-time-unit", vprog(head="series conc = adpc.AVAL at AFRLT months"), "E360", 3, 34, "minutes, hours, days or weeks"),
+    Case("value-no-blq", vprog(options=""), "E361", 3, 8, "below lloq if"),
+    Case("value-half-no-lloq", vprog(options='    below lloq if PCSTRESC = "<BLQ": half lloq\n'), "E362", 4, 5, "lloq COLUMN"),
+    Case("value-option-twice", vprog(options=BLQ + "    duplicate times: refuse\n    duplicate times: mean\n"), "E363", 6, 5,
+         "the first is at line 5"),
+    Case("value-lloq-text", vprog(options=BLQ + '    lloq "x"\n'), "E364", 5, 5, "lloq PCLLOQ"),
+    Case("value-window-name", vprog(clause="value max of conc over a to 8 hours"), "E365", 6, 26, "over 0 to 28 days"),
+    Case("value-negative-tolerance", vprog(clause="value of conc at 2 hours within -1 hours"), "E365", 6, 35, "within 14 days"),
+    Case("value-window-unit", vprog(clause="value max of conc over 0 to 8 fortnights"), "E366", 6, 33, "months (30.4375 days)"),
+    Case("value-window-reversed", vprog(clause="value max of conc over 8 to 0 hours"), "E367", 6, 21, "ends before it starts"),
+    Case("value-auc-no-rule", vprog(clause="value auc of conc"), "E368", 6, 3, "linear trapezoidal"),
+    Case("value-rule-not-auc", vprog(clause="value max of conc linear"), "E369", 6, 3, "a rule of an AUC"),
+    Case("value-other-clause", vprog(extra="  time in hours\n"), "E370", 7, 3, "does not apply to a value endpoint"),
+    Case("value-twice", vprog(extra="  value min of conc\n"), "E371", 7, 3, "the first is at line 6"),
+    Case("value-series-reads-adsl", vprog(options="    where AVAL > adsl.AGE\n" + BLQ), "E372", 4, 5, "its own rows"),
+    Case("value-unknown-series", vprog(clause="value max of conx"), "E104", 6, 16, "did you mean `conc`?"),
+    Case("value-unknown-table", vprog(head="series conc = adcp.AVAL at AFRLT hours"), "E104", 3, 15, "did you mean `adpc`?"),
+    Case("value-dates-in-hours", vprog(options=BLQ + "    from rand\n    origin is day 1\n",
+                                       head="event rand = adsl.RANDDT\nseries conc = adpc.AVAL at ADT hours"),
+         "E373", 4, 32, "write `at ADT days`"),
+    Case("value-origin-many-rows", vprog(options=BLQ + "    from visit\n    origin is day 1\n",
+                                         head="event visit = adpc.ADT\nseries conc = adpc.AVAL at ADT days"),
+         "E374", 6, 10, "one date per subject"),
+    Case("value-dates-no-numbering", vprog(options=BLQ + "    from rand\n",
+                                           head="event rand = adsl.RANDDT\nseries conc = adpc.AVAL at ADT days"),
+         "E375", 6, 5, "origin is day 0"),
+    Case("value-dates-day-2", vprog(options=BLQ + "    from rand\n    origin is day 2\n",
+                                    head="event rand = adsl.RANDDT\nseries conc = adpc.AVAL at ADT days"),
+         "E375", 7, 5, "the origin is day 0 or day 1"),
+    Case("value-numbering-without-dates", vprog(options=BLQ + "    origin is day 1\n"), "E375", 5, 5, "add `from EVENT`"),
+]  # fmt: skip
+
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the
 # other diagnostics, by code.
 EXTRA = {

@@ -179,9 +179,19 @@ AFTER_END = spoilt("her2_pdl1_cart.ept", {
     89: 'qqq disease_control = DC.ADT where AVALC = "Y" label "Disease control achieved"',
 })  # fmt: skip
 
+# Found by the ci profile (issue 14's examples changed its draws): `criteria` starts both a
+# statement and a clause; indented after a garbled clause it is the endpoint's clause, and a
+# lost `best response` explains E258 (`criteria` on what then looks like a time-to-event one).
+CRITERIA_CLAUSE = spoilt("sap/imwg_vgpr_rate.ept", {27: "  qqq first_dose"})
+LOST_RESPONSE = spoilt(
+    "sap/imwg_vgpr_rate.ept", {29: "  qqq response of resp", 30: "  cxonfirm after 0 days"}
+)
+
 
 @example(FOUND)
 @example(AFTER_END)
+@example(CRITERIA_CLAUSE)
+@example(LOST_RESPONSE)
 @given(corrupted_examples())
 def test_each_mistake_is_reported_once_where_it_is(case):
     text, where = case

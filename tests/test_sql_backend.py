@@ -24,7 +24,7 @@ import pytest
 from conftest import EXAMPLES
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
-from strategies import table_cases
+from strategies import table_cases, value_cases
 from test_differential import compile_text, frames, rejected
 
 import endpointdsl
@@ -715,4 +715,12 @@ def test_text_columns_with_no_character_at_all():
 def test_the_three_agree_on_grouped_endpoints(case, form):
     """groups (issue 13): `for each COLUMN of EVENT` endpoints, one parameter per value; the
     SQL engine derives them set-based, in a second pass keyed by (value, subject)."""
+    three_way(case, form)
+
+
+@SORTED_RUNS
+@given(value_cases(), FORMS)
+def test_the_three_agree_on_value_endpoints(case, form):
+    """value endpoints (issue 14): generated series with duplicate times, BLQ runs, subjects
+    all below the LLOQ or with one sample, odd cells and shuffled rows; every statistic."""
     three_way(case, form)

@@ -21,6 +21,7 @@ from .imputation import offset_days
 from .names import check_names
 from .reldates import RelDates
 from .scope import Scope
+from .value import check_series
 
 
 class Checker(Scope):
@@ -37,6 +38,8 @@ class Checker(Scope):
         tables = tuple(self._table(t) for t in self.tables.values())
         # criteria (issue 13): the file's response criteria sets, before the endpoints naming them
         self.criteria = {name: check_set(d, self.error) for name, d in self.criteria_nodes.items()}
+        # value endpoints (issue 14): the series, before the endpoints reading them
+        self.series = {name: check_series(self, self.conditions, d) for name, d in self.series_nodes.items()}
         confirmed = ConfirmedEvents(self, self.conditions.formats.events)
         events = tuple(
             confirmed.check(e)
@@ -111,6 +114,8 @@ class Checker(Scope):
                 self.schedules[ident.text] = item
             elif isinstance(item, n.CriteriaDef):  # criteria (issue 13)
                 self.criteria_nodes[ident.text] = item
+            elif isinstance(item, n.SeriesDef):  # value endpoints (issue 14)
+                self.series_nodes[ident.text] = item
             else:
                 self.populations[ident.text] = item
         subject_tables = [t for t in self.tables.values() if t.per_subject]

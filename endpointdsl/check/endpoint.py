@@ -18,6 +18,7 @@ from .groups import group_spec
 from .missed import missed_rule
 from .operands import Operands, operand_kind
 from .response import RESPONSE_CLAUSES, ResponseChecker, cutoff_bound, is_response
+from .value import check_value_endpoint, is_value
 
 MAX_HORIZON_DAYS = 1000 * 365.25  # keeps every end of observation a real date
 PARAMCD_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
@@ -68,6 +69,8 @@ class EndpointChecker(Operands):
                     f"the first is at line {seen[key].span.line}; keep one",
                 )  # fmt: skip
             seen.setdefault(key, clause)
+        if is_value(ep):  # value endpoints (issue 14): a number from a series
+            return check_value_endpoint(self, ep, self.scope.series)
         origin = self._origin(seen.get("from"))
         self.origin = origin  # `censor at origin` describes itself by the origin event's label
         origin_day = self._origin_day(seen.get("origin is day"))

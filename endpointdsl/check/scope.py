@@ -24,6 +24,9 @@ class Scope:
         self.schedules: dict[str, n.ScheduleDef] = {}
         self.criteria_nodes: dict[str, n.CriteriaDef] = {}  # criteria (issue 13)
         self.criteria: dict = {}  # name -> model.CriteriaSet, once checked
+        # value endpoints (issue 14): series declarations, and their models once checked
+        self.series_nodes: dict[str, n.SeriesDef] = {}
+        self.series: dict = {}  # name -> model.SeriesSpec
         # Endpoints by PARAMCD: their rows can be read as tables (semantics 6.5).
         self.endpoint_nodes = {e.paramcd.text: e for e in program.items if isinstance(e, n.Endpoint)}
 

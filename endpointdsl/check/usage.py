@@ -28,7 +28,12 @@ def table_usage(model: m.Model) -> dict[str, dict]:
                 for ev in model.events
                 if ev.table == t.name and not ev.derived and ev.confirm is None and ev.date is None
             ]
-            + [d[1:] for d in _compared_dates(model) if d[0] == t.name],
+            + [d[1:] for d in _compared_dates(model) if d[0] == t.name]
+            + [  # value endpoints (issue 14): a series timed by dates
+                (s.time, None, None, s.name, s.span.line if s.span else 0)
+                for s in value_series(model)
+                if s.table == t.name and s.origin is not None
+            ],
         }
         for t in model.tables
     }
@@ -83,7 +88,18 @@ def _columns(model: m.Model, table: m.TableSpec) -> dict[str, int]:
         if ep.group is not None and ep.group.table == table.name:
             for c in ep.group.columns:
                 cols.setdefault(c, ep.group.span.line if ep.group.span else 0)
+    for s in value_series(model):  # value endpoints (issue 14): the columns a series reads
+        if s.table == table.name:
+            line = s.span.line if s.span else 0
+            for c in [*s.columns(), *sorted(m.condition_columns(s.where) | m.condition_columns(s.blq))]:
+                cols.setdefault(c, line)
     return cols
+
+
+def value_series(model: m.Model) -> list[m.SeriesSpec]:
+    """value endpoints (issue 14): the series the file's value endpoints read, in file order."""
+    found = [ep.value.series for ep in model.endpoints if ep.value is not None]
+    return list(dict.fromkeys(found))
 
 
 def _subject_uses(model: m.Model) -> list[tuple[tuple[str, str], int]]:
@@ -136,6 +152,13 @@ def column_uses(model: m.Model) -> list[Use]:
         g = ep.group
         if g is not None:
             uses += [Use(g.table, c, "text", g.span.line if g.span else 0) for c in g.columns]
+    for s in value_series(model):  # value endpoints (issue 14)
+        line = s.span.line if s.span else 0
+        numbers = [s.column, s.lloq_column, s.sequence] + ([s.time] if s.origin is None else [])
+        uses += [Use(s.table, c, "number", line) for c in numbers if c]
+        uses += [Use(s.table, s.time, "date", line)] if s.origin is not None else []
+        uses += [Use(s.table, s.unit_column, "text", line)] if s.unit_column else []
+        uses += [Use(s.table, c, r, line) for c, r in _condition_uses(s.where) + _condition_uses(s.blq)]
     return uses
 
 

@@ -122,6 +122,14 @@ class Cursor:
         stack, g = self.ps.state_stack, self.g
         kind = self.kind(cand)
         tops = range(len(stack) - 1 if below is None else below, -1, -1)
+        if (
+            kind in g.statement_starters and kind in g.clause_starters and cand.column > 1
+            and self.first_on_line(cand) and self.in_endpoint()
+        ):  # fmt: skip
+            # a word that starts both (`criteria`), indented inside an open endpoint: its clause
+            for j in tops:
+                if g.shifted_in(stack, j, [kind]) in g.clause_boundary:
+                    return len(stack) - 1 - j, [kind]
         if kind in g.statement_starters and (kind not in g.embedded or self.first_on_line(cand)):
             for j in tops:
                 if g.shifted_in(stack, j, [kind]) in g.top_boundary:

@@ -14,9 +14,24 @@ from .diagnostics import Diagnostic
 
 # What the absence (or a partial parse) of a clause, by its first word, can make the checker say.
 # E323 (bor, issue 19): `before origin: count` once the lost clause made it a best response;
-# E342/E343 (extreme): `first|last by` without its lost `worst of`, or a lost `by`
+# E342/E343 (extreme): `first|last by` without its lost `worst of`, or a lost `by`; E258 (value)
 _KIND = frozenset(
-    {"E110", "E111", "E112", "E180", "E181", "E183", "E184", "E186", "E187", "E188", "E323", "E342", "E343"}
+    {
+        "E110",
+        "E111",
+        "E112",
+        "E180",
+        "E181",
+        "E183",
+        "E184",
+        "E186",
+        "E187",
+        "E188",
+        "E258",
+        "E323",
+        "E342",
+        "E343",
+    }
 )
 _CAUSES = {
     "from": {"E110"},

@@ -94,6 +94,15 @@ def _anchors(program: n.Program, words: list[Token]) -> list[_Anchor]:
         first, last = (span.line, span.column), (span.end_line, span.end_column - 1)
         lines = format_item(item).split("\n")
         parts = list(getattr(item, "clauses", None) or getattr(item, "rows", None) or ())
+        if isinstance(item, n.SeriesDef) and item.options:  # value endpoints: an option a line
+            body = inside(first, last)
+            starts = [(o.span.line, o.span.column) for o in item.options]
+            anchors.append(_Anchor(lines[0], "", tuple(t for t in body if (t.line, t.column) < starts[0])))
+            for option, text in zip(item.options, lines[1:], strict=True):
+                s = option.span
+                source = inside((s.line, s.column), (s.end_line, s.end_column - 1))
+                anchors.append(_Anchor(text.strip(), INDENT * 2, source))
+            continue
         if not isinstance(item, n.Endpoint | n.CriteriaDef):
             anchors.append(_Anchor(lines[0], "", inside(first, last)))
             continue

@@ -32,8 +32,9 @@ CLAUSE_KEYWORDS = (
     "same",  # competing events (issue 13): `same day: event first`
     "for",  # groups (issue 13): `for each COLUMN of EVENT`
     "worst",  # extreme (issue 19, part 2): `worst of`
+    "value",  # value endpoints (issue 14): `value max of conc`
 )  # fmt: skip
-TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date", "keep", "dataset")
+TOP_KEYWORDS = ("table", "event", "population", "schedule", "endpoint", "date", "keep", "dataset", "series")
 RESERVED = frozenset(
     CLAUSE_KEYWORDS
     + TOP_KEYWORDS
@@ -53,6 +54,10 @@ RESERVED = frozenset(
         "each",  # groups (issue 13)
         "count", "none",  # bor (issue 19): `before origin: count`, `progressive disease cutoff: none`
         "outcome", "any", "has", "otherwise",  # extreme (issue 19, part 2)
+        # value endpoints (issue 14): series and `value` clauses
+        "series", "unit", "lloq", "below", "zero", "half", "quantifiable", "duplicate", "times", "refuse",
+        "mean", "negative", "value", "max", "min", "auc", "change", "over", "linear", "up", "log", "down",
+        "detectable",
     )
 )  # fmt: skip
 

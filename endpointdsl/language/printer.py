@@ -57,7 +57,55 @@ def format_item(item: n.Item) -> str:
             return f"keep {names} from {table.text}"
         case n.DatasetDef(name=name, label=label):  # adam
             return f"dataset {name.text}" + (f" label {escape(label)}" if label is not None else "")
+        case n.SeriesDef():  # value endpoints (issue 14)
+            return _series(item)
     raise TypeError(f"not a top-level item: {type(item).__name__}")
+
+
+# ---- value endpoints (issue 14)
+def _series(d: n.SeriesDef) -> str:
+    head = f"series {d.name.text} = {d.table.text}.{d.column.text} at {d.time.text} {d.time_unit.text}"
+    return "\n".join([head, *(INDENT + INDENT + _series_option(o) for o in d.options)])
+
+
+def _series_option(o: n.SeriesOption) -> str:
+    match o.kind:
+        case "where":
+            return f"where {format_condition(o.value)}"
+        case "sequence" | "unit column":
+            return f"{o.kind.split()[0]} {o.value.text}"
+        case "label":
+            return f"label {escape(o.value)}"
+        case "unit text":
+            return f"unit {escape(o.value)}"
+        case "lloq":
+            return f"lloq {format_operand(o.value)}"
+        case "below lloq":
+            rule = o.value
+            text = f"below lloq if {format_condition(rule.condition)}: {rule.before}"
+            return text + (f" before first quantifiable, {rule.after} after" if rule.after else "")
+        case "duplicate times":
+            return f"duplicate times: {o.value}"
+        case "from":
+            return f"from {o.value.text}"
+        case "origin is day":
+            return f"origin is day {format_operand(o.value)}"
+    return "negative times: at zero"
+
+
+def _value_clause(c: n.ValueClause) -> str:
+    if c.stat in ("at", "detectable"):
+        head = "value of" if c.stat == "at" else "value detectable of"
+        text = (
+            f"{head} {c.series.text} at {format_operand(c.at)} {c.at_unit.text}"
+            f" within {format_operand(c.within)} {c.within_unit.text}"
+        )
+    else:
+        text = f"value {c.stat} of {c.series.text}"
+    if c.over is not None:
+        o = c.over
+        text += f" over {format_operand(o.start)} to {format_operand(o.stop)} {o.unit.text}"
+    return text + (f" {c.rule}" if c.rule else "")
 
 
 def _table(t: n.Table) -> str:
@@ -335,6 +383,8 @@ def format_clause(c: n.Clause) -> str:
             return f"evaluable if occurred or {event.text} reaches window end"
         case n.CriteriaUse(name=name):
             return f"criteria {name.text}"
+        case n.ValueClause():  # value endpoints (issue 14)
+            return _value_clause(c)
         case n.GroupBy(columns=columns, event=event):  # groups (issue 13)
             return f"for each {', '.join(c.text for c in columns)} of {event.text}"
         case n.ProgressionCutoff(rule=rule, event=event):  # bor (issue 19)

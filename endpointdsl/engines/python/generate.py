@@ -7,11 +7,12 @@ comment, and LINE_MAP maps generated lines to .ept lines.
 from __future__ import annotations
 
 from ...check import model as m
-from ...check.usage import table_usage
+from ...check.usage import table_usage, value_series
 from ...version import __version__
 from .emit import Writer, call, condition, ident, lit
 from .endpoint import EndpointWriter
 from .groups import write_grouped
+from .value import write_series, write_value
 
 
 def generate(model: m.Model) -> tuple[str, dict[int, int]]:
@@ -42,6 +43,8 @@ class ModuleWriter:
             w.line("from endpointdsl.engines.python import runtime_groups as rg")
         if any(ep.kind == "extreme" for ep in self.model.endpoints):  # extreme (issue 19, part 2)
             w.line("from endpointdsl.engines.python import runtime_extreme as rx")
+        if any(ep.value is not None for ep in self.model.endpoints):  # value endpoints (issue 14)
+            w.line("from endpointdsl.engines.python import runtime_value as rv")
         w.line("")
         w.line(f"SOURCE_FILE = {self.model.file!r}")
         w.line(f"SUBJECT_TABLE = {self.model.subject_table.name!r}")
@@ -59,7 +62,12 @@ class ModuleWriter:
         w.line("}")
         for ev in self.model.events:
             self._event(ev)
+        for series in value_series(self.model):  # value endpoints (issue 14)
+            write_series(w, series)
         for ep in self.model.endpoints:
+            if ep.value is not None:  # value endpoints (issue 14)
+                write_value(w, ep)
+                continue
             self._endpoint(ep)
             if ep.group is not None:  # groups (issue 13): one parameter per value
                 write_grouped(w, self.model, ep)

@@ -19,6 +19,7 @@ from ...data.dates import impute
 from ...data.records import Derivation, Record
 from ...data.values import Row, Subject, normalise
 from . import confirm, extreme, reldates, response
+from . import value as values
 from .clock import derive_timed, read_time
 from .common import note, plus_days, read_cell
 from .dates import read_date
@@ -277,6 +278,8 @@ def _date_of(spec: m.DateSpec, occ: dict, origin) -> dict | None:
 
 
 def derive(model: m.Model, ep: m.EndpointSpec, subject: Subject) -> Derivation:
+    if ep.value is not None:  # value endpoints (issue 14): a number from a series
+        return values.derive(ep, subject, holds, lambda name, found: occurrences(model, name, subject, found))
     findings: list[str] = []
 
     def result(record=None, excluded=None):

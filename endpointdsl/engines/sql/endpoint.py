@@ -54,6 +54,8 @@ def record_columns(ep: m.EndpointSpec | None, responses: bool = False, times: bo
     avalu = "CAST(NULL AS VARCHAR)" if ep.response is not None else text(m.AVALU[ep.unit])
     if ep.response is not None:
         avalc = ", avalc AS AVALC"
+    if ep.value is not None:  # value endpoints (issue 14): AVALU from the samples' unit
+        avalu, avalc = "avalu", ", avalc AS AVALC"
     return (
         f"SELECT key AS USUBJID, {text(ep.paramcd)} AS PARAMCD, {text(ep.param)} AS PARAM, "
         f"startdt AS STARTDT, startdtf AS STARTDTF{stm}, adt AS ADT, adtf AS ADTF{atm}, aval AS AVAL{avalc}, "

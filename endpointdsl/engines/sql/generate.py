@@ -20,6 +20,7 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ...check import model as m
+from ...check.usage import value_series
 from ...data.tables import duplicate_message
 from ...version import __version__
 from .best import ResponseSql, response_support
@@ -30,6 +31,7 @@ from .extreme import ExtremeSql, extreme_support
 from .groups import write_groups
 from .prepare import date_readers, imputation_readers, view_name
 from .response import OccurrenceSql, occurrence_support
+from .value import ValueSql, write_series
 from .writer import (
     SqlWriter,
     col,
@@ -312,14 +314,20 @@ def generate_sql(
         write_groups(model, w, needs, ep)
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
+    # value endpoints (issue 14): the samples of each series they read
+    for series in value_series(m.Model(model.file, (), (), tuple(in_sql))):
+        write_series(w, series, needs)
     for ep in in_sql:
         kind = TimedSql if m.timed(ep) else EndpointSql
         if ep.response is not None:
             kind = OccurrenceSql if ep.response.kind == "occurrence" else ResponseSql
             kind = ExtremeSql if ep.response.kind == "extreme" else kind  # extreme (issue 19, part 2)
+        if ep.value is not None:  # value endpoints (issue 14)
+            kind = ValueSql
         kind(model, ep, w, needs, by_row).write()
-    # with a response or incidence endpoint among those chosen, AVALC joins the columns (as run_tables)
-    responses = any(ep.response is not None for ep in chosen)
+    # with a response, incidence or value endpoint among those chosen, AVALC joins the columns
+    # (as run_tables)
+    responses = any(ep.response is not None or ep.value is not None for ep in chosen)
     times = any(m.timed(ep) for ep in chosen)  # STARTDTM and ADTM join them
     _results(model, w, in_sql, order, responses, times)
     return SqlProgram(
