@@ -117,10 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_explain.add_argument("file", metavar="FILE")
     p_explain.add_argument("endpoint", nargs="?", metavar="ENDPOINT", help="only this endpoint (PARAMCD)")
-    p_explain.add_argument("--format", choices=["md", "html"], default="md", help="Markdown (default) or HTML")
-    p_trace = sub.add_parser("trace", help="why one subject got its record: rows read, ignored, the deciding rule")
+    p_explain.add_argument(
+        "--format", choices=["md", "html"], default="md", help="Markdown (default) or HTML"
+    )
+    p_trace = sub.add_parser(
+        "trace", help="why one subject got its record: rows read, ignored, the deciding rule"
+    )
     p_trace.add_argument("file", metavar="FILE")
-    p_trace.add_argument("--data", required=True, metavar="DIR", help="folder with one file per table (see run)")
+    p_trace.add_argument(
+        "--data", required=True, metavar="DIR", help="folder with one file per table (see run)"
+    )
     p_trace.add_argument("--subject", required=True, metavar="ID", help="the subject's key (USUBJID)")
     p_trace.add_argument("--endpoint", metavar="P", help="only this endpoint (PARAMCD)")
     p_trace.add_argument("--encoding", metavar="NAME", help="text encoding of the input files (see run)")
@@ -370,7 +376,10 @@ def _trace(args) -> int:
     except OSError as exc:
         return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
     if not traces:
-        return _error(f"subject {args.subject}: no parameter of endpoint {args.endpoint} (its event selects no row)", EXIT_DATA)
+        return _error(
+            f"subject {args.subject}: no parameter of endpoint {args.endpoint} (its event selects no row)",
+            EXIT_DATA,
+        )
     sys.stdout.write("\n".join(text(t) for t in traces))
     return EXIT_OK
 

@@ -8,13 +8,14 @@ branches, and each row's reachability decided by `_reach_*` (an analysis of the 
 of data). Subjects without a record have their own rows (`excluded`).
 
 Row keys are what the trace (engines/reference/trace.py) names as the row that decided a
-subject: `E1`.. (the listed and competing events, in order), `M` (the missed-assessment
-rule), `R1`.. (censoring rules; `R2.1`, `R2.2` for the choices of a `latest of` rule),
+subject: `E1`.. (the listed and competing events, in order; with a missed-assessment rule
+`E1.0` when no assessment precedes the event, `E1.1` when one does), `M.0`, `M.1` (the
+event censored by the missed-assessment rule, at the origin or at the last assessment), `R1`.. (censoring rules; `R2.1`, `R2.2` for the choices of a `latest of` rule),
 `R1>B2` (rule 1's date lies after the end of observation, so the record is censored at
 the end set by bound 2: `ascertainment: continuous`), `B2` (bound 2's declared outcome,
 listed only when no `R>B2` row can use it), `C:<AVALC>` (response and incidence
 endpoints) and `X:population`, `X:origin`, `X:before-origin`, `X:no-rule`,
-`X:not-evaluable`, `X:window` (exclusions).
+`X:not-evaluable`, `X:window`, `X:no-time` (exclusions).
 
 The dispatch is on the endpoint's kind (`EXPLAINERS`): a new kind of endpoint adds its own.
 """
@@ -172,7 +173,9 @@ def event_source(model: m.Model, src: m.EventSource) -> str:
         day = " (a year alone is not used)" if src.impute_day_only else ""
         bounds = [f"not before {e}{_days(d)}" for e, d in src.imputation_bounds("before")]
         bounds += [f"not after {e}{_days(d)}" for e, d in src.imputation_bounds("after")]
-        parts.append(f"a partial date takes {how} possible day{day}" + (f", {', '.join(bounds)}" if bounds else ""))
+        parts.append(
+            f"a partial date takes {how} possible day{day}" + (f", {', '.join(bounds)}" if bounds else "")
+        )
     if src.response:
         parts.append(f"the time-point response is {src.response}")
     if src.time:
@@ -211,7 +214,9 @@ def _outcome(o: m.Outcome | None) -> tuple[str, str, str]:
 
 def _population(model: m.Model, ep: m.EndpointSpec) -> list[str]:
     pop = ep.population
-    subjects = f"every subject of {model.subject_table.name} (one row per subject, key {model.subject_table.key})"
+    subjects = (
+        f"every subject of {model.subject_table.name} (one row per subject, key {model.subject_table.key})"
+    )
     if pop.kind == "all":
         return [f"Population: {subjects}."]
     if pop.kind == "with":
@@ -227,9 +232,7 @@ def _population(model: m.Model, ep: m.EndpointSpec) -> list[str]:
 
 def _origin(model: m.Model, ep: m.EndpointSpec) -> list[str]:
     o = ep.origin
-    return [
-        f"Origin (STARTDT): {date_words(model, o)}. A subject without it is excluded (`no origin date`)."
-    ]
+    return [f"Origin (STARTDT): {date_words(model, o)}. A subject without it is excluded (`no origin date`)."]
 
 
 def _bound(model: m.Model, b: m.Bound) -> str:
@@ -276,9 +279,13 @@ def _tte(model: m.Model, ep: m.EndpointSpec) -> Explanation:
     for t in competing:
         ev.append(f"Competing event (CNSR {t.cnsr}): {name(model, t.event)}, in the same window.")
     if competing:
-        ev.append(f"A same-day tie between an event and a competing event: the {ep.same_day or 'event'} first.")
+        ev.append(
+            f"A same-day tie between an event and a competing event: the {ep.same_day or 'event'} first."
+        )
     if ep.clamp:
-        ev.append("Occurrences before the origin take part and a date before it is moved to the origin (admiral).")
+        ev.append(
+            "Occurrences before the origin take part and a date before it is moved to the origin (admiral)."
+        )
     else:
         ev.append("Occurrences before the origin are not events; they are ignored and reported.")
     if ep.group is not None:
@@ -386,19 +393,37 @@ def _tte_rows(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
     rows: list[Row] = []
     terms = [t for t in ep.events]
     listed = ", ".join(name(model, t.event) for t in terms if not t.competing)
+    # With a missed-assessment rule an event is measured from the last assessment before it,
+    # or from the origin when there is none: two branches (FDA B7 and B8 are one each).
+    missed = ep.missed
+    split = (
+        [("", "")]
+        if missed is None
+        else [(".0", f"; no {name(model, missed.event)} before it"),
+              (".1", f"; after a {name(model, missed.event)}")]
+    )  # fmt: skip
     for i, t in enumerate(terms, 1):
         what = "Competing event" if t.competing else "Event"
+        for suffix, words in split:
+            within = (
+                f", at most {missed.count} missed assessments after the {'origin' if suffix == '.0' else 'last one'}"
+                if missed
+                else ""
+            )
+            rows.append(Row(
+                f"E{i}{suffix}", f"{what}: {name(model, t.event)} is the earliest of the events in the window{words}{within}",
+                f"date of {name(model, t.event)}", str(t.cnsr), t.evntdesc or model.event(t.event).label or "", "",
+            ))  # fmt: skip
+    if missed is not None:
+        cnsr, evntdesc, cnsdtdsc = _outcome(missed.outcome)
+        a = name(model, missed.event)
         rows.append(Row(
-            f"E{i}", f"{what}: {name(model, t.event)} is the earliest of the events in the window",
-            f"date of {name(model, t.event)}", str(t.cnsr), t.evntdesc or model.event(t.event).label or "", "",
+            "M.0", f"Event more than {missed.count} missed assessments after the origin, no {a} before it",
+            "the origin", cnsr, evntdesc, cnsdtdsc,
         ))  # fmt: skip
-    if ep.missed is not None:
-        r = ep.missed
-        cnsr, evntdesc, cnsdtdsc = _outcome(r.outcome)
         rows.append(Row(
-            "M", f"Event more than {r.count} missed {name(model, r.event)} after the last one",
-            f"date of the last {name(model, r.event)} before the event (the origin when none)",
-            cnsr, evntdesc, cnsdtdsc,
+            "M.1", f"Event more than {missed.count} missed assessments after the last {a} before it",
+            f"date of the last {a} before the event", cnsr, evntdesc, cnsdtdsc,
         ))  # fmt: skip
     for i, rule in enumerate(ep.censoring, 1):
         unreachable = _rule_unreachable(ep, i)
@@ -419,6 +444,8 @@ def _tte_rows(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
                 continue
             for k in _capped_at(ep, rule):
                 b = ep.bounds[k - 1]
+                if b.kind == "cutoff" and b.inclusive and b.date == ch.date:
+                    continue  # the end is never before this date: it is the cut-off itself
                 bo = b.outcome
                 cnsr = str(bo.cnsr) if bo else str(ch.outcome.cnsr)
                 evd = bo.evntdesc if bo and bo.evntdesc is not None else (ch.outcome.evntdesc or "")
@@ -476,10 +503,22 @@ def _rule_unreachable(ep: m.EndpointSpec, i: int) -> str | None:
 def _tte_exclusions(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
     rows = []
     if ep.population.kind != "all":
-        rows.append(_excluded("X:population", "Not in the population", f"not in population: {ep.population.description}"))
+        rows.append(
+            _excluded(
+                "X:population", "Not in the population", f"not in population: {ep.population.description}"
+            )
+        )
     rows.append(_origin_exclusion(ep))
     if any(b.kind == "cutoff" for b in ep.bounds):
-        rows.append(_excluded("X:before-origin", "The cut-off is before the origin", "observation ends before the origin"))
+        rows.append(
+            _excluded(
+                "X:before-origin", "The cut-off is before the origin", "observation ends before the origin"
+            )
+        )
+    if m.timed(ep):  # times of day: the origin or the chosen date without a time
+        rows.append(
+            _excluded("X:no-time", "The origin or the chosen date has no time of day", "no time of day")
+        )
     always = any(
         not rule.conditions and any(ch.date.kind == "origin" for ch in rule.choices) for rule in ep.censoring
     )
@@ -495,7 +534,12 @@ def _origin_exclusion(ep: m.EndpointSpec) -> Row:
     """No origin date; unreachable when the population is the subjects with the origin's event."""
     o, pop = ep.origin, ep.population
     why = None
-    if pop.kind == "with" and o.kind in ("first", "last", "single") and o.shown is None and o.event == pop.event:
+    if (
+        pop.kind == "with"
+        and o.kind in ("first", "last", "single")
+        and o.shown is None
+        and o.event == pop.event
+    ):
         why = f"the population is the subjects with {o.event}, the origin's event"
     reason = f"no origin date: {o.describe()} has no usable date"
     return _excluded("X:origin", "No origin date", reason, why is None, why)
@@ -557,9 +601,13 @@ def _response(model: m.Model, ep: m.EndpointSpec) -> Explanation:
     paras.append(("Assessments", tuple(visits)))
     rows: list[Row] = []
     if r.kind == "best":
-        rule = [f"Best overall response: the best category over the visits ({' > '.join(names)}), dated by its first visit."]
+        rule = [
+            f"Best overall response: the best category over the visits ({' > '.join(names)}), dated by its first visit."
+        ]
         if r.sd_min_days is not None:
-            rule.append(f"A disease-control visit qualifies when dated at least {number(r.sd_min_days)} days after the origin.")
+            rule.append(
+                f"A disease-control visit qualifies when dated at least {number(r.sd_min_days)} days after the origin."
+            )
         if r.confirm is not None:
             c = r.confirm
             rule.append(
@@ -570,29 +618,66 @@ def _response(model: m.Model, ep: m.EndpointSpec) -> Explanation:
         if r.no_origin_assessed:
             rule.append("A subject without an origin date is not excluded: MISSING (N for a flag).")
         if r.responder is not None:
-            rule.append(f"Responder flag: Y when the best category is one of {', '.join(r.responder)}; else N.")
+            rule.append(
+                f"Responder flag: Y when the best category is one of {', '.join(r.responder)}; else N."
+            )
             rows.append(Row("C:Y", f"The best category is one of {', '.join(r.responder)}",
                             "first visit with a listed category", "Y", "1", ""))  # fmt: skip
             rows.append(Row("C:N", "Otherwise (also without any visit)", "", "N", "0", ""))
         else:
             for cat in names:
-                rows.append(Row(f"C:{cat}", f"The best category is {cat}", f"first visit of {cat}", cat, str(codes[cat]), ""))
+                rows.append(
+                    Row(
+                        f"C:{cat}",
+                        f"The best category is {cat}",
+                        f"first visit of {cat}",
+                        cat,
+                        str(codes[cat]),
+                        "",
+                    )
+                )
             rows.append(Row("C:MISSING", "No usable visit", "", "MISSING", str(codes["MISSING"]), ""))
         paras.append(("Best response", tuple(rule)))
     else:
         a, b = _window(model, r.start), _window(model, r.stop)
-        which = f"the visit nearest day {r.nearest} (a tie: the earlier)" if r.nearest is not None else "the best visit"
+        which = (
+            f"the visit nearest day {r.nearest} (a tie: the earlier)"
+            if r.nearest is not None
+            else "the best visit"
+        )
         rule = [
             f"Landmark response: {which} dated from {a} through {b} (origin is day {ep.origin_day}); "
             "a progression before the window gives PD.",
             f"Responder: Y when that response is one of {', '.join(r.responder or ())}; else N.",
         ]
         ne = r.not_evaluable
-        rows.append(Row("C:Y", f"The response is one of {', '.join(r.responder or ())}", "the chosen visit", "Y", "1", ""))
-        rows.append(Row("C:N", "The response is another category (or a progression before the window)", "the chosen visit", "N", "0", ""))
+        rows.append(
+            Row(
+                "C:Y",
+                f"The response is one of {', '.join(r.responder or ())}",
+                "the chosen visit",
+                "Y",
+                "1",
+                "",
+            )
+        )
+        rows.append(
+            Row(
+                "C:N",
+                "The response is another category (or a progression before the window)",
+                "the chosen visit",
+                "N",
+                "0",
+                "",
+            )
+        )
         if ne is None:
             rule.append("No visit in the window, or a not-evaluable one: excluded (`not evaluable`).")
-            rows.append(_excluded("X:not-evaluable", "No visit in the window, or a not-evaluable one", "not evaluable"))
+            rows.append(
+                _excluded(
+                    "X:not-evaluable", "No visit in the window, or a not-evaluable one", "not evaluable"
+                )
+            )
         else:
             rule.append(f'No visit in the window, or a not-evaluable one: AVALC "{ne}".')
             if ne not in ("Y", "N"):
@@ -617,7 +702,14 @@ def _occurrence(model: m.Model, ep: m.EndpointSpec) -> Explanation:
         "A missing window bound excludes the subject.",
     ]
     rows = [
-        Row("C:Y", f"{name(model, r.event)} in the window", f"first {name(model, r.event)} in the window", "Y", "1", ""),
+        Row(
+            "C:Y",
+            f"{name(model, r.event)} in the window",
+            f"first {name(model, r.event)} in the window",
+            "Y",
+            "1",
+            "",
+        ),
         Row("C:N", f"No {name(model, r.event)} in the window", "", "N", "0", ""),
     ]
     if r.evaluable_by is not None:
@@ -625,7 +717,13 @@ def _occurrence(model: m.Model, ep: m.EndpointSpec) -> Explanation:
             f"Evaluable: a subject without an occurrence is excluded (`not evaluable`) unless "
             f"{name(model, r.evaluable_by)} is on or after the window's last day."
         )
-        rows.append(_excluded("X:not-evaluable", f"No occurrence, and {name(model, r.evaluable_by)} before the window's end", "not evaluable"))
+        rows.append(
+            _excluded(
+                "X:not-evaluable",
+                f"No occurrence, and {name(model, r.evaluable_by)} before the window's end",
+                "not evaluable",
+            )
+        )
     if ep.group is not None:
         g = ep.group
         rule.append(f"One parameter per value of {', '.join(g.columns)} of {name(model, g.event)}.")
@@ -645,11 +743,19 @@ def _window_exclusion(r: m.ResponseSpec) -> list[Row]:
 def _response_exclusions(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
     rows = []
     if ep.population.kind != "all":
-        rows.append(_excluded("X:population", "Not in the population", f"not in population: {ep.population.description}"))
+        rows.append(
+            _excluded(
+                "X:population", "Not in the population", f"not in population: {ep.population.description}"
+            )
+        )
     if not (ep.response and ep.response.no_origin_assessed):
         rows.append(_origin_exclusion(ep))
     if any(b.kind == "cutoff" for b in ep.bounds):
-        rows.append(_excluded("X:before-origin", "The cut-off is before the origin", "observation ends before the origin"))
+        rows.append(
+            _excluded(
+                "X:before-origin", "The cut-off is before the origin", "observation ends before the origin"
+            )
+        )
     return rows
 
 

@@ -119,7 +119,9 @@ class _Walk:
         if pop.kind == "where" and not any(
             ip.holds(pop.where, r, self.subject) is True for r in self.subject.rows(pop.table)
         ):
-            return self._exclude("X:population", f"no {pop.table} row where the condition holds: not in {pop.description}")
+            return self._exclude(
+                "X:population", f"no {pop.table} row where the condition holds: not in {pop.description}"
+            )
         if pop.kind != "all":
             self.steps.append(f"in the population ({pop.description})")
         origin_occ = ip._date_of(ep.origin, occ, None)
@@ -178,16 +180,21 @@ class _Walk:
                     best = (key, o, pos)
         if best is not None:
             o, pos = best[1], best[2]
-            if ep.missed is not None and self._missed(o):
-                return
+            suffix = ""
+            if ep.missed is not None:
+                decided, suffix = self._missed(o)
+                if decided:
+                    return
             term = ep.events[pos]
             what = "competing event" if term.competing else "event"
-            return self._decide(f"E{pos + 1}", f"the {what} {where(o)} is the earliest in the window")
+            return self._decide(f"E{pos + 1}{suffix}", f"the {what} {where(o)} is the earliest in the window")
         self.steps.append("no event in the window")
         for i, rule in enumerate(ep.censoring, 1):
             failed = [c for c in rule.conditions if not self._holds(c)]
             if failed:
-                self.steps.append(f"censoring rule {i}: its condition {failed[0].kind} {failed[0].event} does not hold")
+                self.steps.append(
+                    f"censoring rule {i}: its condition {failed[0].kind} {failed[0].event} does not hold"
+                )
                 continue
             found = []
             for j, ch in enumerate(rule.choices, 1):
@@ -212,18 +219,24 @@ class _Walk:
                     f"{key}>B{self.limit_index}",
                     f"censoring rule {i}: {ch.date.describe()} is after the end; censored at the end {date}",
                 )
-            return self._decide(key, f"censoring rule {i}: {ch.date.describe()} on {date} ({where(src)})")
+            return self._decide(key, f"censoring rule {i}: {ch.date.describe()}, {where(src)}")
         self._exclude("X:no-rule", "no event, and no censoring rule applies")
 
     def _holds(self, c: m.RuleCondition) -> bool:
         if c.kind == "stopped":
-            return self.limiting is not None and self.limiting.kind == "stop" and self.limiting.event == c.event
+            return (
+                self.limiting is not None and self.limiting.kind == "stop" and self.limiting.event == c.event
+            )
         happened = any(o["date"] <= self.end for o in self.occ[c.event])
         return happened if c.kind == "has" else not happened
 
     def _missed(self, o: dict) -> bool:
         ep, rule = self.ep, self.ep.missed
-        before = [a for a in self.occ[rule.event] if a["date"] < o["date"] and (ep.clamp or a["date"] >= self.origin)]
+        before = [
+            a
+            for a in self.occ[rule.event]
+            if a["date"] < o["date"] and (ep.clamp or a["date"] >= self.origin)
+        ]
         last = (
             max(before, key=lambda a: (a["date"], a["seq"] is None, a["seq"] or 0.0, a["row"]))
             if before
@@ -233,11 +246,16 @@ class _Walk:
         interval = next(every for every, until in rule.schedule.pieces if until is None or days_in < until)
         limit = rule.count * interval + rule.schedule.window
         gap = (o["date"] - last["date"]).days
+        suffix = ".1" if before else ".0"  # measured from an assessment, or from the origin
         if gap > limit:
-            self._decide("M", f"the event {where(o)} is {gap} days after {where(last)}, more than {_num(limit)}")
-            return True
-        self.steps.append(f"missed assessments: {gap} days since the last {rule.event}, at most {_num(limit)}")
-        return False
+            self._decide(
+                f"M{suffix}",
+                f"the event {where(o)} is {gap} days after {where(last)}, more than {_num(limit)}",
+            )
+            return True, suffix
+        since = f"the last {rule.event}" if before else "the origin"
+        self.steps.append(f"missed assessments: the event is {gap} days after {since}, at most {_num(limit)}")
+        return False, suffix
 
     # ---- responses and incidence (section 6) ----
 
@@ -273,14 +291,20 @@ class _Walk:
         """The row of the table the interpreter's record is (responses; clock-timed endpoints)."""
         d = self.derivation
         if d.record is None:
-            key = "X:not-evaluable" if (d.excluded or "").startswith("not evaluable") else "X:no-rule"
+            why = d.excluded or ""
+            key = "X:not-evaluable" if why.startswith("not evaluable") else "X:no-rule"
+            key = "X:no-time" if why.startswith("no time of day") else key
             return self._exclude(key, d.excluded or "")
         rec = d.record
         if self.ep.response is not None:
             src = f" ({rec.SRCDOM} {rec.SRCVAR} SEQ {_num(rec.SRCSEQ)})" if rec.SRCSEQ is not None else ""
-            return self._decide(f"C:{rec.AVALC}", f"AVALC {rec.AVALC}" + (f" from {rec.ADT}{src}" if rec.ADT else ""))
+            return self._decide(
+                f"C:{rec.AVALC}", f"AVALC {rec.AVALC}" + (f" from {rec.ADT}{src}" if rec.ADT else "")
+            )
         for pos, term in enumerate(self.ep.events, 1):
-            if rec.CNSR == term.cnsr and rec.EVNTDESC == (term.evntdesc or self.model.event(term.event).label):
+            if rec.CNSR == term.cnsr and rec.EVNTDESC == (
+                term.evntdesc or self.model.event(term.event).label
+            ):
                 return self._decide(f"E{pos}", f"the event {term.event} on {rec.ADT}")
         for i, rule in enumerate(self.ep.censoring, 1):
             for j, ch in enumerate(rule.choices, 1):
@@ -318,7 +342,7 @@ def _cell(value) -> str:
 
 def text(t: Trace, param: str | None = None) -> str:
     """The trace as the command line prints it."""
-    out = [f"subject {t.subject}, endpoint {t.paramcd}" + (f" ({param})" if param else "")]
+    out = [f"{t.paramcd}, subject {t.subject}" + (f" ({param})" if param else "")]
     if t.origin is not None:
         out.append(f"  origin: {t.origin}")
     out.append(f"  end of observation: {t.end}")
@@ -338,7 +362,19 @@ def text(t: Trace, param: str | None = None) -> str:
     out += [f"    {s}" for s in t.steps]
     if t.record is not None:
         r = t.record
-        fields = ["STARTDT", "ADT", "AVAL", "AVALU", "CNSR", "AVALC", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ"]
+        fields = [
+            "STARTDT",
+            "ADT",
+            "AVAL",
+            "AVALU",
+            "CNSR",
+            "AVALC",
+            "EVNTDESC",
+            "CNSDTDSC",
+            "SRCDOM",
+            "SRCVAR",
+            "SRCSEQ",
+        ]
         shown = [f"{f}={_cell(getattr(r, f))}" for f in fields if getattr(r, f) is not None]
         out.append(f"  record: {', '.join(shown)}")
     else:
