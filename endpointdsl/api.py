@@ -308,7 +308,8 @@ def trace(
             subject_key(v) == key for v in tables[n][usage[n]["key"]].tolist()
         )]  # fmt: skip
         where = f"; it has rows in {', '.join(elsewhere)} only, so it is not analysed" if elsewhere else ""
-        raise TraceError(f"subject {subject} is not in {table} ({len(subjects)} subjects){where}")
+        count = f"{len(subjects)} subject{'' if len(subjects) == 1 else 's'}"
+        raise TraceError(f"subject {subject} is not in {table} ({count}){where}")
     copies = len(found.rows(table))
     if copies > 1:
         raise TraceError(

@@ -290,7 +290,7 @@ SEARCH_MISSES: dict[tuple[str, str], set[str]] = {
 
 
 @settings(max_examples=max(10, settings.default.max_examples // 6))
-@given(table_cases(responses=True))
+@given(table_cases(responses=True, reldates=True, groups=True))
 def test_generated_histories_reach_only_reachable_rows_and_trace_agrees_with_the_three_engines(case):
     desc, raw = case
     try:
@@ -436,3 +436,17 @@ def test_the_readme_shows_what_the_commands_print(capsys):
     assert code == 0 and f"```\n{out}```" in readme
     (t,) = trace(EXAMPLES / "fda_pfs.ept", EXAMPLES / "fda_data", "B9", "PFS")
     assert t.decided == "M.1" and t.record.CNSR == 5
+
+
+def test_trace_of_a_subject_with_rows_only_outside_the_subject_table(tmp_path, capsys):
+    (tmp_path / "adsl.csv").write_text("USUBJID,RANDDT,DTHDT\nS1,2024-01-01,\n")
+    (tmp_path / "adrs.csv").write_text("USUBJID,ADT\nS2,2024-02-01\n")
+    ept = tmp_path / "os.ept"
+    ept.write_text(
+        "table adsl: one row per subject\ntable adrs: many rows per subject\nevent rand = adsl.RANDDT\n"
+        "event pd = adrs.ADT\n"
+        'endpoint PFS "PFS"\n  from rand\n  to pd\n  censor at origin cnsr 1\nend\n'
+    )
+    code, out, err = run_cli(capsys, "trace", str(ept), "--data", str(tmp_path), "--subject", "S2")
+    assert (code, out) == (2, "")
+    assert err == "error: subject S2 is not in adsl (1 subject); it has rows in adrs only, so it is not analysed\n"
