@@ -449,4 +449,7 @@ def test_trace_of_a_subject_with_rows_only_outside_the_subject_table(tmp_path, c
     )
     code, out, err = run_cli(capsys, "trace", str(ept), "--data", str(tmp_path), "--subject", "S2")
     assert (code, out) == (2, "")
-    assert err == "error: subject S2 is not in adsl (1 subject); it has rows in adrs only, so it is not analysed\n"
+    assert (
+        err
+        == "error: subject S2 is not in adsl (1 subject); it has rows in adrs only, so it is not analysed\n"
+    )
