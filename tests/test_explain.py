@@ -453,3 +453,56 @@ def test_trace_of_a_subject_with_rows_only_outside_the_subject_table(tmp_path, c
         err
         == "error: subject S2 is not in adsl (1 subject); it has rows in adrs only, so it is not analysed\n"
     )
+
+
+@pytest.mark.parametrize("example", ALL)
+def test_every_example_explains_as_one_well_formed_html_page(example):
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.open: list[str] = []
+            self.rows = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in ("meta", "!doctype"):
+                self.open.append(tag)
+            self.rows += tag == "tr"
+
+        def handle_endtag(self, tag):
+            assert self.open.pop() == tag
+
+    model = endpointdsl.check_file(EXAMPLES / example)
+    parser = Tags()
+    parser.feed(explain(model, format="html"))
+    assert parser.open == []
+    assert parser.rows == sum(1 + len(e.rows) for e in explanations(model))
+
+
+def test_a_landmark_trace_names_the_visits_outside_its_window():
+    (t,) = trace(EXAMPLES / "her2_pdl1_cart.ept", EXAMPLES / "her2_pdl1_cart", _a_landmark_subject(), "ORRM1")
+    assert any("not in the window" in x for x in t.ignored)
+    assert t.decided == f"C:{t.record.AVALC}"
+
+
+def _a_landmark_subject() -> str:
+    model = endpointdsl.check_file(EXAMPLES / "her2_pdl1_cart.ept")
+    tables = read_tables(EXAMPLES / "her2_pdl1_cart", [t.name for t in model.tables])
+    for sid in tables["adsl"].USUBJID:
+        (t,) = trace(model, tables, sid, "ORRM1")
+        if t.record is not None and any("not in the window" in x for x in t.ignored):
+            return sid
+    raise AssertionError("no subject has a visit outside the month-1 window")
+
+
+def test_a_kind_without_an_explainer_is_said_not_guessed():
+    """Issues 14 and 19 add kinds of endpoint: until they add their explainer, explain says so."""
+    import attrs
+
+    model = endpointdsl.check_file(EXAMPLES / "her2_cart_trastuzumab.ept")
+    ep = model.endpoint("ORR")
+    other = attrs.evolve(ep, response=attrs.evolve(ep.response, kind="worst"))
+    model = attrs.evolve(model, endpoints=(other,))
+    (e,) = explanations(model)
+    assert e.rows == () and "No outcome table is written for endpoints of kind 'worst' yet." in explain(model)

@@ -65,7 +65,7 @@ def explain(model: m.Model, only: str | None = None) -> list[Explanation]:
     for ep in model.endpoints:
         if only not in (None, ep.paramcd):
             continue
-        got = EXPLAINERS[ep.kind](model, ep)
+        got = EXPLAINERS.get(ep.kind, _other)(model, ep)
         sources = tuple(event_source(model, model.event(e)) for e in model.read_events(ep))
         out.append(evolve(got, paragraphs=(*got.paragraphs, ("Sources", sources))))
     return out
@@ -335,11 +335,16 @@ def _tte(model: m.Model, ep: m.EndpointSpec) -> Explanation:
     unit = ep.unit
     day = "+ 1" if ep.origin_day == 1 else "+ 0"
     aval = f"AVAL = (ADT - STARTDT {day})"
-    if m.timed(ep):
-        aval = f"AVAL = (ADTM - STARTDTM) in {unit}, not rounded"
-    elif unit != "days":
-        aval += f" / {number(m.UNIT_DAYS[unit])}"
-    paras.append(("AVAL", (f"{aval}, not rounded; AVALU {m.AVALU[unit]}; origin is day {ep.origin_day}.",)))
+    if m.timed(ep):  # times of day: from the origin's moment, no day added
+        text = (
+            f"AVAL = (ADTM - STARTDTM) in {unit}, not rounded; AVALU {m.AVALU[unit]}; the origin and the "
+            "chosen date must have a time of day, else the subject is excluded (`no time of day`)."
+        )
+    else:
+        if unit != "days":
+            aval += f" / {number(m.UNIT_DAYS[unit])}"
+        text = f"{aval}, not rounded; AVALU {m.AVALU[unit]}; origin is day {ep.origin_day}."
+    paras.append(("AVAL", (text,)))
     return Explanation(ep.paramcd, ep.param, ep.kind, tuple(paras), tuple(_tte_rows(model, ep)))
 
 
@@ -757,6 +762,14 @@ def _response_exclusions(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
             )
         )
     return rows
+
+
+def _other(model: m.Model, ep: m.EndpointSpec) -> Explanation:
+    """A kind of endpoint without an explainer of its own yet: what every kind shares, and no
+    outcome table (said, rather than guessed)."""
+    paras = _response_common(model, ep)
+    paras.append(("Outcomes", (f"No outcome table is written for endpoints of kind {ep.kind!r} yet.",)))
+    return Explanation(ep.paramcd, ep.param, ep.kind, tuple(paras), (), _RESPONSE_COLUMNS)
 
 
 # The explainer of each kind of endpoint (EndpointSpec.kind); a new kind adds its own here.

@@ -146,11 +146,13 @@ class _Walk:
             return self._exclude("X:before-origin", f"observation ends before the origin ({end})")
         self.origin, self.end, self.limiting, self.limit_index = origin, end, limiting, limit_index
         self.origin_occ = origin_occ
-        if ep.response is not None:
+        # The walk of each kind of endpoint (EndpointSpec.kind); a kind without its own walk is
+        # told by its record (the lead adds the kinds of issues 14 and 19 here).
+        if ep.kind in ("best", "landmark", "occurrence"):
             return self._response()
-        if m.timed(ep):
-            return self._by_record()
-        return self._tte()
+        if ep.kind == "tte" and not m.timed(ep):
+            return self._tte()
+        return self._by_record()
 
     # ---- outcomes ----
 
@@ -279,6 +281,12 @@ class _Walk:
             if start is None or stop is None:
                 return self._exclude("X:window", self.derivation.excluded or "a window bound has no date")
             self.steps.append(f"window {start} to {stop}")
+            if spec.kind == "landmark":
+                for v in vs:
+                    if not start <= v["date"] <= stop:
+                        self.ignored.append(
+                            f"the visit of {v['date']} ({v['response']}): not in the window {start} to {stop}"
+                        )
             if spec.kind == "occurrence":
                 for o in occ[spec.event]:
                     if not start <= o["date"] <= stop:
