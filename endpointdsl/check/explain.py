@@ -368,14 +368,17 @@ def _plain_words(model: m.Model, ep: m.EndpointSpec, terms) -> list[str]:
     (the seed's literal PFS: death without progression is censored at the death date)."""
     out = []
     listed = {t.event for t in ep.events}
-    events = " or ".join(name(model, t.event) for t in terms)
+    events = " or ".join(name(model, t.event) for t in ep.events)
+    # an event of another endpoint of the file, censored here: said to be no event here
+    elsewhere = {t.event for other in model.endpoints if other is not ep for t in other.events}
     for rule in ep.censoring:
         for ch in rule.choices:
             e = ch.date.event
             if ch.date.kind == "single" and e not in listed and model.event(e).per_subject:
+                note = f"{name(model, e)} is not an event here: " if e in elsewhere else ""
                 out.append(
-                    f"{name(model, e)} is not an event here: {name(model, e)} without {events} is censored at "
-                    f"the {name(model, e)} date (CNSR {ch.outcome.cnsr})."
+                    f"{note}{name(model, e)} without {events} is censored at the {name(model, e)} date "
+                    f"(CNSR {ch.outcome.cnsr})."
                 )
     return list(dict.fromkeys(out))
 
@@ -397,7 +400,7 @@ def _capped_at(ep: m.EndpointSpec, rule: m.CensorRule) -> list[int]:
 def _tte_rows(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
     rows: list[Row] = []
     terms = [t for t in ep.events]
-    listed = ", ".join(name(model, t.event) for t in terms if not t.competing)
+    listed = ", ".join(name(model, t.event) for t in terms)  # an event or a competing event
     # With a missed-assessment rule an event is measured from the last assessment before it,
     # or from the origin when there is none: two branches (FDA B7 and B8 are one each).
     missed = ep.missed
