@@ -340,7 +340,7 @@ def subject_traces(model: Model, subjects: list, subject: Subject, endpoint: str
             if endpoint not in (None, ep.paramcd, g.paramcd):
                 continue
             t = trace_one(narrowed(model, ep, g.value), ep, subject)
-            out.append(evolve(t, paramcd=g.paramcd, derivation=relabel(t.derivation, g)))
+            out.append(evolve(t, paramcd=g.paramcd, derivation=relabel(t.derivation, g), param=g.param))
     return out
 
 

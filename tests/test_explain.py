@@ -506,3 +506,14 @@ def test_a_kind_without_an_explainer_is_said_not_guessed():
     model = attrs.evolve(model, endpoints=(other,))
     (e,) = explanations(model)
     assert e.rows == () and "No outcome table is written for endpoints of kind 'worst' yet." in explain(model)
+
+
+def test_a_grouped_endpoint_is_traced_per_parameter(capsys):
+    gallery = EXAMPLES / "sap"
+    argv = ["trace", str(gallery / "ae_each_term.ept"), "--data", str(gallery / "data" / "ae_each_term")]
+    code, out, err = run_cli(capsys, *argv, "--subject", "S01", "--endpoint", "TTAE")
+    assert (code, err) == (0, "")
+    heads = [line for line in out.splitlines() if line.startswith("TTAE")]
+    assert len(heads) > 1 and heads[0].startswith("TTAE0001, subject S01 (Time to First TEAE: ")
+    code, one, _ = run_cli(capsys, *argv, "--subject", "S01", "--endpoint", "TTAE0002")
+    assert code == 0 and one.startswith("TTAE0002, subject S01 (") and one in out

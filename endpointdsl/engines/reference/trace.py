@@ -55,6 +55,7 @@ class Trace:
     decided: str | None  # the explain table's row key
     derivation: Derivation
     findings: tuple[str, ...] = field(factory=tuple)
+    param: str | None = None  # groups: the parameter's PARAM (the value it is for)
 
     @property
     def record(self) -> Record | None:
@@ -348,9 +349,9 @@ def _cell(value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def text(t: Trace, param: str | None = None) -> str:
+def text(t: Trace) -> str:
     """The trace as the command line prints it."""
-    out = [f"{t.paramcd}, subject {t.subject}" + (f" ({param})" if param else "")]
+    out = [f"{t.paramcd}, subject {t.subject}" + (f" ({t.param})" if t.param else "")]
     if t.origin is not None:
         out.append(f"  origin: {t.origin}")
     out.append(f"  end of observation: {t.end}")
