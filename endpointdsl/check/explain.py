@@ -606,6 +606,25 @@ def _response(model: m.Model, ep: m.EndpointSpec) -> Explanation:
     progression = r.criteria.of_role("progression") if r.criteria else ("PD",)
     if not (r.criteria and r.criteria.continues):
         visits.append(f"Visits after the first {' or '.join(progression)} are not used.")
+    if r.criteria is not None:  # criteria (issue 13): each category's role and confirmation
+        for c in r.criteria.categories:
+            if not c.confirmed_by:
+                continue
+            rule = f"{c.name} is confirmed by a later {' or '.join(c.confirmed_by)}"
+            rule += f", with only {' or '.join(c.between)} between" if c.between else ""
+            rule += ", at the next assessment" if c.at_next else ""
+            if c.window is not None:
+                rule += (
+                    f", {number(c.window[0])} to {number(c.window[1])} days after the assessment before it"
+                )
+            when = " (with `confirm after`)" if c.role == "response" else ""
+            rank = r.criteria.names
+            worse = [x for x in c.confirmed_by if rank.index(x) > rank.index(c.name)]
+            if c.role == "response" and worse:
+                when += f"; confirmed by {' or '.join(worse)} it counts as that category, from its own date"
+            elif c.role != "response":
+                when += "; confirmed, it counts as the confirming visit's category, from its own date"
+            visits.append(rule + when + ".")
     paras.append(("Assessments", tuple(visits)))
     rows: list[Row] = []
     if r.kind == "best":
