@@ -128,6 +128,25 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="change nothing; list the files that would change and exit with 1 if there are any",
     )
+    # explain and trace (issue 15)
+    p_explain = sub.add_parser(
+        "explain", help="what each endpoint does, in SAP words, with its outcome (censoring) table"
+    )
+    p_explain.add_argument("file", metavar="FILE")
+    p_explain.add_argument("endpoint", nargs="?", metavar="ENDPOINT", help="only this endpoint (PARAMCD)")
+    p_explain.add_argument(
+        "--format", choices=["md", "html"], default="md", help="Markdown (default) or HTML"
+    )
+    p_trace = sub.add_parser(
+        "trace", help="why one subject got its record: rows read, ignored, the deciding rule"
+    )
+    p_trace.add_argument("file", metavar="FILE")
+    p_trace.add_argument(
+        "--data", required=True, metavar="DIR", help="folder with one file per table (see run)"
+    )
+    p_trace.add_argument("--subject", required=True, metavar="ID", help="the subject's key (USUBJID)")
+    p_trace.add_argument("--endpoint", metavar="P", help="only this endpoint (PARAMCD)")
+    p_trace.add_argument("--encoding", metavar="NAME", help="text encoding of the input files (see run)")
     return parser
 
 
@@ -412,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         commands = {"check": _check, "compile": _compile, "run": _run, "summary": _summary, "fmt": _fmt}  # km
+        commands.update({"explain": _explain, "trace": _trace})  # explain and trace (issue 15)
         return commands[args.command](args)
     except BrokenPipeError:  # the reader of stdout (`| head`) stopped reading: nothing to report
         with contextlib.suppress(Exception):  # and nothing more to flush at exit
@@ -670,6 +690,46 @@ def _empty_event_lines(report) -> list[str]:
 
     mine = report[report.MESSAGE.str.startswith(PREFIX, na=False) & report.USUBJID.isna()]
     return [f"{status}: {message}" for status, message in zip(mine.STATUS, mine.MESSAGE, strict=True)]
+
+
+# ---- explain and trace (issue 15) ------------------------------------------------------------
+
+
+def _explain(args) -> int:
+    from .api import TraceError, explain
+
+    model = _load(args.file)
+    if isinstance(model, int):
+        return model
+    try:
+        sys.stdout.write(explain(model, args.endpoint, args.format))
+    except TraceError as exc:
+        return _error(str(exc), EXIT_DATA)
+    return EXIT_OK
+
+
+def _trace(args) -> int:
+    from .api import TraceError, trace
+    from .data.errors import DataError
+    from .engines.reference.trace import text
+
+    model = _load(args.file)
+    if isinstance(model, int):
+        return model
+    try:
+        _input_files(args.data, [t.name for t in model.tables])
+        traces = trace(model, args.data, args.subject, args.endpoint, args.encoding)
+    except (TraceError, DataError) as exc:
+        return _error(str(exc), EXIT_DATA)
+    except OSError as exc:
+        return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
+    if not traces:
+        return _error(
+            f"subject {args.subject}: no parameter of endpoint {args.endpoint} (its event selects no row)",
+            EXIT_DATA,
+        )
+    sys.stdout.write("\n".join(text(t) for t in traces))
+    return EXIT_OK
 
 
 def _group_lines(model, adtte) -> list[str]:
