@@ -80,3 +80,18 @@ def written_frame(path: Path) -> pd.DataFrame:
     for c in ("STARTDT", "ADT"):
         frame[c] = frame[c].map(lambda d: day(d) if isinstance(d, str) and d else None)
     return frame
+
+
+def cell_text(value) -> str | None:
+    """A cell of a written output as text (None: missing), dates in ISO form."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return None if text in ("", "nan", "NaT", "<NA>", "None") else text
+
+
+def cell_number(value) -> float | None:
+    text = cell_text(value)
+    return None if text is None else float(text)

@@ -18,7 +18,7 @@ import pytest
 from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sap_support import api_run, cli_run, day
+from sap_support import api_run, cell_text, cli_run, day
 from sap_support import rows as read_rows
 
 import endpointdsl
@@ -56,13 +56,7 @@ def record(subject, paramcd, start, adt, cnsr, evntdesc, cnsdtdsc, dom, var, seq
 # ---- what the engines give -----------------------------------------------------------------
 
 
-def _text(value) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return None if text in ("", "nan", "NaT", "<NA>", "None") else text
+_text = cell_text
 
 
 def normalised(records: list[dict]) -> list[tuple]:

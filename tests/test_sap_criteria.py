@@ -14,25 +14,14 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import EXAMPLES
-from sap_support import api_run, cli_run, day
+from sap_support import api_run, cell_number, cell_text, cli_run, day
 from sap_support import rows as read_rows
 
 SAP = EXAMPLES / "sap"
 ENGINES = ("sql", "compiled", "interpreter")
 
 
-def _text(value) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return None if text in ("", "nan", "NaT", "<NA>", "None") else text
-
-
-def _num(value) -> float | None:
-    text = _text(value)
-    return None if text is None else float(text)
+_text, _num = cell_text, cell_number
 
 
 def normalised(records: list[dict]) -> list[tuple]:

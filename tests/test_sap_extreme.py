@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sap_support import api_run, cli_run, day
+from sap_support import api_run, cell_number, cell_text, cli_run, day
 from sap_support import rows as read_rows
 
 import endpointdsl
@@ -28,18 +28,7 @@ def rows(slug: str, table: str) -> list[dict]:
     return read_rows(slug, table, blank_as_none=True)
 
 
-def _text(value) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return None if text in ("", "nan", "NaT", "<NA>", "None") else text
-
-
-def _num(value) -> float | None:
-    text = _text(value)
-    return None if text is None else float(text)
+_text, _num = cell_text, cell_number
 
 
 def normalised(records: list[dict]) -> list[tuple]:
