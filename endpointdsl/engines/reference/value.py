@@ -160,6 +160,8 @@ def derive(ep: m.EndpointSpec, subject: Subject, holds, occurrences=None) -> Der
         used = points if stat == "auc" else [p for p in points if p[0] <= picked[0]]
         aval = 0.0
         for (t1, c1, _, _), (t2, c2, _, _) in itertools.pairwise(used):
+            if s.origin is not None and s.origin_day == 1:  # day -1 is the day before day 1
+                t1, t2 = (t1 - 1 if t1 > 0 else t1), (t2 - 1 if t2 > 0 else t2)
             if spec.rule == "linear up log down" and c2 < c1 and c2 > 0:
                 aval += (t2 - t1) * (c1 - c2) / math.log(c1 / c2)
             else:

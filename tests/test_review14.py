@@ -1,0 +1,64 @@
+"""Review 14: value endpoints and the Kaplan-Meier summary, broken as a statistician would
+break them. Every expected value is worked out by hand in the test."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import endpointdsl
+
+ENGINES = ("compiled", "interpreter", "sql")
+
+
+def run_all(text: str, tables: dict) -> endpointdsl.RunResult:
+    """The compiled engine's result, the other two engines held to it."""
+    compiled = endpointdsl.CompiledFile.from_model(endpointdsl.check_text(text, "review14.ept"))
+    out = {engine: compiled.run(tables, engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(out["compiled"].adtte, out[engine].adtte)
+        pd.testing.assert_frame_equal(out["compiled"].report, out[engine].report)
+    return out["compiled"]
+
+
+def values(result) -> dict:
+    return {(r.USUBJID, r.PARAMCD): r.AVAL for r in result.adtte.itertuples()}
+
+
+DATED = """\
+table adsl: one row per subject
+table adpc: many rows per subject
+event infusion = adsl.INFDT
+series car = adpc.AVAL at ADT days from infusion origin is day {day}
+    below lloq if FLAG = "Y": zero
+endpoint AUC "AUC"
+    value auc of car linear
+end
+endpoint AUCLL "AUC log down"
+    value auc of car linear up log down
+end
+endpoint AUCT "AUC to last"
+    value auc to last of car linear
+end
+"""
+
+
+@pytest.mark.parametrize("day", [0, 1])
+def test_auc_across_the_origin_counts_the_days_elapsed(day):
+    # A pre-infusion sample on Jan 9 (day -1 in both numberings), the infusion day Jan 10
+    # (day 0 or day 1), Jan 11 (day 1 or 2), Jan 13 (day 3 or 4). The trapezoids' widths are
+    # the days between the samples: 1, 1, 2, whatever the numbering (with `origin is day 1`
+    # day -1 and day 1 are one day apart: there is no day 0).
+    #   linear: 1 x (5 + 10)/2 + 1 x (10 + 40)/2 + 2 x (40 + 10)/2 = 7.5 + 25 + 50 = 82.5
+    #   log down on the last: 2 x (40 - 10)/ln(4) = 60/ln 4
+    import math
+
+    adsl = pd.DataFrame({"USUBJID": ["S1"], "INFDT": ["2024-01-10"]})
+    adpc = pd.DataFrame({
+        "USUBJID": ["S1"] * 4, "ADT": ["2024-01-09", "2024-01-10", "2024-01-11", "2024-01-13"],
+        "AVAL": [5.0, 10.0, 40.0, 10.0], "FLAG": ["N"] * 4,
+    })  # fmt: skip
+    got = values(run_all(DATED.format(day=day), {"adsl": adsl, "adpc": adpc}))
+    assert got[("S1", "AUC")] == 82.5
+    assert got[("S1", "AUCT")] == 82.5
+    assert got[("S1", "AUCLL")] == pytest.approx(7.5 + 25 + 60 / math.log(4), rel=1e-12)
