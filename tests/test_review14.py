@@ -62,3 +62,37 @@ def test_auc_across_the_origin_counts_the_days_elapsed(day):
     assert got[("S1", "AUC")] == 82.5
     assert got[("S1", "AUCT")] == 82.5
     assert got[("S1", "AUCLL")] == pytest.approx(7.5 + 25 + 60 / math.log(4), rel=1e-12)
+
+
+KM_HEADER = "USUBJID,PARAMCD,PARAM,AVAL,AVALU,CNSR\n"
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (
+            "S1,OS,OS,4,DAYS,1\nS2,OS,OS,5,DAYS,0.5\n",
+            "OS: CNSR must be a whole number of at least 0 (subjects S2)",
+        ),
+        (
+            "S1,OS,OS,4,DAYS,1\nS2,OS,OS,5,DAYS,-1\n",
+            "OS: CNSR must be a whole number of at least 0 (subjects S2)",
+        ),
+        ("S1,OS,OS,abc,DAYS,0\nS2,OS,OS,5,DAYS,0\n", "OS: AVAL must be a number of at least 0 (subjects S1)"),
+        (
+            "S1,OS,OS,-3,DAYS,0\nS2,OS,OS,inf,DAYS,0\n",
+            "OS: AVAL must be a number of at least 0 (subjects S1, S2)",
+        ),
+    ],
+)
+def test_km_summary_of_a_bad_adtte_says_why(tmp_path, capsys, rows, message):
+    # a CNSR of 0.5 was an internal error (int() of '0.5'); a text AVAL too
+    pytest.importorskip("lifelines")
+    from endpointdsl.cli import main
+
+    path = tmp_path / "adtte.csv"
+    path.write_text(KM_HEADER + rows)
+    assert main(["summary", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "internal error" not in err

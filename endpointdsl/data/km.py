@@ -276,6 +276,17 @@ def summarise_km(
         if records.AVAL.isna().any():
             who = ", ".join(sorted(records.USUBJID[records.AVAL.isna()].astype(str))[:5])
             raise DataError(f"{code}: records without AVAL cannot be counted (subjects {who})")
+        aval = pd.to_numeric(records.AVAL, errors="coerce")
+        cnsr = pd.to_numeric(records.CNSR, errors="coerce")
+        bad = ~(np.isfinite(aval) & (aval >= 0))
+        if bad.any():
+            who = ", ".join(sorted(records.USUBJID[bad].astype(str))[:5])
+            raise DataError(f"{code}: AVAL must be a number of at least 0 (subjects {who})")
+        bad = ~(cnsr >= 0) | (cnsr != cnsr.round())
+        if bad.any():
+            who = ", ".join(sorted(records.USUBJID[bad].astype(str))[:5])
+            raise DataError(f"{code}: CNSR must be a whole number of at least 0 (subjects {who})")
+        records = records.assign(AVAL=aval.astype(float), CNSR=cnsr.astype(int))
         avalu = _avalu(records)
         groups = [(None, records)]
         if by is not None:
