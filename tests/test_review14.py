@@ -96,3 +96,39 @@ def test_km_summary_of_a_bad_adtte_says_why(tmp_path, capsys, rows, message):
     err = capsys.readouterr().err
     assert message in err
     assert "internal error" not in err
+
+
+HOURS = """\
+table adsl: one row per subject
+table adpc: many rows per subject
+series conc = adpc.AVAL at TIME hours
+    unit UNIT
+    below lloq if FLAG = "Y": zero
+"""
+
+
+@pytest.mark.parametrize(
+    "clause, expected",
+    [
+        # 4 ug/mL at 1 h is 4000 ng/mL: the largest, yet 5 (ng/mL) at 2 h was taken as the max
+        ("value time of max of conc", None),
+        ("value time of min of conc", None),
+        ("value max of conc", None),
+        # whether a sample is quantifiable does not depend on its unit
+        ("value time of last of conc", 2.0),
+        ("value detectable of conc at 2 hours within 0 hours", 1.0),
+    ],
+)
+def test_statistics_comparing_values_refuse_several_units(clause, expected):
+    adpc = pd.DataFrame({
+        "USUBJID": ["S1", "S1"], "TIME": [1.0, 2.0], "AVAL": [4.0, 5.0], "FLAG": ["N", "N"],
+        "UNIT": ["ug/mL", "ng/mL"],
+    })  # fmt: skip
+    text = HOURS + f'endpoint P "P"\n    {clause}\nend\n'
+    result = run_all(text, {"adsl": pd.DataFrame({"USUBJID": ["S1"]}), "adpc": adpc})
+    got = values(result)
+    if expected is None:
+        assert got == {}
+        assert list(result.excluded.MESSAGE) == ["conc: samples in several units (ng/mL, ug/mL)"]
+    else:
+        assert got == {("S1", "P"): expected}

@@ -102,6 +102,11 @@ def _day(cell: object, origin: dt.date, origin_day: int) -> float | None:
     return float(diff + 1 if origin_day == 1 and diff >= 0 else diff)
 
 
+# Statistics that compare no values across samples (only whether each is quantifiable): they
+# are defined when a subject's samples are in several units. Tmax and the nadir's time are not.
+UNIT_FREE_STATS = ("time of last", "detectable")
+
+
 def value(
     found: list[Sample] | None,
     *,
@@ -154,7 +159,7 @@ def value(
     time_abbr = VALUE_TIME_UNITS[time_unit]
     if unit_column:
         units = sorted({s.unit for s in inside if s.unit is not None})
-        if len(units) > 1 and stat not in ("time of max", "time of min", "time of last", "detectable"):
+        if len(units) > 1 and stat not in UNIT_FREE_STATS:
             return exclude(f"{series}: samples in several units ({', '.join(units)})")
         unit = units[0] if len(units) == 1 else None
     points = []  # (t, v, quantifiable, seq), by time

@@ -109,7 +109,7 @@ def derive(ep: m.EndpointSpec, subject: Subject, holds, occurrences=None) -> Der
         units = sorted(
             {u for r in samples if (u := read_cell(r["row"].get(s.unit_column), "text")) is not None}
         )
-        if len(units) > 1 and m.value_avalu(spec, "x") not in (None, m.VALUE_TIME_UNITS[s.time_unit]):
+        if len(units) > 1 and spec.stat not in ("time of last", "detectable"):  # Tmax compares values
             return result(excluded=f"{s.name}: samples in several units ({', '.join(units)})")
         unit = units[0] if len(units) == 1 else None
 

@@ -186,7 +186,7 @@ class ValueSql:
             tail = f" have the same {s.time}; duplicate times are refused"
             reasons.append(("a.dup_rows IS NOT NULL",
                             f"{text(f'{s.name}: {s.table} rows ')} || a.dup_rows || {text(tail)}"))  # fmt: skip
-        if s.unit_column and v.stat not in (*TIME_STATS, "detectable"):
+        if s.unit_column and v.stat not in ("time of last", "detectable"):  # Tmax compares values
             reasons.append(
                 ("a.units > 1", f"{text(f'{s.name}: samples in several units (')} || a.unit_list || ')'")
             )
