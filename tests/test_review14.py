@@ -132,3 +132,26 @@ def test_statistics_comparing_values_refuse_several_units(clause, expected):
         assert list(result.excluded.MESSAGE) == ["conc: samples in several units (ng/mL, ug/mL)"]
     else:
         assert got == {("S1", "P"): expected}
+
+
+def test_detectable_on_a_series_that_drops_blq_samples_is_refused():
+    # Samples at day 170 (quantifiable) and day 183 (BLQ); month 6 is day 182.6. With
+    # `missing after` the BLQ sample was dropped, so day 170 was the nearest within 21 days
+    # and the subject was "detectable" (Y); the sample at the landmark says N.
+    text = (
+        "table adsl: one row per subject\ntable adpc: many rows per subject\n"
+        "series car = adpc.AVAL at DAY days\n"
+        '    below lloq if FLAG = "Y": zero before first quantifiable, missing after\n'
+        'endpoint P6 "Detectable at 6 months"\n'
+        "    value detectable of car at 6 months within 21 days\nend\n"
+    )
+    with pytest.raises(endpointdsl.EptError) as info:
+        endpointdsl.check_text(text, "review14.ept")
+    assert [d.code for d in info.value.diagnostics] == ["E376"]
+    kept = text.replace("missing after", "half lloq after\n    lloq 50")
+    adpc = pd.DataFrame(
+        {"USUBJID": ["S1", "S1"], "DAY": [170.0, 183.0], "AVAL": [100.0, None], "FLAG": ["N", "Y"]}
+    )
+    result = run_all(kept, {"adsl": pd.DataFrame({"USUBJID": ["S1"]}), "adpc": adpc})
+    assert values(result) == {("S1", "P6"): 0.0}
+    assert list(result.adtte.AVALC) == ["N"]
