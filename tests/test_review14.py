@@ -155,3 +155,26 @@ def test_detectable_on_a_series_that_drops_blq_samples_is_refused():
     result = run_all(kept, {"adsl": pd.DataFrame({"USUBJID": ["S1"]}), "adpc": adpc})
     assert values(result) == {("S1", "P6"): 0.0}
     assert list(result.adtte.AVALC) == ["N"]
+
+
+def test_missing_texts_of_the_summaries_stay_missing(tmp_path):
+    # pandas before 3 (which the km extra needs) cast None to the text "None" and NaN to
+    # "nan": the PK table's AVALU of a series without a unit, and the KM table's EVNTDESC,
+    # CNSDTDSC and TIMEU of its count rows, were written as those words
+    from endpointdsl.data.value_summary import summarise_values
+
+    records = pd.DataFrame({"USUBJID": ["S1"], "PARAMCD": ["CMAX"], "AVAL": [2.0], "AVALU": [None]})
+    table = summarise_values(records, [("CMAX", "Cmax")])
+    assert table.AVALU.isna().all()
+    pytest.importorskip("lifelines")
+    from endpointdsl.data import km
+
+    adtte = pd.DataFrame({
+        "USUBJID": ["S1", "S2"], "PARAMCD": ["OS", "OS"], "PARAM": ["OS", "OS"], "AVAL": [1.0, 2.0],
+        "AVALU": ["DAYS", "DAYS"], "CNSR": [0, 1], "EVNTDESC": ["DEATH", None], "CNSDTDSC": [None, "LAST ALIVE"],
+    })  # fmt: skip
+    out = km.summarise_km(adtte)
+    texts = set(out.EVNTDESC.dropna()) | set(out.CNSDTDSC.dropna()) | set(out.TIMEU.dropna())
+    assert not texts & {"nan", "None"}
+    counts = out[out.STAT == "SUBJECTS"].iloc[0]
+    assert pd.isna(counts.EVNTDESC) and pd.isna(counts.TIMEU)

@@ -22,6 +22,7 @@ import pandas as pd
 from attrs import frozen
 
 from .errors import DataError
+from .value_summary import with_dtypes
 
 CONF_TYPES = ("log-log", "log", "plain")
 # Days in a unit of AVAL (AVALU), as check.model.UNIT_DAYS and TIME_UNIT_SECONDS say
@@ -299,7 +300,7 @@ def summarise_km(
     columns = COLUMNS if by is None else [*COLUMNS[:2], by, *COLUMNS[2:]]
     table = pd.DataFrame(rows, columns=columns)
     dtypes = dict(_DTYPES) if by is None else {**_DTYPES, by: "str"}
-    return table.astype(dtypes)
+    return with_dtypes(table, dtypes)
 
 
 def _avalu(records: pd.DataFrame) -> str:
