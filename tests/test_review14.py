@@ -178,3 +178,39 @@ def test_missing_texts_of_the_summaries_stay_missing(tmp_path):
     assert not texts & {"nan", "None"}
     counts = out[out.STAT == "SUBJECTS"].iloc[0]
     assert pd.isna(counts.EVNTDESC) and pd.isna(counts.TIMEU)
+
+
+def test_km_estimates_after_the_curve_has_ended():
+    # OS: events at 1, 2, 3 and 5, censored at 2 (after the event) and 4. By hand:
+    # S(1) = 5/6, S(2) = 5/6 x 4/5 = 2/3, S(3) = 2/3 x 2/3 = 4/9, S(5) = 0: the last subject
+    # died at 5, so S(10) is 0 (it was missing: "not estimable" after the largest AVAL).
+    # A group whose last subject is censored (A: 1, 2 events, 2 censored) is not estimable.
+    # log-log limits at 2 (Greenwood: 1/30 + 1/20): S^exp(+-1.96 x sqrt(1/12) / |log S|).
+    pytest.importorskip("lifelines")
+    from endpointdsl.data import km
+
+    adtte = pd.DataFrame({
+        "USUBJID": [f"S{i}" for i in range(1, 7)], "PARAMCD": ["OS"] * 6, "AVAL": [1.0, 2, 2, 3, 4, 5],
+        "AVALU": ["DAYS"] * 6, "CNSR": [0, 0, 1, 0, 1, 0], "GRP": ["A", "A", "A", "B", "B", "B"],
+    })  # fmt: skip
+    out = km.summarise_km(adtte, at=[2, 4, 10])
+    surv = out[out.STAT == "SURVIVAL"].set_index("TIME")
+    assert surv.loc[2.0, "ESTIMATE"] == pytest.approx(2 / 3)
+    assert surv.loc[2.0, "LOWER"] == pytest.approx(0.19462, abs=5e-5)
+    assert surv.loc[2.0, "UPPER"] == pytest.approx(0.90443, abs=5e-5)
+    assert surv.loc[4.0, "ESTIMATE"] == pytest.approx(4 / 9)
+    assert surv.loc[10.0, "ESTIMATE"] == 0.0 and surv.loc[10.0, "COUNT"] == 0
+    assert pd.isna(surv.loc[10.0, "LOWER"]) and pd.isna(surv.loc[10.0, "UPPER"])
+    med = out[out.STAT == "MEDIAN"].iloc[0]
+    assert (med.ESTIMATE, med.LOWER) == (3.0, 1.0) and pd.isna(med.UPPER)
+    by = km.summarise_km(adtte, by="GRP", at=[10])
+    at10 = by[by.STAT == "SURVIVAL"].set_index("GRP").ESTIMATE
+    assert pd.isna(at10["A"]) and at10["B"] == 0.0
+    # competing: relapse at 1 and 3, death (CNSR 2) at 2. F(1) = 1/3; all-cause S(2) = 1/3;
+    # F(3) = 1/3 + 1/3 x 1/1 = 2/3, and every subject has had an event: F(9) = 2/3
+    cr = pd.DataFrame({
+        "USUBJID": ["S1", "S2", "S3"], "PARAMCD": ["R"] * 3, "AVAL": [1.0, 2.0, 3.0], "CNSR": [0, 2, 0],
+    })  # fmt: skip
+    cif = km.summarise_km(cr, at=[3, 9], competing={"R": [2]})
+    cif = cif[cif.STAT == "CIF"].set_index("TIME").ESTIMATE
+    assert cif[3.0] == pytest.approx(2 / 3) and cif[9.0] == pytest.approx(2 / 3)

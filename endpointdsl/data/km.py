@@ -153,6 +153,12 @@ def quantile_time(times: np.ndarray, curve: np.ndarray, target: float) -> float:
     return float(times[i])
 
 
+def _ended(curve: Curve) -> bool:
+    """Every subject had an event (of any cause) at or before the last time: the estimate stays
+    what it is there for all later times (S 0; the cumulative incidences final)."""
+    return len(curve.surv) > 0 and curve.surv[-1] == 0
+
+
 def value_at(times: np.ndarray, values: np.ndarray, t: float, start: float) -> float:
     """A right-continuous step function at t (`start` before the first time)."""
     i = np.searchsorted(times, t, side="right")
@@ -345,7 +351,7 @@ def _group_rows(code, part, by, group, avalu, at, unit, conf_type, z, competing_
         cif, lower, upper = cumulative_incidence(curve_all, conf_type, z)
         method = f"Aalen-Johansen; {level} CI delta method, {conf_type}"
         for given, t in at_times(at, unit, avalu):
-            beyond = t > curve.last
+            beyond = t > curve.last and not _ended(curve)
             est = math.nan if beyond else value_at(curve.times, cif, t, 0.0)
             lo = math.nan if beyond else value_at(curve.times, lower, t, 0.0)
             hi = math.nan if beyond else value_at(curve.times, upper, t, 0.0)
@@ -362,7 +368,7 @@ def _group_rows(code, part, by, group, avalu, at, unit, conf_type, z, competing_
                      "UPPER": quantile_time(curve.times, upper, 1 - p),
                      "METHOD": f"Kaplan-Meier; {level} CI Brookmeyer-Crowley, {conf_type}"})  # fmt: skip
     for given, t in at_times(at, unit, avalu):
-        beyond = t > curve.last
+        beyond = t > curve.last and not _ended(curve)
         est = math.nan if beyond else value_at(curve.times, curve.surv, t, 1.0)
         lo = math.nan if beyond else value_at(curve.times, lower, t, 1.0)
         hi = math.nan if beyond else value_at(curve.times, upper, t, 1.0)
