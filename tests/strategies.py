@@ -1937,7 +1937,8 @@ def value_programs(draw) -> ValueProgramDesc:
                 pick(draw, (("2", "1"), ("1", "0.5"), ("60", "30"), ("0", "0"))),
                 pick(draw, ("hours", "minutes")),
             )
-            head = pick(draw, ("value of", "value detectable of"))
+            # detectable needs BLQ samples kept (E376)
+            head = pick(draw, ("value of",) if "missing" in rule else ("value of", "value detectable of"))
             clause = f"{head} conc at {at[0]} {within} within {at[1]} {within}"
         else:
             stat = pick(draw, VALUE_STATS)

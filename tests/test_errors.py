@@ -703,6 +703,9 @@ TABLE += [
                                     head="event rand = adsl.RANDDT\nseries conc = adpc.AVAL at ADT days"),
          "E375", 7, 5, "the origin is day 0 or day 1"),
     Case("value-numbering-without-dates", vprog(options=BLQ + "    origin is day 1\n"), "E375", 5, 5, "add `from EVENT`"),
+    Case("value-detectable-blq-missing",
+         vprog(options='    below lloq if PCSTRESC = "<BLQ": zero before first quantifiable, missing after\n',
+               clause="value detectable of conc at 2 hours within 1 hours"), "E376", 6, 3, "`zero` or `half lloq`"),
 ]  # fmt: skip
 
 # Syntax rows whose input has more than its one mistake (no endpoint in the file): the

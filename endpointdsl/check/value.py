@@ -201,6 +201,15 @@ def _value(checker, c: n.ValueClause, series: dict[str, m.SeriesSpec]) -> m.Valu
             checker.error(
                 "E365", "a tolerance cannot be negative", c.within.span, "write e.g. `within 14 days`"
             )
+        if c.stat == "detectable" and "missing" in (s.blq_before, s.blq_after):
+            # a BLQ sample at the landmark is the answer N; dropped, a quantifiable neighbour
+            # within the tolerance would answer Y, or the subject would have no value
+            checker.error(
+                "E376", f"`detectable` of series {s.name}, whose samples below the LLOQ are missing (not used)",
+                c.span,
+                "a sample below the LLOQ at the landmark is not detectable: count it as `zero` or `half lloq` "
+                "(a second series over the same rows can keep `missing` for the AUC)",
+            )  # fmt: skip
     if c.stat.startswith("auc") and c.rule is None:
         checker.error(
             "E368", "an AUC needs its rule: `linear` or `linear up log down`", c.span,

@@ -22,6 +22,7 @@ import pandas as pd
 from attrs import frozen
 
 from .errors import DataError
+from .value_summary import with_dtypes
 
 CONF_TYPES = ("log-log", "log", "plain")
 # Days in a unit of AVAL (AVALU), as check.model.UNIT_DAYS and TIME_UNIT_SECONDS say
@@ -152,6 +153,12 @@ def quantile_time(times: np.ndarray, curve: np.ndarray, target: float) -> float:
     return float(times[i])
 
 
+def _ended(curve: Curve) -> bool:
+    """Every subject had an event (of any cause) at or before the last time: the estimate stays
+    what it is there for all later times (S 0; the cumulative incidences final)."""
+    return len(curve.surv) > 0 and curve.surv[-1] == 0
+
+
 def value_at(times: np.ndarray, values: np.ndarray, t: float, start: float) -> float:
     """A right-continuous step function at t (`start` before the first time)."""
     i = np.searchsorted(times, t, side="right")
@@ -276,6 +283,17 @@ def summarise_km(
         if records.AVAL.isna().any():
             who = ", ".join(sorted(records.USUBJID[records.AVAL.isna()].astype(str))[:5])
             raise DataError(f"{code}: records without AVAL cannot be counted (subjects {who})")
+        aval = pd.to_numeric(records.AVAL, errors="coerce")
+        cnsr = pd.to_numeric(records.CNSR, errors="coerce")
+        bad = ~(np.isfinite(aval) & (aval >= 0))
+        if bad.any():
+            who = ", ".join(sorted(records.USUBJID[bad].astype(str))[:5])
+            raise DataError(f"{code}: AVAL must be a number of at least 0 (subjects {who})")
+        bad = ~(cnsr >= 0) | (cnsr != cnsr.round())
+        if bad.any():
+            who = ", ".join(sorted(records.USUBJID[bad].astype(str))[:5])
+            raise DataError(f"{code}: CNSR must be a whole number of at least 0 (subjects {who})")
+        records = records.assign(AVAL=aval.astype(float), CNSR=cnsr.astype(int))
         avalu = _avalu(records)
         groups = [(None, records)]
         if by is not None:
@@ -288,7 +306,7 @@ def summarise_km(
     columns = COLUMNS if by is None else [*COLUMNS[:2], by, *COLUMNS[2:]]
     table = pd.DataFrame(rows, columns=columns)
     dtypes = dict(_DTYPES) if by is None else {**_DTYPES, by: "str"}
-    return table.astype(dtypes)
+    return with_dtypes(table, dtypes)
 
 
 def _avalu(records: pd.DataFrame) -> str:
@@ -333,7 +351,7 @@ def _group_rows(code, part, by, group, avalu, at, unit, conf_type, z, competing_
         cif, lower, upper = cumulative_incidence(curve_all, conf_type, z)
         method = f"Aalen-Johansen; {level} CI delta method, {conf_type}"
         for given, t in at_times(at, unit, avalu):
-            beyond = t > curve.last
+            beyond = t > curve.last and not _ended(curve)
             est = math.nan if beyond else value_at(curve.times, cif, t, 0.0)
             lo = math.nan if beyond else value_at(curve.times, lower, t, 0.0)
             hi = math.nan if beyond else value_at(curve.times, upper, t, 0.0)
@@ -350,7 +368,7 @@ def _group_rows(code, part, by, group, avalu, at, unit, conf_type, z, competing_
                      "UPPER": quantile_time(curve.times, upper, 1 - p),
                      "METHOD": f"Kaplan-Meier; {level} CI Brookmeyer-Crowley, {conf_type}"})  # fmt: skip
     for given, t in at_times(at, unit, avalu):
-        beyond = t > curve.last
+        beyond = t > curve.last and not _ended(curve)
         est = math.nan if beyond else value_at(curve.times, curve.surv, t, 1.0)
         lo = math.nan if beyond else value_at(curve.times, lower, t, 1.0)
         hi = math.nan if beyond else value_at(curve.times, upper, t, 1.0)

@@ -33,6 +33,16 @@ LABELS = {
 }  # fmt: skip
 
 
+def with_dtypes(table: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
+    """`table.astype(dtypes)`, a missing text kept missing: pandas before 3 turns None and NaN
+    into the texts "None" and "nan" when it casts to "str" (the km extra runs on pandas 2)."""
+    typed = table.astype(dtypes)
+    for column, dtype in dtypes.items():
+        if dtype == "str" and typed[column].dtype == object:
+            typed[column] = typed[column].where(table[column].notna(), None)
+    return typed
+
+
 def summarise_values(
     records: pd.DataFrame, parameters: list[tuple[str, str]], excluded: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -57,7 +67,7 @@ def summarise_values(
             max(values, default=math.nan), math.exp(statistics.fmean(logs)) if logs else math.nan,
             100 * math.sqrt(math.expm1(gsd**2)) if not math.isnan(gsd) else math.nan, len(logs), out,
         ))  # fmt: skip
-    return pd.DataFrame(rows, columns=VALUE_SUMMARY_COLUMNS).astype(_DTYPES)
+    return with_dtypes(pd.DataFrame(rows, columns=VALUE_SUMMARY_COLUMNS), _DTYPES)
 
 
 def _number(x: float) -> str:

@@ -102,6 +102,11 @@ def _day(cell: object, origin: dt.date, origin_day: int) -> float | None:
     return float(diff + 1 if origin_day == 1 and diff >= 0 else diff)
 
 
+# Statistics that compare no values across samples (only whether each is quantifiable): they
+# are defined when a subject's samples are in several units. Tmax and the nadir's time are not.
+UNIT_FREE_STATS = ("time of last", "detectable")
+
+
 def value(
     found: list[Sample] | None,
     *,
@@ -124,6 +129,7 @@ def value(
     within: float | None = None,
     near: str | None = None,
     origin: str | None = None,
+    no_day_zero: bool = False,
 ) -> Derivation:
     """11.2: the endpoint's number from the samples in its window (None: no origin date)."""
 
@@ -153,7 +159,7 @@ def value(
     time_abbr = VALUE_TIME_UNITS[time_unit]
     if unit_column:
         units = sorted({s.unit for s in inside if s.unit is not None})
-        if len(units) > 1 and stat not in ("time of max", "time of min", "time of last", "detectable"):
+        if len(units) > 1 and stat not in UNIT_FREE_STATS:
             return exclude(f"{series}: samples in several units ({', '.join(units)})")
         unit = units[0] if len(units) == 1 else None
     points = []  # (t, v, quantifiable, seq), by time
@@ -177,7 +183,7 @@ def value(
         picked = min((p for p in points if abs(p[0] - at) <= within), key=lambda p: (abs(p[0] - at), p[0]))
     if stat.startswith("auc"):
         used = [p for p in points if picked is None or p[0] <= picked[0]]
-        aval = sum(_segment(a, b, rule) for a, b in itertools.pairwise(used))
+        aval = sum(_segment(a, b, rule, no_day_zero) for a, b in itertools.pairwise(used))
         aval = float(aval)
         picked = None
     elif stat == "change from min":
@@ -202,10 +208,13 @@ def value(
     return Derivation(notes.subject, notes.paramcd, record, None, tuple(notes.messages))
 
 
-def _segment(a: tuple, b: tuple, rule: str | None) -> float:
+def _segment(a: tuple, b: tuple, rule: str | None, no_day_zero: bool = False) -> float:
     """The area of one trapezoid (linear), or under the log-linear line where the value falls
-    between two positive values (`linear up log down`)."""
+    between two positive values (`linear up log down`). `no_day_zero`: days numbered from an
+    origin that is day 1 (the day before is day -1): the width is the days elapsed."""
     (t1, c1), (t2, c2) = a[:2], b[:2]
+    if no_day_zero:
+        t1, t2 = (t1 - 1 if t1 > 0 else t1), (t2 - 1 if t2 > 0 else t2)
     if rule == "linear up log down" and c2 < c1 and c2 > 0:
         return (t2 - t1) * (c1 - c2) / math.log(c1 / c2)
     return (t2 - t1) * (c1 + c2) / 2

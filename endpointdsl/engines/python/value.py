@@ -59,5 +59,7 @@ def write_value(w: Writer, ep: m.EndpointSpec) -> None:
     }  # fmt: skip
     if s.origin is not None:
         named["origin"] = lit(s.origin)
+        if s.origin_day == 1 and v.stat.startswith("auc"):  # day 1 follows day -1: one day apart
+            named["no_day_zero"] = lit(True)
     w.line(f"return {call('rv.value', 'found', notes='notes', **named)}", ep.lines.get("value"))
     w.dedent()

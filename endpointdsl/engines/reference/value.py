@@ -109,7 +109,7 @@ def derive(ep: m.EndpointSpec, subject: Subject, holds, occurrences=None) -> Der
         units = sorted(
             {u for r in samples if (u := read_cell(r["row"].get(s.unit_column), "text")) is not None}
         )
-        if len(units) > 1 and m.value_avalu(spec, "x") not in (None, m.VALUE_TIME_UNITS[s.time_unit]):
+        if len(units) > 1 and spec.stat not in ("time of last", "detectable"):  # Tmax compares values
             return result(excluded=f"{s.name}: samples in several units ({', '.join(units)})")
         unit = units[0] if len(units) == 1 else None
 
@@ -160,6 +160,8 @@ def derive(ep: m.EndpointSpec, subject: Subject, holds, occurrences=None) -> Der
         used = points if stat == "auc" else [p for p in points if p[0] <= picked[0]]
         aval = 0.0
         for (t1, c1, _, _), (t2, c2, _, _) in itertools.pairwise(used):
+            if s.origin is not None and s.origin_day == 1:  # day -1 is the day before day 1
+                t1, t2 = (t1 - 1 if t1 > 0 else t1), (t2 - 1 if t2 > 0 else t2)
             if spec.rule == "linear up log down" and c2 < c1 and c2 > 0:
                 aval += (t2 - t1) * (c1 - c2) / math.log(c1 / c2)
             else:

@@ -138,10 +138,13 @@ class ValueSql:
         w.line(f"    FROM p JOIN pick ON pick.key = p.key WHERE {upto} WINDOW w AS (PARTITION BY p.key ORDER BY p.t)),"
                if v.stat == "auc to last" else
                "    FROM p WINDOW w AS (PARTITION BY p.key ORDER BY p.t)),")  # fmt: skip
-        linear = "(t - t1) * (c1 + c2) / 2"
+        width = "(t - t1)"
+        if s.origin is not None and s.origin_day == 1:  # day -1 is the day before day 1: one day apart
+            width = "((CASE WHEN t > 0 THEN t - 1 ELSE t END) - (CASE WHEN t1 > 0 THEN t1 - 1 ELSE t1 END))"
+        linear = f"{width} * (c1 + c2) / 2"
         area = linear
         if v.rule == "linear up log down":
-            area = f"CASE WHEN c2 < c1 AND c2 > 0 THEN (t - t1) * (c1 - c2) / ln(c1 / c2) ELSE {linear} END"
+            area = f"CASE WHEN c2 < c1 AND c2 > 0 THEN {width} * (c1 - c2) / ln(c1 / c2) ELSE {linear} END"
         w.line(f"auc AS (SELECT key, coalesce(list_sum(list({area} ORDER BY t) FILTER (WHERE t1 IS NOT NULL)), "
                "CAST(0 AS DOUBLE)) AS auc FROM seg GROUP BY key),", line)  # fmt: skip
         w.line("a AS (SELECT key, count(*) AS points, bool_or(" + near + ") AS near,")
@@ -183,7 +186,7 @@ class ValueSql:
             tail = f" have the same {s.time}; duplicate times are refused"
             reasons.append(("a.dup_rows IS NOT NULL",
                             f"{text(f'{s.name}: {s.table} rows ')} || a.dup_rows || {text(tail)}"))  # fmt: skip
-        if s.unit_column and v.stat not in (*TIME_STATS, "detectable"):
+        if s.unit_column and v.stat not in ("time of last", "detectable"):  # Tmax compares values
             reasons.append(
                 ("a.units > 1", f"{text(f'{s.name}: samples in several units (')} || a.unit_list || ')'")
             )
