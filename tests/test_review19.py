@@ -1,0 +1,74 @@
+"""Review 19: defects found in issue 19 (best-response options, `worst of|best of|first of`,
+empty events), each with hand-worked expected values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from endpointdsl.cli import main
+
+ENGINES = ("compiled", "interpreter", "sql")
+
+
+def write(tmp_path: Path, text: str, **tables: str) -> Path:
+    for name, csv in tables.items():
+        (tmp_path / f"{name}.csv").write_text(csv)
+    ept = tmp_path / "t.ept"
+    ept.write_text(text)
+    return ept
+
+
+def run(tmp_path: Path, ept: Path, engine: str, *extra: str) -> tuple[int, pd.DataFrame]:
+    out = tmp_path / f"out_{engine}.csv"
+    code = main(
+        [
+            "run",
+            str(ept),
+            "--data",
+            str(tmp_path),
+            "--engine",
+            engine,
+            "--out",
+            str(out),
+            "--report",
+            str(tmp_path / f"rep_{engine}.csv"),
+            "--summary",
+            str(tmp_path / f"sum_{engine}.csv"),
+            *extra,
+        ]
+    )
+    return code, (pd.read_csv(out, dtype=str, keep_default_na=False) if out.exists() else None)
+
+
+WORST = """table adsl: one row per subject
+table adae: many rows per subject
+event trt = adsl.TRTSDT
+event ae = adae.ASTDT sequence AESEQ
+endpoint WG "Worst grade"
+  from trt
+  worst of
+    outcome "G3" = 3 if any ae has AETOXGR = "3"
+    outcome "LOW" = 1 if any ae
+    otherwise "NONE" = 0
+  last by date
+end
+"""
+ADSL = "USUBJID,TRTSDT\nP1,2021-01-01\nP2,2021-01-01\n"
+ADAE = "USUBJID,ASTDT,AETOXGR,AESEQ\nP1,2021-01-05,3,1\nP1,2021-01-09,3,2\nP2,2021-01-05,1,1\n"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_worst_of_summary_says_no_progression_cutoff(tmp_path, capsys, engine):
+    """A `worst of` endpoint has no assessments and no progressive disease: the terminal
+    summary said `WG: progressive disease cut-off first progressive disease (PD)`."""
+    ept = write(tmp_path, WORST, adsl=ADSL, adae=ADAE)
+    code, out = run(tmp_path, ept, engine)
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "progressive disease cut-off" not in err
+    # P1: two grade-3 rows, the last by date is 2021-01-09 (AESEQ 2); P2: LOW on 2021-01-05
+    got = [tuple(r) for r in out[["USUBJID", "AVALC", "ADT", "SRCSEQ"]].itertuples(index=False)]
+    assert got == [("P1", "G3", "2021-01-09", "2"), ("P2", "LOW", "2021-01-05", "1")]
