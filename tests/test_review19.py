@@ -67,8 +67,9 @@ def test_worst_of_summary_says_no_progression_cutoff(tmp_path, capsys, engine):
     ept = write(tmp_path, WORST, adsl=ADSL, adae=ADAE)
     code, out = run(tmp_path, ept, engine)
     assert code == 0
-    err = capsys.readouterr().err
-    assert "progressive disease cut-off" not in err
+    printed = capsys.readouterr()
+    assert "G3" in printed.out  # the summary table is printed
+    assert "progressive disease cut-off" not in printed.out + printed.err
     # P1: two grade-3 rows, the last by date is 2021-01-09 (AESEQ 2); P2: LOW on 2021-01-05
     got = [tuple(r) for r in out[["USUBJID", "AVALC", "ADT", "SRCSEQ"]].itertuples(index=False)]
     assert got == [("P1", "G3", "2021-01-09", "2"), ("P2", "LOW", "2021-01-05", "1")]
