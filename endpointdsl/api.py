@@ -225,13 +225,19 @@ def empty_events(model: Model, tables: dict[str, pd.DataFrame], report: pd.DataF
     from .data.emptyevents import Probe, empty_event_rows, with_rows
 
     best = {ep.response.event: ep.paramcd for ep in model.endpoints if ep.kind == "best"}
-    probes = []
-    for ev in model.events:
+    probes, probed = [], set()
+    for ev in sorted(model.events, key=lambda e: e.display != e.name):  # the user's events first
         if ev.where is None or ev.derived or ev.confirm is not None or ev.date is not None:
             continue
+        # review19: an outcome's `E has C` is an event made by the checker (`has__1`), a name the
+        # user never wrote: it is named by E, and the condition shown is E's and C together
+        name = ev.name if ev.display == ev.name else f"{ev.display} (in an outcome's `has`)"
+        if (ev.table, ev.where) in probed:
+            continue  # `first|last by COLUMN` without `has` makes a copy of E: E is reported once
+        probed.add((ev.table, ev.where))
         probes.append(
             Probe(
-                ev.name, ev.table, _condition_text(ev.where),
+                name, ev.table, _condition_text(ev.where),
                 lambda row, subject, cond=ev.where: interpreter.holds(cond, row, subject),
                 tuple(_texts(ev.where).items()), best.get(ev.name), bool(m.subject_columns(ev.where)),
                 model.table(ev.table).key, tuple(sorted(m.condition_columns(ev.where))),

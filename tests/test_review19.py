@@ -73,3 +73,46 @@ def test_worst_of_summary_says_no_progression_cutoff(tmp_path, capsys, engine):
     # P1: two grade-3 rows, the last by date is 2021-01-09 (AESEQ 2); P2: LOW on 2021-01-05
     got = [tuple(r) for r in out[["USUBJID", "AVALC", "ADT", "SRCSEQ"]].itertuples(index=False)]
     assert got == [("P1", "G3", "2021-01-09", "2"), ("P2", "LOW", "2021-01-05", "1")]
+
+
+HAS_TYPO = """table adsl: one row per subject
+table adae: many rows per subject
+event trt = adsl.TRTSDT
+event ae = adae.ASTDT sequence AESEQ
+event sev = adae.ASTDT where AESEV = "SEVERE " sequence AESEQ
+endpoint WG "Worst grade"
+  from trt
+  worst of
+    outcome "G3" = 3 if any ae has AETOXGR = "3 "
+    outcome "LOW" = 1 if any ae
+    otherwise "NONE" = 0
+  last by date
+end
+endpoint BG "Highest grade of a severe AE"
+  from trt
+  best of
+    outcome "ANY" = 1 if any sev
+    otherwise "NONE" = 0
+  last by AETOXGR
+end
+"""
+ADAE_SEV = "USUBJID,ASTDT,AETOXGR,AESEV,AESEQ\nP1,2021-01-05,3,SEVERE,1\nP2,2021-01-05,1,MILD,1\n"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_outcome_has_typo_names_the_users_event_once_each(tmp_path, capsys, engine):
+    """A typo in an outcome's `has` condition was reported under the checker's made-up name
+    (`no row matches event has__1`); `last by COLUMN` without `has` reported the event twice
+    (the event and its ordered copy)."""
+    ept = write(tmp_path, HAS_TYPO, adsl=ADSL, adae=ADAE_SEV)
+    code, _ = run(tmp_path, ept, engine, "--fail-on-findings")
+    assert code == 3
+    report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
+    messages = sorted(report.MESSAGE[report.MESSAGE.str.startswith("no row matches event ")])
+    assert messages == [
+        'no row matches event ae (in an outcome\'s `has`): adae where AETOXGR = "3 "; '
+        '"3 " never occurs in AETOXGR (nearest: "3", "1")',
+        'no row matches event sev: adae where AESEV = "SEVERE "; '
+        '"SEVERE " never occurs in AESEV (nearest: "SEVERE", "MILD")',
+    ]
+    assert "has__" not in capsys.readouterr().err
