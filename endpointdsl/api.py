@@ -281,10 +281,24 @@ def _required(cond) -> list[tuple[str, tuple[str, ...]]]:
 
 def _condition_text(cond) -> str:
     """A model condition as the .ept says it (for the report)."""
+
+    def lit(x) -> str:  # review19: as written: `7`, not `7.0`; a `"` inside a text escaped
+        if x.kind == "text":
+            return '"' + x.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if x.kind == "number" and float(x.value).is_integer():
+            return str(int(x.value))
+        return str(x.value)
+
+    return _condition_part(cond, lit)
+
+
+def _condition_part(cond, lit) -> str:
+    """`a and b and c` without parentheses; a mix of `and` and `or` (or a `not`) parenthesised."""
     from .check import model as m
 
-    def lit(x) -> str:
-        return f'"{x.value}"' if x.kind == "text" else str(x.value)
+    def inner(x, kind) -> str:
+        text = _condition_part(x, lit)
+        return text if isinstance(x, kind) or not isinstance(x, m.And | m.Or) else f"({text})"
 
     match cond:
         case m.Compare(column=c, op=op, literal=x):
@@ -294,11 +308,12 @@ def _condition_text(cond) -> str:
         case m.IsMissing(column=c, negated=neg):
             return f"{c} is {'not ' if neg else ''}missing"
         case m.And(left=a, right=b):
-            return f"({_condition_text(a)} and {_condition_text(b)})"
+            return f"{inner(a, m.And)} and {inner(b, m.And)}"
         case m.Or(left=a, right=b):
-            return f"({_condition_text(a)} or {_condition_text(b)})"
+            return f"{inner(a, m.Or)} or {inner(b, m.Or)}"
         case m.Not(operand=a):
-            return f"not {_condition_text(a)}"
+            text = _condition_part(a, lit)
+            return f"not ({text})" if isinstance(a, m.And | m.Or) else f"not {text}"
         case m.CompareColumns(column=c, op=op, other=o):
             return f"{c} {op} {o.table + '.' if o.table else ''}{o.column} ..."
     return "..."

@@ -116,3 +116,38 @@ def test_an_outcome_has_typo_names_the_users_event_once_each(tmp_path, capsys, e
         '"SEVERE " never occurs in AESEV (nearest: "SEVERE", "MILD")',
     ]
     assert "has__" not in capsys.readouterr().err
+
+
+CONDITION_SHOWN = [
+    # (the event's condition as written, the condition the report shows: as written)
+    ('PARAMCD = "OVR" and AVALC = "CR " and ASEQ = 7', 'PARAMCD = "OVR" and AVALC = "CR " and ASEQ = 7'),
+    ('AVALC = "a\\"b"', 'AVALC = "a\\"b"'),
+    ('PARAMCD = "X" or AVALC = "Y" and ASEQ = 2.5', 'PARAMCD = "X" or (AVALC = "Y" and ASEQ = 2.5)'),
+]
+
+
+@pytest.mark.parametrize(("written", "shown"), CONDITION_SHOWN)
+def test_an_empty_events_condition_is_shown_as_written(tmp_path, written, shown):
+    """The report showed `ASEQ = 7.0`, an unescaped `"` inside a text (`"a"b"`) and
+    parentheses around the whole condition."""
+    text = f"""table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event bad = adrs.ADT where {written} sequence ASEQ
+endpoint T "t"
+  from rand
+  to bad
+  censor at origin cnsr 1
+end
+"""
+    ept = write(
+        tmp_path,
+        text,
+        adsl="USUBJID,RANDDT\n1,2020-01-01\n",
+        adrs="USUBJID,PARAMCD,ADT,AVALC,ASEQ\n1,PD,2020-02-01,Z,1\n",
+    )
+    for engine in ENGINES:
+        run(tmp_path, ept, engine)
+        report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
+        (message,) = report.MESSAGE[report.MESSAGE.str.startswith("no row matches event ")]
+        assert message.startswith(f"no row matches event bad: adrs where {shown};")
