@@ -151,3 +151,29 @@ end
         report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
         (message,) = report.MESSAGE[report.MESSAGE.str.startswith("no row matches event ")]
         assert message.startswith(f"no row matches event bad: adrs where {shown};")
+
+
+def worst_with_avalc(avalc: str) -> str:
+    return WORST.replace('outcome "G3"', f'outcome "{avalc}"')
+
+
+@pytest.mark.parametrize(
+    ("avalc", "message"),
+    [
+        # 201 ASCII letters: 201 bytes (was "has blanks around it", hint: write the same text)
+        ("A" * 201, "an outcome's AVALC is at most 200 bytes long; this one is 201"),
+        # 150 x "Ä" is 150 characters but 300 bytes in UTF-8: it passed, and XPT output stopped
+        ("Ä" * 150, "an outcome's AVALC is at most 200 bytes long; this one is 300"),
+    ],
+)
+def test_a_too_long_avalc_is_e340_saying_so(tmp_path, capsys, avalc, message):
+    ept = write(tmp_path, worst_with_avalc(avalc))
+    assert main(["check", str(ept)]) == 1
+    err = capsys.readouterr().err
+    assert f"error E340: {message}" in err
+    assert "blanks around" not in err
+
+
+def test_an_avalc_of_200_bytes_is_accepted(tmp_path, capsys):
+    ept = write(tmp_path, worst_with_avalc("Ä" * 100))  # 200 bytes
+    assert main(["check", str(ept)]) == 0
