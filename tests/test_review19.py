@@ -177,3 +177,38 @@ def test_a_too_long_avalc_is_e340_saying_so(tmp_path, capsys, avalc, message):
 def test_an_avalc_of_200_bytes_is_accepted(tmp_path, capsys):
     ept = write(tmp_path, worst_with_avalc("Ä" * 100))  # 200 bytes
     assert main(["check", str(ept)]) == 0
+
+
+PD_AT = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event pdd = adsl.PDDT
+event ovr = adrs.ADT where PARAMCD = "OVR" response AVALC sequence ASEQ
+endpoint B1 "cut at a date of adsl"
+  from rand
+  best response of ovr
+  sd at least 42 days after origin
+  progressive disease cutoff: at pdd
+end
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_cutoff_event_before_the_origin_is_not_a_cutoff_as_documented(tmp_path, engine):
+    """docs/admiral.md said a PD date before the origin is 'ignored and reported'; every engine
+    ignores it silently (the `stop at` rule). The docs now say so; the values, by hand:
+    C1 PD date 2021-03-01: the PD on that day is used, the PR after it is not -> PD;
+    C2 PD date 2020-12-01 (before randomisation): no cut-off, PR on day 91 -> PR (admiralonco
+    would keep no assessment); C3 no PD date: PD then SD on day 91, no cut at the PD -> SD."""
+    adsl = "USUBJID,RANDDT,PDDT\nC1,2021-01-01,2021-03-01\nC2,2021-01-01,2020-12-01\nC3,2021-01-01,\n"
+    adrs = "USUBJID,PARAMCD,ADT,AVALC,ASEQ\n" + "".join(
+        f"{s},OVR,2021-03-01,PD,1\n{s},OVR,2021-04-01,{last},2\n"
+        for s, last in (("C1", "PR"), ("C2", "PR"), ("C3", "SD"))
+    )
+    ept = write(tmp_path, PD_AT, adsl=adsl, adrs=adrs)
+    code, out = run(tmp_path, ept, engine)
+    assert code == 0
+    got = [tuple(r) for r in out[["USUBJID", "AVALC", "ADT"]].itertuples(index=False)]
+    assert got == [("C1", "PD", "2021-03-01"), ("C2", "PR", "2021-04-01"), ("C3", "SD", "2021-04-01")]
+    report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
+    assert len(report) == 0
