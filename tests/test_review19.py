@@ -212,3 +212,23 @@ def test_a_cutoff_event_before_the_origin_is_not_a_cutoff_as_documented(tmp_path
     assert got == [("C1", "PD", "2021-03-01"), ("C2", "PR", "2021-04-01"), ("C3", "SD", "2021-04-01")]
     report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
     assert len(report) == 0
+
+
+def test_the_origin_as_the_progression_cutoff_is_e330(tmp_path, capsys):
+    """`progressive disease cutoff: at rand` with `from rand` was accepted: every assessment
+    after randomisation day was cut, so every subject was MISSING (or NE) without a word."""
+    text = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event ovr = adrs.ADT where PARAMCD = "OVR" response AVALC sequence ASEQ
+endpoint BOR "Best overall response"
+  from rand
+  best response of ovr
+  sd at least 42 days after origin
+  progressive disease cutoff: at rand
+end
+"""
+    ept = write(tmp_path, text)
+    assert main(["check", str(ept)]) == 1
+    err = capsys.readouterr().err
+    assert "t.ept:9:34: error E330: 'rand' is the origin" in err
