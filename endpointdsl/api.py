@@ -224,7 +224,12 @@ def empty_events(model: Model, tables: dict[str, pd.DataFrame], report: pd.DataF
     from .check import model as m
     from .data.emptyevents import Probe, empty_event_rows, with_rows
 
-    best = {ep.response.event: ep.paramcd for ep in model.endpoints if ep.kind == "best"}
+    best: dict[str, str] = {}  # review19: every best response that reads the event (was: the last one)
+    for ep in model.endpoints:
+        if ep.kind == "best":
+            best[ep.response.event] = (
+                f"{best[ep.response.event]}, {ep.paramcd}" if ep.response.event in best else ep.paramcd
+            )
     probes, probed = [], set()
     for ev in sorted(model.events, key=lambda e: e.display != e.name):  # the user's events first
         if ev.where is None or ev.derived or ev.confirm is not None or ev.date is not None:

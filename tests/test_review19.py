@@ -232,3 +232,36 @@ end
     assert main(["check", str(ept)]) == 1
     err = capsys.readouterr().err
     assert "t.ept:9:34: error E330: 'rand' is the origin" in err
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_empty_assessments_name_every_best_response_that_reads_them(tmp_path, engine):
+    """Two best responses of one misspelt assessment event: the finding named only the last."""
+    text = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event ovr = adrs.ADT where PARAMCD = "OVR " response AVALC sequence ASEQ
+endpoint CBOR "Confirmed BOR"
+  from rand
+  best response of ovr
+  sd at least 42 days after origin
+  confirm after 28 days
+end
+endpoint BOR "BOR"
+  from rand
+  best response of ovr
+  sd at least 42 days after origin
+end
+"""
+    ept = write(
+        tmp_path,
+        text,
+        adsl="USUBJID,RANDDT\n1,2021-01-01\n",
+        adrs="USUBJID,PARAMCD,ADT,AVALC,ASEQ\n1,OVR,2021-03-01,PR,1\n",
+    )
+    code, out = run(tmp_path, ept, engine, "--fail-on-findings")
+    assert code == 3
+    assert list(out.AVALC) == ["MISSING", "MISSING"]  # no assessment read: both MISSING
+    report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
+    (message,) = report.MESSAGE[report.MESSAGE.str.startswith("no row matches event ")]
+    assert message.endswith("; best responses CBOR, BOR have no assessment for any subject")

@@ -37,7 +37,7 @@ class Probe:
     shown: str  # the condition as written
     holds: Callable[[Row, Subject | None], bool | None]
     texts: tuple[tuple[str, tuple[str, ...]], ...]  # (column, texts `=` or `in (...)` look for)
-    assessments_of: str | None = None  # the PARAMCD of a best response that reads the event
+    assessments_of: str | None = None  # the PARAMCDs (`A, B`) of the best responses that read the event
     subject_level: bool = False  # the condition reads one-row-per-subject cells
     key: str = "USUBJID"  # the subject key of the event's table
     columns: tuple[str, ...] = ()  # the columns of the event's table the condition reads
@@ -80,7 +80,11 @@ def empty_event_rows(
         if notes:
             message += "; " + "; ".join(notes)
         if p.assessments_of is not None:
-            message += f"; best response {p.assessments_of} has no assessment for any subject"
+            several = ", " in p.assessments_of
+            message += (
+                f"; best response{'s' if several else ''} {p.assessments_of} "
+                f"{'have' if several else 'has'} no assessment for any subject"
+            )
         status = "finding" if typo or p.assessments_of is not None else "warning"
         out.append({"USUBJID": None, "PARAMCD": None, "STATUS": status, "MESSAGE": message})
     return out
