@@ -265,3 +265,39 @@ end
     report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
     (message,) = report.MESSAGE[report.MESSAGE.str.startswith("no row matches event ")]
     assert message.endswith("; best responses CBOR, BOR have no assessment for any subject")
+
+
+NEAR_CASES = [
+    # (the text the condition looks for, the values in the column, the status by hand)
+    ("GRADE 4", ("GRADE 3", "GRADE 2"), "warning"),  # no grade-4 event: another value (ratio 0.86)
+    ("WEEK 12", ("WEEK 13", "WEEK 24"), "warning"),  # another visit, not a misspelling
+    ("GRADE  3", ("GRADE 3",), "finding"),  # a doubled blank, same number: a misspelling
+    ("OVR ", ("OVR", "BOR"), "finding"),  # the issue's own case
+    ("Grade 3", ("GRADE 3",), "finding"),  # case only
+]
+
+
+@pytest.mark.parametrize(("text", "values", "status"), NEAR_CASES)
+def test_a_value_with_other_numbers_is_not_a_near_spelling(tmp_path, text, values, status):
+    """`AETOXGR = "GRADE 4"` in a trial with grades 3 and 2 only was a finding (a 'typo' for
+    "GRADE 3"): exit 3 under --fail-on-findings for a correctly written event."""
+    program = f"""table adsl: one row per subject
+table adae: many rows per subject
+event trt = adsl.TRTSDT
+event ae = adae.ASTDT where AETOXGR = "{text}" sequence AESEQ
+endpoint T "t"
+  from trt
+  to ae
+  censor at origin cnsr 1
+end
+"""
+    rows = "".join(f"1,2021-01-0{i + 2},{v},{i + 1}\n" for i, v in enumerate(values))
+    ept = write(
+        tmp_path, program, adsl="USUBJID,TRTSDT\n1,2021-01-01\n", adae="USUBJID,ASTDT,AETOXGR,AESEQ\n" + rows
+    )
+    for engine in ENGINES:
+        code, _ = run(tmp_path, ept, engine, "--fail-on-findings")
+        assert code == (3 if status == "finding" else 0)
+        report = pd.read_csv(tmp_path / f"rep_{engine}.csv", dtype=str)
+        mine = report[report.MESSAGE.str.startswith("no row matches event ae")]
+        assert list(mine.STATUS) == [status]
