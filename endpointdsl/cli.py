@@ -676,7 +676,7 @@ def _cutoff_lines(model) -> list[str]:
     lines = []
     for ep in model.endpoints:
         r = ep.response
-        if r is None or r.kind == "occurrence":
+        if r is None or r.kind not in ("best", "landmark"):  # review19: not `worst of` (no cut-off)
             continue
         extra = "; assessments before the origin counted" if r.before_origin == "count" else ""
         extra += "; no visit: NE" if r.missing_as_ne else ""

@@ -1534,8 +1534,9 @@ def with_bor(draw, evs, eps):
         if ep.kind == "best" and ep.responder is None and chance(draw, 2):
             lines.append(f"no visits: {pick(draw, ('not evaluable', 'missing'))}")
         if chance(draw, 2):
-            others = [e.name for e in evs if e.name != ep.event]
-            cuts = ["none", *(f"at {x}" for x in others[:3])]
+            others = [e.name for e in evs if e.name != ep.event][:3]  # the first: not an endpoint's rows
+            origin = ep.origin.event if ep.origin.kind == "single" else None  # E330 (review19)
+            cuts = ["none", *(f"at {x}" for x in others if x != origin)]
             if ep.criteria in (None, "recist11"):  # a declared set may have no progression (E322)
                 cuts.append("first")
             lines.append(f"progressive disease cutoff: {pick(draw, cuts)}")

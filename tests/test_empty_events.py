@@ -66,7 +66,7 @@ def test_an_event_without_rows_and_no_typo_is_a_warning_in_every_engine():
     assert found[0] == [
         (
             "warning",
-            'no row matches event death: adrs where (PARAMCD = "DEATH" and AVALC in ("Y", "DEAD")); '
+            'no row matches event death: adrs where PARAMCD = "DEATH" and AVALC in ("Y", "DEAD"); '
             '"DEATH" never occurs in PARAMCD (nearest: "OVR"); "Y" never occurs in AVALC (nearest: '
             '"PD", "PR", "SD"); "DEAD" never occurs in AVALC (nearest: "PD", "SD", "PR")',
         )
@@ -130,7 +130,7 @@ def test_cli_a_correct_event_without_rows_warns_and_exits_0(tmp_path, capsys):
     (data / "adrs.csv").write_text(ADRS.replace("iCR", "CR"), encoding="utf-8")
     assert main(argv) == 0
     err = capsys.readouterr().err
-    assert 'warning: no row matches event death: adrs where (PARAMCD = "OVR" and AVALC = "DEAD")' in err
+    assert 'warning: no row matches event death: adrs where PARAMCD = "OVR" and AVALC = "DEAD"' in err
     assert '"OVR" occurs in PARAMCD; "DEAD" never occurs in AVALC' in err
     report = pd.read_csv(tmp_path / "out.report.csv", dtype=str)
     assert (report.STATUS == "warning").sum() == 1

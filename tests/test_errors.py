@@ -619,6 +619,9 @@ TABLE += [
     Case("bor-no-visits-on-landmark", response("  origin is day 1\n  response of ovr from day 1 through day 60 best\n"
                                                '  responder if response in ("CR", "PR")\n  not evaluable: "N"\n'
                                                "  no visits: not evaluable\n"), "E183", 15, 3, "not evaluable:"),
+    # review19: the origin as the cut-off left only the assessments of the origin's day
+    Case("bor-cutoff-at-origin", response(BEST + "  progressive disease cutoff: at rand\n"), "E330", 13, 34,
+         "at pd"),
     Case("bor-cutoff-twice", response(BEST + "  progressive disease cutoff: none\n  progressive disease cutoff: first\n"),
          "E110", 14, 3, "given twice"),
 ]  # fmt: skip

@@ -78,12 +78,15 @@ def _words(pick: n.ExtremePick) -> str:
 
 
 def _avalc(rc, o: n.Operand) -> str | None:
-    if (
-        isinstance(o, n.TextOperand)
-        and o.value.strip()
-        and len(o.value) <= 200
-        and o.value == o.value.strip()
-    ):
+    if isinstance(o, n.TextOperand) and len(o.value.encode("utf-8")) > 200:
+        # review19: said "has blanks around it" and hinted the same text back; and counted
+        # characters, so 150 accented letters (300 bytes) passed and the XPT writer stopped
+        rc.error(
+            "E340", f"an outcome's AVALC is at most 200 bytes long; this one is {len(o.value.encode('utf-8'))}",
+            o.span, "AVALC is a SAS character variable of at most 200 bytes (UTF-8): shorten it",
+        )  # fmt: skip
+        return None
+    if isinstance(o, n.TextOperand) and o.value.strip() and o.value == o.value.strip():
         return o.value
     hint = 'write it in double quotes: outcome "GRADE 3" = 3 if ...'
     if isinstance(o, n.TextOperand) and o.value.strip():

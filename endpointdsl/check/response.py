@@ -200,6 +200,14 @@ class ResponseChecker:
                     "name the progression event: `event pd = adrs.ADT where PARAMCD = \"PD\"`, then "
                     "`progressive disease cutoff: at pd`; or write `progressive disease cutoff: first`",
                 )  # fmt: skip
+            elif cut.event.text == self._origin_event():
+                # review19: it was accepted, and cut every assessment after the origin's day
+                self.error(
+                    "E330", f"'{cut.event.text}' is the origin: no assessment after its day would be used",
+                    cut.event.span,
+                    "name the progression event: `event pd = adrs.ADT where PARAMCD = \"PD\"`, then "
+                    "`progressive disease cutoff: at pd`; or write `progressive disease cutoff: first`",
+                )  # fmt: skip
             elif self.operands.known_event(cut.event):
                 out["progression_event"] = cut.event.text
             else:
@@ -210,6 +218,13 @@ class ResponseChecker:
                 "give a category the role `progressive disease`, or write `progressive disease cutoff: none`",
             )  # fmt: skip
         return out
+
+    def _origin_event(self) -> str | None:
+        """The event named by `from E` (None: the origin is not one event by name)."""
+        origin = next((c for c in self.ep.clauses if isinstance(c, n.Origin)), None)
+        if origin is not None and isinstance(origin.date, n.NameOperand):
+            return origin.date.ident.text
+        return None
 
     # ---- clauses
     # ---- criteria (issue 13): the set the endpoint names

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -37,7 +38,7 @@ class Probe:
     shown: str  # the condition as written
     holds: Callable[[Row, Subject | None], bool | None]
     texts: tuple[tuple[str, tuple[str, ...]], ...]  # (column, texts `=` or `in (...)` look for)
-    assessments_of: str | None = None  # the PARAMCD of a best response that reads the event
+    assessments_of: str | None = None  # the PARAMCDs (`A, B`) of the best responses that read the event
     subject_level: bool = False  # the condition reads one-row-per-subject cells
     key: str = "USUBJID"  # the subject key of the event's table
     columns: tuple[str, ...] = ()  # the columns of the event's table the condition reads
@@ -71,7 +72,7 @@ def empty_event_rows(
                     notes.append(f'"{text}" occurs in {column}')
                     continue
                 near = _nearest(text, seen)
-                typo = typo or any(_ratio(text, s) >= NEAR for s in near)
+                typo = typo or any(_ratio(text, s) >= NEAR and _numbers(text) == _numbers(s) for s in near)
                 shown = ", ".join(f'"{s}"' for s in near)
                 notes.append(
                     f'"{text}" never occurs in {column} ({f"nearest: {shown}" if near else "no value"})'
@@ -80,7 +81,11 @@ def empty_event_rows(
         if notes:
             message += "; " + "; ".join(notes)
         if p.assessments_of is not None:
-            message += f"; best response {p.assessments_of} has no assessment for any subject"
+            several = ", " in p.assessments_of
+            message += (
+                f"; best response{'s' if several else ''} {p.assessments_of} "
+                f"{'have' if several else 'has'} no assessment for any subject"
+            )
         status = "finding" if typo or p.assessments_of is not None else "warning"
         out.append({"USUBJID": None, "PARAMCD": None, "STATUS": status, "MESSAGE": message})
     return out
@@ -140,6 +145,12 @@ def _ratio(a: str, b: str) -> float:
     if a.strip().casefold() == b.strip().casefold():
         return 1.0
     return difflib.SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
+
+
+def _numbers(text: str) -> list[str]:
+    """review19: "GRADE 4" beside "GRADE 3" (ratio 0.86) is another value, not a misspelling:
+    a trial without a grade-4 event is no error. Near spellings have the same numbers."""
+    return re.findall(r"[0-9]+", text)
 
 
 def _nearest(text: str, seen: set[str]) -> list[str]:
