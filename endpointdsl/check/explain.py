@@ -939,7 +939,10 @@ def _value(model: m.Model, ep: m.EndpointSpec) -> Explanation:
     rows.append(_excluded("X:no-sample", f"No usable sample{where}", f"{s.name}: no usable sample{where}"))
     if s.duplicates == "refuse":
         rows.append(_excluded("X:duplicates", "Two samples at one time", f"rows have the same {s.time}"))
-    if s.unit_column is not None and v.stat not in ("detectable",) and not v.stat.startswith("time of"):
+    if s.unit_column is not None and v.stat not in (
+        "time of last",
+        "detectable",
+    ):  # the others compare values
         rows.append(_excluded("X:units", "Samples in several units", f"{s.name}: samples in several units"))
     if v.stat in ("last", "time of last", "auc to last"):
         rows.append(
