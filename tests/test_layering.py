@@ -28,6 +28,7 @@ LAYERS = {
     "endpointdsl.engines.reference": 3,
     "endpointdsl.api": 4,
     "endpointdsl.datacheck": 4,
+    "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli
     "endpointdsl.cli": 5,
     "endpointdsl.__main__": 6,
 }
