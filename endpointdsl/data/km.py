@@ -317,21 +317,27 @@ def group_label(value) -> str:
 
 
 def by_groups(records: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame]]:
-    """(label, records) per value of `by`: in numeric order when every value is a number (2
-    before 10), else in text order; the missing group last."""
-    values = records[by].tolist()
-    labels = pd.Series([group_label(v) for v in values], index=records.index, dtype=object)
-    numeric = all(
-        isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
-        for v, g in zip(values, labels, strict=True)
-        if g != MISSING_GROUP
-    )
-    first = {g: v for v, g in zip(values, labels, strict=True)}
+    """(label, records) per value of `by`: in numeric order when every label is a number (2
+    before 10, whether the column was read as numbers or as text), else in text order; the
+    missing group last."""
+    labels = pd.Series([group_label(v) for v in records[by].tolist()], index=records.index, dtype=object)
+    present = sorted(set(labels) - {MISSING_GROUP})
+    numbers = {g: _as_number(g) for g in present}
+    if any(n is None for n in numbers.values()):
+        numbers = dict.fromkeys(present, 0.0)
+    order = [
+        *sorted(present, key=lambda g: (numbers[g], g)),
+        *([MISSING_GROUP] if MISSING_GROUP in set(labels) else []),
+    ]
+    return [(g, records[labels == g]) for g in order]
 
-    def order(g: str):
-        return (g == MISSING_GROUP, float(first[g]) if numeric and g != MISSING_GROUP else 0.0, g)
 
-    return [(g, records[labels == g]) for g in sorted(set(labels), key=order)]
+def _as_number(label: str) -> float | None:
+    try:
+        number = float(label)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _avalu(records: pd.DataFrame) -> str:

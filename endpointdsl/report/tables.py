@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..data.km import _number as km_time  # the terminal's formats: NE, whole days, one decimal
 from ..data.km import _prob as km_prob
-from ..data.summary import _level_label, _text_cells
+from ..data.summary import _level_label, _percent
 from ..data.value_summary import _number as value_number
 
 NUMERIC = "num"
@@ -94,7 +94,11 @@ def km_tables(part: pd.DataFrame, by: str | None) -> str:
 
 def rates_table(part: pd.DataFrame, level: float = 0.95) -> str:
     """One parameter's rows of the rates table (counts per category, exact CI), as `run` prints them."""
-    cells = [c[2:] for c in _text_cells(part)]  # PARAMCD and PARAM are the section's heading
+    cells = [  # as format_summary's cells, without its padding; PARAMCD and PARAM head the section
+        [r.CATEGORY, r.n, r.N, "-" if not r.N else _percent(r.RATE),
+         "-" if not r.N else f"{_percent(r.LOWER)} - {_percent(r.UPPER)}"]
+        for r in part.itertuples(index=False)
+    ]  # fmt: skip
     head = ["Category", "n", "N", "Rate", f"{_level_label(level)} CI (Clopper-Pearson)"]
     out = [table(head, cells, [1, 2, 3])]
     excluded = int(part.EXCLUDED.iloc[0]) if len(part) else 0
