@@ -299,8 +299,17 @@ def test_summary_by_a_numeric_adsl_column_labels_whole_numbers(study, tmp_path):
     assert printed.index("ARMN = 2:") < printed.index("ARMN = 10:")
 
 
+def test_run_by_refuses_a_file_without_time_to_event_endpoints(tmp_path):
+    ept, folder = EXAMPLES / "her2_cart_kinetics.ept", EXAMPLES / "her2_cart_kinetics"
+    code, _, err = _cli(
+        ["run", str(ept), "--data", str(folder), "--out", str(tmp_path / "a.csv"), "--by", "ARM"]
+    )
+    assert code == 2 and "--by ARM: her2_cart_kinetics.ept has no time-to-event endpoint" in err
+    assert not (tmp_path / "a.csv").exists()
+
+
+@needs_km
 def test_run_by_refuses_an_unknown_column(study, tmp_path):
-    pytest.importorskip("lifelines")
     code, _, err = _cli(["run", str(study / "os.ept"), "--data", str(study / "data"), "--out",
                          str(tmp_path / "a.csv"), "--by", "NOPE"])  # fmt: skip
     assert code == 2 and "--by NOPE: no column NOPE" in err and not (tmp_path / "a.csv").exists()
@@ -310,3 +319,20 @@ def test_group_labels():
     assert [group_label(v) for v in (1.0, np.float64(10.0), 1.5, np.int64(3), "A", None, math.nan, pd.NA)] == [
         "1", "10", "1.5", "3", "A", MISSING_GROUP, MISSING_GROUP, MISSING_GROUP,
     ]  # fmt: skip
+
+
+@needs_km
+def test_the_readme_run_by_block_is_what_run_prints(tmp_path):
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme[readme.index("--out adtte.csv --by TUMTYPE --at 365`):") :]
+    block = after.split("```\n")[1].splitlines()
+    assert block[-1] == "..."
+    out = tmp_path / "adtte.csv"
+    code, printed, err = _cli(["run", str(EXAMPLES / "her2_cart_trastuzumab.ept"), "--data", str(EXAMPLES / "data"),
+                               "--out", str(out), "--by", "TUMTYPE", "--at", "365"])  # fmt: skip
+    assert code == 0, err
+    lines = printed.splitlines()
+    start = lines.index(block[0])
+    assert lines[start : start + len(block) - 1] == block[:-1]
