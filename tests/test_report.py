@@ -29,32 +29,35 @@ from endpointdsl.data.km import MISSING_GROUP, group_label
 HOSTILE = "</table><script>alert(1)</script>"
 HOSTILE_DESC = "<img src=x onerror=alert(2)>"
 HOSTILE_ID = "<script>alert(3)</script>"
+HOSTILE_VALUE = "<b>CROSSOVER</b>"  # no row has it: a warning that shows the condition
 STUDY = f"""table adsl: one row per subject
 
 event randomisation = adsl.RANDDT label "Randomization"
 event death = adsl.DTHDT label "Death"
 event alive = adsl.LSTALVDT label "Last known alive"
+event crossover = adsl.LSTALVDT where ARM = "{HOSTILE_VALUE}" label "Crossover"
 
 endpoint OS "{HOSTILE}"
   from randomisation
   to death evntdesc "{HOSTILE_DESC}"
+  censor at crossover cnsr 2 evntdesc "Crossover"
   censor at alive cnsr 1 evntdesc "Alive" cnsdtdsc "Last known alive"
 end
 """
 # AVAL = ADT - RANDDT + 1. ARMN 1: 10 E, 20 C, 30 E, 40 E; ARMN 2: 5 E, 15 E, 25 C; ARMN 10:
 # 8 E; ARMN missing: 12 C (so the column reads as float64: 1.0, 2.0, 10.0, nan); the last
-# subject has no RANDDT: excluded (no origin date).
-ADSL = f"""USUBJID,RANDDT,DTHDT,LSTALVDT,ARMN
-S1,2024-01-01,2024-01-10,,1
-S2,2024-01-01,,2024-01-20,1
-S3,2024-01-01,2024-01-30,,1
-S4,2024-01-01,2024-02-09,,1
-S5,2024-01-01,2024-01-05,,2
-S6,2024-01-01,2024-01-15,,2
-S7,2024-01-01,,2024-01-25,2
-S8,2024-01-01,2024-01-08,,10
-S9,2024-01-01,,2024-01-12,
-{HOSTILE_ID},,,2024-01-12,1
+# subject has no RANDDT: excluded (no origin date). No ARM is crossover's: a warning, no effect.
+ADSL = f"""USUBJID,RANDDT,DTHDT,LSTALVDT,ARMN,ARM
+S1,2024-01-01,2024-01-10,,1,A
+S2,2024-01-01,,2024-01-20,1,A
+S3,2024-01-01,2024-01-30,,1,A
+S4,2024-01-01,2024-02-09,,1,A
+S5,2024-01-01,2024-01-05,,2,B
+S6,2024-01-01,2024-01-15,,2,B
+S7,2024-01-01,,2024-01-25,2,B
+S8,2024-01-01,2024-01-08,,10,C
+S9,2024-01-01,,2024-01-12,,
+{HOSTILE_ID},,,2024-01-12,1,A
 """
 needs_km = pytest.mark.skipif(
     importlib.util.find_spec("lifelines") is None or importlib.util.find_spec("matplotlib") is None,
@@ -108,7 +111,7 @@ def test_the_page_is_self_contained_and_escapes_every_text(study_page):
     got, page = study_page
     assert_self_contained(page)
     raw = got.html
-    for hostile in (HOSTILE, HOSTILE_DESC, HOSTILE_ID):
+    for hostile in (HOSTILE, HOSTILE_DESC, HOSTILE_ID, HOSTILE_VALUE):
         assert hostile not in raw  # only escaped
         assert hostile in page.visible  # and shown as text
     assert "&lt;/table&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in raw
@@ -130,9 +133,22 @@ def test_the_header_names_each_file_with_its_hash_and_rows(study, study_page):
 def test_the_exclusions_name_the_subject_and_the_reason(study_page):
     _, page = study_page
     counts, rows = page.tables_in("exclusions")
-    assert counts[1:] == [["OS", "excluded", "1"]]
-    ((sid, code, status, reason),) = rows[1:]
+    assert counts[1:] == [["(file)", "warning", "1"], ["OS", "excluded", "1"]]
+    empty, (sid, code, status, reason) = rows[1:]
     assert (sid, code, status) == (HOSTILE_ID, "OS", "excluded") and "origin" in reason
+    assert empty[:3] == ["", "", "warning"] and f'ARM = "{HOSTILE_VALUE}"' in empty[3]
+
+
+def test_an_event_that_matches_no_row_is_a_warning_at_the_top(study_page):
+    got, _ = study_page
+    (line,) = [w for w in got.warnings if "Kaplan-Meier" not in w]  # printed on stderr by the command
+    assert line.startswith(f'warning: no row matches event crossover: adsl where ARM = "{HOSTILE_VALUE}"')
+    top = got.html[
+        got.html.index('<section id="warnings">') : got.html.index(
+            "</section>", got.html.index('id="warnings"')
+        )
+    ]
+    assert "no row matches event crossover" in top and HOSTILE_VALUE not in top
 
 
 @needs_km
@@ -240,7 +256,7 @@ def test_rates_and_their_exact_intervals_by_an_independent_oracle(tmp_path):
     assert_self_contained(page)
     out = tmp_path / "adtte.csv"
     assert _cli(["run", str(EXAMPLES / "her2_cart_trastuzumab.ept"), "--data", str(EXAMPLES / "data"),
-                 "--out", str(out), "--km", str(tmp_path / "km.csv")])[0] == 0  # fmt: skip
+                 "--out", str(out)])[0] == 0  # fmt: skip
     adtte = pd.read_csv(out, keep_default_na=False)
     for code in ("ORR", "CBR"):
         avalc = adtte.AVALC[adtte.PARAMCD == code]

@@ -47,6 +47,10 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def _text(x) -> str:
+    return "" if _missing(x) else str(x)
+
+
 def km_tables(part: pd.DataFrame, by: str | None) -> str:
     """One parameter's Kaplan-Meier summary: counts, the counts by CNSR, the quartiles and the
     estimates at the stated times; a first column per group with --by."""
@@ -66,7 +70,7 @@ def km_tables(part: pd.DataFrame, by: str | None) -> str:
     out = [table(head, counts, range(len(lead), len(head)), "Subjects")]
     n = len(lead)
     by_cnsr = [
-        [*g(r), r["CNSR"], r["EVNTDESC"] or "", r["CNSDTDSC"] or "", r["COUNT"]]
+        [*g(r), r["CNSR"], _text(r["EVNTDESC"]), _text(r["CNSDTDSC"]), r["COUNT"]]
         for r in rows
         if r["STAT"] == "BY CNSR"
     ]
@@ -114,7 +118,7 @@ def values_table(part: pd.DataFrame) -> str:
     head = ["AVALU", "N", "Mean", "SD", "Median", "Min", "Max", "Geometric mean", "Geometric CV%"]
     cells, notes = [], []
     for r in part.itertuples(index=False):
-        unit = "" if _missing(r.AVALU) else r.AVALU
+        unit = _text(r.AVALU)
         numbers = [r.MEAN, r.SD, r.MEDIAN, r.MIN, r.MAX, r.GEOMEAN, r.GEOCV]
         cells.append([unit, r.N, *map(value_number, numbers)])
         if r.NGEO < r.N:
