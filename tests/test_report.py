@@ -181,7 +181,6 @@ def test_the_km_tables_per_group_worked_by_hand(study_page):
     assert png_size(img["src"])[0] >= 400
 
 
-@needs_km
 def test_two_runs_give_the_same_bytes_under_source_date_epoch(study, study_page, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
     again = report(study / "os.ept", study / "data", by="ARMN", at=[10], engine="compiled")
@@ -352,3 +351,27 @@ def test_the_readme_run_by_block_is_what_run_prints(tmp_path):
     lines = printed.splitlines()
     start = lines.index(block[0])
     assert lines[start : start + len(block) - 1] == block[:-1]
+
+
+@needs_km
+@pytest.mark.parametrize("slug", ["cart_nrm_cir", "ae_each_term"])
+def test_competing_and_grouped_endpoints(slug):
+    """cart_nrm_cir: CIR and NRM have competing events, so their plots are cumulative incidence
+    and their tables give CIF(t); ae_each_term: a grouped endpoint has a table and a plot per
+    parameter (its numbered PARAMCDs, as in the run's ADTTE), under the endpoint's section."""
+    from sap_support import SAP, api_run
+
+    page = Page(report(SAP / f"{slug}.ept", SAP / "data" / slug, at=[30], engine="compiled").html)
+    assert_self_contained(page)
+    adtte = api_run(slug, "compiled").adtte
+    imgs = [i["alt"] for i in page.tags("img")]
+    if slug == "cart_nrm_cir":
+        assert imgs == ["Cumulative incidence plot of CIR", "Cumulative incidence plot of NRM"]
+        at = [t for t in page.tables_in("km-CIR") if t[0][1:2] == ["CIF(t)"]]
+        assert len(at) == 1
+        return
+    code, params = "TTAE", sorted(set(adtte.PARAMCD))  # TTAE0001... (`for each AEDECOD`)
+    assert len(params) > 1 and all(p.startswith(code) and p[4:].isdigit() for p in params)
+    assert imgs == [f"Kaplan-Meier plot of {p}" for p in params]
+    headings = [t for t in page.tables_in(f"km-{code}") if t[0][:2] == ["N", "Events"]]
+    assert [int(t[1][0]) for t in headings] == [int((adtte.PARAMCD == p).sum()) for p in params]

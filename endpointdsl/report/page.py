@@ -129,7 +129,8 @@ def _part(p: Part, content: Content) -> str:
                 out.append(km_tables(mine, content.by))
                 if code in plots:
                     data = base64.b64encode(plots[code]).decode("ascii")
-                    alt = f"Kaplan-Meier plot of {code}" + (f" by {content.by}" if content.by else "")
+                    kind = "Cumulative incidence" if (mine.STAT == "COMPETING").any() else "Kaplan-Meier"
+                    alt = f"{kind} plot of {code}" + (f" by {content.by}" if content.by else "")
                     out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
                                f"<figcaption>{esc(alt)}; | marks a censored record; numbers at risk below"
                                "</figcaption></figure>")  # fmt: skip
