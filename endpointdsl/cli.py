@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
         ".xpt (default: OUT.km.csv, when the file has such endpoints and endpointdsl[km] is installed)",
     )
     cli_km.options(p_run)
+    p_run.add_argument("--by", metavar="VAR", help="the Kaplan-Meier summary per value of VAR (e.g. TRT01P): "
+                       "a column the output keeps, or of the subject table")  # fmt: skip
     p_run.add_argument(
         "--encoding",
         metavar="NAME",
@@ -129,6 +131,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="change nothing; list the files that would change and exit with 1 if there are any",
     )
+    p_report = sub.add_parser(  # report (issue 15)
+        "report",
+        help="one self-contained HTML page of a run for a reviewer: files and their SHA-256, each "
+        "endpoint's explanation, Kaplan-Meier summaries and plots, rates, exclusions and findings",
+    )
+    p_report.add_argument("file", metavar="FILE")
+    p_report.add_argument(
+        "--data", required=True, metavar="DIR", help="folder with one file per table (see run)"
+    )
+    p_report.add_argument("--out", required=True, metavar="REPORT", help="the page to write: .html")
+    p_report.add_argument("--by", metavar="VAR", help="Kaplan-Meier summaries and curves per value of VAR "
+                          "(e.g. TRT01P): a column the output keeps, or of the subject table")  # fmt: skip
+    cli_km.options(p_report)
+    p_report.add_argument("--engine", choices=["sql", "compiled", "interpreter"], default="sql",
+                          help="the engine that derives the records (see run)")  # fmt: skip
+    p_report.add_argument("--encoding", metavar="NAME", help="text encoding of the input files (see run)")
     # explain and trace (issue 15)
     p_explain = sub.add_parser(
         "explain", help="what each endpoint does, in SAP words, with its outcome (censoring) table"
@@ -251,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": _check, "compile": _compile, "run": _run, "summary": _summary, "fmt": _fmt}  # km
         commands.update({"explain": _explain, "trace": _trace})  # explain and trace (issue 15)
+        commands["report"] = _report  # report (issue 15)
         return commands[args.command](args)
     except BrokenPipeError:  # the reader of stdout (`| head`) stopped reading: nothing to report
         with contextlib.suppress(Exception):  # and nothing more to flush at exit
@@ -438,7 +457,7 @@ def _run(args) -> int:
             summary = compiled.summary(result) if rates else None
             if summary is not None:
                 files.write(outputs[2][0], summary, "SUMMARY")
-            km_table = cli_km.run_table(args, compiled, result) if km else None  # km (issue 15)
+            km_table = cli_km.run_table(args, compiled, result, tables) if km else None  # km (issue 15)
             if km_table is not None:
                 files.write(outputs[-1][0], km_table, "KM")
             values = compiled.value_summary(result) if values_out else None  # value endpoints (issue 14)
@@ -465,7 +484,7 @@ def _run(args) -> int:
     if km_table is not None and len(km_table):  # km (issue 15)
         from .data.km import format_km
 
-        print(format_km(km_table))
+        print(format_km(km_table, args.by))
         print(f"Kaplan-Meier summary written to {outputs[-1][0]}", file=sys.stderr)
     elif km is None:
         print("note: no Kaplan-Meier summary: lifelines is not installed; "
@@ -548,6 +567,48 @@ def _trace(args) -> int:
             EXIT_DATA,
         )
     sys.stdout.write("\n".join(text(t) for t in traces))
+    return EXIT_OK
+
+
+# ---- report (issue 15) ------------------------------------------------------------------------
+
+
+def _report(args) -> int:
+    from .api import report
+    from .data.errors import DataError
+    from .data.write import OutputError, write_text
+    from .data.writeset import OutputSet, refuse_overlaps
+
+    model = _load(args.file)  # the .ept file's errors as `check` prints them (exit 1)
+    if isinstance(model, int):
+        return model
+    for warning in model.warnings:
+        print(warning.render(), file=sys.stderr)
+    out = Path(args.out)
+    try:
+        if out.suffix.lower() not in (".html", ".htm"):
+            raise DataError(f"--out {out}: the report is an HTML page: name it .html")
+        inputs = _input_files(args.data, [t.name for t in model.tables])
+        sources = [
+            (Path(args.file), "the .ept file"),
+            *((p, f"the input table '{n}'") for n, p in inputs.items()),
+        ]
+        refuse_overlaps([(out, "--out")], sources)
+        page = report(args.file, args.data, args.by, cli_km.at_times(args.at), args.unit, args.conf_type,
+                      args.engine, args.encoding)  # fmt: skip
+        with OutputSet() as files:
+            files.add(out, "--out")
+            files.write(out, page.html, writer=write_text)
+            files.commit()
+    except OutputError as exc:
+        return _error(str(exc), EXIT_OUTPUT)
+    except DataError as exc:
+        return _error(str(exc), EXIT_DATA)
+    except OSError as exc:
+        return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
+    for line in page.warnings:
+        print(line, file=sys.stderr)
+    print(f"{out}: report written", file=sys.stderr)
     return EXIT_OK
 
 

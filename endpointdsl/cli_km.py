@@ -171,14 +171,15 @@ def wanted_by_run(args, model) -> bool | None:
     time-to-event endpoints and lifelines is installed), None when only lifelines is missing."""
     import importlib.util
 
+    asked = f"--km {args.km}" if args.km else f"--by {args.by}" if args.by else None
     if not any(ep.kind == "tte" for ep in model.endpoints):
-        if args.km:
+        if asked:
             from .data.errors import DataError
 
-            raise DataError(f"--km {args.km}: {model.file_name} has no time-to-event endpoint")
+            raise DataError(f"{asked}: {model.file_name} has no time-to-event endpoint")
         return False
     if importlib.util.find_spec("lifelines") is None:
-        if args.km:
+        if asked:
             from .data.km import require
 
             require("lifelines")
@@ -186,5 +187,15 @@ def wanted_by_run(args, model) -> bool | None:
     return True
 
 
-def run_table(args, compiled, result):
-    return compiled.km_summary(result, at=at_times(args.at), unit=args.unit, conf_type=args.conf_type)
+def run_table(args, compiled, result, tables):
+    """The Kaplan-Meier table of `run`; `--by VAR`: per value of VAR, from the output (`keep`) or
+    the subject table (data.bygroup)."""
+    from .data.bygroup import with_group
+    from .data.tables import RunResult
+
+    options = {"at": at_times(args.at), "unit": args.unit, "conf_type": args.conf_type}
+    if not args.by:
+        return compiled.km_summary(result, **options)
+    subject = compiled.model.subject_table
+    adtte = with_group(result.adtte, tables[subject.name], subject.key, subject.name, args.by)
+    return compiled.km_summary(RunResult(adtte, result.report), by=args.by, **options)

@@ -26,6 +26,7 @@ LAYERS = {
     "endpointdsl.engines.python": 3,
     "endpointdsl.engines.sql": 3,
     "endpointdsl.engines.reference": 3,
+    "endpointdsl.report": 3,  # the HTML report's parts (issue 15): check and data only; api runs the engine
     "endpointdsl.api": 4,
     "endpointdsl.datacheck": 4,
     "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli

@@ -54,10 +54,34 @@ _STYLE = (
 )
 
 
-def page(file: str, explanations: list[Explanation]) -> str:
-    def esc(text: str) -> str:
-        return html.escape(text, quote=True)
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
 
+
+def section(e: Explanation) -> str:
+    """One endpoint's explanation as an HTML <section> (its id the PARAMCD): the paragraphs and
+    the outcome table. `page` puts them in a page; `endpointdsl report` in its own (issue 15)."""
+    esc = _esc
+    out = [f'<section id="{esc(e.paramcd)}"><h2>{esc(e.paramcd)}: {esc(e.param)}</h2>']
+    out.append(f"<p>Kind: {esc(KINDS.get(e.kind, e.kind))}.</p>")
+    for heading, sentences in e.paragraphs:
+        out.append(f"<h3>{esc(heading)}</h3><ul>")
+        out += [f"<li>{esc(s)}</li>" for s in sentences]
+        out.append("</ul>")
+    out.append(f"<h3>Outcomes of {esc(e.paramcd)}</h3><table>")
+    header = ["Row", *[c for c in e.columns if c], "Reachable"]
+    out.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
+    for r in e.rows:
+        cells = [r.key, r.situation, r.date, r.cnsr, r.evntdesc, r.cnsdtdsc][: len(header) - 1]
+        cells.append("yes" if r.reachable else f"no: {r.why}")
+        cls = "" if r.reachable else ' class="unreachable"'
+        out.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    out.append("</table></section>")
+    return "\n".join(out)
+
+
+def page(file: str, explanations: list[Explanation]) -> str:
+    esc = _esc
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -65,22 +89,7 @@ def page(file: str, explanations: list[Explanation]) -> str:
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{esc(file)}: what the endpoints do</h1>",
     ]
-    for e in explanations:
-        out.append(f'<section id="{esc(e.paramcd)}"><h2>{esc(e.paramcd)}: {esc(e.param)}</h2>')
-        out.append(f"<p>Kind: {esc(KINDS.get(e.kind, e.kind))}.</p>")
-        for heading, sentences in e.paragraphs:
-            out.append(f"<h3>{esc(heading)}</h3><ul>")
-            out += [f"<li>{esc(s)}</li>" for s in sentences]
-            out.append("</ul>")
-        out.append(f"<h3>Outcomes of {esc(e.paramcd)}</h3><table>")
-        header = ["Row", *[c for c in e.columns if c], "Reachable"]
-        out.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
-        for r in e.rows:
-            cells = [r.key, r.situation, r.date, r.cnsr, r.evntdesc, r.cnsdtdsc][: len(header) - 1]
-            cells.append("yes" if r.reachable else f"no: {r.why}")
-            cls = "" if r.reachable else ' class="unreachable"'
-            out.append(f"<tr{cls}>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-        out.append("</table></section>")
+    out += [section(e) for e in explanations]
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

@@ -297,8 +297,7 @@ def summarise_km(
         avalu = _avalu(records)
         groups = [(None, records)]
         if by is not None:
-            key = records[by].map(lambda v: _text(v) or MISSING_GROUP)
-            groups = [(g, records[key == g]) for g in sorted(set(key), key=lambda g: (g == MISSING_GROUP, g))]
+            groups = by_groups(records, by)
         for group, part in groups:
             rows += _group_rows(
                 code, part, by, group, avalu, at, unit, conf_type, z, competing.get(code, set())
@@ -307,6 +306,38 @@ def summarise_km(
     table = pd.DataFrame(rows, columns=columns)
     dtypes = dict(_DTYPES) if by is None else {**_DTYPES, by: "str"}
     return with_dtypes(table, dtypes)
+
+
+def group_label(value) -> str:
+    """A --by value as the data say it: a whole number read as a float (a numeric column with a
+    missing cell, e.g. TRT01PN from CSV) is `1`, not `1.0`; a missing value is MISSING_GROUP."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return _text(value) or MISSING_GROUP
+
+
+def by_groups(records: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame]]:
+    """(label, records) per value of `by`: in numeric order when every label is a number (2
+    before 10, whether the column was read as numbers or as text), else in text order; the
+    missing group last."""
+    labels = pd.Series([group_label(v) for v in records[by].tolist()], index=records.index, dtype=object)
+    present = sorted(set(labels) - {MISSING_GROUP})
+    numbers = {g: _as_number(g) for g in present}
+    if any(n is None for n in numbers.values()):
+        numbers = dict.fromkeys(present, 0.0)
+    order = [
+        *sorted(present, key=lambda g: (numbers[g], g)),
+        *([MISSING_GROUP] if MISSING_GROUP in set(labels) else []),
+    ]
+    return [(g, records[labels == g]) for g in order]
+
+
+def _as_number(label: str) -> float | None:
+    try:
+        number = float(label)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _avalu(records: pd.DataFrame) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .km import MISSING_GROUP, _avalu, _text, fit_curve, require
+from .km import _avalu, _text, by_groups, fit_curve, require
 
 FORMATS = {".png": "png", ".svg": "svg"}
 
@@ -48,8 +48,7 @@ def plot_km(
     records = adtte[adtte.PARAMCD.astype(str) == code]
     groups = [("All subjects", records)]
     if by is not None:
-        key = records[by].map(lambda v: _text(v) or MISSING_GROUP)
-        groups = [(g, records[key == g]) for g in sorted(set(key), key=lambda g: (g == MISSING_GROUP, g))]
+        groups = by_groups(records, by)
     competing = competing or set()
     last = float(records.AVAL.max()) if len(records) else 0.0
     ticks = _ticks(last)
