@@ -181,7 +181,7 @@ def _test_parser(sub) -> None:
 
 
 def _test(args) -> int:
-    from .api import test_file
+    from .api import scenario_path, test_file
     from .language.diagnostics import EptError
     from .testing.results import TestReport, render_file, render_total
 
@@ -211,6 +211,10 @@ def _test(args) -> int:
             status = _error(
                 f"{exc.filename or path}: cannot be read ({exc.strerror or exc})", EXIT_TEST_UNUSABLE
             )
+            continue
+        if report.files[0].scenario_file is None and args.no_properties:  # nothing would be tested
+            status = _error(f"{path}: nothing to test: no scenario file {scenario_path(path)} (and --no-properties)",
+                            EXIT_TEST_UNUSABLE)  # fmt: skip
             continue
         sys.stdout.write(render_file(report.files[0]))
         sys.stdout.flush()

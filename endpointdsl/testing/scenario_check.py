@@ -40,7 +40,10 @@ def _nearest(name: str, names, what: str) -> str:
 
 def output_names(model: m.Model) -> list[str]:
     """Every column an output record of this .ept can have, but the subject key and PARAMCD."""
-    columns = [*output_columns(responses=True, times=True, parcats=2), "PARAMN"]
+    eps = model.endpoints
+    responses = any(ep.response is not None or ep.value is not None for ep in eps)
+    parcats = max((len(ep.group.columns) for ep in eps if ep.group is not None), default=0)
+    columns = [*output_columns(responses, any(m.timed(ep) for ep in eps), parcats), "PARAMN"]
     columns += [c.name for c in model.adam.keep]
     return [c for c in dict.fromkeys(columns) if c not in _NOT_EXPECTED]
 
@@ -120,7 +123,8 @@ class _RowCheck:
                                          "the runner gives each scenario its own subject: remove it"))  # fmt: skip
             elif cell.column not in columns:
                 self.diags.append(_error("E401", f"the .ept file reads no column {cell.column} of {row.table}",
-                                         cell.span, _nearest(cell.column, columns, f"columns of {row.table} it reads")))  # fmt: skip
+                                         cell.span, _nearest(cell.column, [c for c in columns if c != table.key],
+                                                             f"columns of {row.table} it reads")))  # fmt: skip
             else:
                 self._kind(row.table, cell)
 

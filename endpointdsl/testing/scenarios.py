@@ -155,17 +155,24 @@ def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) 
         span = Span(file, tok.line, tok.column, tok.line, tok.column + 1)
         hint = f"the line is unfinished: expected {vocab.listing(expected)}"
         return Diagnostic("error", "E002", "this line ends too early", span, hint)
-    diag = hints.unexpected_token(tok, expected, text, file, vocab, None)
-    hint = None
-    if str(tok) == "expect" and "NAME" not in expected:
+    line = text.split("\n")[tok.line - 1]
+    words = line.split()
+    second = line.find(words[1], len(line) - len(line.lstrip()) + len(words[0])) + 1 if len(words) > 1 else 0
+    if words[:1] == ["expect"] and tok.column == second and "COLON" in expected:
+        # `expect` where no expectation can be (the background) was read as a table's name
+        column = len(line) - len(line.lstrip()) + 1
+        span = Span(file, tok.line, column, tok.line, column + len("expect"))
         hint = '`expect` lines belong to a scenario, after its `scenario "NAME"` line'
-    elif (
+        return Diagnostic("error", "E003", "unexpected 'expect'", span, hint)
+    diag = hints.unexpected_token(tok, expected, text, file, vocab, None)
+    if (
         tok.type == "SIGNED_NUMBER"
         and str(tok)[:1] == "-"
         and text[tok.start_pos - 1 : tok.start_pos].isdigit()
     ):
         hint = 'dates are written YYYY-MM-DD; write a partial or odd date as a text, as in "2020-04"'
-    return diag if hint is None else Diagnostic(diag.severity, diag.code, diag.message, diag.span, hint)
+        return Diagnostic(diag.severity, diag.code, diag.message, diag.span, hint)
+    return diag
 
 
 # ---- the tree as nodes ------------------------------------------------------------------
