@@ -57,3 +57,18 @@ def test_a_wrong_expectation_among_them_fails_with_the_trace(tmp_path, capsys):
     ) in out
     assert "    PFS, subject S013" in out  # the trace: the rule that decided
     assert "missed assessments" in out.split("PFS, subject S013")[1]
+
+
+def test_the_readme_shows_the_real_output_and_a_valid_scenario(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the README's command is run from the checkout's root
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ endpointdsl test examples/fda_pfs.ept --no-properties\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    assert main(["test", "examples/fda_pfs.ept", "--no-properties"]) == 0
+    assert capsys.readouterr().out == shown
+    snippet = readme.split("## Testing your definitions", 1)[1].split("```\n", 2)[1]
+    assert snippet.startswith("background\n")
+    shutil.copy(ROOT / "examples" / "fda_pfs.ept", tmp_path / "fda_pfs.ept")
+    (tmp_path / "fda_pfs.scenarios").write_text(snippet, encoding="utf-8")
+    assert main(["test", str(tmp_path / "fda_pfs.ept"), "--no-properties"]) == 0
+    assert "1 passed, 0 failed" in capsys.readouterr().out

@@ -80,6 +80,8 @@ def scenario_failure(result: ScenarioResult) -> list[str]:
     """Why a scenario failed: per expectation, expected and derived (per engine), and the trace."""
     out = []
     for d in result.derived:
+        if d.ok and not result.disagree:  # met by every engine: not part of the failure
+            continue
         out.append(f"  expected  {expectation(d.expect)}")
         for text, engines in d.outcomes:
             out.append(f"  derived   {d.expect.paramcd}: {text}   ({', '.join(engines)})")
