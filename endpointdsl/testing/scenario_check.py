@@ -12,9 +12,10 @@ import datetime as dt
 import difflib
 
 from ..check import model as m
-from ..check.usage import column_uses, table_usage
+from ..check.usage import column_uses
 from ..data.tables import output_columns
 from ..language.diagnostics import Diagnostic, Span
+from .scenario_data import scenario_usage
 from .scenarios import Cell, Expect, Row, Scenario, ScenarioFile, Value
 
 # The output columns whose values are dates, numbers or texts (any other: any kind).
@@ -61,7 +62,7 @@ def parameter(model: m.Model, code: str) -> m.EndpointSpec | None:
 
 
 def check_scenarios(scenarios: ScenarioFile, model: m.Model) -> list[Diagnostic]:
-    usage = table_usage(model)
+    usage = scenario_usage(model)
     readers: dict[tuple[str, str], set[str]] = {}
     for use in column_uses(model):
         readers.setdefault((use.table, use.column), set()).add(use.reader)

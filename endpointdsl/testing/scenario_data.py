@@ -63,10 +63,23 @@ def scenario_rows(
     return [*merged.items(), *rows]
 
 
+def scenario_usage(model: m.Model) -> dict[str, dict]:
+    """The tables and columns a scenario may give: what the .ept reads (check.usage), and the
+    subject-level columns `keep` carries onto every record, which a run needs in the data."""
+    usage = table_usage(model)
+    subject = model.subject_table
+    if subject is not None and subject.name in usage and model.adam.keep:
+        columns = dict(usage[subject.name]["columns"])
+        for c in model.adam.keep:
+            columns.setdefault(c.column, c.line)
+        usage[subject.name] = {**usage[subject.name], "columns": columns}
+    return usage
+
+
 def write_tables(folder: Path, scenarios: ScenarioFile, chosen: list[Scenario], model: m.Model) -> list[str]:
     """Write TABLE.csv for every table of the .ept into `folder`, with the chosen scenarios'
-    subjects; every column the .ept reads, the key first. Returns the table names."""
-    usage = table_usage(model)
+    subjects; every column the .ept reads or keeps, the key first. Returns the table names."""
+    usage = scenario_usage(model)
     lines: dict[str, list[dict[str, str]]] = {name: [] for name in usage}
     formats = {(t, d[0]): d[1] for t, info in usage.items() for d in info["dates"]}
     for sc in chosen:
