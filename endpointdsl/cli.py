@@ -148,7 +148,83 @@ def _parser() -> argparse.ArgumentParser:
     p_trace.add_argument("--subject", required=True, metavar="ID", help="the subject's key (USUBJID)")
     p_trace.add_argument("--endpoint", metavar="P", help="only this endpoint (PARAMCD)")
     p_trace.add_argument("--encoding", metavar="NAME", help="text encoding of the input files (see run)")
+    _test_parser(sub)  # test (issue 15)
     return parser
+
+
+# ---- test: scenarios and generated properties (issue 15) -----------------------------------------
+
+EXIT_TEST_FAILED, EXIT_TEST_UNUSABLE = 1, 2  # `test` exits as pytest does: 1 a failure, 2 a bad file
+
+
+def _test_parser(sub) -> None:
+    p = sub.add_parser(
+        "test",
+        help="run the scenarios beside each .ept file (FILE.scenarios) on the three engines, then the "
+        "generated properties of each endpoint; exit 0 all pass, 1 a failure, 2 a bad .ept or scenario file",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--scenarios", metavar="F", help="the scenario file (default: FILE.scenarios; one FILE only)"
+    )
+    p.add_argument("--no-properties", action="store_true", help="run the scenarios only")
+    p.add_argument(
+        "--examples", type=int, default=50, metavar="N", help="histories generated per property (default 50)"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="seed of the generated histories (default 0: the same every run)",
+    )
+
+
+def _test(args) -> int:
+    from .api import scenario_path, test_file
+    from .language.diagnostics import EptError
+    from .testing.results import TestReport, render_file, render_total
+
+    if args.scenarios is not None and len(args.files) > 1:
+        return _error("--scenarios is the scenario file of one .ept file: give one FILE", EXIT_TEST_UNUSABLE)
+    if args.examples < 1:
+        return _error(f"--examples must be 1 or more, not {args.examples}", EXIT_TEST_UNUSABLE)
+    status, files = EXIT_OK, []
+    for path in args.files:
+        try:
+            report = test_file(path, args.scenarios, not args.no_properties, args.examples, args.seed)
+        except EptError as exc:
+            print(exc.render(), file=sys.stderr)
+            where = exc.diagnostics[0].span.file if exc.diagnostics else path
+            print(f"{where}: {_plural(len(exc.errors), 'error')}", file=sys.stderr)
+            status = EXIT_TEST_UNUSABLE
+            continue
+        except IsADirectoryError as exc:
+            status = _error(f"{exc.filename or path}: is a folder, not a file", EXIT_TEST_UNUSABLE)
+            continue
+        except FileNotFoundError as exc:
+            status = _error(
+                f"{exc.filename or exc}: no such file" if exc.filename else str(exc), EXIT_TEST_UNUSABLE
+            )
+            continue
+        except OSError as exc:
+            status = _error(
+                f"{exc.filename or path}: cannot be read ({exc.strerror or exc})", EXIT_TEST_UNUSABLE
+            )
+            continue
+        if report.files[0].scenario_file is None and args.no_properties:  # nothing would be tested
+            status = _error(f"{path}: nothing to test: no scenario file {scenario_path(path)} (and --no-properties)",
+                            EXIT_TEST_UNUSABLE)  # fmt: skip
+            continue
+        sys.stdout.write(render_file(report.files[0]))
+        sys.stdout.flush()
+        files += report.files
+    total = TestReport(tuple(files))
+    if files:
+        sys.stdout.write(render_total(total))
+    if status == EXIT_OK and not total.ok:
+        status = EXIT_TEST_FAILED
+    return status
 
 
 # ---- km: Kaplan-Meier results (issue 15; the parts in cli_km.py) ---------------------------------
@@ -251,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": _check, "compile": _compile, "run": _run, "summary": _summary, "fmt": _fmt}  # km
         commands.update({"explain": _explain, "trace": _trace})  # explain and trace (issue 15)
+        commands["test"] = _test  # test (issue 15)
         return commands[args.command](args)
     except BrokenPipeError:  # the reader of stdout (`| head`) stopped reading: nothing to report
         with contextlib.suppress(Exception):  # and nothing more to flush at exit

@@ -26,10 +26,14 @@ LAYERS = {
     "endpointdsl.engines.python": 3,
     "endpointdsl.engines.sql": 3,
     "endpointdsl.engines.reference": 3,
+    # test (issue 15): scenarios read, checked and judged; above the engines, below the api
+    # that runs them (it hands the runner the compiled file and the trace)
+    "endpointdsl.testing": 3.5,
     "endpointdsl.api": 4,
     "endpointdsl.datacheck": 4,
     "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli
     "endpointdsl.cli": 5,
+    "endpointdsl.testing.plugin": 5,  # the pytest plugin (issue 15): runs api.test_file
     "endpointdsl.__main__": 6,
 }
 FACE = "endpointdsl"  # __init__.py: the public API; nothing in the package imports it

@@ -35,6 +35,7 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         assert "endpointdsl/language/_grammar/endpoint.lark" in names
+        assert "endpointdsl/testing/_grammar/scenarios.lark" in names  # test (issue 15)
         for shipped in ("recist11", "irecist", "lugano2014", "imwg"):  # criteria (issue 13)
             assert f"endpointdsl/check/criteria_sets/{shipped}.ept" in names
         assert names.count("endpointdsl/language/_parser_tables.json") == 1
@@ -49,6 +50,7 @@ def test_wheel_contains_grammar_and_loads_it(tmp_path):
         "import endpointdsl, endpointdsl.language.parser as p;"
         f"assert endpointdsl.__file__.startswith({site!r});"
         f"endpointdsl.load({example!r});"
+        "import endpointdsl.testing.scenarios as s; s.parse_scenarios('scenario \"a\"\\n');"
         "print(len(p.grammar_text()), p.parser_origin())"
     )
     home = tmp_path / "home"

@@ -1,0 +1,238 @@
+"""Scenario reader: .scenarios text to frozen nodes, every syntax error as a Diagnostic.
+
+A scenario file (docs/testing.md) is read by its own LALR grammar, grammar/scenarios.lark.
+Its syntax errors are told by the .ept parser's own translation (language/syntax_hints:
+E001 a character, E002 an unfinished line, E003 a token out of place), with file, line,
+column, caret and hint. Every row and expectation is one line, so after an error the reader
+blanks that line and reads again: all the file's syntax errors are reported at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import lark
+from attrs import frozen
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..language import parser_tables
+from ..language import syntax_hints as hints
+from ..language.diagnostics import Diagnostic, EptError, Span, with_source
+
+GRAMMAR_NAME = "scenarios.lark"
+MAX_ERRORS = 50
+
+
+@frozen
+class Value:
+    """A cell as written: kind "date", "text", "number" or "missing"; `text` without quotes."""
+
+    kind: str
+    text: str
+    span: Span
+
+    def shown(self) -> str:
+        return {"text": hints.quote(self.text), "missing": "missing"}.get(self.kind, self.text)
+
+
+@frozen
+class Cell:
+    column: str
+    value: Value
+    span: Span  # the column's name
+
+
+@frozen
+class Row:
+    table: str
+    cells: tuple[Cell, ...]
+    span: Span  # the table's name
+
+
+@frozen
+class Expect:
+    """`expect PARAMCD: ...`: kind "values" (the cells), "excluded" (`reason`) or "no record"."""
+
+    paramcd: str
+    kind: str
+    cells: tuple[Cell, ...] = ()
+    reason: str | None = None
+    span: Span | None = None  # the PARAMCD
+
+
+@frozen
+class Scenario:
+    name: str
+    number: int  # from 1, in file order
+    rows: tuple[Row, ...]
+    expects: tuple[Expect, ...]
+    span: Span  # the name
+
+
+@frozen
+class ScenarioFile:
+    file: str
+    background: tuple[Row, ...]
+    scenarios: tuple[Scenario, ...]
+    background_span: Span | None = None
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or, in a checkout, from grammar/."""
+    packaged = resources.files(__package__) / "_grammar" / GRAMMAR_NAME
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    raise RuntimeError(f"endpointdsl: grammar file {GRAMMAR_NAME} is missing from the installation")
+
+
+class _Vocabulary(hints.Vocabulary):
+    def display(self, term: str) -> str:
+        return "a line break" if term == "_NL" else super().display(term)
+
+
+@functools.cache
+def _parser() -> tuple[lark.Lark, _Vocabulary]:
+    # A grammar of a few rules: built in memory in milliseconds, with the .ept parser's
+    # whole-word keywords (so that `expected` is a name, not `expect` + `ed`).
+    parser, keywords = parser_tables.build(grammar_text())
+    return parser, _Vocabulary(parser, keywords, ("background", "scenario"), ())
+
+
+def read_scenarios(path: str | Path) -> ScenarioFile:
+    """Read a scenario file; raises EptError with every syntax error (E004: not UTF-8)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EptError.single("E004", f"{path} is not UTF-8 text ({exc.reason})", str(path)) from None
+    return parse_scenarios(text, str(path))
+
+
+def parse_scenarios(text: str, file: str = "<string>") -> ScenarioFile:
+    if text.startswith("\ufeff"):  # a byte-order mark: a blank keeps every column in place
+        text = " " + text[1:]
+    source = text if text.endswith("\n") else text + "\n"  # the last line ends like the others
+    parser, vocab = _parser()
+    diags: list[Diagnostic] = []
+    while True:
+        try:
+            tree = parser.parse(source)
+            break
+        except UnexpectedInput as exc:
+            diag = _diagnostic(exc, source, file, vocab)
+            diags.append(diag)
+            line = diag.span.line
+            if len(diags) >= MAX_ERRORS or not _blank_line(source, line):
+                break
+            source = _blank_line(source, line)
+    if diags:
+        raise EptError(with_source(diags, text))
+    return _nodes(tree, file)
+
+
+def _blank_line(text: str, line: int) -> str | None:
+    """The text with line `line` emptied (None when it is empty already: nothing to drop)."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines) or not lines[line - 1].strip():
+        return None
+    lines[line - 1] = ""
+    return "\n".join(lines)
+
+
+def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) -> Diagnostic:
+    if isinstance(exc, UnexpectedCharacters):
+        return hints.bad_character(text, exc.pos_in_stream, file, exc.allowed or set(), vocab)
+    expected = set(getattr(exc, "expected", None) or ())
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        return hints.unexpected_end(text, file, expected, vocab, None)
+    tok: Token = exc.token
+    if tok.type == "_NL":  # the line ends early: point at its end, not at the next line
+        span = Span(file, tok.line, tok.column, tok.line, tok.column + 1)
+        hint = f"the line is unfinished: expected {vocab.listing(expected)}"
+        return Diagnostic("error", "E002", "this line ends too early", span, hint)
+    line = text.split("\n")[tok.line - 1]
+    words = line.split()
+    second = line.find(words[1], len(line) - len(line.lstrip()) + len(words[0])) + 1 if len(words) > 1 else 0
+    if words[:1] == ["expect"] and tok.column == second and "COLON" in expected:
+        # `expect` where no expectation can be (the background) was read as a table's name
+        column = len(line) - len(line.lstrip()) + 1
+        span = Span(file, tok.line, column, tok.line, column + len("expect"))
+        hint = '`expect` lines belong to a scenario, after its `scenario "NAME"` line'
+        return Diagnostic("error", "E003", "unexpected 'expect'", span, hint)
+    diag = hints.unexpected_token(tok, expected, text, file, vocab, None)
+    if (
+        tok.type == "SIGNED_NUMBER"
+        and str(tok)[:1] == "-"
+        and text[tok.start_pos - 1 : tok.start_pos].isdigit()
+    ):
+        hint = 'dates are written YYYY-MM-DD; write a partial or odd date as a text, as in "2020-04"'
+        return Diagnostic(diag.severity, diag.code, diag.message, diag.span, hint)
+    return diag
+
+
+# ---- the tree as nodes ------------------------------------------------------------------
+
+
+def _span(tok: Token, file: str) -> Span:
+    return hints.span_of(tok, file)
+
+
+def _nodes(tree: Tree, file: str) -> ScenarioFile:
+    background: tuple[Row, ...] = ()
+    background_span = None
+    scenarios = []
+    for node in tree.children:
+        if node.data == "background":
+            background = tuple(_row(r, file) for r in node.children)
+            background_span = Span(
+                file, node.meta.line, node.meta.column, node.meta.line, node.meta.column + 10
+            )
+        else:
+            name_tok, *items = node.children
+            rows = tuple(_row(r, file) for r in items if r.data == "row")
+            expects = tuple(_expect(e, file) for e in items if e.data == "expect")
+            name = _unquote(name_tok)
+            scenarios.append(Scenario(name, len(scenarios) + 1, rows, expects, _span(name_tok, file)))
+    return ScenarioFile(file, background, tuple(scenarios), background_span)
+
+
+def _row(node: Tree, file: str) -> Row:
+    table, cells = node.children
+    return Row(str(table), _cells(cells, file), _span(table, file))
+
+
+def _cells(node: Tree, file: str) -> tuple[Cell, ...]:
+    out = []
+    for cell in node.children:
+        column, value = cell.children
+        out.append(Cell(str(column), _value(value, column, file), _span(column, file)))
+    return tuple(out)
+
+
+def _value(node: Tree, column: Token, file: str) -> Value:
+    if node.data == "missing":  # no token of its own: the span runs from the column's `=`
+        meta = node.meta
+        span = Span(file, meta.line, meta.column, meta.end_line, meta.end_column) if not meta.empty else None
+        return Value("missing", "", span or _span(column, file))
+    tok = node.children[0]
+    text = _unquote(tok) if node.data == "text" else str(tok)
+    return Value(node.data, text, _span(tok, file))
+
+
+def _expect(node: Tree, file: str) -> Expect:
+    code, outcome = node.children
+    span = _span(code, file)
+    if outcome.data == "cells":
+        return Expect(str(code), "values", _cells(outcome, file), span=span)
+    if outcome.data == "excluded":
+        return Expect(str(code), "excluded", reason=_unquote(outcome.children[0]), span=span)
+    return Expect(str(code), "no record", span=span)
+
+
+def _unquote(tok: Token) -> str:
+    return str(tok)[1:-1].replace('\\"', '"').replace("\\\\", "\\")
