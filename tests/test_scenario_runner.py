@@ -259,3 +259,81 @@ def test_a_bad_ept_file_is_reported_as_check_reports_it(tmp_path, capsys):
     code, _, err = run(capsys, ept, "--no-properties")
     assert code == 2
     assert f"{ept}:10:8: error" in err and f"{ept}: 1 error" in err
+
+
+# 2023-01-05 in every format the language reads (docs/language.md, "Date formats")
+FORMATS = {
+    "YYYY-MM-DD": "2023-01-05",
+    "DDMONYYYY": "05JAN2023",
+    "DD-MON-YYYY": "05-JAN-2023",
+    "MM/DD/YYYY": "01/05/2023",
+    "DD/MM/YYYY": "05/01/2023",
+    "DD.MM.YYYY": "05.01.2023",
+    "YYYYMMDD": "20230105",
+    "YYYY/MM/DD": "2023/01/05",
+    "days since 1960-01-01": "23015",
+}
+
+
+@pytest.mark.parametrize("fmt, text", FORMATS.items(), ids=FORMATS.keys())
+def test_a_date_is_written_in_its_columns_format(fmt, text):
+    import datetime as dt
+
+    from endpointdsl.data.dates import parse_date
+    from endpointdsl.language.diagnostics import Span
+    from endpointdsl.testing.scenario_data import written
+    from endpointdsl.testing.scenarios import Value
+
+    date = Value("date", "2023-01-05", Span.unknown())
+    assert written(date, fmt) == text
+    assert written(date, fmt.lower()) == text  # a pattern is written in any case
+    assert parse_date(text, fmt)[0] == dt.date(2023, 1, 5)
+    odd = Value("text", "05JAN23", Span.unknown())
+    assert written(odd, fmt) == "05JAN23"  # a text is written as it is
+
+
+def test_a_column_with_a_format_reads_the_scenarios_dates(tmp_path, capsys):
+    ept = study(tmp_path, "")
+    ept.write_text(EPT.replace("adsl.DTHDT", 'adsl.DTHDT format "DDMONYYYY"'), encoding="utf-8")
+    (tmp_path / "pfs.scenarios").write_text(
+        'scenario "a date"\n  adsl: RANDDT = 2020-01-01, DTHDT = 2020-06-01\n'
+        '  expect PFS: ADT = 2020-06-01, CNSR = 0, EVNTDESC = "Death"\n'
+        'scenario "a text as the file would hold it"\n  adsl: RANDDT = 2020-01-01, DTHDT = "01JUN2020"\n'
+        "  expect PFS: ADT = 2020-06-01, CNSR = 0\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, ept, "--no-properties")
+    assert code == 0, out
+
+
+GROUPED = """\
+table adsl: one row per subject
+table adae: many rows per subject
+event first_dose = adsl.TRTSDT
+event last_dose = adsl.TRTEDT
+event teae = adae.ASTDT where TRTEMFL = "Y" sequence AESEQ
+date te_end = last_dose + 30 days label "End of treatment-emergent period"
+endpoint TTAE "Time to first TEAE"
+  for each AEDECOD of teae
+  from first_dose
+  to teae
+  censor at te_end cnsr 1
+end
+"""
+
+
+def test_a_grouped_endpoint_numbers_each_scenarios_own_values(tmp_path, capsys):
+    """Run together, the three terms would be TTAE0001-3 for both subjects; alone, the
+    second scenario's NAUSEA and RASH are its TTAE0001 and TTAE0002 (sorted)."""
+    (tmp_path / "ae.ept").write_text(GROUPED, encoding="utf-8")
+    (tmp_path / "ae.scenarios").write_text(
+        "background\n  adsl: TRTSDT = 2021-01-01, TRTEDT = 2021-06-30\n"
+        'scenario "one term"\n  adae: AESEQ = 1, TRTEMFL = "Y", AEDECOD = "HEADACHE", ASTDT = 2021-02-01\n'
+        "  expect TTAE0001: ADT = 2021-02-01, CNSR = 0\n  expect TTAE0002: no record\n"
+        'scenario "two terms"\n  adae: AESEQ = 1, TRTEMFL = "Y", AEDECOD = "RASH", ASTDT = 2021-03-01\n'
+        '  adae: AESEQ = 2, TRTEMFL = "Y", AEDECOD = "NAUSEA", ASTDT = 2021-04-01\n'
+        "  expect TTAE0001: ADT = 2021-04-01, CNSR = 0\n  expect TTAE0002: ADT = 2021-03-01, CNSR = 0\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, tmp_path / "ae.ept", "--no-properties")
+    assert code == 0, out

@@ -248,6 +248,22 @@ CHECKS = {
         "RANDDT is given twice",
         "give it once",
     ),
+    "impossible-date": (
+        'scenario "a"\n  adsl: DTHDT = 2020-02-30\n  expect PFS: no record\n',
+        "E414",
+        2,
+        17,
+        "2020-02-30 is not a date of the calendar",
+        'write it as a text: "2020-02-30"',
+    ),
+    "impossible-expected-date": (
+        'scenario "a"\n  expect PFS: ADT = 2021-02-29\n',
+        "E414",
+        2,
+        21,
+        "not a date of the calendar",
+        "as a text",
+    ),
     "endpoint-twice": (
         'scenario "a"\n  expect PFS: CNSR = 1\n  expect PFS: no record\n',
         "E413",

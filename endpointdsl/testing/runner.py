@@ -2,7 +2,8 @@
 
 All scenarios of a file run together, one subject each (subjects are derived independently),
 so each engine runs once per file. When the data stop a whole run (data.errors.DataError),
-each scenario runs alone, so that one scenario's bad data fails only that scenario.
+each scenario runs alone, so that one scenario's bad data fails only that scenario; so do
+the scenarios of a file with a grouped endpoint, whose parameters depend on every subject.
 `compiled` is api.CompiledFile (its `run` is what `endpointdsl run --engine` calls) and
 `trace` gives the trace text of a subject: both come from the api, the layer above.
 """
@@ -50,16 +51,17 @@ def run_scenarios(
     model = compiled.model
     chosen = list(scenarios.scenarios)
     runs: dict[str, dict[str, _Run]] = {sid: {} for sid in map(subject_id, chosen)}
+    # A grouped endpoint (`for each`) has a parameter per value over every subject: each
+    # scenario runs alone, so that its parameters are numbered by its own rows' values.
+    grouped = any(ep.group is not None for ep in model.endpoints)
     for engine in ENGINES:
-        try:
-            outcome = compiled.run(_tables(scenarios, chosen, model), engine=engine)
-        except DataError:  # one scenario's data stop the run: each runs alone
-            for sc in chosen:
-                runs[subject_id(sc)][engine] = _alone(compiled, scenarios, sc, engine)
-            continue
+        outcome = None if grouped else _together(compiled, scenarios, chosen, engine)
         for sc in chosen:
             sid = subject_id(sc)
-            runs[sid][engine] = _subject_run(outcome, sid)
+            alone = outcome is None
+            runs[sid][engine] = (
+                _alone(compiled, scenarios, sc, engine) if alone else _subject_run(outcome, sid)
+            )
     results = []
     for sc in chosen:
         sid = subject_id(sc)
@@ -74,6 +76,14 @@ def run_scenarios(
             result = ScenarioResult(sc, False, result.derived, result.disagree, text)
         results.append(result)
     return results
+
+
+def _together(compiled, scenarios: ScenarioFile, chosen: list[Scenario], engine: str):
+    """One engine's run of every scenario at once; None when the data stop it."""
+    try:
+        return compiled.run(_tables(scenarios, chosen, compiled.model), engine=engine)
+    except DataError:
+        return None
 
 
 def _tables(scenarios: ScenarioFile, chosen: list[Scenario], model) -> dict:

@@ -8,6 +8,7 @@ number where it reads a date) is refused, as its run would only test the typo.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 
 from ..check import model as m
@@ -118,6 +119,8 @@ class _RowCheck:
                                          f"first at column {given[cell.column].span.column}; give it once"))  # fmt: skip
                 continue
             given[cell.column] = cell
+            if not _in_calendar(cell.value, self.diags):
+                continue
             if cell.column == table.key:
                 self.diags.append(_error("E402", f"{cell.column} is the subject key of {row.table}", cell.span,
                                          "the runner gives each scenario its own subject: remove it"))  # fmt: skip
@@ -172,6 +175,8 @@ def _check_expects(expects: tuple[Expect, ...], model: m.Model, outputs: list[st
                     _error("E412", f"{cell.column} is given twice in this line", cell.span, "give it once")
                 )
             given.add(cell.column)
+            if not _in_calendar(cell.value, diags):
+                continue
             if cell.column not in outputs:
                 hint = _nearest(cell.column, outputs, "output columns")
                 if cell.column in _NOT_EXPECTED:
@@ -179,6 +184,19 @@ def _check_expects(expects: tuple[Expect, ...], model: m.Model, outputs: list[st
                 diags.append(_error("E406", f"records have no column {cell.column}", cell.span, hint))
             else:
                 _expected_kind(cell, diags)
+
+
+def _in_calendar(value: Value, diags: list) -> bool:
+    """A date written as a date is one of the calendar; an impossible one is a text."""
+    if value.kind != "date":
+        return True
+    try:
+        dt.date.fromisoformat(value.text)
+    except ValueError:
+        diags.append(_error("E414", f"{value.text} is not a date of the calendar", value.span,
+                            f'to test an impossible date, write it as a text: "{value.text}"'))  # fmt: skip
+        return False
+    return True
 
 
 def _expected_kind(cell: Cell, diags: list) -> None:
