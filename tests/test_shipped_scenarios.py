@@ -21,21 +21,6 @@ NO_SCENARIOS: dict[str, str] = {}
 RUN_ELSEWHERE = {"fda_pfs.ept", "her2_cart_trastuzumab.ept"}
 
 
-# Files whose scenarios give and expect carried (`keep`) columns, which the scenario runner of
-# this branch cannot run yet: it refuses a kept column in a row (E401, "the .ept file reads no
-# column TRT01P of adsl") and, without it, the run stops ("table 'adsl' has no column TRT01P,
-# kept by `keep`"). Strict: once the runner writes kept columns, these must pass, and the
-# mark must go. Reported to the lead (scenx's report).
-KEEP_NOT_RUNNABLE = {
-    "her2_cart_kinetics.ept",
-    "pharmaverse/adpp.ept",
-    "pharmaverse/adtte_ae.ept",
-    "sap/dfs.ept",
-    "sap/dor.ept",
-    "sap/rfs.ept",
-}
-
-
 def _examples() -> list[str]:
     return sorted(p.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.rglob("*.ept"))
 
@@ -56,12 +41,7 @@ def test_every_scenario_file_belongs_to_an_example():
 
 
 def _runs() -> list:
-    reason = "the scenario runner does not write carried (keep) columns yet"
-    return [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=reason)) if n in KEEP_NOT_RUNNABLE else n
-        for n in _examples()
-        if n not in RUN_ELSEWHERE and n not in NO_SCENARIOS
-    ]
+    return [n for n in _examples() if n not in RUN_ELSEWHERE and n not in NO_SCENARIOS]
 
 
 @pytest.mark.parametrize("name", _runs())
