@@ -15,7 +15,7 @@ import os
 import attrs
 import pytest
 from conftest import EXAMPLES
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from strategies import programs
 from test_differential import rejected
 
@@ -235,7 +235,8 @@ def test_the_oracle_reads_the_fda_window_by_hand():
 # ---- generated programs: the checks run without internal errors --------------------------------
 
 
-@settings(max_examples=30 if HEAVY else 4, deadline=None)
+# each example runs the properties' own @given inside this one: hypothesis' nested_given check
+@settings(max_examples=30 if HEAVY else 4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(programs(max_endpoints=2, responses=True, schedules=True))
 def test_the_properties_hold_on_generated_programs(desc):
     if rejected(desc):

@@ -233,8 +233,9 @@ def _runner(ctx: _Context, name: str) -> Callable[[int, int], PropertyResult]:
             test()
         except Broken as exc:
             return PropertyResult(False, str(exc))
-        except Exception as exc:  # hypothesis itself: Flaky, Unsatisfiable
-            return PropertyResult(False, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # hypothesis itself: Flaky, Unsatisfiable (every run stopped)
+            stopped = f"\nthe last run stopped: {counts['stopped']}" if "stopped" in counts else ""
+            return PropertyResult(False, f"{type(exc).__name__}: {exc}{stopped}")
         return PropertyResult(True, f"held on {counts['judged']} judged cases in {max_examples} examples")
 
     return run
@@ -358,7 +359,7 @@ def check_row_order(ctx, history, data, counts):
     shuffled = History(
         {t: data.draw(st.permutations(r)) for t, r in history.tables.items()}, history.columns, history.keys
     )
-    first, second = _run_or_reject(ctx, history), _run_or_reject(ctx, shuffled)
+    first, second = _run_or_reject(ctx, history, counts), _run_or_reject(ctx, shuffled, counts)
     tied = _ties(first) | _ties(second)  # SRCSEQ cannot tell two rows apart: input order decides
     a = first.adtte[~first.adtte.USUBJID.isin(tied)].reset_index(drop=True)
     b = second.adtte[~second.adtte.USUBJID.isin(tied)].reset_index(drop=True)
@@ -382,10 +383,11 @@ def _ties(result) -> set[str]:
     return set(found.USUBJID)
 
 
-def _run_or_reject(ctx, history, engine: str = "compiled"):
+def _run_or_reject(ctx, history, counts, engine: str = "compiled"):
     try:
         return ctx.run(history, engine)
-    except DataError:  # a date column mostly not dates stops a run by design (semantics 1)
+    except DataError as exc:  # a date column mostly not dates stops a run by design (semantics 1)
+        counts["stopped"] = str(exc)
         reject()
 
 
@@ -404,7 +406,7 @@ def check_aval(ctx, history, data, counts):
 
 
 def check_every_subject(ctx, history, data, counts):
-    result = _run_or_reject(ctx, history)
+    result = _run_or_reject(ctx, history, counts)
     code = ctx.paramcd
     mine = (lambda p: p.startswith(code)) if ctx.ep.group is not None else (lambda p: p == code)
     records, excluded = _mine(result.adtte, mine), _mine(result.excluded, mine)
