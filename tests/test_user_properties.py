@@ -193,6 +193,18 @@ def test_every_subject_fails_when_a_subject_is_dropped_without_a_reason():
     assert "neither in the output nor in the report" in failing(comp, "OS", "every-subject", 10)
 
 
+def test_every_subject_fails_when_an_exclusion_has_no_reason():
+    comp = broken("her2_cart_trastuzumab.ept", "OS", lambda s, d: attrs.evolve(d, record=None, excluded=" "))
+    assert "without a reason" in failing(comp, "OS", "every-subject", 10)
+
+
+def test_a_parameter_that_is_not_an_endpoint_is_named():
+    with pytest.raises(
+        KeyError, match="'PFS0001' is not an endpoint of .*fda_pfs.ept \\(PFS, PFSEMA, PFSNACT\\)"
+    ):
+        property_checks(compiled("fda_pfs.ept"), "PFS0001")
+
+
 def test_engines_agree_fails_when_one_engine_differs():
     comp = broken("her2_cart_trastuzumab.ept", "PFSSTD", _swap)
     assert "disagree" in failing(comp, "PFSSTD", "engines-agree", 5)

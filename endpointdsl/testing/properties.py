@@ -99,6 +99,11 @@ NAMES = (
 
 
 def property_checks(compiled, paramcd: str) -> list[PropertyCheck]:
+    """The eight properties of the endpoint `paramcd` (its code as the file writes it; a grouped
+    endpoint's code, not one of its parameters')."""
+    codes = [e.paramcd for e in compiled.model.endpoints]
+    if paramcd not in codes:
+        raise KeyError(f"{paramcd!r} is not an endpoint of {compiled.model.file} ({', '.join(codes)})")
     ep = compiled.model.endpoint(paramcd)
     ctx = _Context(compiled, paramcd, ep, plan(compiled.model, ep))
     why = _not_applicable(compiled.model, ep)
@@ -423,6 +428,11 @@ def check_every_subject(ctx, history, data, counts):
                 what = "neither in the output nor in the report" if (sid, p) not in seen else "there twice"
                 raise Broken(f"subject {sid} is {what} for {p}\n" + _rows(history.of(sid)) + "\n"
                              + _result_text(result))  # fmt: skip
+    silent = excluded[[not (isinstance(x, str) and x.strip()) for x in excluded.get("MESSAGE", [])]]
+    if len(silent):
+        sid = silent.USUBJID.iloc[0]
+        raise Broken(f"subject {sid} is excluded from {silent.PARAMCD.iloc[0]} without a reason\n"
+                     + _rows(history.of(sid)))  # fmt: skip
     strangers = {s for s, _ in seen} - set(subjects)
     if strangers:
         raise Broken(f"records for subjects not in the subject-level table: {sorted(strangers)}")
