@@ -356,8 +356,9 @@ def check_later_rows(ctx, history, data, counts):
         more = {t: [*r, *extra.get(t, [])] for t, r in rows.items()}
         again = ctx.derive(more, sid)
         if again.record != rec:
-            _broke(f"rows dated after ADT {rec.ADT} changed the record:\n  added: "
-                   + _rows(extra).strip() + f"\n  record after: {_record(again)}", rows, got)  # fmt: skip
+            added = _rows(extra).split("\n", 1)[1]
+            _broke(f"rows dated after ADT {rec.ADT} changed the record to: {_record(again)}\nadded:\n{added}",
+                   rows, got)  # fmt: skip
 
 
 def check_row_order(ctx, history, data, counts):
