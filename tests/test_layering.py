@@ -27,8 +27,8 @@ LAYERS = {
     "endpointdsl.engines.sql": 3,
     "endpointdsl.engines.reference": 3,
     "endpointdsl.report": 3,  # the HTML report's parts (issue 15): check and data only; api runs the engine
-    # test (issue 15): scenarios read, checked and judged; above the engines, below the api
-    # that runs them (it hands the runner the compiled file and the trace)
+    # test (issue 15): scenarios read, checked and judged, and the generated properties; above
+    # the engines (the api hands them the compiled file and the trace), below the api
     "endpointdsl.testing": 3.5,
     "endpointdsl.api": 4,
     "endpointdsl.datacheck": 4,
