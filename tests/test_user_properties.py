@@ -207,7 +207,7 @@ def test_a_parameter_that_is_not_an_endpoint_is_named():
 
 def test_engines_agree_fails_when_one_engine_differs():
     comp = broken("her2_cart_trastuzumab.ept", "PFSSTD", _swap)
-    assert "disagree" in failing(comp, "PFSSTD", "engines-agree", 5)
+    assert "disagree" in failing(comp, "PFSSTD", "engines-agree", 50)  # 5 histories: a tenth, as `test` draws
 
 
 def test_a_failure_is_reproducible_from_its_seed_and_shrunk():
@@ -260,3 +260,21 @@ def test_the_properties_hold_on_generated_programs(desc):
                 continue  # tests/test_sql_backend.py holds the engines together on these programs
             result = check.run(3, 0)
             assert result.ok, f"{ep.paramcd} {check.name}: {result.message}\n{desc.text}"
+
+
+def test_a_property_that_does_not_apply_is_skipped_and_said_not_counted_as_passed():
+    """A worst-of endpoint has no AVAL = ADT - STARTDT + 1 rule: `test` prints SKIP with the
+    reason, and the summary counts it apart from the passed ones."""
+    from endpointdsl import api
+    from endpointdsl.testing.results import render
+
+    path = EXAMPLES / "sap" / "ae_worst_infection.ept"
+    report = api.test_file(path, scenarios=None, properties=True, examples=2)
+    (f,) = report.files
+    skipped = [p for p in f.properties if p.skipped is not None]
+    assert any(p.name == "aval" for p in skipped)
+    text = render(report)
+    assert all(f"SKIP  property {p.paramcd}: {p.name} (not applicable: " in text for p in skipped)
+    passed, failed = report.counts
+    assert (passed, failed) == (len(f.scenarios) + len(f.properties) - len(skipped), 0)
+    assert f", {len(skipped)} skipped (" in text

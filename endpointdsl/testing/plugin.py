@@ -124,6 +124,8 @@ class PropertyItem(pytest.Item):
         examples = int(self.config.getini("ept_examples"))
         seed = int(self.config.getini("ept_seed"))
         outcome = api.run_property(self.paramcd, self.check, examples, seed)
+        if outcome.skipped is not None:
+            pytest.skip(f"not applicable to {self.paramcd}: {outcome.skipped}")
         if not outcome.ok:
             head = f"property {self.paramcd}: {self.check.name} failed ({self.check.description})"
             raise EptTestFailure([head, *outcome.message.splitlines()])

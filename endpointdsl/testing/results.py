@@ -32,6 +32,7 @@ class PropertyOutcome:
     description: str
     ok: bool
     message: str = ""
+    skipped: str | None = None  # why the property does not apply to this endpoint (ok is True)
 
 
 @frozen
@@ -60,11 +61,16 @@ class TestReport:
 
     @property
     def counts(self) -> tuple[int, int]:
-        """(passed, failed) over every scenario and property."""
+        """(passed, failed) over every scenario and property that applies."""
         items = [s.ok for f in self.files for s in f.scenarios] + [
-            p.ok for f in self.files for p in f.properties
+            p.ok for f in self.files for p in f.properties if p.skipped is None
         ]
         return sum(items), len(items) - sum(items)
+
+    @property
+    def skipped(self) -> int:
+        """Properties that do not apply to their endpoint (each says why)."""
+        return sum(p.skipped is not None for f in self.files for p in f.properties)
 
 
 def expectation(ex: Expect) -> str:
@@ -104,6 +110,9 @@ def render_file(f: FileReport) -> str:
         if not s.ok:
             lines += scenario_failure(s)
     for p in f.properties:
+        if p.skipped is not None:
+            lines.append(f"SKIP  property {p.paramcd}: {p.name} (not applicable: {p.skipped})")
+            continue
         lines.append(f"{'PASS' if p.ok else 'FAIL'}  property {p.paramcd}: {p.name}")
         if not p.ok:
             lines += ["  " + line for line in (p.message or p.description).splitlines()]
@@ -115,7 +124,8 @@ def render_total(report: TestReport) -> str:
     scen = sum(len(f.scenarios) for f in report.files)
     props = sum(len(f.properties) for f in report.files)
     what = f"{_plural(scen, 'scenario')}, {_plural(props, 'property', 'properties')}"
-    return f"{passed} passed, {failed} failed ({what})\n"
+    skipped = f", {report.skipped} skipped" if report.skipped else ""
+    return f"{passed} passed, {failed} failed{skipped} ({what})\n"
 
 
 def render(report: TestReport) -> str:
