@@ -20,6 +20,7 @@ import difflib
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 from attrs import frozen
 
@@ -105,12 +106,48 @@ def with_rows(report: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 
 def _matches(p: Probe, frame: pd.DataFrame, key: str, subjects: dict | None) -> bool:
     used = [c for c in dict.fromkeys((*p.columns, key)) if c in frame.columns]
-    for number, values in enumerate(zip(*(frame[c].tolist() for c in used), strict=True), 1):
+    # a condition reads only these cells: each distinct combination is tested once, at its
+    # first row (a whole table read row by row took 95 s at 9M rows); the key only when the
+    # condition reads subject-level cells
+    shown = used if subjects is not None else [c for c in used if c != key] or used[:1]
+    at = _distinct_rows(frame, shown)
+    columns = [frame[c].take(at).tolist() for c in used]
+    for number, values in zip((at + 1).tolist(), zip(*columns, strict=True), strict=True):
         row = Row({c: normalise(v) for c, v in zip(used, values, strict=True)}, number)
         subject = subjects.get(subject_key(row.get(key))) if subjects is not None else None
         if p.holds(row, subject) is True:
             return True
     return False
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Equal codes for cells that are the same value of the same type (so read alike by every
+    reader): pandas' own codes where its equality is exact, else Python keys by type."""
+    if pd.api.types.is_object_dtype(column.dtype) and not isinstance(column.dtype, pd.ArrowDtype):
+        if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+            return pd.factorize(column)[0]  # texts and missing cells (all read as missing)
+        seen: dict = {}
+        out = np.empty(len(column), dtype=np.int64)
+        for i, v in enumerate(column.tolist()):
+            try:  # 1 == 1.0 == True: the type too; -0.0 == 0.0: floats by their bits
+                k = (type(v), v.hex() if isinstance(v, float) else v)
+                out[i] = seen.setdefault(k, len(seen))
+            except TypeError:  # unhashable: a value of its own
+                out[i] = seen.setdefault(("cell", i), len(seen))
+        return out
+    codes = pd.factorize(column)[0].astype(np.int64)
+    if pd.api.types.is_float_dtype(column.dtype):  # -0.0 apart from 0.0 (texts differ)
+        signs = np.signbit(column.to_numpy(dtype="float64", na_value=np.nan))
+        codes = codes * 2 + signs
+    return codes
+
+
+def _distinct_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Positions of the first row of each distinct combination of the columns' cells."""
+    if not columns or len(frame) == 0:
+        return np.arange(min(len(frame), 1))
+    codes = pd.DataFrame({i: _codes(frame[c]) for i, c in enumerate(columns)})
+    return np.flatnonzero(~codes.duplicated().to_numpy())
 
 
 def _subjects(tables: dict[str, pd.DataFrame], per_subject: dict[str, str]) -> dict:
@@ -127,7 +164,8 @@ def _subjects(tables: dict[str, pd.DataFrame], per_subject: dict[str, str]) -> d
 def _seen(frame: pd.DataFrame, column: str) -> set[str]:
     if column not in frame.columns:
         return set()
-    return {t for t in (_text_of(normalise(v)) for v in frame[column].tolist()) if t is not None}
+    values = frame[column].take(_distinct_rows(frame, [column])).tolist()
+    return {t for t in (_text_of(normalise(v)) for v in values) if t is not None}
 
 
 def _text_of(value) -> str | None:
