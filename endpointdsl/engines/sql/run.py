@@ -36,7 +36,7 @@ from ...data.tables import (
 from ...data.values import Subject
 from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
-from .prepare import prepare_table, sorted_proof
+from .prepare import fact, prepare_table, sorted_proof
 
 ADTTE_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ADTTE_COLUMNS[:3]]
@@ -150,10 +150,14 @@ def run_sql(
             check: sorted_proof(prepared[table], date, seq)
             for check, (table, date, seq) in program.sorted_checks.items()
         }
-        if any(proofs.values()):  # the same script, picking occurrences by row number where proven
-            program = generate_sql(
-                model, only, force_fallback, frozenset(c for c, ok in proofs.items() if ok)
-            )
+        # facts that let the script skip a check with nothing to find (generate.Facts)
+        facts = {
+            name: fact(kind, prepared[table], view, prepared[subject])
+            for name, (kind, table, view) in program.facts.items()
+        }
+        if any(proofs.values()) or any(facts.values()):  # the same script, with what is proven
+            proven = frozenset(c for c, ok in (proofs | facts).items() if ok)
+            program = generate_sql(model, only, force_fallback, proven)
         con.register(
             "sorted_inputs",
             pa.table(
@@ -222,7 +226,7 @@ def _with_no_record_findings(model, program: SqlProgram, adtte: pd.DataFrame, re
     excluded = report[report.STATUS == "excluded"]
     rows = no_record_findings(
         list(program.endpoints),
-        set(adtte.PARAMCD),
+        set(adtte.PARAMCD.unique()),  # unique first: a million str objects cost seconds
         list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
         model.subject_table.name,
         model.subject_table.key,
@@ -332,7 +336,7 @@ def _second_pass(model: m.Model, con, prepared: dict, code: str, program: SqlPro
         two.close()
     frame = adtte_frame(adtte.cast(_schema_of(adtte)))
     codes = [p.paramcd for p in named]
-    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD), report_frame(report))
+    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD.unique()), report_frame(report))
 
 
 def _with_no_record(model: m.Model, codes: list[str], recorded: set, report: pd.DataFrame) -> pd.DataFrame:
