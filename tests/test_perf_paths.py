@@ -145,3 +145,28 @@ def test_a_run_with_facts_proven_equals_the_run_that_checks_everything(case):
     pd.testing.assert_frame_equal(results[0].adtte, results[1].adtte)
     pd.testing.assert_frame_equal(results[0].report, results[1].report)
     event(f"facts proven: {sorted(set(proven))}")  # both kinds of run: hypothesis' statistics
+
+
+def test_duckdb_gets_half_the_memory_unless_told(monkeypatch):
+    """The default memory limit is half of MemTotal (/proc/meminfo, read here independently);
+    ENDPOINTDSL_MEMORY_LIMIT overrides it."""
+    import pathlib
+
+    meminfo = pathlib.Path("/proc/meminfo")
+    if not meminfo.exists():
+        pytest.skip("no /proc/meminfo on this system")
+    total_kib = next(int(line.split()[1]) for line in meminfo.read_text().splitlines() if "MemTotal" in line)
+    units = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+    def limit() -> float:
+        con = sql_run.connect()
+        try:
+            number, unit = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0].split()
+        finally:
+            con.close()
+        return float(number) * units[unit]
+
+    monkeypatch.delenv("ENDPOINTDSL_MEMORY_LIMIT", raising=False)
+    assert limit() == pytest.approx(total_kib * 1024 / 2, rel=0.01)
+    monkeypatch.setenv("ENDPOINTDSL_MEMORY_LIMIT", "300MB")
+    assert limit() == pytest.approx(300e6, rel=0.01)

@@ -172,16 +172,11 @@ class Column:
             fast = _fast_view(self.arrow, reader)
             if fast is not None:
                 return fast
-            whole = self.arrow.combine_chunks() if isinstance(self.arrow, pa.ChunkedArray) else self.arrow
-            self.arrow = whole
-            encoded = pc.dictionary_encode(whole)
-            uniques = encoded.dictionary.to_pylist()
-            mapped = pa.array([read_value(v, reader) for v in uniques], type=arrow_type)
-            out = pc.take(mapped, encoded.indices)
-            if_missing = read_value(None, reader)  # a missing cell has no dictionary entry
-            if if_missing is None or not self.arrow.null_count:
-                return out
-            return pc.if_else(self.arrow.is_null(), pa.scalar(if_missing, arrow_type), out)
+            # each distinct value read once (a missing cell is one of them), chunk by chunk:
+            # no combined copy of the column (at 9M rows a date column's text is 126 MB)
+            uniques = pc.unique(self.arrow)
+            mapped = pa.array([read_value(v, reader) for v in uniques.to_pylist()], type=arrow_type)
+            return pc.take(mapped, pc.index_in(self.arrow, value_set=uniques))
         if self.codes is not None:
             mapped = pa.array([read_value(v, reader) for v in self.values] + [read_value(None, reader)],
                               type=arrow_type)  # fmt: skip

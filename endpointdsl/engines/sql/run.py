@@ -67,8 +67,8 @@ def connect(threads: int | None = None) -> Connection:
     """An in-memory DuckDB connection whose spill files go to a private temporary folder
     (mode 0700, removed on close), not DuckDB's default `./.tmp` in the current folder.
 
-    ENDPOINTDSL_MEMORY_LIMIT (e.g. 4GB) sets DuckDB's memory_limit; otherwise DuckDB's own
-    default applies. ENDPOINTDSL_THREADS sets the number of threads.
+    ENDPOINTDSL_MEMORY_LIMIT (e.g. 4GB) sets DuckDB's memory_limit; otherwise half the
+    machine's memory. ENDPOINTDSL_THREADS sets the number of threads.
     """
     import duckdb
 
@@ -84,7 +84,7 @@ def connect(threads: int | None = None) -> Connection:
         threads = threads or int(setting)
         if threads:
             con.execute(f"SET threads = {threads}")
-        limit = os.environ.get("ENDPOINTDSL_MEMORY_LIMIT")
+        limit = os.environ.get("ENDPOINTDSL_MEMORY_LIMIT") or _default_limit()
         if limit:
             try:
                 con.execute(f"SET memory_limit = {_literal(limit)}")
@@ -97,6 +97,17 @@ def connect(threads: int | None = None) -> Connection:
         connection.close()
         raise
     return connection
+
+
+def _default_limit() -> str | None:
+    """Half the machine's memory (DuckDB's own default is 80%): the inputs, their views and
+    the results are held by Python beside DuckDB, which counts only its own; beyond the
+    limit DuckDB spills to the private folder instead of the machine running out."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not on this system (Windows): DuckDB's default
+        return None
+    return f"{max(total // 2 // 2**20, 256)}MiB"
 
 
 def _literal(text: str) -> str:
@@ -168,6 +179,8 @@ def run_sql(
             ),
         )
         con.execute(program.text)
+        if not program.grouped:  # (a second pass reads the inputs and the first pass's tables)
+            prepared = _release(con, prepared)
         adtte_query, report_query = result_queries(program.order)
         adtte = con.sql(adtte_query).to_arrow_table()
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
@@ -183,6 +196,22 @@ def run_sql(
     if program.fallback:
         return _merge_fallback(model, per_subject, tables, program, adtte, report)
     return RunResult(adtte, report)
+
+
+def _release(con, prepared: dict) -> dict:
+    """Free what the script no longer needs before its results are read and converted: the
+    inputs' views and every table but adtte and report (at 1M subjects several hundred MiB
+    of the peak). Returns the (emptied) prepared inputs."""
+    for name in prepared:
+        con.unregister(f"src_{name}")
+    temporary = con.sql(
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_catalog = 'temp'"
+    ).fetchall()
+    for name, kind in sorted(temporary, key=lambda t: t[1] != "VIEW"):  # views first: they read tables
+        if name.lower() not in ("adtte", "report"):
+            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS temp.main.{_ident(name)}")
+    return {}
 
 
 def _merge_fallback(
