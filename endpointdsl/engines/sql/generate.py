@@ -323,6 +323,8 @@ def generate_sql(
     src = ident("src_" + subject.name)
     # keys strictly increasing (proven in prepare, as sorted ADaM data are): each is one row's
     unique = facts.holds(f"unique keys: {subject.name}", "unique", subject.name)
+    w.line("-- (a TRUE or FALSE below is a fact about the data that the run proved or not: a proven")
+    w.line("-- one skips a scan that would find nothing; this text assumes nothing is proven)")
     w.line("CREATE OR REPLACE TEMP TABLE subject_rows AS")
     w.line(f"SELECT __key AS key, CAST(1 AS BIGINT) AS n FROM {src} WHERE {unique} AND __key IS NOT NULL")
     w.line(
