@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         limit = os.environ.get("ENDPOINTDSL_MEMORY_LIMIT")
         hint = (
             f"ENDPOINTDSL_MEMORY_LIMIT={limit} is too small for these data: raise it, or unset it for "
-            "DuckDB's default (80% of the memory)"
+            "the default (half of the memory)"
             if limit
             else _MEMORY_HINT
         )

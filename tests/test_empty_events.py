@@ -134,3 +134,26 @@ def test_cli_a_correct_event_without_rows_warns_and_exits_0(tmp_path, capsys):
     assert '"OVR" occurs in PARAMCD; "DEAD" never occurs in AVALC' in err
     report = pd.read_csv(tmp_path / "out.report.csv", dtype=str)
     assert (report.STATUS == "warning").sum() == 1
+
+
+def test_cells_equal_in_python_but_read_apart_are_each_tested():
+    """perf (issue 16): the check tests each distinct combination of cells once; True and 1
+    are equal in Python (pandas would merge them) but read as "True" and "1", so the row
+    with 1 matches `PARAMCD = "1"` and the event is not reported as empty."""
+    frames = tables()
+    frames["adrs"] = pd.DataFrame(
+        {
+            "USUBJID": ["1", "1", "2", "2"],
+            "PARAMCD": pd.Series(["OVR", True, 1, "OVR"], dtype=object),
+            "ADT": ["2020-03-01", "2020-04-01", "2020-02-20", "2020-04-20"],
+            "AVALC": ["PR", "Y", "Y", "PD"],
+            "ASEQ": ["1", "2", "3", "4"],
+        }
+    )
+    compiled = CompiledFile.from_model(check_text(program(death="1")))
+    for engine in ENGINES:
+        assert mine(compiled.run(frames, engine=engine).report) == []
+    frames["adrs"].loc[2, "PARAMCD"] = True  # now no row reads as "1"
+    found = mine(compiled.run(frames, engine="compiled").report)
+    assert [status for status, _ in found] == ["warning"]
+    assert found[0][1].startswith("no row matches event death: adrs where")

@@ -24,8 +24,9 @@ from .errors import DataError
 ENCODING_HINT = "; if the file is in another encoding, name it with --encoding (e.g. --encoding latin-1)"
 
 
-def read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
-    """Every cell as text (missing: empty), under the header's names."""
+def read_csv(path: Path, encoding: str | None, arrow: bool = False) -> pd.DataFrame:
+    """Every cell as text (missing: empty), under the header's names. `arrow`: the columns
+    stay Arrow arrays (pandas ArrowDtype, no copy), as the SQL engine reads them."""
     data = path.read_bytes()
     if codecs.lookup(encoding or "utf-8").name == "utf-8":
         data = data.removeprefix(codecs.BOM_UTF8)  # not part of the first column's name
@@ -40,7 +41,9 @@ def read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
     check_names(path, names)
     if data.count(b'"') % 2:  # maybe a quote that is never closed: it would swallow the rest
         _check_quotes(path, data.decode("utf-8"))
-    return table.slice(1).rename_columns(names).to_pandas()
+    table = table.slice(1).rename_columns(names)
+    del data  # the file's bytes: not held while the table is converted
+    return table.to_pandas(types_mapper=pd.ArrowDtype) if arrow else table.to_pandas()
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:

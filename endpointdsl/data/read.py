@@ -130,6 +130,8 @@ def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> 
     kind, read = READERS[path.suffix.lower()]
     if arrow and path.suffix.lower() == ".parquet":
         read = functools.partial(_read_parquet, arrow=True)
+    elif arrow and path.suffix.lower() == ".csv":  # perf (issue 16): Arrow's text columns, not copied
+        read = functools.partial(read_csv, arrow=True)
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a {kind} file")
     try:

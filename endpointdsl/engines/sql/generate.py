@@ -83,6 +83,24 @@ class SqlProgram:
     )  # same_day_<n> -> (table, date view, sequence view): see prepare.sorted_proof
     # groups (issue 13): PARAMCDs of grouped endpoints, derived by a second pass (groups.py)
     grouped: tuple = ()
+    # perf (issue 16): name -> (kind, table, view) of the facts a check is skipped for when
+    # prepare.fact proves them on the data (`Facts` below; generated again with them proven)
+    facts: dict = field(factory=dict)
+
+
+class Facts:
+    """Properties of the data that let the script skip a check with nothing to find
+    (prepare.fact proves them; run generates the script again with those proven). A
+    skipped check reads `WHERE NOT TRUE`, which DuckDB answers without a scan (a run-time
+    flag in a subquery does not stop the scan); the general script (`compile --target
+    sql`) has every check."""
+
+    def __init__(self, proven: frozenset):
+        self.proven, self.wanted = proven, {}
+
+    def holds(self, name: str, kind: str, table: str, view: str | None = None) -> str:
+        self.wanted[name] = (kind, table, view)
+        return "TRUE" if name in self.proven else "FALSE"
 
 
 # ---- events ----------------------------------------------------------------------------------
@@ -91,8 +109,8 @@ class SqlProgram:
 class Events:
     """Occurrence views `occ_<event>` (key, d, seq, rn, dtf) and finding views `note_<event>`."""
 
-    def __init__(self, model: m.Model, w: SqlWriter, needs: dict):
-        self.model, self.w, self.needs = model, w, needs
+    def __init__(self, model: m.Model, w: SqlWriter, needs: dict, facts: Facts):
+        self.model, self.w, self.needs, self.facts = model, w, needs, facts
 
     def need(self, table: str) -> set:
         return self.needs.setdefault(table, set())
@@ -251,7 +269,10 @@ class Events:
         w.line(f"SELECT t.__key AS key, {text(head)} || CAST(t.__row AS VARCHAR) || {text(tail)} || {why}")
         w.line(f"    || {text('); not counted')} AS message")
         w.line(f"FROM {ident('src_' + ev.table)} AS t")
-        w.line(f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NULL"
+        # a date view without a missing value (proven in prepare) has no row to report: no scan
+        view = view_name(ev.column, d_reader)
+        dated = self.facts.holds(f"no null: {ev.table}.{view}", "complete", ev.table, view)
+        w.line(f"WHERE NOT {dated} AND t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NULL"
                + (f" AND {why} <> 'missing'" if silent else "") + (";" if ev.per_subject else ""))  # fmt: skip
         if ev.per_subject:  # an analysed subject has one row of the subject-level table
             return
@@ -273,7 +294,7 @@ def generate_sql(
 ) -> SqlProgram:
     """The SQL script for a checked file (endpoints `only`, if given).
 
-    `proven`: the sorted checks (`same_day_<n>`) that prepare.sorted_proof proved on the
+    `proven`: the facts (`Facts`) and the sorted checks (`same_day_<n>`) that prepare proved on the
     data. The rows of such an event are strictly increasing in (key, date, sequence), so
     its first and last occurrences are the first and last rows by input position: the
     script then picks each of their fields with arg_min_null/arg_max_null over __row (an
@@ -298,12 +319,21 @@ def generate_sql(
         w.line(f"-- {comment_safe(code)}: derived by the per-subject functions ({comment_safe(why)})")
     w.line("")
     w.line(f"-- subjects: keys with exactly one row of the subject-level table {subject.name}", subject.span)
+    facts = Facts(proven)
+    src = ident("src_" + subject.name)
+    # keys strictly increasing (proven in prepare, as sorted ADaM data are): each is one row's
+    unique = facts.holds(f"unique keys: {subject.name}", "unique", subject.name)
+    w.line("-- (a TRUE or FALSE below is a fact about the data that the run proved or not: a proven")
+    w.line("-- one skips a scan that would find nothing; this text assumes nothing is proven)")
     w.line("CREATE OR REPLACE TEMP TABLE subject_rows AS")
-    w.line(f"SELECT __key AS key, count(*) AS n FROM {ident('src_' + subject.name)} WHERE __key IS NOT NULL")
+    w.line(f"SELECT __key AS key, CAST(1 AS BIGINT) AS n FROM {src} WHERE {unique} AND __key IS NOT NULL")
+    w.line(
+        f"UNION ALL SELECT __key AS key, count(*) AS n FROM {src} WHERE NOT {unique} AND __key IS NOT NULL"
+    )
     w.line("GROUP BY __key;")
     w.line("CREATE OR REPLACE TEMP TABLE subjects AS SELECT key FROM subject_rows WHERE n = 1;")
     subject_values(model, w, needs)
-    events = Events(model, w, needs)
+    events = Events(model, w, needs, facts)
     wanted = event_closure(model, [e for ep in in_sql for e in m.event_names(ep)])
     events.same_day([model.event(name) for name in wanted])
     # bounds of imputed dates first: their occurrence views are joined by the bounded events;
@@ -329,7 +359,7 @@ def generate_sql(
     # (as run_tables)
     responses = any(ep.response is not None or ep.value is not None for ep in chosen)
     times = any(m.timed(ep) for ep in chosen)  # STARTDTM and ADTM join them
-    _results(model, w, in_sql, order, responses, times)
+    _results(model, w, in_sql, order, responses, times, facts)
     return SqlProgram(
         "\n".join(w.lines) + "\n",
         dict(w.line_map),
@@ -339,6 +369,7 @@ def generate_sql(
         order,
         events.sorted_checks,
         tuple(ep.paramcd for ep in grouped),
+        facts.wanted,
     )
 
 
@@ -399,8 +430,10 @@ def _results(
     order: tuple,
     responses: bool,
     times: bool = False,
+    facts: Facts | None = None,
 ) -> None:
     subject = model.subject_table
+    facts = Facts(frozenset()) if facts is None else facts
     w.line("")
     w.line("-- ADTTE: one record per subject and endpoint")
     w.line("CREATE OR REPLACE TEMP TABLE adtte AS")
@@ -422,7 +455,8 @@ def _results(
         src = ident("src_" + t.name)
         w.line(f"UNION ALL  -- {t.name} rows without a subject key", t.span)
         w.line(f"SELECT NULL, NULL, 'finding', {text(t.name + ' row ')} || CAST(__row AS VARCHAR)")
-        w.line(f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE __key IS NULL")
+        keyed = facts.holds(f"no null: {t.name}.__key", "complete", t.name, "__key")
+        w.line(f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE NOT {keyed} AND __key IS NULL")
         w.line(f"UNION ALL SELECT NULL, NULL, 'finding', {text(f'table {t.name!r} has no rows')}")
         w.line(f"    WHERE NOT EXISTS (SELECT 1 FROM {src})")
         if t.per_subject:
@@ -431,8 +465,11 @@ def _results(
         w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(n AS VARCHAR)")
         w.line(f"    || CASE WHEN n = 1 THEN {text(' row')} ELSE {text(' rows')} END")
         w.line(f"    || {text(f' in {t.name} but none in {subject.name}; not analysed')}")
-        # count rows per key first: the anti-join then probes one row per key, not every row
-        w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE __key IS NOT NULL GROUP BY __key) AS t")
+        # count rows per key first: the anti-join then probes one row per key, not every row;
+        # no scan when prepare proved every key of the table a key of the subject-level table
+        within = facts.holds(f"keys in {subject.name}: {t.name}", "within", t.name)
+        w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE NOT {within} AND __key IS NOT NULL")
+        w.line("    GROUP BY __key) AS t")
         w.line("WHERE NOT EXISTS (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key)")
     for ep in eps:
         res = ident("res_" + ep.paramcd)

@@ -36,7 +36,7 @@ from ...data.tables import (
 from ...data.values import Subject
 from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
-from .prepare import prepare_table, sorted_proof
+from .prepare import fact, prepare_table, sorted_proof
 
 ADTTE_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ADTTE_COLUMNS[:3]]
@@ -67,8 +67,8 @@ def connect(threads: int | None = None) -> Connection:
     """An in-memory DuckDB connection whose spill files go to a private temporary folder
     (mode 0700, removed on close), not DuckDB's default `./.tmp` in the current folder.
 
-    ENDPOINTDSL_MEMORY_LIMIT (e.g. 4GB) sets DuckDB's memory_limit; otherwise DuckDB's own
-    default applies. ENDPOINTDSL_THREADS sets the number of threads.
+    ENDPOINTDSL_MEMORY_LIMIT (e.g. 4GB) sets DuckDB's memory_limit; otherwise half the
+    machine's memory. ENDPOINTDSL_THREADS sets the number of threads.
     """
     import duckdb
 
@@ -84,7 +84,7 @@ def connect(threads: int | None = None) -> Connection:
         threads = threads or int(setting)
         if threads:
             con.execute(f"SET threads = {threads}")
-        limit = os.environ.get("ENDPOINTDSL_MEMORY_LIMIT")
+        limit = os.environ.get("ENDPOINTDSL_MEMORY_LIMIT") or _default_limit()
         if limit:
             try:
                 con.execute(f"SET memory_limit = {_literal(limit)}")
@@ -97,6 +97,17 @@ def connect(threads: int | None = None) -> Connection:
         connection.close()
         raise
     return connection
+
+
+def _default_limit() -> str | None:
+    """Half the machine's memory (DuckDB's own default is 80%): the inputs, their views and
+    the results are held by Python beside DuckDB, which counts only its own; beyond the
+    limit DuckDB spills to the private folder instead of the machine running out."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not on this system (Windows): DuckDB's default
+        return None
+    return f"{max(total // 2 // 2**20, 256)}MiB"
 
 
 def _literal(text: str) -> str:
@@ -150,10 +161,14 @@ def run_sql(
             check: sorted_proof(prepared[table], date, seq)
             for check, (table, date, seq) in program.sorted_checks.items()
         }
-        if any(proofs.values()):  # the same script, picking occurrences by row number where proven
-            program = generate_sql(
-                model, only, force_fallback, frozenset(c for c, ok in proofs.items() if ok)
-            )
+        # facts that let the script skip a check with nothing to find (generate.Facts)
+        facts = {
+            name: fact(kind, prepared[table], view, prepared[subject])
+            for name, (kind, table, view) in program.facts.items()
+        }
+        if any(proofs.values()) or any(facts.values()):  # the same script, with what is proven
+            proven = frozenset(c for c, ok in (proofs | facts).items() if ok)
+            program = generate_sql(model, only, force_fallback, proven)
         con.register(
             "sorted_inputs",
             pa.table(
@@ -164,6 +179,8 @@ def run_sql(
             ),
         )
         con.execute(program.text)
+        if not program.grouped:  # (a second pass reads the inputs and the first pass's tables)
+            prepared = _release(con, prepared)
         adtte_query, report_query = result_queries(program.order)
         adtte = con.sql(adtte_query).to_arrow_table()
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
@@ -179,6 +196,22 @@ def run_sql(
     if program.fallback:
         return _merge_fallback(model, per_subject, tables, program, adtte, report)
     return RunResult(adtte, report)
+
+
+def _release(con, prepared: dict) -> dict:
+    """Free what the script no longer needs before its results are read and converted: the
+    inputs' views and every table but adtte and report (at 1M subjects several hundred MiB
+    of the peak). Returns the (emptied) prepared inputs."""
+    for name in prepared:
+        con.unregister(f"src_{name}")
+    temporary = con.sql(
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_catalog = 'temp'"
+    ).fetchall()
+    for name, kind in sorted(temporary, key=lambda t: t[1] != "VIEW"):  # views first: they read tables
+        if name.lower() not in ("adtte", "report"):
+            con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS temp.main.{_ident(name)}")
+    return {}
 
 
 def _merge_fallback(
@@ -222,7 +255,7 @@ def _with_no_record_findings(model, program: SqlProgram, adtte: pd.DataFrame, re
     excluded = report[report.STATUS == "excluded"]
     rows = no_record_findings(
         list(program.endpoints),
-        set(adtte.PARAMCD),
+        set(adtte.PARAMCD.unique()),  # unique first: a million str objects cost seconds
         list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
         model.subject_table.name,
         model.subject_table.key,
@@ -332,7 +365,7 @@ def _second_pass(model: m.Model, con, prepared: dict, code: str, program: SqlPro
         two.close()
     frame = adtte_frame(adtte.cast(_schema_of(adtte)))
     codes = [p.paramcd for p in named]
-    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD), report_frame(report))
+    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD.unique()), report_frame(report))
 
 
 def _with_no_record(model: m.Model, codes: list[str], recorded: set, report: pd.DataFrame) -> pd.DataFrame:

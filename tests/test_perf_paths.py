@@ -1,0 +1,172 @@
+"""perf (issue 16): the vectorised paths around the engines give what the cell-by-cell
+reading gives. Expected values are worked out by hand from the tables below."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import event, given, settings
+from strategies import table_cases
+from test_differential import compile_text, frames, rejected
+
+from endpointdsl.api import CompiledFile, check_text
+from endpointdsl.data.datecheck import distinct_values
+from endpointdsl.data.errors import DataError
+from endpointdsl.engines.sql import prepare
+from endpointdsl.engines.sql import run as sql_run
+from endpointdsl.engines.sql.prepare import fact
+
+PROGRAM = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event alive = adsl.LSTALVDT
+event death = adrs.ADT where PARAMCD = "DEATH"
+endpoint OS "Overall survival"
+  from rand
+  to death
+  censor at alive cnsr 1
+end
+keep AGE, ARM as TRTP from adsl
+"""
+
+
+@pytest.mark.parametrize("engine", ["compiled", "sql"])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pd.Series([" S1", "S2\u3000", "S3"], dtype=object),  # blanks around keys: texts, trimmed
+        pd.Series([" S1", "S2\u3000", "S3"], dtype="string[pyarrow]"),
+        pd.Series([1.0, 2.0, 3.0]),  # whole numbers read as "1": the cell-by-cell path
+    ],
+)
+def test_kept_columns_follow_each_record_to_its_subject_row(engine, keys):
+    names = ["S1", "S2", "S3"] if keys.dtype != "float64" else ["1", "2", "3"]
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": keys,
+            "RANDDT": ["2020-01-01"] * 3,
+            "LSTALVDT": ["2020-03-01", "2020-04-01", "2020-05-01"],
+            "AGE": [61, 52, 43],
+            "ARM": ["A", "B", "A"],
+        }
+    )
+    adrs = pd.DataFrame({"USUBJID": [names[1]], "PARAMCD": ["DEATH"], "ADT": ["2020-02-01"]})
+    adrs["USUBJID"] = adrs.USUBJID.astype(object)
+    result = CompiledFile.from_model(check_text(PROGRAM)).run({"adsl": adsl, "adrs": adrs}, engine=engine)
+    adtte = result.adtte
+    assert adtte.USUBJID.tolist() == names
+    assert adtte.AGE.tolist() == [61, 52, 43]
+    assert adtte.TRTP.tolist() == ["A", "B", "A"]
+    assert adtte.PARAMN.tolist() == [1, 1, 1]
+    # origin is day 1 (the default): S2 dies 31 days after, on day 32; S1 and S3 censored
+    assert adtte.AVAL.tolist() == [61.0, 32.0, 122.0]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2020-01-02", None, "2020-01-02 ", "x", "", "2020-01-02"],
+        [dt.date(2020, 1, 2), None, dt.date(2020, 1, 1), dt.date(2020, 1, 2)],
+        [3, 1, None, 3, 3],
+        [True, False, None, True],
+    ],
+)
+def test_date_check_counts_an_arrow_column_as_its_python_values(values):
+    """datecheck.distinct_values counts an Arrow column with Arrow's kernel; the cell-by-cell
+    count of the same values as Python objects is the oracle (a blank text is missing)."""
+    arrow = pd.Series(pa.array(values).to_pandas(types_mapper=pd.ArrowDtype))
+    python = pd.Series(values, dtype=object)
+    assert isinstance(arrow.dtype, pd.ArrowDtype)
+    expected = {}
+    for v in values:
+        v = v.rstrip() or None if isinstance(v, str) else v
+        if v is not None:
+            expected[(type(v), v)] = expected.get((type(v), v), 0) + 1
+    assert distinct_values(arrow) == [(v, n) for (_, v), n in expected.items()]
+    assert distinct_values(python) == distinct_values(arrow)
+
+
+# ---- facts (generate.Facts, prepare.fact): a check is skipped only when it finds nothing ----
+
+
+def prepared(keys: list, dates: list | None = None) -> pa.Table:
+    columns = {"__key": pa.array(keys, pa.string())}
+    if dates is not None:
+        columns["ADT__date"] = pa.array(dates, pa.date32())
+    return pa.table(columns)
+
+
+def test_each_fact_is_proven_only_when_it_holds():
+    day = dt.date(2024, 1, 1)
+    subject = prepared(["A", "B", None])
+    assert fact("complete", prepared(["A", "A"], [day, day]), "ADT__date", subject) is True
+    assert fact("complete", prepared(["A", "A"], [day, None]), "ADT__date", subject) is False
+    assert fact("complete", prepared(["A", None]), "__key", subject) is False
+    assert fact("unique", prepared([None, "A", None, "B"]), None, subject) is True
+    assert fact("unique", prepared(["A", "A"]), None, subject) is False
+    assert fact("unique", prepared(["B", "A"]), None, subject) is False  # not sorted: not proven
+    assert fact("within", prepared(["A", "A", None, "B", "B"]), None, subject) is True
+    assert fact("within", prepared(["A", "C", "C"]), None, subject) is False
+    assert fact("within", prepared(["B", "A", "C", "A"]), None, subject) is False  # unsorted, C orphan
+    assert fact("within", prepared(["B", "A", "B"]), None, prepared(["A", "B"])) is True
+
+
+@settings(max_examples=20)
+@given(table_cases())
+def test_a_run_with_facts_proven_equals_the_run_that_checks_everything(case):
+    """The generated tables (duplicate subjects, rows without a key, orphans, unusable dates
+    in some cases, clean in others): the run that skips proven checks gives what the run
+    without any fact proven gives."""
+    desc, tables = case
+    if rejected(desc):
+        return
+    compiled = compile_text(desc.text)
+    data = frames(desc, tables)
+    proven = []
+
+    def recorded(*args):
+        proven.append(prepare.fact(*args))
+        return proven[-1]
+
+    results = []
+    for found in (recorded, lambda *_: False):
+        with mock.patch.object(sql_run, "fact", found):
+            try:
+                results.append(compiled.run(data, engine="sql"))
+            except DataError as exc:
+                results.append(str(exc))
+    if isinstance(results[0], str):
+        assert results[0] == results[1]
+        return
+    pd.testing.assert_frame_equal(results[0].adtte, results[1].adtte)
+    pd.testing.assert_frame_equal(results[0].report, results[1].report)
+    event(f"facts proven: {sorted(set(proven))}")  # both kinds of run: hypothesis' statistics
+
+
+def test_duckdb_gets_half_the_memory_unless_told(monkeypatch):
+    """The default memory limit is half of MemTotal (/proc/meminfo, read here independently);
+    ENDPOINTDSL_MEMORY_LIMIT overrides it."""
+    import pathlib
+
+    meminfo = pathlib.Path("/proc/meminfo")
+    if not meminfo.exists():
+        pytest.skip("no /proc/meminfo on this system")
+    total_kib = next(int(line.split()[1]) for line in meminfo.read_text().splitlines() if "MemTotal" in line)
+    units = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+    def limit() -> float:
+        con = sql_run.connect()
+        try:
+            number, unit = con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0].split()
+        finally:
+            con.close()
+        return float(number) * units[unit]
+
+    monkeypatch.delenv("ENDPOINTDSL_MEMORY_LIMIT", raising=False)
+    assert limit() == pytest.approx(total_kib * 1024 / 2, rel=0.01)
+    monkeypatch.setenv("ENDPOINTDSL_MEMORY_LIMIT", "300MB")
+    assert limit() == pytest.approx(300e6, rel=0.01)
