@@ -22,6 +22,8 @@ def response_support(model: m.Model, ep: m.EndpointSpec) -> str | None:
     ev = model.event(ep.response.event)
     if ev.confirm or ev.date is not None or ev.not_before or ev.not_after or ev.response is None:
         return f"'{ev.name}' is not a plain assessment event"
+    if ev.derived:  # assessments read from another endpoint's records (semantics 6.5)
+        return f"'{ev.name}' reads another endpoint's rows, which best.py does not read as assessments"
     r = ep.response
     for b in (r.start, r.stop):
         if b is not None and b.event is not None and not model.event(b.event).per_subject:

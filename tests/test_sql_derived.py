@@ -1,0 +1,186 @@
+"""Issue 16: endpoints that read another endpoint's rows (semantics 6.5) derived set-based in SQL.
+
+The expected records below are worked out by hand from the tables in each test; the
+three engines must give them (the SQL script derives the endpoints in dependency order,
+engines/sql/derived.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from conftest import EXAMPLES
+from hypothesis import HealthCheck, given, settings
+from strategies import programs
+from test_differential import compile_text
+
+import endpointdsl
+from endpointdsl.engines.sql.generate import generate_sql
+
+ENGINES = ("sql", "compiled", "interpreter")
+
+HEAD = """
+table adsl: one row per subject
+table adrs: many rows per subject
+
+event first_dose = adsl.TRTSDT label "First dose"
+event assessment = adrs.ADT where PARAMCD = "OVR" response AVALC sequence ASEQ
+event progression = adrs.ADT where PARAMCD = "OVR" and AVALC = "PD" sequence ASEQ label "Progression"
+event adequate = adrs.ADT where PARAMCD = "OVR" and AVALC != "NE" sequence ASEQ
+"""
+
+DOR = (
+    HEAD
+    + """
+event responded = RSP.ADT where AVALC = "Y" label "First response"
+
+endpoint RSP "Objective response"
+  from first_dose
+  best response of assessment
+  responder if response in ("CR", "PR")
+end
+
+endpoint DOR "Duration of response"
+  among subjects with responded
+  from responded
+  to progression evntdesc "PD"
+  censor at last adequate cnsr 1 cnsdtdsc "Last adequate assessment"
+  ascertainment: at visits
+end
+
+endpoint TTR "Time to response"
+  from first_dose
+  to responded evntdesc "RESPONSE"
+  no censoring date: excluded
+  censor at last adequate cnsr 1 cnsdtdsc "Last adequate assessment"
+  ascertainment: at visits
+end
+"""
+)
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2", "S3", "S4"],
+                         "TRTSDT": ["2024-01-01", "2024-01-01", "2024-01-01", None]})  # fmt: skip
+    rows = [  # USUBJID, ASEQ, AVALC, ADT
+        ("S1", 1, "SD", "2024-02-01"), ("S1", 2, "PR", "2024-03-01"), ("S1", 3, "PR", "2024-04-01"),
+        ("S1", 4, "PD", "2024-05-01"), ("S2", 1, "SD", "2024-02-01"), ("S2", 2, "NE", "2024-03-01"),
+        ("S3", 1, "CR", "2024-02-15"), ("S3", 2, "NE", "2024-03-15"),
+    ]  # fmt: skip
+    adrs = pd.DataFrame(rows, columns=["USUBJID", "ASEQ", "AVALC", "ADT"]).assign(PARAMCD="OVR")
+    return {"adsl": adsl, "adrs": adrs}
+
+
+def records(result, code: str) -> dict[str, tuple]:
+    out = {}
+    for r in result.adtte[result.adtte.PARAMCD == code].to_dict("records"):
+        seq = None if pd.isna(r["SRCSEQ"]) else int(r["SRCSEQ"])
+        cnsr = None if pd.isna(r["CNSR"]) else int(r["CNSR"])
+        out[r["USUBJID"]] = (r["STARTDT"], r["ADT"], float(r["AVAL"]), cnsr, r["SRCDOM"], seq)
+    return out
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def test_duration_and_time_to_response_read_the_response_rows_in_sql():
+    compiled = compile_text(DOR)
+    program = generate_sql(compiled.model)
+    assert program.fallback == {}
+    assert program.endpoints == ("RSP", "DOR", "TTR")
+    # RSP's records are a relation the later endpoints read, after RSP is derived
+    assert program.text.index('CREATE OR REPLACE TEMP VIEW "rows_RSP"') > program.text.index('"res_RSP" AS')
+    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    sql = runs["sql"]
+    # S1: first PR on 2024-03-01 (ASEQ 2), PD on 2024-05-01 (ASEQ 4): 61 days + 1
+    # S3: CR on 2024-02-15 (ASEQ 1), no PD: censored at the last adequate visit, the same day
+    assert records(sql, "DOR") == {
+        "S1": (day("2024-03-01"), day("2024-05-01"), 62.0, 0, "ADRS", 4),
+        "S3": (day("2024-02-15"), day("2024-02-15"), 1.0, 1, "ADRS", 1),
+    }
+    # the response event is traced to the assessment row that decided RSP, not to RSP's row:
+    # S1 2024-03-01 is day 61 (Jan 31 + Feb 29 days + 1); S3 2024-02-15 is day 46;
+    # S2 has no response: censored at its last adequate visit, SD on 2024-02-01 (day 32)
+    assert records(sql, "TTR") == {
+        "S1": (day("2024-01-01"), day("2024-03-01"), 61.0, 0, "ADRS", 2),
+        "S2": (day("2024-01-01"), day("2024-02-01"), 32.0, 1, "ADRS", 1),
+        "S3": (day("2024-01-01"), day("2024-02-15"), 46.0, 0, "ADRS", 1),
+    }
+    excluded = set(zip(sql.excluded.USUBJID, sql.excluded.PARAMCD, strict=True))
+    # S2 has no response (N), S4 no first dose: RSP excludes S4, so S4 has no row to read
+    assert {("S2", "DOR"), ("S4", "DOR"), ("S4", "RSP"), ("S4", "TTR")} == excluded
+
+
+def test_an_endpoint_reading_rows_of_one_not_chosen_derives_that_one_first_without_output():
+    compiled = compile_text(DOR)
+    program = generate_sql(compiled.model, ["DOR"])
+    assert program.endpoints == ("DOR",) and '"res_RSP"' in program.text
+    only = endpointdsl.engines.sql.run.run_sql(compiled.model, tables(), {}, ["DOR"])
+    assert set(only.adtte.PARAMCD) == {"DOR"}
+    assert records(only, "DOR") == records(compiled.run(tables(), engine="interpreter"), "DOR")
+
+
+def test_a_missing_date_of_a_selected_row_is_reported_and_a_time_to_event_row_is_read():
+    """TTR's rows read by another endpoint: CNSR and AVAL are numbers, a censored row has its
+    date; `where AVALC is missing` selects the RSP row of S2 (flag N), whose ADT is missing."""
+    text = (
+        DOR
+        + """
+event censored_ttr = TTR.ADT where CNSR = 1
+event no_date = RSP.ADT where AVAL = 0
+endpoint AFTER "From censoring of TTR"
+  among subjects with censored_ttr
+  from censored_ttr
+  to progression
+  censor at last adequate cnsr 1
+  ascertainment: at visits
+end
+endpoint NOD "From the N row"
+  from first_dose
+  to no_date
+  censor at last adequate cnsr 1
+  ascertainment: at visits
+end
+"""
+    )
+    compiled = compile_text(text)
+    assert generate_sql(compiled.model).fallback == {}
+    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    # S2's TTR is censored on 2024-02-01 (ASEQ 1): AFTER starts there, no PD: censored the same day
+    assert records(runs["sql"], "AFTER") == {"S2": (day("2024-02-01"), day("2024-02-01"), 1.0, 1, "ADRS", 1)}
+    findings = runs["sql"].report[runs["sql"].report.STATUS == "finding"]
+    assert list(zip(findings.USUBJID, findings.PARAMCD, findings.MESSAGE, strict=True)) == [
+        ("S2", "NOD", "no_date: RSP row 1 has no usable ADT (missing); not counted")
+    ]
+
+
+def test_a_text_column_read_as_a_number_is_left_to_the_per_subject_path():
+    text = DOR.replace(
+        'event responded = RSP.ADT where AVALC = "Y"', "event responded = RSP.ADT where AVALC = 1"
+    )
+    compiled = compile_text(text)
+    fallback = generate_sql(compiled.model).fallback
+    assert set(fallback) == {"DOR", "TTR"}
+    assert "reads RSP's AVALC as a num" in fallback["DOR"]
+    sql, other = (compiled.run(tables(), engine=e) for e in ("sql", "interpreter"))
+    pd.testing.assert_frame_equal(sql.adtte, other.adtte)
+
+
+@pytest.mark.parametrize("ept", sorted(EXAMPLES.rglob("*.ept")), ids=lambda p: p.name)
+def test_no_example_file_leaves_an_endpoint_to_the_per_subject_path(ept):
+    model = endpointdsl.load(ept).model
+    assert generate_sql(model).fallback == {}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs(responses=True, reldates=True, confirmed=True, issue12=True, others=True, groups=True))
+def test_no_generated_program_leaves_an_endpoint_to_the_per_subject_path(desc):
+    assert generate_sql(compile_text(desc.text).model).fallback == {}
