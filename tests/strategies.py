@@ -1452,6 +1452,14 @@ def with_responses(draw, evs, eps, tables, pop_names, schedules=()):
         if chance(draw, 2):
             tte = dataclasses.replace(tte, population=("with", derived.name))
         eps = (*eps, tte)
+        if chance(draw, 2):  # issue 16: a time-to-event endpoint's rows, read by a numeric condition
+            cond = pick(draw, (("cmp", "CNSR", "=", Lit("number", 0.0, "0")),
+                               ("cmp", "AVAL", ">", Lit("number", 30.0, "30")), None))  # fmt: skip
+            column = pick(draw, ("ADT", "STARTDT"))
+            later = EventDesc("from9_t9", "T9", column, cond, None, None)
+            evs = (*evs, later)
+            t8 = draw(endpoint("T8", evs, tables, pop_names, schedules))
+            eps = (*eps, with_ascertainment(draw, dataclasses.replace(t8, origin=DateRef("single", later.name))))
     return evs, eps
 
 

@@ -184,3 +184,37 @@ def test_no_example_file_leaves_an_endpoint_to_the_per_subject_path(ept):
 @given(programs(responses=True, reldates=True, confirmed=True, issue12=True, others=True, groups=True))
 def test_no_generated_program_leaves_an_endpoint_to_the_per_subject_path(desc):
     assert generate_sql(compile_text(desc.text).model).fallback == {}
+
+
+def test_a_grouped_endpoint_reading_another_endpoint_s_rows_derives_it_in_its_second_pass():
+    """TTAE0 ends at the last dose (adsl only, so E285 allows it); AFTER, one parameter per
+    term, starts from TTAE0's ADT: every AFTER record starts on its subject's TRTEDT."""
+    text = (EXAMPLES / "sap" / "ae_each_term.ept").read_text() + """
+event end_of_dosing = TTAE0.ADT where CNSR = 0 label "Last dose"
+endpoint TTAE0 "Treatment duration"
+  from first_dose
+  to last_dose
+  censor at data_cut cnsr 1
+end
+endpoint AFTER "From the last dose, by term"
+  for each AEDECOD of teae
+  from end_of_dosing
+  to teae
+  censor at te_end cnsr 1
+  before origin: move to origin
+  ascertainment: continuous
+  no censoring date: excluded
+end
+"""
+    compiled = compile_text(text)
+    assert generate_sql(compiled.model).fallback == {}
+    folder = EXAMPLES / "sap" / "data" / "ae_each_term"
+    data = {name: pd.read_csv(folder / f"{name}.csv", dtype=str) for name in ("adsl", "adae")}
+    runs = {engine: compiled.run({k: v.copy() for k, v in data.items()}, engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    after = runs["sql"].adtte[runs["sql"].adtte.PARAMCD.str.startswith("AFTER")]
+    last_dose = dict(zip(data["adsl"].USUBJID, data["adsl"].TRTEDT, strict=True))
+    assert len(after) > 0
+    assert all(str(r.STARTDT) == last_dose[r.USUBJID] for r in after.itertuples())
