@@ -189,7 +189,9 @@ def test_no_generated_program_leaves_an_endpoint_to_the_per_subject_path(desc):
 def test_a_grouped_endpoint_reading_another_endpoint_s_rows_derives_it_in_its_second_pass():
     """TTAE0 ends at the last dose (adsl only, so E285 allows it); AFTER, one parameter per
     term, starts from TTAE0's ADT: every AFTER record starts on its subject's TRTEDT."""
-    text = (EXAMPLES / "sap" / "ae_each_term.ept").read_text() + """
+    text = (
+        (EXAMPLES / "sap" / "ae_each_term.ept").read_text()
+        + """
 event end_of_dosing = TTAE0.ADT where CNSR = 0 label "Last dose"
 endpoint TTAE0 "Treatment duration"
   from first_dose
@@ -206,6 +208,7 @@ endpoint AFTER "From the last dose, by term"
   no censoring date: excluded
 end
 """
+    )
     compiled = compile_text(text)
     assert generate_sql(compiled.model).fallback == {}
     folder = EXAMPLES / "sap" / "data" / "ae_each_term"
@@ -218,3 +221,82 @@ end
     last_dose = dict(zip(data["adsl"].USUBJID, data["adsl"].TRTEDT, strict=True))
     assert len(after) > 0
     assert all(str(r.STARTDT) == last_dose[r.USUBJID] for r in after.itertuples())
+
+
+def test_a_best_response_of_another_endpoint_s_rows_is_derived_in_sql():
+    """BOR's row is one assessment per subject: S1's PR of 2024-03-01 (ASEQ 2), S3's CR of
+    2024-02-15 (ASEQ 1), each traced to the assessment that decided BOR."""
+    text = (
+        HEAD
+        + """
+event bor_row = BOR.ADT response AVALC label "Best overall response"
+endpoint BOR "Best overall response"
+  from first_dose
+  best response of assessment
+  sd at least 42 days after origin
+end
+endpoint B2 "Best response of BOR's rows"
+  from first_dose
+  best response of bor_row
+  sd at least 42 days after origin
+end
+"""
+    )
+    compiled = compile_text(text)
+    assert generate_sql(compiled.model).fallback == {}
+    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    b2 = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "B2"].set_index("USUBJID")
+    assert (b2.loc["S1", "AVALC"], b2.loc["S1", "ADT"], b2.loc["S1", "SRCSEQ"]) == (
+        "PR",
+        day("2024-03-01"),
+        2,
+    )
+    assert (b2.loc["S3", "AVALC"], b2.loc["S3", "ADT"], b2.loc["S3", "SRCSEQ"]) == (
+        "CR",
+        day("2024-02-15"),
+        1,
+    )
+    assert b2.loc["S1", "SRCDOM"] == b2.loc["S3", "SRCDOM"] == "ADRS"
+
+
+def test_best_response_of_a_bounded_imputed_or_a_confirmed_assessment_event_is_derived_in_sql():
+    """Issue 16, the remaining response fallbacks. `sure` keeps the visits with any assessment
+    28 days or more later: S1's SD (day 31: too early for SD, so NE), PR 2024-03-01 and PR
+    2024-04-01, not its PD; S3's CR of 2024-02-15 (an NE 29 days later). S2's partial date
+    2024-01 is imputed to its first day, not before the first dose (2024-01-01)."""
+    text = (
+        HEAD
+        + """
+event imputed = adrs.ADT where PARAMCD = "OVR" response AVALC sequence ASEQ
+    impute first not before first_dose
+event sure = assessment confirmed by assessment at least 28 days later
+endpoint BI "Best response, imputed dates"
+  from first_dose
+  best response of imputed
+  sd at least 42 days after origin
+end
+endpoint BC "Best response of confirmed visits"
+  from first_dose
+  best response of sure
+  sd at least 42 days after origin
+end
+"""
+    )
+    compiled = compile_text(text)
+    assert generate_sql(compiled.model).fallback == {}
+    data = tables()
+    extra = pd.DataFrame([{"USUBJID": "S2", "ASEQ": 3, "AVALC": "PR", "ADT": "2024-01", "PARAMCD": "OVR"}])
+    data["adrs"] = pd.concat([data["adrs"], extra], ignore_index=True)
+    runs = {engine: compiled.run({k: v.copy() for k, v in data.items()}, engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    out = runs["sql"].adtte.set_index(["PARAMCD", "USUBJID"])
+    assert (out.loc[("BC", "S1"), "AVALC"], out.loc[("BC", "S1"), "ADT"]) == ("PR", day("2024-03-01"))
+    assert (out.loc[("BC", "S3"), "AVALC"], out.loc[("BC", "S3"), "ADT"]) == ("CR", day("2024-02-15"))
+    # S2's PR on the imputed 2024-01-01 (flag D), the best of its visits
+    s2 = out.loc[("BI", "S2")]
+    assert (s2.AVALC, s2.ADT, s2.ADTF, s2.SRCSEQ) == ("PR", day("2024-01-01"), "D", 3)

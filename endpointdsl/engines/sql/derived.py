@@ -122,7 +122,9 @@ def write_event(w: SqlWriter, ev: m.EventSource) -> None:
     w.line(f"-- event {ev.name}: {ev.table}'s records it selects, with their source", ev.span)
     w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
     w.line(f"SELECT t.__key AS key, {d} AS d, t.{ident(view_name('SRCSEQ', 'num'))} AS seq, t.__row AS rn,")
-    w.line(f"    {flag} AS dtf, t.__srcdom AS dom, t.__srcvar AS var")
+    # the response of a row read as an assessment (`best response of E`), under its view's name
+    value = f", t.{ident(view_name(ev.response, 'text'))}" if ev.response else ""
+    w.line(f"    {flag} AS dtf, t.__srcdom AS dom, t.__srcvar AS var{value}")
     w.line(f"FROM {rows} AS t WHERE ({where}) AND {d} IS NOT NULL;", ev.span)
     # a missing date of a row the condition selects is reported, unless there is no condition
     head, tail = f"{ev.display}: {ev.table} row ", f" has no usable {ev.column} ("

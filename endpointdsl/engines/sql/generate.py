@@ -202,6 +202,9 @@ class Events:
         if ev.rank:  # extreme (issue 19, part 2): the number `first|last by COLUMN` orders by
             needs.add((ev.rank, "num"))
             tm += f", {col('t', ev.rank, 'num')} AS k"
+        if ev.response:  # issue 16: a bounded or confirmed assessment event's rows keep their response
+            needs.add((ev.response, "text"))
+            tm += f", {col('t', ev.response, 'text')}"
         w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf{tm}")
         w.line(f"FROM {ident('src_' + table.name)} AS t")
         for join in joins:
