@@ -300,3 +300,26 @@ end
     # S2's PR on the imputed 2024-01-01 (flag D), the best of its visits
     s2 = out.loc[("BI", "S2")]
     assert (s2.AVALC, s2.ADT, s2.ADTF, s2.SRCSEQ) == ("PR", day("2024-01-01"), "D", 3)
+
+
+def test_a_number_of_an_endpoint_s_rows_read_as_text_has_no_decimal_point():
+    """as_text(61.0) is "61": S1's TTR AVAL (61 days) matches, S2's 32 and S3's 46 do not."""
+    text = (
+        DOR
+        + """
+event day61 = TTR.ADT where AVAL = "61" label "Response on day 61"
+endpoint D61 "Response on day 61"
+  from first_dose
+  to day61
+  censor at last adequate cnsr 1
+  ascertainment: at visits
+end
+"""
+    )
+    compiled = compile_text(text)
+    assert generate_sql(compiled.model).fallback == {}
+    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+    d61 = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "D61"]
+    assert dict(zip(d61.USUBJID, d61.CNSR, strict=True)) == {"S1": 0, "S2": 1, "S3": 1}

@@ -32,7 +32,7 @@ def _views(column: str) -> dict[str, str]:
         return {"date": c, "why": f"CASE WHEN {c} IS NULL THEN 'missing' END", "text": f"CAST({c} AS VARCHAR)",
                 "num": "CAST(NULL AS DOUBLE)"}  # fmt: skip
     if column in NUMBERS:  # as_text: a whole number without its ".0"; otherwise Python's str, as DuckDB's
-        whole = f"CAST(CAST({c} AS HUGEINT) AS VARCHAR)"
+        whole = f"CAST(CAST({c} AS DECIMAL(38, 0)) AS VARCHAR)"
         return {"num": f"CAST({c} AS DOUBLE)", "date": "CAST(NULL AS DATE)",
                 "text": f"CASE WHEN {c} = trunc({c}) AND abs({c}) < 1e38 THEN {whole} ELSE CAST({c} AS VARCHAR) END"}  # fmt: skip
     # normalise: no trailing blanks (str.rstrip's), and an empty text is missing
