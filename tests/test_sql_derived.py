@@ -323,3 +323,27 @@ end
         pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
     d61 = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "D61"]
     assert dict(zip(d61.USUBJID, d61.CNSR, strict=True)) == {"S1": 0, "S2": 1, "S3": 1}
+
+
+def test_a_text_of_an_endpoint_s_rows_loses_its_trailing_blanks_as_every_engine_reads_it():
+    """EVNTDESC "PD  " reads as "PD" (normalise): S1's DOR event (PD on 2024-05-01) matches."""
+    text = (
+        DOR.replace('to progression evntdesc "PD"', 'to progression evntdesc "PD  "')
+        + """
+event dor_pd = DOR.ADT where EVNTDESC = "PD" label "Progression after response"
+endpoint AFTER "Progression after response"
+  from first_dose
+  to dor_pd
+  censor at last adequate cnsr 1
+  ascertainment: at visits
+end
+"""
+    )
+    compiled = compile_text(text)
+    assert generate_sql(compiled.model).fallback == {}
+    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+    after = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "AFTER"].set_index("USUBJID")
+    assert (after.loc["S1", "ADT"], after.loc["S1", "CNSR"]) == (day("2024-05-01"), 0)
+    assert set(after.CNSR[after.index != "S1"]) == {1}

@@ -35,8 +35,10 @@ def _views(column: str) -> dict[str, str]:
         whole = f"CAST(CAST({c} AS DECIMAL(38, 0)) AS VARCHAR)"
         return {"num": f"CAST({c} AS DOUBLE)", "date": "CAST(NULL AS DATE)",
                 "text": f"CASE WHEN {c} = trunc({c}) AND abs({c}) < 1e38 THEN {whole} ELSE CAST({c} AS VARCHAR) END"}  # fmt: skip
-    # normalise: no trailing blanks (str.rstrip's), and an empty text is missing
-    return {"text": f"NULLIF(rtrim({c}, {text(PY_WHITESPACE)}), '')"}
+    # normalise: no trailing blanks (str.rstrip's, as chr() codes: several are line breaks),
+    # and an empty text is missing
+    blanks = " || ".join(f"chr({ord(ch)})" for ch in PY_WHITESPACE)
+    return {"text": f"NULLIF(rtrim({c}, {blanks}), '')"}
 
 
 def _reader(reader: str) -> str:
