@@ -1171,7 +1171,7 @@ def programs(draw, max_endpoints: int = 2, responses: bool = False, schedules: b
         readable = (*evs, *confirms)
     sets: tuple[str, ...] = ()
     if responses:
-        readable, eps = draw(with_responses(readable, eps, tables, [p[0] for p in pops], names))
+        readable, eps = draw(with_responses(readable, eps, tables, [p[0] for p in pops], names, formats))
         evs = tuple(e for e in readable if isinstance(e, EventDesc))
         sets, eps = draw(with_criteria(eps))
         eps = draw(with_bor(evs, eps))  # bor (issue 19)
@@ -1323,7 +1323,8 @@ def relative_date(
     """A relative date expression: `first E after A`, `the 2nd E`, `A + 3 days`...; `origin`
     only where the endpoint has one (not in `from` nor in a `date` statement); events on an
     endpoint's rows only with `rows` (a time-to-event endpoint: no endpoint reads it back)."""
-    derived = [e.name for e in desc.events if e.table not in VOCAB] if rows else []
+    # (not T9's rows, which T8 reads: T9 itself may take a relative date, issue 16)
+    derived = [e.name for e in desc.events if e.table not in VOCAB and e.table != "T9"] if rows else []
     names = [e.name for e in desc.events if e.table in VOCAB] + [c.name for c in desc.confirmed] + derived
     singles = [e.name for e in desc.events if e.table == SUBJECT_TABLE] + list(dates) + derived
 
@@ -1426,14 +1427,19 @@ def with_reldates(draw, desc: ProgramDesc) -> ProgramDesc:
 
 
 @st.composite
-def with_responses(draw, evs, eps, tables, pop_names, schedules=()):
+def with_responses(draw, evs, eps, tables, pop_names, schedules=(), formats=()):
     """Add an assessment event, response endpoints, and maybe an event on a response
     endpoint's rows with a time-to-event endpoint that starts from it."""
     if not any(t.name == "adrs" for t in tables):
         return evs, eps
     where = ("cmp", "PARAMCD", "=", Lit("text", "PD", '"PD"')) if chance(draw, 3) else None
     seq = optional(draw, ("ASEQ",), 2)
-    evs = (*evs, EventDesc("assess9_adt", "adrs", "ADT", where, seq, None, response="OVRRESP"))
+    assess = EventDesc("assess9_adt", "adrs", "ADT", where, seq, None, response="OVRRESP")
+    singles = [e.name for e in evs if isinstance(e, EventDesc) and e.table == SUBJECT_TABLE and not e.bounds]
+    # issue 16: assessments with imputed dates, bounded by a subject date
+    if singles and imputable(formats, "adrs", "ADT") and chance(draw, 4):
+        assess = dataclasses.replace(assess, impute="first", bounds=(("before", pick(draw, singles)),))
+    evs = (*evs, assess)
     codes = [c for c in ("R1", "R2", "R3") if c not in {e.paramcd for e in eps}]
     responses = tuple(
         draw(response_endpoint(c, evs, tables, pop_names)) for c in codes[: 1 + draw(_index(3))]
@@ -1452,6 +1458,17 @@ def with_responses(draw, evs, eps, tables, pop_names, schedules=()):
         if chance(draw, 2):
             tte = dataclasses.replace(tte, population=("with", derived.name))
         eps = (*eps, tte)
+        if chance(draw, 2):  # issue 16: a time-to-event endpoint's rows, read by a numeric condition
+            cond = pick(draw, (("cmp", "CNSR", "=", Lit("number", 0.0, "0")),
+                               ("cmp", "AVAL", ">", Lit("number", 30.0, "30")), None))  # fmt: skip
+            column = pick(draw, ("ADT", "STARTDT"))
+            later = EventDesc("from9_t9", "T9", column, cond, None, None)
+            evs = (*evs, later)
+            t8 = draw(endpoint("T8", evs, tables, pop_names, schedules))
+            eps = (
+                *eps,
+                with_ascertainment(draw, dataclasses.replace(t8, origin=DateRef("single", later.name))),
+            )
     return evs, eps
 
 

@@ -26,7 +26,7 @@ from ...check.model import AVALU, TIME_UNIT_SECONDS, UNIT_DAYS
 from ...data.dates import at_time, parse_date, parse_time
 from ...data.dates import impute as impute_date
 from ...data.records import Derivation, Record
-from ...data.values import Row, Subject, as_number, as_text
+from ...data.values import Row, Subject, as_number, as_text, normalise
 
 NO_END = dt.date.max
 
@@ -205,7 +205,10 @@ def derived_rows(subject: Subject, *, paramcd: str, derive: Callable[[Subject], 
     key = "@" + paramcd
     if key not in subject.tables:
         record = derive(subject).record
-        subject.tables[key] = [] if record is None else [Row(record_row(record), 1)]
+        # normalised as an input cell is (the interpreter and the SQL engine read it so: a
+        # text without its trailing blanks, an empty one missing)
+        row = None if record is None else {k: normalise(v) for k, v in record_row(record).items()}
+        subject.tables[key] = [] if row is None else [Row(row, 1)]
     return key
 
 

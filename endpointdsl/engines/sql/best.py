@@ -20,7 +20,9 @@ from .writer import col, ident, number, text
 def response_support(model: m.Model, ep: m.EndpointSpec) -> str | None:
     """None when the best or landmark response is translated; else why not."""
     ev = model.event(ep.response.event)
-    if ev.confirm or ev.date is not None or ev.not_before or ev.not_after or ev.response is None:
+    # a bounded imputation's, a confirmed event's and another endpoint's rows keep their
+    # response in occ_<E> (issue 16); a derived date has none (E182)
+    if ev.date is not None or ev.response is None:
         return f"'{ev.name}' is not a plain assessment event"
     r = ep.response
     for b in (r.start, r.stop):
@@ -119,8 +121,8 @@ class ResponseSql(OccurrenceSql):
         """ro_<P>: the event's dated rows of the analysed subjects, with their response text."""
         ev = self.src(self.r.event)
         where, d, seq, rn, dtf = self.occ_fields(ev, "t")
-        needs = self.needs.setdefault(ev.table, set())
-        needs.add((ev.response, "text"))
+        if not ev.derived:  # another endpoint's rows: occ_<E> carries the response (derived.py)
+            self.needs.setdefault(ev.table, set()).add((ev.response, "text"))
         value = col("t", ev.response, "text")
         key = self.key_of(ev, "t")
         w = self.w
@@ -147,10 +149,17 @@ class ResponseSql(OccurrenceSql):
         w.line(
             ", w AS (SELECT *, row_number() OVER (PARTITION BY key, d ORDER BY wrnk DESC, ord) AS k FROM u)"
         )
+        # the responses of a date with several rows, for its finding (issue 16: the ordered
+        # string_agg only over those dates; a date with one row shows its one response)
+        w.line(", m AS (SELECT key, d FROM u GROUP BY key, d HAVING count(*) > 1)")
         w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
-        w.line("    FROM (SELECT key, d, v, min(ord) AS o FROM u GROUP BY key, d, v) AS x GROUP BY key, d)")
-        w.line(", n AS (SELECT w.*, s.shown, s.n, row_number() OVER (PARTITION BY w.key ORDER BY w.d) AS i")
-        w.line("    FROM w JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
+        w.line(
+            "    FROM (SELECT u.key, u.d, u.v, min(u.ord) AS o FROM u JOIN m ON m.key = u.key AND m.d = u.d"
+        )
+        w.line("    GROUP BY u.key, u.d, u.v) AS x GROUP BY key, d)")
+        w.line(", n AS (SELECT w.*, coalesce(s.shown, w.v) AS shown, coalesce(s.n, 1) AS n,")
+        w.line("    row_number() OVER (PARTITION BY w.key ORDER BY w.d) AS i")
+        w.line("    FROM w LEFT JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
         if self.r.continues:  # bor (issue 19): the endpoint's progression cut-off, else the set's
             w.line("SELECT * FROM n;")
             return
@@ -170,6 +179,11 @@ class ResponseSql(OccurrenceSql):
         w.line("WITH p AS (SELECT a.key, a.i, a.v AS av, a.role AS arole, a.d AS ad, b.i AS k, b.v AS bv,")
         w.line("    b.role AS brole, b.rnk AS brnk, b.d AS bd, c.at_next, c.wlo, c.whi,")
         w.line("    lag(b.d) OVER (PARTITION BY a.key, a.i ORDER BY b.i) AS prev_d,")
+        # the best response before each later visit: the same window as lag's (one sort, issue 16)
+        w.line(
+            "    min(CASE WHEN b.role = 'response' THEN b.rnk END) OVER (PARTITION BY a.key, a.i ORDER BY b.i"
+        )
+        w.line("        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_before,")
         w.line(
             f"    EXISTS (SELECT 1 FROM {names['crit_by']} AS y WHERE y.cat = a.v AND y.other = b.v) AS in_by,"
         )
@@ -179,9 +193,7 @@ class ResponseSql(OccurrenceSql):
         w.line(f"    FROM {names['vd']} AS a JOIN {names['vd']} AS b ON b.key = a.key AND b.i > a.i")
         w.line(f"    JOIN {names['crit']} AS c ON c.cat = a.v)")
         # the visit before the first one after V (prev_d of the first pair is V's own date)
-        w.line(", q AS (SELECT *, coalesce(prev_d, ad) AS before_d,")
-        w.line("    min(CASE WHEN brole = 'response' THEN brnk END) OVER (PARTITION BY key, i ORDER BY k")
-        w.line("        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_before FROM p)")
+        w.line(", q AS (SELECT *, coalesce(prev_d, ad) AS before_d FROM p)")
         # W: for `next`, the first later visit not allowed between; else the first in `by`
         # dated on or after V + N days (N for a response only)
         far = f"(arole <> 'response' OR bd - ad >= {days})"

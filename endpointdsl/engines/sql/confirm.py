@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from ...check import model as m
+from .prepare import view_name
 from .writer import SqlWriter, ident, number
 
 
@@ -22,6 +23,8 @@ def write_confirmed(w: SqlWriter, ev: m.EventSource, timed: bool = False) -> Non
     time`); the kept rows keep it, for endpoints timed by the clock."""
     c = ev.confirm
     cols = "e.key, e.d, e.seq, e.rn, e.dtf" + (", e.t" if timed else "")
+    if ev.response:  # issue 16: the candidate's response, for `best response of` this event
+        cols += f", e.{ident(view_name(ev.response, 'text'))}"
     cand = ident("occ_" + c.candidate)
     w.line("")
     w.line(f"-- event {ev.name}: the occurrences of {c.candidate} that the rule confirms", ev.span)

@@ -15,6 +15,8 @@ import math
 
 from ...check import model as m
 from .censoring import CensoringSql
+from .derived import dom_var as derived_dom_var
+from .derived import source_event
 from .prepare import date_readers, imputation_readers
 from .writer import (
     NO_END_SQL,
@@ -82,7 +84,8 @@ class EndpointSql(CensoringSql):
     def occ_fields(self, ev: m.EventSource, alias: str) -> tuple[str, str, str, str, str]:
         """(filter, d, seq, rn, dtf) of the event's occurrences in a row of `alias`:
         the source table for a plain event, its occ_ view for a bounded imputation."""
-        if ev.not_before or ev.not_after or ev.date is not None or ev.confirm:  # reldates: a derived date too
+        # reldates: a derived date too; an event on another endpoint's rows (derived.py)
+        if ev.not_before or ev.not_after or ev.date is not None or ev.confirm or ev.derived:
             return "TRUE", f"{alias}.d", f"{alias}.seq", f"{alias}.rn", f"{alias}.dtf"
         needs = self.needs.setdefault(ev.table, set())
         reader = (
@@ -116,22 +119,24 @@ class EndpointSql(CensoringSql):
         return list(at.values()), f"CASE WHEN {got['rn']} IS NOT NULL THEN {struct} END"
 
     def source_name(self, ev: m.EventSource) -> str:
-        bounded = ev.not_before or ev.not_after or ev.date is not None or ev.confirm
+        bounded = ev.not_before or ev.not_after or ev.date is not None or ev.confirm or ev.derived
         return ident("occ_" + ev.name) if bounded else ident("src_" + ev.table)
 
     def key_of(self, ev: m.EventSource, alias: str) -> str:
         return (
             f"{alias}.key"
-            if (ev.not_before or ev.not_after or ev.date is not None or ev.confirm)
+            if (ev.not_before or ev.not_after or ev.date is not None or ev.confirm or ev.derived)
             else f"{alias}.__key"
         )
 
     def origin_dom_var(self) -> tuple[str, str]:
-        ev = self.src(self.ep.origin.event)
-        return text(self.model.table(ev.table).domain), text(ev.column)
+        return self.dom_var(self.ep.origin.event)
 
     def dom_var(self, event: str) -> tuple[str, str]:
         ev = self.src(event)
+        root = source_event(self.model, ev)
+        if root.derived:  # another endpoint's row: the source it records (derived.py)
+            return derived_dom_var(root)
         return text(self.model.table(ev.table).domain), text(ev.column)
 
     # ---- the statement

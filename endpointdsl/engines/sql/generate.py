@@ -26,6 +26,7 @@ from ...version import __version__
 from .best import ResponseSql, response_support
 from .clock import TimedSql
 from .confirm import write_confirmed
+from .derived import dependency_order, unsupported, write_event, write_rows
 from .endpoint import EndpointSql, record_columns
 from .extreme import ExtremeSql, extreme_support
 from .groups import write_groups
@@ -58,9 +59,9 @@ def sql_support(model: m.Model, ep: object) -> str | None:
     """
     if type(ep) is not m.EndpointSpec:
         return f"{type(ep).__name__} endpoints are not translated to SQL yet"
-    # with the events those read: imputation bounds, what a confirmed event reads
-    if any(model.event(name).derived for name in event_closure(model, model.read_events(ep))):
-        return "it reads another endpoint's rows, which the SQL script does not derive yet"
+    # events on another endpoint's rows (semantics 6.5): that endpoint is derived first (derived.py)
+    if (why := unsupported(model, ep, sql_support)) is not None:
+        return why
     if ep.response is not None and ep.response.kind == "extreme":  # extreme (issue 19, part 2)
         return extreme_support(model, ep)
     if ep.response is not None and ep.response.kind != "occurrence":  # criteria (issue 13): set-wise
@@ -167,6 +168,9 @@ class Events:
                 self.same_day_check[e.name] = f"same_day_{i}"
 
     def write(self, ev: m.EventSource) -> None:
+        if ev.derived:  # another endpoint's rows: its rows_<P> view (derived.py)
+            write_event(self.w, ev)
+            return
         if ev.confirm is not None:
             root = ev
             while root.confirm is not None:  # the event whose rows a confirmed event keeps
@@ -216,6 +220,9 @@ class Events:
         if ev.rank:  # extreme (issue 19, part 2): the number `first|last by COLUMN` orders by
             needs.add((ev.rank, "num"))
             tm += f", {col('t', ev.rank, 'num')} AS k"
+        if ev.response:  # issue 16: a bounded or confirmed assessment event's rows keep their response
+            needs.add((ev.response, "text"))
+            tm += f", {col('t', ev.response, 'text')}"
         w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq, t.__row AS rn, {dtf} AS dtf{tm}")
         w.line(f"FROM {ident('src_' + table.name)} AS t")
         for join in joins:
@@ -334,20 +341,31 @@ def generate_sql(
     w.line("CREATE OR REPLACE TEMP TABLE subjects AS SELECT key FROM subject_rows WHERE n = 1;")
     subject_values(model, w, needs)
     events = Events(model, w, needs, facts)
-    wanted = event_closure(model, [e for ep in in_sql for e in m.event_names(ep)])
+    # endpoints whose rows others read (semantics 6.5) first, also when not chosen (derived.py)
+    written = dependency_order(model, in_sql)
+    wanted = event_closure(model, [e for ep in written for e in m.event_names(ep)])
     events.same_day([model.event(name) for name in wanted])
     # bounds of imputed dates first: their occurrence views are joined by the bounded events;
-    # confirmed events and derived dates after the events they read (event_closure's order)
-    for name in sorted(wanted, key=lambda n: _rank(model, n, wanted)):
-        events.write(model.event(name))
+    # confirmed events and derived dates after the events they read (event_closure's order);
+    # an event that reads an endpoint's rows (or reads such an event) after that endpoint
+    ranked = sorted(wanted, key=lambda n: _rank(model, n, wanted))
+    later = {n for n in wanted if any(model.event(x).derived for x in event_closure(model, [n]))}
+    for name in ranked:
+        if name not in later:
+            events.write(model.event(name))
     for ep in grouped:
         write_groups(model, w, needs, ep)
     order = tuple(ep.paramcd for ep in chosen)
     by_row = frozenset(e for e, check in events.same_day_check.items() if check in proven)
     # value endpoints (issue 14): the samples of each series they read
-    for series in value_series(m.Model(model.file, (), (), tuple(in_sql))):
+    for series in value_series(m.Model(model.file, (), (), tuple(written))):
         write_series(w, series, needs)
-    for ep in in_sql:
+    read_rows = {model.event(n).table for n in wanted if model.event(n).derived}
+    for ep in written:
+        closure = event_closure(model, m.event_names(ep))
+        for name in [n for n in ranked if n in later and n in closure]:
+            events.write(model.event(name))
+            later.discard(name)
         kind = TimedSql if m.timed(ep) else EndpointSql
         if ep.response is not None:
             kind = OccurrenceSql if ep.response.kind == "occurrence" else ResponseSql
@@ -355,6 +373,8 @@ def generate_sql(
         if ep.value is not None:  # value endpoints (issue 14)
             kind = ValueSql
         kind(model, ep, w, needs, by_row).write()
+        if ep.paramcd in read_rows:
+            write_rows(w, ep)
     # with a response, incidence or value endpoint among those chosen, AVALC joins the columns
     # (as run_tables)
     responses = any(ep.response is not None or ep.value is not None for ep in chosen)

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ...check import model as m
 from ...data.groups import GroupParam, name_groups, no_parameter_reason
+from .derived import upstream
 from .writer import SqlWriter, col, condition, event_closure, ident, text
 
 
@@ -30,10 +31,11 @@ def composite_tables(model: m.Model, ep: m.EndpointSpec) -> list[str]:
     """The tables crossed with the values: the subject-level table, those the endpoint's
     events read and its population's (the others are given without rows: the endpoint reads
     nothing of them)."""
-    closure = event_closure(model, m.event_names(ep))
+    # with the endpoints whose rows it reads (semantics 6.5): derived again in the second pass
+    eps = [*(model.endpoint(code) for code in upstream(model, ep)), ep]
+    closure = event_closure(model, [e for x in eps for e in m.event_names(x)])
     read = {model.event(e).table for e in closure if not model.event(e).derived}
-    if ep.population.kind == "where":  # `among adae where ...`
-        read.add(ep.population.table)
+    read |= {x.population.table for x in eps if x.population.kind == "where"}  # `among adae where ...`
     return [t.name for t in model.tables if t.per_subject or t.name in read]
 
 
@@ -78,7 +80,8 @@ def write_groups(model: m.Model, w: SqlWriter, needs: dict, ep: m.EndpointSpec) 
 def ungrouped(model: m.Model, code: str) -> m.Model:
     """The model with the endpoint `code` alone and ungrouped: the second pass's."""
     ep = attrs.evolve(model.endpoint(code), group=None)
-    return attrs.evolve(model, endpoints=(ep,))
+    # and the endpoints whose rows it reads, which the second pass derives first (not output)
+    return attrs.evolve(model, endpoints=(*(model.endpoint(c) for c in upstream(model, ep)), ep))
 
 
 def params(con, ep: m.EndpointSpec, where: str) -> tuple[list[GroupParam], pa.Table]:

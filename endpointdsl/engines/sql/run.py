@@ -148,7 +148,7 @@ def run_sql(
         raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
     program = generate_sql(model, only, force_fallback)
     # groups (issue 13): each grouped endpoint's second pass, whose views the inputs must hold too
-    second = {code: generate_sql(ungrouped(model, code)) for code in program.grouped}
+    second = {code: generate_sql(ungrouped(model, code), [code]) for code in program.grouped}
     for other in second.values():
         for name, views in other.needs.items():
             program.needs[name] |= views
