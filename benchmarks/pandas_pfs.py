@@ -36,7 +36,8 @@ def load(folder, fmt: str = "parquet") -> dict[str, pd.DataFrame]:
 
 
 def _dates(column: pd.Series) -> pd.Series:
-    if column.map(type, na_action="ignore").eq(str).any():  # text: ISO 8601 dates, else NaT
+    present = column.dropna()
+    if len(present) and isinstance(present.iloc[0], str):  # text: ISO 8601 dates, else NaT
         return pd.to_datetime(column.str.strip(), format="%Y-%m-%d", errors="coerce")
     return pd.to_datetime(column)
 
