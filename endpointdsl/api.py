@@ -21,6 +21,7 @@ from .engines.reference import interpreter
 from .language.diagnostics import Diagnostic, EptError, with_source
 from .language.parser import SyntaxErrors
 from .language.transformer import parse, to_ast
+from .progress import Progress, stage
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,16 +150,22 @@ class CompiledFile:
         return summarise_values(result.adtte, parameters, result.excluded)
 
     def run(
-        self, tables: dict[str, pd.DataFrame], only: list[str] | None = None, engine: str = "compiled"
+        self,
+        tables: dict[str, pd.DataFrame],
+        only: list[str] | None = None,
+        engine: str = "compiled",
+        progress: Progress | None = None,
     ) -> RunResult:
         """Derive every endpoint for every subject of the tables.
 
         engine: "compiled" (the per-subject generated functions; the default: no start-up
         cost, quickest for a trial's few hundred subjects), "sql" (set-based, DuckDB: for
         cohorts, pooled and real-world data; `endpointdsl run` uses it) or "interpreter"
-        (the reference interpreter).
+        (the reference interpreter). progress (issue 16): a callable given the name of each
+        stage as it starts (endpointdsl.progress); None: nothing is said.
         """
-        result = self._derive(tables, only, engine)
+        result = self._derive(tables, only, engine, progress)
+        stage(progress, "completing the ADaM variables")
         return self.complete(tables, result)
 
     def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
@@ -179,7 +186,13 @@ class CompiledFile:
         )  # fmt: skip
         return RunResult(adtte, empty_events(self.model, tables, result.report))  # bor (issue 19)
 
-    def _derive(self, tables: dict[str, pd.DataFrame], only: list[str] | None, engine: str) -> RunResult:
+    def _derive(
+        self,
+        tables: dict[str, pd.DataFrame],
+        only: list[str] | None,
+        engine: str,
+        progress: Progress | None = None,
+    ) -> RunResult:
         """The records of one engine, as it derives them."""
         from .data.tables import run_tables
 
@@ -194,7 +207,7 @@ class CompiledFile:
         if engine == "sql":
             from .engines.sql.run import run_sql
 
-            return run_sql(self.model, tables, self.namespace["ENDPOINTS"], only)
+            return run_sql(self.model, tables, self.namespace["ENDPOINTS"], only, progress=progress)
         if engine == "compiled":
             derive = {code: fn for code, fn in self.namespace["ENDPOINTS"].items()}
         elif engine == "interpreter":
@@ -211,9 +224,17 @@ class CompiledFile:
         model = self.model
         kinds = {ep.paramcd: ep.kind for ep in model.endpoints}
         times = any(timed(ep) for ep in model.endpoints if ep.paramcd in derive)
+        stage(
+            progress,
+            f"checking the tables and deriving {_count(len(derive), 'endpoint')} per subject ({engine})",
+        )
         return run_tables(
             table_usage(model), model.subject_table.name, derive, tables, model.file, kinds, times=times
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # ---- bor (issue 19, part 3): no silent empty events, once for every engine -----------------

@@ -121,6 +121,19 @@ def _parser() -> argparse.ArgumentParser:
         help="sql: set-based, whole tables in DuckDB (default); compiled: the per-subject Python "
         "functions; interpreter: the reference interpreter (slow; for double programming)",
     )
+    p_run.add_argument(  # progress (issue 16)
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the stage a run is in on standard error once it has taken 2 s (default: only "
+        "when standard error is a terminal)",
+    )
+    p_run.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress display and no closing lines on standard error (errors and warnings stay)",
+    )
     cli_km.add_parser(sub)  # km (issue 15)
     p_fmt = sub.add_parser(  # fmt (issue 15)
         "fmt", help="rewrite .ept files in the canonical layout, comments kept (--check: only tell)"
@@ -493,6 +506,7 @@ def _run(args) -> int:
     from .data.read import read_tables
     from .data.write import OutputError, check_output
     from .data.writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
+    from .progress import display_for, stage  # progress (issue 16)
 
     compiled = _compiled(args.file)
     if isinstance(compiled, int):
@@ -521,28 +535,38 @@ def _run(args) -> int:
             [*outputs, *([values_out] if values_out else []), (manifest_path(out), "the manifest")], sources
         )
         _refuse_table_names(outputs, Path(args.data), list(inputs))
-        with OutputSet() as files:
+        display = display_for(sys.stderr, args.progress, args.quiet)  # progress (issue 16)
+        with OutputSet() as files, display or contextlib.nullcontext():
             for path, option in [*outputs, *([values_out] if values_out else [])]:
                 files.add(path, option)
             not_a_folder(manifest_path(out), "the manifest")
-            # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
-            tables = read_tables(args.data, list(inputs), encoding=args.encoding, arrow=args.engine == "sql")
+            tables = {}
+            for name, path in inputs.items():  # progress: one stage per table
+                stage(display, f"reading {name} ({path.name})")
+                # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
+                tables |= read_tables(args.data, [name], encoding=args.encoding, arrow=args.engine == "sql")
             pause("derive")
-            result = compiled.run(tables, engine=args.engine)
+            result = compiled.run(tables, engine=args.engine, progress=display)
+            stage(display, f"writing {out}")
             files.write(out, result.adtte, "ADTTE")
+            stage(display, f"writing {outputs[1][0]}")
             files.write(outputs[1][0], result.report, "REPORT")
             summary = compiled.summary(result) if rates else None
             if summary is not None:
+                stage(display, f"writing {outputs[2][0]}")
                 files.write(outputs[2][0], summary, "SUMMARY")
             km_table = cli_km.run_table(args, compiled, result, tables) if km else None  # km (issue 15)
             if km_table is not None:
+                stage(display, f"writing {outputs[-1][0]}")
                 files.write(outputs[-1][0], km_table, "KM")
             values = compiled.value_summary(result) if values_out else None  # value endpoints (issue 14)
             if values is not None:
+                stage(display, f"writing {values_out[0]}")
                 files.write(values_out[0], values, "VALUES")
             pause("staged")
             manifest = run_manifest(Path(args.file), inputs, args.engine, args.argv)
             manifest["dataset"] = {"name": model.adam.dataset, "label": model.adam.label}  # adam
+            stage(display, "committing the outputs")
             files.commit(manifest, main=out)
     except OutputError as exc:
         return _error(str(exc), EXIT_OUTPUT)
@@ -557,12 +581,12 @@ def _run(args) -> int:
         print(format_summary(summary))
         for line in _cutoff_lines(model):  # bor (issue 19): which progression cut-off applied
             print(line)
-        print(f"summary written to {outputs[2][0]}", file=sys.stderr)
+        _say(args, f"summary written to {outputs[2][0]}")
     if km_table is not None and len(km_table):  # km (issue 15)
         from .data.km import format_km
 
         print(format_km(km_table, args.by))
-        print(f"Kaplan-Meier summary written to {outputs[-1][0]}", file=sys.stderr)
+        _say(args, f"Kaplan-Meier summary written to {outputs[-1][0]}")
     elif km is None:
         print("note: no Kaplan-Meier summary: lifelines is not installed; "
               'pip install "endpointdsl[km]"', file=sys.stderr)  # fmt: skip
@@ -570,20 +594,26 @@ def _run(args) -> int:
         from .data.value_summary import format_value_summary
 
         print(format_value_summary(values))
-        print(f"value summary written to {values_out[0]}", file=sys.stderr)
+        _say(args, f"value summary written to {values_out[0]}")
     for line in _group_lines(compiled.model, result.adtte):  # groups (issue 13)
-        print(line, file=sys.stderr)
+        _say(args, line)
     for line in _empty_event_lines(result.report):  # bor (issue 19): no silent empty events
         print(line, file=sys.stderr)
-    print(
+    _say(
+        args,
         f"{args.out}: {_plural(len(result.adtte), 'record')} for "
         f"{_plural(result.adtte.USUBJID.nunique(), 'subject')}; {_plural(len(result.excluded), 'exclusion')} "
         f"and {_plural(len(result.findings), 'data finding')} in {report}",
-        file=sys.stderr,
     )
     if args.fail_on_findings and len(result.findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _say(args, line: str) -> None:
+    """A closing line of `run` on standard error, unless --quiet (issue 16)."""
+    if not args.quiet:
+        print(line, file=sys.stderr)
 
 
 def _cutoff_lines(model) -> list[str]:

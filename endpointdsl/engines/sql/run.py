@@ -34,6 +34,7 @@ from ...data.tables import (
     validate,
 )
 from ...data.values import Subject
+from ...progress import Progress, stage
 from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
 from .prepare import fact, prepare_table, sorted_proof
@@ -136,11 +137,14 @@ def run_sql(
     per_subject: dict[str, Callable[[Subject], Derivation]],
     only: list[str] | None = None,
     force_fallback: tuple = (),
+    progress: Progress | None = None,
 ) -> RunResult:
     """Derive the endpoints (`only`, if given) of a checked file for whole tables, set-wise.
 
     `per_subject` (PARAMCD -> the function that derives one subject) derives the endpoints
-    the script does not translate, and those of `force_fallback`."""
+    the script does not translate, and those of `force_fallback`. `progress` (issue 16) is
+    told each stage's name as it starts."""
+    stage(progress, "checking the tables")
     meta = table_usage(model)
     subject = model.subject_table.name
     validate(meta, tables, model.file)
@@ -178,9 +182,11 @@ def run_sql(
                 }
             ),
         )
+        stage(progress, f"deriving {_count(len(program.endpoints), 'endpoint')} (the SQL script)")
         con.execute(program.text)
         if not program.grouped:  # (a second pass reads the inputs and the first pass's tables)
             prepared = _release(con, prepared)
+        stage(progress, "collecting the results")
         adtte_query, report_query = result_queries(program.order)
         adtte = con.sql(adtte_query).to_arrow_table()
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
@@ -194,6 +200,7 @@ def run_sql(
     if passes:
         adtte, report = _with_groups(model, program, adtte, report, passes)
     if program.fallback:
+        stage(progress, f"deriving {', '.join(program.fallback)} per subject")
         return _merge_fallback(model, per_subject, tables, program, adtte, report)
     return RunResult(adtte, report)
 
@@ -267,6 +274,10 @@ def _with_no_record_findings(model, program: SqlProgram, adtte: pd.DataFrame, re
     keys = [both.USUBJID.fillna(""), both.PARAMCD.map(rank).fillna(-1), both.STATUS, both.MESSAGE]
     both = _sorted(both, keys)
     return both.apply(_text_values)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 TYPED = ("STARTDT", "ADT", "AVAL", "CNSR", "SRCSEQ")  # the columns with a dtype of their own
