@@ -154,8 +154,8 @@ class CompiledFile:
 
         engine: "compiled" (the per-subject generated functions; the default: no start-up
         cost, quickest for a trial's few hundred subjects), "sql" (set-based, DuckDB: for
-        cohorts, pooled and real-world data; `endpointdsl run` uses it) or "interpreter"
-        (the reference interpreter).
+        cohorts, pooled and real-world data; `endpointdsl run` uses it), "interpreter"
+        (the reference interpreter) or "spark" (the SQL script on pyspark: engines/spark/).
         """
         result = self._derive(tables, only, engine)
         return self.complete(tables, result)
@@ -182,7 +182,7 @@ class CompiledFile:
         """The records of one engine, as it derives them."""
         from .data.tables import run_tables
 
-        if engine not in ("sql", "compiled", "interpreter"):
+        if engine not in ("sql", "compiled", "interpreter", "spark"):
             raise ValueError(f"unknown engine {engine!r}")
         subject = self.model.subject_table.name
         if self.model.adam.keep and subject in tables:  # adam: a missing kept column, before deriving
@@ -194,6 +194,10 @@ class CompiledFile:
             from .engines.sql.run import run_sql
 
             return run_sql(self.model, tables, self.namespace["ENDPOINTS"], only)
+        if engine == "spark":  # issue 16: the SQL script on pyspark (the optional `spark` extra)
+            from .engines.spark.run import run_spark
+
+            return run_spark(self.model, tables, only)
         if engine == "compiled":
             derive = {code: fn for code, fn in self.namespace["ENDPOINTS"].items()}
         elif engine == "interpreter":

@@ -62,10 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     p_compile.add_argument("-o", "--output", metavar="OUTPUT", help="default: print to stdout")
     p_compile.add_argument(
         "--target",
-        choices=["python", "sql"],
+        choices=["python", "sql", "spark"],
         default="python",
         help="python: a module of per-subject functions (default); sql: the set-based SQL script "
-        "that `run` executes in DuckDB, with -- file:line comments",
+        "that `run` executes in DuckDB, with -- file:line comments; spark: that script in Spark SQL "
+        "(needs endpointdsl[spark])",
     )
     p_run = sub.add_parser("run", help="derive ADTTE records from the tables in a folder")
     p_run.add_argument("file", metavar="FILE")
@@ -114,10 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_run.add_argument(
         "--engine",
-        choices=["sql", "compiled", "interpreter"],
+        choices=["sql", "compiled", "interpreter", "spark"],
         default="sql",
         help="sql: set-based, whole tables in DuckDB (default); compiled: the per-subject Python "
-        "functions; interpreter: the reference interpreter (slow; for double programming)",
+        "functions; interpreter: the reference interpreter (slow; for double programming); spark: "
+        "the SQL script on pyspark (needs endpointdsl[spark] and Java 17+; docs/backends.md)",
     )
     cli_km.add_parser(sub)  # km (issue 15)
     p_fmt = sub.add_parser(  # fmt (issue 15)
@@ -361,6 +363,14 @@ def _compile(args) -> int:
         from .engines.sql.generate import generate_sql
 
         source = generate_sql(compiled.model).text
+    if args.target == "spark":  # issue 16: the same script in Spark SQL, or why not (exit 2)
+        from .engines.spark.run import SparkUnsupported, spark_program
+        from .engines.spark.translate import spark_script
+
+        try:
+            source = spark_script(spark_program(compiled.model)[1])
+        except SparkUnsupported as exc:
+            return _error(str(exc), EXIT_DATA)
     if not args.output:
         sys.stdout.write(source)
         return EXIT_OK
@@ -403,6 +413,11 @@ def _run(args) -> int:
         return compiled
     model = compiled.model
     try:
+        if args.engine == "spark":  # issue 16: what Spark cannot derive, refused before reading data
+            from .engines.spark.run import require, spark_program
+
+            require("sqlglot", "pyspark")
+            spark_program(model)
         out = check_output(args.out)
         outputs = [(out, "--out"), _default(args.report, out, ".report.csv", "--report", "the report")]
         rates = any(ep.response is not None for ep in model.endpoints) or _detectable(model)
@@ -430,7 +445,9 @@ def _run(args) -> int:
                 files.add(path, option)
             not_a_folder(manifest_path(out), "the manifest")
             # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
-            tables = read_tables(args.data, list(inputs), encoding=args.encoding, arrow=args.engine == "sql")
+            tables = read_tables(
+                args.data, list(inputs), encoding=args.encoding, arrow=args.engine in ("sql", "spark")
+            )
             pause("derive")
             result = compiled.run(tables, engine=args.engine)
             files.write(out, result.adtte, "ADTTE")
