@@ -26,6 +26,9 @@ LAYERS = {
     "endpointdsl.engines.python": 3,
     "endpointdsl.engines.sql": 3,
     "endpointdsl.engines.reference": 3,
+    # issue 16: the Spark engine translates the SQL engine's script and runs it on its
+    # prepared inputs: it stands on engines.sql (and no engine imports it)
+    "endpointdsl.engines.spark": 3.5,
     "endpointdsl.api": 4,
     "endpointdsl.datacheck": 4,
     "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli
