@@ -160,9 +160,10 @@ class CompiledFile:
 
         engine: "compiled" (the per-subject generated functions; the default: no start-up
         cost, quickest for a trial's few hundred subjects), "sql" (set-based, DuckDB: for
-        cohorts, pooled and real-world data; `endpointdsl run` uses it) or "interpreter"
-        (the reference interpreter). progress (issue 16): a callable given the name of each
-        stage as it starts (endpointdsl.progress); None: nothing is said.
+        cohorts, pooled and real-world data; `endpointdsl run` uses it), "interpreter"
+        (the reference interpreter) or "spark" (the SQL script on pyspark: engines/spark/).
+        progress (issue 16): a callable given the name of each stage as it starts
+        (endpointdsl.progress); None: nothing is said.
         """
         result = self._derive(tables, only, engine, progress)
         stage(progress, "completing the ADaM variables")
@@ -196,7 +197,7 @@ class CompiledFile:
         """The records of one engine, as it derives them."""
         from .data.tables import run_tables
 
-        if engine not in ("sql", "compiled", "interpreter"):
+        if engine not in ("sql", "compiled", "interpreter", "spark"):
             raise ValueError(f"unknown engine {engine!r}")
         subject = self.model.subject_table.name
         if self.model.adam.keep and subject in tables:  # adam: a missing kept column, before deriving
@@ -208,6 +209,10 @@ class CompiledFile:
             from .engines.sql.run import run_sql
 
             return run_sql(self.model, tables, self.namespace["ENDPOINTS"], only, progress=progress)
+        if engine == "spark":  # issue 16: the SQL script on pyspark (the optional `spark` extra)
+            from .engines.spark.run import run_spark
+
+            return run_spark(self.model, tables, only)
         if engine == "compiled":
             derive = {code: fn for code, fn in self.namespace["ENDPOINTS"].items()}
         elif engine == "interpreter":

@@ -62,10 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     p_compile.add_argument("-o", "--output", metavar="OUTPUT", help="default: print to stdout")
     p_compile.add_argument(
         "--target",
-        choices=["python", "sql"],
+        choices=["python", "sql", "spark"],
         default="python",
         help="python: a module of per-subject functions (default); sql: the set-based SQL script "
-        "that `run` executes in DuckDB, with -- file:line comments",
+        "that `run` executes in DuckDB, with -- file:line comments; spark: that script in Spark SQL "
+        "(needs endpointdsl[spark])",
     )
     p_run = sub.add_parser("run", help="derive ADTTE records from the tables in a folder")
     p_run.add_argument("file", metavar="FILE")
@@ -116,10 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_run.add_argument(
         "--engine",
-        choices=["sql", "compiled", "interpreter"],
+        choices=["sql", "compiled", "interpreter", "spark"],
         default="sql",
         help="sql: set-based, whole tables in DuckDB (default); compiled: the per-subject Python "
-        "functions; interpreter: the reference interpreter (slow; for double programming)",
+        "functions; interpreter: the reference interpreter (slow; for double programming); spark: "
+        "the SQL script on pyspark (needs endpointdsl[spark] and Java 17+; docs/backends.md)",
     )
     p_run.add_argument(  # progress (issue 16)
         "--progress",
@@ -470,6 +472,14 @@ def _compile(args) -> int:
         from .engines.sql.generate import generate_sql
 
         source = generate_sql(compiled.model).text
+    if args.target == "spark":  # issue 16: the same script in Spark SQL, or why not (exit 2)
+        from .engines.spark.run import SparkUnsupported, spark_program
+        from .engines.spark.translate import spark_script
+
+        try:
+            source = spark_script(spark_program(compiled.model)[1])
+        except SparkUnsupported as exc:
+            return _error(str(exc), EXIT_DATA)
     if not args.output:
         sys.stdout.write(source)
         return EXIT_OK
@@ -513,6 +523,11 @@ def _run(args) -> int:
         return compiled
     model = compiled.model
     try:
+        if args.engine == "spark":  # issue 16: what Spark cannot derive, refused before reading data
+            from .engines.spark.run import require, spark_program
+
+            require("sqlglot", "pyspark")
+            spark_program(model)
         out = check_output(args.out)
         outputs = [(out, "--out"), _default(args.report, out, ".report.csv", "--report", "the report")]
         rates = any(ep.response is not None for ep in model.endpoints) or _detectable(model)
@@ -543,8 +558,9 @@ def _run(args) -> int:
             tables = {}
             for name, path in inputs.items():  # progress: one stage per table
                 stage(display, f"reading {name} ({path.name})")
-                # the SQL engine takes Parquet columns as Arrow arrays, without Python objects
-                tables |= read_tables(args.data, [name], encoding=args.encoding, arrow=args.engine == "sql")
+                # the SQL and Spark engines take Parquet columns as Arrow arrays, without Python objects
+                arrow = args.engine in ("sql", "spark")
+                tables |= read_tables(args.data, [name], encoding=args.encoding, arrow=arrow)
             pause("derive")
             result = compiled.run(tables, engine=args.engine, progress=display)
             stage(display, f"writing {out}")

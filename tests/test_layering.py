@@ -31,6 +31,9 @@ LAYERS = {
     # test (issue 15): scenarios read, checked and judged, and the generated properties; above
     # the engines (the api hands them the compiled file and the trace), below the api
     "endpointdsl.testing": 3.5,
+    # issue 16: the Spark engine translates the SQL engine's script and runs it on its
+    # prepared inputs: it stands on engines.sql (and no engine imports it)
+    "endpointdsl.engines.spark": 3.5,
     "endpointdsl.api": 4,
     "endpointdsl.datacheck": 4,
     "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli

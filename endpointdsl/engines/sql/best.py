@@ -196,7 +196,7 @@ class ResponseSql(OccurrenceSql):
         w.line(", q AS (SELECT *, coalesce(prev_d, ad) AS before_d FROM p)")
         # W: for `next`, the first later visit not allowed between; else the first in `by`
         # dated on or after V + N days (N for a response only)
-        far = f"(arole <> 'response' OR bd - ad >= {days})"
+        far = f"(arole <> 'response' OR date_diff('day', ad, bd) >= {days})"
         w.line(f", j AS (SELECT key, i, min(CASE WHEN at_next AND NOT in_btw THEN k"
                f" WHEN NOT at_next AND in_by AND {far} THEN k END) AS j FROM q GROUP BY key, i)")  # fmt: skip
         max_ne = conf.max_ne if conf else 0
@@ -204,9 +204,10 @@ class ResponseSql(OccurrenceSql):
         w.line("SELECT q.key, q.i, max(CASE WHEN q.k = j.j THEN q.bv END) AS by_v,")
         w.line("    bool_and(q.in_by OR q.in_btw OR (q.at_next AND q.k < j.j)) AS allowed,")
         w.line("    bool_or(q.k = j.j AND q.in_by")
-        w.line(f"        AND (q.arole <> 'response' OR q.bd - q.ad >= {days})")
+        w.line(f"        AND (q.arole <> 'response' OR date_diff('day', q.ad, q.bd) >= {days})")
         w.line(
-            "        AND (q.wlo IS NULL OR (q.bd - q.before_d >= q.wlo AND q.bd - q.before_d <= q.whi))) AS w_ok,"
+            "        AND (q.wlo IS NULL OR (date_diff('day', q.before_d, q.bd) >= q.wlo"
+            " AND date_diff('day', q.before_d, q.bd) <= q.whi))) AS w_ok,"
         )
         w.line(f"    count(*) FILTER (WHERE q.brole = 'ne') <= {max_ne} AS ne_ok,")
         w.line(f"    count(*) FILTER (WHERE q.brole = 'control') <= {max_sd} AS sd_ok,")
@@ -216,7 +217,7 @@ class ResponseSql(OccurrenceSql):
         controls = self.crit.of_role("control")
         ne = text(self.crit.of_role("ne")[0])
         sd_min = r.sd_min_days
-        long_enough = "FALSE" if sd_min is None else f"(v.d - v.origin >= {number(sd_min)})"
+        long_enough = "FALSE" if sd_min is None else f"(date_diff('day', v.origin, v.d) >= {number(sd_min)})"
         confirmed = ("(x.allowed AND x.w_ok AND (x.arole <> 'response' OR (x.ne_ok AND x.sd_ok"
                      " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
         fallback = f"CASE WHEN {long_enough} THEN {text(controls[0])} ELSE {ne} END" if controls else ne
@@ -304,9 +305,11 @@ class ResponseSql(OccurrenceSql):
         )
         w.line(f"    FROM {vd} AS v GROUP BY v.key)")
         if r.nearest is not None:
-            order = "abs(v.d - q.wtarget) * 100000000 + (v.d - DATE '0001-01-01')"
+            order = (
+                "abs(date_diff('day', q.wtarget, v.d)) * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
+            )
         else:
-            order = f"{self.rank('v.v')} * 100000000 + (v.d - DATE '0001-01-01')"
+            order = f"{self.rank('v.v')} * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
         w.line(
             f", ins AS (SELECT v.key, arg_min({{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}}, {order}) AS pick"
         )

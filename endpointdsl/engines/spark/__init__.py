@@ -1,0 +1,1 @@
+"""Spark engine (issue 16): the SQL engine's script transpiled by sqlglot, run on pyspark."""

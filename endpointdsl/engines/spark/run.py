@@ -1,0 +1,201 @@
+"""Spark engine, stage 2: run the translated script on pyspark and return a RunResult.
+
+The inputs are the SQL engine's own typed relations (`engines/sql/prepare.py` builds
+`src_<table>` as Arrow tables), handed to Spark as DataFrames through Arrow; the script is
+the SQL engine's (`generate_sql`), translated by `translate`; `adtte` and `report` come
+back through Arrow and are given the SQL engine's dtypes, sort order and report rows
+(`engines/sql/run.py`), so that the four engines' outputs can be compared byte for byte.
+
+An endpoint the script does not derive (the SQL engine would derive it per subject) or a
+statement the translation does not cover is refused (`SparkUnsupported`, exit 2 on the
+command line): never a silent fallback to another engine. pyspark is imported here only.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from ...check import model as m
+from ...check.usage import table_usage
+from ...data.errors import DataError
+from ...data.tables import RunResult, validate
+from ..sql.generate import generate_sql, result_queries
+from ..sql.prepare import prepare_table, sorted_proof
+from ..sql.run import ADTTE_SCHEMA, ADTTE_SCHEMA_AVALC, REPORT_SCHEMA, _with_times, adtte_frame, report_frame
+from ..sql.run import _with_no_record_findings as with_no_record_findings
+from .translate import Statement, Untranslated, translate
+
+
+class SparkUnsupported(DataError):
+    """The file has an endpoint the Spark engine does not derive, or pyspark/sqlglot are not
+    installed; the message says which and why (exit 2, before any data is read)."""
+
+
+def require(*modules: str) -> None:
+    """SparkUnsupported unless the optional `spark` extra's modules import."""
+    import importlib.util
+
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        raise SparkUnsupported(
+            f"the Spark engine needs {' and '.join(missing)}: pip install 'endpointdsl[spark]' (and Java 17+)"
+        )
+
+
+def spark_support(model: m.Model, only: list[str] | None = None) -> dict[str, str]:
+    """PARAMCD -> why the Spark engine cannot derive it (empty: it derives them all)."""
+    program = generate_sql(model, only)
+    why = {
+        code: f"{reason} (the SQL engine derives it per subject)" for code, reason in program.fallback.items()
+    }
+    for code in program.grouped:  # groups (issue 13): a second pass in DuckDB, per group value
+        why[code] = "grouped endpoints (`by`) run a second pass that is not translated to Spark yet"
+    for code in program.endpoints:  # each endpoint's own script: the construct that stops it
+        try:
+            translate(generate_sql(model, [code]).text)
+        except Untranslated as exc:
+            why[code] = str(exc)
+    return why
+
+
+def spark_program(model: m.Model, only: list[str] | None = None, proven: frozenset = frozenset()):
+    """(SqlProgram, Spark statements) of a file whose endpoints Spark derives; else SparkUnsupported."""
+    require("sqlglot")
+    refused = spark_support(model, only)
+    if refused:
+        raise SparkUnsupported(_refusal(model, refused))
+    program = generate_sql(model, only, (), proven)
+    try:
+        return program, translate(program.text)
+    except Untranslated as exc:  # the whole file's script (its shared statements): not expected
+        raise SparkUnsupported(f"{model.file}: the Spark engine cannot run this file: {exc}") from None
+
+
+def _refusal(model: m.Model, refused: dict[str, str]) -> str:
+    lines = [f"{model.file}: the Spark engine does not derive these endpoints:"]
+    for code, why in refused.items():
+        ep = model.endpoint(code)
+        where = f"line {ep.span.line}" if ep.span else "?"
+        lines.append(f"  {code} ({where}): {why}")
+    lines.append("  run the file with --engine sql (or leave these endpoints out of it)")
+    return "\n".join(lines)
+
+
+# ---- the session -----------------------------------------------------------------------------
+
+_SESSION = None
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties").as_uri()
+
+
+def session():
+    """One local Spark session per process (starting one takes seconds): two cores, no UI,
+    two shuffle partitions (small data), UTC, errors only in the log. ENDPOINTDSL_SPARK_MASTER
+    names another master; under spark-submit (which hands pyspark its JVM's gateway) the
+    master and settings given there hold."""
+    global _SESSION
+    if _SESSION is not None and _SESSION.sparkContext._jsc is not None:
+        return _SESSION
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("endpointdsl")
+    master = os.environ.get("ENDPOINTDSL_SPARK_MASTER")
+    if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+        builder = builder.master(master or "local[2]")
+    for key, value in {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.driver.memory": os.environ.get("ENDPOINTDSL_SPARK_MEMORY", "1g"),
+        # Constraint propagation: Spark 4.3's InferFiltersFromConstraints fails on the script's
+        # UNION ALL of findings (NoSuchElementException: key not found), and it is the known
+        # cost of planning wide CASE-heavy projections; the script needs no inferred filters.
+        "spark.sql.constraintPropagation.enabled": "false",
+        # only Spark's errors, on standard error (its warnings would drown the command's output)
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+    }.items():
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():  # pyspark's notice about pandas 3: the engine hands it Arrow
+        warnings.simplefilter("ignore", FutureWarning)
+        _SESSION = builder.getOrCreate()
+    _SESSION.sparkContext.setLogLevel("ERROR")
+    return _SESSION
+
+
+# ---- a run --------------------------------------------------------------------------------------
+
+
+def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] | None = None) -> RunResult:
+    """Derive the endpoints (`only`, if given) of a checked file on Spark, as `run_sql` does."""
+    meta = table_usage(model)
+    subject = model.subject_table.name
+    validate(meta, tables, model.file)
+    if len(tables[subject]) == 0:
+        raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
+    require("sqlglot", "pyspark")
+    program, _ = spark_program(model, only)  # refused before any data is prepared
+    prepared = {t.name: prepare_table(tables[t.name], t.key, program.needs[t.name]) for t in model.tables}
+    proofs = {
+        check: sorted_proof(prepared[table], date, seq)
+        for check, (table, date, seq) in program.sorted_checks.items()
+    }
+    program, statements = spark_program(model, only, frozenset(c for c, ok in proofs.items() if ok))
+    spark = session()
+    views: list[str] = []
+    try:
+        for name, table in prepared.items():
+            _register(spark, f"src_{name}", table, views)
+        names = pa.array(list(proofs), pa.string())
+        _register(
+            spark,
+            "sorted_inputs",
+            pa.table({"name": names, "proven": pa.array(list(proofs.values()), pa.bool_())}),
+            views,
+        )
+        for statement in statements:
+            _execute(spark, statement, views)
+        adtte_query, report_query = (translate(q)[0].sql for q in result_queries(program.order))
+        adtte = spark.sql(adtte_query).toArrow()
+        schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
+        adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
+        report = spark.sql(report_query).toArrow().cast(REPORT_SCHEMA)
+    finally:
+        for name in reversed(views):  # the session outlives the run: leave nothing behind
+            spark.catalog.dropTempView(name)
+    adtte, report = adtte_frame(adtte), report_frame(report)
+    return RunResult(adtte, with_no_record_findings(model, program, adtte, report))
+
+
+def _register(spark, name: str, table: pa.Table, views: list[str]) -> None:
+    """An Arrow table as a temporary view (dictionary columns decoded: Spark has no such type)."""
+    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    plain = pa.table(columns, names=table.column_names)
+    frame = (
+        spark.createDataFrame(plain) if plain.num_rows else spark.createDataFrame([], _schema(spark, plain))
+    )
+    frame.createOrReplaceTempView(name)
+    views.append(name)
+
+
+def _schema(spark, table: pa.Table):
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(table.schema)
+
+
+def _execute(spark, statement: Statement, views: list[str]) -> None:
+    """A view; DuckDB's tables computed once, as a checkpoint whose plan is a leaf. (CACHE TABLE
+    keeps the view's whole plan: each later statement re-analyses every statement before it,
+    and the script's last took over a minute on the 30-subject example.)"""
+    if statement.cache:
+        spark.sql(statement.query).localCheckpoint(eager=True).createOrReplaceTempView(statement.name)
+    else:
+        spark.sql(statement.sql)
+    if statement.name is not None:
+        views.append(statement.name)

@@ -1,0 +1,138 @@
+"""Spark engine, stage 1: the SQL engine's DuckDB script to Spark SQL statements.
+
+The script `engines/sql/generate.py` writes is parsed by sqlglot (DuckDB dialect),
+rewritten on its syntax tree where the two dialects read a construct differently, and
+written in Spark's dialect. Each rewrite below keeps DuckDB's meaning exactly:
+
+- `arg_min_null(x, o)` / `arg_max_null(x, o)` (a missing x is returned as it is) ->
+  `min_by(x, o)` / `max_by(x, o)`, which keep a missing x too (tests/test_spark_engine.py).
+- `arg_min(x, o)` / `arg_max(x, o)`: DuckDB skips rows whose x is missing, Spark's
+  `min_by` does not -> `min_by(x, CASE WHEN x IS NOT NULL THEN o END)` (Spark skips a
+  missing ordering value, as DuckDB does).
+- `LEAST(x)` / `GREATEST(x)` of one argument (Spark wants two or more) -> `x`.
+- `CREATE TEMP TABLE t AS q` -> `CREATE OR REPLACE TEMPORARY VIEW t AS q` followed by
+  `CACHE TABLE t` in the printed script (materialised once, as DuckDB's table, not
+  recomputed by every reader); `run` materialises `q` itself (run.py).
+
+A construct the rewrites do not cover is refused (`Untranslated`), never passed through:
+sqlglot's own refusal (`unsupported_level=RAISE`) and a few known DuckDB-only functions.
+sqlglot is imported here only (the optional `spark` extra).
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+# DuckDB functions with no Spark counterpart that keeps the generator's meaning exactly, and
+# what they implement (ASOF joins are refused by their join kind).
+_DUCKDB_ONLY = {
+    "LIST_SUM": "value endpoints (sums of samples in a fixed order: list_sum) are not translated to Spark yet",
+    "TO_SECONDS": "times of day (`with time`: to_seconds) are not translated to Spark yet",
+}
+
+
+class Untranslated(Exception):
+    """A statement of the script that the Spark translation does not cover."""
+
+
+@frozen
+class Statement:
+    """One Spark SQL statement: the view it creates (`name`), cached when DuckDB made a table."""
+
+    sql: str
+    name: str | None = None
+    cache: bool = False
+    query: str | None = None  # the view's query alone (the Spark engine materialises it)
+
+
+def translate(script: str) -> tuple[Statement, ...]:
+    """The Spark statements of a DuckDB script, in order (comments dropped)."""
+    import sqlglot
+    from sqlglot import exp
+
+    out: list[Statement] = []
+    for tree in sqlglot.parse(script, read="duckdb"):
+        if tree is None or isinstance(tree, exp.Semicolon):  # comments between statements
+            continue
+        tree = tree.transform(_portable)
+        _refuse_unknown(tree)
+        name, cache, query = None, False, None
+        if isinstance(tree, exp.Create):
+            name, cache = tree.this.name, tree.args.get("kind", "").upper() == "TABLE"
+            query = tree.expression
+            tree.set("kind", "VIEW")
+            tree.set("replace", True)
+            _temporary(tree)
+        for node in tree.walk():  # comments are the DuckDB script's; Spark reads them, we need not
+            node.comments = None
+        try:
+            sql = tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+            query = query.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE) if query else None
+        except sqlglot.errors.UnsupportedError as exc:
+            raise Untranslated(str(exc).splitlines()[0]) from None
+        out.append(Statement(sql, name, cache, query))
+    return tuple(out)
+
+
+def spark_script(statements: tuple[Statement, ...]) -> str:
+    """The statements as one Spark SQL script (`compile --target spark`)."""
+    lines = []
+    for s in statements:
+        lines.append(s.sql + ";")
+        if s.cache:
+            lines.append(f"CACHE TABLE `{s.name}`;")
+    return "\n".join(lines) + "\n"
+
+
+def _temporary(create) -> None:
+    from sqlglot import exp
+
+    props = create.args.get("properties")
+    if props is None:
+        create.set("properties", exp.Properties(expressions=[exp.TemporaryProperty()]))
+    elif not any(isinstance(p, exp.TemporaryProperty) for p in props.expressions):
+        props.append("expressions", exp.TemporaryProperty())
+
+
+def _portable(node):
+    """One node rewritten so that Spark reads it as DuckDB does (the module's list)."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.Anonymous) and node.name.upper() in ("ARG_MIN_NULL", "ARG_MAX_NULL"):
+        value, order = node.expressions
+        kind = exp.ArgMin if node.name.upper() == "ARG_MIN_NULL" else exp.ArgMax
+        out = kind(this=value, expression=order)
+        out.meta["keeps_null"] = True
+        return out
+    if isinstance(node, exp.ArgMin | exp.ArgMax) and not node.meta.get("keeps_null"):
+        value, order = node.this, node.expression
+        guarded = exp.Case(
+            ifs=[exp.If(this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())), true=order)]
+        )
+        out = type(node)(this=value, expression=guarded)
+        out.meta["keeps_null"] = True
+        return out
+    if isinstance(node, exp.Least | exp.Greatest) and not node.expressions:
+        return node.this
+    return node
+
+
+def _refuse_unknown(tree) -> None:
+    from sqlglot import exp
+
+    for node in tree.walk():
+        kinds = (node.args.get(k) for k in ("method", "kind", "side")) if isinstance(node, exp.Join) else ()
+        if any("ASOF" in str(k or "").upper() for k in kinds):
+            raise Untranslated(
+                "confirmed events (the next later date: an ASOF join) are not translated to Spark yet"
+            )
+        if isinstance(node, exp.Anonymous) and node.name.upper() in _DUCKDB_ONLY:
+            raise Untranslated(_DUCKDB_ONLY[node.name.upper()])
+        if isinstance(node, exp.ArrayAgg) and _ordered(node):  # Spark's collect_list keeps no order
+            raise Untranslated("an ordered list aggregate (list ... ORDER BY) is not translated to Spark yet")
+
+
+def _ordered(node) -> bool:
+    from sqlglot import exp
+
+    return any(isinstance(n, exp.Order) for n in node.walk())

@@ -1,0 +1,212 @@
+"""The Spark engine (issue 16): four-way agreement with the SQL engine, the compiled functions
+and the reference interpreter, and the DuckDB constructs it rewrites for Spark.
+
+Marked `spark`: the default run deselects them (pyproject's addopts); `pytest -m spark` runs
+them (CI's spark job). One local Spark session serves the whole module (starting one takes
+seconds); pyspark and sqlglot come with the optional `spark` extra.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import EXAMPLES, ROOT
+from hypothesis import HealthCheck, given, note, settings
+from strategies import table_cases
+from test_differential import compile_text, rejected
+from test_sql_backend import FORMS, assert_same, parquet_frames, typed_frames
+
+import endpointdsl
+from endpointdsl.data.errors import DataError
+from endpointdsl.data.read import read_tables
+
+pytestmark = pytest.mark.spark
+pytest.importorskip("pyspark")
+pytest.importorskip("sqlglot")
+if shutil.which("java") is None:
+    pytest.skip("the Spark engine needs Java", allow_module_level=True)
+
+from endpointdsl.engines.spark import run as spark_run  # noqa: E402
+from endpointdsl.engines.spark.translate import Untranslated, translate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def spark():
+    return spark_run.session()
+
+
+def rows(spark, duckdb_sql: str) -> list[tuple]:
+    """The rows of a DuckDB query as Spark computes it after translation."""
+    (statement,) = translate(duckdb_sql)
+    return [tuple(r) for r in spark.sql(statement.sql).collect()]
+
+
+def duck(sql: str) -> list[tuple]:
+    import duckdb
+
+    return duckdb.sql(sql).fetchall()
+
+
+# ---- the rewrites, on hand-made rows (the expected values worked out from the semantics) ----
+
+ROWS = "(VALUES (1, 'k', CAST(NULL AS VARCHAR), 1), (2, 'k', 'b', 2), (3, 'm', 'c', 1), (4, 'm', NULL, 2)) AS t(i, key, x, o)"
+
+
+def test_arg_min_null_keeps_a_missing_value_on_both_engines(spark):
+    # k: the row with the lowest o (1) has x missing -> missing; its highest (2) has 'b'
+    # m: lowest o has 'c'; highest o has x missing -> missing
+    sql = f"SELECT key, arg_min_null(x, o), arg_max_null(x, o) FROM {ROWS} GROUP BY key ORDER BY key"
+    want = [("k", None, "b"), ("m", "c", None)]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+
+
+def test_arg_min_skips_a_missing_value_on_both_engines(spark):
+    # DuckDB's arg_min/arg_max skip rows whose value is missing: k -> 'b' both ways, m -> 'c'
+    sql = f"SELECT key, arg_min(x, o), arg_max(x, o) FROM {ROWS} GROUP BY key ORDER BY key"
+    want = [("k", "b", "b"), ("m", "c", "c")]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+
+
+def test_arg_min_null_under_a_filter(spark):
+    # only rows with i > 1: k has one row (x 'b'), m has o 1 -> 'c' and o 2 -> missing
+    sql = f"SELECT key, arg_min_null(x, o) FILTER (WHERE i > 1), arg_max_null(x, o) FILTER (WHERE i > 1) FROM {ROWS} GROUP BY key ORDER BY key"
+    want = [("k", "b", "b"), ("m", "c", None)]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+
+
+def test_least_of_one_value_is_the_value(spark):
+    sql = "SELECT LEAST(DATE '2024-01-05'), GREATEST(3), LEAST(CAST(NULL AS DATE))"
+    import datetime as dt
+
+    want = [(dt.date(2024, 1, 5), 3, None)]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+
+
+def test_struct_order_of_the_generator_agrees_and_a_null_field_would_not(spark):
+    """The generator's ordering structs put an explicit missing flag ('nos') and a non-null
+    value ('s') before the row number, which is unique: no comparison ever reaches a missing
+    field. A missing field itself is ordered differently (DuckDB: after every value; Spark:
+    before), which is why the flags are there."""
+    made = "(VALUES (1, 2.0), (2, NULL), (3, 1.0)) AS t(rn, seq)"
+    ordered = f"SELECT min({{'nos': seq IS NULL, 's': coalesce(seq, 0), 'rn': rn}}).rn, max({{'nos': seq IS NULL, 's': coalesce(seq, 0), 'rn': rn}}).rn FROM {made}"
+    # smallest: a sequence present (nos false) and the lowest (1.0: rn 3); largest: the missing one (rn 2)
+    assert duck(ordered) == [(3, 2)]
+    assert rows(spark, ordered) == [(3, 2)]
+    raw = f"SELECT min({{'s': seq, 'rn': rn}}).rn FROM {made}"
+    assert duck(raw) == [(3,)]  # DuckDB: NULL after every value
+    assert rows(spark, raw) == [(2,)]  # Spark: NULL first
+
+
+def test_a_temporary_table_becomes_a_cached_view():
+    (statement,) = translate('CREATE OR REPLACE TEMP TABLE "res_X" AS SELECT 1 AS a;')
+    assert statement.name == "res_X" and statement.cache
+    assert statement.sql == "CREATE OR REPLACE TEMPORARY VIEW `res_X` AS SELECT 1 AS a"
+    (view,) = translate('CREATE OR REPLACE TEMP VIEW "occ_e" AS SELECT 1 AS a;')
+    assert view.name == "occ_e" and not view.cache
+
+
+def test_an_asof_join_is_refused_not_passed_through():
+    with pytest.raises(Untranslated, match="ASOF"):
+        translate("SELECT * FROM a ASOF JOIN b ON a.k = b.k AND b.d > a.d;")
+
+
+# ---- four-way agreement ------------------------------------------------------------------------
+
+EXAMPLE_RUNS = [
+    ("fda_pfs.ept", "fda_data"),
+    ("pharmaverse/adtte.ept", "pharmaverse/data"),
+    ("her2_cart_trastuzumab.ept", "data"),
+]
+
+
+@pytest.mark.parametrize(("ept", "data"), EXAMPLE_RUNS)
+def test_spark_reproduces_the_examples(spark, ept, data):
+    compiled = endpointdsl.load(EXAMPLES / ept)
+    refused = spark_run.spark_support(compiled.model)
+    if refused:  # the refusal is the engine's answer; the file's other endpoints still agree
+        with pytest.raises(spark_run.SparkUnsupported, match=next(iter(refused))):
+            compiled.run(
+                read_tables(EXAMPLES / data, list(compiled.namespace["TABLES"]), arrow=True), engine="spark"
+            )
+        only = [ep.paramcd for ep in compiled.model.endpoints if ep.paramcd not in refused]
+    else:
+        only = None
+    tables = read_tables(EXAMPLES / data, list(compiled.namespace["TABLES"]), arrow=True)
+    got = compiled.run(tables, only, engine="spark")
+    assert len(got.adtte) > 0
+    assert_same(got, compiled.run(tables, only, engine="sql"))
+    python = read_tables(EXAMPLES / data, list(compiled.namespace["TABLES"]))
+    assert_same(got, compiled.run(python, only, engine="compiled"))
+    assert_same(got, compiled.run(python, only, engine="interpreter"))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(table_cases(), FORMS)
+def test_the_four_agree_on_generated_programs_and_tables(spark, case, form):
+    """The endpoints Spark derives (the refused ones, e.g. `with time`, left out with `only`)."""
+    desc, tables = case
+    if rejected(desc):
+        return
+    compiled = compile_text(desc.text)
+    refused = spark_run.spark_support(compiled.model)
+    only = [ep.paramcd for ep in compiled.model.endpoints if ep.paramcd not in refused]
+    if not only:
+        return
+    note(f"tables: {tables!r}")
+    if form == "parquet":
+        for_sql, for_python = parquet_frames(desc, tables)
+    else:
+        for_sql = for_python = typed_frames(desc, tables, form == "arrow")
+    got = run_or_error(compiled, for_sql, "spark", only)
+    for engine, frames in (("sql", for_sql), ("compiled", for_python), ("interpreter", for_python)):
+        want = run_or_error(compiled, frames, engine, only)
+        if isinstance(got, Exception) or isinstance(want, Exception):
+            assert str(got) == str(want), engine
+        else:
+            assert_same(got, want)
+
+
+def run_or_error(compiled, frames, engine, only):
+    """The run's result, or the DataError that stopped it (test_sql_backend's, with `only`)."""
+    try:
+        return compiled.run(frames, only, engine=engine)
+    except DataError as exc:
+        return exc
+
+
+# ---- the command line -------------------------------------------------------------------------
+
+
+def test_compile_target_spark_prints_spark_sql():
+    out = subprocess.run(
+        [sys.executable, "-m", "endpointdsl", "compile", str(EXAMPLES / "fda_pfs.ept"), "--target", "spark"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "CREATE OR REPLACE TEMPORARY VIEW `res_PFS` AS" in out.stdout
+    assert "CACHE TABLE `res_PFS`;" in out.stdout
+    assert "ARG_MIN_NULL" not in out.stdout.upper()
+
+
+def test_run_engine_spark_refuses_what_it_cannot_derive_before_reading_data(tmp_path):
+    """dor.ept's DOR reads another endpoint's rows (the SQL engine derives it per subject):
+    exit 2, the endpoint and the reason named, no output written and no data read (the
+    folder given does not even exist)."""
+    out = tmp_path / "adtte.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "sap" / "dor.ept"), "--data",
+         str(tmp_path / "no-such-folder"), "--out", str(out), "--engine", "spark"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "the Spark engine does not derive these endpoints:" in done.stderr
+    assert "DOR (line 51): it reads another endpoint's rows" in done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+    assert done.stdout == ""
