@@ -195,8 +195,9 @@ class ResponseSql(OccurrenceSql):
         # the visit before the first one after V (prev_d of the first pair is V's own date)
         w.line(", q AS (SELECT *, coalesce(prev_d, ad) AS before_d FROM p)")
         # W: for `next`, the first later visit not allowed between; else the first in `by`
-        # dated on or after V + N days (N for a response only)
-        far = f"(arole <> 'response' OR date_diff('day', ad, bd) >= {days})"
+        # dated on or after V + N days (N for a response only). A category with no role
+        # (ND) has role NULL: `IS DISTINCT FROM`, since `<>` would be NULL and so false
+        far = f"(arole IS DISTINCT FROM 'response' OR date_diff('day', ad, bd) >= {days})"
         w.line(f", j AS (SELECT key, i, min(CASE WHEN at_next AND NOT in_btw THEN k"
                f" WHEN NOT at_next AND in_by AND {far} THEN k END) AS j FROM q GROUP BY key, i)")  # fmt: skip
         max_ne = conf.max_ne if conf else 0
@@ -204,7 +205,7 @@ class ResponseSql(OccurrenceSql):
         w.line("SELECT q.key, q.i, max(CASE WHEN q.k = j.j THEN q.bv END) AS by_v,")
         w.line("    bool_and(q.in_by OR q.in_btw OR (q.at_next AND q.k < j.j)) AS allowed,")
         w.line("    bool_or(q.k = j.j AND q.in_by")
-        w.line(f"        AND (q.arole <> 'response' OR date_diff('day', q.ad, q.bd) >= {days})")
+        w.line(f"        AND (q.arole IS DISTINCT FROM 'response' OR date_diff('day', q.ad, q.bd) >= {days})")
         w.line(
             "        AND (q.wlo IS NULL OR (date_diff('day', q.before_d, q.bd) >= q.wlo"
             " AND date_diff('day', q.before_d, q.bd) <= q.whi))) AS w_ok,"
@@ -218,7 +219,7 @@ class ResponseSql(OccurrenceSql):
         ne = text(self.crit.of_role("ne")[0])
         sd_min = r.sd_min_days
         long_enough = "FALSE" if sd_min is None else f"(date_diff('day', v.origin, v.d) >= {number(sd_min)})"
-        confirmed = ("(x.allowed AND x.w_ok AND (x.arole <> 'response' OR (x.ne_ok AND x.sd_ok"
+        confirmed = ("(x.allowed AND x.w_ok AND (x.arole IS DISTINCT FROM 'response' OR (x.ne_ok AND x.sd_ok"
                      " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
         fallback = f"CASE WHEN {long_enough} THEN {text(controls[0])} ELSE {ne} END" if controls else ne
         response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
