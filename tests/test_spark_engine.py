@@ -123,6 +123,7 @@ EXAMPLE_RUNS = [
     ("fda_pfs.ept", "fda_data"),
     ("pharmaverse/adtte.ept", "pharmaverse/data"),
     ("her2_cart_trastuzumab.ept", "data"),
+    ("sap/dor.ept", "sap/data/dor"),  # DOR reads RSP's rows: the SQL engine's derived.py, translated
 ]
 
 
@@ -196,17 +197,17 @@ def test_compile_target_spark_prints_spark_sql():
 
 
 def test_run_engine_spark_refuses_what_it_cannot_derive_before_reading_data(tmp_path):
-    """dor.ept's DOR reads another endpoint's rows (the SQL engine derives it per subject):
-    exit 2, the endpoint and the reason named, no output written and no data read (the
-    folder given does not even exist)."""
+    """her2_cart_kinetics.ept's value endpoints (list_sum of samples in order) are not
+    translated: exit 2, each endpoint and the reason named, no output written and no data
+    read (the folder given does not even exist)."""
     out = tmp_path / "adtte.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "sap" / "dor.ept"), "--data",
+        [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "her2_cart_kinetics.ept"), "--data",
          str(tmp_path / "no-such-folder"), "--out", str(out), "--engine", "spark"],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "the Spark engine does not derive these endpoints:" in done.stderr
-    assert "DOR (line 51): it reads another endpoint's rows" in done.stderr
+    assert "CMAX (line 39): value endpoints (sums of samples in a fixed order: list_sum)" in done.stderr
     assert "Traceback" not in done.stderr and not out.exists()
     assert done.stdout == ""
