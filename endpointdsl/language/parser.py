@@ -72,17 +72,16 @@ _DEFINITIONS = {"table": "a table", "event_def": "an event", "population_def": "
 _CONDITION_OPS = frozenset({"and_", "or_", "not_"})
 
 
-def grammar_text() -> str:
-    """The grammar, from the installed package or, in a checkout, from grammar/."""
-    packaged = resources.files(__package__) / "_grammar" / GRAMMAR_NAME
+def grammar_text(name: str = GRAMMAR_NAME, package: str = __package__) -> str:
+    """A grammar shipped in `package`'s _grammar/ (the installed wheel) or, in a checkout,
+    grammar/ at the root: the .ept grammar by default, the scenario files' for testing/."""
+    packaged = resources.files(package) / "_grammar" / name
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / name
     if checkout.is_file():
         return checkout.read_text(encoding="utf-8")
-    raise RuntimeError(  # an installation defect, not a user error
-        f"endpointdsl: grammar file {GRAMMAR_NAME} is missing from the installation"
-    )
+    raise RuntimeError(f"endpointdsl: grammar file {name} is missing from the installation")  # a defect
 
 
 # Keyword terminals (name -> word), filled when the parser is built or loaded.

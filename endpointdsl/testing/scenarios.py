@@ -10,7 +10,6 @@ blanks that line and reads again: all the file's syntax errors are reported at o
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from pathlib import Path
 
 import lark
@@ -21,6 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..language import parser_tables
 from ..language import syntax_hints as hints
 from ..language.diagnostics import Diagnostic, EptError, Span, with_source
+from ..language.parser import grammar_text as read_grammar
 
 GRAMMAR_NAME = "scenarios.lark"
 MAX_ERRORS = 50
@@ -81,14 +81,8 @@ class ScenarioFile:
 
 
 def grammar_text() -> str:
-    """The grammar, from the installed package or, in a checkout, from grammar/."""
-    packaged = resources.files(__package__) / "_grammar" / GRAMMAR_NAME
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
-    if checkout.is_file():
-        return checkout.read_text(encoding="utf-8")
-    raise RuntimeError(f"endpointdsl: grammar file {GRAMMAR_NAME} is missing from the installation")
+    """The scenario grammar, from the installed package or, in a checkout, from grammar/."""
+    return read_grammar(GRAMMAR_NAME, __package__)
 
 
 class _Vocabulary(hints.Vocabulary):
