@@ -31,6 +31,30 @@ def pytest_addoption(parser) -> None:
     parser.addini("ept_seed", "seed of the generated histories (default 0)", default="0")
 
 
+def pytest_configure(config) -> None:
+    _settings(config)  # a bad ept_examples or ept_seed stops the session before any test
+
+
+def _settings(config) -> tuple[int, int]:
+    """(ept_examples, ept_seed) from the ini file, as `endpointdsl test` checks --examples and
+    --seed: a value that is not a whole number (an inline `# comment`, which ini files do not
+    strip) or fewer than one history is a usage error, not a traceback in every property item
+    (nor, for 0, properties that pass having checked nothing)."""
+    values = []
+    for name, least in (("ept_examples", 1), ("ept_seed", None)):
+        text = str(config.getini(name)).strip()
+        try:
+            value = int(text)
+        except ValueError:
+            raise pytest.UsageError(
+                f"{name} = {text!r} in the ini file: not a whole number (a comment goes on a line of its own)"
+            ) from None
+        if least is not None and value < least:
+            raise pytest.UsageError(f"{name} = {value} in the ini file: must be {least} or more")
+        values.append(value)
+    return values[0], values[1]
+
+
 def _properties(config) -> bool:
     option = config.getoption("ept_properties", default=None)
     return bool(option) if option is not None else bool(config.getini("ept_properties"))
@@ -121,8 +145,7 @@ class PropertyItem(pytest.Item):
     def runtest(self) -> None:
         from .. import api
 
-        examples = int(self.config.getini("ept_examples"))
-        seed = int(self.config.getini("ept_seed"))
+        examples, seed = _settings(self.config)
         outcome = api.run_property(self.paramcd, self.check, examples, seed)
         if outcome.skipped is not None:
             pytest.skip(f"not applicable to {self.paramcd}: {outcome.skipped}")
