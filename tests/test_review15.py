@@ -3,6 +3,8 @@ each test a defect found by using them as a statistician would, from the docs al
 
 from __future__ import annotations
 
+import fnmatch
+
 import pytest
 from test_scenario_plugin import ARGS, repository
 from test_scenario_runner import GOOD
@@ -28,3 +30,23 @@ def test_a_bad_ini_setting_is_a_usage_error_not_a_traceback(pytester, ini, messa
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: {message}"])
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "hint"),
+    [
+        # both were "expected a quoted text" with the caret at the quote that opens one
+        ('    adsl: DCTREAS = "a\\nb"', 21, 'inside a text, a backslash is only used in \\" (a quote)*'),
+        ('    adsl: DCTREAS = "unclosed', 21, 'a text must close on the same line with "*'),
+    ],
+)
+def test_a_broken_text_gets_the_ept_files_hint(line, column, hint):
+    from endpointdsl.language.diagnostics import EptError
+    from endpointdsl.testing.scenarios import parse_scenarios
+
+    text = f'scenario "a"\n{line}\n    expect PFS: CNSR = 2\n'
+    with pytest.raises(EptError) as caught:
+        parse_scenarios(text, "x.scenarios")
+    (diag,) = caught.value.diagnostics
+    assert (diag.code, diag.span.line, diag.span.column) == ("E001", 2, column)
+    assert fnmatch.fnmatch(diag.hint, hint), diag.hint

@@ -146,6 +146,10 @@ def _blank_line(text: str, line: int) -> str | None:
 
 def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
+        if text[exc.pos_in_stream : exc.pos_in_stream + 1] == '"':
+            # a text with a bad escape (`\n`) or not closed on its line: the .ept's hint, not
+            # "expected a quoted text" at a quote
+            return hints._broken_string(text, exc.pos_in_stream, file).diagnostic
         return hints.bad_character(text, exc.pos_in_stream, file, exc.allowed or set(), vocab)
     expected = set(getattr(exc, "expected", None) or ())
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
