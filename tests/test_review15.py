@@ -3,11 +3,16 @@ each test a defect found by using them as a statistician would, from the docs al
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import io
 
 import pytest
+from conftest import EXAMPLES
 from test_scenario_plugin import ARGS, repository
 from test_scenario_runner import GOOD
+
+from endpointdsl.cli import main
 
 pytest_plugins = ("pytester",)
 
@@ -50,3 +55,38 @@ def test_a_broken_text_gets_the_ept_files_hint(line, column, hint):
     (diag,) = caught.value.diagnostics
     assert (diag.code, diag.span.line, diag.span.column) == ("E001", 2, column)
     assert fnmatch.fnmatch(diag.hint, hint), diag.hint
+
+
+FDA = EXAMPLES / "fda_pfs.ept"
+FDA_DATA = EXAMPLES / "fda_data"
+
+
+def _cli(argv: list[str]) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize("by", ["CNSR", "PARAMCD", "ADT"])
+def test_by_a_column_of_the_derived_record_is_refused_with_exit_2(tmp_path, by):
+    # CNSR and PARAMCD were an internal error (exit 70: the Kaplan-Meier table has columns of
+    # those names), ADT "cannot write ...km.csv: '2024-01-15' is not a date" (exit 4); and a
+    # curve grouped by its own outcome conditions on the outcome
+    pytest.importorskip("lifelines")
+    code, err = _cli(["run", str(FDA), "--data", str(FDA_DATA), "--out", str(tmp_path / "a.csv"), "--by", by])
+    assert code == 2, err
+    assert f"error: --by {by}: {by} is a column of the derived records" in err
+    assert "internal error" not in err
+
+
+def test_report_by_cnsr_is_refused_too_without_the_km_extra(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "lifelines" else real(n, *a))
+    out = tmp_path / "r.html"
+    code, err = _cli(["report", str(FDA), "--data", str(FDA_DATA), "--out", str(out), "--by", "CNSR"])
+    assert code == 2, err
+    assert "--by CNSR: CNSR is a column of the derived records" in err
+    assert not out.exists()

@@ -57,6 +57,22 @@ _TOLERANCE = math.sqrt(np.finfo(float).eps)  # as R survival's quantile: S(t) eq
 INSTALL_HINT = 'install the extra: pip install "endpointdsl[km]" (lifelines and matplotlib)'
 
 
+# A record's own derived columns: grouping a survival curve by its outcome (CNSR, ADT, AVAL)
+# conditions on the outcome, and the Kaplan-Meier table has its own PARAMCD, CNSR... columns
+# (a --by of one of them was an internal error, or a km.csv that could not be written).
+OUTCOME_COLUMNS = frozenset(
+    {*COLUMNS, "AVAL", "AVALU", "ADT", "ADTF", "STARTDT", "STARTDTF", "SRCDOM", "SRCVAR", "SRCSEQ", "PARAMN"}
+)
+
+
+def refuse_outcome_by(by: str) -> None:
+    if by in OUTCOME_COLUMNS:
+        raise DataError(
+            f"--by {by}: {by} is a column of the derived records or of the Kaplan-Meier table, not "
+            "a grouping of subjects; group by a subject-level column, as in --by TRT01P"
+        )
+
+
 class KmUnavailable(DataError):
     """lifelines (or matplotlib, for the plot) is not installed."""
 
@@ -259,6 +275,7 @@ def summarise_km(
         raise DataError(f"confidence level must be strictly between 0 and 1, got {level!r}")
     _require(adtte, ["USUBJID", "PARAMCD", "AVAL", "CNSR"], "the ADTTE")
     if by is not None:
+        refuse_outcome_by(by)
         _require(adtte, [by], "the ADTTE")
     require("lifelines")
     competing = {k: _codes(v) for k, v in (competing or {}).items()}
