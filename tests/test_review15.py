@@ -90,3 +90,17 @@ def test_report_by_cnsr_is_refused_too_without_the_km_extra(tmp_path, monkeypatc
     assert code == 2, err
     assert "--by CNSR: CNSR is a column of the derived records" in err
     assert not out.exists()
+
+
+def test_test_given_the_scenario_file_says_to_give_the_ept_file():
+    # was read as a .ept: "E003 unexpected name 'background'" on every line of the file
+    scenarios = EXAMPLES / "fda_pfs.scenarios"
+    code, err = _cli(["test", str(scenarios), "--no-properties"])
+    assert code == 2
+    assert err == (
+        f"error: {scenarios} is a scenario file: give its .ept file, as in "
+        f"`endpointdsl test {EXAMPLES / 'fda_pfs.ept'}`, which reads the scenarios beside it\n"
+    )
+    code, err = _cli(["test", str(FDA), "--scenarios", str(FDA), "--no-properties"])
+    assert code == 2
+    assert err == f"error: --scenarios {FDA}: a .ept file; give its scenario file (NAME.scenarios)\n"
