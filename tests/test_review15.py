@@ -104,3 +104,20 @@ def test_test_given_the_scenario_file_says_to_give_the_ept_file():
     code, err = _cli(["test", str(FDA), "--scenarios", str(FDA), "--no-properties"])
     assert code == 2
     assert err == f"error: --scenarios {FDA}: a .ept file; give its scenario file (NAME.scenarios)\n"
+
+
+def test_a_scenario_file_not_in_utf8_points_at_the_byte(tmp_path):
+    # was "x.scenarios:1:1: error E004" with no line shown and no hint
+    from endpointdsl.language.diagnostics import EptError
+    from endpointdsl.testing.scenarios import read_scenarios
+
+    path = tmp_path / "x.scenarios"
+    path.write_bytes(b'scenario "a"\r\n  adsl: DCTREAS = "caf\xe9"\r\n  expect PFS: CNSR = 2\r\n')
+    with pytest.raises(EptError) as caught:
+        read_scenarios(path)
+    (diag,) = caught.value.diagnostics
+    # line 2: two blanks, `adsl:` (3-7), blank, DCTREAS (9-15), ` = "` (16-19), caf (20-22)
+    assert (diag.code, diag.span.line, diag.span.column) == ("E004", 2, 23)
+    assert diag.message == f"{path} is not UTF-8 text: byte 0xE9 (invalid continuation byte)"
+    assert diag.source_line == '  adsl: DCTREAS = "caf\ufffd"'
+    assert diag.hint.startswith("save the file as UTF-8")

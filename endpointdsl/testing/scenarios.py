@@ -109,8 +109,22 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise EptError.single("E004", f"{path} is not UTF-8 text ({exc.reason})", str(path)) from None
+        raise not_utf8(path, exc) from None
     return parse_scenarios(text, str(path))
+
+
+def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> EptError:
+    """E004 at the first byte that is not UTF-8, with its line, column and caret (the line
+    shown with U+FFFD for the bad bytes), as every other problem of a scenario file."""
+    data, start = bytes(exc.object), exc.start
+    line = data.count(b"\n", 0, start) + 1
+    line_start = data.rfind(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    byte = data[start : start + 1].hex().upper()
+    span = Span(str(path), line, column, line, column + 1)
+    hint = "save the file as UTF-8 (a spreadsheet or editor may have written Latin-1 or Windows-1252)"
+    diag = Diagnostic("error", "E004", f"{path} is not UTF-8 text: byte 0x{byte} ({exc.reason})", span, hint)
+    return EptError(with_source([diag], data.decode("utf-8", errors="replace").replace("\r\n", "\n")))
 
 
 def parse_scenarios(text: str, file: str = "<string>") -> ScenarioFile:
