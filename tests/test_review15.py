@@ -121,3 +121,25 @@ def test_a_scenario_file_not_in_utf8_points_at_the_byte(tmp_path):
     assert diag.message == f"{path} is not UTF-8 text: byte 0xE9 (invalid continuation byte)"
     assert diag.source_line == '  adsl: DCTREAS = "caf\ufffd"'
     assert diag.hint.startswith("save the file as UTF-8")
+
+
+def test_control_characters_in_a_scenario_file_are_refused_at_their_place():
+    # a name with an ESC sequence was printed raw (the terminal turned the rest red), and
+    # went into pytest's test ids; a NUL inside a text reached the CSV file
+    from endpointdsl.language.diagnostics import EptError
+    from endpointdsl.testing.scenarios import parse_scenarios
+
+    text = 'scenario "a\x1b[31m"\n  adsl: DCTREAS = "x\x00\ty"\n  expect PFS: CNSR = 2\n'
+    with pytest.raises(EptError) as caught:
+        parse_scenarios(text, "x.scenarios")
+    found = [(d.code, d.span.line, d.span.column, d.message) for d in caught.value.diagnostics]
+    assert found == [
+        ("E001", 1, 12, "unexpected character U+001B"),  # `scenario "a` is 11 characters
+        ("E001", 2, 21, "unexpected character U+0000"),  # `  adsl: DCTREAS = "x` is 20
+    ]
+    assert all("\x1b" not in d.source_line and "\x00" not in d.source_line for d in caught.value.diagnostics)
+    # a tab inside a text is still a text's character
+    assert (
+        parse_scenarios(text.replace("\x1b", "").replace("\x00", "")).scenarios[0].rows[0].cells[0].value.text
+        == "x\ty"
+    )

@@ -10,6 +10,7 @@ blanks that line and reads again: all the file's syntax errors are reported at o
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def parse_scenarios(text: str, file: str = "<string>") -> ScenarioFile:
         text = " " + text[1:]
     source = text if text.endswith("\n") else text + "\n"  # the last line ends like the others
     parser, vocab = _parser()
-    diags: list[Diagnostic] = []
+    diags = _control_characters(source, file)
+    source = _CONTROL.sub(" ", source)  # read on, for the file's other errors
     while True:
         try:
             tree = parser.parse(source)
@@ -144,9 +146,27 @@ def parse_scenarios(text: str, file: str = "<string>") -> ScenarioFile:
             if len(diags) >= MAX_ERRORS or not _blank_line(source, line):
                 break
             source = _blank_line(source, line)
-    if diags:
-        raise EptError(with_source(diags, text))
+    if diags:  # the lines shown without their control characters
+        raise EptError(with_source(diags, _CONTROL.sub(" ", text)))
     return _nodes(tree, file)
+
+
+# Control characters but tab, form feed and the line breaks: the grammar's texts took them, so a
+# scenario named with ESC sequences or NUL went raw to the terminal, the trace and pytest's ids.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_characters(text: str, file: str) -> list[Diagnostic]:
+    diags = []
+    for match in _CONTROL.finditer(text):
+        pos = match.start()
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        span = Span(file, line, column, line, column + 1)
+        char = hints.show_char(match.group())
+        hint = "a control character is not shown by a terminal or an editor: remove it"
+        diags.append(Diagnostic("error", "E001", f"unexpected character {char}", span, hint))
+    return diags[:MAX_ERRORS]
 
 
 def _blank_line(text: str, line: int) -> str | None:
