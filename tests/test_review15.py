@@ -143,3 +143,28 @@ def test_control_characters_in_a_scenario_file_are_refused_at_their_place():
         parse_scenarios(text.replace("\x1b", "").replace("\x00", "")).scenarios[0].rows[0].cells[0].value.text
         == "x\ty"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('scenario "a"\n  expect PFS: CNSR = 2\n  background\n  adsl: RANDDT = 2024-01-15\n', 3),
+        ("background\n  adsl: RANDDT = 2024-01-15\nbackground  # again\n", 3),
+    ],
+)
+def test_a_misplaced_background_says_so(text, line):
+    # was "E002 this line ends too early ... expected ':'" (read as a table's name)
+    from endpointdsl.language.diagnostics import EptError
+    from endpointdsl.testing.scenarios import parse_scenarios
+
+    with pytest.raises(EptError) as caught:
+        parse_scenarios(text, "x.scenarios")
+    (diag,) = caught.value.diagnostics
+    column = 3 if line == 3 and text.startswith("scenario") else 1
+    assert (diag.code, diag.message, diag.span.line, diag.span.column) == (
+        "E003",
+        "unexpected 'background'",
+        line,
+        column,
+    )
+    assert diag.hint == "a file has one background, before its first scenario: give all its rows there"

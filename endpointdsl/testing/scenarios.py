@@ -189,6 +189,13 @@ def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) 
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         return hints.unexpected_end(text, file, expected, vocab, None)
     tok: Token = exc.token
+    if tok.type == "_NL" and text.split("\n")[tok.line - 1].split("#")[0].strip() == "background":
+        # a second background, or one after a scenario, was read as a table's name
+        line = text.split("\n")[tok.line - 1]
+        column = len(line) - len(line.lstrip()) + 1
+        span = Span(file, tok.line, column, tok.line, column + len("background"))
+        hint = "a file has one background, before its first scenario: give all its rows there"
+        return Diagnostic("error", "E003", "unexpected 'background'", span, hint)
     if tok.type == "_NL":  # the line ends early: point at its end, not at the next line
         span = Span(file, tok.line, tok.column, tok.line, tok.column + 1)
         hint = f"the line is unfinished: expected {vocab.listing(expected)}"
