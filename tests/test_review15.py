@@ -168,3 +168,26 @@ def test_a_misplaced_background_says_so(text, line):
         column,
     )
     assert diag.hint == "a file has one background, before its first scenario: give all its rows there"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xpt"])
+def test_run_by_a_date_column_writes_the_km_table(tmp_path, suffix):
+    # the writers took the KM table's --by column DTHDT for a date (ADaM *DT) and stopped:
+    # "cannot write ...km.csv: '2024-09-02' is not a date" (exit 4)
+    pytest.importorskip("lifelines")
+    km = tmp_path / f"a.km.{suffix}"
+    argv = ["run", str(FDA), "--data", str(FDA_DATA), "--out", str(tmp_path / "a.csv"), "--by", "DTHDT"]
+    code, err = _cli([*argv, "--km", str(km)])
+    assert code == 0, err
+    import pandas as pd
+
+    table = (
+        pd.read_csv(km, dtype=str) if suffix == "csv" else pd.read_sas(km, format="xport", encoding="utf-8")
+    )
+    subjects = table[(table.PARAMCD == "PFS") & (table.STAT == "SUBJECTS")]
+    # fda_data/adsl.csv: B1, B2, B3A, B4, B5 have no DTHDT; B6 2024-09-02, B7 2024-02-20,
+    # B8 2024-04-02, B9 2024-07-15, J1 2024-07-10: one subject each
+    counts = dict(zip(subjects.DTHDT, subjects.COUNT.astype(float), strict=True))
+    assert counts == {
+        "2024-02-20": 1, "2024-04-02": 1, "2024-07-10": 1, "2024-07-15": 1, "2024-09-02": 1, "(missing)": 5,
+    }  # fmt: skip
