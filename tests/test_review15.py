@@ -191,3 +191,11 @@ def test_run_by_a_date_column_writes_the_km_table(tmp_path, suffix):
     assert counts == {
         "2024-02-20": 1, "2024-04-02": 1, "2024-07-10": 1, "2024-07-15": 1, "2024-09-02": 1, "(missing)": 5,
     }  # fmt: skip
+
+
+def test_an_empty_by_is_refused_not_ignored(tmp_path):
+    # `run --by "$GROUP"` with GROUP unset printed and wrote the table ungrouped, exit 0
+    out = tmp_path / "a.csv"
+    code, err = _cli(["run", str(FDA), "--data", str(FDA_DATA), "--out", str(out), "--by", ""])
+    assert (code, err) == (2, "error: --by needs a column name, as in --by TRT01P\n")
+    assert not out.exists()  # refused before the run

@@ -66,6 +66,8 @@ OUTCOME_COLUMNS = frozenset(
 
 
 def refuse_outcome_by(by: str) -> None:
+    if not by.strip():  # `--by "$GROUP"` with GROUP unset: run printed the table ungrouped
+        raise DataError("--by needs a column name, as in --by TRT01P")
     if by in OUTCOME_COLUMNS:
         raise DataError(
             f"--by {by}: {by} is a column of the derived records or of the Kaplan-Meier table, not "
