@@ -199,3 +199,16 @@ def test_an_empty_by_is_refused_not_ignored(tmp_path):
     code, err = _cli(["run", str(FDA), "--data", str(FDA_DATA), "--out", str(out), "--by", ""])
     assert (code, err) == (2, "error: --by needs a column name, as in --by TRT01P\n")
     assert not out.exists()  # refused before the run
+
+
+def test_a_scenario_file_without_its_ept_is_a_collection_error(pytester):
+    # pfs_v2.scenarios (a copy, or a typo in the name) beside pfs.ept was never collected:
+    # its scenarios silently never ran, and pytest said all passed
+    repository(pytester, GOOD)
+    (pytester.path / "study" / "pfs_v2.scenarios").write_text(GOOD, encoding="utf-8")
+    result = pytester.runpytest(*ARGS)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*study/pfs_v2.scenarios: no .ept file pfs_v2.ept beside it, so its scenarios*"]
+    )
+    assert "Traceback" not in result.stdout.str()

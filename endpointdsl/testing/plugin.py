@@ -61,6 +61,8 @@ def _properties(config) -> bool:
 
 
 def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".scenarios" and not file_path.with_suffix(".ept").is_file():
+        return OrphanScenarios.from_parent(parent, path=file_path)
     if file_path.suffix != ".ept":
         return None
     if not file_path.with_suffix(".scenarios").is_file() and not _properties(parent.config):
@@ -102,6 +104,26 @@ class EptFile(pytest.File):
         if excinfo.errisinstance(EptError):  # a bad .ept or scenario file: its diagnostics
             return excinfo.value.render()
         return super().repr_failure(excinfo)
+
+
+class OrphanScenarios(pytest.File):
+    """A .scenarios file without its .ept beside it (renamed, or a typo in its name): a
+    collection error, as its scenarios would otherwise silently never run."""
+
+    def collect(self):
+        raise OrphanError(
+            f"{self.path}: no .ept file {self.path.with_suffix('.ept').name} beside it, so its "
+            "scenarios cannot run; name it as its .ept file (NAME.ept, NAME.scenarios)"
+        )
+
+    def repr_failure(self, excinfo):
+        if excinfo.errisinstance(OrphanError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class OrphanError(Exception):
+    pass
 
 
 def _name(text: str) -> str:
