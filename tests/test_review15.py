@@ -212,3 +212,20 @@ def test_a_scenario_file_without_its_ept_is_a_collection_error(pytester):
         ["*study/pfs_v2.scenarios: no .ept file pfs_v2.ept beside it, so its scenarios*"]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("value", "column"),
+    [("2024-01-15T10:00", 28), ("2024-01-15 10:00:30", 29)],  # the token after the date
+)
+def test_an_unquoted_date_and_time_is_told_to_be_a_text(value, column):
+    # the hint was `expected ",", a line break` at the T10 or the 10 after the date
+    from endpointdsl.language.diagnostics import EptError
+    from endpointdsl.testing.scenarios import parse_scenarios
+
+    text = f'scenario "a"\n  adsl: RANDDT = {value}, DTHDT = 2024-02-01\n  expect PFS: CNSR = 2\n'
+    with pytest.raises(EptError) as caught:
+        parse_scenarios(text, "x.scenarios")
+    (diag,) = caught.value.diagnostics
+    assert (diag.code, diag.span.line, diag.span.column) == ("E003", 2, column)
+    assert diag.hint == f'a date and time is written as a text: "{value}"'

@@ -210,6 +210,10 @@ def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) 
         hint = '`expect` lines belong to a scenario, after its `scenario "NAME"` line'
         return Diagnostic("error", "E003", "unexpected 'expect'", span, hint)
     diag = hints.unexpected_token(tok, expected, text, file, vocab, None)
+    written = _date_and_time(line, tok.column)
+    if written is not None:  # `2024-01-15T10:00` read as a date, then a name: a text is meant
+        hint = f'a date and time is written as a text: "{written}"'
+        return Diagnostic(diag.severity, diag.code, diag.message, diag.span, hint)
     if (
         tok.type == "SIGNED_NUMBER"
         and str(tok)[:1] == "-"
@@ -218,6 +222,19 @@ def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) 
         hint = 'dates are written YYYY-MM-DD; write a partial or odd date as a text, as in "2020-04"'
         return Diagnostic(diag.severity, diag.code, diag.message, diag.span, hint)
     return diag
+
+
+def _date_and_time(line: str, column: int) -> str | None:
+    """The date and time written unquoted around `column` of `line` (`2024-01-15T10:00`,
+    `2024-01-15 10:00:00`), else None."""
+    date = re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[\t ]*$", line[: column - 1])
+    if date is None:
+        return None
+    value = re.split(r"[,#]", line[date.start() :])[0].strip()
+    return value if _DATE_TIME.fullmatch(value) else None
+
+
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T| +)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?")
 
 
 # ---- the tree as nodes ------------------------------------------------------------------
