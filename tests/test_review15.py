@@ -229,3 +229,13 @@ def test_an_unquoted_date_and_time_is_told_to_be_a_text(value, column):
     (diag,) = caught.value.diagnostics
     assert (diag.code, diag.span.line, diag.span.column) == ("E003", 2, column)
     assert diag.hint == f'a date and time is written as a text: "{value}"'
+
+
+def test_scenario_names_that_differ_only_by_a_double_colon_get_distinct_ids(pytester):
+    # "a::b" is shown "a: :b" (`::` separates a node id's parts): the two scenarios had one
+    # id, and `pytest "pfs.ept::a: :b"` ran both
+    two = 'scenario "a::b"\n    expect PFS: CNSR = 1\nscenario "a: :b"\n    expect PFS: CNSR = 1\n'
+    repository(pytester, GOOD + "\n" + two)
+    result = pytester.runpytest(*ARGS, "-v", "study")
+    second = GOOD.count("\n") + 4  # after GOOD's lines: a blank line, "a::b" and its expect
+    result.stdout.fnmatch_lines(["study/pfs.ept::a: :b *", f"study/pfs.ept::a: :b (line {second}) *"])

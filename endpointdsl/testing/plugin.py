@@ -81,8 +81,13 @@ class EptFile(pytest.File):
         where = api.scenario_path(self.path)
         self.scenarios = api.read_scenario_file(where, self.compiled.model) if where.is_file() else None
         self._results = None
+        names: set[str] = set()
         for sc in self.scenarios.scenarios if self.scenarios else ():
-            yield ScenarioItem.from_parent(self, name=_name(sc.name), scenario=sc)
+            name = _name(sc.name)
+            if name in names:  # "a::b" and "a: :b": one id would select both
+                name = f"{name} (line {sc.span.line})"
+            names.add(name)
+            yield ScenarioItem.from_parent(self, name=name, scenario=sc)
         if _properties(self.config):
             from .properties import property_checks
 
