@@ -239,3 +239,24 @@ def test_scenario_names_that_differ_only_by_a_double_colon_get_distinct_ids(pyte
     result = pytester.runpytest(*ARGS, "-v", "study")
     second = GOOD.count("\n") + 4  # after GOOD's lines: a blank line, "a::b" and its expect
     result.stdout.fnmatch_lines(["study/pfs.ept::a: :b *", f"study/pfs.ept::a: :b (line {second}) *"])
+
+
+def test_a_scenario_whose_data_stop_the_run_is_not_called_an_engine_bug(tmp_path):
+    # six unreadable ADT values (5 or more, all of the column's) stop a run; each engine read
+    # the scenario from its own temporary folder, named in the message, so the three messages
+    # differed: "the three engines derived different records ... a bug in endpointdsl"
+    rows = "".join(
+        f'    adrs: ASEQ = {i}, PARAMCD = "OVR", AVALC = "SD", ADT = "x{i}"\n' for i in range(1, 7)
+    )
+    scenarios = tmp_path / "stop.scenarios"
+    scenarios.write_text(
+        f'scenario "bad dates"\n    adsl: RANDDT = 2024-01-15\n{rows}    expect PFS: CNSR = 3\n'
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["test", str(FDA), "--scenarios", str(scenarios), "--no-properties"])
+    text = out.getvalue()
+    assert code == 1
+    assert "  derived   PFS: the run stopped: adrs.csv: column ADT, read as a date by events" in text
+    assert "(sql, compiled, interpreter)" in text
+    assert "bug in endpointdsl" not in text and "endpointdsl-scenarios-" not in text
