@@ -260,3 +260,27 @@ def test_a_scenario_whose_data_stop_the_run_is_not_called_an_engine_bug(tmp_path
     assert "  derived   PFS: the run stopped: adrs.csv: column ADT, read as a date by events" in text
     assert "(sql, compiled, interpreter)" in text
     assert "bug in endpointdsl" not in text and "endpointdsl-scenarios-" not in text
+
+
+def test_a_group_value_written_missing_is_not_the_missing_group(tmp_path):
+    pytest.importorskip("lifelines")
+    import shutil
+
+    import pandas as pd
+
+    data = tmp_path / "data"
+    shutil.copytree(FDA_DATA, data)
+    adsl = (data / "adsl.csv").read_text().replace("B1,2024-01-15,,,,\n", "B1,2024-01-15,,,,(missing)\n")
+    (data / "adsl.csv").write_text(adsl)
+    km = tmp_path / "a.km.csv"
+    code, err = _cli(
+        ["run", str(FDA), "--data", str(data), "--out", str(tmp_path / "a.csv"), "--by", "DCTREAS"]
+    )
+    assert code == 0, err
+    table = pd.read_csv(km, dtype=str, keep_default_na=False)
+    subjects = table[(table.PARAMCD == "PFS") & (table.STAT == "SUBJECTS")]
+    # adsl.csv: B2 WITHDRAWAL BY SUBJECT, B5 ADVERSE EVENT, B1 now "(missing)", seven empty
+    # (the group had eight: B1 was counted among the subjects without a value)
+    assert dict(zip(subjects.DCTREAS, subjects.COUNT.astype(int), strict=True)) == {
+        '"(missing)"': 1, "ADVERSE EVENT": 1, "WITHDRAWAL BY SUBJECT": 1, "(missing)": 7,
+    }  # fmt: skip

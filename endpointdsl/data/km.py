@@ -332,7 +332,10 @@ def group_label(value) -> str:
     missing cell, e.g. TRT01PN from CSV) is `1`, not `1.0`; a missing value is MISSING_GROUP."""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return str(int(value))
-    return _text(value) or MISSING_GROUP
+    text = _text(value)
+    if text == MISSING_GROUP:  # a value written "(missing)" joined the missing values' group
+        return f'"{text}"'
+    return text or MISSING_GROUP
 
 
 def by_groups(records: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame]]:
