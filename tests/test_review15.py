@@ -284,3 +284,27 @@ def test_a_group_value_written_missing_is_not_the_missing_group(tmp_path):
     assert dict(zip(subjects.DCTREAS, subjects.COUNT.astype(int), strict=True)) == {
         '"(missing)"': 1, "ADVERSE EVENT": 1, "WITHDRAWAL BY SUBJECT": 1, "(missing)": 7,
     }  # fmt: skip
+
+
+def test_expecting_a_grouped_endpoints_own_code_is_e415(tmp_path):
+    # `expect TTAE: no record` passed whatever was derived (the records are TTAE0001...), and
+    # `expect TTAE: CNSR = 0` failed with "no record" beside a trace of TTAE0001
+    from endpointdsl import api
+    from endpointdsl.language.diagnostics import EptError
+
+    ept = EXAMPLES / "sap" / "ae_each_term.ept"
+    path = tmp_path / "x.scenarios"
+    path.write_text(
+        'scenario "a"\n    adsl: TRTSDT = 2021-01-01\n    expect TTAE: no record\n'
+        "    expect TTAE0001: CNSR = 1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EptError) as caught:
+        api.read_scenario_file(path, api.compile_file(ept).model)
+    (diag,) = caught.value.diagnostics
+    assert (diag.code, diag.span.line, diag.span.column) == ("E415", 3, 12)
+    assert diag.message == "TTAE is a grouped endpoint (for each AEDECOD): no record has that code"
+    assert (
+        diag.hint
+        == "expect its parameters, TTAE0001, TTAE0002..., numbered by the scenario's values of AEDECOD"
+    )
