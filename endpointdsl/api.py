@@ -665,12 +665,12 @@ def read_scenario_file(path: str | Path, model: Model):
     """A .scenarios file read and checked against the model of its .ept (testing/); raises
     EptError with every diagnostic of the scenario file (E001-E004, E400-E419)."""
     from .testing.scenario_check import check_scenarios
-    from .testing.scenarios import parse_scenarios
+    from .testing.scenarios import not_utf8, parse_scenarios
 
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise EptError.single("E004", f"{path} is not UTF-8 text ({exc.reason})", str(path)) from None
+        raise not_utf8(path, exc) from None
     scenarios = parse_scenarios(text, str(path))
     problems = check_scenarios(scenarios, model)
     if problems:

@@ -222,8 +222,16 @@ def _test(args) -> int:
         return _error("--scenarios is the scenario file of one .ept file: give one FILE", EXIT_TEST_UNUSABLE)
     if args.examples < 1:
         return _error(f"--examples must be 1 or more, not {args.examples}", EXIT_TEST_UNUSABLE)
+    if args.scenarios is not None and Path(args.scenarios).suffix.lower() == ".ept":
+        return _error(f"--scenarios {args.scenarios}: a .ept file; give its scenario file (NAME.scenarios)",
+                      EXIT_TEST_UNUSABLE)  # fmt: skip
     status, files = EXIT_OK, []
     for path in args.files:
+        if Path(path).suffix.lower() == ".scenarios":  # read as a .ept, its every line an E003
+            status = _error(f"{path} is a scenario file: give its .ept file, as in `endpointdsl test "
+                            f"{Path(path).with_suffix('.ept')}`, which reads the scenarios beside it",
+                            EXIT_TEST_UNUSABLE)  # fmt: skip
+            continue
         try:
             report = test_file(path, args.scenarios, not args.no_properties, args.examples, args.seed)
         except EptError as exc:

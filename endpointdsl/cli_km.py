@@ -171,6 +171,10 @@ def wanted_by_run(args, model) -> bool | None:
     time-to-event endpoints and lifelines is installed), None when only lifelines is missing."""
     import importlib.util
 
+    if args.by is not None:  # before the run: an empty or outcome column is refused at once
+        from .data.km import refuse_outcome_by
+
+        refuse_outcome_by(args.by)
     asked = f"--km {args.km}" if args.km else f"--by {args.by}" if args.by else None
     if not any(ep.kind == "tte" for ep in model.endpoints):
         if asked:

@@ -19,6 +19,9 @@ def with_group(adtte: pd.DataFrame, subject: pd.DataFrame, key: str, table: str,
     summary labels them (data.km.group_label)."""
     import pandas as pd
 
+    from .km import refuse_outcome_by
+
+    refuse_outcome_by(by)  # also when the km extra is missing: the same command, the same refusal
     if by in adtte.columns:
         return adtte
     if by not in subject.columns:

@@ -57,6 +57,24 @@ _TOLERANCE = math.sqrt(np.finfo(float).eps)  # as R survival's quantile: S(t) eq
 INSTALL_HINT = 'install the extra: pip install "endpointdsl[km]" (lifelines and matplotlib)'
 
 
+# A record's own derived columns: grouping a survival curve by its outcome (CNSR, ADT, AVAL)
+# conditions on the outcome, and the Kaplan-Meier table has its own PARAMCD, CNSR... columns
+# (a --by of one of them was an internal error, or a km.csv that could not be written).
+OUTCOME_COLUMNS = frozenset(
+    {*COLUMNS, "AVAL", "AVALU", "ADT", "ADTF", "STARTDT", "STARTDTF", "SRCDOM", "SRCVAR", "SRCSEQ", "PARAMN"}
+)
+
+
+def refuse_outcome_by(by: str) -> None:
+    if not by.strip():  # `--by "$GROUP"` with GROUP unset: run printed the table ungrouped
+        raise DataError("--by needs a column name, as in --by TRT01P")
+    if by in OUTCOME_COLUMNS:
+        raise DataError(
+            f"--by {by}: {by} is a column of the derived records or of the Kaplan-Meier table, not "
+            "a grouping of subjects; group by a subject-level column, as in --by TRT01P"
+        )
+
+
 class KmUnavailable(DataError):
     """lifelines (or matplotlib, for the plot) is not installed."""
 
@@ -259,6 +277,7 @@ def summarise_km(
         raise DataError(f"confidence level must be strictly between 0 and 1, got {level!r}")
     _require(adtte, ["USUBJID", "PARAMCD", "AVAL", "CNSR"], "the ADTTE")
     if by is not None:
+        refuse_outcome_by(by)
         _require(adtte, [by], "the ADTTE")
     require("lifelines")
     competing = {k: _codes(v) for k, v in (competing or {}).items()}
@@ -313,7 +332,10 @@ def group_label(value) -> str:
     missing cell, e.g. TRT01PN from CSV) is `1`, not `1.0`; a missing value is MISSING_GROUP."""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return str(int(value))
-    return _text(value) or MISSING_GROUP
+    text = _text(value)
+    if text == MISSING_GROUP:  # a value written "(missing)" joined the missing values' group
+        return f'"{text}"'
+    return text or MISSING_GROUP
 
 
 def by_groups(records: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame]]:

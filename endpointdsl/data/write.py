@@ -69,12 +69,21 @@ _SAS_ERRORS = (pyreadstat.ReadstatError, getattr(pyreadstat, "PyreadstatError", 
 WRITE_ERRORS = (pa.ArrowException, *_SAS_ERRORS)  # besides OSError
 
 
-def _date_columns(frame: pd.DataFrame) -> list[str]:
+# The Kaplan-Meier table has no date column: its --by column holds the groups' labels, texts
+# (`--by RANDDT` failed: "cannot write ...km.csv: '2024-01-15' is not a date").
+_NO_DATES = frozenset({"KM"})
+
+
+def _date_columns(frame: pd.DataFrame, dataset: str = "") -> list[str]:
+    if dataset in _NO_DATES:
+        return []
     return [c for c in frame.columns if str(c).endswith("DT")]  # ADaM: *DT holds a date
 
 
-def _datetime_columns(frame: pd.DataFrame) -> list[str]:
+def _datetime_columns(frame: pd.DataFrame, dataset: str = "") -> list[str]:
     """Times of day: ADaM *DTM holds a date and time (STARTDTM, ADTM)."""
+    if dataset in _NO_DATES:
+        return []
     return [c for c in frame.columns if str(c).endswith("DTM")]
 
 
@@ -98,9 +107,9 @@ def _as_date(value: object) -> dt.date | None:
 
 def _write_csv(frame: pd.DataFrame, target: Path, dataset: str) -> None:
     out = frame.copy()
-    for column in _date_columns(out):
+    for column in _date_columns(out, dataset):
         out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_date(d)) else "")
-    for column in _datetime_columns(out):  # ISO 8601: 2023-01-05T14:30:00
+    for column in _datetime_columns(out, dataset):  # ISO 8601: 2023-01-05T14:30:00
         out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_datetime(d)) else "")
     if "SRCSEQ" in out.columns:
         out["SRCSEQ"] = out["SRCSEQ"].map(_seq_text)
@@ -114,7 +123,7 @@ def _seq_text(value: object) -> str:
 
 
 def _write_parquet(frame: pd.DataFrame, target: Path, dataset: str) -> None:
-    dates = set(_date_columns(frame))
+    dates = set(_date_columns(frame, dataset))
     arrays = [_dates(frame[c]) if c in dates else _arrow(frame[c]) for c in frame.columns]
     table = pa.table(arrays, names=[str(c) for c in frame.columns])
     pq.write_table(table.replace_schema_metadata(_parquet_metadata(frame, dataset)), target)
@@ -165,12 +174,12 @@ def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
             " (write this table as .csv or .parquet)"
         )
     formats = {}
-    for column in _date_columns(out):  # SAS dates: days since 1960-01-01, shown as 02JAN2014
+    for column in _date_columns(out, dataset):  # SAS dates: days since 1960-01-01, shown as 02JAN2014
         out[column] = [
             float((d - SAS_EPOCH).days) if (d := _as_date(v)) else float("nan") for v in out[column]
         ]
         formats[column] = "DATE9."
-    for column in _datetime_columns(out):  # SAS datetimes: seconds since 1960-01-01T00:00
+    for column in _datetime_columns(out, dataset):  # SAS datetimes: seconds since 1960-01-01T00:00
         epoch = dt.datetime.combine(SAS_EPOCH, dt.time())
         out[column] = [
             (d - epoch).total_seconds() if (d := _as_datetime(v)) else float("nan") for v in out[column]

@@ -31,12 +31,38 @@ def pytest_addoption(parser) -> None:
     parser.addini("ept_seed", "seed of the generated histories (default 0)", default="0")
 
 
+def pytest_configure(config) -> None:
+    _settings(config)  # a bad ept_examples or ept_seed stops the session before any test
+
+
+def _settings(config) -> tuple[int, int]:
+    """(ept_examples, ept_seed) from the ini file, as `endpointdsl test` checks --examples and
+    --seed: a value that is not a whole number (an inline `# comment`, which ini files do not
+    strip) or fewer than one history is a usage error, not a traceback in every property item
+    (nor, for 0, properties that pass having checked nothing)."""
+    values = []
+    for name, least in (("ept_examples", 1), ("ept_seed", None)):
+        text = str(config.getini(name)).strip()
+        try:
+            value = int(text)
+        except ValueError:
+            raise pytest.UsageError(
+                f"{name} = {text!r} in the ini file: not a whole number (a comment goes on a line of its own)"
+            ) from None
+        if least is not None and value < least:
+            raise pytest.UsageError(f"{name} = {value} in the ini file: must be {least} or more")
+        values.append(value)
+    return values[0], values[1]
+
+
 def _properties(config) -> bool:
     option = config.getoption("ept_properties", default=None)
     return bool(option) if option is not None else bool(config.getini("ept_properties"))
 
 
 def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".scenarios" and not file_path.with_suffix(".ept").is_file():
+        return OrphanScenarios.from_parent(parent, path=file_path)
     if file_path.suffix != ".ept":
         return None
     if not file_path.with_suffix(".scenarios").is_file() and not _properties(parent.config):
@@ -55,8 +81,13 @@ class EptFile(pytest.File):
         where = api.scenario_path(self.path)
         self.scenarios = api.read_scenario_file(where, self.compiled.model) if where.is_file() else None
         self._results = None
+        names: set[str] = set()
         for sc in self.scenarios.scenarios if self.scenarios else ():
-            yield ScenarioItem.from_parent(self, name=_name(sc.name), scenario=sc)
+            name = _name(sc.name)
+            if name in names:  # "a::b" and "a: :b": one id would select both
+                name = f"{name} (line {sc.span.line})"
+            names.add(name)
+            yield ScenarioItem.from_parent(self, name=name, scenario=sc)
         if _properties(self.config):
             from .properties import property_checks
 
@@ -78,6 +109,26 @@ class EptFile(pytest.File):
         if excinfo.errisinstance(EptError):  # a bad .ept or scenario file: its diagnostics
             return excinfo.value.render()
         return super().repr_failure(excinfo)
+
+
+class OrphanScenarios(pytest.File):
+    """A .scenarios file without its .ept beside it (renamed, or a typo in its name): a
+    collection error, as its scenarios would otherwise silently never run."""
+
+    def collect(self):
+        raise OrphanError(
+            f"{self.path}: no .ept file {self.path.with_suffix('.ept').name} beside it, so its "
+            "scenarios cannot run; name it as its .ept file (NAME.ept, NAME.scenarios)"
+        )
+
+    def repr_failure(self, excinfo):
+        if excinfo.errisinstance(OrphanError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class OrphanError(Exception):
+    pass
 
 
 def _name(text: str) -> str:
@@ -121,8 +172,7 @@ class PropertyItem(pytest.Item):
     def runtest(self) -> None:
         from .. import api
 
-        examples = int(self.config.getini("ept_examples"))
-        seed = int(self.config.getini("ept_seed"))
+        examples, seed = _settings(self.config)
         outcome = api.run_property(self.paramcd, self.check, examples, seed)
         if outcome.skipped is not None:
             pytest.skip(f"not applicable to {self.paramcd}: {outcome.skipped}")

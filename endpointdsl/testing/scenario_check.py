@@ -158,9 +158,18 @@ def _check_expects(expects: tuple[Expect, ...], model: m.Model, outputs: list[st
     seen: dict[str, Expect] = {}
     codes = [ep.paramcd for ep in model.endpoints]
     for ex in expects:
-        if parameter(model, ex.paramcd) is None:
+        ep = parameter(model, ex.paramcd)
+        if ep is None:
             diags.append(_error("E405", f"the .ept file has no endpoint {ex.paramcd}", ex.span,
                                 _nearest(ex.paramcd, codes, "its endpoints")))  # fmt: skip
+            continue
+        if ep.group is not None and ex.paramcd == ep.paramcd:
+            # no record has the grouped endpoint's own code: `no record` held whatever was derived
+            of, width = ", ".join(ep.group.columns), 8 - len(ep.paramcd)  # as data.groups numbers them
+            first, second = (f"{ex.paramcd}{i:0{width}d}" for i in (1, 2))
+            diags.append(_error("E415", f"{ex.paramcd} is a grouped endpoint (for each {of}): no record "
+                                "has that code", ex.span, f"expect its parameters, {first}, {second}..., "
+                                f"numbered by the scenario's values of {of}"))  # fmt: skip
             continue
         if ex.paramcd in seen:
             diags.append(_error("E413", f"{ex.paramcd} is expected twice in this scenario", ex.span,

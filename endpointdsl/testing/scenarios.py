@@ -10,6 +10,7 @@ blanks that line and reads again: all the file's syntax errors are reported at o
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import lark
@@ -103,8 +104,22 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise EptError.single("E004", f"{path} is not UTF-8 text ({exc.reason})", str(path)) from None
+        raise not_utf8(path, exc) from None
     return parse_scenarios(text, str(path))
+
+
+def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> EptError:
+    """E004 at the first byte that is not UTF-8, with its line, column and caret (the line
+    shown with U+FFFD for the bad bytes), as every other problem of a scenario file."""
+    data, start = bytes(exc.object), exc.start
+    line = data.count(b"\n", 0, start) + 1
+    line_start = data.rfind(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    byte = data[start : start + 1].hex().upper()
+    span = Span(str(path), line, column, line, column + 1)
+    hint = "save the file as UTF-8 (a spreadsheet or editor may have written Latin-1 or Windows-1252)"
+    diag = Diagnostic("error", "E004", f"{path} is not UTF-8 text: byte 0x{byte} ({exc.reason})", span, hint)
+    return EptError(with_source([diag], data.decode("utf-8", errors="replace").replace("\r\n", "\n")))
 
 
 def parse_scenarios(text: str, file: str = "<string>") -> ScenarioFile:
@@ -112,7 +127,8 @@ def parse_scenarios(text: str, file: str = "<string>") -> ScenarioFile:
         text = " " + text[1:]
     source = text if text.endswith("\n") else text + "\n"  # the last line ends like the others
     parser, vocab = _parser()
-    diags: list[Diagnostic] = []
+    diags = _control_characters(source, file)
+    source = _CONTROL.sub(" ", source)  # read on, for the file's other errors
     while True:
         try:
             tree = parser.parse(source)
@@ -124,9 +140,27 @@ def parse_scenarios(text: str, file: str = "<string>") -> ScenarioFile:
             if len(diags) >= MAX_ERRORS or not _blank_line(source, line):
                 break
             source = _blank_line(source, line)
-    if diags:
-        raise EptError(with_source(diags, text))
+    if diags:  # the lines shown without their control characters
+        raise EptError(with_source(diags, _CONTROL.sub(" ", text)))
     return _nodes(tree, file)
+
+
+# Control characters but tab, form feed and the line breaks: the grammar's texts took them, so a
+# scenario named with ESC sequences or NUL went raw to the terminal, the trace and pytest's ids.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_characters(text: str, file: str) -> list[Diagnostic]:
+    diags = []
+    for match in _CONTROL.finditer(text):
+        pos = match.start()
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        span = Span(file, line, column, line, column + 1)
+        char = hints.show_char(match.group())
+        hint = "a control character is not shown by a terminal or an editor: remove it"
+        diags.append(Diagnostic("error", "E001", f"unexpected character {char}", span, hint))
+    return diags[:MAX_ERRORS]
 
 
 def _blank_line(text: str, line: int) -> str | None:
@@ -140,11 +174,22 @@ def _blank_line(text: str, line: int) -> str | None:
 
 def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
+        if text[exc.pos_in_stream : exc.pos_in_stream + 1] == '"':
+            # a text with a bad escape (`\n`) or not closed on its line: the .ept's hint, not
+            # "expected a quoted text" at a quote
+            return hints._broken_string(text, exc.pos_in_stream, file).diagnostic
         return hints.bad_character(text, exc.pos_in_stream, file, exc.allowed or set(), vocab)
     expected = set(getattr(exc, "expected", None) or ())
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         return hints.unexpected_end(text, file, expected, vocab, None)
     tok: Token = exc.token
+    if tok.type == "_NL" and text.split("\n")[tok.line - 1].split("#")[0].strip() == "background":
+        # a second background, or one after a scenario, was read as a table's name
+        line = text.split("\n")[tok.line - 1]
+        column = len(line) - len(line.lstrip()) + 1
+        span = Span(file, tok.line, column, tok.line, column + len("background"))
+        hint = "a file has one background, before its first scenario: give all its rows there"
+        return Diagnostic("error", "E003", "unexpected 'background'", span, hint)
     if tok.type == "_NL":  # the line ends early: point at its end, not at the next line
         span = Span(file, tok.line, tok.column, tok.line, tok.column + 1)
         hint = f"the line is unfinished: expected {vocab.listing(expected)}"
@@ -159,6 +204,10 @@ def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) 
         hint = '`expect` lines belong to a scenario, after its `scenario "NAME"` line'
         return Diagnostic("error", "E003", "unexpected 'expect'", span, hint)
     diag = hints.unexpected_token(tok, expected, text, file, vocab, None)
+    written = _date_and_time(line, tok.column)
+    if written is not None:  # `2024-01-15T10:00` read as a date, then a name: a text is meant
+        hint = f'a date and time is written as a text: "{written}"'
+        return Diagnostic(diag.severity, diag.code, diag.message, diag.span, hint)
     if (
         tok.type == "SIGNED_NUMBER"
         and str(tok)[:1] == "-"
@@ -167,6 +216,19 @@ def _diagnostic(exc: UnexpectedInput, text: str, file: str, vocab: _Vocabulary) 
         hint = 'dates are written YYYY-MM-DD; write a partial or odd date as a text, as in "2020-04"'
         return Diagnostic(diag.severity, diag.code, diag.message, diag.span, hint)
     return diag
+
+
+def _date_and_time(line: str, column: int) -> str | None:
+    """The date and time written unquoted around `column` of `line` (`2024-01-15T10:00`,
+    `2024-01-15 10:00:00`), else None."""
+    date = re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[\t ]*$", line[: column - 1])
+    if date is None:
+        return None
+    value = re.split(r"[,#]", line[date.start() :])[0].strip()
+    return value if _DATE_TIME.fullmatch(value) else None
+
+
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T| +)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?")
 
 
 # ---- the tree as nodes ------------------------------------------------------------------
