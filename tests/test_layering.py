@@ -38,7 +38,7 @@ LAYERS = {
     "endpointdsl.datacheck": 4,
     "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli
     "endpointdsl.cli": 5,
-    "endpointdsl.testing.plugin": 5,  # the pytest plugin (issue 15): runs api.test_file
+    "endpointdsl.pytest_plugin": 5,  # the pytest plugin (issue 15): runs api.test_file
     "endpointdsl.__main__": 6,
 }
 FACE = "endpointdsl"  # __init__.py: the public API; nothing in the package imports it

@@ -13,8 +13,8 @@ pytest_plugins = ("pytester",)
 
 # The entry point registers the plugin once the package is installed; a checkout whose
 # editable install predates it loads the plugin by name.
-INSTALLED = any(e.value == "endpointdsl.testing.plugin" for e in entry_points(group="pytest11"))
-ARGS = ["-p", "no:cacheprovider"] + ([] if INSTALLED else ["-p", "endpointdsl.testing.plugin"])
+INSTALLED = any(e.value == "endpointdsl.pytest_plugin" for e in entry_points(group="pytest11"))
+ARGS = ["-p", "no:cacheprovider"] + ([] if INSTALLED else ["-p", "endpointdsl.pytest_plugin"])
 
 WRONG = GOOD + '\nscenario "wrong date"\n    expect PFS: ADT = 2020-02-02, CNSR = 1\n'
 
@@ -29,7 +29,7 @@ def repository(pytester, scenarios: str = WRONG) -> None:
 
 def test_the_package_declares_the_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["entry-points"]["pytest11"] == {"endpointdsl": "endpointdsl.testing.plugin"}
+    assert project["entry-points"]["pytest11"] == {"endpointdsl": "endpointdsl.pytest_plugin"}
 
 
 def test_one_item_per_scenario_with_a_readable_failure(pytester):

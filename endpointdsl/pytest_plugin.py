@@ -75,7 +75,7 @@ class EptFile(pytest.File):
     on the three engines when the first of them runs."""
 
     def collect(self):
-        from .. import api
+        from . import api
 
         self.compiled = api.compile_file(self.path)
         where = api.scenario_path(self.path)
@@ -89,7 +89,7 @@ class EptFile(pytest.File):
             names.add(name)
             yield ScenarioItem.from_parent(self, name=name, scenario=sc)
         if _properties(self.config):
-            from .properties import property_checks
+            from .testing.properties import property_checks
 
             for ep in self.compiled.model.endpoints:
                 for check in property_checks(self.compiled, ep.paramcd):
@@ -97,14 +97,14 @@ class EptFile(pytest.File):
                     yield PropertyItem.from_parent(self, name=name, paramcd=ep.paramcd, check=check)
 
     def result(self, number: int):
-        from .. import api
+        from . import api
 
         if self._results is None:
             self._results = {r.scenario.number: r for r in api.run_scenarios(self.compiled, self.scenarios)}
         return self._results[number]
 
     def repr_failure(self, excinfo):
-        from ..language.diagnostics import EptError
+        from .language.diagnostics import EptError
 
         if excinfo.errisinstance(EptError):  # a bad .ept or scenario file: its diagnostics
             return excinfo.value.render()
@@ -151,7 +151,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         result = self.parent.result(self.scenario.number)
         if not result.ok:
-            from .results import scenario_failure
+            from .testing.results import scenario_failure
 
             raise EptTestFailure([f'scenario "{self.scenario.name}" failed', *scenario_failure(result)])
 
@@ -170,7 +170,7 @@ class PropertyItem(pytest.Item):
         self.paramcd, self.check = paramcd, check
 
     def runtest(self) -> None:
-        from .. import api
+        from . import api
 
         examples, seed = _settings(self.config)
         outcome = api.run_property(self.paramcd, self.check, examples, seed)
