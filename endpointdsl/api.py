@@ -102,6 +102,8 @@ class CompiledFile:
     line_map: dict[int, int]
     namespace: dict = field(repr=False)
     filename: str = ""
+    # perf (issue 16): the SQL engine's generated scripts, kept between runs (engines/sql/run.py)
+    sql_programs: dict = field(factory=dict, repr=False, eq=False)
 
     @classmethod
     def from_model(cls, model: Model) -> CompiledFile:
@@ -169,6 +171,13 @@ class CompiledFile:
         stage(progress, "completing the ADaM variables")
         return self.complete(tables, result)
 
+    def warm_sql(self, only: list[str] | None = None) -> None:
+        """perf (issue 16): the SQL engine's start-up ahead of `run(engine="sql")`: its imports,
+        DuckDB's database and the generated script (a service answering many runs pays it once)."""
+        from .engines.sql.run import warm
+
+        warm(self.model, self.sql_programs, only)
+
     def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
         """adam: the records of any engine made ADaM-complete, in this one place (data.adam)."""
         from .data.adam import complete, number_parameters
@@ -208,7 +217,8 @@ class CompiledFile:
         if engine == "sql":
             from .engines.sql.run import run_sql
 
-            return run_sql(self.model, tables, self.namespace["ENDPOINTS"], only, progress=progress)
+            derive = self.namespace["ENDPOINTS"]
+            return run_sql(self.model, tables, derive, only, progress=progress, programs=self.sql_programs)
         if engine == "spark":  # issue 16: the SQL script on pyspark (the optional `spark` extra)
             from .engines.spark.run import run_spark
 

@@ -170,3 +170,25 @@ def test_duckdb_gets_half_the_memory_unless_told(monkeypatch):
     assert limit() == pytest.approx(total_kib * 1024 / 2, rel=0.01)
     monkeypatch.setenv("ENDPOINTDSL_MEMORY_LIMIT", "300MB")
     assert limit() == pytest.approx(300e6, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "text, needs",
+    [
+        (pa.array(["a", "b"]), False),
+        (pa.array(["a", ""]), True),  # an empty text is missing
+        (pa.array([None, "a"]), False),  # a null at offset 0 (its "last byte": the buffer's)
+        (pa.array([None, ""]), True),
+        (pa.array(["a ", "b"]), True),
+        (pa.array(["a", "b\u3000"]), True),  # a blank of three UTF-8 bytes
+        (pa.array(["x ", "a", "b"]).slice(1), False),  # a slice: its own texts only
+        (pa.array(["a", "b", "c "]).slice(0, 2), False),
+        (pa.array(["a", "b\t"], pa.large_string()), True),
+        (pa.array(["a", ""], pa.large_string()), True),
+    ],
+)
+def test_a_text_column_is_stripped_when_some_text_may_end_in_a_blank(text, needs):
+    """prepare._needs_strip reads the Arrow buffers; rstrip() of each Python text is the oracle
+    (a false True would only cost a strip: these cases are exact)."""
+    assert any((v is not None and v.rstrip() != v) or v == "" for v in text.to_pylist()) == needs
+    assert prepare._needs_strip(text) is needs

@@ -433,13 +433,16 @@ def _rank(model: m.Model, name: str, wanted: list[str]) -> tuple[int, int]:
     return (int(bool(ev.not_before or ev.not_after)), 0)
 
 
-def result_queries(order: tuple) -> tuple[str, str]:
-    """The queries that read adtte and report in run_tables' order: subject, endpoint order, ..."""
+def result_queries(order: tuple, numbered: bool = False) -> tuple[str, str]:
+    """The queries that read adtte and report in run_tables' order: subject, endpoint order, ...
+    `numbered`: subject keys are integer numbers in key order (keys.py; in the report a union
+    with a text NULL may have made them text)."""
     rank = "CASE PARAMCD " + " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(order)) + " END"
     rank = rank if order else "0"
+    subject = "coalesce(CAST(USUBJID AS BIGINT), -1)" if numbered else "coalesce(USUBJID, '')"
     return (
         f"SELECT * FROM adtte ORDER BY USUBJID, {rank}",
-        f"SELECT * FROM report ORDER BY coalesce(USUBJID, ''), coalesce({rank}, -1), STATUS, MESSAGE",
+        f"SELECT * FROM report ORDER BY {subject}, coalesce({rank}, -1), STATUS, MESSAGE",
     )
 
 

@@ -227,15 +227,17 @@ def _needs_strip(text: pa.Array) -> bool:
     """Some text is empty or may end in a blank (vectorised over the Arrow buffers)."""
     if len(text) == 0 or text.buffers()[2] is None or text.buffers()[2].size == 0:
         return len(text) > text.null_count  # no character at all: only empty texts or nulls
-    if pc.any(pc.equal(pc.binary_length(text), 0)).as_py():
-        return True
     offsets_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
-    offsets = np.frombuffer(text.buffers()[1], dtype=offsets_type)[
-        text.offset + 1 : text.offset + len(text) + 1
-    ]
+    offsets = np.frombuffer(text.buffers()[1], dtype=offsets_type)[text.offset : text.offset + len(text) + 1]
+    if text.null_count == 0:  # an empty text: two equal offsets (quicker than Arrow's lengths)
+        if (offsets[1:] == offsets[:-1]).any():
+            return True
+    elif pc.any(pc.equal(pc.binary_length(text), 0)).as_py():
+        return True
     data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
-    # the last byte of each text (of a null or empty one: a neighbour's, which only costs a strip)
-    return bool(_BLANK_LAST[data[np.maximum(offsets - 1, 0)]].any())
+    # the last byte of each text (of a null one: a neighbour's, or at offset 0 the buffer's
+    # last byte (index -1), which only costs a strip)
+    return bool(_BLANK_LAST[data[offsets[1:] - 1]].any())
 
 
 def _strip(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:

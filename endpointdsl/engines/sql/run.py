@@ -37,7 +37,9 @@ from ...data.values import Subject
 from ...progress import Progress, stage
 from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
+from .keys import numbered_tables, text_keys
 from .prepare import fact, prepare_table, sorted_proof
+from .session import Sessions
 
 ADTTE_SCHEMA = pa.schema(
     [(c, pa.string()) for c in ADTTE_COLUMNS[:3]]
@@ -131,6 +133,9 @@ class Connection:
             shutil.rmtree(self.spill, ignore_errors=True)
 
 
+_SESSIONS = Sessions(connect)  # one database per process, a cursor per run (session.py)
+
+
 def run_sql(
     model: m.Model,
     tables: dict[str, pd.DataFrame],
@@ -138,27 +143,29 @@ def run_sql(
     only: list[str] | None = None,
     force_fallback: tuple = (),
     progress: Progress | None = None,
+    programs: dict | None = None,
 ) -> RunResult:
     """Derive the endpoints (`only`, if given) of a checked file for whole tables, set-wise.
 
     `per_subject` (PARAMCD -> the function that derives one subject) derives the endpoints
     the script does not translate, and those of `force_fallback`. `progress` (issue 16) is
-    told each stage's name as it starts."""
+    told each stage's name as it starts. `programs` (issue 16): where the generated scripts
+    of this model are kept between runs (generating them is deterministic)."""
     stage(progress, "checking the tables")
     meta = table_usage(model)
     subject = model.subject_table.name
     validate(meta, tables, model.file)
     if len(tables[subject]) == 0:
         raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
-    program = generate_sql(model, only, force_fallback)
-    # groups (issue 13): each grouped endpoint's second pass, whose views the inputs must hold too
-    second = {code: generate_sql(ungrouped(model, code), [code]) for code in program.grouped}
-    for other in second.values():
-        for name, views in other.needs.items():
-            program.needs[name] |= views
-    con = connect(1 if sum(len(frame) for frame in tables.values()) < SMALL else None)
+    programs = {} if programs is None else programs
+    program, second = _programs(model, only, force_fallback, programs)
+    small = sum(len(frame) for frame in tables.values()) < SMALL
+    con = _SESSIONS.cursor(1 if small else None)
     try:
         prepared = {t.name: prepare_table(tables[t.name], t.key, program.needs[t.name]) for t in model.tables}
+        # integer subject numbers where proven usable (keys.py; a grouped endpoint's second pass reads text keys)
+        numbered = None if program.grouped else numbered_tables(prepared, subject)
+        prepared = numbered.tables if numbered is not None else prepared
         for name, table in prepared.items():
             con.register(f"src_{name}", table)
         proofs = {
@@ -167,12 +174,14 @@ def run_sql(
         }
         # facts that let the script skip a check with nothing to find (generate.Facts)
         facts = {
-            name: fact(kind, prepared[table], view, prepared[subject])
+            # numbered keys (keys.py) are proven unique in the subject-level table and found in it
+            name: (numbered is not None and kind in ("unique", "within"))
+            or fact(kind, prepared[table], view, prepared[subject])
             for name, (kind, table, view) in program.facts.items()
         }
         if any(proofs.values()) or any(facts.values()):  # the same script, with what is proven
             proven = frozenset(c for c, ok in (proofs | facts).items() if ok)
-            program = generate_sql(model, only, force_fallback, proven)
+            program = _proven_program(model, only, force_fallback, proven, programs)
         con.register(
             "sorted_inputs",
             pa.table(
@@ -184,14 +193,18 @@ def run_sql(
         )
         stage(progress, f"deriving {_count(len(program.endpoints), 'endpoint')} (the SQL script)")
         con.execute(program.text)
-        if not program.grouped:  # (a second pass reads the inputs and the first pass's tables)
+        # (a second pass reads the inputs and the first pass's tables; small data: closing frees it)
+        if not program.grouped and not small:
             prepared = _release(con, prepared)
         stage(progress, "collecting the results")
-        adtte_query, report_query = result_queries(program.order)
+        adtte_query, report_query = result_queries(program.order, numbered is not None)
         adtte = con.sql(adtte_query).to_arrow_table()
+        report = con.sql(report_query).to_arrow_table()
+        if numbered is not None:
+            adtte, report = (_with_keys(t, numbered.keys) for t in (adtte, report))
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
         adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
-        report = con.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
+        report = report.cast(REPORT_SCHEMA)
         passes = [_second_pass(model, con, prepared, code, second[code]) for code in program.grouped]
     finally:
         con.close()
@@ -203,6 +216,42 @@ def run_sql(
         stage(progress, f"deriving {', '.join(program.fallback)} per subject")
         return _merge_fallback(model, per_subject, tables, program, adtte, report)
     return RunResult(adtte, report)
+
+
+def warm(model: m.Model, programs: dict, only: list[str] | None = None) -> None:
+    """Start-up ahead of a run (issue 16): this module's imports, the process's DuckDB
+    database, and the script with nothing proven kept in `programs`. The script with the
+    facts the data prove is generated in the run (when not kept from an earlier one)."""
+    _SESSIONS.cursor(1).close()
+    _programs(model, only, (), programs)
+
+
+def _programs(model: m.Model, only, force_fallback: tuple, programs: dict) -> tuple[SqlProgram, dict]:
+    """The script with nothing proven, and each grouped endpoint's second pass (kept in `programs`)."""
+    key = (None if only is None else tuple(only), tuple(force_fallback))
+    if key not in programs:
+        program = generate_sql(model, only, force_fallback)
+        # groups (issue 13): each grouped endpoint's second pass, whose views the inputs must hold too
+        second = {code: generate_sql(ungrouped(model, code), [code]) for code in program.grouped}
+        for other in second.values():
+            for name, views in other.needs.items():
+                program.needs[name] |= views
+        programs[key] = (program, second)
+    return programs[key]
+
+
+def _proven_program(model: m.Model, only, force_fallback: tuple, proven: frozenset, programs: dict):
+    """The script generated again with the facts proven on the data (kept in `programs`)."""
+    key = (None if only is None else tuple(only), tuple(force_fallback), proven)
+    if key not in programs:
+        programs[key] = generate_sql(model, only, force_fallback, proven)
+    return programs[key]
+
+
+def _with_keys(table: pa.Table, keys: pa.Array) -> pa.Table:
+    """A result with its subject numbers (USUBJID) as the subject keys (keys.py)."""
+    at = table.schema.get_field_index("USUBJID")
+    return table.set_column(at, "USUBJID", text_keys(table["USUBJID"], keys))
 
 
 def _release(con, prepared: dict) -> dict:

@@ -1,0 +1,99 @@
+"""Integer subject numbers (issue 16): the script's joins and GROUP BYs on integers, not text.
+
+When the subject-level table's keys are strictly increasing (as sorted ADaM data are), key
+number i is the i-th of them: the numbers sort as the keys do (code point order, which
+the proofs and the result queries rely on), and `numbered_tables` replaces each prepared
+table's `__key` by its number. Rows of a table come in runs of one key when the table is
+sorted or grouped by subject: each run's key is looked up once and the number repeated
+over the run. The numbers are used only when proven usable on the data; otherwise
+(keys not increasing, a key that is not a subject's, rows not in runs of one subject)
+the script runs on the text keys as before, which gives the same result. `text_keys`
+maps the numbers of a result column back to the keys.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from attrs import frozen
+
+SAMPLE = 65_536  # rows whose runs are counted first: a table not in runs is given up cheaply
+
+
+@frozen
+class Numbered:
+    keys: pa.Array  # the subject keys, strictly increasing: number i stands for keys[i]
+    tables: dict  # table name -> the prepared table with __key replaced by the key's number
+
+
+def numbered_tables(prepared: dict[str, pa.Table], subject: str) -> Numbered | None:
+    """The prepared tables with integer subject numbers, or None when not proven usable."""
+    keys = prepared[subject]["__key"]
+    keys = (keys.drop_null() if keys.null_count else keys).combine_chunks()
+    if len(keys) > 1 and not pc.all(pc.less(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
+        return None
+    if len(keys) >= 2**31 - 1:  # numbers are 32-bit
+        return None
+    tables = {}
+    for name, table in prepared.items():
+        numbers = _own_numbers(table["__key"]) if name == subject else _numbers(table["__key"], keys)
+        if numbers is None:
+            return None
+        tables[name] = table.set_column(table.schema.get_field_index("__key"), "__key", numbers)
+    return Numbered(keys, tables)
+
+
+def _own_numbers(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The subject-level table's numbers: its i-th key (skipping rows without one) is number i."""
+    column = column.combine_chunks()
+    valid = column.is_valid().to_numpy(zero_copy_only=False)
+    numbers = np.cumsum(valid, dtype=np.int64) - 1
+    return pa.chunked_array([pa.array(numbers.astype(np.int32), mask=~valid)], pa.int32())
+
+
+def _numbers(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
+    """Each row's key number (NULL: no key), or None when a key is not a subject's or the
+    rows are not in runs of one key (a lookup per row would cost more than it saves)."""
+    limit = max(1024, 2 * len(keys))  # runs allowed: about one per subject
+    chunks, runs = [], 0
+    for chunk in column.chunks:
+        if chunk.null_count:  # rows without a key: a lookup per row (NULL stays NULL)
+            found = pc.index_in(chunk, value_set=keys)
+            if found.null_count != chunk.null_count:
+                return None  # a key that is not a subject's
+            chunks.append(found.cast(pa.int32()))
+            runs += len(chunk)
+            continue
+        n = len(chunk)
+        if n == 0:
+            chunks.append(pa.array([], pa.int32()))
+            continue
+        head = min(n, SAMPLE)
+        if head >= 1024 and _starts(chunk.slice(0, head)).size > head // 2:
+            return None  # not in runs of one subject: the text keys are quicker
+        starts = _starts(chunk)
+        runs += len(starts)
+        if runs > limit:
+            return None
+        found = pc.index_in(chunk.take(pa.array(starts)), value_set=keys)
+        if found.null_count:
+            return None  # a key that is not a subject's: the orphan check reads the text keys
+        lengths = np.diff(np.append(starts, n))
+        chunks.append(pa.array(np.repeat(found.to_numpy().astype(np.int32), lengths)))
+    return pa.chunked_array(chunks, pa.int32())
+
+
+def _starts(chunk: pa.Array) -> np.ndarray:
+    """Positions where a run of one key starts (a chunk without nulls)."""
+    if len(chunk) < 2:
+        return np.zeros(len(chunk), dtype=np.int64)
+    change = pc.not_equal(chunk.slice(1), chunk.slice(0, len(chunk) - 1))
+    return np.concatenate(([0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1))
+
+
+def text_keys(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray:
+    """A result column of key numbers (an integer, or its text where a union made it text) as keys."""
+    if not pa.types.is_integer(column.type):
+        column = pc.cast(column, pa.int64())
+    return pc.take(keys, column)

@@ -1,0 +1,87 @@
+"""perf (issue 16): the SQL engine's process-wide DuckDB database, a cursor per run
+(engines/sql/session.py), and the generated scripts kept on the compiled file."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+from endpointdsl.api import CompiledFile, check_text
+from endpointdsl.engines.sql import run as sql_run
+
+PROGRAM = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event death = adrs.ADT where PARAMCD = "DEATH"
+endpoint OS "Overall survival"
+  from rand
+  to death
+  censor at rand cnsr 1
+end
+"""
+
+
+def tables(death: str) -> dict[str, pd.DataFrame]:
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2"], "RANDDT": ["2020-01-01", "2020-01-01"]})
+    adrs = pd.DataFrame({"USUBJID": ["S2"], "PARAMCD": ["DEATH"], "ADT": [death]})
+    return {"adsl": adsl, "adrs": adrs}
+
+
+def temporary_objects(con) -> list:
+    return con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'"
+    ).fetchall()
+
+
+def test_runs_in_threads_each_get_their_own_results():
+    """Eight runs on two threads, each on its own data: S2 dies on day 1 + i (hand-worked:
+    2020-01-01 plus i days), S1 is censored at randomisation (day 1)."""
+    compiled = CompiledFile.from_model(check_text(PROGRAM))
+    deaths = {i: (pd.Timestamp("2020-01-01") + pd.Timedelta(days=i)).date().isoformat() for i in range(8)}
+
+    def one(i: int) -> list:
+        return compiled.run(tables(deaths[i]), engine="sql").adtte.AVAL.tolist()
+
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(one, range(8)))
+    assert got == [[1.0, 1.0 + i] for i in range(8)]
+
+
+def test_a_run_leaves_nothing_behind_and_keeps_its_scripts():
+    compiled = CompiledFile.from_model(check_text(PROGRAM))
+    compiled.warm_sql()
+    assert list(compiled.sql_programs) == [(None, ())]  # the script with nothing proven
+    compiled.run(tables("2020-02-01"), engine="sql")
+    # and the script with what these data prove (every fact and the sorted check)
+    assert len(compiled.sql_programs) == 2
+    con = sql_run._SESSIONS.cursor(1)
+    try:
+        assert temporary_objects(con) == []  # another cursor: a run's tables are its own
+        con.execute("CREATE TEMP TABLE mine AS SELECT 1 AS x")
+        assert temporary_objects(con) == [("mine",)]
+    finally:
+        con.close()
+    con = sql_run._SESSIONS.cursor(1)
+    try:
+        assert temporary_objects(con) == []  # gone with the cursor that made it
+    finally:
+        con.close()
+
+
+def test_the_database_is_made_again_when_its_settings_change(monkeypatch):
+    def limit() -> str:
+        con = sql_run._SESSIONS.cursor(1)
+        try:
+            return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        finally:
+            con.close()
+
+    monkeypatch.setenv("ENDPOINTDSL_MEMORY_LIMIT", "300MB")
+    assert limit() == "286.1 MiB"  # 300e6 bytes / 2**20
+    monkeypatch.setenv("ENDPOINTDSL_MEMORY_LIMIT", "600MB")
+    assert limit() == "572.2 MiB"
+    monkeypatch.setenv("ENDPOINTDSL_THREADS", "four")
+    with pytest.raises(Exception, match="is not a number of threads"):
+        limit()

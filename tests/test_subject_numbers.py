@@ -1,0 +1,148 @@
+"""perf (issue 16): integer subject numbers (engines/sql/keys.py). The numbers are used only
+when proven usable on the data; the run on them gives what the run on the text keys gives.
+Expected numbers are worked out by hand from the keys below."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import event, given, settings
+from strategies import table_cases
+from test_differential import compile_text, frames, rejected
+
+from endpointdsl.api import CompiledFile, check_text
+from endpointdsl.data.errors import DataError
+from endpointdsl.engines.sql import keys
+from endpointdsl.engines.sql import run as sql_run
+
+
+def table(*chunks: list) -> pa.Table:
+    return pa.table({"__key": pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string())})
+
+
+def numbers(result: keys.Numbered, name: str) -> list:
+    return result.tables[name]["__key"].to_pylist()
+
+
+def test_keys_are_numbered_in_key_order_with_missing_keys_kept_missing():
+    # subject keys A < B < C (one row without a key); the other table in runs of one key,
+    # over two chunks, with a row without a key and the runs not in key order
+    result = keys.numbered_tables(
+        {"adsl": table(["A", "B", None, "C"]), "adrs": table(["A", "A", None, "C"], ["C", "B", "B"])}, "adsl"
+    )
+    assert result is not None
+    assert result.keys.to_pylist() == ["A", "B", "C"]
+    assert numbers(result, "adsl") == [0, 1, None, 2]
+    assert numbers(result, "adrs") == [0, 0, None, 2, 2, 1, 1]
+    mapped = keys.text_keys(pa.chunked_array([pa.array([2, None, 0], pa.int32())]), result.keys)
+    assert mapped.to_pylist() == ["C", None, "A"]
+    # a key number a union made text (the report's USUBJID) reads the same
+    assert keys.text_keys(pa.chunked_array([pa.array(["1", None])]), result.keys).to_pylist() == ["B", None]
+
+
+@pytest.mark.parametrize(
+    "subject, other",
+    [
+        (["B", "A"], ["A"]),  # subject keys not increasing: their order is not the numbers'
+        (["A", "A", "B"], ["A"]),  # a duplicate subject
+        (["A", "B"], ["A", "Z"]),  # Z is no subject's key (the orphan check reads text keys)
+        (["A", "B"], [None, "Z"]),  # the same, in a chunk with a missing key
+    ],
+)
+def test_keys_are_not_numbered_unless_proven_usable(subject, other):
+    assert keys.numbered_tables({"adsl": table(subject), "adrs": table(other)}, "adsl") is None
+
+
+def test_rows_not_in_runs_of_one_subject_keep_the_text_keys():
+    subjects = [f"S{i:05d}" for i in range(600)]
+    alternating = [subjects[i % 600] for i in range(2000)]  # a new run on every row
+    assert keys.numbered_tables({"adsl": table(subjects), "adrs": table(alternating)}, "adsl") is None
+    grouped = sorted(alternating)
+    result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(grouped)}, "adsl")
+    assert result is not None and numbers(result, "adrs")[:5] == [0, 0, 0, 0, 1]
+
+
+PROGRAM = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event death = adrs.ADT where PARAMCD = "DEATH"
+event seen = adrs.ADT
+endpoint OS "Overall survival"
+  from rand
+  to death
+  censor at last seen cnsr 1
+end
+"""
+
+
+@pytest.mark.parametrize(
+    "adsl_keys, adrs_keys, numbered",
+    [
+        (["S1", "S2", "S3"], ["S3", "S1", "S1", "S2"], True),
+        (["S2", "S1", "S3"], ["S3", "S1", "S1", "S2"], False),  # subject keys not sorted
+        (["S1", "S2", "S2"], ["S3", "S1", "S1", "S2"], False),  # a duplicate subject
+        (["S1", "S2", "S3"], ["S3", "S1", "S9", "S2"], False),  # S9 has no adsl row
+        (["S1", None, "S3"], ["S3", "S1", None, "S2"], False),  # S2: no adsl row (and missing keys)
+    ],
+)
+def test_the_sql_engine_equals_the_per_subject_engine_on_either_key(adsl_keys, adrs_keys, numbered):
+    adsl = pd.DataFrame({"USUBJID": adsl_keys, "RANDDT": ["2020-01-01"] * 3})
+    adrs = pd.DataFrame(
+        {
+            "USUBJID": adrs_keys,
+            "PARAMCD": ["OVR", "OVR", "DEATH", "OVR"],
+            "ADT": ["2020-03-01", "2020-02-01", "2020-04-01", "2020-05-01"],
+        }
+    )
+    compiled = CompiledFile.from_model(check_text(PROGRAM))
+    taken = []
+
+    def spy(*args):
+        taken.append(keys.numbered_tables(*args))
+        return taken[-1]
+
+    with mock.patch.object(sql_run, "numbered_tables", spy):
+        sql = compiled.run({"adsl": adsl, "adrs": adrs}, engine="sql")
+    assert [t is not None for t in taken] == [numbered]
+    per_subject = compiled.run({"adsl": adsl, "adrs": adrs}, engine="compiled")
+    pd.testing.assert_frame_equal(sql.adtte, per_subject.adtte)
+    pd.testing.assert_frame_equal(sql.report, per_subject.report)
+    if numbered:  # S1 dies on day 92; S2 censored at its last row (day 122); S3 at day 61
+        assert sql.adtte.USUBJID.tolist() == ["S1", "S2", "S3"]
+        assert sql.adtte.AVAL.tolist() == [92.0, 122.0, 61.0]
+        assert sql.adtte.CNSR.tolist() == [0, 1, 1]
+
+
+@settings(max_examples=20)
+@given(table_cases())
+def test_a_run_on_subject_numbers_equals_the_run_on_text_keys(case):
+    """Generated tables (duplicate subjects, rows without a key, orphans in some cases,
+    clean in others): the run on numbers, where they are proven usable, gives what the
+    run on the text keys gives."""
+    desc, tables = case
+    if rejected(desc):
+        return
+    compiled = compile_text(desc.text)
+    data = frames(desc, tables)
+    taken = []
+
+    def recorded(*args):
+        taken.append(keys.numbered_tables(*args) is not None)
+        return keys.numbered_tables(*args)
+
+    results = []
+    for found in (recorded, lambda *_: None):
+        with mock.patch.object(sql_run, "numbered_tables", found):
+            try:
+                results.append(compiled.run(data, engine="sql"))
+            except DataError as exc:
+                results.append(str(exc))
+    if isinstance(results[0], str):
+        assert results[0] == results[1]
+        return
+    pd.testing.assert_frame_equal(results[0].adtte, results[1].adtte)
+    pd.testing.assert_frame_equal(results[0].report, results[1].report)
+    event(f"subject numbers used: {taken}")  # both paths: hypothesis' statistics
