@@ -345,25 +345,24 @@ class ResponseSql(OccurrenceSql):
         w, r, names = self.w, self.r, self.names
         vd = names["vd"]
         stop_first = not r.continues
-        w.line(
-            "WITH pr AS (SELECT v.key, arg_max({'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}, v.i) AS last_v"
-        )
-        w.line(f"    FROM {vd} AS v GROUP BY v.key)")
+        fields = "{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}"
         if r.nearest is not None:
             order = (
                 "abs(date_diff('day', q.wtarget, v.d)) * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
             )
         else:
             order = f"{self.rank('v.v')} * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
-        w.line(
-            f", ins AS (SELECT v.key, arg_min({{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}}, {order}) AS pick"
-        )
-        w.line(
-            f"    FROM {vd} AS v JOIN {self.win} AS q ON q.key = v.key WHERE v.d >= q.wstart AND v.d <= q.wstop GROUP BY v.key)"
-        )
-        progressed = "pr.last_v.role = 'progression' AND pr.last_v.d < p.wstart" if stop_first else "FALSE"
-        w.line(f", ch AS (SELECT p.*, CASE WHEN {progressed} THEN pr.last_v ELSE ins.pick END AS chosen")
-        w.line(f"    FROM {self.win} AS p LEFT JOIN pr ON pr.key = p.key LEFT JOIN ins ON ins.key = p.key)")
+        # one pass over the visits (issue 16): the last visit (a progression before the
+        # window) and the window's pick in one GROUP BY
+        last = f"arg_max({fields}, v.i) AS last_v, " if stop_first else ""
+        w.line(f"WITH g AS (SELECT v.key, {last}arg_min({fields}, {order})")
+        w.line("    FILTER (WHERE v.d >= q.wstart AND v.d <= q.wstop) AS pick")
+        w.line(f"    FROM {vd} AS v JOIN {self.win} AS q ON q.key = v.key GROUP BY v.key)")
+        chosen = "g.pick"
+        if stop_first:  # the first progression before the window decides
+            chosen = "CASE WHEN g.last_v.role = 'progression' AND g.last_v.d < p.wstart THEN g.last_v ELSE g.pick END"
+        w.line(f", ch AS (SELECT p.*, {chosen} AS chosen")
+        w.line(f"    FROM {self.win} AS p LEFT JOIN g ON g.key = p.key)")
         reason = self.common_reasons()
         window = f"{r.start.describe()} through {r.stop.describe()}"
         for column, bound, word in (("wstart", r.start, "start"), ("wstop", r.stop, "end")):
