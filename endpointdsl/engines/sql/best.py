@@ -1,20 +1,25 @@
 """SQL generator, fourth part: best overall response and landmark response (docs/semantics.md
 6.1-6.3, 6.6) to one `res_<PARAMCD>` table, set-wise, for RECIST 1.1 or a named criteria set.
 
-The criteria set is data, not code: `crit_<P>` holds one row per category (rank best first,
-the rank a date keeps, AVAL, role, confirmation by the next assessment and its window) and
-`crit_by_<P>` / `crit_between_<P>` its confirmation lists, so every set runs the same SQL.
-Then, per subject: `ro_<P>` the assessment rows of the window, `vd_<P>` the visits (the
-worst response of each date, up to the first progression), `vc_<P>` each visit's category
-(confirmation as a self-join of a visit with the later ones: `pair_<P>`), and the record.
+The criteria set is data: `crit_set_<n>` holds one row per category (rank best first, the
+rank a date keeps, AVAL, role, confirmation by the next assessment and its window). Then, per
+subject: `assess_<E>_<n>` the assessment rows of the analysed subjects, `visits_<E>_<n>` the
+visits (the worst response of each date, up to the first progression), `confirm_<E>_<n>`
+each visit's confirming visit (window functions over the visits, linear), `vc_<P>` each
+visit's category, and the record. The relations named by the event are written once and
+read by every endpoint whose would be the same (shared.py, issue 16: six endpoints of one
+assessment event read and ordered its rows six times).
 """
 
 from __future__ import annotations
 
+import math
+
 from ...check import model as m
 from ...check.criteria import shipped
 from .response import OccurrenceSql
-from .writer import col, ident, number, text
+from .shared import write_once
+from .writer import SqlWriter, col, ident, number, text
 
 
 def response_support(model: m.Model, ep: m.EndpointSpec) -> str | None:
@@ -58,15 +63,17 @@ class ResponseSql(OccurrenceSql):
         ep, w = self.ep, self.w
         self.r = ep.response
         self.crit = self.r.criteria or shipped("recist11")
-        self.names = {
-            k: self.table_name(k) for k in ("crit", "crit_by", "crit_between", "ro", "vd", "vc", "pair")
-        }
+        self.names = {"vc": self.table_name("vc")}
         self.win = self.table_name("win")
         w.line("")
         w.line(f"-- endpoint {ep.paramcd}: population, origin and observation per subject", ep.span)
         self.ctes = []
         self._p0()
         self._p1_p2()
+        # what the assessment rows read of win_<P> (key, origin, end, analysed), as text: the
+        # relations of endpoints with the same basis are shared (shared.py)
+        basis = (tuple((n, tuple(x[0] if isinstance(x, tuple) else x for x in ls)) for n, ls in self.ctes),
+                 self.analysed())  # fmt: skip
         if self.r.kind == "landmark":
             self._window()
         last = "pw" if self.r.kind == "landmark" else "p2"
@@ -77,10 +84,13 @@ class ResponseSql(OccurrenceSql):
         w.line(f"CREATE OR REPLACE TEMP TABLE {self.win} AS")
         self._write_ctes()
         w.line("SELECT * FROM pk;")
-        self._criteria()
-        self._rows()
-        self._visits()
+        event = self.r.event
+        crit = write_once(w, "crit_set", self._criteria)
+        self.names["crit"] = ident(crit)
+        self.names["ro"] = ident(write_once(w, f"assess_{event}", self._rows, (self.win,), basis))
+        self.names["vd"] = ident(write_once(w, f"visits_{event}", self._visits))
         if self.r.kind == "best":
+            self.names["pair"] = ident(write_once(w, f"confirm_{event}", self._confirmation))
             self._categories()
         w.line(f"-- endpoint {ep.paramcd}: one row per analysed subject (a response, or the reason there is none)",
                ep.span)  # fmt: skip
@@ -97,8 +107,8 @@ class ResponseSql(OccurrenceSql):
         return ok + (' AND p."end" >= p.origin' if self.ep.bounds else "")
 
     # ---- the criteria set as data
-    def _criteria(self) -> None:
-        c, w = self.crit, self.w
+    def _criteria(self, w: SqlWriter, name: str) -> None:
+        c = self.crit
         mild = list(c.mildest_first)  # bor (issue 19): an uncoded category (ND) mildest
         rows = []
         for i, k in enumerate(c.categories):
@@ -107,40 +117,36 @@ class ResponseSql(OccurrenceSql):
                                                    float(lo) if lo is not None else None,
                                                    float(hi) if hi is not None else None)))  # fmt: skip
         line = self.ep.lines.get("CriteriaUse")
-        w.line(f"-- endpoint {self.ep.paramcd}: the criteria set {c.name} ({c.title}) as data", line)
-        w.line(f"CREATE OR REPLACE TEMP TABLE {self.names['crit']} AS")
+        w.line(f"-- the criteria set {c.name} ({c.title}) as data", line)
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
         w.line(_values(rows, "cat, rnk, wrnk, aval, role, at_next, wlo, whi",
                        ("VARCHAR", "INTEGER", "INTEGER", "INTEGER", "VARCHAR", "BOOLEAN", "DOUBLE", "DOUBLE")) + ";")  # fmt: skip
-        for name, attr in (("crit_by", "confirmed_by"), ("crit_between", "between")):
-            pairs = [(_lit(k.name), _lit(o)) for k in c.categories for o in getattr(k, attr)]
-            w.line(f"CREATE OR REPLACE TEMP TABLE {self.names[name]} AS")
-            w.line(_values(pairs, "cat, other", ("VARCHAR", "VARCHAR")) + ";")
 
     # ---- the assessment rows and the visits
-    def _rows(self) -> None:
-        """ro_<P>: the event's dated rows of the analysed subjects, with their response text."""
+    def _rows(self, w: SqlWriter, name: str, win: str) -> None:
+        """The event's dated rows of the analysed subjects (of `win`), with their response text."""
         ev = self.src(self.r.event)
         where, d, seq, rn, dtf = self.occ_fields(ev, "t")
         if not ev.derived:  # another endpoint's rows: occ_<E> carries the response (derived.py)
             self.needs.setdefault(ev.table, set()).add((ev.response, "text"))
         value = col("t", ev.response, "text")
         key = self.key_of(ev, "t")
-        w = self.w
-        w.line(f"CREATE OR REPLACE TEMP TABLE {self.names['ro']} AS", self.ep.lines.get(self.head()))
+        w.line(f"-- {self.r.event}: the assessment rows of the analysed subjects, with their response")
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS", self.ep.lines.get(self.head()))
         w.line(f"SELECT {key} AS key, {d} AS d, {seq} AS seq, {rn} AS rn, {dtf} AS dtf, {value} AS v,")
         w.line(f'    {self.order_struct(d, seq, rn, dtf)} AS ord, q.origin, q."end", c.rnk, c.wrnk, c.role')
-        w.line(f"FROM {self.source_name(ev)} AS t JOIN {self.win} AS q ON q.key = {key} AND q.analysed")
+        w.line(f"FROM {self.source_name(ev)} AS t JOIN {win} AS q ON q.key = {key} AND q.analysed")
         w.line(f"LEFT JOIN {self.names['crit']} AS c ON c.cat = {value}")
         w.line(f"WHERE {where};")
 
     def head(self) -> str:
         return "BestResponse" if self.r.kind == "best" else "Landmark"
 
-    def _visits(self) -> None:
-        """vd_<P>: one visit per date in [origin, end] (the worst response; a tie: the first row),
+    def _visits(self, w: SqlWriter, name: str) -> None:
+        """One visit per date in [origin, end] (the worst response; a tie: the first row),
         numbered, up to and including the first progression unless assessments continue."""
-        w = self.w
-        w.line(f"CREATE OR REPLACE TEMP TABLE {self.names['vd']} AS", self.ep.lines.get(self.head()))
+        w.line(f"-- {self.r.event}: one visit per date (the worst response of the date), numbered")
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS", self.ep.lines.get(self.head()))
         w.line(
             "WITH u AS (SELECT * FROM "
             + self.names["ro"]
@@ -171,50 +177,88 @@ class ResponseSql(OccurrenceSql):
         return "" if self.r.before_origin == "count" else "d >= origin AND "
 
     # ---- categories (best response): confirmation and the SD minimum
+    def _confirmation(self, w: SqlWriter, name: str) -> None:
+        """Per visit V that a later visit W confirms (semantics 6.6, item 5), W's category and
+        whether the visits after V up to W allow it (`allowed`, `w_ok`, `ne_ok`, `sd_ok`,
+        `mono_ok`), for `_categories`. Linear in the visits (issue 16; it was a join of each
+        visit with every later one): window functions over the subject's visits in date order
+        find, per category X that can be confirmed, the first later visit that may confirm
+        X (`j`) and the first that breaks X's confirmation (`brk`); running counts of NE and
+        disease-control visits, and of the last and next visit of each response category,
+        answer the questions about the visits between by differences at V and W."""
+        crit, conf = self.crit, self.r.confirm
+        days = conf.days if conf else 0
+        # categories whose confirmation is read: a response only with a `confirm` clause
+        xs = [k for k in crit.categories if (k.confirmed_by or k.at_next) and (conf or k.role != "response")]
+        w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
+        if not xs:
+            w.line("SELECT key, i, v AS by_v, TRUE AS allowed, TRUE AS w_ok, TRUE AS ne_ok, TRUE AS sd_ok,")
+            w.line(f"    TRUE AS mono_ok, role AS arole FROM {self.names['vd']} WHERE FALSE;")
+            return
+        after = "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
+        upto = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+        over = "OVER (PARTITION BY key ORDER BY dn"
+        items = [
+            "lag(d) " + over + ") AS prev_d",
+            f"sum(CASE WHEN role = 'ne' THEN 1 ELSE 0 END) {over} {upto}) AS cne",
+            f"sum(CASE WHEN role = 'control' THEN 1 ELSE 0 END) {over} {upto}) AS cctl",
+        ]
+        # no response after a better one between V and W: for ranks r1 < r2 (r1 better), the
+        # next r1 after V comes before the last r2 up to W
+        ranks = [i for i, k in enumerate(crit.categories) if k.role == "response"] if conf else []
+        for r in ranks if len(ranks) > 1 else []:
+            hit = f"CASE WHEN role = 'response' AND rnk = {r} THEN i END"
+            items.append(f"min({hit}) {over} {after}) AS next_{r}")
+            items.append(f"max({hit}) {over} {upto}) AS last_{r}")
+        j, allowed, w_ok = [], [], []
+        for n, k in enumerate(xs):
+            cat = text(k.name)
+            by = "(" + ", ".join(text(x) for x in k.confirmed_by) + ")" if k.confirmed_by else None
+            in_by = f"b.v IN {by}" if by else "FALSE"
+            if k.at_next:  # W: the first later visit not allowed between
+                btw = "(" + ", ".join(text(x) for x in k.between) + ")" if k.between else None
+                hit = f"v NOT IN {btw}" if btw else "TRUE"
+                items.append(f"min(CASE WHEN {hit} THEN i END) {over} {after}) AS j_{n}")
+                allowed.append(f"WHEN {cat} THEN {in_by}")
+            else:  # W: the first later one in `by`, for a response N days or more after V
+                frame = after
+                if k.role == "response":  # dates are distinct: later is at least a day after
+                    frame = f"RANGE BETWEEN {max(math.ceil(days), 1)} FOLLOWING AND UNBOUNDED FOLLOWING"
+                items.append(f"min(CASE WHEN v IN {by} THEN i END) {over} {frame}) AS j_{n}")
+                # every visit after V up to W is in `by` or `between`: none breaks before W
+                ok = "(" + ", ".join(text(x) for x in (*k.confirmed_by, *k.between)) + ")"
+                items.append(f"min(CASE WHEN v NOT IN {ok} THEN i END) {over} {after}) AS brk_{n}")
+                allowed.append(f"WHEN {cat} THEN (c.brk_{n} IS NULL OR c.brk_{n} > c.j)")
+            j.append(f"WHEN {cat} THEN j_{n}")
+            ok = [in_by]
+            if k.role == "response":  # N days or more after V
+                ok.append(f"date_diff('day', c.d, b.d) >= {number(days)}")
+            if k.window:  # from A through B days after the visit before W
+                gap = "date_diff('day', b.prev_d, b.d)"
+                ok.append(f"{gap} >= {number(float(k.window[0]))} AND {gap} <= {number(float(k.window[1]))}")
+            w_ok.append(f"WHEN {cat} THEN ({' AND '.join(ok)})")
+        mono = " OR ".join(
+            f"coalesce(c.next_{r1} < b.last_{r2}, FALSE)" for r1 in ranks for r2 in ranks if r1 < r2
+        )
+        max_ne = conf.max_ne if conf else 0
+        max_sd = conf.max_sd if conf else 0
+        w.line(f"WITH a AS (SELECT *, date_diff('day', DATE '0001-01-01', d) AS dn FROM {self.names['vd']})")
+        w.line(", s AS (SELECT key, i, d, v, role,")
+        w.line("    " + ",\n    ".join(items))
+        w.line("    FROM a)")
+        listed = ", ".join(text(k.name) for k in xs)
+        w.line(f", c AS (SELECT *, CASE v {' '.join(j)} END AS j FROM s WHERE v IN ({listed}))")
+        w.line("SELECT c.key, c.i, b.v AS by_v,")
+        w.line(f"    CASE c.v {' '.join(allowed)} END AS allowed,")
+        w.line(f"    CASE c.v {' '.join(w_ok)} END AS w_ok,")
+        w.line(f"    b.cne - c.cne <= {max_ne} AS ne_ok, b.cctl - c.cctl <= {max_sd} AS sd_ok,")
+        w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok, c.role AS arole")
+        w.line("FROM c JOIN s AS b ON b.key = c.key AND b.i = c.j;")
+
     def _categories(self) -> None:
         w, r, names = self.w, self.r, self.names
         conf = r.confirm
-        days = number(conf.days) if conf else "0"
-        w.line(f"CREATE OR REPLACE TEMP TABLE {names['pair']} AS", self.ep.lines.get("Confirm"))
-        w.line("WITH p AS (SELECT a.key, a.i, a.v AS av, a.role AS arole, a.d AS ad, b.i AS k, b.v AS bv,")
-        w.line("    b.role AS brole, b.rnk AS brnk, b.d AS bd, c.at_next, c.wlo, c.whi,")
-        w.line("    lag(b.d) OVER (PARTITION BY a.key, a.i ORDER BY b.i) AS prev_d,")
-        # the best response before each later visit: the same window as lag's (one sort, issue 16)
-        w.line(
-            "    min(CASE WHEN b.role = 'response' THEN b.rnk END) OVER (PARTITION BY a.key, a.i ORDER BY b.i"
-        )
-        w.line("        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_before,")
-        w.line(
-            f"    EXISTS (SELECT 1 FROM {names['crit_by']} AS y WHERE y.cat = a.v AND y.other = b.v) AS in_by,"
-        )
-        w.line(
-            f"    EXISTS (SELECT 1 FROM {names['crit_between']} AS y WHERE y.cat = a.v AND y.other = b.v) AS in_btw"
-        )
-        w.line(f"    FROM {names['vd']} AS a JOIN {names['vd']} AS b ON b.key = a.key AND b.i > a.i")
-        w.line(f"    JOIN {names['crit']} AS c ON c.cat = a.v)")
-        # the visit before the first one after V (prev_d of the first pair is V's own date)
-        w.line(", q AS (SELECT *, coalesce(prev_d, ad) AS before_d FROM p)")
-        # W: for `next`, the first later visit not allowed between; else the first in `by`
-        # dated on or after V + N days (N for a response only). A category with no role
-        # (ND) has role NULL: `IS DISTINCT FROM`, since `<>` would be NULL and so false
-        far = f"(arole IS DISTINCT FROM 'response' OR date_diff('day', ad, bd) >= {days})"
-        w.line(f", j AS (SELECT key, i, min(CASE WHEN at_next AND NOT in_btw THEN k"
-               f" WHEN NOT at_next AND in_by AND {far} THEN k END) AS j FROM q GROUP BY key, i)")  # fmt: skip
-        max_ne = conf.max_ne if conf else 0
-        max_sd = conf.max_sd if conf else 0
-        w.line("SELECT q.key, q.i, max(CASE WHEN q.k = j.j THEN q.bv END) AS by_v,")
-        w.line("    bool_and(q.in_by OR q.in_btw OR (q.at_next AND q.k < j.j)) AS allowed,")
-        w.line("    bool_or(q.k = j.j AND q.in_by")
-        w.line(f"        AND (q.arole IS DISTINCT FROM 'response' OR date_diff('day', q.ad, q.bd) >= {days})")
-        w.line(
-            "        AND (q.wlo IS NULL OR (date_diff('day', q.before_d, q.bd) >= q.wlo"
-            " AND date_diff('day', q.before_d, q.bd) <= q.whi))) AS w_ok,"
-        )
-        w.line(f"    count(*) FILTER (WHERE q.brole = 'ne') <= {max_ne} AS ne_ok,")
-        w.line(f"    count(*) FILTER (WHERE q.brole = 'control') <= {max_sd} AS sd_ok,")
-        w.line("    NOT bool_or(q.brole = 'response' AND q.brnk > q.best_before) AS mono_ok,")
-        w.line("    max(q.arole) AS arole")
-        w.line("FROM q JOIN j ON j.key = q.key AND j.i = q.i WHERE q.k <= j.j GROUP BY q.key, q.i;")
         controls = self.crit.of_role("control")
         ne = text(self.crit.of_role("ne")[0])
         sd_min = r.sd_min_days
@@ -301,25 +345,24 @@ class ResponseSql(OccurrenceSql):
         w, r, names = self.w, self.r, self.names
         vd = names["vd"]
         stop_first = not r.continues
-        w.line(
-            "WITH pr AS (SELECT v.key, arg_max({'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}, v.i) AS last_v"
-        )
-        w.line(f"    FROM {vd} AS v GROUP BY v.key)")
+        fields = "{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}"
         if r.nearest is not None:
             order = (
                 "abs(date_diff('day', q.wtarget, v.d)) * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
             )
         else:
             order = f"{self.rank('v.v')} * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
-        w.line(
-            f", ins AS (SELECT v.key, arg_min({{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}}, {order}) AS pick"
-        )
-        w.line(
-            f"    FROM {vd} AS v JOIN {self.win} AS q ON q.key = v.key WHERE v.d >= q.wstart AND v.d <= q.wstop GROUP BY v.key)"
-        )
-        progressed = "pr.last_v.role = 'progression' AND pr.last_v.d < p.wstart" if stop_first else "FALSE"
-        w.line(f", ch AS (SELECT p.*, CASE WHEN {progressed} THEN pr.last_v ELSE ins.pick END AS chosen")
-        w.line(f"    FROM {self.win} AS p LEFT JOIN pr ON pr.key = p.key LEFT JOIN ins ON ins.key = p.key)")
+        # one pass over the visits (issue 16): the last visit (a progression before the
+        # window) and the window's pick in one GROUP BY
+        last = f"arg_max({fields}, v.i) AS last_v, " if stop_first else ""
+        w.line(f"WITH g AS (SELECT v.key, {last}arg_min({fields}, {order})")
+        w.line("    FILTER (WHERE v.d >= q.wstart AND v.d <= q.wstop) AS pick")
+        w.line(f"    FROM {vd} AS v JOIN {self.win} AS q ON q.key = v.key GROUP BY v.key)")
+        chosen = "g.pick"
+        if stop_first:  # the first progression before the window decides
+            chosen = "CASE WHEN g.last_v.role = 'progression' AND g.last_v.d < p.wstart THEN g.last_v ELSE g.pick END"
+        w.line(f", ch AS (SELECT p.*, {chosen} AS chosen")
+        w.line(f"    FROM {self.win} AS p LEFT JOIN g ON g.key = p.key)")
         reason = self.common_reasons()
         window = f"{r.start.describe()} through {r.stop.describe()}"
         for column, bound, word in (("wstart", r.start, "start"), ("wstop", r.stop, "end")):
