@@ -186,6 +186,9 @@ def read_table(
         check_names(path, list(frame.columns))
         frame = _without_nat(frame)
         frame.attrs["path"] = str(path)  # so that a missing column can name its file
+        # issue 16: what the parse freed (its blocks, a file's bytes), back to the system now
+        # rather than kept by Arrow's allocator through the run
+        pa.default_memory_pool().release_unused()
         return frame
     except UnicodeDecodeError as exc:
         hint = ENCODING_HINT if encoding is None else ""
