@@ -519,6 +519,7 @@ def _input_files(folder: str, names: list[str]) -> dict[str, Path]:
 
 def _run(args) -> int:
     from .api import value_parameters  # value endpoints (issue 14)
+    from .check.projection import run_columns
     from .data.errors import DataError
     from .data.manifest import run_manifest
     from .data.read import read_tables
@@ -564,11 +565,12 @@ def _run(args) -> int:
                 files.add(path, option)
             not_a_folder(manifest_path(out), "the manifest")
             tables = {}
+            columns = run_columns(model, args.by)  # issue 16: only the columns the run reads
             for name, path in inputs.items():  # progress: one stage per table
                 stage(display, f"reading {name} ({path.name})")
                 # the SQL and Spark engines take Parquet columns as Arrow arrays, without Python objects
                 arrow = args.engine in ("sql", "spark")
-                tables |= read_tables(args.data, [name], encoding=args.encoding, arrow=arrow)
+                tables |= read_tables(args.data, [name], encoding=args.encoding, arrow=arrow, columns=columns)
             pause("derive")
             result = compiled.run(tables, engine=args.engine, progress=display)
             stage(display, f"writing {out}")

@@ -20,13 +20,104 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .errors import DataError
+from .projection import Columns
 
 ENCODING_HINT = "; if the file is in another encoding, name it with --encoding (e.g. --encoding latin-1)"
 
 
-def read_csv(path: Path, encoding: str | None, arrow: bool = False) -> pd.DataFrame:
+def read_csv(
+    path: Path, encoding: str | None, arrow: bool = False, columns: Columns | None = None
+) -> pd.DataFrame:
     """Every cell as text (missing: empty), under the header's names. `arrow`: the columns
-    stay Arrow arrays (pandas ArrowDtype, no copy), as the SQL engine reads them."""
+    stay Arrow arrays (pandas ArrowDtype, no copy), as the SQL engine reads them; `columns`:
+    only those a run reads (data.projection).
+
+    UTF-8 files (issue 16, bounded memory) are streamed: one pass in blocks checks the text
+    and counts the double quotes, then Arrow's reader parses the file itself, so the file's
+    bytes are never held beside the table. Any doubt (not UTF-8, an odd number of quotes, a
+    ragged row, another encoding) re-reads the file whole, which says what is wrong and where.
+    """
+    table = None
+    if codecs.lookup(encoding or "utf-8").name == "utf-8" and _streamable(path):
+        with contextlib.suppress(_Doubt):
+            table = _parse_file(path, columns)
+    if table is None:
+        table = _read_whole(path, encoding, columns)
+    return table.to_pandas(types_mapper=pd.ArrowDtype) if arrow else table.to_pandas()
+
+
+class _Doubt(Exception):
+    """The streamed read cannot vouch for the file: it is read whole, for the exact message."""
+
+
+_BLOCK = 1 << 24  # bytes read at a time by the streamed checks
+
+
+def _streamable(path: Path) -> bool:
+    """The file is UTF-8 text with an even number of double quotes (what the whole read
+    checks on the bytes), checked block by block."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    quotes = 0
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            quotes += block.count(b'"')
+            if not block.isascii() or decoder.getstate()[0]:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    return False
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return quotes % 2 == 0
+
+
+def _parse_file(path: Path, columns: Columns | None) -> pa.Table:
+    """The streamed read: the header's names, then the rows of the chosen columns."""
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    width = first.count(b",") + 1  # a guess, checked by _parse
+    names = _header(path, width)
+    try:
+        check_names(path, names)
+    except DataError:  # the whole read says it, after what it checks first (a ragged row)
+        raise _Doubt from None
+    chosen = columns.of(names) if columns is not None else None
+    keep = list(range(len(names))) if chosen is None else [names.index(c) for c in chosen]
+    table = _parse(path, str(path), width, path.stat().st_size, [f"f{i}" for i in keep], doubt=True)
+    if table.num_rows == 0:
+        raise _Doubt
+    return table.slice(1).rename_columns([names[i] for i in keep])
+
+
+def _header(path: Path, width: int) -> list[str]:
+    """The header's names, from the file's first block (Arrow's parse, as the rows')."""
+    reader = None
+    try:
+        reader = pacsv.open_csv(
+            str(path),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 20),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda _: "skip"),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+        batch = reader.read_next_batch()
+    except (pa.ArrowException, StopIteration, OSError):
+        raise _Doubt from None
+    finally:
+        if reader is not None:
+            reader.close()
+    if batch.num_rows == 0 or not all(pa.types.is_string(t) for t in batch.schema.types):
+        raise _Doubt  # the first line is not the whole header (a quoted line break): read whole
+    return [batch.column(i)[0].as_py() or "" for i in range(batch.num_columns)]
+
+
+def _read_whole(path: Path, encoding: str | None, columns: Columns | None) -> pa.Table:
+    """The file's bytes read and checked whole, where every error can name its line."""
     data = path.read_bytes()
     if codecs.lookup(encoding or "utf-8").name == "utf-8":
         data = data.removeprefix(codecs.BOM_UTF8)  # not part of the first column's name
@@ -34,16 +125,22 @@ def read_csv(path: Path, encoding: str | None, arrow: bool = False) -> pd.DataFr
             _decode(path, data, encoding)
     else:  # Arrow reads UTF-8: decode here, where an error can name its line
         data = _decode(path, data, encoding).encode("utf-8")
-    table = _parse(path, data)
+    end = data.find(b"\n")
+    width = data[: end if end >= 0 else len(data)].count(b",") + 1  # a guess, checked by _parse
+    try:
+        table = _parse(pa.py_buffer(data), path, width, len(data))
+    except _Ragged as exc:
+        raise _ragged(path, data, exc.row) from None
     if table.num_rows == 0:
         raise DataError(f"{path}: empty file (no header)")
     names = [table.column(i)[0].as_py() or "" for i in range(table.num_columns)]
     check_names(path, names)
     if data.count(b'"') % 2:  # maybe a quote that is never closed: it would swallow the rest
         _check_quotes(path, data.decode("utf-8"))
-    table = table.slice(1).rename_columns(names)
     del data  # the file's bytes: not held while the table is converted
-    return table.to_pandas(types_mapper=pd.ArrowDtype) if arrow else table.to_pandas()
+    table = table.slice(1).rename_columns(names)
+    chosen = columns.of(names) if columns is not None else None
+    return table if chosen is None else table.select(chosen)
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:
@@ -57,40 +154,56 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
         ) from None
 
 
-def _parse(path: Path, data: bytes) -> pa.Table:
-    """The rows, header first, as text columns f0, f1, ... (Arrow names them)."""
+class _Ragged(Exception):
+    """A row whose field count is not the header's (Arrow's InvalidRow)."""
+
+    def __init__(self, row):
+        super().__init__()
+        self.row = row
+
+
+def _parse(source, path: Path, width: int, size: int, include=None, doubt: bool = False) -> pa.Table:
+    """The rows, header first, as text columns f0, f1, ... (Arrow names them); `include`:
+    only those. `doubt`: any failure is a _Doubt (the streamed read gives up)."""
     invalid: list = []
 
     def refuse(row) -> str:  # a row whose field count is not the header's
         invalid.append(row)
         return "error"
 
-    end = data.find(b"\n")
-    width = data[: end if end >= 0 else len(data)].count(b",") + 1  # a guess, checked below
     block = 1 << 20
     while True:
         try:
             table = pacsv.read_csv(
-                pa.py_buffer(data),
+                source,
                 read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=block),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=refuse),
                 convert_options=pacsv.ConvertOptions(
                     column_types={f"f{i}": pa.string() for i in range(width)},
                     null_values=[""],
                     strings_can_be_null=True,
+                    include_columns=include,
                 ),
             )
         except pa.ArrowInvalid as exc:
+            if doubt:
+                raise _Doubt from None
             if invalid:
-                raise _ragged(path, data, invalid[0]) from None
+                raise _Ragged(invalid[0]) from None
             if "Empty CSV" in str(exc):  # nothing but empty lines
                 raise DataError(f"{path}: empty file (no header)") from None
-            if "straddl" in str(exc) and block < len(data):  # one value longer than a block
-                block = min(2 * max(block, len(data)), 2**31 - 1)
+            if "straddl" in str(exc) and block < size:  # one value longer than a block
+                block = min(2 * max(block, size), 2**31 - 1)
                 continue
+            raise
+        except (pa.ArrowException, OSError):
+            if doubt:
+                raise _Doubt from None
             raise
         if all(pa.types.is_string(t) for t in table.schema.types):
             return table
+        if doubt:
+            raise _Doubt
         width = table.num_columns  # the first line was not the whole header (a quoted line break)
 
 

@@ -15,17 +15,22 @@ import pyreadstat
 
 from .csvtext import ENCODING_HINT, check_names, read_csv
 from .errors import DataError
+from .projection import Columns
 
-Reader = Callable[[Path, str | None], pd.DataFrame]
+Reader = Callable[..., pd.DataFrame]  # (path, encoding, columns=None): the frame
 
 # ---- reading --------------------------------------------------------------------------
 
 
-def _read_parquet(path: Path, encoding: str | None, arrow: bool = False) -> pd.DataFrame:
-    """Parquet text is UTF-8 by definition: no encoding to choose. `arrow`: Arrow-backed columns."""
+def _read_parquet(
+    path: Path, encoding: str | None, arrow: bool = False, columns: Columns | None = None
+) -> pd.DataFrame:
+    """Parquet text is UTF-8 by definition: no encoding to choose. `arrow`: Arrow-backed columns;
+    `columns`: only those the run reads (projection)."""
     with pq.ParquetFile(path) as file:
         check_names(path, file.schema_arrow.names)  # before Arrow refuses them less clearly
-        table = file.read(use_pandas_metadata=True)
+        chosen = columns.of(file.schema_arrow.names) if columns is not None else None
+        table = file.read(columns=chosen, use_pandas_metadata=True)
     table, unusable = _plain_columns(table)
     if arrow:
         frame = table.to_pandas(types_mapper=pd.ArrowDtype)
@@ -78,12 +83,18 @@ def _is_a(kind: pa.DataType, *tests: str) -> bool:
     return any(getattr(pa.types, test, lambda _: False)(kind) for test in tests)
 
 
-def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
-    """A pyreadstat reader; an encoding it does not know is retried under Python's name (latin-1: iso8859-1)."""
+def _read_sas(
+    read: Callable, path: Path, encoding: str | None, columns: Columns | None = None
+) -> pd.DataFrame:
+    """A pyreadstat reader; an encoding it does not know is retried under Python's name
+    (latin-1: iso8859-1). `columns`: only those the run reads (the names from the metadata)."""
     names = dict.fromkeys([encoding, codecs.lookup(encoding).name] if encoding else [None])
     for name in names:
         try:
-            frame, meta = read(str(path), encoding=name)
+            if columns is None:
+                frame, meta = read(str(path), encoding=name)
+            else:
+                frame, meta = _sas_chunks(read, path, name, columns)
             # adam: the SAS labels and formats of the columns, for the columns `keep` carries
             frame.attrs["labels"] = {
                 k: v for k, v in (getattr(meta, "column_names_to_labels", None) or {}).items() if v
@@ -98,11 +109,41 @@ def _read_sas(read: Callable, path: Path, encoding: str | None) -> pd.DataFrame:
     raise DataError(f"{path}: the SAS reader does not know the encoding '{encoding}'")
 
 
+SAS_CHUNK = 200_000  # rows of a SAS file read at a time when only some columns are kept
+
+
+def _sas_chunks(read: Callable, path: Path, encoding: str | None, columns: Columns):
+    """(frame, metadata) of the chosen columns, read SAS_CHUNK rows at a time: every column of
+    a chunk is read (and its text decoded, so that a value not in the encoding stops the run
+    as the whole read does), then only the chosen ones are kept."""
+    _, meta = read(str(path), encoding=encoding, metadataonly=True)
+    chosen = columns.of(list(meta.column_names))
+    parts = []
+    while True:
+        chunk, meta = read(
+            str(path), encoding=encoding, row_offset=len(parts) * SAS_CHUNK, row_limit=SAS_CHUNK
+        )
+        if parts and len(chunk) == 0:
+            break
+        parts.append(chunk if chosen is None else chunk[chosen])
+        if len(chunk) < SAS_CHUNK:
+            break
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    return frame, meta
+
+
 READERS: dict[str, tuple[str, Reader]] = {
     ".csv": ("CSV", read_csv),
     ".parquet": ("Parquet", _read_parquet),
-    ".xpt": ("SAS transport (XPT)", lambda p, e: _read_sas(pyreadstat.read_xport, p, e)),
-    ".sas7bdat": ("SAS dataset (sas7bdat)", lambda p, e: _read_sas(pyreadstat.read_sas7bdat, p, e)),
+    # the reader looked up at each call (tests replace pyreadstat's)
+    ".xpt": (
+        "SAS transport (XPT)",
+        lambda p, e, columns=None: _read_sas(pyreadstat.read_xport, p, e, columns),
+    ),
+    ".sas7bdat": (
+        "SAS dataset (sas7bdat)",
+        lambda p, e, columns=None: _read_sas(pyreadstat.read_sas7bdat, p, e, columns),
+    ),
 }
 # pyreadstat raises ReadstatError from the C library and, since 1.3.4, PyreadstatError from
 # its Python layer (a ValueError or plain Exception before that).
@@ -125,8 +166,11 @@ def find_table(folder: Path, name: str) -> Path:
     return matches[0]
 
 
-def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> pd.DataFrame:
-    """One table, read by the reader for its extension (`arrow`: Parquet columns Arrow-backed)."""
+def read_table(
+    path: Path, encoding: str | None = None, arrow: bool = False, columns: Columns | None = None
+) -> pd.DataFrame:
+    """One table, read by the reader for its extension (`arrow`: Parquet columns Arrow-backed;
+    `columns`: only the columns a run reads, data.projection)."""
     kind, read = READERS[path.suffix.lower()]
     if arrow and path.suffix.lower() == ".parquet":
         read = functools.partial(_read_parquet, arrow=True)
@@ -138,10 +182,13 @@ def read_table(path: Path, encoding: str | None = None, arrow: bool = False) -> 
         with path.open("rb") as handle:
             if not handle.read(1):
                 raise DataError(f"{path}: empty file (no header)")
-        frame = read(path, encoding)
+        frame = read(path, encoding, columns=columns) if columns is not None else read(path, encoding)
         check_names(path, list(frame.columns))
         frame = _without_nat(frame)
         frame.attrs["path"] = str(path)  # so that a missing column can name its file
+        # issue 16: what the parse freed (its blocks, a file's bytes), back to the system now
+        # rather than kept by Arrow's allocator through the run
+        pa.default_memory_pool().release_unused()
         return frame
     except UnicodeDecodeError as exc:
         hint = ENCODING_HINT if encoding is None else ""
@@ -164,15 +211,21 @@ def _without_nat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_tables(
-    folder: str | Path, names: list[str], encoding: str | None = None, arrow: bool = False
+    folder: str | Path,
+    names: list[str],
+    encoding: str | None = None,
+    arrow: bool = False,
+    columns: dict[str, Columns] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The named tables from `folder`; `encoding` is for text (default: UTF-8, or what a SAS file records).
 
     `arrow`: Parquet columns stay Arrow arrays (pandas ArrowDtype) instead of Python
-    objects; the SQL backend reads them without copying.
+    objects; the SQL backend reads them without copying. `columns` (issue 16, projection):
+    per table, the columns to read (check.projection.run_columns); a table not named is read whole.
     """
     folder = usable_folder(folder, encoding)
-    return {name: read_table(find_table(folder, name), encoding, arrow) for name in names}
+    chosen = columns or {}
+    return {name: read_table(find_table(folder, name), encoding, arrow, chosen.get(name)) for name in names}
 
 
 def usable_folder(folder: str | Path, encoding: str | None) -> Path:

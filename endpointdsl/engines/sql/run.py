@@ -260,6 +260,7 @@ def _release(con, prepared: dict) -> dict:
     of the peak). Returns the (emptied) prepared inputs."""
     for name in prepared:
         con.unregister(f"src_{name}")
+    prepared.clear()  # io (issue 16): the views' Arrow memory freed now, and handed back below
     temporary = con.sql(
         "SELECT table_name, table_type FROM information_schema.tables "
         "WHERE table_schema = 'main' AND table_catalog = 'temp'"
@@ -267,6 +268,7 @@ def _release(con, prepared: dict) -> dict:
     for name, kind in sorted(temporary, key=lambda t: t[1] != "VIEW"):  # views first: they read tables
         if name.lower() not in ("adtte", "report"):
             con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS temp.main.{_ident(name)}")
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
     return {}
 
 
