@@ -104,6 +104,40 @@ def test_struct_order_of_the_generator_agrees_and_a_null_field_would_not(spark):
     assert rows(spark, raw) == [(2,)]  # Spark: NULL first
 
 
+def test_times_of_day_agree_at_midnight_across_a_day_and_missing(spark):
+    """`with time` (clock.py): a date plus a time of day in seconds (`to_seconds`, in Spark
+    `make_dt_interval`), the clock shown as text, and seconds between two moments. Times are
+    without a time zone on both (Spark's TIMESTAMP_NTZ): 02:30 on 2024-03-10, which does not
+    exist in New York, is 02:30."""
+    import datetime as dt
+
+    made = (
+        "(VALUES (1, DATE '2024-01-05', 0), (2, DATE '2024-01-05', 86399), (3, DATE '2024-03-10', 9000),"
+        " (4, DATE '2024-01-06', CAST(NULL AS BIGINT))) AS r(i, d, t)"
+    )
+    sql = (
+        "SELECT i, CAST(d AS TIMESTAMP) + to_seconds(t), strftime(CAST(d AS TIMESTAMP) + to_seconds(t), '%H:%M:%S'),"
+        " date_diff('day', DATE '2024-01-05', d) * 86400 + t - 82800"
+        f" FROM {made} ORDER BY i"
+    )
+    want = [
+        (1, dt.datetime(2024, 1, 5, 0, 0, 0), "00:00:00", 0 - 82800),
+        (2, dt.datetime(2024, 1, 5, 23, 59, 59), "23:59:59", 86399 - 82800),
+        (3, dt.datetime(2024, 3, 10, 2, 30, 0), "02:30:00", 65 * 86400 + 9000 - 82800),
+        (4, None, None, None),
+    ]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+    # Spark formats a zone-less time through the session's zone: in New York the clock of
+    # 02:30 on 2024-03-10 (a time that does not exist there) reads 03:30. Hence every run
+    # sets the session to UTC, which has no such gap (test_spark_reproduces_the_examples).
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    try:
+        assert rows(spark, sql)[2][1:] == (dt.datetime(2024, 3, 10, 2, 30, 0), "03:30:00", want[2][3])
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
 def test_a_temporary_table_becomes_a_cached_view():
     (statement,) = translate('CREATE OR REPLACE TEMP TABLE "res_X" AS SELECT 1 AS a;')
     assert statement.name == "res_X" and statement.cache
@@ -124,6 +158,7 @@ EXAMPLE_RUNS = [
     ("pharmaverse/adtte.ept", "pharmaverse/data"),
     ("her2_cart_trastuzumab.ept", "data"),
     ("sap/dor.ept", "sap/data/dor"),  # DOR reads RSP's rows: the SQL engine's derived.py, translated
+    ("sap/crs_onset_hours.ept", "sap/data/crs_onset_hours"),  # `with time`: hours from infusion to CRS
 ]
 
 
@@ -140,7 +175,9 @@ def test_spark_reproduces_the_examples(spark, ept, data):
     else:
         only = None
     tables = read_tables(EXAMPLES / data, list(compiled.namespace["TABLES"]), arrow=True)
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")  # a cluster's: the run sets UTC
     got = compiled.run(tables, only, engine="spark")
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
     assert len(got.adtte) > 0
     assert_same(got, compiled.run(tables, only, engine="sql"))
     python = read_tables(EXAMPLES / data, list(compiled.namespace["TABLES"]))

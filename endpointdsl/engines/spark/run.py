@@ -147,6 +147,9 @@ def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] |
     }
     program, statements = spark_program(model, only, frozenset(c for c, ok in proofs.items() if ok))
     spark = session()
+    # times of day are zone-less (TIMESTAMP_NTZ), but Spark formats them through the session's
+    # zone: a cluster's (spark-submit) would move a clock time in a daylight-saving gap
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
     views: list[str] = []
     try:
         for name, table in prepared.items():

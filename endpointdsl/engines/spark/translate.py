@@ -10,6 +10,9 @@ written in Spark's dialect. Each rewrite below keeps DuckDB's meaning exactly:
   `min_by` does not -> `min_by(x, CASE WHEN x IS NOT NULL THEN o END)` (Spark skips a
   missing ordering value, as DuckDB does).
 - `LEAST(x)` / `GREATEST(x)` of one argument (Spark wants two or more) -> `x`.
+- `to_seconds(t)` (a time of day in seconds, added to a date cast to TIMESTAMP) ->
+  `make_dt_interval(0, 0, 0, t)`; sqlglot writes DuckDB's TIMESTAMP as Spark's zone-less
+  TIMESTAMP_NTZ, and run.py sets the session to UTC (Spark formats through its zone).
 - `CREATE TEMP TABLE t AS q` -> `CREATE OR REPLACE TEMPORARY VIEW t AS q` followed by
   `CACHE TABLE t` in the printed script (materialised once, as DuckDB's table, not
   recomputed by every reader); `run` materialises `q` itself (run.py).
@@ -27,7 +30,6 @@ from attrs import frozen
 # what they implement (ASOF joins are refused by their join kind).
 _DUCKDB_ONLY = {
     "LIST_SUM": "value endpoints (sums of samples in a fixed order: list_sum) are not translated to Spark yet",
-    "TO_SECONDS": "times of day (`with time`: to_seconds) are not translated to Spark yet",
 }
 
 
@@ -114,6 +116,10 @@ def _portable(node):
         return out
     if isinstance(node, exp.Least | exp.Greatest) and not node.expressions:
         return node.this
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "TO_SECONDS":
+        (seconds,) = node.expressions
+        zero = exp.Literal.number(0)
+        return exp.Anonymous(this="make_dt_interval", expressions=[zero, zero.copy(), zero.copy(), seconds])
     return node
 
 
