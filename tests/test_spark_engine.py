@@ -15,7 +15,7 @@ import sys
 import pytest
 from conftest import EXAMPLES, ROOT
 from hypothesis import HealthCheck, given, note, settings
-from strategies import table_cases
+from strategies import table_cases, value_cases
 from test_differential import compile_text, rejected
 from test_sql_backend import FORMS, assert_same, parquet_frames, typed_frames
 
@@ -138,6 +138,34 @@ def test_times_of_day_agree_at_midnight_across_a_day_and_missing(spark):
         spark.conf.set("spark.sql.session.timeZone", "UTC")
 
 
+def test_an_ordered_sum_adds_in_the_same_order_on_both_engines(spark):
+    """Value endpoints (value.py): `list_sum(list(x ORDER BY k))` adds in k's order from 0.
+    Worked by hand: 1 + 1 = 2, then 2 + 1e16 = 1e16 + 2 (exact: doubles near 1e16 are 2
+    apart); in the rows' own order (1e16 first) each 1 would be lost to rounding: 1e16. A
+    missing value is skipped; a group without one sums to NULL; the FILTER keeps k > 1 only;
+    -0.0 alone sums to 0.0 (from 0). The row numbers are joined in k's order (descending)."""
+    made = (
+        "(VALUES ('a', 1, 1e16::DOUBLE), ('a', 2, 1.0), ('a', 3, 1.0), ('b', 1, NULL), ('b', 2, 1.0), ('b', 3, 1.0),"
+        " ('b', 4, 1e16),"
+        " ('c', 1, NULL), ('d', 2, -0.0::DOUBLE)) AS r(g, k, x)"
+    )
+    sql = (
+        "SELECT g, list_sum(list(x ORDER BY x)), list_sum(list(x ORDER BY k)), list_sum(list(x ORDER BY k)"
+        " FILTER (WHERE k > 1)), string_agg(CAST(k AS VARCHAR), ';' ORDER BY k DESC) FILTER (WHERE x IS NOT NULL)"
+        f" FROM {made} GROUP BY g ORDER BY g"
+    )
+    want = [
+        ("a", 1e16 + 2, 1e16, 2.0, "3;2;1"),
+        ("b", 1e16 + 2, 1e16 + 2, 1e16 + 2, "4;3;2"),
+        ("c", None, None, None, None),
+        ("d", 0.0, 0.0, 0.0, "2"),
+    ]
+    got = duck(sql)
+    assert got == want
+    assert [str(r[3]) for r in got] == ["2.0", "1.0000000000000002e+16", "None", "0.0"]  # +0.0, not -0.0
+    assert rows(spark, sql) == want
+
+
 def test_a_temporary_table_becomes_a_cached_view():
     (statement,) = translate('CREATE OR REPLACE TEMP TABLE "res_X" AS SELECT 1 AS a;')
     assert statement.name == "res_X" and statement.cache
@@ -159,6 +187,8 @@ EXAMPLE_RUNS = [
     ("her2_cart_trastuzumab.ept", "data"),
     ("sap/dor.ept", "sap/data/dor"),  # DOR reads RSP's rows: the SQL engine's derived.py, translated
     ("sap/crs_onset_hours.ept", "sap/data/crs_onset_hours"),  # `with time`: hours from infusion to CRS
+    ("her2_cart_kinetics.ept", "her2_cart_kinetics"),  # value endpoints: Cmax, AUC (list_sum in order)
+    ("pharmaverse/adpp.ept", "pharmaverse/data"),  # value endpoints: admiral's ADPP
 ]
 
 
@@ -188,13 +218,28 @@ def test_spark_reproduces_the_examples(spark, ept, data):
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(table_cases(), FORMS)
 def test_the_four_agree_on_generated_programs_and_tables(spark, case, form):
-    """The endpoints Spark derives (the refused ones, e.g. `with time`, left out with `only`)."""
+    """The endpoints Spark derives (any refused one left out with `only`)."""
+    four_way(case, form)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(value_cases(), FORMS)
+def test_the_four_agree_on_value_endpoints(spark, case, form):
+    """Value endpoints (list_sum of samples in order): generated series with duplicate times,
+    BLQ runs, odd cells and shuffled rows."""
+    four_way(case, form, refused=False)
+
+
+def four_way(case, form, refused: bool = True) -> None:
+    """Spark against the SQL engine, the compiled functions and the interpreter; `refused`:
+    whether an endpoint may be refused (else none is: the construct is translated)."""
     desc, tables = case
     if rejected(desc):
         return
     compiled = compile_text(desc.text)
-    refused = spark_run.spark_support(compiled.model)
-    only = [ep.paramcd for ep in compiled.model.endpoints if ep.paramcd not in refused]
+    why = spark_run.spark_support(compiled.model)
+    assert refused or not why, why
+    only = [ep.paramcd for ep in compiled.model.endpoints if ep.paramcd not in why]
     if not only:
         return
     note(f"tables: {tables!r}")
@@ -234,17 +279,31 @@ def test_compile_target_spark_prints_spark_sql():
 
 
 def test_run_engine_spark_refuses_what_it_cannot_derive_before_reading_data(tmp_path):
-    """her2_cart_kinetics.ept's value endpoints (list_sum of samples in order) are not
-    translated: exit 2, each endpoint and the reason named, no output written and no data
-    read (the folder given does not even exist)."""
+    """An endpoint the SQL engine derives per subject (here an event reading RSP's AVALC, a
+    text, as a number) is not derived on Spark: exit 2, the endpoint and the reason named,
+    no output written and no data read (the folder given does not even exist)."""
+    ept = tmp_path / "dor_numeric.ept"
+    ept.write_text(
+        (EXAMPLES / "sap" / "dor.ept").read_text()
+        + """
+event numeric = RSP.ADT where AVALC > 0 label "AVALC read as a number"
+
+endpoint NUM "From the first dose to RSP's row, AVALC read as a number"
+  from first_dose
+  to numeric
+  censor at last adequate cnsr 1
+end
+"""
+    )
     out = tmp_path / "adtte.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "her2_cart_kinetics.ept"), "--data",
-         str(tmp_path / "no-such-folder"), "--out", str(out), "--engine", "spark"],
+        [sys.executable, "-m", "endpointdsl", "run", str(ept), "--data", str(tmp_path / "no-such-folder"),
+         "--out", str(out), "--engine", "spark"],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "the Spark engine does not derive these endpoints:" in done.stderr
-    assert "CMAX (line 39): value endpoints (sums of samples in a fixed order: list_sum)" in done.stderr
+    assert "NUM (line " in done.stderr and "reads RSP's AVALC as a num" in done.stderr
+    assert "DOR" not in done.stderr.split("endpoints:", 1)[1]  # the others are derived
     assert "Traceback" not in done.stderr and not out.exists()
     assert done.stdout == ""

@@ -10,6 +10,10 @@ written in Spark's dialect. Each rewrite below keeps DuckDB's meaning exactly:
   `min_by` does not -> `min_by(x, CASE WHEN x IS NOT NULL THEN o END)` (Spark skips a
   missing ordering value, as DuckDB does).
 - `LEAST(x)` / `GREATEST(x)` of one argument (Spark wants two or more) -> `x`.
+- `list_sum(list(x ORDER BY k))` (value endpoints' sums of doubles, whose result depends
+  on the order) -> `aggregate` over the group's (k, x) structs sorted, adding from 0 in
+  that order as DuckDB does (`_ordered_sum`).
+- `string_agg(DISTINCT x, sep ORDER BY x)` -> the sorted `collect_set` joined (`_distinct_join`).
 - `to_seconds(t)` (a time of day in seconds, added to a date cast to TIMESTAMP) ->
   `make_dt_interval(0, 0, 0, t)`; sqlglot writes DuckDB's TIMESTAMP as Spark's zone-less
   TIMESTAMP_NTZ, and run.py sets the session to UTC (Spark formats through its zone).
@@ -28,9 +32,7 @@ from attrs import frozen
 
 # DuckDB functions with no Spark counterpart that keeps the generator's meaning exactly, and
 # what they implement (ASOF joins are refused by their join kind).
-_DUCKDB_ONLY = {
-    "LIST_SUM": "value endpoints (sums of samples in a fixed order: list_sum) are not translated to Spark yet",
-}
+_DUCKDB_ONLY = {}
 
 
 class Untranslated(Exception):
@@ -116,11 +118,77 @@ def _portable(node):
         return out
     if isinstance(node, exp.Least | exp.Greatest) and not node.expressions:
         return node.this
+    if isinstance(node, exp.GroupConcat) and _distinct_in_own_order(node):
+        return _distinct_join(node)
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "LIST_SUM":
+        return _ordered_sum(node)
     if isinstance(node, exp.Anonymous) and node.name.upper() == "TO_SECONDS":
         (seconds,) = node.expressions
         zero = exp.Literal.number(0)
         return exp.Anonymous(this="make_dt_interval", expressions=[zero, zero.copy(), zero.copy(), seconds])
     return node
+
+
+def _ordered_sum(node):
+    """`list_sum(list(x ORDER BY k1, ...) [FILTER (WHERE c)])`: DuckDB adds the non-missing
+    x one by one in that order, from 0 (no Kahan: 1e16 + 1 + 1 is 1e16), NULL when there is
+    none. Spark: the (k1 missing, k1, ..., x) structs of the group sorted (a missing key last,
+    as DuckDB's ASC NULLS LAST), then `aggregate` folds them in that order the same way."""
+    import sqlglot
+    from sqlglot import exp
+
+    (arg,) = node.expressions
+    where = None
+    if isinstance(arg, exp.Filter):
+        arg, where = arg.this, arg.expression
+    order = arg.this if isinstance(arg, exp.ArrayAgg) else None
+    if not isinstance(order, exp.Order) or any(
+        o.args.get("desc") or o.args.get("nulls_first") for o in order.expressions
+    ):
+        raise Untranslated("a sum of a list (list_sum) not in ascending order is not translated to Spark")
+
+    def spark(e) -> str:
+        return e.transform(_portable).sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+    fields = []
+    for i, o in enumerate(order.expressions):
+        fields.append(f"{spark(o.this)} IS NULL AS n{i}, {spark(o.this)} AS k{i}")
+    fields.append(f"{spark(order.this)} AS x")
+    items = f"COLLECT_LIST(STRUCT({', '.join(fields)}))"
+    if where is not None:
+        items += f" FILTER ({spark(where)})"
+    return sqlglot.parse_one(
+        f"AGGREGATE(ARRAY_SORT({items}), STRUCT(FALSE AS n, CAST(0 AS DOUBLE) AS s), "
+        "(acc, e) -> STRUCT(acc.n OR e.x IS NOT NULL AS n, CASE WHEN e.x IS NULL THEN acc.s ELSE acc.s + e.x END AS s), "
+        "acc -> CASE WHEN acc.n THEN acc.s END)",
+        read="spark",
+    )
+
+
+def _distinct_in_own_order(node) -> bool:
+    from sqlglot import exp
+
+    order = node.this
+    if not isinstance(order, exp.Order) or not isinstance(order.this, exp.Distinct):
+        return False
+    (value,) = order.this.expressions
+    (key,) = order.expressions
+    return key.this == value and not key.args.get("desc") and not key.args.get("nulls_first")
+
+
+def _distinct_join(node):
+    """`string_agg(DISTINCT x, sep ORDER BY x)` (the units a value endpoint saw): Spark 4.3's
+    LISTAGG(DISTINCT ...) WITHIN GROUP fails beside a COUNT(DISTINCT x) of the same query (a
+    ClassCastException in planning) -> the sorted set joined, NULL when there is no x."""
+    import sqlglot
+
+    (value,) = node.this.this.expressions
+    value = value.transform(_portable).sql(dialect="spark")
+    sep = node.args["separator"].sql(dialect="spark")
+    return sqlglot.parse_one(
+        f"CASE WHEN SIZE(COLLECT_SET({value})) > 0 THEN ARRAY_JOIN(ARRAY_SORT(COLLECT_SET({value})), {sep}) END",
+        read="spark",
+    )
 
 
 def _refuse_unknown(tree) -> None:
