@@ -174,9 +174,50 @@ def test_a_temporary_table_becomes_a_cached_view():
     assert view.name == "occ_e" and not view.cache
 
 
-def test_an_asof_join_is_refused_not_passed_through():
+def test_asof_joins_agree_on_both_engines(spark):
+    """Confirmed events (confirm.py): DuckDB's ASOF join, in Spark the nearest date of the
+    subject found by a scalar subquery and that row joined. Worked by hand (lo = d + 28):
+    a 01-01: lo 01-29, the first f on or after it is 01-29 itself (f lists it twice); the
+    first g strictly after 01-01 is 01-10; the last g on or before 01-01: none.
+    a 01-10: f 02-15 (01-29 is before 02-07); g after 01-10: 01-20; g on or before: 01-10.
+    b 01-01: no f on or after 01-29 (01-28): dropped by the inner ASOF join.
+    c 01-05: f 02-02; no g strictly after 01-05 (LEFT: missing); g on or before: 01-05."""
+    import datetime as dt
+
+    def dates(rows: str) -> str:
+        return "(VALUES " + rows + ") AS v(key, d)"
+
+    c = dates(
+        "('a', DATE '2024-01-01'), ('a', DATE '2024-01-10'), ('b', DATE '2024-01-01'), ('c', DATE '2024-01-05')"
+    )
+    f = dates("('a', DATE '2024-01-29'), ('a', DATE '2024-01-29'), ('a', DATE '2024-02-15'), ('b', DATE '2024-01-28'),"
+              " ('c', DATE '2024-02-02')")  # fmt: skip
+    g = dates("('a', DATE '2024-01-10'), ('a', DATE '2024-01-20'), ('c', DATE '2024-01-05')")
+    sql = (
+        f"SELECT e.key, e.d, f.d, g.d, h.d FROM (SELECT *, d + 28 AS lo, d AS hi FROM {c}) AS e"
+        f" ASOF JOIN (SELECT DISTINCT key, d FROM {f}) AS f ON f.key = e.key AND f.d >= e.lo"
+        f" ASOF LEFT JOIN (SELECT DISTINCT key, d FROM {g}) AS g ON g.key = e.key AND g.d > e.hi"
+        f" ASOF LEFT JOIN (SELECT DISTINCT key, d FROM {g}) AS h ON h.key = e.key AND h.d <= e.d"
+        " ORDER BY e.key, e.d"
+    )
+
+    def day(text):
+        return dt.date.fromisoformat(text) if text else None
+
+    want = [
+        ("a", day("2024-01-01"), day("2024-01-29"), day("2024-01-10"), None),
+        ("a", day("2024-01-10"), day("2024-02-15"), day("2024-01-20"), day("2024-01-10")),
+        ("c", day("2024-01-05"), day("2024-02-02"), None, day("2024-01-05")),
+    ]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+
+
+def test_an_asof_join_the_rewrite_does_not_cover_is_refused_not_passed_through():
     with pytest.raises(Untranslated, match="ASOF"):
-        translate("SELECT * FROM a ASOF JOIN b ON a.k = b.k AND b.d > a.d;")
+        translate("SELECT * FROM a ASOF JOIN b ON a.k = b.k AND b.d > a.d;")  # * would show the helper column
+    with pytest.raises(Untranslated, match="ASOF"):
+        translate("SELECT a.k FROM a ASOF JOIN b ON a.k = b.k AND b.d > a.d JOIN c ON c.k = a.k;")
 
 
 # ---- four-way agreement ------------------------------------------------------------------------
@@ -189,6 +230,11 @@ EXAMPLE_RUNS = [
     ("sap/crs_onset_hours.ept", "sap/data/crs_onset_hours"),  # `with time`: hours from infusion to CRS
     ("her2_cart_kinetics.ept", "her2_cart_kinetics"),  # value endpoints: Cmax, AUC (list_sum in order)
     ("pharmaverse/adpp.ept", "pharmaverse/data"),  # value endpoints: admiral's ADPP
+    # confirmed and sustained events (ASOF joins): each form of confirm.py
+    ("sap/anc_recovery.ept", "sap/data/anc_recovery"),  # held for 3 consecutive
+    ("sap/mrd_sustained.ept", "sap/data/mrd_sustained"),  # confirmed at least N days later, without
+    ("sap/qlq_c30_confirmed.ept", "sap/data/qlq_c30_confirmed"),  # at next, or death within
+    ("sap/qlq_c30_definitive.ept", "sap/data/qlq_c30_definitive"),  # sustained to last
 ]
 
 
@@ -227,6 +273,13 @@ def test_the_four_agree_on_generated_programs_and_tables(spark, case, form):
 def test_the_four_agree_on_value_endpoints(spark, case, form):
     """Value endpoints (list_sum of samples in order): generated series with duplicate times,
     BLQ runs, odd cells and shuffled rows."""
+    four_way(case, form, refused=False)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(table_cases().filter(lambda case: case[0].confirmed or " with time" in case[0].text), FORMS)
+def test_the_four_agree_on_confirmed_and_timed_endpoints(spark, case, form):
+    """Generated programs with confirmed or sustained events (ASOF joins) or events `with time`."""
     four_way(case, form, refused=False)
 
 
