@@ -235,6 +235,10 @@ EXAMPLE_RUNS = [
     ("sap/mrd_sustained.ept", "sap/data/mrd_sustained"),  # confirmed at least N days later, without
     ("sap/qlq_c30_confirmed.ept", "sap/data/qlq_c30_confirmed"),  # at next, or death within
     ("sap/qlq_c30_definitive.ept", "sap/data/qlq_c30_definitive"),  # sustained to last
+    # grouped endpoints (`for each ... of`): both passes on Spark
+    ("sap/ae_each_term.ept", "sap/data/ae_each_term"),  # time to each adverse event term
+    ("sap/ae_grade3_by_soc.ept", "sap/data/ae_grade3_by_soc"),  # incidence per organ class
+    ("sap/crs_grade3_28d.ept", "sap/data/crs_grade3_28d"),
 ]
 
 
@@ -280,6 +284,13 @@ def test_the_four_agree_on_value_endpoints(spark, case, form):
 @given(table_cases().filter(lambda case: case[0].confirmed or " with time" in case[0].text), FORMS)
 def test_the_four_agree_on_confirmed_and_timed_endpoints(spark, case, form):
     """Generated programs with confirmed or sustained events (ASOF joins) or events `with time`."""
+    four_way(case, form, refused=False)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(table_cases(responses=True, groups=True).filter(lambda case: " for each " in case[0].text), FORMS)
+def test_the_four_agree_on_grouped_endpoints(spark, case, form):
+    """Grouped endpoints (one parameter per value): the second pass on Spark too."""
     four_way(case, form, refused=False)
 
 
