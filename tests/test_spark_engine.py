@@ -15,7 +15,7 @@ import sys
 import pytest
 from conftest import EXAMPLES, ROOT
 from hypothesis import HealthCheck, given, note, settings
-from strategies import table_cases
+from strategies import table_cases, value_cases
 from test_differential import compile_text, rejected
 from test_sql_backend import FORMS, assert_same, parquet_frames, typed_frames
 
@@ -104,6 +104,68 @@ def test_struct_order_of_the_generator_agrees_and_a_null_field_would_not(spark):
     assert rows(spark, raw) == [(2,)]  # Spark: NULL first
 
 
+def test_times_of_day_agree_at_midnight_across_a_day_and_missing(spark):
+    """`with time` (clock.py): a date plus a time of day in seconds (`to_seconds`, in Spark
+    `make_dt_interval`), the clock shown as text, and seconds between two moments. Times are
+    without a time zone on both (Spark's TIMESTAMP_NTZ): 02:30 on 2024-03-10, which does not
+    exist in New York, is 02:30."""
+    import datetime as dt
+
+    made = (
+        "(VALUES (1, DATE '2024-01-05', 0), (2, DATE '2024-01-05', 86399), (3, DATE '2024-03-10', 9000),"
+        " (4, DATE '2024-01-06', CAST(NULL AS BIGINT))) AS r(i, d, t)"
+    )
+    sql = (
+        "SELECT i, CAST(d AS TIMESTAMP) + to_seconds(t), strftime(CAST(d AS TIMESTAMP) + to_seconds(t), '%H:%M:%S'),"
+        " date_diff('day', DATE '2024-01-05', d) * 86400 + t - 82800"
+        f" FROM {made} ORDER BY i"
+    )
+    want = [
+        (1, dt.datetime(2024, 1, 5, 0, 0, 0), "00:00:00", 0 - 82800),
+        (2, dt.datetime(2024, 1, 5, 23, 59, 59), "23:59:59", 86399 - 82800),
+        (3, dt.datetime(2024, 3, 10, 2, 30, 0), "02:30:00", 65 * 86400 + 9000 - 82800),
+        (4, None, None, None),
+    ]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+    # Spark formats a zone-less time through the session's zone: in New York the clock of
+    # 02:30 on 2024-03-10 (a time that does not exist there) reads 03:30. Hence every run
+    # sets the session to UTC, which has no such gap (test_spark_reproduces_the_examples).
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    try:
+        assert rows(spark, sql)[2][1:] == (dt.datetime(2024, 3, 10, 2, 30, 0), "03:30:00", want[2][3])
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+def test_an_ordered_sum_adds_in_the_same_order_on_both_engines(spark):
+    """Value endpoints (value.py): `list_sum(list(x ORDER BY k))` adds in k's order from 0.
+    Worked by hand: 1 + 1 = 2, then 2 + 1e16 = 1e16 + 2 (exact: doubles near 1e16 are 2
+    apart); in the rows' own order (1e16 first) each 1 would be lost to rounding: 1e16. A
+    missing value is skipped; a group without one sums to NULL; the FILTER keeps k > 1 only;
+    -0.0 alone sums to 0.0 (from 0). The row numbers are joined in k's order (descending)."""
+    made = (
+        "(VALUES ('a', 1, 1e16::DOUBLE), ('a', 2, 1.0), ('a', 3, 1.0), ('b', 1, NULL), ('b', 2, 1.0), ('b', 3, 1.0),"
+        " ('b', 4, 1e16),"
+        " ('c', 1, NULL), ('d', 2, -0.0::DOUBLE)) AS r(g, k, x)"
+    )
+    sql = (
+        "SELECT g, list_sum(list(x ORDER BY x)), list_sum(list(x ORDER BY k)), list_sum(list(x ORDER BY k)"
+        " FILTER (WHERE k > 1)), string_agg(CAST(k AS VARCHAR), ';' ORDER BY k DESC) FILTER (WHERE x IS NOT NULL)"
+        f" FROM {made} GROUP BY g ORDER BY g"
+    )
+    want = [
+        ("a", 1e16 + 2, 1e16, 2.0, "3;2;1"),
+        ("b", 1e16 + 2, 1e16 + 2, 1e16 + 2, "4;3;2"),
+        ("c", None, None, None, None),
+        ("d", 0.0, 0.0, 0.0, "2"),
+    ]
+    got = duck(sql)
+    assert got == want
+    assert [str(r[3]) for r in got] == ["2.0", "1.0000000000000002e+16", "None", "0.0"]  # +0.0, not -0.0
+    assert rows(spark, sql) == want
+
+
 def test_a_temporary_table_becomes_a_cached_view():
     (statement,) = translate('CREATE OR REPLACE TEMP TABLE "res_X" AS SELECT 1 AS a;')
     assert statement.name == "res_X" and statement.cache
@@ -112,9 +174,50 @@ def test_a_temporary_table_becomes_a_cached_view():
     assert view.name == "occ_e" and not view.cache
 
 
-def test_an_asof_join_is_refused_not_passed_through():
+def test_asof_joins_agree_on_both_engines(spark):
+    """Confirmed events (confirm.py): DuckDB's ASOF join, in Spark the nearest date of the
+    subject found by a scalar subquery and that row joined. Worked by hand (lo = d + 28):
+    a 01-01: lo 01-29, the first f on or after it is 01-29 itself (f lists it twice); the
+    first g strictly after 01-01 is 01-10; the last g on or before 01-01: none.
+    a 01-10: f 02-15 (01-29 is before 02-07); g after 01-10: 01-20; g on or before: 01-10.
+    b 01-01: no f on or after 01-29 (01-28): dropped by the inner ASOF join.
+    c 01-05: f 02-02; no g strictly after 01-05 (LEFT: missing); g on or before: 01-05."""
+    import datetime as dt
+
+    def dates(rows: str) -> str:
+        return "(VALUES " + rows + ") AS v(key, d)"
+
+    c = dates(
+        "('a', DATE '2024-01-01'), ('a', DATE '2024-01-10'), ('b', DATE '2024-01-01'), ('c', DATE '2024-01-05')"
+    )
+    f = dates("('a', DATE '2024-01-29'), ('a', DATE '2024-01-29'), ('a', DATE '2024-02-15'), ('b', DATE '2024-01-28'),"
+              " ('c', DATE '2024-02-02')")  # fmt: skip
+    g = dates("('a', DATE '2024-01-10'), ('a', DATE '2024-01-20'), ('c', DATE '2024-01-05')")
+    sql = (
+        f"SELECT e.key, e.d, f.d, g.d, h.d FROM (SELECT *, d + 28 AS lo, d AS hi FROM {c}) AS e"
+        f" ASOF JOIN (SELECT DISTINCT key, d FROM {f}) AS f ON f.key = e.key AND f.d >= e.lo"
+        f" ASOF LEFT JOIN (SELECT DISTINCT key, d FROM {g}) AS g ON g.key = e.key AND g.d > e.hi"
+        f" ASOF LEFT JOIN (SELECT DISTINCT key, d FROM {g}) AS h ON h.key = e.key AND h.d <= e.d"
+        " ORDER BY e.key, e.d"
+    )
+
+    def day(text):
+        return dt.date.fromisoformat(text) if text else None
+
+    want = [
+        ("a", day("2024-01-01"), day("2024-01-29"), day("2024-01-10"), None),
+        ("a", day("2024-01-10"), day("2024-02-15"), day("2024-01-20"), day("2024-01-10")),
+        ("c", day("2024-01-05"), day("2024-02-02"), None, day("2024-01-05")),
+    ]
+    assert duck(sql) == want
+    assert rows(spark, sql) == want
+
+
+def test_an_asof_join_the_rewrite_does_not_cover_is_refused_not_passed_through():
     with pytest.raises(Untranslated, match="ASOF"):
-        translate("SELECT * FROM a ASOF JOIN b ON a.k = b.k AND b.d > a.d;")
+        translate("SELECT * FROM a ASOF JOIN b ON a.k = b.k AND b.d > a.d;")  # * would show the helper column
+    with pytest.raises(Untranslated, match="ASOF"):
+        translate("SELECT a.k FROM a ASOF JOIN b ON a.k = b.k AND b.d > a.d JOIN c ON c.k = a.k;")
 
 
 # ---- four-way agreement ------------------------------------------------------------------------
@@ -124,6 +227,18 @@ EXAMPLE_RUNS = [
     ("pharmaverse/adtte.ept", "pharmaverse/data"),
     ("her2_cart_trastuzumab.ept", "data"),
     ("sap/dor.ept", "sap/data/dor"),  # DOR reads RSP's rows: the SQL engine's derived.py, translated
+    ("sap/crs_onset_hours.ept", "sap/data/crs_onset_hours"),  # `with time`: hours from infusion to CRS
+    ("her2_cart_kinetics.ept", "her2_cart_kinetics"),  # value endpoints: Cmax, AUC (list_sum in order)
+    ("pharmaverse/adpp.ept", "pharmaverse/data"),  # value endpoints: admiral's ADPP
+    # confirmed and sustained events (ASOF joins): each form of confirm.py
+    ("sap/anc_recovery.ept", "sap/data/anc_recovery"),  # held for 3 consecutive
+    ("sap/mrd_sustained.ept", "sap/data/mrd_sustained"),  # confirmed at least N days later, without
+    ("sap/qlq_c30_confirmed.ept", "sap/data/qlq_c30_confirmed"),  # at next, or death within
+    ("sap/qlq_c30_definitive.ept", "sap/data/qlq_c30_definitive"),  # sustained to last
+    # grouped endpoints (`for each ... of`): both passes on Spark
+    ("sap/ae_each_term.ept", "sap/data/ae_each_term"),  # time to each adverse event term
+    ("sap/ae_grade3_by_soc.ept", "sap/data/ae_grade3_by_soc"),  # incidence per organ class
+    ("sap/crs_grade3_28d.ept", "sap/data/crs_grade3_28d"),
 ]
 
 
@@ -140,7 +255,9 @@ def test_spark_reproduces_the_examples(spark, ept, data):
     else:
         only = None
     tables = read_tables(EXAMPLES / data, list(compiled.namespace["TABLES"]), arrow=True)
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")  # a cluster's: the run sets UTC
     got = compiled.run(tables, only, engine="spark")
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
     assert len(got.adtte) > 0
     assert_same(got, compiled.run(tables, only, engine="sql"))
     python = read_tables(EXAMPLES / data, list(compiled.namespace["TABLES"]))
@@ -151,13 +268,42 @@ def test_spark_reproduces_the_examples(spark, ept, data):
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(table_cases(), FORMS)
 def test_the_four_agree_on_generated_programs_and_tables(spark, case, form):
-    """The endpoints Spark derives (the refused ones, e.g. `with time`, left out with `only`)."""
+    """The endpoints Spark derives (any refused one left out with `only`)."""
+    four_way(case, form)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(value_cases(), FORMS)
+def test_the_four_agree_on_value_endpoints(spark, case, form):
+    """Value endpoints (list_sum of samples in order): generated series with duplicate times,
+    BLQ runs, odd cells and shuffled rows."""
+    four_way(case, form, refused=False)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(table_cases().filter(lambda case: case[0].confirmed or " with time" in case[0].text), FORMS)
+def test_the_four_agree_on_confirmed_and_timed_endpoints(spark, case, form):
+    """Generated programs with confirmed or sustained events (ASOF joins) or events `with time`."""
+    four_way(case, form, refused=False)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(table_cases(responses=True, groups=True).filter(lambda case: " for each " in case[0].text), FORMS)
+def test_the_four_agree_on_grouped_endpoints(spark, case, form):
+    """Grouped endpoints (one parameter per value): the second pass on Spark too."""
+    four_way(case, form, refused=False)
+
+
+def four_way(case, form, refused: bool = True) -> None:
+    """Spark against the SQL engine, the compiled functions and the interpreter; `refused`:
+    whether an endpoint may be refused (else none is: the construct is translated)."""
     desc, tables = case
     if rejected(desc):
         return
     compiled = compile_text(desc.text)
-    refused = spark_run.spark_support(compiled.model)
-    only = [ep.paramcd for ep in compiled.model.endpoints if ep.paramcd not in refused]
+    why = spark_run.spark_support(compiled.model)
+    assert refused or not why, why
+    only = [ep.paramcd for ep in compiled.model.endpoints if ep.paramcd not in why]
     if not only:
         return
     note(f"tables: {tables!r}")
@@ -197,17 +343,31 @@ def test_compile_target_spark_prints_spark_sql():
 
 
 def test_run_engine_spark_refuses_what_it_cannot_derive_before_reading_data(tmp_path):
-    """her2_cart_kinetics.ept's value endpoints (list_sum of samples in order) are not
-    translated: exit 2, each endpoint and the reason named, no output written and no data
-    read (the folder given does not even exist)."""
+    """An endpoint the SQL engine derives per subject (here an event reading RSP's AVALC, a
+    text, as a number) is not derived on Spark: exit 2, the endpoint and the reason named,
+    no output written and no data read (the folder given does not even exist)."""
+    ept = tmp_path / "dor_numeric.ept"
+    ept.write_text(
+        (EXAMPLES / "sap" / "dor.ept").read_text()
+        + """
+event numeric = RSP.ADT where AVALC > 0 label "AVALC read as a number"
+
+endpoint NUM "From the first dose to RSP's row, AVALC read as a number"
+  from first_dose
+  to numeric
+  censor at last adequate cnsr 1
+end
+"""
+    )
     out = tmp_path / "adtte.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "her2_cart_kinetics.ept"), "--data",
-         str(tmp_path / "no-such-folder"), "--out", str(out), "--engine", "spark"],
+        [sys.executable, "-m", "endpointdsl", "run", str(ept), "--data", str(tmp_path / "no-such-folder"),
+         "--out", str(out), "--engine", "spark"],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "the Spark engine does not derive these endpoints:" in done.stderr
-    assert "CMAX (line 39): value endpoints (sums of samples in a fixed order: list_sum)" in done.stderr
+    assert "NUM (line " in done.stderr and "reads RSP's AVALC as a num" in done.stderr
+    assert "DOR" not in done.stderr.split("endpoints:", 1)[1]  # the others are derived
     assert "Traceback" not in done.stderr and not out.exists()
     assert done.stdout == ""

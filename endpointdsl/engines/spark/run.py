@@ -25,9 +25,12 @@ from ...check.usage import table_usage
 from ...data.errors import DataError
 from ...data.tables import RunResult, validate
 from ..sql.generate import generate_sql, result_queries
+from ..sql.groups import ungrouped
 from ..sql.prepare import prepare_table, sorted_proof
 from ..sql.run import ADTTE_SCHEMA, ADTTE_SCHEMA_AVALC, REPORT_SCHEMA, _with_times, adtte_frame, report_frame
+from ..sql.run import _with_groups as with_groups
 from ..sql.run import _with_no_record_findings as with_no_record_findings
+from .groups import found, second_pass
 from .translate import Statement, Untranslated, translate
 
 
@@ -53,11 +56,11 @@ def spark_support(model: m.Model, only: list[str] | None = None) -> dict[str, st
     why = {
         code: f"{reason} (the SQL engine derives it per subject)" for code, reason in program.fallback.items()
     }
-    for code in program.grouped:  # groups (issue 13): a second pass in DuckDB, per group value
-        why[code] = "grouped endpoints (`by`) run a second pass that is not translated to Spark yet"
-    for code in program.endpoints:  # each endpoint's own script: the construct that stops it
+    for code in (*program.endpoints, *program.grouped):  # each one's own script: what stops it
         try:
             translate(generate_sql(model, [code]).text)
+            if code in program.grouped:  # groups (issue 13): and its second pass's script
+                translate(generate_sql(ungrouped(model, code), [code]).text)
         except Untranslated as exc:
             why[code] = str(exc)
     return why
@@ -140,6 +143,11 @@ def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] |
         raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
     require("sqlglot", "pyspark")
     program, _ = spark_program(model, only)  # refused before any data is prepared
+    # groups (issue 13): each grouped endpoint's second pass, whose views the inputs must hold too
+    second = {code: generate_sql(ungrouped(model, code), [code]) for code in program.grouped}
+    for other in second.values():
+        for name, needed in other.needs.items():
+            program.needs[name] |= needed
     prepared = {t.name: prepare_table(tables[t.name], t.key, program.needs[t.name]) for t in model.tables}
     proofs = {
         check: sorted_proof(prepared[table], date, seq)
@@ -147,6 +155,9 @@ def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] |
     }
     program, statements = spark_program(model, only, frozenset(c for c, ok in proofs.items() if ok))
     spark = session()
+    # times of day are zone-less (TIMESTAMP_NTZ), but Spark formats them through the session's
+    # zone: a cluster's (spark-submit) would move a clock time in a daylight-saving gap
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
     views: list[str] = []
     try:
         for name, table in prepared.items():
@@ -165,11 +176,21 @@ def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] |
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
         adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
         report = spark.sql(report_query).toArrow().cast(REPORT_SCHEMA)
+        first = {code: found(spark, model, code) for code in program.grouped}  # before any second pass
+        passes = [
+            second_pass(spark, model, prepared, code, second[code], first[code],
+                        lambda todo: [_execute(spark, s, views) for s in todo],
+                        lambda name, table: _register(spark, name, table, views))
+            for code in program.grouped
+        ]  # fmt: skip
     finally:
         for name in reversed(views):  # the session outlives the run: leave nothing behind
             spark.catalog.dropTempView(name)
     adtte, report = adtte_frame(adtte), report_frame(report)
-    return RunResult(adtte, with_no_record_findings(model, program, adtte, report))
+    report = with_no_record_findings(model, program, adtte, report)
+    if passes:
+        adtte, report = with_groups(model, program, adtte, report, passes)
+    return RunResult(adtte, report)
 
 
 def _register(spark, name: str, table: pa.Table, views: list[str]) -> None:
