@@ -56,6 +56,34 @@ def test_keys_are_not_numbered_unless_proven_usable(subject, other):
     assert keys.numbered_tables({"adsl": table(subject), "adrs": table(other)}, "adsl") is None
 
 
+def test_an_orphan_key_in_a_later_chunk_is_found_after_a_chunk_with_missing_keys():
+    # the lookups of all chunks are gathered into one: a missing key (NULL) must not hide
+    # an orphan (also NULL from the lookup) of another chunk
+    subject = table(["A", "B"])
+    assert keys.numbered_tables({"adsl": subject, "adrs": table([None, "A"], ["B", "Z"])}, "adsl") is None
+    assert keys.numbered_tables({"adsl": subject, "adrs": table(["Z"], [None, "B"])}, "adsl") is None
+    result = keys.numbered_tables({"adsl": subject, "adrs": table([None, "A"], [], ["B", "B"], ["A"])}, "adsl")
+    assert result is not None and numbers(result, "adrs") == [None, 0, 1, 1, 0]
+
+
+def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
+    # a CSV read gives a chunk per block (hundreds at 1M subjects); index_in builds its hash
+    # table of the subject keys on every call: one call per chunk took 64 s at 1M subjects
+    subjects = [f"S{i:03d}" for i in range(300)]
+    chunks = [[k, k, k] for k in subjects]  # 300 chunks, one run each
+    calls = []
+    real = keys.pc.index_in
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    with mock.patch.object(keys.pc, "index_in", counted):
+        result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(*chunks)}, "adsl")
+    assert result is not None and numbers(result, "adrs")[-4:] == [298, 299, 299, 299]
+    assert len(calls) == 1
+
+
 def test_rows_not_in_runs_of_one_subject_keep_the_text_keys():
     subjects = [f"S{i:05d}" for i in range(600)]
     alternating = [subjects[i % 600] for i in range(2000)]  # a new run on every row

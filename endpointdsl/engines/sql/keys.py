@@ -54,20 +54,24 @@ def _own_numbers(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _numbers(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
     """Each row's key number (NULL: no key), or None when a key is not a subject's or the
-    rows are not in runs of one key (a lookup per row would cost more than it saves)."""
+    rows are not in runs of one key (a lookup per row would cost more than it saves).
+
+    The keys looked up (each run's first key; every row of a chunk with missing keys) are
+    gathered from all chunks and looked up in one call: `index_in` builds its hash table
+    of the subject keys once per call, and a CSV read gives hundreds of chunks (at 1M
+    subjects, one call per chunk took 64 s)."""
     limit = max(1024, 2 * len(keys))  # runs allowed: about one per subject
-    chunks, runs = [], 0
+    parts: list[tuple[int, np.ndarray | None]] = []  # (rows, run starts; None: a lookup per row)
+    looked_up, runs, missing = [], 0, 0
     for chunk in column.chunks:
-        if chunk.null_count:  # rows without a key: a lookup per row (NULL stays NULL)
-            found = pc.index_in(chunk, value_set=keys)
-            if found.null_count != chunk.null_count:
-                return None  # a key that is not a subject's
-            chunks.append(found.cast(pa.int32()))
-            runs += len(chunk)
-            continue
         n = len(chunk)
         if n == 0:
-            chunks.append(pa.array([], pa.int32()))
+            continue
+        if chunk.null_count:  # rows without a key: a lookup per row (NULL stays NULL)
+            parts.append((n, None))
+            looked_up.append(chunk)
+            runs += n
+            missing += chunk.null_count
             continue
         head = min(n, SAMPLE)
         if head >= 1024 and _starts(chunk.slice(0, head)).size > head // 2:
@@ -76,11 +80,23 @@ def _numbers(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
         runs += len(starts)
         if runs > limit:
             return None
-        found = pc.index_in(chunk.take(pa.array(starts)), value_set=keys)
-        if found.null_count:
-            return None  # a key that is not a subject's: the orphan check reads the text keys
-        lengths = np.diff(np.append(starts, n))
-        chunks.append(pa.array(np.repeat(found.to_numpy().astype(np.int32), lengths)))
+        parts.append((n, starts))
+        looked_up.append(chunk.take(pa.array(starts)))
+    if not parts:
+        return pa.chunked_array([], pa.int32())
+    found = pc.index_in(pa.chunked_array(looked_up, column.type), value_set=keys)
+    if found.null_count != missing:
+        return None  # a key that is not a subject's: the orphan check reads the text keys
+    found = found.combine_chunks().cast(pa.int32())
+    chunks, at = [], 0
+    for n, starts in parts:
+        if starts is None:
+            chunks.append(found.slice(at, n))
+            at += n
+        else:
+            numbers = found.slice(at, len(starts)).to_numpy()
+            chunks.append(pa.array(np.repeat(numbers, np.diff(np.append(starts, n)))))
+            at += len(starts)
     return pa.chunked_array(chunks, pa.int32())
 
 
