@@ -4,18 +4,17 @@ reading gives. Expected values are worked out by hand from the tables below."""
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import event, given, settings
+from sql_paths import same_with_and_without
 from strategies import table_cases
 from test_differential import compile_text, frames, rejected
 
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.data.datecheck import distinct_values
-from endpointdsl.data.errors import DataError
 from endpointdsl.engines.sql import prepare
 from endpointdsl.engines.sql import run as sql_run
 from endpointdsl.engines.sql.prepare import fact
@@ -132,19 +131,8 @@ def test_a_run_with_facts_proven_equals_the_run_that_checks_everything(case):
         proven.append(prepare.fact(*args))
         return proven[-1]
 
-    results = []
-    for found in (recorded, lambda *_: False):
-        with mock.patch.object(sql_run, "fact", found):
-            try:
-                results.append(compiled.run(data, engine="sql"))
-            except DataError as exc:
-                results.append(str(exc))
-    if isinstance(results[0], str):
-        assert results[0] == results[1]
-        return
-    pd.testing.assert_frame_equal(results[0].adtte, results[1].adtte)
-    pd.testing.assert_frame_equal(results[0].report, results[1].report)
-    event(f"facts proven: {sorted(set(proven))}")  # both kinds of run: hypothesis' statistics
+    if same_with_and_without(compiled, data, "fact", recorded, lambda *_: False):
+        event(f"facts proven: {sorted(set(proven))}")  # both kinds of run: hypothesis' statistics
 
 
 def test_duckdb_gets_half_the_memory_unless_told(monkeypatch):
