@@ -405,6 +405,19 @@ def _error(message: str, code: int) -> int:
     return code
 
 
+def _writing_failed(exc: Exception) -> int:
+    """The exit of a run or report that stopped while reading its inputs or writing its
+    outputs (a DataError or an OSError; imported here, as the commands do: a fast start)."""
+    from .data.errors import DataError
+    from .data.write import OutputError
+
+    if isinstance(exc, OutputError):
+        return _error(str(exc), EXIT_OUTPUT)
+    if isinstance(exc, DataError):
+        return _error(str(exc), EXIT_DATA)
+    return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -523,7 +536,7 @@ def _run(args) -> int:
     from .data.errors import DataError
     from .data.manifest import run_manifest
     from .data.read import read_tables
-    from .data.write import OutputError, check_output
+    from .data.write import check_output
     from .data.writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
     from .progress import display_for, stage  # progress (issue 16)
 
@@ -594,12 +607,8 @@ def _run(args) -> int:
             manifest["dataset"] = {"name": model.adam.dataset, "label": model.adam.label}  # adam
             stage(display, "committing the outputs")
             files.commit(manifest, main=out)
-    except OutputError as exc:
-        return _error(str(exc), EXIT_OUTPUT)
-    except DataError as exc:
-        return _error(str(exc), EXIT_DATA)
-    except OSError as exc:
-        return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
+    except (DataError, OSError) as exc:  # OutputError is a DataError
+        return _writing_failed(exc)
     report = outputs[1][0]
     if summary is not None:
         from .data.summary import format_summary
@@ -709,7 +718,7 @@ def _trace(args) -> int:
 def _report(args) -> int:
     from .api import report
     from .data.errors import DataError
-    from .data.write import OutputError, write_text
+    from .data.write import write_text
     from .data.writeset import OutputSet, refuse_overlaps
 
     model = _load(args.file)  # the .ept file's errors as `check` prints them (exit 1)
@@ -733,12 +742,8 @@ def _report(args) -> int:
             files.add(out, "--out")
             files.write(out, page.html, writer=write_text)
             files.commit()
-    except OutputError as exc:
-        return _error(str(exc), EXIT_OUTPUT)
-    except DataError as exc:
-        return _error(str(exc), EXIT_DATA)
-    except OSError as exc:
-        return _error(f"{exc.strerror or exc}: {exc.filename}", EXIT_DATA)
+    except (DataError, OSError) as exc:  # OutputError is a DataError
+        return _writing_failed(exc)
     for line in page.warnings:
         print(line, file=sys.stderr)
     print(f"{out}: report written", file=sys.stderr)
