@@ -81,6 +81,22 @@ def records(result, code: str) -> dict[str, tuple]:
     return out
 
 
+def agree(compiled, data=None, report: bool = True) -> dict:
+    """Each engine's run (on copies of `data`, default `tables()`), the SQL engine's records
+    (and, with `report`, its report) equal to the other engines'."""
+    runs = {
+        engine: compiled.run(
+            tables() if data is None else {k: v.copy() for k, v in data.items()}, engine=engine
+        )
+        for engine in ENGINES
+    }
+    for engine in ENGINES[1:]:
+        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+        if report:
+            pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    return runs
+
+
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -92,10 +108,7 @@ def test_duration_and_time_to_response_read_the_response_rows_in_sql():
     assert program.endpoints == ("RSP", "DOR", "TTR")
     # RSP's records are a relation the later endpoints read, after RSP is derived
     assert program.text.index('CREATE OR REPLACE TEMP VIEW "rows_RSP"') > program.text.index('"res_RSP" AS')
-    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
-    for engine in ENGINES[1:]:
-        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
-        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    runs = agree(compiled)
     sql = runs["sql"]
     # S1: first PR on 2024-03-01 (ASEQ 2), PD on 2024-05-01 (ASEQ 4): 61 days + 1
     # S3: CR on 2024-02-15 (ASEQ 1), no PD: censored at the last adequate visit, the same day
@@ -150,10 +163,7 @@ end
     )
     compiled = compile_text(text)
     assert generate_sql(compiled.model).fallback == {}
-    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
-    for engine in ENGINES[1:]:
-        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
-        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    runs = agree(compiled)
     # S2's TTR is censored on 2024-02-01 (ASEQ 1): AFTER starts there, no PD: censored the same day
     assert records(runs["sql"], "AFTER") == {"S2": (day("2024-02-01"), day("2024-02-01"), 1.0, 1, "ADRS", 1)}
     findings = runs["sql"].report[runs["sql"].report.STATUS == "finding"]
@@ -213,10 +223,7 @@ end
     assert generate_sql(compiled.model).fallback == {}
     folder = EXAMPLES / "sap" / "data" / "ae_each_term"
     data = {name: pd.read_csv(folder / f"{name}.csv", dtype=str) for name in ("adsl", "adae")}
-    runs = {engine: compiled.run({k: v.copy() for k, v in data.items()}, engine=engine) for engine in ENGINES}
-    for engine in ENGINES[1:]:
-        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
-        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    runs = agree(compiled, data)
     after = runs["sql"].adtte[runs["sql"].adtte.PARAMCD.str.startswith("AFTER")]
     last_dose = dict(zip(data["adsl"].USUBJID, data["adsl"].TRTEDT, strict=True))
     assert len(after) > 0
@@ -244,10 +251,7 @@ end
     )
     compiled = compile_text(text)
     assert generate_sql(compiled.model).fallback == {}
-    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
-    for engine in ENGINES[1:]:
-        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
-        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    runs = agree(compiled)
     b2 = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "B2"].set_index("USUBJID")
     assert (b2.loc["S1", "AVALC"], b2.loc["S1", "ADT"], b2.loc["S1", "SRCSEQ"]) == (
         "PR",
@@ -290,10 +294,7 @@ end
     data = tables()
     extra = pd.DataFrame([{"USUBJID": "S2", "ASEQ": 3, "AVALC": "PR", "ADT": "2024-01", "PARAMCD": "OVR"}])
     data["adrs"] = pd.concat([data["adrs"], extra], ignore_index=True)
-    runs = {engine: compiled.run({k: v.copy() for k, v in data.items()}, engine=engine) for engine in ENGINES}
-    for engine in ENGINES[1:]:
-        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
-        pd.testing.assert_frame_equal(runs["sql"].report, runs[engine].report)
+    runs = agree(compiled, data)
     out = runs["sql"].adtte.set_index(["PARAMCD", "USUBJID"])
     assert (out.loc[("BC", "S1"), "AVALC"], out.loc[("BC", "S1"), "ADT"]) == ("PR", day("2024-03-01"))
     assert (out.loc[("BC", "S3"), "AVALC"], out.loc[("BC", "S3"), "ADT"]) == ("CR", day("2024-02-15"))
@@ -318,9 +319,7 @@ end
     )
     compiled = compile_text(text)
     assert generate_sql(compiled.model).fallback == {}
-    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
-    for engine in ENGINES[1:]:
-        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+    runs = agree(compiled, report=False)
     d61 = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "D61"]
     assert dict(zip(d61.USUBJID, d61.CNSR, strict=True)) == {"S1": 0, "S2": 1, "S3": 1}
 
@@ -341,9 +340,7 @@ end
     )
     compiled = compile_text(text)
     assert generate_sql(compiled.model).fallback == {}
-    runs = {engine: compiled.run(tables(), engine=engine) for engine in ENGINES}
-    for engine in ENGINES[1:]:
-        pd.testing.assert_frame_equal(runs["sql"].adtte, runs[engine].adtte)
+    runs = agree(compiled, report=False)
     after = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "AFTER"].set_index("USUBJID")
     assert (after.loc["S1", "ADT"], after.loc["S1", "CNSR"]) == (day("2024-05-01"), 0)
     assert set(after.CNSR[after.index != "S1"]) == {1}
