@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -53,7 +55,17 @@ def test_a_run_leaves_nothing_behind_and_keeps_its_scripts():
     compiled = CompiledFile.from_model(check_text(PROGRAM))
     compiled.warm_sql()
     assert list(compiled.sql_programs) == [(None, ())]  # the script with nothing proven
-    compiled.run(tables("2020-02-01"), engine="sql")
+    made, real = [], sql_run._SESSIONS.cursor
+
+    def recorded(threads):
+        made.append(real(threads))
+        return made[-1]
+
+    with mock.patch.object(sql_run._SESSIONS, "cursor", recorded):
+        compiled.run(tables("2020-02-01"), engine="sql")
+    assert len(made) == 1  # the run's own cursor, closed when it ended (its tables with it)
+    with pytest.raises(duckdb.ConnectionException, match="already closed"):
+        made[0].execute("SELECT 1")
     # and the script with what these data prove (every fact and the sorted check)
     assert len(compiled.sql_programs) == 2
     con = sql_run._SESSIONS.cursor(1)
