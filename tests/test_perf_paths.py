@@ -14,7 +14,8 @@ from strategies import table_cases
 from test_differential import compile_text, frames, rejected
 
 from endpointdsl.api import CompiledFile, check_text
-from endpointdsl.data.datecheck import distinct_values
+from endpointdsl.data.datecheck import column_problem, distinct_values, usable
+from endpointdsl.data.dates import FORMATS, ISO
 from endpointdsl.engines.sql import prepare
 from endpointdsl.engines.sql import run as sql_run
 from endpointdsl.engines.sql.prepare import fact
@@ -87,6 +88,23 @@ def test_date_check_counts_an_arrow_column_as_its_python_values(values):
             expected[(type(v), v)] = expected.get((type(v), v), 0) + 1
     assert distinct_values(arrow) == [(v, n) for (_, v), n in expected.items()]
     assert distinct_values(python) == distinct_values(arrow)
+
+
+@pytest.mark.parametrize("fmt", [None, *(f for f in FORMATS if f != ISO)])
+@pytest.mark.parametrize("imputes", [False, True, "day"])
+def test_date_check_skips_an_arrow_date_column_where_the_count_finds_nothing(fmt, imputes):
+    """datecheck.column_problem skips counting an Arrow date column (every reading takes a
+    date as it is); the same dates as Python objects, counted and read one by one, are the
+    oracle: no value unusable in any format or imputation, so no problem either way."""
+    dates = [dt.date(2020, 1, 2), None, dt.date(1960, 1, 1), dt.date(9999, 12, 31)] * 3
+    arrow = pd.DataFrame({"ADT": pa.array(dates, pa.date32()).to_pandas(types_mapper=pd.ArrowDtype)})
+    python = pd.DataFrame({"ADT": pd.Series(dates, dtype=object)})
+    by_reading = {(fmt, imputes): [("e", 1)]}
+    assert all(usable(v, fmt, imputes) for v, _ in distinct_values(python.ADT))
+    assert column_problem("adrs", python, "ADT", by_reading, "f.ept") is None
+    assert column_problem("adrs", arrow, "ADT", by_reading, "f.ept") is None
+    texts = pd.DataFrame({"ADT": pa.array(["x"] * 6, pa.string()).to_pandas(types_mapper=pd.ArrowDtype)})
+    assert column_problem("adrs", texts, "ADT", by_reading, "f.ept") is not None  # not a date column: counted
 
 
 # ---- facts (generate.Facts, prepare.fact): a check is skipped only when it finds nothing ----
