@@ -84,10 +84,13 @@ def _numbers(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
         looked_up.append(chunk.take(pa.array(starts)))
     if not parts:
         return pa.chunked_array([], pa.int32())
-    found = pc.index_in(pa.chunked_array(looked_up, column.type), value_set=keys)
-    if found.null_count != missing:
-        return None  # a key that is not a subject's: the orphan check reads the text keys
-    found = found.combine_chunks().cast(pa.int32())
+    looked = pa.chunked_array(looked_up, column.type).combine_chunks()
+    found = None if missing else _sorted_positions(looked, keys)
+    if found is None:
+        found = pc.index_in(looked, value_set=keys)
+        if found.null_count != missing:
+            return None  # a key that is not a subject's: the orphan check reads the text keys
+        found = found.cast(pa.int32())
     chunks, at = [], 0
     for n, starts in parts:
         if starts is None:
@@ -98,6 +101,47 @@ def _numbers(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
             chunks.append(pa.array(np.repeat(numbers, np.diff(np.append(starts, n)))))
             at += len(starts)
     return pa.chunked_array(chunks, pa.int32())
+
+
+def _sorted_positions(looked: pa.Array, keys: pa.Array) -> pa.Array | None:
+    """Each looked-up key's number found by binary search, or None (then `index_in`).
+
+    When every key is text of one byte length (as most USUBJID formats are), the Arrow
+    buffers are fixed-width byte strings to numpy, and a binary search in the sorted
+    subject keys needs no hash table (at 1M subjects 0.10 s of CPU against index_in's
+    0.27 s). Whatever numpy's order of byte strings, the positions are used only when
+    the key at each of them equals the key looked up (the subject keys are unique, so
+    that position is the key's number); otherwise (a key that is no subject's) None."""
+    width = _fixed_width(keys)
+    if width is None or width == 0 or _fixed_width(looked) != width:
+        return None
+    at = np.searchsorted(_as_bytes(keys, width), _as_bytes(looked, width))
+    at = pa.array(np.minimum(at, len(keys) - 1).astype(np.int32))
+    if not pc.all(pc.equal(keys.take(at), looked)).as_py():
+        return None
+    return at
+
+
+def _fixed_width(text: pa.Array) -> int | None:
+    """The byte length of every text of an array without nulls, or None when they differ."""
+    if text.null_count or not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        return None
+    if len(text) == 0:
+        return None
+    offsets = _offsets(text)
+    lengths = np.diff(offsets)
+    return int(lengths[0]) if (lengths == lengths[0]).all() else None
+
+
+def _offsets(text: pa.Array) -> np.ndarray:
+    kind = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    return np.frombuffer(text.buffers()[1], dtype=kind)[text.offset : text.offset + len(text) + 1]
+
+
+def _as_bytes(text: pa.Array, width: int) -> np.ndarray:
+    """The texts of a fixed-width array as numpy byte strings (no copy)."""
+    start = int(_offsets(text)[0])
+    return np.frombuffer(text.buffers()[2], dtype=f"S{width}", count=len(text), offset=start)
 
 
 def _starts(chunk: pa.Array) -> np.ndarray:
