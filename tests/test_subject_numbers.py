@@ -99,6 +99,11 @@ def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
         (["A1", "A2"], [["A2", "A3"]], None, 1),  # A3 is no subject's: searched, not found, index_in
         (["A1", "A2"], [["A2", "A11"]], None, 1),  # an orphan of another length: index_in
         (["A", "B"], [["B", "A"]], [1, 0], 0),
+        # more than 8 bytes after the common prefix: a search of byte strings, not of integers
+        (["A-0000000001", "B-0000000002"], [["B-0000000002", "A-0000000001"]], [1, 0], 0),
+        (["SUBJ-0000001", "SUBJ-0000002"], [["SUBJ-0000002"], ["SUBJ-0000001"]], [1, 0], 0),
+        # ZZ9 does not share the prefix AA that the first and last keys share: caught by the check
+        (["AA1", "AA2", "AA9"], [["AA1", "ZZ9", "AA9"]], None, 1),
     ],
 )
 def test_keys_of_one_length_are_found_by_a_binary_search_or_refused(subject, other, expected, lookups):
