@@ -108,8 +108,9 @@ def _sorted_positions(looked: pa.Array, keys: pa.Array) -> pa.Array | None:
 
     When every key is text of one byte length (as most USUBJID formats are), the Arrow
     buffers are fixed-width byte strings to numpy, and a binary search in the sorted
-    subject keys needs no hash table (at 1M subjects 0.10 s of CPU against index_in's
-    0.27 s). Whatever numpy's order of byte strings, the positions are used only when
+    subject keys needs no hash table (at 1M subjects, with the check: 0.047 s of CPU as
+    integers, 0.084 s as byte strings, against index_in's 0.25 s). Whatever numpy's order
+    of byte strings, the positions are used only when
     the key at each of them equals the key looked up (the subject keys are unique, so
     that position is the key's number); otherwise (a key that is no subject's) None."""
     width = _fixed_width(keys)
