@@ -14,7 +14,8 @@ from strategies import table_cases
 from test_differential import compile_text, frames, rejected
 
 from endpointdsl.api import CompiledFile, check_text
-from endpointdsl.data.datecheck import distinct_values
+from endpointdsl.data.datecheck import column_problem, distinct_values, usable
+from endpointdsl.data.dates import FORMATS, ISO
 from endpointdsl.engines.sql import prepare
 from endpointdsl.engines.sql import run as sql_run
 from endpointdsl.engines.sql.prepare import fact
@@ -87,6 +88,23 @@ def test_date_check_counts_an_arrow_column_as_its_python_values(values):
             expected[(type(v), v)] = expected.get((type(v), v), 0) + 1
     assert distinct_values(arrow) == [(v, n) for (_, v), n in expected.items()]
     assert distinct_values(python) == distinct_values(arrow)
+
+
+@pytest.mark.parametrize("fmt", [None, *(f for f in FORMATS if f != ISO)])
+@pytest.mark.parametrize("imputes", [False, True, "day"])
+def test_date_check_skips_an_arrow_date_column_where_the_count_finds_nothing(fmt, imputes):
+    """datecheck.column_problem skips counting an Arrow date column (every reading takes a
+    date as it is); the same dates as Python objects, counted and read one by one, are the
+    oracle: no value unusable in any format or imputation, so no problem either way."""
+    dates = [dt.date(2020, 1, 2), None, dt.date(1960, 1, 1), dt.date(9999, 12, 31)] * 3
+    arrow = pd.DataFrame({"ADT": pa.array(dates, pa.date32()).to_pandas(types_mapper=pd.ArrowDtype)})
+    python = pd.DataFrame({"ADT": pd.Series(dates, dtype=object)})
+    by_reading = {(fmt, imputes): [("e", 1)]}
+    assert all(usable(v, fmt, imputes) for v, _ in distinct_values(python.ADT))
+    assert column_problem("adrs", python, "ADT", by_reading, "f.ept") is None
+    assert column_problem("adrs", arrow, "ADT", by_reading, "f.ept") is None
+    texts = pd.DataFrame({"ADT": pa.array(["x"] * 6, pa.string()).to_pandas(types_mapper=pd.ArrowDtype)})
+    assert column_problem("adrs", texts, "ADT", by_reading, "f.ept") is not None  # not a date column: counted
 
 
 # ---- facts (generate.Facts, prepare.fact): a check is skipped only when it finds nothing ----
@@ -173,6 +191,10 @@ def test_duckdb_gets_half_the_memory_unless_told(monkeypatch):
         (pa.array(["a", "b", "c "]).slice(0, 2), False),
         (pa.array(["a", "b\t"], pa.large_string()), True),
         (pa.array(["a", ""], pa.large_string()), True),
+        (pa.array(["a", "\u00fc"]), False),  # ends in 0xBC: looked up in the mask, not a blank's last byte
+        (pa.array(["a", "b\u00a0"]), True),  # a no-break space (C2 A0)
+        (pa.array(["a", "b\x1f"]), True),  # a control byte Python strips
+        (pa.array(["a", "b", None]), False),  # a null last
     ],
 )
 def test_a_text_column_is_stripped_when_some_text_may_end_in_a_blank(text, needs):
@@ -180,3 +202,23 @@ def test_a_text_column_is_stripped_when_some_text_may_end_in_a_blank(text, needs
     (a false True would only cost a strip: these cases are exact)."""
     assert any((v is not None and v.rstrip() != v) or v == "" for v in text.to_pylist()) == needs
     assert prepare._needs_strip(text) is needs
+
+
+def test_the_blank_byte_masks_mark_only_control_space_or_multibyte_bytes():
+    # prepare._any_of skips the masks for printable ASCII (0x21-0x7F): no blank has such a byte
+    for mask in (prepare._BLANK_LAST, prepare._BLANK_FIRST):
+        marked = [b for b in range(256) if mask[b]]
+        assert marked and all(b <= 0x20 or b >= 0x80 for b in marked)
+    for ch in prepare.PY_WHITESPACE:
+        assert prepare._BLANK_LAST[ch.encode()[-1]] and prepare._BLANK_FIRST[ch.encode()[0]]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [["A", " B", None], ["A", "\u3000B"], ["\u00fcA", "B"], ["A", "B", ""], [None, "A"], ["A", None, None]],
+)
+def test_subject_keys_lose_their_leading_blanks_as_python_strips_them(texts):
+    text = pa.array(texts, pa.string())
+    expected = [None if v is None else v.lstrip() for v in texts]
+    assert prepare._lstrip(text).to_pylist() == expected
+    assert prepare._lstrip(pa.array(["x", *texts], pa.string()).slice(1)).to_pylist() == expected

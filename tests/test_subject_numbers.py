@@ -71,7 +71,8 @@ def test_an_orphan_key_in_a_later_chunk_is_found_after_a_chunk_with_missing_keys
 def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
     # a CSV read gives a chunk per block (hundreds at 1M subjects); index_in builds its hash
     # table of the subject keys on every call: one call per chunk took 64 s at 1M subjects
-    subjects = [f"S{i:03d}" for i in range(300)]
+    # keys of varying length (S0 < S1 < S10 < S100 ...): looked up by index_in, not a binary search
+    subjects = sorted(f"S{i}" for i in range(300))
     chunks = [[k, k, k] for k in subjects]  # 300 chunks, one run each
     calls = []
     real = keys.pc.index_in
@@ -84,6 +85,47 @@ def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
         result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(*chunks)}, "adsl")
     assert result is not None and numbers(result, "adrs")[-4:] == [298, 299, 299, 299]
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "subject, other, expected, lookups",
+    [
+        # keys of one byte length: a binary search, no index_in (numbers worked out by hand)
+        (["A1", "A2", "B1", "B7"], [["A2", "A2", "B7"], ["B7", "A1"]], [1, 1, 3, 3, 0], 0),
+        (["ab", "zz", "é"], [["é", "ab"]], [2, 0], 0),  # é: two bytes (C3 A9), after z
+        # a NUL byte: numpy's byte strings drop trailing NULs, so its search may go wrong;
+        # each found key is compared with the key looked up, and index_in answers then
+        (["A\x00", "AA", "AB"], [["AB", "A\x00", "AA"]], [2, 0, 1], None),
+        (["A1", "A2"], [["A2", "A3"]], None, 1),  # A3 is no subject's: searched, not found, index_in
+        (["A1", "A2"], [["A2", "A11"]], None, 1),  # an orphan of another length: index_in
+        (["A", "B"], [["B", "A"]], [1, 0], 0),
+        # more than 8 bytes after the common prefix: a search of byte strings, not of integers
+        (["A-0000000001", "B-0000000002"], [["B-0000000002", "A-0000000001"]], [1, 0], 0),
+        (["SUBJ-0000001", "SUBJ-0000002"], [["SUBJ-0000002"], ["SUBJ-0000001"]], [1, 0], 0),
+        # ZZ9 does not share the prefix AA that the first and last keys share: caught by the check
+        (["AA1", "AA2", "AA9"], [["AA1", "ZZ9", "AA9"]], None, 1),
+    ],
+)
+def test_keys_of_one_length_are_found_by_a_binary_search_or_refused(subject, other, expected, lookups):
+    calls = []
+    real = keys.pc.index_in
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    with mock.patch.object(keys.pc, "index_in", counted):
+        result = keys.numbered_tables({"adsl": table(subject), "adrs": table(*other)}, "adsl")
+    assert (None if result is None else numbers(result, "adrs")) == expected
+    assert lookups is None or len(calls) == lookups
+
+
+def test_a_binary_search_reads_the_keys_of_sliced_arrays_at_their_offsets():
+    # arrays that start inside their buffers (a slice): read from their offsets, not the buffer's start
+    subject = pa.array(["X9", "A1", "A2", "A3"], pa.string()).slice(1)
+    looked = pa.array(["Z9", "Z9", "A3", "A1"], pa.string()).slice(2)
+    assert keys._sorted_positions(looked, subject).to_pylist() == [2, 0]
+    assert keys._sorted_positions(looked, subject.slice(0, 2)) is None  # A3 is not among A1, A2
 
 
 def test_rows_not_in_runs_of_one_subject_keep_the_text_keys():

@@ -148,11 +148,15 @@ class EndpointSql(CensoringSql):
         self.ctes: list[tuple[str, list[str]]] = []
         self._p0()
         self._p1_p2()
-        w.line(f"CREATE OR REPLACE TEMP TABLE {self.win} AS")
+        # read once (no aggregate joins the window when it is unbounded, see _p3): a view, which
+        # res_<P> reads in its own pipeline instead of a million-row table written first
+        once = self.ep.clamp and not self.ep.bounds
+        w.line(f"CREATE OR REPLACE TEMP {'VIEW' if once else 'TABLE'} {self.win} AS")
         self._write_ctes()
         w.line("SELECT * FROM p2;")
-        # occurrences in the window: one GROUP BY per source table, as statements of their own
-        # (DuckDB plans them faster alone than nested in the record's statement)
+        # occurrences in the window: one GROUP BY per source table, each a view that res_<P>
+        # reads once (at 1M subjects, with the window a view too: the script's CPU 2.33 to 2.05 s;
+        # no table of a million structs written and read back)
         self.ctes = []
         self._p3()
         self._p4_p5()
@@ -360,7 +364,7 @@ class EndpointSql(CensoringSql):
                     items.append(f"coalesce({alias}.{name}, FALSE) AS {name}")
             key = self.key_of(evs[0][0], "t")
             w = self.w
-            w.line(f"CREATE OR REPLACE TEMP TABLE {table} AS")
+            w.line(f"CREATE OR REPLACE TEMP VIEW {table} AS")
             if nested:  # the structs are built from the per-field aggregates, after grouping
                 w.line("SELECT key, " + ", ".join(outer) + " FROM (")
             w.line(f"SELECT {key} AS key,")

@@ -87,6 +87,8 @@ class SqlProgram:
     # perf (issue 16): name -> (kind, table, view) of the facts a check is skipped for when
     # prepare.fact proves them on the data (`Facts` below; generated again with them proven)
     facts: dict = field(factory=dict)
+    # the relations the results read (the adtte view reads each res_<P>): kept when the run frees the rest
+    kept: tuple = ("adtte", "report")
 
 
 class Facts:
@@ -320,7 +322,7 @@ def generate_sql(
     w.line(f"-- Endpoints of {w.file}, compiled to SQL by endpointdsl {__version__}.")
     w.line("-- Reads src_<table> (typed views of the input cells, see endpointdsl/engines/sql/prepare.py);")
     w.line(
-        "-- leaves the tables adtte and report. `-- file:line` names the .ept line a statement implements."
+        "-- leaves the view adtte and the table report. `-- file:line` names the .ept line a statement implements."
     )
     for code, why in fallback.items():
         w.line(f"-- {comment_safe(code)}: derived by the per-subject functions ({comment_safe(why)})")
@@ -390,6 +392,7 @@ def generate_sql(
         events.sorted_checks,
         tuple(ep.paramcd for ep in grouped),
         facts.wanted,
+        ("adtte", "report", *(f"res_{ep.paramcd}" for ep in in_sql)),
     )
 
 
@@ -458,8 +461,9 @@ def _results(
     subject = model.subject_table
     facts = Facts(frozenset()) if facts is None else facts
     w.line("")
-    w.line("-- ADTTE: one record per subject and endpoint")
-    w.line("CREATE OR REPLACE TEMP TABLE adtte AS")
+    w.line("-- ADTTE: one record per subject and endpoint (a view: the result query reads the res_")
+    w.line("-- tables once, with no copy of a million records made first)")
+    w.line("CREATE OR REPLACE TEMP VIEW adtte AS")
     for i, ep in enumerate(eps):
         w.line(("UNION ALL " if i else "") + record_columns(ep, responses, times), ep.span)
     if not eps:

@@ -195,7 +195,7 @@ def run_sql(
         con.execute(program.text)
         # (a second pass reads the inputs and the first pass's tables; small data: closing frees it)
         if not program.grouped and not small:
-            prepared = _release(con, prepared)
+            prepared = _release(con, prepared, program.kept)
         stage(progress, "collecting the results")
         adtte_query, report_query = result_queries(program.order, numbered is not None)
         adtte = con.sql(adtte_query).to_arrow_table()
@@ -254,10 +254,11 @@ def _with_keys(table: pa.Table, keys: pa.Array) -> pa.Table:
     return table.set_column(at, "USUBJID", text_keys(table["USUBJID"], keys))
 
 
-def _release(con, prepared: dict) -> dict:
+def _release(con, prepared: dict, kept: tuple = ("adtte", "report")) -> dict:
     """Free what the script no longer needs before its results are read and converted: the
-    inputs' views and every table but adtte and report (at 1M subjects several hundred MiB
-    of the peak). Returns the (emptied) prepared inputs."""
+    inputs' views and every relation but those the results read (`kept`: adtte, report and
+    the res_ tables the adtte view reads; at 1M subjects several hundred MiB of the peak).
+    Returns the (emptied) prepared inputs."""
     for name in prepared:
         con.unregister(f"src_{name}")
     prepared.clear()  # io (issue 16): the views' Arrow memory freed now, and handed back below
@@ -266,7 +267,7 @@ def _release(con, prepared: dict) -> dict:
         "WHERE table_schema = 'main' AND table_catalog = 'temp'"
     ).fetchall()
     for name, kind in sorted(temporary, key=lambda t: t[1] != "VIEW"):  # views first: they read tables
-        if name.lower() not in ("adtte", "report"):
+        if name.lower() not in {k.lower() for k in kept}:
             con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS temp.main.{_ident(name)}")
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
     return {}
