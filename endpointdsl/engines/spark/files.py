@@ -21,7 +21,9 @@ def spark_sources(model, inputs: dict[str, Path], columns: dict[str, Columns]) -
     return plan(model, inputs, columns, program.needs)
 
 
-def run_files(compiled, tables: dict, sources: dict[str, Source], progress: Progress | None = None) -> RunResult:
+def run_files(
+    compiled, tables: dict, sources: dict[str, Source], progress: Progress | None = None
+) -> RunResult:
     """`compiled.run(tables, engine="spark")` with the tables of `sources` read by Spark:
     `keep` checked on the subject table, the whole-table answers surveyed (validate's date
     counts, the empty-event check's rows), the records derived and completed."""

@@ -77,7 +77,9 @@ class Surveyed:
     digest: pd.DataFrame  # distinct rows of the condition columns, in file order (path, unusable attrs)
 
 
-def plan(model: m.Model, inputs: dict[str, Path], columns: dict[str, Columns], needs: dict) -> dict[str, Source]:
+def plan(
+    model: m.Model, inputs: dict[str, Path], columns: dict[str, Columns], needs: dict
+) -> dict[str, Source]:
     """The tables of `inputs` that Spark reads itself; `needs`: the script's views per table."""
     if os.environ.get("ENDPOINTDSL_SPARK_INPUTS", "").strip().lower() == "driver":
         return {}
@@ -111,7 +113,9 @@ def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, ne
             return None
     empty, unusable = _plain_columns(raw.empty_table())
     dates = tuple(dict.fromkeys(d[0] for d in meta["dates"]))
-    if any(c not in empty.column_names or c in unusable or not counted_by_arrow(empty[c].type) for c in dates):
+    if any(
+        c not in empty.column_names or c in unusable or not counted_by_arrow(empty[c].type) for c in dates
+    ):
         return None
     events = [ev for ev in model.events if ev.table == table.name and ev.where is not None]
     if any(m.subject_columns(ev.where) for ev in events):
@@ -144,7 +148,10 @@ def _prepared_schema(empty: pa.Table, key: str, needs: set, rows: int) -> pa.Sch
     schema = prepare_table(frame, key, needs).schema
     row = pa.int32() if rows < 2**31 - 1 else pa.int64()
     fields = [
-        pa.field(f.name, row if f.name == "__row" else f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+        pa.field(
+            f.name,
+            row if f.name == "__row" else f.type.value_type if pa.types.is_dictionary(f.type) else f.type,
+        )
         for f in schema
     ]
     return pa.schema(fields)
@@ -197,7 +204,9 @@ def prepare_batches(source: Source, tasks):
                     column = column.cast(column.type.value_type)
                 if column.type != field.type:
                     if not (pa.types.is_integer(column.type) and pa.types.is_float64(field.type)):
-                        raise DataError(f"{source.path}: column {field.name} read as {column.type}, not {field.type}")
+                        raise DataError(
+                            f"{source.path}: column {field.name} read as {column.type}, not {field.type}"
+                        )
                     column = pc.cast(column, pa.float64(), safe=False)  # float(int): the nearest double
                 columns.append(column)
             yield from pa.table(columns, schema=source.schema).to_batches()
@@ -215,8 +224,14 @@ def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Tabl
         places = pa.array(np.arange(offset, offset + len(counted[0]), dtype=np.int64))
         dates[column] = pa.table({"value": counted[0], "count": counted[1], "first": places})
     rows = table.select(list(source.conditions))
-    at = _distinct_rows(rows.to_pandas(types_mapper=pd.ArrowDtype), list(source.conditions)) if len(wanted) else []
-    digest = rows.take(pa.array(at, pa.int64())).append_column("__pos", pa.array(np.asarray(at) + offset, pa.int64()))
+    at = (
+        _distinct_rows(rows.to_pandas(types_mapper=pd.ArrowDtype), list(source.conditions))
+        if source.conditions
+        else []
+    )
+    digest = rows.take(pa.array(at, pa.int64())).append_column(
+        "__pos", pa.array(np.asarray(at) + offset, pa.int64())
+    )
     return dates, digest
 
 
@@ -233,18 +248,23 @@ def survey(spark, sources: dict[str, Source]) -> dict[str, Surveyed]:
         if tasks
         else []
     )
-    out = {}
-    for name, source in sources.items():
-        mine = [answer for who, answer in answers if who == name]
-        dates = {column: _counted([d[column] for d, _ in mine]) for column in source.dates}
-        empty = _plain_columns(pa.schema([f for f in _raw_schema(source) if f.name in source.conditions]).empty_table())[0]
-        digests = [digest for _, digest in mine]
-        rows = pa.concat_tables(digests).sort_by("__pos").drop(["__pos"]) if digests else empty
-        digest = rows.to_pandas(types_mapper=pd.ArrowDtype)
-        digest.attrs["path"] = source.path
-        digest.attrs["unusable"] = dict(source.unusable)
-        out[name] = Surveyed(dates, digest)
-    return out
+    return {
+        name: gathered(source, [a for who, a in answers if who == name]) for name, source in sources.items()
+    }
+
+
+def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
+    """The whole table's answers from its row groups' (`survey_group`'s, in any order)."""
+    dates = {column: _counted([d[column] for d, _ in answers]) for column in source.dates}
+    if answers:
+        rows = pa.concat_tables([digest for _, digest in answers]).sort_by("__pos").drop(["__pos"])
+    else:
+        raw = pa.schema([f for f in _raw_schema(source) if f.name in source.conditions])
+        rows = _plain_columns(raw.empty_table())[0]
+    digest = rows.to_pandas(types_mapper=pd.ArrowDtype)
+    digest.attrs["path"] = source.path
+    digest.attrs["unusable"] = dict(source.unusable)
+    return Surveyed(dates, digest)
 
 
 def _raw_schema(source: Source) -> pa.Schema:
@@ -291,12 +311,19 @@ def validate_sources(meta: dict, tables: dict, sources: dict[str, Source], surve
 def register(spark, source: Source, views: list[str]) -> None:
     """The source's typed view `src_<table>`, computed once on the executors (a local
     checkpoint: the script scans it several times, and its plan stays a leaf)."""
+    import warnings
+
     from pyspark.sql.pandas.types import from_arrow_schema
 
     schema = from_arrow_schema(source.schema)
     if source.groups:
-        tasks = spark.sparkContext.parallelize(list(source.groups), len(source.groups)).toDF("grp int, offset long")
-        frame = tasks.mapInArrow(functools.partial(prepare_batches, source), schema).localCheckpoint(eager=True)
+        tasks = spark.sparkContext.parallelize(list(source.groups), len(source.groups)).toDF(
+            "grp int, offset long"
+        )
+        with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
+            warnings.simplefilter("ignore", FutureWarning)
+            frame = tasks.mapInArrow(functools.partial(prepare_batches, source), schema)
+        frame = frame.localCheckpoint(eager=True)
     else:
         frame = spark.createDataFrame([], schema)
     frame.createOrReplaceTempView(f"src_{source.name}")

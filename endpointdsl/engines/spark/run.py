@@ -207,7 +207,8 @@ def run_spark(
         adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
         report = spark.sql(report_query).toArrow().cast(REPORT_SCHEMA)
         first = {code: found(spark, model, code) for code in program.grouped}  # before any second pass
-        shapes = prepared | {name: s.schema.empty_table() for name, s in sources.items()}  # second_pass: schemas
+        # a second pass reads only the inputs' schemas (a table it does not cross: empty)
+        shapes = prepared | {name: s.schema.empty_table() for name, s in sources.items()}
         passes = [
             second_pass(spark, model, shapes, code, second[code], first[code],
                         lambda todo: [_execute(spark, s, views) for s in todo],
