@@ -165,6 +165,8 @@ def _within_exact(metadata, chosen: list[str], column: str) -> bool | None:
     low = high = None
     for i in range(metadata.num_row_groups):
         chunk = metadata.row_group(i).column(at)
+        if chunk.num_values == 0:
+            continue  # an empty row group (an empty table's one): no statistics, no value
         stats = chunk.statistics
         if stats is None:
             return None
