@@ -168,6 +168,8 @@ def test_plan_leaves_to_the_driver_what_the_executors_cannot_serve_exactly(tmp_p
         "binary": pa.table(ADRS | {"AVALC": pa.array([b"PD"] * 8, pa.binary())}),
         "no statistics": pa.table(ADRS),
         "missing column": pa.table({k: v for k, v in ADRS.items() if k != "ASEQ"}),
+        # pandas' metadata makes USUBJID the index: the driver path's frame has no such column
+        "index": pa.Table.from_pandas(pd.DataFrame(ADRS).set_index("USUBJID")),
     }
     for why, adrs in cases.items():
         folder = tmp_path / why.replace(" ", "_")

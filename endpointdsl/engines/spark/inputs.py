@@ -98,15 +98,16 @@ def plan(
 def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, needs: set, meta: dict):
     """The table's Source, or None where the driver path must read it (see the module's text)."""
     try:
-        file = pq.ParquetFile(path)
-        names = file.schema_arrow.names
+        with pq.ParquetFile(path) as file:
+            schema, metadata = file.schema_arrow, file.metadata
+        names = schema.names
         check_names(path, names)
     except (OSError, ValueError, pa.ArrowException, DataError):
         return None  # the driver path says why, as it always has
     chosen = columns.of(names)
-    if chosen is None:
-        return None
-    raw = pa.schema([file.schema_arrow.field(c) for c in chosen])
+    if chosen is None or set(chosen) & _index_columns(schema):
+        return None  # a column pandas' metadata makes the index: the driver path reads no such column
+    raw = pa.schema([schema.field(c) for c in chosen])
     for field in raw:
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
         if any(getattr(pa.types, test, lambda _: False)(kind) for test in _DATA_DEPENDENT):
@@ -121,7 +122,6 @@ def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, ne
     if any(m.subject_columns(ev.where) for ev in events):
         return None  # its empty-event probe reads the key too: a digest as large as the table
     conditions = tuple(sorted(set().union(*(m.condition_columns(ev.where) for ev in events)) & set(chosen)))
-    metadata = file.metadata
     groups, offset = [], 0
     for i in range(metadata.num_row_groups):
         groups.append((i, offset))
@@ -139,6 +139,15 @@ def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, ne
         table.name, str(path), table.key, tuple(chosen), tuple(groups), offset, frozenset(needs), schema, dates,
         conditions, tuple(unusable.items()),
     )  # fmt: skip
+
+
+def _index_columns(schema: pa.Schema) -> set[str]:
+    """The columns pandas' metadata stores as the index (`to_pandas` makes them the index)."""
+    try:
+        meta = schema.pandas_metadata or {}
+    except (ValueError, TypeError):  # metadata that is not pandas' JSON: Arrow ignores it too
+        return set()
+    return {c for c in meta.get("index_columns", []) if isinstance(c, str)}
 
 
 def _prepared_schema(empty: pa.Table, key: str, needs: set, rows: int) -> pa.Schema:
