@@ -579,13 +579,23 @@ def _run(args) -> int:
             not_a_folder(manifest_path(out), "the manifest")
             tables = {}
             columns = run_columns(model, args.by)  # issue 16: only the columns the run reads
+            sources = {}
+            if args.engine == "spark":  # issue 16: Parquet tables read and prepared by Spark itself
+                from .engines.spark.files import run_files, spark_sources
+
+                sources = spark_sources(model, inputs, columns)
             for name, path in inputs.items():  # progress: one stage per table
+                if name in sources:
+                    continue
                 stage(display, f"reading {name} ({path.name})")
                 # the SQL and Spark engines take Parquet columns as Arrow arrays, without Python objects
                 arrow = args.engine in ("sql", "spark")
                 tables |= read_tables(args.data, [name], encoding=args.encoding, arrow=arrow, columns=columns)
             pause("derive")
-            result = compiled.run(tables, engine=args.engine, progress=display)
+            if sources:
+                result = run_files(compiled, tables, sources, display)
+            else:
+                result = compiled.run(tables, engine=args.engine, progress=display)
             stage(display, f"writing {out}")
             files.write(out, result.adtte, "ADTTE")
             stage(display, f"writing {outputs[1][0]}")

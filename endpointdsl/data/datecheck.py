@@ -50,16 +50,19 @@ def usable(value: object, fmt: str | None, imputes: bool | str) -> bool:
     return parse_date(value, fmt)[0] is not None
 
 
-def column_problem(table: str, frame: pd.DataFrame, column: str, by_reading: dict, file: str) -> str | None:
+def column_problem(
+    table: str, frame: pd.DataFrame, column: str, by_reading: dict, file: str, values: list | None = None
+) -> str | None:
     """One line for a column that some events read as mostly unusable, else None. Events that
     read it alike share a line; those that read it another way (`impute`) join it if they
-    fail too, and the first failing reading supplies the counts."""
+    fail too, and the first failing reading supplies the counts. `values`: the column's
+    `distinct_values` when counted elsewhere (issue 16: by Spark's executors)."""
     series = frame[column]
     if not isinstance(series, pd.Series):  # two columns of one name: not this check's to judge
         return None
     if _all_dates(series):  # every reading takes a date object as it is: nothing is unusable
         return None
-    values = distinct_values(series)
+    values = distinct_values(series) if values is None else values
     filled = sum(count for _, count in values)
     failing = []
     for (fmt, imputes), events in by_reading.items():
@@ -97,19 +100,13 @@ def distinct_values(series: pd.Series) -> list[tuple[object, int]]:
                 first, count = counts.get(key, (value, 0))
                 counts[key] = (first, count + 1)
         return list(counts.values())
-    if isinstance(series.dtype, pd.ArrowDtype) and _counted_by_arrow(series.dtype.pyarrow_dtype):
+    if isinstance(series.dtype, pd.ArrowDtype) and counted_by_arrow(series.dtype.pyarrow_dtype):
         # Arrow's own count (first-appearance order): pandas' factorize of an Arrow column
         # took seconds at 9M rows; the values are the Python scalars pandas would give
         import pyarrow.compute as pc
 
         counted = pc.value_counts(pa.array(series)).flatten()
-        pairs = zip(counted[0].to_pylist(), counted[1].to_pylist(), strict=True)
-        merged = {}
-        for unique, count in pairs:
-            value = normalise(unique)
-            if value is not None:
-                merged[(type(value), value)] = merged.get((type(value), value), 0) + count
-        return [(value, count) for (_, value), count in merged.items()]
+        return merged_counts(zip(counted[0].to_pylist(), counted[1].to_pylist(), strict=True))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     tally = pd.Series(codes[codes >= 0]).value_counts(sort=False).to_dict()
     merged: dict = {}
@@ -121,6 +118,17 @@ def distinct_values(series: pd.Series) -> list[tuple[object, int]]:
     return [(value, count) for (_, value), count in merged.items()]
 
 
+def merged_counts(pairs) -> list[tuple[object, int]]:
+    """(normalised value, count) of (raw value, count) pairs in order of first appearance:
+    raw values that normalise alike counted together, missing ones (a blank text) left out."""
+    merged: dict = {}
+    for unique, count in pairs:
+        value = normalise(unique)
+        if value is not None:
+            merged[(type(value), value)] = merged.get((type(value), value), 0) + count
+    return [(value, count) for (_, value), count in merged.items()]
+
+
 def _all_dates(series: pd.Series) -> bool:
     """An Arrow date column (as Parquet dates are read): each value is a date object, which
     parse_date and impute return as it is in every format, and a missing one is not counted,
@@ -128,7 +136,7 @@ def _all_dates(series: pd.Series) -> bool:
     return isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_date(series.dtype.pyarrow_dtype)
 
 
-def _counted_by_arrow(kind) -> bool:
+def counted_by_arrow(kind) -> bool:
     """Arrow types whose to_pylist gives the scalars pandas gives (timestamps: Timestamp, not)."""
     return any(test(kind) for test in (pa.types.is_string, pa.types.is_large_string, pa.types.is_date32,
                                        pa.types.is_integer, pa.types.is_boolean))  # fmt: skip

@@ -14,6 +14,7 @@ command line): never a silent fallback to another engine. pyspark is imported he
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from ..sql.run import ADTTE_SCHEMA, ADTTE_SCHEMA_AVALC, REPORT_SCHEMA, _with_tim
 from ..sql.run import _with_groups as with_groups
 from ..sql.run import _with_no_record_findings as with_no_record_findings
 from .groups import found, second_pass
+from .inputs import register as register_source
+from .inputs import validate_sources
 from .translate import Statement, Untranslated, translate
 
 
@@ -109,6 +112,9 @@ def session():
     master = os.environ.get("ENDPOINTDSL_SPARK_MASTER")
     if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
         builder = builder.master(master or "local[2]")
+        # the Python workers (Parquet inputs read on the executors, inputs.py) run this
+        # interpreter, which has pyarrow and endpointdsl; a cluster names its own (docs/backends.md)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -134,23 +140,45 @@ def session():
 # ---- a run --------------------------------------------------------------------------------------
 
 
-def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] | None = None) -> RunResult:
-    """Derive the endpoints (`only`, if given) of a checked file on Spark, as `run_sql` does."""
-    meta = table_usage(model)
-    subject = model.subject_table.name
-    validate(meta, tables, model.file)
-    if len(tables[subject]) == 0:
-        raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
-    require("sqlglot", "pyspark")
+def spark_needs(model: m.Model, only: list[str] | None = None):
+    """(SqlProgram with nothing proven, each grouped endpoint's second pass): the program's
+    `needs` include the second passes' views, which the inputs must hold too (groups, issue 13)."""
     program, _ = spark_program(model, only)  # refused before any data is prepared
-    # groups (issue 13): each grouped endpoint's second pass, whose views the inputs must hold too
     second = {code: generate_sql(ungrouped(model, code), [code]) for code in program.grouped}
     for other in second.values():
         for name, needed in other.needs.items():
             program.needs[name] |= needed
-    prepared = {t.name: prepare_table(tables[t.name], t.key, program.needs[t.name]) for t in model.tables}
-    proofs = {
-        check: sorted_proof(prepared[table], date, seq)
+    return program, second
+
+
+def run_spark(
+    model: m.Model,
+    tables: dict[str, pd.DataFrame],
+    only: list[str] | None = None,
+    sources: dict | None = None,
+    surveyed: dict | None = None,
+) -> RunResult:
+    """Derive the endpoints (`only`, if given) of a checked file on Spark, as `run_sql` does.
+    `sources` (issue 16, inputs.py): the tables Spark reads and prepares itself, with their
+    whole-table answers `surveyed`; `tables` holds the others."""
+    meta = table_usage(model)
+    subject = model.subject_table.name
+    sources = sources or {}
+    if sources:
+        validate_sources(meta, tables, sources, surveyed, model.file)
+    else:
+        validate(meta, tables, model.file)
+    if len(tables[subject]) == 0:
+        raise DataError(f"table '{subject}' has no rows: there is no subject to derive")
+    require("sqlglot", "pyspark")
+    program, second = spark_needs(model, only)
+    prepared = {
+        t.name: prepare_table(tables[t.name], t.key, program.needs[t.name])
+        for t in model.tables
+        if t.name not in sources
+    }
+    proofs = {  # a table read by Spark: not proven (an optimisation only; the GROUP BY path is right)
+        check: table in prepared and sorted_proof(prepared[table], date, seq)
         for check, (table, date, seq) in program.sorted_checks.items()
     }
     program, statements = spark_program(model, only, frozenset(c for c, ok in proofs.items() if ok))
@@ -162,6 +190,8 @@ def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] |
     try:
         for name, table in prepared.items():
             _register(spark, f"src_{name}", table, views)
+        for source in sources.values():
+            register_source(spark, source, views)
         names = pa.array(list(proofs), pa.string())
         _register(
             spark,
@@ -177,8 +207,10 @@ def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] |
         adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
         report = spark.sql(report_query).toArrow().cast(REPORT_SCHEMA)
         first = {code: found(spark, model, code) for code in program.grouped}  # before any second pass
+        # a second pass reads only the inputs' schemas (a table it does not cross: empty)
+        shapes = prepared | {name: s.schema.empty_table() for name, s in sources.items()}
         passes = [
-            second_pass(spark, model, prepared, code, second[code], first[code],
+            second_pass(spark, model, shapes, code, second[code], first[code],
                         lambda todo: [_execute(spark, s, views) for s in todo],
                         lambda name, table: _register(spark, name, table, views))
             for code in program.grouped

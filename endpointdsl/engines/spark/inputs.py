@@ -1,0 +1,341 @@
+"""Spark engine, inputs (issue 16): Parquet tables read and prepared by Spark's executors.
+
+`endpointdsl run --engine spark` on Parquet files: each many-rows-per-subject table is read
+on the executors, one row group per task, by the code the driver path runs (`data.read`'s
+Parquet reading, then `engines/sql/prepare.prepare_table`), so the typed views are the
+driver path's by construction. `__row` is the row group's offset plus the row's place in it:
+the file's row number, as the driver path counts it (it orders same-date ties and is shown
+in reports). The one-row-per-subject tables stay on the driver: they are as small as the
+cohort, and `complete`, `keep` and the Kaplan-Meier groups read them whole.
+
+What needs the whole table comes from the file's metadata or from one survey pass on the
+executors, whose answers are small:
+- the columns and their types (validate's presence and unusable-type checks): the schema;
+- an integer column read as a number is BIGINT unless a value lies beyond 2**53: the row
+  groups' statistics;
+- validate's date check: each date column's distinct values and counts, in order of first
+  appearance (`datecheck.column_problem` given them);
+- the empty-event check (`api.empty_events`, in `complete`): the distinct rows of the
+  columns the events' conditions read, which stand in for the table there.
+The sorted proofs are skipped (an optimisation only: the script's GROUP BY path is right
+without them). A table this cannot serve exactly stays on the driver path (`_source` says
+None): another format, a data-dependent cast (binary, date64), a date column of another
+type, a condition reading subject-level cells, an integer column without statistics.
+ENDPOINTDSL_SPARK_INPUTS=driver keeps every table on the driver path (for A/B runs).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from attrs import frozen
+
+from ...check import model as m
+from ...check.usage import table_usage
+from ...data.csvtext import check_names
+from ...data.datecheck import column_problem, counted_by_arrow, merged_counts
+from ...data.emptyevents import _distinct_rows
+from ...data.errors import DataError
+from ...data.projection import Columns
+from ...data.read import _plain_columns
+from ...data.tables import validate
+from ..sql.prepare import prepare_table
+
+EXACT = 2**53  # integers within it read as BIGINT by "num" (prepare._fast_view)
+_DATA_DEPENDENT = ("is_binary", "is_large_binary", "is_binary_view", "is_fixed_size_binary", "is_date64")
+
+
+@frozen
+class Source:
+    """A Parquet table that Spark reads and prepares: what every task needs (pickled to them)."""
+
+    name: str
+    path: str
+    key: str
+    columns: tuple[str, ...]  # read from the file (the run's projection, in the file's order)
+    groups: tuple[tuple[int, int], ...]  # (row group, rows before it)
+    rows: int
+    needs: frozenset  # (column, reader) views of the script (`prepare_table`'s)
+    schema: pa.Schema  # the prepared view's
+    dates: tuple[str, ...]  # columns validate reads as dates
+    conditions: tuple[str, ...]  # columns the events' conditions read
+    unusable: tuple[tuple[str, str], ...]  # `_plain_columns`' unusable columns (validate names them)
+
+
+@frozen
+class Surveyed:
+    """A source's whole-table answers: each date column's counted values, the conditions' rows."""
+
+    dates: dict  # column -> [(normalised value, count)], as datecheck.distinct_values
+    digest: pd.DataFrame  # distinct rows of the condition columns, in file order (path, unusable attrs)
+
+
+def plan(
+    model: m.Model, inputs: dict[str, Path], columns: dict[str, Columns], needs: dict
+) -> dict[str, Source]:
+    """The tables of `inputs` that Spark reads itself; `needs`: the script's views per table."""
+    if os.environ.get("ENDPOINTDSL_SPARK_INPUTS", "").strip().lower() == "driver":
+        return {}
+    meta = table_usage(model)
+    out = {}
+    for t in model.tables:
+        path = inputs.get(t.name)
+        if t.per_subject or path is None or path.suffix.lower() != ".parquet" or t.name not in columns:
+            continue
+        source = _source(model, t, path, columns[t.name], needs.get(t.name, set()), meta[t.name])
+        if source is not None:
+            out[t.name] = source
+    return out
+
+
+def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, needs: set, meta: dict):
+    """The table's Source, or None where the driver path must read it (see the module's text)."""
+    try:
+        with pq.ParquetFile(path) as file:
+            schema, metadata = file.schema_arrow, file.metadata
+        names = schema.names
+        check_names(path, names)
+    except (OSError, ValueError, pa.ArrowException, DataError):
+        return None  # the driver path says why, as it always has
+    chosen = columns.of(names)
+    if chosen is None or set(chosen) & _index_columns(schema):
+        return None  # a column pandas' metadata makes the index: the driver path reads no such column
+    raw = pa.schema([schema.field(c) for c in chosen])
+    for field in raw:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if any(getattr(pa.types, test, lambda _: False)(kind) for test in _DATA_DEPENDENT):
+            return None
+    empty, unusable = _plain_columns(raw.empty_table())
+    dates = tuple(dict.fromkeys(d[0] for d in meta["dates"]))
+    if any(
+        c not in empty.column_names or c in unusable or not counted_by_arrow(empty[c].type) for c in dates
+    ):
+        return None
+    events = [ev for ev in model.events if ev.table == table.name and ev.where is not None]
+    if any(m.subject_columns(ev.where) for ev in events):
+        return None  # its empty-event probe reads the key too: a digest as large as the table
+    conditions = tuple(sorted(set().union(*(m.condition_columns(ev.where) for ev in events)) & set(chosen)))
+    groups, offset = [], 0
+    for i in range(metadata.num_row_groups):
+        groups.append((i, offset))
+        offset += metadata.row_group(i).num_rows
+    schema = _prepared_schema(empty, table.key, needs, offset)
+    for column, reader in needs:
+        if reader == "num" and column in empty.column_names and pa.types.is_integer(empty[column].type):
+            exact = _within_exact(metadata, chosen, column)
+            if exact is None:
+                return None
+            if not exact:
+                at = schema.get_field_index(f"{column}__num")
+                schema = schema.set(at, pa.field(schema.field(at).name, pa.float64()))
+    return Source(
+        table.name, str(path), table.key, tuple(chosen), tuple(groups), offset, frozenset(needs), schema, dates,
+        conditions, tuple(unusable.items()),
+    )  # fmt: skip
+
+
+def _index_columns(schema: pa.Schema) -> set[str]:
+    """The columns pandas' metadata stores as the index (`to_pandas` makes them the index)."""
+    try:
+        meta = schema.pandas_metadata or {}
+    except (ValueError, TypeError):  # metadata that is not pandas' JSON: Arrow ignores it too
+        return set()
+    return {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+
+
+def _prepared_schema(empty: pa.Table, key: str, needs: set, rows: int) -> pa.Schema:
+    """The view's schema as the driver path's `prepare_table` gives it for the whole table:
+    `__row` int32 below 2**31 - 1 rows; dictionaries decoded (as `run._register` does)."""
+    frame = empty.to_pandas(types_mapper=pd.ArrowDtype)
+    schema = prepare_table(frame, key, needs).schema
+    row = pa.int32() if rows < 2**31 - 1 else pa.int64()
+    fields = [
+        pa.field(
+            f.name,
+            row if f.name == "__row" else f.type.value_type if pa.types.is_dictionary(f.type) else f.type,
+        )
+        for f in schema
+    ]
+    return pa.schema(fields)
+
+
+def _within_exact(metadata, chosen: list[str], column: str) -> bool | None:
+    """Whether every value of an integer column lies within +-2**53 (None: unknown, no statistics)."""
+    at = next((j for j in range(metadata.num_columns) if metadata.schema.column(j).path == column), None)
+    if at is None:
+        return None
+    low = high = None
+    for i in range(metadata.num_row_groups):
+        chunk = metadata.row_group(i).column(at)
+        if chunk.num_values == 0:
+            continue  # an empty row group (an empty table's one): no statistics, no value
+        stats = chunk.statistics
+        if stats is None:
+            return None
+        if not stats.has_min_max:
+            if stats.null_count != chunk.num_values:
+                return None
+            continue  # every value missing
+        low = stats.min if low is None else min(low, stats.min)
+        high = stats.max if high is None else max(high, stats.max)
+    return low is None or (-EXACT <= low and high <= EXACT)
+
+
+# ---- on the executors -------------------------------------------------------------------------
+
+
+def _read_group(path: str, group: int, columns: list[str]) -> pa.Table:
+    """One row group as `data.read._read_parquet` reads the file (its column types)."""
+    with pq.ParquetFile(path) as file:
+        table = file.read_row_group(group, columns=columns, use_pandas_metadata=True)
+    return _plain_columns(table)[0]
+
+
+def prepare_batches(source: Source, tasks):
+    """mapInArrow: each task's row group as the typed view (`prepare_table`), `__row` its file row."""
+    for batch in tasks:
+        for group, offset in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+            table = _read_group(source.path, group, list(source.columns))
+            frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+            prepared = prepare_table(frame, source.key, set(source.needs))
+            rows = pa.array(np.arange(offset + 1, offset + len(frame) + 1), source.schema.field("__row").type)
+            columns = [rows]
+            for field in source.schema:
+                if field.name == "__row":
+                    continue
+                column = prepared[field.name]
+                if pa.types.is_dictionary(column.type):
+                    column = column.cast(column.type.value_type)
+                if column.type != field.type:
+                    if not (pa.types.is_integer(column.type) and pa.types.is_float64(field.type)):
+                        raise DataError(
+                            f"{source.path}: column {field.name} read as {column.type}, not {field.type}"
+                        )
+                    column = pc.cast(column, pa.float64(), safe=False)  # float(int): the nearest double
+                columns.append(column)
+            yield from pa.table(columns, schema=source.schema).to_batches()
+
+
+def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Table]:
+    """One row group's share of the whole-table answers: each date column's (value, count,
+    first place) in order of first appearance, and the first row of each distinct combination
+    of the condition columns (with its place, `__pos`)."""
+    wanted = list(dict.fromkeys((*source.dates, *source.conditions)))
+    table = _read_group(source.path, group, wanted) if wanted else pa.table({})
+    dates = {}
+    for column in source.dates:
+        counted = pc.value_counts(table[column]).flatten()
+        places = pa.array(np.arange(offset, offset + len(counted[0]), dtype=np.int64))
+        dates[column] = pa.table({"value": counted[0], "count": counted[1], "first": places})
+    rows = table.select(list(source.conditions))
+    at = (
+        _distinct_rows(rows.to_pandas(types_mapper=pd.ArrowDtype), list(source.conditions))
+        if source.conditions
+        else []
+    )
+    digest = rows.take(pa.array(at, pa.int64())).append_column(
+        "__pos", pa.array(np.asarray(at) + offset, pa.int64())
+    )
+    return dates, digest
+
+
+# ---- on the driver ------------------------------------------------------------------------------
+
+
+def survey(spark, sources: dict[str, Source]) -> dict[str, Surveyed]:
+    """Every source's whole-table answers, from one Spark job (a task per row group)."""
+    tasks = [(name, group, offset) for name, s in sources.items() for group, offset in s.groups]
+    answers = (
+        spark.sparkContext.parallelize(tasks, len(tasks))
+        .map(lambda task: (task[0], survey_group(sources[task[0]], task[1], task[2])))
+        .collect()
+        if tasks
+        else []
+    )
+    return {
+        name: gathered(source, [a for who, a in answers if who == name]) for name, source in sources.items()
+    }
+
+
+def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
+    """The whole table's answers from its row groups' (`survey_group`'s, in any order)."""
+    dates = {column: _counted([d[column] for d, _ in answers]) for column in source.dates}
+    if answers:
+        rows = pa.concat_tables([digest for _, digest in answers]).sort_by("__pos").drop(["__pos"])
+    else:
+        raw = pa.schema([f for f in _raw_schema(source) if f.name in source.conditions])
+        rows = _plain_columns(raw.empty_table())[0]
+    digest = rows.to_pandas(types_mapper=pd.ArrowDtype)
+    digest.attrs["path"] = source.path
+    digest.attrs["unusable"] = dict(source.unusable)
+    return Surveyed(dates, digest)
+
+
+def _raw_schema(source: Source) -> pa.Schema:
+    with pq.ParquetFile(source.path) as file:
+        return pa.schema([file.schema_arrow.field(c) for c in source.columns])
+
+
+def _counted(parts: list[pa.Table]) -> list[tuple[object, int]]:
+    """The row groups' counts of one column as one count of the whole column (first appearance:
+    the earliest row group's, then its own order)."""
+    if not parts:
+        return []
+    both = pa.concat_tables(parts)
+    total = both.group_by("value").aggregate([("count", "sum"), ("first", "min")]).sort_by("first_min")
+    return merged_counts(zip(total["value"].to_pylist(), total["count_sum"].to_pylist(), strict=True))
+
+
+def validate_sources(meta: dict, tables: dict, sources: dict[str, Source], surveyed: dict, file: str) -> None:
+    """`data.tables.validate` with the sources' columns from their schema and their date
+    columns' counts from the survey: the same errors, in the same order."""
+    stand_in = {}
+    for name, source in sources.items():
+        frame = pd.DataFrame(columns=list(source.columns))
+        frame.attrs["path"] = source.path
+        frame.attrs["unusable"] = dict(source.unusable)
+        stand_in[name] = frame
+    given = tables | stand_in
+    validate({name: {**use, "dates": []} for name, use in meta.items()}, given, file)  # the columns
+    problems = []  # then the dates, as datecheck.check_date_columns words and orders them
+    for name, use in meta.items():
+        readings: dict[str, dict[tuple, list]] = {}
+        for column, fmt, rule, event, line in use.get("dates", ()):
+            imputes = False if rule is None else ("day" if rule.endswith(" day") else True)
+            readings.setdefault(column, {}).setdefault((fmt, imputes), []).append((event, line))
+        for column, by_reading in readings.items():
+            counted = surveyed[name].dates[column] if name in sources else None
+            problem = column_problem(name, given[name], column, by_reading, file, counted)
+            if problem:
+                problems.append(problem)
+    if problems:
+        raise DataError("\n".join(problems))
+
+
+def register(spark, source: Source, views: list[str]) -> None:
+    """The source's typed view `src_<table>`, computed once on the executors (a local
+    checkpoint: the script scans it several times, and its plan stays a leaf)."""
+    import warnings
+
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    schema = from_arrow_schema(source.schema)
+    if source.groups:
+        tasks = spark.sparkContext.parallelize(list(source.groups), len(source.groups)).toDF(
+            "grp int, offset long"
+        )
+        with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
+            warnings.simplefilter("ignore", FutureWarning)
+            frame = tasks.mapInArrow(functools.partial(prepare_batches, source), schema)
+        frame = frame.localCheckpoint(eager=True)
+    else:
+        frame = spark.createDataFrame([], schema)
+    frame.createOrReplaceTempView(f"src_{source.name}")
+    views.append(f"src_{source.name}")
