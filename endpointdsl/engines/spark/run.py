@@ -187,7 +187,7 @@ def run_spark(model: m.Model, tables: dict[str, pd.DataFrame], only: list[str] |
         for name in reversed(views):  # the session outlives the run: leave nothing behind
             spark.catalog.dropTempView(name)
     adtte, report = adtte_frame(adtte), report_frame(report)
-    report = with_no_record_findings(model, program, adtte, report)
+    report = with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
     if passes:
         adtte, report = with_groups(model, program, adtte, report, passes)
     return RunResult(adtte, report)

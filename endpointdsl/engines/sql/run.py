@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from ...check import model as m
 from ...check.usage import table_usage
+from ...data.arrowrecords import Records
 from ...data.errors import DataError
 from ...data.records import Derivation
 from ...data.tables import (
@@ -197,8 +198,12 @@ def run_sql(
         if not program.grouped and not small:
             prepared = _release(con, prepared)
         stage(progress, "collecting the results")
+        table = None  # the last input the loop above registered, released with the others (issue 16)
+        pa.default_memory_pool().release_unused()
         adtte_query, report_query = result_queries(program.order, numbered is not None)
         adtte = con.sql(adtte_query).to_arrow_table()
+        if not program.grouped and not small:  # DuckDB's copy of the records, freed before the report's
+            con.execute("DROP TABLE adtte")
         report = con.sql(report_query).to_arrow_table()
         if numbered is not None:
             adtte, report = (_with_keys(t, numbered.keys) for t in (adtte, report))
@@ -208,8 +213,12 @@ def run_sql(
         passes = [_second_pass(model, con, prepared, code, second[code]) for code in program.grouped]
     finally:
         con.close()
+    if not passes and not program.fallback:  # issue 16: the records stay Arrow up to the writers
+        report = report_frame(report)
+        report = _with_no_record_findings(model, program, _codes(adtte), report)
+        return RunResult(Records(adtte, lambda: adtte_frame(adtte)), report)
     adtte, report = adtte_frame(adtte), report_frame(report)
-    report = _with_no_record_findings(model, program, adtte, report)
+    report = _with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
     if passes:
         adtte, report = _with_groups(model, program, adtte, report, passes)
     if program.fallback:
@@ -307,13 +316,18 @@ def _merge_fallback(
     return RunResult(merged, rows)
 
 
-def _with_no_record_findings(model, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame):
+def _codes(adtte: pa.Table) -> set[str]:
+    """The PARAMCDs with a record (unique first: a million str objects cost seconds)."""
+    return {c for c in pc.unique(adtte["PARAMCD"]).to_pylist() if c is not None}
+
+
+def _with_no_record_findings(model, program: SqlProgram, recorded: set, report: pd.DataFrame):
     """The report with tables.no_record_findings for the endpoints derived in SQL (run_tables
-    adds them for the endpoints it derives)."""
+    adds them for the endpoints it derives); `recorded`: the PARAMCDs with a record."""
     excluded = report[report.STATUS == "excluded"]
     rows = no_record_findings(
         list(program.endpoints),
-        set(adtte.PARAMCD.unique()),  # unique first: a million str objects cost seconds
+        recorded,
         list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
         model.subject_table.name,
         model.subject_table.key,
