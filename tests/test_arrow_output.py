@@ -26,7 +26,7 @@ from endpointdsl.data.arrowrecords import Records
 from endpointdsl.data.errors import DataError
 from endpointdsl.data.read import read_tables
 from endpointdsl.data.write import WRITERS
-from endpointdsl.engines.sql.run import ADTTE_SCHEMA_AVALC, _with_times, adtte_frame
+from endpointdsl.engines.sql.results import ADTTE_SCHEMA_AVALC, adtte_frame, with_times
 
 FORMATS = (".csv", ".parquet", ".xpt")
 WRITTEN = re.compile(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d")  # 07DEC26:02:58:01
@@ -48,7 +48,7 @@ def _records(rows: list[dict], schema: pa.Schema) -> Records:
     return Records(table, lambda: adtte_frame(table))
 
 
-SCHEMA = _with_times(ADTTE_SCHEMA_AVALC)
+SCHEMA = with_times(ADTTE_SCHEMA_AVALC)
 SCHEMA = SCHEMA.insert(SCHEMA.get_field_index("PARAM") + 1, pa.field("PARCAT1", pa.string()))
 
 

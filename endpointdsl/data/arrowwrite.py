@@ -31,10 +31,8 @@ class _Unhandled(Exception):
     """A column this module does not write as pandas would: the pandas writer writes it."""
 
 
-def write_csv(records: Records, target: Path, dataset: str, fallback) -> None:
-    from .write import _date_columns, _datetime_columns
-
-    dates, times = set(_date_columns(records, dataset)), set(_datetime_columns(records, dataset))
+def write_csv(records: Records, target: Path, dataset: str, fallback, dates: set, times: set) -> None:
+    """`fallback`: the pandas writer; `dates`, `times`: the columns it writes as dates, as times."""
     names = records.columns
     head = io.StringIO()
     csv.writer(head, lineterminator="\n").writerow(names)  # the header as pandas writes it

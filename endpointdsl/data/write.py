@@ -109,7 +109,8 @@ def _as_date(value: object) -> dt.date | None:
 
 def _write_csv(frame: pd.DataFrame, target: Path, dataset: str) -> None:
     if isinstance(frame, Records):  # issue 16: Arrow records, written without a pandas frame
-        return arrowwrite.write_csv(frame, target, dataset, _write_csv)
+        dates, times = set(_date_columns(frame, dataset)), set(_datetime_columns(frame, dataset))
+        return arrowwrite.write_csv(frame, target, dataset, _write_csv, dates, times)
     out = frame.copy()
     for column in _date_columns(out, dataset):
         out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_date(d)) else "")
