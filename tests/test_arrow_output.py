@@ -156,3 +156,18 @@ def test_generated_programs_are_written_alike(case):
     with tempfile.TemporaryDirectory() as folder:
         _files(Path(folder), result.table, result.adtte, FORMATS[:2])
     assert not any(isinstance(v, float) and math.isnan(v) for v in result.adtte.PARAMCD)
+
+
+def test_a_column_the_arrow_writer_does_not_know_is_written_from_the_frame(tmp_path):
+    """A yes/no column and a time with nanoseconds (no engine gives them): the pandas writer's file."""
+    frame = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B"],
+            "FLAG": [True, False],
+            "ADTM": pd.to_datetime(["2020-01-01 10:00:00.000000001", None]),
+        }
+    )
+    for column in ("FLAG", "ADTM"):
+        part = frame[["USUBJID", column]]
+        table = pa.Table.from_pandas(part, preserve_index=False)
+        _files(tmp_path, Records(table, lambda part=part: part), part, FORMATS[:1])

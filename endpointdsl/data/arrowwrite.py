@@ -83,11 +83,14 @@ def _quoted(text: pa.Array) -> pa.Array:
 
 def _iso(column: pa.Array) -> pa.Array:
     """datetime.isoformat of each time (microseconds only when not zero), as write does."""
-    text = pc.cast(column.cast(pa.timestamp("us")), pa.string())
+    try:  # nanoseconds (never from the engines, which keep microseconds): the pandas writer's
+        text = pc.cast(column.cast(pa.timestamp("us")), pa.string())
+    except pa.ArrowInvalid:
+        raise _Unhandled("a time with nanoseconds") from None
     text = pc.replace_substring_regex(
         pc.replace_substring(text, " ", "T", max_replacements=1), r"\.000000$", ""
     )
-    if pc.all(pc.match_substring_regex(text, _ISO)).as_py() not in (True, None):
+    if pc.all(pc.match_substring_regex(text, _ISO)).as_py() is False:  # another Arrow's format
         raise _Unhandled("a time this Arrow formats otherwise")
     return pc.fill_null(text, "")
 
