@@ -158,6 +158,7 @@ def test_generated_programs_are_written_alike(case):
     assert not any(isinstance(v, float) and math.isnan(v) for v in result.adtte.PARAMCD)
 
 
+@pytest.mark.filterwarnings("ignore:Discarding nonzero nanoseconds")  # the pandas writer's, as always
 def test_a_column_the_arrow_writer_does_not_know_is_written_from_the_frame(tmp_path):
     """A yes/no column and a time with nanoseconds (no engine gives them): the pandas writer's file."""
     frame = pd.DataFrame(
