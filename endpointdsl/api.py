@@ -181,15 +181,25 @@ class CompiledFile:
     def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
         """adam: the records of any engine made ADaM-complete, in this one place (data.adam)."""
         from .data.adam import complete, number_parameters
+        from .data.adamarrow import complete_records
+        from .data.arrowrecords import Records
         from .data.tables import RunResult
 
         adam, subject = self.model.adam, self.model.subject_table
         keep = [(c.column, c.name, c.line) for c in adam.keep]
         endpoints = [(e.paramcd, e.group is not None) for e in self.model.endpoints]
+        arrow = result.table if isinstance(result.table, Records) else None  # issue 16: kept in Arrow
         paramn = number_parameters(
-            endpoints, dict(adam.paramn), adam.stated, result.adtte["PARAMCD"].tolist(),
+            endpoints, dict(adam.paramn), adam.stated,
+            sorted(arrow.codes()) if arrow is not None else result.adtte["PARAMCD"].tolist(),
             {e.paramcd: f"{self.model.file}:{e.span.line}" for e in self.model.endpoints if e.span},
         )  # fmt: skip
+        if arrow is not None:
+            adtte = complete_records(
+                arrow, tables[subject.name], subject.key, keep, paramn, adam.dataset, adam.label,
+                self.model.file,
+            )  # fmt: skip
+            return RunResult(adtte, empty_events(self.model, tables, result.report))
         adtte = complete(
             result.adtte, tables[subject.name], subject.key, keep, paramn, adam.dataset, adam.label,
             self.model.file,

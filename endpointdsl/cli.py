@@ -597,7 +597,7 @@ def _run(args) -> int:
             else:
                 result = compiled.run(tables, engine=args.engine, progress=display)
             stage(display, f"writing {out}")
-            files.write(out, result.adtte, "ADTTE")
+            files.write(out, result.table, "ADTTE")  # issue 16: Arrow records as they are
             stage(display, f"writing {outputs[1][0]}")
             files.write(outputs[1][0], result.report, "REPORT")
             summary = compiled.summary(result) if rates else None
@@ -640,14 +640,15 @@ def _run(args) -> int:
 
         print(format_value_summary(values))
         _say(args, f"value summary written to {values_out[0]}")
-    for line in _group_lines(compiled.model, result.adtte):  # groups (issue 13)
+    for line in _group_lines(compiled.model, result):  # groups (issue 13)
         _say(args, line)
     for line in _empty_event_lines(result.report):  # bor (issue 19): no silent empty events
         print(line, file=sys.stderr)
+    records, subjects = result.counts()  # issue 16: Arrow records not made a pandas frame for this
     _say(
         args,
-        f"{args.out}: {_plural(len(result.adtte), 'record')} for "
-        f"{_plural(result.adtte.USUBJID.nunique(), 'subject')}; {_plural(len(result.excluded), 'exclusion')} "
+        f"{args.out}: {_plural(records, 'record')} for "
+        f"{_plural(subjects, 'subject')}; {_plural(len(result.excluded), 'exclusion')} "
         f"and {_plural(len(result.findings), 'data finding')} in {report}",
     )
     if args.fail_on_findings and len(result.findings):
@@ -760,13 +761,13 @@ def _report(args) -> int:
     return EXIT_OK
 
 
-def _group_lines(model, adtte) -> list[str]:
+def _group_lines(model, result) -> list[str]:
     """groups (issue 13): each grouped endpoint's parameters with their values, as the run made them."""
     lines = []
     for ep in model.endpoints:
         if ep.group is None:
             continue
-        g = ep.group
+        g, adtte = ep.group, result.adtte  # issue 16: Arrow records made a frame only here
         rest = adtte.PARAMCD.str.slice(len(ep.paramcd))
         mine = adtte[
             adtte.PARAMCD.str.startswith(ep.paramcd) & rest.str.isdigit() & (adtte.PARAMCD.str.len() == 8)

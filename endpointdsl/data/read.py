@@ -84,15 +84,18 @@ def _is_a(kind: pa.DataType, *tests: str) -> bool:
 
 
 def _read_sas(
-    read: Callable, path: Path, encoding: str | None, columns: Columns | None = None
+    read: Callable, path: Path, encoding: str | None, columns: Columns | None = None, arrow: bool = False
 ) -> pd.DataFrame:
     """A pyreadstat reader; an encoding it does not know is retried under Python's name
-    (latin-1: iso8859-1). `columns`: only those the run reads (the names from the metadata)."""
+    (latin-1: iso8859-1). `columns`: only those the run reads (the names from the metadata);
+    `arrow` (with `columns`): Arrow-backed columns, each chunk made Arrow as it is read."""
     names = dict.fromkeys([encoding, codecs.lookup(encoding).name] if encoding else [None])
     for name in names:
         try:
             if columns is None:
                 frame, meta = read(str(path), encoding=name)
+            elif arrow:
+                frame, meta = _sas_batches(read, path, name, columns)
             else:
                 frame, meta = _sas_chunks(read, path, name, columns)
             # adam: the SAS labels and formats of the columns, for the columns `keep` carries
@@ -130,6 +133,36 @@ def _sas_chunks(read: Callable, path: Path, encoding: str | None, columns: Colum
             break
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     return frame, meta
+
+
+def _sas_batches(read: Callable, path: Path, encoding: str | None, columns: Columns):
+    """(frame, metadata) as _sas_chunks reads them, but each chunk's chosen columns become an
+    Arrow table at once and its pandas frame is dropped (issue 16): the text is held as Arrow
+    strings, not Python objects. The frame is Arrow-backed, as a Parquet input's."""
+    try:
+        return _arrow_chunks(read, path, encoding, columns)
+    except pa.ArrowException:  # a column Arrow cannot type (mixed cells): read as pandas, as before
+        return _sas_chunks(read, path, encoding, columns)
+
+
+def _arrow_chunks(read: Callable, path: Path, encoding: str | None, columns: Columns):
+    _, meta = read(str(path), encoding=encoding, metadataonly=True)
+    chosen = columns.of(list(meta.column_names))
+    parts: list[pa.Table] = []
+    rows = 0
+    while True:
+        chunk, meta = read(str(path), encoding=encoding, row_offset=rows, row_limit=SAS_CHUNK)
+        count = len(chunk)
+        if parts and count == 0:
+            break
+        parts.append(pa.Table.from_pandas(chunk if chosen is None else chunk[chosen], preserve_index=False))
+        del chunk
+        rows += count
+        if count < SAS_CHUNK:
+            break
+    # a chunk whose column is all missing has Arrow's null type: promoted to the others' type
+    table = pa.concat_tables(parts, promote_options="default") if len(parts) > 1 else parts[0]
+    return table.replace_schema_metadata(None).to_pandas(types_mapper=pd.ArrowDtype), meta
 
 
 READERS: dict[str, tuple[str, Reader]] = {
@@ -176,6 +209,9 @@ def read_table(
         read = functools.partial(_read_parquet, arrow=True)
     elif arrow and path.suffix.lower() == ".csv":  # perf (issue 16): Arrow's text columns, not copied
         read = functools.partial(read_csv, arrow=True)
+    elif arrow and columns is not None and path.suffix.lower() in (".xpt", ".sas7bdat"):  # issue 16
+        sas = pyreadstat.read_xport if path.suffix.lower() == ".xpt" else pyreadstat.read_sas7bdat
+        read = lambda p, e, columns=None: _read_sas(sas, p, e, columns, arrow=True)  # noqa: E731
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a {kind} file")
     try:

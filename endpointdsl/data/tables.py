@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 from attrs import frozen
 
+from .arrowrecords import Records
 from .datecheck import check_date_columns
 from .errors import DataError
 from .groups import Grouped, expand
@@ -29,8 +30,24 @@ REPORT_COLUMNS = ["USUBJID", "PARAMCD", "STATUS", "MESSAGE"]
 
 @frozen
 class RunResult:
-    adtte: pd.DataFrame
+    _adtte: pd.DataFrame | Records  # (issue 16) Arrow records, from the SQL engine's common path
     report: pd.DataFrame  # one row per exclusion and per data finding
+
+    @property
+    def adtte(self) -> pd.DataFrame:
+        """The records as a pandas frame (Arrow records converted on first use, then kept)."""
+        return self._adtte.frame() if isinstance(self._adtte, Records) else self._adtte
+
+    @property
+    def table(self) -> pd.DataFrame | Records:
+        """The records as the writers take them: Arrow when the engine kept them so."""
+        return self._adtte
+
+    def counts(self) -> tuple[int, int]:
+        """(records, subjects with a record), without converting Arrow records."""
+        if isinstance(self._adtte, Records):
+            return len(self._adtte), self._adtte.subjects()
+        return len(self._adtte), self._adtte.USUBJID.nunique()
 
     @property
     def excluded(self) -> pd.DataFrame:

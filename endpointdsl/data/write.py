@@ -18,6 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
 
+from . import arrowwrite
+from .arrowrecords import Records
 from .errors import DataError
 from .km import XPT_LABELS as KM_XPT_LABELS  # km: the Kaplan-Meier summary (issue 15)
 from .summary import XPT_LABELS as SUMMARY_XPT_LABELS
@@ -106,6 +108,9 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _write_csv(frame: pd.DataFrame, target: Path, dataset: str) -> None:
+    if isinstance(frame, Records):  # issue 16: Arrow records, written without a pandas frame
+        dates, times = set(_date_columns(frame, dataset)), set(_datetime_columns(frame, dataset))
+        return arrowwrite.write_csv(frame, target, dataset, _write_csv, dates, times)
     out = frame.copy()
     for column in _date_columns(out, dataset):
         out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_date(d)) else "")
@@ -123,6 +128,8 @@ def _seq_text(value: object) -> str:
 
 
 def _write_parquet(frame: pd.DataFrame, target: Path, dataset: str) -> None:
+    if isinstance(frame, Records):  # issue 16: Arrow records, written without a pandas frame
+        return arrowwrite.write_parquet(frame, target, dataset, _parquet_metadata(frame, dataset))
     dates = set(_date_columns(frame, dataset))
     arrays = [_dates(frame[c]) if c in dates else _arrow(frame[c]) for c in frame.columns]
     table = pa.table(arrays, names=[str(c) for c in frame.columns])
@@ -160,6 +167,8 @@ def _arrow(column: pd.Series) -> pa.Array:
 
 
 def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
+    if isinstance(frame, Records):  # pyreadstat writes from pandas
+        frame = frame.frame()
     out = frame.reset_index(drop=True).rename(columns=XPT_NAMES.get(dataset, {}))
     bad = [str(c) for c in out.columns if not _SAS_NAME.match(str(c))]
     if bad:

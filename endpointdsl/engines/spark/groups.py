@@ -17,7 +17,7 @@ import pyarrow as pa
 from ...check import model as m
 from ..sql.generate import SqlProgram
 from ..sql.groups import composite_tables, no_parameter_query, params, relabel_queries
-from ..sql.run import REPORT_SCHEMA, _schema_of, _with_no_record, adtte_frame, report_frame
+from ..sql.results import REPORT_SCHEMA, adtte_frame, report_frame, schema_of, with_no_record
 from .translate import translate
 
 
@@ -55,7 +55,7 @@ def found(spark, model: m.Model, code: str):
         return named, labels
     query = _one(no_parameter_query(ep, model.subject_table.name))
     report = report_frame(spark.sql(query).toArrow().cast(REPORT_SCHEMA))
-    return [ep.paramcd], None, _with_no_record(model, [ep.paramcd], set(), report)
+    return [ep.paramcd], None, with_no_record(model, [ep.paramcd], set(), report)
 
 
 def second_pass(spark, model: m.Model, prepared: dict, code: str, program: SqlProgram, first, run, register):
@@ -83,6 +83,6 @@ def second_pass(spark, model: m.Model, prepared: dict, code: str, program: SqlPr
     adtte_query, report_query = relabel_queries(ep, columns)
     adtte = spark.sql(_one(adtte_query)).toArrow()
     report = spark.sql(_one(report_query)).toArrow().cast(REPORT_SCHEMA)
-    frame = adtte_frame(adtte.cast(_schema_of(adtte)))
+    frame = adtte_frame(adtte.cast(schema_of(adtte)))
     codes = [p.paramcd for p in named]
-    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD.unique()), report_frame(report))
+    return codes, frame, with_no_record(model, codes, set(frame.PARAMCD.unique()), report_frame(report))

@@ -28,9 +28,16 @@ from ...data.tables import RunResult, validate
 from ..sql.generate import generate_sql, result_queries
 from ..sql.groups import ungrouped
 from ..sql.prepare import prepare_table, sorted_proof
-from ..sql.run import ADTTE_SCHEMA, ADTTE_SCHEMA_AVALC, REPORT_SCHEMA, _with_times, adtte_frame, report_frame
-from ..sql.run import _with_groups as with_groups
-from ..sql.run import _with_no_record_findings as with_no_record_findings
+from ..sql.results import (
+    ADTTE_SCHEMA,
+    ADTTE_SCHEMA_AVALC,
+    REPORT_SCHEMA,
+    adtte_frame,
+    report_frame,
+    with_groups,
+    with_no_record_findings,
+    with_times,
+)
 from .groups import found, second_pass
 from .inputs import register as register_source
 from .inputs import validate_sources
@@ -204,7 +211,7 @@ def run_spark(
         adtte_query, report_query = (translate(q)[0].sql for q in result_queries(program.order))
         adtte = spark.sql(adtte_query).toArrow()
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
-        adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
+        adtte = adtte.cast(with_times(schema) if "ADTM" in adtte.column_names else schema)
         report = spark.sql(report_query).toArrow().cast(REPORT_SCHEMA)
         first = {code: found(spark, model, code) for code in program.grouped}  # before any second pass
         # a second pass reads only the inputs' schemas (a table it does not cross: empty)
@@ -219,7 +226,7 @@ def run_spark(
         for name in reversed(views):  # the session outlives the run: leave nothing behind
             spark.catalog.dropTempView(name)
     adtte, report = adtte_frame(adtte), report_frame(report)
-    report = with_no_record_findings(model, program, adtte, report)
+    report = with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
     if passes:
         adtte, report = with_groups(model, program, adtte, report, passes)
     return RunResult(adtte, report)

@@ -22,13 +22,11 @@ import pyarrow.compute as pc
 
 from ...check import model as m
 from ...check.usage import table_usage
+from ...data.arrowrecords import Records
 from ...data.errors import DataError
 from ...data.records import Derivation
 from ...data.tables import (
-    ADTTE_COLUMNS,
-    REPORT_COLUMNS,
     RunResult,
-    no_record_findings,
     output_columns,
     run_tables,
     validate,
@@ -39,29 +37,24 @@ from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
 from .keys import numbered_tables, text_keys
 from .prepare import fact, prepare_table, sorted_proof
-from .session import Sessions
-
-ADTTE_SCHEMA = pa.schema(
-    [(c, pa.string()) for c in ADTTE_COLUMNS[:3]]
-    + [("STARTDT", pa.date32()), ("STARTDTF", pa.string()), ("ADT", pa.date32()), ("ADTF", pa.string()),
-       ("AVAL", pa.float64()), ("AVALU", pa.string()), ("CNSR", pa.int64())]
-    + [(c, pa.string()) for c in ("EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR")]
-    + [("SRCSEQ", pa.float64())]
-)  # fmt: skip
-# With response or incidence endpoints (data.tables.output_columns): AVALC after AVAL.
-ADTTE_SCHEMA_AVALC = ADTTE_SCHEMA.insert(
-    ADTTE_SCHEMA.get_field_index("AVAL") + 1, pa.field("AVALC", pa.string())
+from .results import (
+    ADTTE_SCHEMA,
+    ADTTE_SCHEMA_AVALC,
+    REPORT_SCHEMA,
+    TYPED,
+    adtte_frame,
+    parcats,
+    ranks,
+    report_frame,
+    schema_of,
+    sorted_rows,
+    text_values,
+    with_groups,
+    with_no_record,
+    with_no_record_findings,
+    with_times,
 )
-
-
-# With an endpoint timed by the clock: STARTDTM after STARTDTF, ADTM after ADTF.
-def _with_times(schema: pa.Schema) -> pa.Schema:
-    schema = schema.insert(schema.get_field_index("STARTDTF") + 1, pa.field("STARTDTM", pa.timestamp("us")))
-    return schema.insert(schema.get_field_index("ADTF") + 1, pa.field("ADTM", pa.timestamp("us")))
-
-
-REPORT_SCHEMA = pa.schema([(c, pa.string()) for c in REPORT_COLUMNS])
-
+from .session import Sessions
 
 SMALL = 50_000  # rows: below this, one thread (scheduling costs more than it saves)
 
@@ -197,21 +190,29 @@ def run_sql(
         if not program.grouped and not small:
             prepared = _release(con, prepared, program.kept)
         stage(progress, "collecting the results")
+        table = None  # the last input the loop above registered, released with the others (issue 16)
+        pa.default_memory_pool().release_unused()
         adtte_query, report_query = result_queries(program.order, numbered is not None)
         adtte = con.sql(adtte_query).to_arrow_table()
+        if not program.grouped and not small:  # DuckDB's copy of the records, freed before the report's
+            con.execute("DROP TABLE adtte")
         report = con.sql(report_query).to_arrow_table()
         if numbered is not None:
             adtte, report = (_with_keys(t, numbered.keys) for t in (adtte, report))
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
-        adtte = adtte.cast(_with_times(schema) if "ADTM" in adtte.column_names else schema)
+        adtte = adtte.cast(with_times(schema) if "ADTM" in adtte.column_names else schema)
         report = report.cast(REPORT_SCHEMA)
         passes = [_second_pass(model, con, prepared, code, second[code]) for code in program.grouped]
     finally:
         con.close()
+    if not passes and not program.fallback:  # issue 16: the records stay Arrow up to the writers
+        report = report_frame(report)
+        report = with_no_record_findings(model, program, _codes(adtte), report)
+        return RunResult(Records(adtte, lambda: adtte_frame(adtte)), report)
     adtte, report = adtte_frame(adtte), report_frame(report)
-    report = _with_no_record_findings(model, program, adtte, report)
+    report = with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
     if passes:
-        adtte, report = _with_groups(model, program, adtte, report, passes)
+        adtte, report = with_groups(model, program, adtte, report, passes)
     if program.fallback:
         stage(progress, f"deriving {', '.join(program.fallback)} per subject")
         return _merge_fallback(model, per_subject, tables, program, adtte, report)
@@ -292,101 +293,29 @@ def _merge_fallback(
     rows = other.report[other.report.PARAMCD.notna()]  # the fallback's (a grouped one's: numbered)
     frames = [f for f in (adtte, other.adtte) if len(f)] or [adtte]
     merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    merged = merged.reindex(columns=output_columns(responses, times, _parcats(model, program)))  # groups
-    merged = _sorted(merged, [merged.USUBJID, *_ranks(model, program, merged.PARAMCD, len(program.order))])
+    merged = merged.reindex(columns=output_columns(responses, times, parcats(model, program)))  # groups
+    merged = sorted_rows(merged, [merged.USUBJID, *ranks(model, program, merged.PARAMCD, len(program.order))])
     for name in merged.columns:
         if name in ("STARTDTM", "ADTM"):
             merged[name] = merged[name].astype("datetime64[ns]")
         elif name not in TYPED:
-            merged[name] = _text_values(merged[name])
+            merged[name] = text_values(merged[name])
     reports = [f for f in (report, rows) if len(f)] or [report]
     rows = pd.concat(reports, ignore_index=True) if len(reports) > 1 else reports[0]
-    rows = _sorted(
-        rows, [rows.USUBJID.fillna(""), *_ranks(model, program, rows.PARAMCD, -1), rows.STATUS, rows.MESSAGE]
+    rows = sorted_rows(
+        rows, [rows.USUBJID.fillna(""), *ranks(model, program, rows.PARAMCD, -1), rows.STATUS, rows.MESSAGE]
     )
-    rows = rows.apply(_text_values)
+    rows = rows.apply(text_values)
     return RunResult(merged, rows)
 
 
-def _with_no_record_findings(model, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame):
-    """The report with tables.no_record_findings for the endpoints derived in SQL (run_tables
-    adds them for the endpoints it derives)."""
-    excluded = report[report.STATUS == "excluded"]
-    rows = no_record_findings(
-        list(program.endpoints),
-        set(adtte.PARAMCD.unique()),  # unique first: a million str objects cost seconds
-        list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
-        model.subject_table.name,
-        model.subject_table.key,
-    )
-    if not rows:
-        return report
-    rank = {code: i for i, code in enumerate(program.order)}
-    both = pd.concat([report, pd.DataFrame(rows, columns=REPORT_COLUMNS)], ignore_index=True)
-    keys = [both.USUBJID.fillna(""), both.PARAMCD.map(rank).fillna(-1), both.STATUS, both.MESSAGE]
-    both = _sorted(both, keys)
-    return both.apply(_text_values)
+def _codes(adtte: pa.Table) -> set[str]:
+    """The PARAMCDs with a record (unique first: a million str objects cost seconds)."""
+    return {c for c in pc.unique(adtte["PARAMCD"]).to_pylist() if c is not None}
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-TYPED = ("STARTDT", "ADT", "AVAL", "CNSR", "SRCSEQ")  # the columns with a dtype of their own
-
-
-def _text_values(column: pd.Series) -> pd.Series:
-    """A concatenated text column with the dtype pandas infers from its Python values, as
-    run_tables builds it (str, or object when all missing): concat keeps object otherwise."""
-    return pd.Series([None if pd.isna(v) else v for v in column], dtype=None, index=column.index)
-
-
-def _sorted(frame: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
-    """Rows sorted by the keys run_tables sorts by (text by code point, as Python), index 0..n-1."""
-    names = [f"__k{i}" for i in range(len(keys))]
-    order = pd.DataFrame(dict(zip(names, keys, strict=True))).sort_values(names, kind="stable").index
-    return frame.loc[order].reset_index(drop=True)
-
-
-# ---- Arrow to pandas, with the dtypes data.tables.adtte_frame / report_frame give ----------
-
-
-def _text(column: pa.ChunkedArray) -> pd.Series:
-    """A text column as pandas infers it from Python values: str, or object when all missing."""
-    if len(column) == 0 or column.null_count == len(column):
-        return pd.Series([None] * len(column), dtype=object)
-    return column.to_pandas()
-
-
-def adtte_frame(table: pa.Table) -> pd.DataFrame:
-    """With an AVALC column (response or incidence endpoints), CNSR is a nullable Int64."""
-    responses = "AVALC" in table.column_names
-    parcats = sum(1 for c in table.column_names if c.startswith("PARCAT"))  # groups (issue 13)
-    columns = output_columns(responses, "ADTM" in table.column_names, parcats)
-    data = {}
-    for name in columns:
-        column = table[name]
-        if name in ("STARTDTM", "ADTM"):
-            data[name] = column.to_pandas().astype("datetime64[ns]")
-        elif name in ("STARTDT", "ADT"):
-            data[name] = column.to_pandas(date_as_object=True).astype(object)
-        elif name == "AVAL":
-            data[name] = pd.Series(column.to_numpy(), dtype="float64")
-        elif name == "CNSR" and responses:
-            data[name] = column.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-        elif name == "CNSR":
-            data[name] = pd.Series(column.to_numpy(), dtype="int64")
-        elif name == "SRCSEQ":
-            data[name] = pd.Series(pc.fill_null(column, float("nan")).to_numpy(), dtype="float64").astype(
-                "Float64"
-            )
-        else:
-            data[name] = _text(column)
-    return pd.DataFrame(data, columns=columns)
-
-
-def report_frame(table: pa.Table) -> pd.DataFrame:
-    return pd.DataFrame({name: _text(table[name]) for name in REPORT_COLUMNS}, columns=REPORT_COLUMNS)
 
 
 # ---- groups (issue 13, item 3): the second pass of each grouped endpoint (groups.py) ----------
@@ -401,7 +330,7 @@ def _second_pass(model: m.Model, con, prepared: dict, code: str, program: SqlPro
         report = report_frame(
             con.sql(no_parameter_query(ep, model.subject_table.name)).to_arrow_table().cast(REPORT_SCHEMA)
         )
-        return [ep.paramcd], None, _with_no_record(model, [ep.paramcd], set(), report)
+        return [ep.paramcd], None, with_no_record(model, [ep.paramcd], set(), report)
     crossed = set(composite_tables(model, ep))
     inputs = {
         t.name: con.sql(f"SELECT * FROM {_ident(f'gsrc_{code}_{t.name}')}").to_arrow_table()
@@ -426,89 +355,10 @@ def _second_pass(model: m.Model, con, prepared: dict, code: str, program: SqlPro
         report = two.sql(report_query).to_arrow_table().cast(REPORT_SCHEMA)
     finally:
         two.close()
-    frame = adtte_frame(adtte.cast(_schema_of(adtte)))
+    frame = adtte_frame(adtte.cast(schema_of(adtte)))
     codes = [p.paramcd for p in named]
-    return codes, frame, _with_no_record(model, codes, set(frame.PARAMCD.unique()), report_frame(report))
-
-
-def _with_no_record(model: m.Model, codes: list[str], recorded: set, report: pd.DataFrame) -> pd.DataFrame:
-    """The report with tables.no_record_findings for these codes."""
-    excluded = report[report.STATUS == "excluded"]
-    found = no_record_findings(
-        codes, recorded, list(zip(excluded.PARAMCD, excluded.MESSAGE, strict=True)),
-        model.subject_table.name, model.subject_table.key,
-    )  # fmt: skip
-    return pd.concat([report, pd.DataFrame(found, columns=REPORT_COLUMNS)], ignore_index=True)
+    return codes, frame, with_no_record(model, codes, set(frame.PARAMCD.unique()), report_frame(report))
 
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _schema_of(table: pa.Table) -> pa.Schema:
-    """The output schema of a relabelled adtte: AVALC, times and PARCAT columns as it has them."""
-    schema = ADTTE_SCHEMA_AVALC if "AVALC" in table.column_names else ADTTE_SCHEMA
-    schema = _with_times(schema) if "ADTM" in table.column_names else schema
-    at = schema.get_field_index("PARAM") + 1
-    for i, name in enumerate(c for c in table.column_names if c.startswith("PARCAT")):
-        schema = schema.insert(at + i, pa.field(name, pa.string()))
-    return schema
-
-
-def _ranks(model: m.Model, program: SqlProgram, codes: pd.Series, missing: int) -> list[pd.Series]:
-    """Sort keys of PARAMCDs in run_tables' order: a grouped endpoint's parameters in its
-    place, by number (its own code, when it made none, in its place too)."""
-    rank = {code: i for i, code in enumerate(program.order)}
-    grouped = {ep.paramcd for ep in model.endpoints if ep.group is not None and ep.paramcd in rank}
-
-    def key(code) -> tuple[int, str]:
-        if not isinstance(code, str):
-            return (missing, "")
-        if code in rank:  # a grouped endpoint's own code: it made no parameter
-            return (rank[code], "")
-        numbered = len(code) == 8  # data.groups: the code and the number, 8 characters
-        prefix = next(
-            (p for p in grouped if numbered and code.startswith(p) and code[len(p) :].isdigit()), None
-        )
-        return (rank[prefix], code) if prefix else (len(rank), code)
-
-    keys = [key(c) for c in codes]
-    return [
-        pd.Series([k[0] for k in keys], index=codes.index),
-        pd.Series([k[1] for k in keys], index=codes.index),
-    ]
-
-
-def _parcats(model: m.Model, program: SqlProgram) -> int:
-    """The PARCAT columns of the output: as many as the grouped endpoints chosen have columns."""
-    chosen = [model.endpoint(c) for c in program.order]
-    return max((len(ep.group.columns) for ep in chosen if ep.group is not None), default=0)
-
-
-def _with_groups(model: m.Model, program: SqlProgram, adtte: pd.DataFrame, report: pd.DataFrame, passes):
-    """The first pass's records and report with the grouped endpoints', in run_tables' order,
-    columns and dtypes (PARCAT1, PARCAT2 after PARAM)."""
-    chosen = [model.endpoint(c) for c in program.order]
-    responses = any(ep.kind != "tte" for ep in chosen)
-    times = any(m.timed(ep) for ep in chosen)
-    columns = output_columns(responses, times, _parcats(model, program))
-    frames = [f for f in [adtte, *(p[1] for p in passes if p[1] is not None)] if len(f)] or [adtte]
-    merged = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
-    merged = _sorted(merged, [merged.USUBJID, *_ranks(model, program, merged.PARAMCD, len(program.order))])
-    for name in merged.columns:
-        if name in ("STARTDTM", "ADTM"):
-            merged[name] = merged[name].astype("datetime64[ns]")
-        elif name in ("AVAL",):
-            merged[name] = merged[name].astype("float64")
-        elif name == "CNSR":
-            merged[name] = merged[name].astype("Int64" if responses else "int64")
-        elif name == "SRCSEQ":
-            merged[name] = merged[name].astype("Float64")
-        elif name not in TYPED:
-            merged[name] = _text_values(merged[name])
-    reports = [f for f in [report, *(p[2] for p in passes)] if len(f)] or [report]
-    rows = pd.concat(reports, ignore_index=True)
-    rows = _sorted(
-        rows, [rows.USUBJID.fillna(""), *_ranks(model, program, rows.PARAMCD, -1), rows.STATUS, rows.MESSAGE]
-    )
-    return merged, rows.apply(_text_values)
