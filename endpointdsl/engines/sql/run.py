@@ -195,7 +195,7 @@ def run_sql(
         adtte_query, report_query = result_queries(program.order, numbered is not None)
         adtte = con.sql(adtte_query).to_arrow_table()
         if not program.grouped and not small:  # DuckDB's copy of the records, freed before the report's
-            con.execute("DROP TABLE adtte")
+            _drop_records(con, program.kept)
         report = con.sql(report_query).to_arrow_table()
         if numbered is not None:
             adtte, report = (_with_keys(t, numbered.keys) for t in (adtte, report))
@@ -272,6 +272,15 @@ def _release(con, prepared: dict, kept: tuple = ("adtte", "report")) -> dict:
             con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS temp.main.{_ident(name)}")
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
     return {}
+
+
+def _drop_records(con, kept: tuple) -> None:
+    """Free DuckDB's copy of the records once read: the adtte view and the res_<P> tables it
+    reads (generate's `kept`, all but the report, a table of its own)."""
+    con.execute("DROP VIEW IF EXISTS adtte")
+    for name in kept:
+        if name.lower() not in ("adtte", "report"):
+            con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
 
 
 def _merge_fallback(
