@@ -172,3 +172,17 @@ def test_a_column_the_arrow_writer_does_not_know_is_written_from_the_frame(tmp_p
         part = frame[["USUBJID", column]]
         table = pa.Table.from_pandas(part, preserve_index=False)
         _files(tmp_path, Records(table, lambda part=part: part), part, FORMATS[:1])
+
+
+def test_a_result_kept_in_arrow_pickles_and_gives_the_same_frame():
+    """A RunResult holding Records (e.g. sent to another process) pickles, and its frame after
+    the round trip is the frame of the result itself (the conversion is no closure)."""
+    import pickle
+
+    compiled = endpointdsl.load(EXAMPLES / "her2_cart_trastuzumab.ept")
+    tables = read_tables(EXAMPLES / "data", [t.name for t in compiled.model.tables], arrow=True)
+    result = compiled.run(tables, engine="sql")
+    assert isinstance(result.table, Records)
+    again = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_frame_equal(again.adtte, result.adtte)
+    pd.testing.assert_frame_equal(again.report, result.report)

@@ -9,6 +9,8 @@ Parquet writer converts it. The pandas frame, when asked for, is `adam.complete`
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -72,10 +74,14 @@ def complete_records(
         attrs["dataset_label"] = label
     out = pa.table(list(columns.values()), names=list(columns))
 
-    def convert() -> pd.DataFrame:
-        return complete(records.convert(), subject, key, keep, paramn, dataset, label, file)
-
+    # a partial of module functions, not a closure: a RunResult holding Records stays picklable
+    convert = partial(_completed, records.convert, subject, key, keep, paramn, dataset, label, file)
     return Records(out, convert, attrs)
+
+
+def _completed(convert, *args) -> pd.DataFrame:
+    """adam.complete of the records' pandas frame (what `Records.frame` gives for completed records)."""
+    return complete(convert(), *args)
 
 
 def _studyid(source: pd.Series, at, file: str) -> pa.Array:

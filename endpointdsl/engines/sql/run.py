@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import pyarrow as pa
@@ -208,7 +209,7 @@ def run_sql(
     if not passes and not program.fallback:  # issue 16: the records stay Arrow up to the writers
         report = report_frame(report)
         report = with_no_record_findings(model, program, _codes(adtte), report)
-        return RunResult(Records(adtte, lambda: adtte_frame(adtte)), report)
+        return RunResult(Records(adtte, partial(adtte_frame, adtte)), report)  # picklable
     adtte, report = adtte_frame(adtte), report_frame(report)
     report = with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
     if passes:
