@@ -401,23 +401,31 @@ class ResponseSql(OccurrenceSql):
         vd = names["vd"]
         stop_first = not r.continues
         fields = "{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}"
-        if r.nearest is not None:
-            order = (
-                "abs(date_diff('day', q.wtarget, v.d)) * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
+        # days from the origin: the window is read on the visits' own origin, so only the
+        # visits inside it are grouped, without a join (issue 16); else the subject's dates
+        days = r.start.event is None and r.stop.event is None
+        if days:
+            lo, hi = (self.window_day(b, "v.origin") for b in (r.start, r.stop))
+            target = (
+                self.window_day(m.WindowBound(day=r.nearest), "v.origin") if r.nearest is not None else None
             )
         else:
-            order = f"{self.rank('v.v')} * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
-        # one pass over the visits (issue 16): the last visit (a progression before the
-        # window) and the window's pick in one GROUP BY
-        last = f"arg_max({fields}, v.i) AS last_v, " if stop_first else ""
-        w.line(f"WITH g AS (SELECT v.key, {last}arg_min({fields}, {order})")
-        w.line("    FILTER (WHERE v.d >= q.wstart AND v.d <= q.wstop) AS pick")
-        w.line(f"    FROM {vd} AS v JOIN {self.win} AS q ON q.key = v.key GROUP BY v.key)")
-        chosen = "g.pick"
+            lo, hi, target = "q.wstart", "q.wstop", "q.wtarget"
+        if r.nearest is not None:  # i: the visit's day number
+            order = f"abs(date_diff('day', {target}, v.d)) * 100000000 + v.i"
+        else:
+            order = f"{self.rank('v.v')} * 100000000 + v.i"
+        w.line(f"WITH g AS (SELECT v.key, arg_min({fields}, {order}) AS pick")
+        join = "" if days else f" JOIN {self.win} AS q ON q.key = v.key"
+        w.line(f"    FROM {vd} AS v{join} WHERE v.d >= {lo} AND v.d <= {hi} GROUP BY v.key)")
+        chosen, joins = "g.pick", ""
         if stop_first:  # the first progression before the window decides
-            chosen = "CASE WHEN g.last_v.role = 'progression' AND g.last_v.d < p.wstart THEN g.last_v ELSE g.pick END"
+            # the visits stop at the first progression: a subject's only progression visit
+            w.line(f", pv AS (SELECT v.key, {fields} AS pv FROM {vd} AS v WHERE v.role = 'progression')")
+            chosen = "CASE WHEN pv.pv.d < p.wstart THEN pv.pv ELSE g.pick END"
+            joins = " LEFT JOIN pv ON pv.key = p.key"
         w.line(f", ch AS (SELECT p.*, {chosen} AS chosen")
-        w.line(f"    FROM {self.win} AS p LEFT JOIN g ON g.key = p.key)")
+        w.line(f"    FROM {self.win} AS p LEFT JOIN g ON g.key = p.key{joins})")
         reason = self.common_reasons()
         window = f"{r.start.describe()} through {r.stop.describe()}"
         for column, bound, word in (("wstart", r.start, "start"), ("wstop", r.stop, "end")):
