@@ -4,11 +4,12 @@
 The criteria set is data: `crit_set_<n>` holds one row per category (rank best first, the
 rank a date keeps, AVAL, role, confirmation by the next assessment and its window). Then, per
 subject: `assess_<E>_<n>` the assessment rows of the analysed subjects, `visits_<E>_<n>` the
-visits (the worst response of each date, up to the first progression), `confirm_<E>_<n>`
-each visit's confirming visit (window functions over the visits, linear), `vc_<P>` each
-visit's category, and the record. The relations named by the event are written once and
-read by every endpoint whose would be the same (shared.py, issue 16: six endpoints of one
-assessment event read and ordered its rows six times).
+visits (the worst response of each date, up to the first progression; one GROUP BY when the
+rows are proven in occurrence order), `confirm_<E>_<n>` each visit's confirming visit
+(window functions over the visits, linear), and the record, which reads each visit's
+category and picks the best in one GROUP BY. The relations named by the event are written
+once and read by every endpoint whose would be the same (shared.py, issue 16: six endpoints
+of one assessment event read and ordered its rows six times).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class ResponseSql(OccurrenceSql):
         ep, w = self.ep, self.w
         self.r = ep.response
         self.crit = self.r.criteria or shipped("recist11")
-        self.names = {"vc": self.table_name("vc")}
+        self.names = {}
         self.win = self.table_name("win")
         w.line("")
         w.line(f"-- endpoint {ep.paramcd}: population, origin and observation per subject", ep.span)
@@ -89,9 +90,8 @@ class ResponseSql(OccurrenceSql):
         self.names["crit"] = ident(crit)
         self.names["ro"] = ident(write_once(w, f"assess_{event}", self._rows, (self.win,), basis))
         self.names["vd"] = ident(write_once(w, f"visits_{event}", self._visits))
-        if self.r.kind == "best":
+        if self.r.kind == "best" and self._confirmable():  # none: no visit is confirmed
             self.names["pair"] = ident(write_once(w, f"confirm_{event}", self._confirmation))
-            self._categories()
         w.line(f"-- endpoint {ep.paramcd}: one row per analysed subject (a response, or the reason there is none)",
                ep.span)  # fmt: skip
         w.line(f"CREATE OR REPLACE TEMP TABLE {self.table_name('res')} AS")
@@ -134,7 +134,7 @@ class ResponseSql(OccurrenceSql):
         w.line(f"-- {self.r.event}: the assessment rows of the analysed subjects, with their response")
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS", self.ep.lines.get(self.head()))
         w.line(f"SELECT {key} AS key, {d} AS d, {seq} AS seq, {rn} AS rn, {dtf} AS dtf, {value} AS v,")
-        w.line(f'    {self.order_struct(d, seq, rn, dtf)} AS ord, q.origin, q."end", c.rnk, c.wrnk, c.role')
+        w.line('    q.origin, q."end", c.rnk, c.wrnk, c.role')
         w.line(f"FROM {self.source_name(ev)} AS t JOIN {win} AS q ON q.key = {key} AND q.analysed")
         w.line(f"LEFT JOIN {self.names['crit']} AS c ON c.cat = {value}")
         w.line(f"WHERE {where};")
@@ -144,33 +144,68 @@ class ResponseSql(OccurrenceSql):
 
     def _visits(self, w: SqlWriter, name: str) -> None:
         """One visit per date in [origin, end] (the worst response; a tie: the first row),
-        numbered, up to and including the first progression unless assessments continue."""
-        w.line(f"-- {self.r.event}: one visit per date (the worst response of the date), numbered")
+        up to and including the first progression unless assessments continue. `i`, the
+        visit's day number, orders a subject's visits (their dates are distinct), so no
+        numbering sort is needed (issue 16)."""
+        w.line(f"-- {self.r.event}: one visit per date (the worst response of the date)")
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS", self.ep.lines.get(self.head()))
         w.line(
             "WITH u AS (SELECT * FROM "
             + self.names["ro"]
             + f' WHERE {self._from_origin()}d <= "end" AND rnk IS NOT NULL)'
         )
-        w.line(
-            ", w AS (SELECT *, row_number() OVER (PARTITION BY key, d ORDER BY wrnk DESC, ord) AS k FROM u)"
-        )
-        # the responses of a date with several rows, for its finding (issue 16: the ordered
-        # string_agg only over those dates; a date with one row shows its one response)
-        w.line(", m AS (SELECT key, d FROM u GROUP BY key, d HAVING count(*) > 1)")
-        w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
-        w.line(
-            "    FROM (SELECT u.key, u.d, u.v, min(u.ord) AS o FROM u JOIN m ON m.key = u.key AND m.d = u.d"
-        )
-        w.line("    GROUP BY u.key, u.d, u.v) AS x GROUP BY key, d)")
-        w.line(", n AS (SELECT w.*, coalesce(s.shown, w.v) AS shown, coalesce(s.n, 1) AS n,")
-        w.line("    row_number() OVER (PARTITION BY w.key ORDER BY w.d) AS i")
-        w.line("    FROM w LEFT JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
+        day = "date_diff('day', DATE '0001-01-01', {}.d) AS i"
+        if self._rows_in_order():
+            # rows proven in occurrence order (generate_sql's `proven`): a date's first row is
+            # its lowest row number, so the worst response's first row is the lowest of
+            # (worst - wrnk, rn) packed in one integer; one GROUP BY, no sort (issue 16)
+            top = len(self.crit.categories) - 1
+            pick = f"({top} - wrnk) * 1099511627776 + rn"  # rn < 2^40
+            w.line(
+                f", g AS (SELECT key, d, count(*) AS rows, max(wrnk) AS w, arg_min_null(seq, {pick}) AS seq,"
+            )
+            w.line(f"    arg_min_null(dtf, {pick}) AS dtf, min(origin) AS origin FROM u GROUP BY key, d)")
+            # the distinct responses of a date with several rows, in the order of their first row
+            w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
+            w.line(
+                "    FROM (SELECT u.key, u.d, u.v, min(u.rn) AS o FROM u JOIN g ON g.key = u.key AND g.d = u.d"
+            )
+            w.line("    WHERE g.rows > 1 GROUP BY u.key, u.d, u.v) AS x GROUP BY key, d)")
+            w.line(
+                f", n AS (SELECT g.key, g.d, {day.format('g')}, g.seq, g.dtf, c.cat AS v, g.origin, c.rnk,"
+            )
+            w.line("    c.role, coalesce(s.shown, c.cat) AS shown, coalesce(s.n, 1) AS n")
+            w.line(
+                f"    FROM g JOIN {self.names['crit']} AS c ON c.wrnk = g.w LEFT JOIN s ON s.key = g.key AND s.d = g.d)"
+            )
+        else:  # the rows' order is not proven: the ordering struct decides a tie
+            w.line(", o AS (SELECT *, " + self.order_struct("d", "seq", "rn", "dtf") + " AS ord FROM u)")
+            w.line(
+                ", w AS (SELECT *, row_number() OVER (PARTITION BY key, d ORDER BY wrnk DESC, ord) AS k FROM o)"
+            )
+            # the responses of a date with several rows, for its finding (issue 16: the ordered
+            # string_agg only over those dates; a date with one row shows its one response)
+            w.line(", m AS (SELECT key, d FROM u GROUP BY key, d HAVING count(*) > 1)")
+            w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
+            w.line(
+                "    FROM (SELECT o.key, o.d, o.v, min(o.ord) AS o FROM o JOIN m ON m.key = o.key AND m.d = o.d"
+            )
+            w.line("    GROUP BY o.key, o.d, o.v) AS x GROUP BY key, d)")
+            w.line(
+                f", n AS (SELECT w.key, w.d, {day.format('w')}, w.seq, w.dtf, w.v, w.origin, w.rnk, w.role,"
+            )
+            w.line("    coalesce(s.shown, w.v) AS shown, coalesce(s.n, 1) AS n")
+            w.line("    FROM w LEFT JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
         if self.r.continues:  # bor (issue 19): the endpoint's progression cut-off, else the set's
             w.line("SELECT * FROM n;")
             return
         w.line(", f AS (SELECT key, min(i) AS stop_i FROM n WHERE role = 'progression' GROUP BY key)")
         w.line("SELECT n.* FROM n LEFT JOIN f ON f.key = n.key WHERE f.stop_i IS NULL OR n.i <= f.stop_i;")
+
+    def _rows_in_order(self) -> bool:
+        """The event's rows are read from its table and proven in occurrence order."""
+        ev = self.src(self.r.event)
+        return self.r.event in self.by_row and self.source_name(ev) == ident("src_" + ev.table)
 
     def _from_origin(self) -> str:
         """bor (issue 19): `assessments before origin: count` keeps those before the origin."""
@@ -188,29 +223,28 @@ class ResponseSql(OccurrenceSql):
         answer the questions about the visits between by differences at V and W."""
         crit, conf = self.crit, self.r.confirm
         days = conf.days if conf else 0
-        # categories whose confirmation is read: a response only with a `confirm` clause
-        xs = [k for k in crit.categories if (k.confirmed_by or k.at_next) and (conf or k.role != "response")]
+        xs = self._confirmable()
         w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
-        if not xs:
-            w.line("SELECT key, i, v AS by_v, TRUE AS allowed, TRUE AS w_ok, TRUE AS ne_ok, TRUE AS sd_ok,")
-            w.line(f"    TRUE AS mono_ok, role AS arole FROM {self.names['vd']} WHERE FALSE;")
-            return
         after = "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
         upto = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-        over = "OVER (PARTITION BY key ORDER BY dn"
+        over = "OVER (PARTITION BY key ORDER BY i"
+        # the NE and disease-control visits up to each visit, in one running sum (each window
+        # aggregate costs a pass over the visits, issue 16): NE + 2^32 x control
         items = [
-            "lag(d) " + over + ") AS prev_d",
-            f"sum(CASE WHEN role = 'ne' THEN 1 ELSE 0 END) {over} {upto}) AS cne",
-            f"sum(CASE WHEN role = 'control' THEN 1 ELSE 0 END) {over} {upto}) AS cctl",
+            f"sum(CASE role WHEN 'ne' THEN 1 WHEN 'control' THEN {2**32} ELSE 0 END) {over} {upto}) AS cnt"
         ]
+        if any(k.window for k in xs):  # the visit before W, for a window after it (iRECIST)
+            items.append("lag(d) " + over + ") AS prev_d")
         # no response after a better one between V and W: for ranks r1 < r2 (r1 better), the
         # next r1 after V comes before the last r2 up to W
         ranks = [i for i, k in enumerate(crit.categories) if k.role == "response"] if conf else []
         for r in ranks if len(ranks) > 1 else []:
             hit = f"CASE WHEN role = 'response' AND rnk = {r} THEN i END"
-            items.append(f"min({hit}) {over} {after}) AS next_{r}")
-            items.append(f"max({hit}) {over} {upto}) AS last_{r}")
+            if r != ranks[-1]:  # read as r1 below: the worst rank never is
+                items.append(f"min({hit}) {over} {after}) AS next_{r}")
+            if r != ranks[0]:  # read as r2: the best rank never is
+                items.append(f"max({hit}) {over} {upto}) AS last_{r}")
         j, allowed, w_ok = [], [], []
         for n, k in enumerate(xs):
             cat = text(k.name)
@@ -243,48 +277,63 @@ class ResponseSql(OccurrenceSql):
         )
         max_ne = conf.max_ne if conf else 0
         max_sd = conf.max_sd if conf else 0
-        w.line(f"WITH a AS (SELECT *, date_diff('day', DATE '0001-01-01', d) AS dn FROM {self.names['vd']})")
-        w.line(", s AS (SELECT key, i, d, v, role,")
+        w.line("WITH s AS (SELECT key, i, d, v, rnk, role,")
         w.line("    " + ",\n    ".join(items))
-        w.line("    FROM a)")
+        w.line(f"    FROM {self.names['vd']})")
         listed = ", ".join(text(k.name) for k in xs)
         w.line(f", c AS (SELECT *, CASE v {' '.join(j)} END AS j FROM s WHERE v IN ({listed}))")
-        w.line("SELECT c.key, c.i, b.v AS by_v,")
+        w.line("SELECT c.key, c.i, b.v AS by_v, b.rnk AS by_rnk, b.role AS by_role,")
         w.line(f"    CASE c.v {' '.join(allowed)} END AS allowed,")
         w.line(f"    CASE c.v {' '.join(w_ok)} END AS w_ok,")
-        w.line(f"    b.cne - c.cne <= {max_ne} AS ne_ok, b.cctl - c.cctl <= {max_sd} AS sd_ok,")
+        # W is after V: both differences are >= 0, the NE one < 2^32
+        w.line(
+            f"    (b.cnt - c.cnt) % {2**32} <= {max_ne} AS ne_ok, b.cnt - c.cnt < {(max_sd + 1) * 2**32} AS sd_ok,"
+        )
         w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok, c.role AS arole")
         w.line("FROM c JOIN s AS b ON b.key = c.key AND b.i = c.j;")
 
-    def _categories(self) -> None:
-        w, r, names = self.w, self.r, self.names
+    def _confirmable(self) -> list:
+        """The categories whose confirmation is read: a response only with a `confirm` clause."""
+        conf = self.r.confirm
+        return [
+            k
+            for k in self.crit.categories
+            if (k.confirmed_by or k.at_next) and (conf or k.role != "response")
+        ]
+
+    def _categories(self) -> list[str]:
+        """Each visit with its category (`cat`): confirmation and the SD minimum, read once by
+        `_best` (issue 16: no `vc_<P>` table; a visit with no confirmable category joins nothing)."""
+        r, names = self.r, self.names
         conf = r.confirm
         controls = self.crit.of_role("control")
         ne = text(self.crit.of_role("ne")[0])
         sd_min = r.sd_min_days
         long_enough = "FALSE" if sd_min is None else f"(date_diff('day', v.origin, v.d) >= {number(sd_min)})"
+        fallback = f"CASE WHEN {long_enough} THEN {text(controls[0])} ELSE {ne} END" if controls else ne
+        control = f"    WHEN v.role = 'control' THEN CASE WHEN {long_enough} THEN v.v ELSE {ne} END"
+        head = "SELECT v.key, v.i, v.d, v.dtf, v.seq, CASE"
+        if "pair" not in names:  # nothing is confirmed: a response counts only without a `confirm`
+            response = "v.v" if conf is None else fallback
+            return [head, f"    WHEN v.role = 'response' THEN {response}", control, "    ELSE v.v END AS cat",
+                    f"FROM {names['vd']} AS v"]  # fmt: skip
         confirmed = ("(x.allowed AND x.w_ok AND (x.arole IS DISTINCT FROM 'response' OR (x.ne_ok AND x.sd_ok"
                      " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
-        fallback = f"CASE WHEN {long_enough} THEN {text(controls[0])} ELSE {ne} END" if controls else ne
         response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
-        w.line(f"CREATE OR REPLACE TEMP TABLE {names['vc']} AS", self.ep.lines.get("SdMinimum"))
-        w.line("SELECT v.*, CASE")
         # a response confirmed by a worse response counts as that one (IMWG: CR then VGPR)
         own = (
             "v.v"
             if conf is None
-            else "CASE WHEN xc.role = 'response' AND xc.rnk > v.rnk THEN x.by_v ELSE v.v END"
+            else "CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN x.by_v ELSE v.v END"
         )
-        w.line(f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END")
-        w.line(f"    WHEN v.role = 'control' THEN CASE WHEN {long_enough} THEN v.v ELSE {ne} END")
-        w.line(f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN x.by_v")
-        w.line("    ELSE v.v END AS cat")
-        pair = f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i"
-        if conf is None:
-            w.line(pair + ";")
-        else:  # the confirming category's rank and role
-            w.line(pair)
-            w.line(f"    LEFT JOIN {names['crit']} AS xc ON xc.cat = x.by_v;")
+        return [
+            head,
+            f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END",
+            control,
+            f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN x.by_v",
+            "    ELSE v.v END AS cat",
+            f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i",
+        ]
 
     # ---- the records
     def _reasons(self) -> list[str]:
@@ -300,23 +349,29 @@ class ResponseSql(OccurrenceSql):
                 f" WHEN 'N' THEN 0 END AS DOUBLE)")  # fmt: skip
 
     def _best(self) -> None:
-        w, r, names = self.w, self.r, self.names
+        w, r = self.w, self.r
         responder = r.responder
         listed = "(" + ", ".join(text(x) for x in responder) + ")" if responder else None
-        w.line(
-            f"WITH b AS (SELECT key, arg_min(cat, {self.rank('cat')} * 100000 + i) AS best FROM {names['vc']} GROUP BY key)"
-        )
-        pick = "c.cat = b.best" if responder is None else f"b.best IN {listed} AND c.cat IN {listed}"
-        w.line(
-            f", f AS (SELECT c.key, arg_min({{'d': c.d, 'dtf': c.dtf, 'seq': c.seq}}, c.i) AS hit FROM {names['vc']} AS c"
-        )
-        w.line(f"    JOIN b ON b.key = c.key WHERE {pick} GROUP BY c.key)")
-        missing = text(self.crit.of_role("ne")[0]) if r.missing_as_ne else "'MISSING'"  # bor (issue 19)
-        empty = missing if responder is None else "'N'"
+        # the best category: the lowest rank, the first visit of it (i, the day number, < 10^7);
+        # its first visit is the record's, or (a responder) the first visit in the listed ones
+        order = f"{self.rank('cat')} * 10000000 + i"
+        hit = "{'d': d, 'dtf': dtf, 'seq': seq}"
+        w.line("WITH c AS (")
+        for line in self._categories():
+            w.line("    " + line)
+        w.line(")")
         if responder is None:
-            avalc = f"coalesce(b.best, {empty})"
+            w.line(f", b AS (SELECT key, arg_min(cat, {order}) AS best, arg_min({hit}, {order}) AS hit")
+            w.line("    FROM c GROUP BY key)")
         else:
-            avalc = "CASE WHEN f.hit IS NOT NULL THEN 'Y' ELSE 'N' END"
+            w.line(f", g AS (SELECT key, arg_min(cat, {order}) AS best,")
+            w.line(f"    arg_min({hit}, i) FILTER (WHERE cat IN {listed}) AS first FROM c GROUP BY key)")
+            w.line(f", b AS (SELECT key, best, CASE WHEN best IN {listed} THEN first END AS hit FROM g)")
+        missing = text(self.crit.of_role("ne")[0]) if r.missing_as_ne else "'MISSING'"  # bor (issue 19)
+        if responder is None:
+            avalc = f"coalesce(b.best, {missing})"
+        else:
+            avalc = "CASE WHEN b.hit IS NOT NULL THEN 'Y' ELSE 'N' END"
         reason = self._reasons()
         dom, var = self.dom_var(r.event)
         no_origin = "p.origin IS NULL" if r.no_origin_assessed else "FALSE"
@@ -324,18 +379,18 @@ class ResponseSql(OccurrenceSql):
         w.line(f"    CASE {' '.join(reason)} END AS reason," if reason else "    CAST(NULL AS VARCHAR) AS reason,",
                self.ep.lines.get("BestResponse"))  # fmt: skip
         w.line(f"    p.origin AS startdt, CASE WHEN {no_origin} THEN NULL ELSE p.origin_dtf END AS startdtf,")
-        w.line("    f.hit.d AS adt, f.hit.dtf AS adtf,")
+        w.line("    p.hit.d AS adt, p.hit.dtf AS adtf,")
         w.line(f"    {self._codes('v_avalc')} AS aval, v_avalc AS avalc,", self.ep.lines.get("Responder"))
         w.line(
             "    CAST(NULL AS BIGINT) AS cnsr, CAST(NULL AS VARCHAR) AS evntdesc, CAST(NULL AS VARCHAR) AS cnsdtdsc,"
         )
         w.line(
-            f"    CASE WHEN f.hit IS NOT NULL THEN {dom} END AS srcdom, CASE WHEN f.hit IS NOT NULL THEN {var} END AS srcvar,"
+            f"    CASE WHEN p.hit IS NOT NULL THEN {dom} END AS srcdom, CASE WHEN p.hit IS NOT NULL THEN {var} END AS srcvar,"
         )
-        w.line("    f.hit.seq AS srcseq")
-        w.line(f"FROM (SELECT p.*, {avalc} AS v_avalc FROM {self.win} AS p LEFT JOIN b ON b.key = p.key"
-               " LEFT JOIN f ON f.key = p.key) AS p")  # fmt: skip
-        w.line("LEFT JOIN f ON f.key = p.key;")
+        w.line("    p.hit.seq AS srcseq")
+        w.line(
+            f"FROM (SELECT p.*, b.hit, {avalc} AS v_avalc FROM {self.win} AS p LEFT JOIN b ON b.key = p.key) AS p;"
+        )
 
     def rank(self, value: str) -> str:
         whens = " ".join(f"WHEN {text(k.name)} THEN {i}" for i, k in enumerate(self.crit.categories))
@@ -346,23 +401,31 @@ class ResponseSql(OccurrenceSql):
         vd = names["vd"]
         stop_first = not r.continues
         fields = "{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}"
-        if r.nearest is not None:
-            order = (
-                "abs(date_diff('day', q.wtarget, v.d)) * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
+        # days from the origin: the window is read on the visits' own origin, so only the
+        # visits inside it are grouped, without a join (issue 16); else the subject's dates
+        days = r.start.event is None and r.stop.event is None
+        if days:
+            lo, hi = (self.window_day(b, "v.origin") for b in (r.start, r.stop))
+            target = (
+                self.window_day(m.WindowBound(day=r.nearest), "v.origin") if r.nearest is not None else None
             )
         else:
-            order = f"{self.rank('v.v')} * 100000000 + date_diff('day', DATE '0001-01-01', v.d)"
-        # one pass over the visits (issue 16): the last visit (a progression before the
-        # window) and the window's pick in one GROUP BY
-        last = f"arg_max({fields}, v.i) AS last_v, " if stop_first else ""
-        w.line(f"WITH g AS (SELECT v.key, {last}arg_min({fields}, {order})")
-        w.line("    FILTER (WHERE v.d >= q.wstart AND v.d <= q.wstop) AS pick")
-        w.line(f"    FROM {vd} AS v JOIN {self.win} AS q ON q.key = v.key GROUP BY v.key)")
-        chosen = "g.pick"
+            lo, hi, target = "q.wstart", "q.wstop", "q.wtarget"
+        if r.nearest is not None:  # i: the visit's day number
+            order = f"abs(date_diff('day', {target}, v.d)) * 100000000 + v.i"
+        else:
+            order = f"{self.rank('v.v')} * 100000000 + v.i"
+        w.line(f"WITH g AS (SELECT v.key, arg_min({fields}, {order}) AS pick")
+        join = "" if days else f" JOIN {self.win} AS q ON q.key = v.key"
+        w.line(f"    FROM {vd} AS v{join} WHERE v.d >= {lo} AND v.d <= {hi} GROUP BY v.key)")
+        chosen, joins = "g.pick", ""
         if stop_first:  # the first progression before the window decides
-            chosen = "CASE WHEN g.last_v.role = 'progression' AND g.last_v.d < p.wstart THEN g.last_v ELSE g.pick END"
+            # the visits stop at the first progression: a subject's only progression visit
+            w.line(f", pv AS (SELECT v.key, {fields} AS pv FROM {vd} AS v WHERE v.role = 'progression')")
+            chosen = "CASE WHEN pv.pv.d < p.wstart THEN pv.pv ELSE g.pick END"
+            joins = " LEFT JOIN pv ON pv.key = p.key"
         w.line(f", ch AS (SELECT p.*, {chosen} AS chosen")
-        w.line(f"    FROM {self.win} AS p LEFT JOIN g ON g.key = p.key)")
+        w.line(f"    FROM {self.win} AS p LEFT JOIN g ON g.key = p.key{joins})")
         reason = self.common_reasons()
         window = f"{r.start.describe()} through {r.stop.describe()}"
         for column, bound, word in (("wstart", r.start, "start"), ("wstop", r.stop, "end")):

@@ -50,12 +50,12 @@ class OccurrenceSql(EndpointSql):
         self._record()
         self._occurrence_notes()
 
-    def window_day(self, b: m.WindowBound) -> str:
+    def window_day(self, b: m.WindowBound, origin: str = "p.origin") -> str:
         """The date of a window bound: study day d (`origin is day 0|1`) or the subject's date."""
         if b.event is not None:
             return f"p.{ident('row ' + b.event)}.d"
         days = b.day if self.ep.origin_day == 0 or b.day < 0 else b.day - 1
-        return shift("p.origin", days)
+        return shift(origin, days)
 
     def _window(self) -> None:
         line = self.ep.lines.get("Occurrence")
