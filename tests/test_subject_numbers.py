@@ -4,6 +4,7 @@ Expected numbers are worked out by hand from the keys below."""
 
 from __future__ import annotations
 
+import contextlib
 from unittest import mock
 
 import pandas as pd
@@ -68,12 +69,9 @@ def test_an_orphan_key_in_a_later_chunk_is_found_after_a_chunk_with_missing_keys
     assert result is not None and numbers(result, "adrs") == [None, 0, 1, 1, 0]
 
 
-def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
-    # a CSV read gives a chunk per block (hundreds at 1M subjects); index_in builds its hash
-    # table of the subject keys on every call: one call per chunk took 64 s at 1M subjects
-    # keys of varying length (S0 < S1 < S10 < S100 ...): looked up by index_in, not a binary search
-    subjects = sorted(f"S{i}" for i in range(300))
-    chunks = [[k, k, k] for k in subjects]  # 300 chunks, one run each
+@contextlib.contextmanager
+def counted_lookups():
+    """The calls to index_in (the hash-table lookup) made inside the block, as a list."""
     calls = []
     real = keys.pc.index_in
 
@@ -82,6 +80,16 @@ def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
         return real(*args, **kwargs)
 
     with mock.patch.object(keys.pc, "index_in", counted):
+        yield calls
+
+
+def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
+    # a CSV read gives a chunk per block (hundreds at 1M subjects); index_in builds its hash
+    # table of the subject keys on every call: one call per chunk took 64 s at 1M subjects
+    # keys of varying length (S0 < S1 < S10 < S100 ...): looked up by index_in, not a binary search
+    subjects = sorted(f"S{i}" for i in range(300))
+    chunks = [[k, k, k] for k in subjects]  # 300 chunks, one run each
+    with counted_lookups() as calls:
         result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(*chunks)}, "adsl")
     assert result is not None and numbers(result, "adrs")[-4:] == [298, 299, 299, 299]
     assert len(calls) == 1
@@ -107,14 +115,7 @@ def test_the_subject_keys_are_looked_up_once_per_table_however_many_chunks():
     ],
 )
 def test_keys_of_one_length_are_found_by_a_binary_search_or_refused(subject, other, expected, lookups):
-    calls = []
-    real = keys.pc.index_in
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    with mock.patch.object(keys.pc, "index_in", counted):
+    with counted_lookups() as calls:
         result = keys.numbered_tables({"adsl": table(subject), "adrs": table(*other)}, "adsl")
     assert (None if result is None else numbers(result, "adrs")) == expected
     assert lookups is None or len(calls) == lookups
