@@ -34,7 +34,7 @@ from endpointdsl.api import empty_events
 from endpointdsl.check.projection import run_columns
 from endpointdsl.check.usage import table_usage
 from endpointdsl.data.datecheck import distinct_values
-from endpointdsl.data.emptyevents import _distinct_rows
+from endpointdsl.data.emptyevents import distinct_rows
 from endpointdsl.data.errors import DataError
 from endpointdsl.data.read import find_table, read_tables
 from endpointdsl.data.tables import REPORT_COLUMNS, validate
@@ -229,10 +229,10 @@ def test_generated_tables_in_row_groups_give_the_driver_paths_views_and_checks(c
             if conditions:
                 want = (
                     whole[name][conditions]
-                    .iloc[_distinct_rows(whole[name], conditions)]
+                    .iloc[distinct_rows(whole[name], conditions)]
                     .reset_index(drop=True)
                 )
-                assert digest.iloc[_distinct_rows(digest, conditions)].reset_index(drop=True).equals(want)
+                assert digest.iloc[distinct_rows(digest, conditions)].reset_index(drop=True).equals(want)
         meta = table_usage(model)
         rest = {name: frame for name, frame in whole.items() if name not in sources}
         assert _error(validate, meta, whole, model.file) == _error(

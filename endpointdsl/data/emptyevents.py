@@ -116,7 +116,7 @@ def _matches(p: Probe, frame: pd.DataFrame, key: str, subjects: dict | None, sta
     # first row (a whole table read row by row took 95 s at 9M rows); the key only when the
     # condition reads subject-level cells
     shown = used if subjects is not None else [c for c in used if c != key] or used[:1]
-    at = _distinct_rows(frame, shown)
+    at = distinct_rows(frame, shown)
     columns = [frame[c].take(at).tolist() for c in used]
     for number, values in zip((at + start + 1).tolist(), zip(*columns, strict=True), strict=True):
         row = Row({c: normalise(v) for c, v in zip(used, values, strict=True)}, number)
@@ -148,7 +148,7 @@ def _codes(column: pd.Series) -> np.ndarray:
     return codes
 
 
-def _distinct_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def distinct_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Positions of the first row of each distinct combination of the columns' cells."""
     if not columns or len(frame) == 0:
         return np.arange(min(len(frame), 1))
@@ -170,7 +170,7 @@ def _subjects(tables: dict[str, pd.DataFrame], per_subject: dict[str, str]) -> d
 def _seen(frame: pd.DataFrame, column: str) -> set[str]:
     if column not in frame.columns:
         return set()
-    values = frame[column].take(_distinct_rows(frame, [column])).tolist()
+    values = frame[column].take(distinct_rows(frame, [column])).tolist()
     return {t for t in (_text_of(normalise(v)) for v in values) if t is not None}
 
 

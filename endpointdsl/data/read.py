@@ -31,7 +31,7 @@ def _read_parquet(
         check_names(path, file.schema_arrow.names)  # before Arrow refuses them less clearly
         chosen = columns.of(file.schema_arrow.names) if columns is not None else None
         table = file.read(columns=chosen, use_pandas_metadata=True)
-    table, unusable = _plain_columns(table)
+    table, unusable = plain_columns(table)
     if arrow:
         frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     else:  # integers with nulls stay integers (not 1.0), as in the Arrow-backed frame
@@ -40,7 +40,7 @@ def _read_parquet(
     return frame
 
 
-def _plain_columns(table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
+def plain_columns(table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
     """Columns in the Arrow types every engine reads alike: dictionaries decoded, string views
     and UTF-8 binary as text, date64 as date32, float16 as float32. A column of another kind
     (lists, structs, durations, bytes that are not UTF-8 text...) becomes missing values and

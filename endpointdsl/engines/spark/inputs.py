@@ -41,10 +41,10 @@ from ...check import model as m
 from ...check.usage import table_usage
 from ...data.csvtext import check_names
 from ...data.datecheck import column_problem, counted_by_arrow, merged_counts
-from ...data.emptyevents import _distinct_rows
+from ...data.emptyevents import distinct_rows
 from ...data.errors import DataError
 from ...data.projection import Columns
-from ...data.read import _plain_columns
+from ...data.read import plain_columns
 from ...data.tables import validate
 from ..sql.prepare import prepare_table
 
@@ -66,7 +66,7 @@ class Source:
     schema: pa.Schema  # the prepared view's
     dates: tuple[str, ...]  # columns validate reads as dates
     conditions: tuple[str, ...]  # columns the events' conditions read
-    unusable: tuple[tuple[str, str], ...]  # `_plain_columns`' unusable columns (validate names them)
+    unusable: tuple[tuple[str, str], ...]  # `plain_columns`' unusable columns (validate names them)
 
 
 @frozen
@@ -112,7 +112,7 @@ def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, ne
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
         if any(getattr(pa.types, test, lambda _: False)(kind) for test in _DATA_DEPENDENT):
             return None
-    empty, unusable = _plain_columns(raw.empty_table())
+    empty, unusable = plain_columns(raw.empty_table())
     dates = tuple(dict.fromkeys(d[0] for d in meta["dates"]))
     if any(
         c not in empty.column_names or c in unusable or not counted_by_arrow(empty[c].type) for c in dates
@@ -195,7 +195,7 @@ def _read_group(path: str, group: int, columns: list[str]) -> pa.Table:
     """One row group as `data.read._read_parquet` reads the file (its column types)."""
     with pq.ParquetFile(path) as file:
         table = file.read_row_group(group, columns=columns, use_pandas_metadata=True)
-    return _plain_columns(table)[0]
+    return plain_columns(table)[0]
 
 
 def prepare_batches(source: Source, tasks):
@@ -236,7 +236,7 @@ def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Tabl
         dates[column] = pa.table({"value": counted[0], "count": counted[1], "first": places})
     rows = table.select(list(source.conditions))
     at = (
-        _distinct_rows(rows.to_pandas(types_mapper=pd.ArrowDtype), list(source.conditions))
+        distinct_rows(rows.to_pandas(types_mapper=pd.ArrowDtype), list(source.conditions))
         if source.conditions
         else []
     )
@@ -271,7 +271,7 @@ def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
         rows = pa.concat_tables([digest for _, digest in answers]).sort_by("__pos").drop(["__pos"])
     else:
         raw = pa.schema([f for f in _raw_schema(source) if f.name in source.conditions])
-        rows = _plain_columns(raw.empty_table())[0]
+        rows = plain_columns(raw.empty_table())[0]
     digest = rows.to_pandas(types_mapper=pd.ArrowDtype)
     digest.attrs["path"] = source.path
     digest.attrs["unusable"] = dict(source.unusable)
