@@ -95,8 +95,9 @@ def planned(compiled, folder: Path) -> dict:
 def tasks(groups) -> list[pa.RecordBatch]:
     """The task rows `register` hands to mapInArrow: (row group, offset)."""
     rows = list(groups)
-    return [pa.record_batch({"grp": pa.array([g for g, _ in rows], pa.int32()),
-                             "offset": pa.array([o for _, o in rows], pa.int64())})]  # fmt: skip
+    # from_pydict: pyarrow 14 (the lowest bound) takes no dict in pa.record_batch
+    return [pa.RecordBatch.from_pydict({"grp": pa.array([g for g, _ in rows], pa.int32()),
+                                        "offset": pa.array([o for _, o in rows], pa.int64())})]  # fmt: skip
 
 
 def executors(source: inputs.Source) -> pa.Table:
