@@ -218,6 +218,9 @@ def test_the_three_agree_on_relative_dates(case, form):
     three_way(case, form)
 
 
+# Half the profile's examples (75 in CI; heavy: 1500): the suite's slowest test, each case a
+# whole file of response and derived-event endpoints on three engines.
+@settings(max_examples=max(20, settings.default.max_examples // 2))
 @given(table_cases(responses=True), FORMS)
 def test_the_three_agree_on_files_with_response_endpoints_and_derived_events(case, form):
     """Response and incidence endpoints, and endpoints reading their rows, are derived per
