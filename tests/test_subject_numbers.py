@@ -203,8 +203,9 @@ def test_a_run_on_subject_numbers_equals_the_run_on_text_keys(case):
     taken = []
 
     def recorded(*args):
-        taken.append(keys.numbered_tables(*args) is not None)
-        return keys.numbered_tables(*args)
+        numbered = keys.numbered_tables(*args)
+        taken.append(numbered is not None)
+        return numbered
 
     if same_with_and_without(compiled, data, "numbered_tables", recorded, lambda *_: None):
         event(f"subject numbers used: {taken}")  # both paths: hypothesis' statistics
