@@ -107,10 +107,8 @@ def _numbers(column: pa.Array, seq: bool) -> pa.Array:
     slow = pc.and_(present, pc.invert(fast))
     if pc.any(slow).as_py():
         values = pc.filter(column, slow).to_numpy(zero_copy_only=False)
-        if seq:  # write's own SRCSEQ rule (imported here: write imports this module)
-            from .write import _seq_text
-
-            texts = [_seq_text(v) for v in values.tolist()]
+        if seq:  # write._seq_text: a whole number as an int, any other as str()
+            texts = [str(int(v)) if float(v).is_integer() else str(v) for v in values.tolist()]
         else:
             texts = values.astype(str).tolist()
         text = pc.replace_with_mask(text, slow, pa.array(texts, pa.string()))
