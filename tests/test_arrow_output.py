@@ -119,7 +119,7 @@ def test_hand_made_records_are_written_alike_in_every_format(tmp_path, arrow_sub
     assert ',"Progression, ""confirmed""",' in text
     assert "2020-03-01T09:15:02.000500" in text and "2020-01-01T08:30:00," in text
     assert ",-0.0," in text and ",1e-05," in text and ",1e+17," in text and ",1000000000000000.5," in text
-    assert ",100000000000000000\n" in text  # SRCSEQ 1e17 as write._seq_text: a whole number
+    assert ",100000000000000000\n" in text  # SRCSEQ 1e17 as seqtext.seq_text: a whole number
     assert '\n"ST,2",S5,' in text and '\n,S3,45.0,,"B ""b""",2020-02-03,' in text  # "   ": missing
 
 

@@ -2,7 +2,7 @@
 byte for byte as `write` writes the pandas frame, without making that frame.
 
 CSV: each column is formatted as pandas' to_csv formats the frame's column (numbers as
-numpy's `str`, 5.0 as "5.0"; missing as ""; dates ISO; SRCSEQ as write._seq_text), texts
+numpy's `str`, 5.0 as "5.0"; missing as ""; dates ISO; SRCSEQ as seqtext.seq_text), texts
 quoted as the csv module's QUOTE_MINIMAL quotes them, the cells joined into lines by Arrow
 and the lines' bytes written 64k rows at a time. Parquet: the columns in the Arrow types the
 pandas path gives (NaN missing, times in nanoseconds), with write's metadata. A column of a
@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .arrowrecords import Records
+from .seqtext import seq_text
 
 BATCH = 65_536  # rows formatted at a time: the text of a batch is a few MiB
 _EXACT = 2.0**53  # below this a whole float is an exact int64
@@ -96,7 +97,7 @@ def _iso(column: pa.Array) -> pa.Array:
 
 
 def _numbers(column: pa.Array, seq: bool) -> pa.Array:
-    """numpy's str of each float (pandas' to_csv; SRCSEQ: write._seq_text), missing or NaN "".
+    """numpy's str of each float (pandas' to_csv; SRCSEQ: seq_text), missing or NaN "".
     A whole number below 2**53 is its int64's text (and ".0"); the others, few, by numpy."""
     present = pc.fill_null(pc.invert(pc.is_nan(column)), False)  # neither missing nor NaN
     whole = pc.and_(pc.equal(pc.floor(column), column), pc.less(pc.abs(column), _EXACT))
@@ -107,10 +108,8 @@ def _numbers(column: pa.Array, seq: bool) -> pa.Array:
     slow = pc.and_(present, pc.invert(fast))
     if pc.any(slow).as_py():
         values = pc.filter(column, slow).to_numpy(zero_copy_only=False)
-        if seq:  # write._seq_text: a whole number as an int, any other as str()
-            texts = [str(int(v)) if float(v).is_integer() else str(v) for v in values.tolist()]
-        else:
-            texts = values.astype(str).tolist()
+        # SRCSEQ: the pandas writer's rule itself (seqtext), not a copy of it
+        texts = [seq_text(v) for v in values.tolist()] if seq else values.astype(str).tolist()
         text = pc.replace_with_mask(text, slow, pa.array(texts, pa.string()))
     return text
 

@@ -22,6 +22,7 @@ from . import arrowwrite
 from .arrowrecords import Records
 from .errors import DataError
 from .km import XPT_LABELS as KM_XPT_LABELS  # km: the Kaplan-Meier summary (issue 15)
+from .seqtext import seq_text
 from .summary import XPT_LABELS as SUMMARY_XPT_LABELS
 from .summary import XPT_NAMES as SUMMARY_XPT_NAMES
 
@@ -117,14 +118,8 @@ def _write_csv(frame: pd.DataFrame, target: Path, dataset: str) -> None:
     for column in _datetime_columns(out, dataset):  # ISO 8601: 2023-01-05T14:30:00
         out[column] = out[column].map(lambda d: d.isoformat() if (d := _as_datetime(d)) else "")
     if "SRCSEQ" in out.columns:
-        out["SRCSEQ"] = out["SRCSEQ"].map(_seq_text)
+        out["SRCSEQ"] = out["SRCSEQ"].map(seq_text)
     out.to_csv(target, index=False, lineterminator="\n")
-
-
-def _seq_text(value: object) -> str:
-    if value is None or value is pd.NA or value != value:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _write_parquet(frame: pd.DataFrame, target: Path, dataset: str) -> None:
