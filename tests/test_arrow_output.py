@@ -186,3 +186,30 @@ def test_a_result_kept_in_arrow_pickles_and_gives_the_same_frame():
     again = pickle.loads(pickle.dumps(result))
     pd.testing.assert_frame_equal(again.adtte, result.adtte)
     pd.testing.assert_frame_equal(again.report, result.report)
+
+
+def test_a_result_kept_in_arrow_holds_only_the_subject_columns_it_reads():
+    """Records' lazy frame keeps the subject table's key, STUDYID and `keep` columns, not the
+    table (issue 16, mem): the table is freed while the result lives, and the frame made later
+    is the pandas path's, completed from the whole table."""
+    import gc
+    import weakref
+
+    from endpointdsl.data.tables import RunResult
+
+    compiled = endpointdsl.compile_file(EXAMPLES / "pharmaverse" / "adtte_ae.ept")
+    names = [t.name for t in compiled.model.tables]
+    subject = compiled.model.subject_table.name
+    tables = read_tables(EXAMPLES / "pharmaverse" / "data", names, arrow=True)
+    assert len(tables[subject].columns) > 2 + len(compiled.model.adam.keep)  # columns to let go
+    whole = weakref.ref(tables[subject])
+    result = compiled.run(tables, engine="sql")
+    assert isinstance(result.table, Records)
+    del tables
+    gc.collect()
+    assert whole() is None
+    again = read_tables(EXAMPLES / "pharmaverse" / "data", names, arrow=True)
+    derived = compiled._derive(again, None, "sql")
+    expected = compiled.complete(again, RunResult(derived.adtte, derived.report)).adtte  # the pandas path
+    pd.testing.assert_frame_equal(result.adtte, expected)
+    assert result.adtte.attrs == expected.attrs

@@ -74,9 +74,24 @@ def complete_records(
         attrs["dataset_label"] = label
     out = pa.table(list(columns.values()), names=list(columns))
 
-    # a partial of module functions, not a closure: a RunResult holding Records stays picklable
-    convert = partial(_completed, records.convert, subject, key, keep, paramn, dataset, label, file)
+    # a partial of module functions, not a closure: a RunResult holding Records stays picklable;
+    # it holds only the subject columns `complete` reads, not the whole table, for as long as
+    # the result lives (issue 16, mem)
+    held = _read_by_complete(subject, key, keep)
+    convert = partial(_completed, records.convert, held, key, keep, paramn, dataset, label, file)
     return Records(out, convert, attrs)
+
+
+def _read_by_complete(subject: pd.DataFrame, key: str, keep: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """The subject table's columns that adam.complete reads (the key, STUDYID, the `keep`
+    columns), with its attrs (the carried labels and formats); the table itself when that is all."""
+    wanted = {key, "STUDYID", *(column for column, _, _ in keep)}
+    columns = [c for c in subject.columns if c in wanted]
+    if len(columns) == len(subject.columns):
+        return subject
+    narrow = subject[columns]
+    narrow.attrs = dict(subject.attrs)
+    return narrow
 
 
 def _completed(convert, *args) -> pd.DataFrame:
