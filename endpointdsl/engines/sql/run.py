@@ -160,8 +160,8 @@ def run_sql(
         # integer subject numbers where proven usable (keys.py; a grouped endpoint's second pass reads text keys)
         numbered = None if program.grouped else numbered_tables(prepared, subject)
         prepared = numbered.tables if numbered is not None else prepared
-        for name, table in prepared.items():
-            con.register(f"src_{name}", table)
+        for name in prepared:  # no loop variable left holding the last input (issue 16: _release frees them)
+            con.register(f"src_{name}", prepared[name])
         proofs = {
             check: sorted_proof(prepared[table], date, seq)
             for check, (table, date, seq) in program.sorted_checks.items()
@@ -185,14 +185,15 @@ def run_sql(
                 }
             ),
         )
+        if not small:  # the checks' and views' Arrow temporaries, freed but kept by Arrow's
+            # allocator, handed back before DuckDB's working memory joins the inputs (the peak)
+            pa.default_memory_pool().release_unused()
         stage(progress, f"deriving {_count(len(program.endpoints), 'endpoint')} (the SQL script)")
         con.execute(program.text)
         # (a second pass reads the inputs and the first pass's tables; small data: closing frees it)
         if not program.grouped and not small:
             prepared = _release(con, prepared, program.kept)
         stage(progress, "collecting the results")
-        table = None  # the last input the loop above registered, released with the others (issue 16)
-        pa.default_memory_pool().release_unused()
         adtte_query, report_query = result_queries(program.order, numbered is not None)
         adtte = con.sql(adtte_query).to_arrow_table()
         if not program.grouped and not small:  # DuckDB's copy of the records, freed before the report's
