@@ -12,13 +12,14 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
 
-from . import arrowwrite
+from . import arrowwrite, xptwrite
 from .arrowrecords import Records
 from .errors import DataError
 from .km import XPT_LABELS as KM_XPT_LABELS  # km: the Kaplan-Meier summary (issue 15)
@@ -162,21 +163,24 @@ def _arrow(column: pd.Series) -> pa.Array:
 
 
 def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
-    if isinstance(frame, Records):  # pyreadstat writes from pandas
-        frame = frame.frame()
+    if isinstance(frame, Records):  # issue 16 (mem): Arrow records written without a pandas frame
+        renamed = XPT_NAMES.get(dataset, {})
+        names = [str(renamed.get(c, c)) for c in frame.columns]
+        _check_xpt_names(names)
+        named = SimpleNamespace(columns=names)  # the columns as the pandas path names them
+        dates, times = _date_columns(named, dataset), _datetime_columns(named, dataset)
+        formats = {**frame.attrs.get("formats", {}), **dict.fromkeys(dates, "DATE9."),
+                   **dict.fromkeys(times, "E8601DT19.")}  # fmt: skip
+        labels = _xpt_labels(frame, dataset)
+        if xptwrite.write_table(
+            frame.table, names, target, dates=set(dates), times=set(times),
+            labels={c: _label(labels.get(c, c)) for c in names}, formats=formats,
+            table_name=_xpt_table_name(frame, dataset), file_label=frame.attrs.get("dataset_label") or "",
+        ):  # fmt: skip
+            return
+        frame = frame.frame()  # what xptwrite does not write as pyreadstat does: pyreadstat
     out = frame.reset_index(drop=True).rename(columns=XPT_NAMES.get(dataset, {}))
-    bad = [str(c) for c in out.columns if not _SAS_NAME.match(str(c))]
-    if bad:
-        raise OutputError(
-            f"{', '.join(bad)}: not SAS transport v5 variable names (letters, digits, _; up to 8)"
-        )
-    upper = [str(c).upper() for c in out.columns]
-    clash = sorted({c for c in upper if upper.count(c) > 1})
-    if clash:  # SAS names ignore case: two such columns would be one variable
-        raise OutputError(
-            f"{', '.join(clash)}: two columns differ only in case; SAS cannot hold both"
-            " (write this table as .csv or .parquet)"
-        )
+    _check_xpt_names([str(c) for c in out.columns])
     formats = {}
     for column in _date_columns(out, dataset):  # SAS dates: days since 1960-01-01, shown as 02JAN2014
         out[column] = [
@@ -194,21 +198,40 @@ def _write_xpt(frame: pd.DataFrame, target: Path, dataset: str) -> None:
             out[column] = out[column].astype("float64")  # SAS numbers are doubles; <NA> is missing
         else:
             _check_length(out, column)
-    labels = {
-        **LABELS,
-        **XPT_LABELS.get(dataset, {}),
-        **frame.attrs.get("labels", {}),
-    }  # adam: carried labels
+    labels = _xpt_labels(frame, dataset)
     formats = {**frame.attrs.get("formats", {}), **formats}
     pyreadstat.write_xport(
         out,
         str(target),
-        table_name=frame.attrs.get("dataset", dataset) if dataset == "ADTTE" else dataset,
+        table_name=_xpt_table_name(frame, dataset),
         file_label=frame.attrs.get("dataset_label") or "",
         file_format_version=5,
         column_labels={c: _label(labels.get(c, c)) for c in out.columns},
         variable_format=formats,
     )
+
+
+def _check_xpt_names(names: list[str]) -> None:
+    bad = [c for c in names if not _SAS_NAME.match(c)]
+    if bad:
+        raise OutputError(
+            f"{', '.join(bad)}: not SAS transport v5 variable names (letters, digits, _; up to 8)"
+        )
+    upper = [c.upper() for c in names]
+    clash = sorted({c for c in upper if upper.count(c) > 1})
+    if clash:  # SAS names ignore case: two such columns would be one variable
+        raise OutputError(
+            f"{', '.join(clash)}: two columns differ only in case; SAS cannot hold both"
+            " (write this table as .csv or .parquet)"
+        )
+
+
+def _xpt_labels(frame, dataset: str) -> dict[str, str]:
+    return {**LABELS, **XPT_LABELS.get(dataset, {}), **frame.attrs.get("labels", {})}  # adam: carried labels
+
+
+def _xpt_table_name(frame, dataset: str) -> str:
+    return frame.attrs.get("dataset", dataset) if dataset == "ADTTE" else dataset
 
 
 def _label(text: str) -> str:
