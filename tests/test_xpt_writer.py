@@ -206,3 +206,28 @@ def test_ibm_doubles_against_the_definition():
         sign, exponent, fraction = word >> 63, (word >> 56) & 0x7F, word & ((1 << 56) - 1)
         back = (-1) ** sign * fraction / 2**56 * 16.0 ** (exponent - 64)
         assert back == value and fraction >> 52 != 0  # normalised: a non-zero first hex digit
+
+
+def test_without_pyreadstats_answer_on_informats_it_writes_nothing(tmp_path, monkeypatch):
+    """The informats follow the installed pyreadstat, asked with a one-cell file; when that
+    fails, the Arrow path writes nothing and leaves the file to pyreadstat."""
+
+    def refuse(*args, **kwargs):
+        raise OSError("no room")
+
+    xptwrite._informats_copied.cache_clear()
+    monkeypatch.setattr(pyreadstat, "write_xport", refuse)
+    try:
+        table = pa.table({"AVAL": [1.0]})
+        kwargs = {
+            "dates": set(),
+            "times": set(),
+            "labels": {},
+            "formats": {},
+            "table_name": "ADTTE",
+            "file_label": "",
+        }
+        assert not xptwrite.write_table(table, ["AVAL"], tmp_path / "x.xpt", **kwargs)
+        assert not (tmp_path / "x.xpt").exists()
+    finally:
+        xptwrite._informats_copied.cache_clear()

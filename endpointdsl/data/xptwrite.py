@@ -62,6 +62,8 @@ def write_table(
     column's label, cut to 40 bytes; `formats`: SAS formats by column."""
     if not _NAME.match(table_name) or len(file_label.encode("utf-8")) > 40 or "\0" in file_label:
         return False
+    if _informats_copied() is None:  # pyreadstat could not be asked: it writes the file itself
+        return False
     variables = []
     for i, name in enumerate(names):
         variable = _variable(table.column(i), name, name in dates, name in times)
@@ -148,18 +150,21 @@ def _namestrs(variables: list) -> bytes:
 
 
 @functools.cache
-def _informats_copied() -> tuple[bool, bool, bool]:
+def _informats_copied() -> tuple[bool, bool, bool] | None:
     """Whether the installed pyreadstat writes a variable's format's name, width and decimals
     again as its informat's (NIFORM, NIFL, NIFD): asked of pyreadstat itself, once, with a
-    one-cell file in the format COMMA10.2."""
+    one-cell file in the format COMMA10.2 (None: it could not be asked)."""
     import pandas as pd
     import pyreadstat
 
-    with tempfile.TemporaryDirectory(prefix="endpointdsl-xpt-") as folder:
-        path = Path(folder) / "probe.xpt"
-        pyreadstat.write_xport(pd.DataFrame({"A": [1.0]}), str(path), file_format_version=5,
-                               variable_format={"A": "COMMA10.2"})  # fmt: skip
-        data = path.read_bytes()
+    try:
+        with tempfile.TemporaryDirectory(prefix="endpointdsl-xpt-") as folder:
+            path = Path(folder) / "probe.xpt"
+            pyreadstat.write_xport(pd.DataFrame({"A": [1.0]}), str(path), file_format_version=5,
+                                   variable_format={"A": "COMMA10.2"})  # fmt: skip
+            data = path.read_bytes()
+    except Exception:  # no temporary folder, a pyreadstat that refuses: no answer
+        return None
     namestr = data.index(b"HEADER RECORD*******NAMESTR") + RECORD
     informat = _NAMESTR.unpack(data[namestr : namestr + _NAMESTR.size])[11:14]
     return informat[0] == b"COMMA   ", informat[1] == 10, informat[2] == 2
