@@ -47,8 +47,8 @@ def test_keys_are_numbered_in_key_order_with_missing_keys_kept_missing():
 @pytest.mark.parametrize(
     "subject, other",
     [
-        (["B", "A"], ["A"]),  # subject keys not increasing: their order is not the numbers'
         (["A", "A", "B"], ["A"]),  # a duplicate subject
+        (["B", "A", "B"], ["A"]),  # a duplicate subject, the keys not in order
         (["A", "B"], ["A", "Z"]),  # Z is no subject's key (the orphan check reads text keys)
         (["A", "B"], [None, "Z"]),  # the same, in a chunk with a missing key
     ],
@@ -129,10 +129,25 @@ def test_a_binary_search_reads_the_keys_of_sliced_arrays_at_their_offsets():
     assert keys._sorted_positions(looked, subject.slice(0, 2)) is None  # A3 is not among A1, A2
 
 
-def test_rows_not_in_runs_of_one_subject_keep_the_text_keys():
+def test_subject_keys_out_of_order_are_numbered_in_key_order():
+    # shuffled input: adsl C, A, (no key), B -> numbers by key order: C 2, A 0, B 1
+    result = keys.numbered_tables(
+        {"adsl": table(["C", "A", None, "B"]), "adrs": table(["B", "C", "A"])}, "adsl"
+    )
+    assert result is not None and result.keys.to_pylist() == ["A", "B", "C"]
+    assert numbers(result, "adsl") == [2, 0, None, 1]
+    assert numbers(result, "adrs") == [1, 2, 0]
+
+
+def test_rows_not_in_runs_of_one_subject_are_looked_up_one_by_one():
     subjects = [f"S{i:05d}" for i in range(600)]
-    alternating = [subjects[i % 600] for i in range(2000)]  # a new run on every row
-    assert keys.numbered_tables({"adsl": table(subjects), "adrs": table(alternating)}, "adsl") is None
+    alternating = [subjects[(7 * i) % 600] for i in range(2000)]  # a new run on every row
+    with counted_lookups() as calls:
+        result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(alternating)}, "adsl")
+    assert result is not None and len(calls) == 1  # one hash lookup of every row
+    assert numbers(result, "adrs")[:4] == [0, 7, 14, 21]
+    orphan = keys.numbered_tables({"adsl": table(subjects), "adrs": table([*alternating, "S99999"])}, "adsl")
+    assert orphan is None  # S99999 is no subject's: the text keys (the orphan check)
     grouped = sorted(alternating)
     result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(grouped)}, "adsl")
     assert result is not None and numbers(result, "adrs")[:5] == [0, 0, 0, 0, 1]
@@ -155,7 +170,7 @@ end
     "adsl_keys, adrs_keys, numbered",
     [
         (["S1", "S2", "S3"], ["S3", "S1", "S1", "S2"], True),
-        (["S2", "S1", "S3"], ["S3", "S1", "S1", "S2"], False),  # subject keys not sorted
+        (["S2", "S1", "S3"], ["S3", "S1", "S1", "S2"], True),  # subject keys not sorted: sorted first
         (["S1", "S2", "S2"], ["S3", "S1", "S1", "S2"], False),  # a duplicate subject
         (["S1", "S2", "S3"], ["S3", "S1", "S9", "S2"], False),  # S9 has no adsl row
         (["S1", None, "S3"], ["S3", "S1", None, "S2"], False),  # S2: no adsl row (and missing keys)
