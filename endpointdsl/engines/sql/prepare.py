@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from ...data.dates import impute, parse_date, parse_time
 from ...data.values import as_number, as_text, normalise, subject_key
+from .packed import fits
 
 # What str.rstrip() strips (chr(i).isspace()); tests/test_sql_backend.py checks the list.
 PY_WHITESPACE = (
@@ -387,9 +388,12 @@ def fact(kind: str, table: pa.Table, view: str | None, subject: pa.Table) -> boo
 
     complete: the view has no missing value (no unusable date, no row without a key);
     unique: the keys that are not missing are strictly increasing, so none repeats;
-    within: every key of `table` is a key of the subject-level table `subject`."""
+    within: every key of `table` is a key of the subject-level table `subject`;
+    packs: the rows' dates, sequences and numbers fit a packed ordering (packed.fits)."""
     if kind == "complete":
         return table[view].null_count == 0
+    if kind == "packs":  # view: (date view, sequence view or None)
+        return fits(table, *view)
     keys = table["__key"]
     keys = keys.drop_null() if keys.null_count else keys
     if kind == "unique":
