@@ -118,12 +118,70 @@ def _numbers(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
 
 
 def _each_row(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
-    """Each row's key number by one hash lookup of every row (rows in no order: a binary
-    search's random reads cost more), or None when a key is not a subject's."""
+    """Each row's key number by one lookup of every row (rows in no order: a binary search's
+    random reads cost more): in a direct table where the keys allow it (`_dense`), else by
+    one hash lookup; None when a key is not a subject's."""
+    found = _dense(column, keys)
+    if found is not None:
+        return found
     found = pc.index_in(column, value_set=keys)
     if found.null_count != column.null_count:
         return None  # a key that is not a subject's: the orphan check reads the text keys
     return found.cast(pa.int32())
+
+
+DENSE = 8  # a direct table of at most this many entries per subject key (int32 each)
+
+
+def _dense(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
+    """Each row's key number through a direct table, or None (then `index_in`).
+
+    Keys of one byte length whose bytes at each position lie in a small range (SUBJ-0000001
+    to SUBJ-1000000: a constant prefix, then digits) are numbers in a mixed radix: position j
+    counts (byte - lowest byte at j) in base (highest - lowest + 1) of the subject keys. Two
+    texts of that length with every byte in range have the same number only if they are
+    equal, so the table (number -> key number, -1 for none) answers exactly; a row whose
+    byte is out of range, or whose number is no key's, hands the lookup back (an orphan).
+    At 9M shuffled rows: a few vectorised passes, against 1.7 s for index_in's hash lookup."""
+    width = _fixed_width(keys)
+    if width is None or width == 0 or any(_fixed_width(c) != width for c in column.chunks if len(c)):
+        return None
+    grid = _grid(keys, width)
+    low, high = grid.min(axis=0).astype(np.int64), grid.max(axis=0).astype(np.int64)
+    varying = [j for j in range(width) if high[j] > low[j]]
+    size = int(np.prod([high[j] - low[j] + 1 for j in varying], dtype=np.float64))
+    if size > DENSE * len(keys) + 1024:
+        return None
+
+    def numbers(rows: np.ndarray) -> np.ndarray:
+        value = np.zeros(len(rows), dtype=np.int64)
+        for j in varying:
+            value = value * int(high[j] - low[j] + 1) + (rows[:, j].astype(np.int64) - low[j])
+        return value
+
+    table = np.full(size, -1, dtype=np.int32)
+    table[numbers(grid)] = np.arange(len(keys), dtype=np.int32)
+    chunks = []
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        rows = _grid(chunk, width)
+        for j in range(width):  # every byte within the keys' range at its position
+            if rows[:, j].min() < low[j] or rows[:, j].max() > high[j]:
+                return None
+        found = table[numbers(rows)]
+        if (found < 0).any():
+            return None
+        chunks.append(pa.array(found))
+    return pa.chunked_array(chunks, pa.int32())
+
+
+def _grid(text: pa.Array, width: int) -> np.ndarray:
+    """The bytes of a fixed-width text array as a (rows, width) array (no copy)."""
+    start = int(_offsets(text)[0])
+    return np.frombuffer(text.buffers()[2], dtype=np.uint8, count=len(text) * width, offset=start).reshape(
+        len(text), width
+    )
 
 
 def _sorted_positions(looked: pa.Array, keys: pa.Array) -> pa.Array | None:
