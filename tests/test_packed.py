@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.engines.sql import packed
 from endpointdsl.engines.sql import run as sql_run
+from endpointdsl.engines.sql.prepare import no_same_day
 
 PROGRAM = """table adsl: one row per subject
 table adrs: many rows per subject
@@ -101,7 +102,7 @@ def test_packed_orderings_pick_the_occurrences_the_structs_pick(big, packs):
     assert adtte.SRCSEQ.iloc[0] == 2.0 and pd.isna(adtte.SRCSEQ.iloc[1])
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -122,3 +123,57 @@ def test_either_path_equals_the_per_subject_engine(rows, integers):
     adrs = pd.DataFrame(rows, columns=["USUBJID", "ADT", "AVALC", "ASEQ"])
     adrs["ASEQ"] = adrs["ASEQ"].astype("Int64" if integers else "float64")  # float: a DOUBLE view
     run(adsl, adrs)
+
+
+# ---- prepare.no_same_day: shuffled rows proven free of same-day ties, apart from their order ----
+
+
+def rows(keys: list, dates: list, seqs: list | None, key_type=None) -> pa.Table:
+    columns = {"__key": pa.array(keys, key_type or pa.int32()), "ADT__date": pa.array(dates, pa.date32())}
+    if seqs is not None:
+        columns["ASEQ__num"] = pa.array(seqs, pa.int64())
+    return pa.table(columns)
+
+
+def test_shuffled_rows_are_proven_free_of_ties_only_when_no_two_share_key_date_and_sequence():
+    a, b = dt.date(2020, 1, 1), dt.date(2020, 1, 2)
+    assert no_same_day(rows([1, 0, 1, 0], [b, a, a, a], [1, 1, 1, 2]), "ADT__date", "ASEQ__num")
+    assert not no_same_day(
+        rows([1, 0, 1, 0], [b, a, b, a], [1, 1, 1, 2]), "ADT__date", "ASEQ__num"
+    )  # 1, b, 1
+    # rows without a key or a date are not compared; without a sequence, key and date alone
+    assert no_same_day(rows([1, None, 1, 0], [b, b, None, b], [1, 1, 1, 1]), "ADT__date", "ASEQ__num")
+    assert not no_same_day(rows([0, 0], [a, a], None), "ADT__date", None)
+    assert no_same_day(rows([0, 1], [a, a], None), "ADT__date", None)
+    # not proven: a missing sequence (equal to another missing one), text keys, too many bits
+    assert not no_same_day(rows([0, 1], [a, a], [1, None]), "ADT__date", "ASEQ__num")
+    assert not no_same_day(rows(["A", "B"], [a, a], [1, 2], pa.string()), "ADT__date", "ASEQ__num")
+    assert not no_same_day(rows([0, 1], [a, b], [0, 2**62]), "ADT__date", "ASEQ__num")
+
+
+@pytest.mark.parametrize("tie", [False, True])
+def test_shuffled_rows_skip_the_same_day_check_only_without_a_tie(tie):
+    # rows out of order (the sorted proof fails); S1 has two SD rows on 04-01, ASEQ 3 and
+    # 4, or 3 twice (a tie: the finding that SRCSEQ cannot tell them apart)
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2"], "RANDDT": ["2020-01-01", "2020-01-01"]})
+    adrs = pd.DataFrame(
+        {
+            "USUBJID": ["S2", "S1", "S1", "S2"],
+            "ADT": ["2020-05-01", "2020-04-01", "2020-04-01", "2020-03-01"],
+            "AVALC": ["SD", "SD", "SD", "PD"],
+            "ASEQ": pd.array([2, 3, 3 if tie else 4, 1], dtype="Int64"),
+        }
+    )
+    found = []
+
+    def spy(*args):
+        found.append(no_same_day(*args))
+        return found[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sql_run, "no_same_day", spy)
+        sql, _ = run(adsl, adrs)  # equal to the per-subject engine
+    assert found == [not tie]
+    findings = sql.report[sql.report.STATUS == "finding"].MESSAGE.tolist()
+    expected = ["seen: several adrs records on 2020-04-01 with the same ASEQ; SRCSEQ cannot tell them apart"]
+    assert findings == (expected if tie else [])
