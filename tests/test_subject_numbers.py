@@ -47,8 +47,8 @@ def test_keys_are_numbered_in_key_order_with_missing_keys_kept_missing():
 @pytest.mark.parametrize(
     "subject, other",
     [
-        (["B", "A"], ["A"]),  # subject keys not increasing: their order is not the numbers'
         (["A", "A", "B"], ["A"]),  # a duplicate subject
+        (["B", "A", "B"], ["A"]),  # a duplicate subject, the keys not in order
         (["A", "B"], ["A", "Z"]),  # Z is no subject's key (the orphan check reads text keys)
         (["A", "B"], [None, "Z"]),  # the same, in a chunk with a missing key
     ],
@@ -129,10 +129,30 @@ def test_a_binary_search_reads_the_keys_of_sliced_arrays_at_their_offsets():
     assert keys._sorted_positions(looked, subject.slice(0, 2)) is None  # A3 is not among A1, A2
 
 
-def test_rows_not_in_runs_of_one_subject_keep_the_text_keys():
+def test_subject_keys_out_of_order_are_numbered_in_key_order():
+    # shuffled input: adsl C, A, (no key), B -> numbers by key order: C 2, A 0, B 1
+    result = keys.numbered_tables(
+        {"adsl": table(["C", "A", None, "B"]), "adrs": table(["B", "C", "A"])}, "adsl"
+    )
+    assert result is not None and result.keys.to_pylist() == ["A", "B", "C"]
+    assert numbers(result, "adsl") == [2, 0, None, 1]
+    assert numbers(result, "adrs") == [1, 2, 0]
+
+
+def test_rows_not_in_runs_of_one_subject_are_looked_up_one_by_one():
     subjects = [f"S{i:05d}" for i in range(600)]
-    alternating = [subjects[i % 600] for i in range(2000)]  # a new run on every row
-    assert keys.numbered_tables({"adsl": table(subjects), "adrs": table(alternating)}, "adsl") is None
+    alternating = [subjects[(7 * i) % 600] for i in range(2000)]  # a new run on every row
+    with counted_lookups() as calls:
+        result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(alternating)}, "adsl")
+    assert result is not None and len(calls) == 0  # S + five digits: a direct table (_dense)
+    assert numbers(result, "adrs")[:4] == [0, 7, 14, 21]
+    with counted_lookups() as calls:  # keys of several lengths: one hash lookup of every row
+        result = keys.numbered_tables({"adsl": table(["S1", "S10", "S2"]), "adrs": table(["S2", "S1", "S10"] * 700)},
+                                      "adsl")  # fmt: skip
+    assert result is not None and len(calls) == 1
+    assert numbers(result, "adrs")[:4] == [2, 0, 1, 2]
+    orphan = keys.numbered_tables({"adsl": table(subjects), "adrs": table([*alternating, "S99999"])}, "adsl")
+    assert orphan is None  # S99999 is no subject's: the text keys (the orphan check)
     grouped = sorted(alternating)
     result = keys.numbered_tables({"adsl": table(subjects), "adrs": table(grouped)}, "adsl")
     assert result is not None and numbers(result, "adrs")[:5] == [0, 0, 0, 0, 1]
@@ -155,7 +175,7 @@ end
     "adsl_keys, adrs_keys, numbered",
     [
         (["S1", "S2", "S3"], ["S3", "S1", "S1", "S2"], True),
-        (["S2", "S1", "S3"], ["S3", "S1", "S1", "S2"], False),  # subject keys not sorted
+        (["S2", "S1", "S3"], ["S3", "S1", "S1", "S2"], True),  # subject keys not sorted: sorted first
         (["S1", "S2", "S2"], ["S3", "S1", "S1", "S2"], False),  # a duplicate subject
         (["S1", "S2", "S3"], ["S3", "S1", "S9", "S2"], False),  # S9 has no adsl row
         (["S1", None, "S3"], ["S3", "S1", None, "S2"], False),  # S2: no adsl row (and missing keys)
@@ -209,3 +229,30 @@ def test_a_run_on_subject_numbers_equals_the_run_on_text_keys(case):
 
     if same_with_and_without(compiled, data, "numbered_tables", recorded, lambda *_: None):
         event(f"subject numbers used: {taken}")  # both paths: hypothesis' statistics
+
+
+def chunked(*chunks: list) -> pa.ChunkedArray:
+    return pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string())
+
+
+@pytest.mark.parametrize(
+    "subject, looked, expected",
+    [
+        # A1 < A2 < B1: bytes A-B at 0, 1-2 at 1: a table of 2 x 2 numbers (worked out by hand)
+        (["A1", "A2", "B1"], [["B1", "A1"], [], ["A2", "A2"]], [2, 0, 1, 1]),
+        (["A1", "A2", "B1"], [["B2"]], None),  # every byte in range, but B2 is no key: refused
+        (["A1", "A2", "B1"], [["C1"]], None),  # C out of range at byte 0
+        (["A1", "A2", "B1"], [["A11"]], None),  # another length
+        (["AAAAAA", "ZZZZZZ"], [["AAAAAA"]], None),  # 26^6 numbers for two keys: too sparse
+        (["SUBJ-09", "SUBJ-10", "SUBJ-11"], [["SUBJ-11", "SUBJ-09"]], [2, 0]),
+    ],
+)
+def test_keys_are_found_in_a_direct_table_or_refused(subject, looked, expected):
+    found = keys._dense(chunked(*looked), pa.array(subject, pa.string()))
+    assert (None if found is None else found.to_pylist()) == expected
+
+
+def test_a_direct_table_reads_sliced_arrays_at_their_offsets():
+    subject = pa.array(["X9", "A1", "A2", "A3"], pa.string()).slice(1)
+    looked = pa.chunked_array([pa.array(["Z9", "Z9", "A3", "A1"], pa.string()).slice(2)])
+    assert keys._dense(looked, subject).to_pylist() == [2, 0]

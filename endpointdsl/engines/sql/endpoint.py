@@ -17,6 +17,8 @@ from ...check import model as m
 from .censoring import CensoringSql
 from .derived import dom_var as derived_dom_var
 from .derived import source_event
+from .packed import fields as packed_fields
+from .packed import key as packed_key
 from .prepare import date_readers, imputation_readers
 from .writer import (
     NO_END_SQL,
@@ -68,6 +70,8 @@ def record_columns(ep: m.EndpointSpec | None, responses: bool = False, times: bo
 
 
 class EndpointSql(CensoringSql):
+    packed = frozenset()  # events whose orderings are proven to fit one BIGINT (generate_sql, packed.py)
+
     def __init__(self, model: m.Model, ep: m.EndpointSpec, w: SqlWriter, needs: dict, by_row=frozenset()):
         self.model, self.ep, self.w, self.needs = model, ep, w, needs
         self.by_row = by_row  # events whose rows are in occurrence order (generate_sql's `proven`)
@@ -347,7 +351,14 @@ class EndpointSql(CensoringSql):
                     name = ident(f"{pick} {ev.name}")
                     inside = window if pick in ("first", "last") else self.from_origin(d, "q.")
                     keep = f"FILTER (WHERE {where} AND {inside})"
-                    if ev.name in self.by_row:
+                    if ev.name in self.packed:  # min/max of one integer, the struct built per subject
+                        fn = "min" if pick.endswith("first") else "max"
+                        k = ident(f"{pick} {ev.name} key")
+                        aggs.append(f"{fn}({packed_key(d, seq, rn)}) {keep} AS {k}")
+                        struct_of = self.order_struct(*packed_fields(k, seq), dtf)
+                        nested = True
+                        outer.append(f"CASE WHEN {k} IS NOT NULL THEN {struct_of} END AS {name}")
+                    elif ev.name in self.by_row:
                         inner, built = self.by_row_pick(pick, ev.name, keep, d, seq, rn, dtf)
                         aggs += inner
                         nested = True

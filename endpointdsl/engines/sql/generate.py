@@ -23,6 +23,7 @@ from ...check import model as m
 from ...check.usage import value_series
 from ...data.tables import duplicate_message
 from ...version import __version__
+from . import packed
 from .best import ResponseSql, response_support
 from .clock import TimedSql
 from .confirm import write_confirmed
@@ -374,7 +375,10 @@ def generate_sql(
             kind = ExtremeSql if ep.response.kind == "extreme" else kind  # extreme (issue 19, part 2)
         if ep.value is not None:  # value endpoints (issue 14)
             kind = ValueSql
-        kind(model, ep, w, needs, by_row).write()
+        sql = kind(model, ep, w, needs, by_row)
+        if kind is EndpointSql:  # perf (issue 16): orderings that fit one BIGINT where proven (packed.py)
+            sql.packed = _packed(model, ep, events, facts)
+        sql.write()
         if ep.paramcd in read_rows:
             write_rows(w, ep)
     # with a response, incidence or value endpoint among those chosen, AVALC joins the columns
@@ -394,6 +398,19 @@ def generate_sql(
         facts.wanted,
         ("adtte", "report", *(f"res_{ep.paramcd}" for ep in in_sql)),
     )
+
+
+def _packed(model: m.Model, ep: m.EndpointSpec, events: Events, facts: Facts) -> frozenset:
+    """The endpoint's events whose rows are proven to fit a packed ordering (packed.py)."""
+    found = set()
+    for name in m.event_names(ep):
+        ev = model.event(name)
+        if packed.packable(ev):
+            date = view_name(ev.column, events.date_reader(ev)[0])
+            seq = view_name(ev.sequence, "num") if ev.sequence else None
+            if facts.holds(packed.fact_name(ev.table, date, seq), "packs", ev.table, (date, seq)) == "TRUE":
+                found.add(name)
+    return frozenset(found)
 
 
 # ---- conditions comparing with other values (issue 12: conditions) ------------------------

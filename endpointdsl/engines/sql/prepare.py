@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from ...data.dates import impute, parse_date, parse_time
 from ...data.values import as_number, as_text, normalise, subject_key
+from .packed import fits
 
 # What str.rstrip() strips (chr(i).isspace()); tests/test_sql_backend.py checks the list.
 PY_WHITESPACE = (
@@ -381,15 +382,49 @@ def sorted_proof(table: pa.Table, date: str, seq: str | None) -> bool:
     return bool(pc.all(increasing).as_py())
 
 
+def no_same_day(table: pa.Table, date: str, seq: str | None) -> bool:
+    """True when no two dated rows with a key share (key, date, sequence), for rows in any
+    order (shuffled input, where `sorted_proof` fails): the same-day check then has nothing
+    to find. Integer subject numbers (keys.py), dates and integer sequences are packed into
+    one 64-bit integer per row, offset by their minimum, and sorted (at 9M rows about 0.8 s
+    of CPU, against 2 s for the check's GROUP BY); False when they do not fit 63 bits, a
+    sequence is missing or not an integer, or the keys are text. Says nothing of the rows'
+    order (no by-row picks)."""
+    if not pa.types.is_int32(table["__key"].type):
+        return False
+    rows = table.select(["__key", date] + ([seq] if seq else []))
+    if rows["__key"].null_count or rows[date].null_count:
+        rows = rows.filter(pc.and_(rows["__key"].is_valid(), rows[date].is_valid()))
+    if rows.num_rows < 2:
+        return True
+    if seq is not None and (rows[seq].null_count or not pa.types.is_integer(rows[seq].type)):
+        return False
+    fields = [rows["__key"], rows[date].cast(pa.int32())] + ([rows[seq]] if seq else [])
+    packed, bits = np.zeros(rows.num_rows, dtype=np.int64), 0
+    for column in fields:
+        values = column.to_numpy().astype(np.int64)
+        low, high = int(values.min()), int(values.max())
+        width = (high - low).bit_length()
+        if bits + width > 63:
+            return False
+        packed = (packed << width) | (values - low)
+        bits += width
+    packed.sort()
+    return not bool((packed[1:] == packed[:-1]).any())
+
+
 def fact(kind: str, table: pa.Table, view: str | None, subject: pa.Table) -> bool:
     """A property of the prepared data that lets the script skip a check (generate.fact),
     proven in a few vectorised passes; False when not proven (the check then runs).
 
     complete: the view has no missing value (no unusable date, no row without a key);
     unique: the keys that are not missing are strictly increasing, so none repeats;
-    within: every key of `table` is a key of the subject-level table `subject`."""
+    within: every key of `table` is a key of the subject-level table `subject`;
+    packs: the rows' dates, sequences and numbers fit a packed ordering (packed.fits)."""
     if kind == "complete":
         return table[view].null_count == 0
+    if kind == "packs":  # view: (date view, sequence view or None)
+        return fits(table, *view)
     keys = table["__key"]
     keys = keys.drop_null() if keys.null_count else keys
     if kind == "unique":

@@ -37,7 +37,7 @@ from ...progress import Progress, stage
 from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
 from .keys import numbered_tables, text_keys
-from .prepare import fact, prepare_table, sorted_proof
+from .prepare import fact, no_same_day, prepare_table, sorted_proof
 from .results import (
     ADTTE_SCHEMA,
     ADTTE_SCHEMA_AVALC,
@@ -166,6 +166,14 @@ def run_sql(
             check: sorted_proof(prepared[table], date, seq)
             for check, (table, date, seq) in program.sorted_checks.items()
         }
+        # rows in no order (shuffled): the same-day check skipped where no tie is proven apart
+        # (prepare.no_same_day), with no claim on the rows' order (not in `proven` below)
+        no_ties = {
+            check: ok or (numbered is not None and no_same_day(prepared[table], date, seq))
+            for (check, (table, date, seq)), ok in zip(
+                program.sorted_checks.items(), proofs.values(), strict=True
+            )
+        }
         # facts that let the script skip a check with nothing to find (generate.Facts)
         facts = {
             # numbered keys (keys.py) are proven unique in the subject-level table and found in it
@@ -180,8 +188,8 @@ def run_sql(
             "sorted_inputs",
             pa.table(
                 {
-                    "name": pa.array(list(proofs), pa.string()),
-                    "proven": pa.array(list(proofs.values()), pa.bool_()),
+                    "name": pa.array(list(no_ties), pa.string()),
+                    "proven": pa.array(list(no_ties.values()), pa.bool_()),
                 }
             ),
         )
