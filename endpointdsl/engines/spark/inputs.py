@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from attrs import frozen
 
 from ...check import model as m
@@ -47,6 +48,7 @@ from ...data.projection import Columns
 from ...data.read import plain_columns
 from ...data.tables import validate
 from ..sql.prepare import prepare_table
+from .storage import parquet_file
 
 EXACT = 2**53  # integers within it read as BIGINT by "num" (prepare._fast_view)
 _DATA_DEPENDENT = ("is_binary", "is_large_binary", "is_binary_view", "is_fixed_size_binary", "is_date64")
@@ -78,7 +80,7 @@ class Surveyed:
 
 
 def plan(
-    model: m.Model, inputs: dict[str, Path], columns: dict[str, Columns], needs: dict
+    model: m.Model, inputs: dict[str, Path | str], columns: dict[str, Columns], needs: dict
 ) -> dict[str, Source]:
     """The tables of `inputs` that Spark reads itself; `needs`: the script's views per table."""
     if os.environ.get("ENDPOINTDSL_SPARK_INPUTS", "").strip().lower() == "driver":
@@ -87,7 +89,8 @@ def plan(
     out = {}
     for t in model.tables:
         path = inputs.get(t.name)
-        if t.per_subject or path is None or path.suffix.lower() != ".parquet" or t.name not in columns:
+        parquet = path is not None and str(path).lower().endswith(".parquet")  # a Path, or a URI (storage.py)
+        if t.per_subject or not parquet or t.name not in columns:
             continue
         source = _source(model, t, path, columns[t.name], needs.get(t.name, set()), meta[t.name])
         if source is not None:
@@ -95,10 +98,10 @@ def plan(
     return out
 
 
-def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, needs: set, meta: dict):
+def _source(model: m.Model, table: m.TableSpec, path: Path | str, columns: Columns, needs: set, meta: dict):
     """The table's Source, or None where the driver path must read it (see the module's text)."""
     try:
-        with pq.ParquetFile(path) as file:
+        with parquet_file(path) as file:
             schema, metadata = file.schema_arrow, file.metadata
         names = schema.names
         check_names(path, names)
@@ -193,7 +196,7 @@ def _within_exact(metadata, chosen: list[str], column: str) -> bool | None:
 
 def _read_group(path: str, group: int, columns: list[str]) -> pa.Table:
     """One row group as `data.read._read_parquet` reads the file (its column types)."""
-    with pq.ParquetFile(path) as file:
+    with parquet_file(path) as file:
         table = file.read_row_group(group, columns=columns, use_pandas_metadata=True)
     return plain_columns(table)[0]
 
@@ -223,6 +226,17 @@ def prepare_batches(source: Source, tasks):
             yield from pa.table(columns, schema=source.schema).to_batches()
 
 
+def prepare_numbered(source: Source, numbers):
+    """mapInArrow over task numbers (`_numbered`): each one's row group, as `prepare_batches`."""
+    for batch in numbers:
+        picked = [source.groups[i] for i in batch.column(0).to_pylist()]
+        tasks = pa.RecordBatch.from_arrays(
+            [pa.array([g for g, _ in picked], pa.int32()), pa.array([o for _, o in picked], pa.int64())],
+            ["grp", "offset"],
+        )
+        yield from prepare_batches(source, [tasks])
+
+
 def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Table]:
     """One row group's share of the whole-table answers: each date column's (value, count,
     first place) in order of first appearance, and the first row of each distinct combination
@@ -250,18 +264,44 @@ def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Tabl
 
 
 def survey(spark, sources: dict[str, Source]) -> dict[str, Surveyed]:
-    """Every source's whole-table answers, from one Spark job (a task per row group)."""
-    tasks = [(name, group, offset) for name, s in sources.items() for group, offset in s.groups]
-    answers = (
-        spark.sparkContext.parallelize(tasks, len(tasks))
-        .map(lambda task: (task[0], survey_group(sources[task[0]], task[1], task[2])))
-        .collect()
-        if tasks
-        else []
-    )
+    """Every source's whole-table answers, from one Spark job (a task per row group). By the
+    DataFrame API only (no RDD), so that a Spark Connect session runs it too."""
+    tasks = tuple((name, group, offset) for name, s in sources.items() for group, offset in s.groups)
+    answers = []
+    if tasks:
+        with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
+            warnings.simplefilter("ignore", FutureWarning)
+            job = _numbered(spark, len(tasks)).mapInArrow(
+                functools.partial(survey_tasks, sources, tasks), "task long, answer binary"
+            )
+        answers = [(tasks[task][0], pickle.loads(blob)) for task, blob in _rows(job, "task", "answer")]
     return {
         name: gathered(source, [a for who, a in answers if who == name]) for name, source in sources.items()
     }
+
+
+def survey_tasks(sources: dict[str, Source], tasks: tuple, numbers):
+    """mapInArrow: each task number's (`_numbered`) survey answer, pickled (Arrow tables and
+    lists: a column of bytes is the one shape every answer fits)."""
+    for batch in numbers:
+        for task in batch.column(0).to_pylist():
+            name, group, offset = tasks[task]
+            blob = pickle.dumps(survey_group(sources[name], group, offset), protocol=pickle.HIGHEST_PROTOCOL)
+            yield pa.RecordBatch.from_arrays(
+                [pa.array([task], pa.int64()), pa.array([blob], pa.binary())], ["task", "answer"]
+            )
+
+
+def _numbered(spark, count: int):
+    """The task numbers 0..count-1, one per partition (`range` splits its span evenly: one
+    number per slice), so that each task runs in a Spark task of its own."""
+    return spark.range(0, count, 1, count)
+
+
+def _rows(frame, *columns: str) -> list[tuple]:
+    """A small result's rows, through Arrow (classic and Connect sessions alike)."""
+    table = frame.toArrow()
+    return list(zip(*(table[c].to_pylist() for c in columns), strict=True))
 
 
 def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
@@ -279,7 +319,7 @@ def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
 
 
 def _raw_schema(source: Source) -> pa.Schema:
-    with pq.ParquetFile(source.path) as file:
+    with parquet_file(source.path) as file:
         return pa.schema([file.schema_arrow.field(c) for c in source.columns])
 
 
@@ -322,18 +362,14 @@ def validate_sources(meta: dict, tables: dict, sources: dict[str, Source], surve
 def register(spark, source: Source, views: list[str]) -> None:
     """The source's typed view `src_<table>`, computed once on the executors (a local
     checkpoint: the script scans it several times, and its plan stays a leaf)."""
-    import warnings
-
     from pyspark.sql.pandas.types import from_arrow_schema
 
     schema = from_arrow_schema(source.schema)
     if source.groups:
-        tasks = spark.sparkContext.parallelize(list(source.groups), len(source.groups)).toDF(
-            "grp int, offset long"
-        )
+        tasks = _numbered(spark, len(source.groups))  # a row group per task, by the DataFrame API
         with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
             warnings.simplefilter("ignore", FutureWarning)
-            frame = tasks.mapInArrow(functools.partial(prepare_batches, source), schema)
+            frame = tasks.mapInArrow(functools.partial(prepare_numbered, source), schema)
         frame = frame.localCheckpoint(eager=True)
     else:
         frame = spark.createDataFrame([], schema)
