@@ -579,6 +579,8 @@ def _run(args) -> int:
         return compiled
     model = compiled.model
     try:
+        if args.spark_remote and args.engine != "spark":  # Spark Connect (issue 16): not silently unused
+            raise DataError(f"--spark-remote {args.spark_remote} needs --engine spark")
         if args.engine == "spark":  # issue 16: what Spark cannot derive, refused before reading data
             from .engines.spark.run import require, spark_program
 

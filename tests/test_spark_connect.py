@@ -2,8 +2,8 @@
 
 The engine reaches Spark by the DataFrame API only (no RDD, no JVM), so that a Connect
 session runs what a classic one runs. With Spark (`-m spark`, CI's Spark job, which installs
-the `spark-connect` extra): the shipped example, as Parquet in row groups (the executors'
-tasks and the survey job, through Connect), run in its own process on a Connect server
+the `spark-connect` extra): the shipped example, as Parquet in row groups read in row
+ranges (the executors' tasks and the survey job, through Connect), run in its own process on a Connect server
 that pyspark starts locally (`local[2]`: a Connect session switches its process to
 Connect for good), writes the SQL engine's bytes.
 """
@@ -55,6 +55,7 @@ def test_the_example_through_spark_connect_writes_the_sql_engines_bytes(tmp_path
     for table in (EXAMPLES / "data").glob("*.csv"):
         pq.write_table(csv.read_csv(table), data / f"{table.stem}.parquet", row_group_size=50)
     env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
+    env["ENDPOINTDSL_SPARK_TASK_ROWS"] = "20"  # row groups of 50 read in row ranges too
 
     def run(out: str, *more: str) -> None:
         done = subprocess.run(

@@ -92,10 +92,10 @@ def test_a_uri_source_plans_and_reads_as_its_path(tmp_path):
     found = storage.find_tables(uri(tmp_path), [t.name for t in model.tables])
     by_uri = inputs.plan(model, found, run_columns(model), generate_sql(model).needs)
     assert list(by_uri) == ["adrs"] and by_uri["adrs"].path == found["adrs"]
-    assert by_uri["adrs"].groups == by_path.groups == ((0, 0), (1, 3), (2, 6))
+    assert by_uri["adrs"].pieces == by_path.pieces == ((0, 0, 3, 0), (1, 0, 3, 3), (2, 0, 2, 6))
     assert by_uri["adrs"].schema == by_path.schema
-    for group, offset in by_path.groups:
-        numbered = [pa.RecordBatch.from_arrays([pa.array([group], pa.int64())], ["id"])]
+    for task, (_, _, _, offset) in enumerate(by_path.pieces):
+        numbered = [pa.RecordBatch.from_arrays([pa.array([task], pa.int64())], ["id"])]
         got = pa.Table.from_batches(list(inputs.prepare_numbered(by_uri["adrs"], numbered)))
         want = pa.Table.from_batches(list(inputs.prepare_numbered(by_path, numbered)))
         assert got.equals(want) and got["__row"].to_pylist() == list(
@@ -103,17 +103,9 @@ def test_a_uri_source_plans_and_reads_as_its_path(tmp_path):
         )
 
 
-def groups(rows) -> pa.RecordBatch:
-    """`prepare_batches`' task rows: (row group, offset)."""
-    return pa.RecordBatch.from_arrays(
-        [pa.array([g for g, _ in rows], pa.int32()), pa.array([o for _, o in rows], pa.int64())],
-        ["grp", "offset"],
-    )
-
-
-def test_numbered_tasks_give_the_row_groups_answers(tmp_path):
+def test_numbered_tasks_give_the_pieces_answers(tmp_path):
     """`prepare_numbered` and `survey_tasks` (mapInArrow over `_numbered`'s task numbers,
-    several per batch and in any order) against `prepare_batches` and `survey_group`."""
+    several per batch and in any order) against `prepare_pieces` and `survey_piece`."""
     compiled = compile_text(PFS)
     write(tmp_path, {"adsl": ADSL, "adrs": pa.table(ADRS)})
     source = planned(compiled, tmp_path)["adrs"]
@@ -121,15 +113,15 @@ def test_numbered_tasks_give_the_row_groups_answers(tmp_path):
                pa.RecordBatch.from_arrays([pa.array([1], pa.int64())], ["id"])]  # fmt: skip
     got = pa.Table.from_batches(list(inputs.prepare_numbered(source, numbers))).sort_by("__row")
     assert got["__row"].to_pylist() == list(range(1, 9))  # every file row once (row 5, key-less, too)
-    assert got.equals(pa.Table.from_batches(list(inputs.prepare_batches(source, [groups(source.groups)]))))
-    tasks = tuple(("adrs", g, o) for g, o in source.groups)
+    assert got.equals(pa.Table.from_batches(list(inputs.prepare_pieces(source, source.pieces))))
+    tasks = tuple(("adrs", p) for p in source.pieces)
     answers = {}
     for batch in inputs.survey_tasks({"adrs": source}, tasks, numbers):
         assert batch.schema.names == ["task", "answer"] and batch.schema.field("answer").type == pa.binary()
         answers[batch.column(0)[0].as_py()] = pickle.loads(batch.column(1)[0].as_py())
     assert sorted(answers) == [0, 1, 2]
     for task, (dates, digest) in answers.items():
-        want_dates, want_digest = inputs.survey_group(source, *tasks[task][1:])
+        want_dates, want_digest = inputs.survey_piece(source, tasks[task][1])
         assert digest.equals(want_digest) and dates.keys() == want_dates.keys()
         assert all(dates[c].equals(want_dates[c]) for c in dates)
 
@@ -142,15 +134,19 @@ def test_a_uri_for_data_is_refused_by_the_other_engines(tmp_path, capsys):
     code = main(["run", str(tmp_path / "pfs.ept"), "--data", uri(tmp_path), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and "a URI is read by --engine spark only" in err and not out.exists()
+    code = main(["run", str(tmp_path / "pfs.ept"), "--data", str(tmp_path), "--out", str(out),
+                 "--spark-remote", "sc://host:15002"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "--spark-remote sc://host:15002 needs --engine spark" in err and not out.exists()
 
 
 # ---- with Spark --------------------------------------------------------------------------------
 
 
 @pytest.mark.spark
-def test_run_on_a_file_uri_writes_the_sql_engines_bytes(tmp_path):
+def test_run_on_a_file_uri_writes_the_sql_engines_bytes(tmp_path, monkeypatch):
     """The shipped example as Parquet in row groups, given as file://: its many-rows tables
-    read by the executors through the URI, the others on the driver, the manifest hashing
+    read by the executors through the URI, in row ranges, the others on the driver, the manifest hashing
     the same bytes as the local run's."""
     pytest.importorskip("pyspark")
     pytest.importorskip("sqlglot")
@@ -163,6 +159,7 @@ def test_run_on_a_file_uri_writes_the_sql_engines_bytes(tmp_path):
     for table in (EXAMPLES / "data").glob("*.csv"):
         pq.write_table(csv.read_csv(table), data / f"{table.stem}.parquet", row_group_size=50)
     ept = str(EXAMPLES / "her2_cart_trastuzumab.ept")
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_TASK_ROWS", "20")  # row groups of 50: ranges of 20, 20, 10
     assert main(["run", ept, "--data", str(data), "--out", str(tmp_path / "sql.csv"), "-q"]) == 0
     assert main(["run", ept, "--data", uri(data), "--out", str(tmp_path / "spark.csv"), "-q",
                  "--engine", "spark"]) == 0  # fmt: skip

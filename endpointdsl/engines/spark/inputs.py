@@ -1,11 +1,14 @@
 """Spark engine, inputs (issue 16): Parquet tables read and prepared by Spark's executors.
 
 `endpointdsl run --engine spark` on Parquet files: each many-rows-per-subject table is read
-on the executors, one row group per task, by the code the driver path runs (`data.read`'s
-Parquet reading, then `engines/sql/prepare.prepare_table`), so the typed views are the
-driver path's by construction. `__row` is the row group's offset plus the row's place in it:
+on the executors, one row group per task (a row group of more than `task_rows()` rows: one
+row range of it per task), by the code the driver path runs (`data.read`'s Parquet reading,
+then `engines/sql/prepare.prepare_table`, which works row by row), so the typed views are
+the driver path's by construction. `__row` is the task's offset plus the row's place in it:
 the file's row number, as the driver path counts it (it orders same-date ties and is shown
-in reports). The one-row-per-subject tables stay on the driver: they are as small as the
+in reports). The tasks are numbers (`spark.range`, one per partition) mapped by
+`mapInArrow`: the DataFrame API only, so a Spark Connect session runs them too. The files
+are paths or URIs (`storage.py`). The one-row-per-subject tables stay on the driver: they are as small as the
 cohort, and `complete`, `keep` and the Kaplan-Meier groups read them whole.
 
 What needs the whole table comes from the file's metadata or from one survey pass on the
@@ -62,7 +65,9 @@ class Source:
     path: str
     key: str
     columns: tuple[str, ...]  # read from the file (the run's projection, in the file's order)
-    groups: tuple[tuple[int, int], ...]  # (row group, rows before it)
+    # the tasks: (row group, its first row read, rows read, rows of the file before them); a
+    # row group of more than `task_rows()` rows is read by several tasks, a row range each
+    pieces: tuple[tuple[int, int, int, int], ...]
     rows: int
     needs: frozenset  # (column, reader) views of the script (`prepare_table`'s)
     schema: pa.Schema  # the prepared view's
@@ -125,10 +130,12 @@ def _source(model: m.Model, table: m.TableSpec, path: Path | str, columns: Colum
     if any(m.subject_columns(ev.where) for ev in events):
         return None  # its empty-event probe reads the key too: a digest as large as the table
     conditions = tuple(sorted(set().union(*(m.condition_columns(ev.where) for ev in events)) & set(chosen)))
-    groups, offset = [], 0
+    pieces, offset, size = [], 0, task_rows()
     for i in range(metadata.num_row_groups):
-        groups.append((i, offset))
-        offset += metadata.row_group(i).num_rows
+        count = metadata.row_group(i).num_rows
+        pieces += [(i, first, min(size, count - first), offset + first) for first in range(0, count, size)]
+        pieces += [(i, 0, 0, offset)] if count == 0 else []  # an empty table's one row group
+        offset += count
     schema = _prepared_schema(empty, table.key, needs, offset)
     for column, reader in needs:
         if reader == "num" and column in empty.column_names and pa.types.is_integer(empty[column].type):
@@ -139,7 +146,7 @@ def _source(model: m.Model, table: m.TableSpec, path: Path | str, columns: Colum
                 at = schema.get_field_index(f"{column}__num")
                 schema = schema.set(at, pa.field(schema.field(at).name, pa.float64()))
     return Source(
-        table.name, str(path), table.key, tuple(chosen), tuple(groups), offset, frozenset(needs), schema, dates,
+        table.name, str(path), table.key, tuple(chosen), tuple(pieces), offset, frozenset(needs), schema, dates,
         conditions, tuple(unusable.items()),
     )  # fmt: skip
 
@@ -194,55 +201,79 @@ def _within_exact(metadata, chosen: list[str], column: str) -> bool | None:
 # ---- on the executors -------------------------------------------------------------------------
 
 
-def _read_group(path: str, group: int, columns: list[str]) -> pa.Table:
-    """One row group as `data.read._read_parquet` reads the file (its column types)."""
+def task_rows() -> int:
+    """Rows per task at most (ENDPOINTDSL_SPARK_TASK_ROWS, default a million: pyarrow's
+    default row group): a larger row group is split into row ranges."""
+    text = os.environ.get("ENDPOINTDSL_SPARK_TASK_ROWS", "").strip()
+    if not text:
+        return 1_000_000
+    if not text.isdigit() or int(text) < 1:
+        raise DataError(f"ENDPOINTDSL_SPARK_TASK_ROWS={text}: give a whole number of rows, 1 or more")
+    return int(text)
+
+
+def _read_piece(path: str, piece: tuple[int, int, int, int], columns: list[str]) -> pa.Table:
+    """A task's rows as `data.read._read_parquet` reads the file (its column types): a whole
+    row group, or a row range of one, streamed in batches (Parquet has no seek to a row
+    inside a row group: the rows before the range are decoded and dropped, never kept)."""
+    group, first, count, _ = piece
     with parquet_file(path) as file:
-        table = file.read_row_group(group, columns=columns, use_pandas_metadata=True)
+        if first == 0 and count == file.metadata.row_group(group).num_rows:
+            table = file.read_row_group(group, columns=columns, use_pandas_metadata=True)
+        else:
+            kept, seen = [], 0
+            batches = file.iter_batches(
+                batch_size=min(count, 1 << 16), row_groups=[group], columns=columns, use_pandas_metadata=True
+            )
+            for batch in batches:
+                low, high = max(first - seen, 0), min(first + count - seen, batch.num_rows)
+                if high > low:
+                    kept.append(batch.slice(low, high - low))
+                seen += batch.num_rows
+                if seen >= first + count:
+                    break
+            table = pa.Table.from_batches(kept)
     return plain_columns(table)[0]
 
 
-def prepare_batches(source: Source, tasks):
-    """mapInArrow: each task's row group as the typed view (`prepare_table`), `__row` its file row."""
-    for batch in tasks:
-        for group, offset in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
-            table = _read_group(source.path, group, list(source.columns))
-            frame = table.to_pandas(types_mapper=pd.ArrowDtype)
-            prepared = prepare_table(frame, source.key, set(source.needs))
-            rows = pa.array(np.arange(offset + 1, offset + len(frame) + 1), source.schema.field("__row").type)
-            columns = [rows]
-            for field in source.schema:
-                if field.name == "__row":
-                    continue
-                column = prepared[field.name]
-                if pa.types.is_dictionary(column.type):
-                    column = column.cast(column.type.value_type)
-                if column.type != field.type:
-                    if not (pa.types.is_integer(column.type) and pa.types.is_float64(field.type)):
-                        raise DataError(
-                            f"{source.path}: column {field.name} read as {column.type}, not {field.type}"
-                        )
-                    column = pc.cast(column, pa.float64(), safe=False)  # float(int): the nearest double
-                columns.append(column)
-            yield from pa.table(columns, schema=source.schema).to_batches()
+def prepare_pieces(source: Source, pieces):
+    """Each task's rows (`Source.pieces`) as the typed view (`prepare_table`), `__row` its file row."""
+    for piece in pieces:
+        offset = piece[3]
+        table = _read_piece(source.path, piece, list(source.columns))
+        frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+        prepared = prepare_table(frame, source.key, set(source.needs))
+        rows = pa.array(np.arange(offset + 1, offset + len(frame) + 1), source.schema.field("__row").type)
+        columns = [rows]
+        for field in source.schema:
+            if field.name == "__row":
+                continue
+            column = prepared[field.name]
+            if pa.types.is_dictionary(column.type):
+                column = column.cast(column.type.value_type)
+            if column.type != field.type:
+                if not (pa.types.is_integer(column.type) and pa.types.is_float64(field.type)):
+                    raise DataError(
+                        f"{source.path}: column {field.name} read as {column.type}, not {field.type}"
+                    )
+                column = pc.cast(column, pa.float64(), safe=False)  # float(int): the nearest double
+            columns.append(column)
+        yield from pa.table(columns, schema=source.schema).to_batches()
 
 
 def prepare_numbered(source: Source, numbers):
-    """mapInArrow over task numbers (`_numbered`): each one's row group, as `prepare_batches`."""
+    """mapInArrow over task numbers (`_numbered`): each one's piece, as `prepare_pieces`."""
     for batch in numbers:
-        picked = [source.groups[i] for i in batch.column(0).to_pylist()]
-        tasks = pa.RecordBatch.from_arrays(
-            [pa.array([g for g, _ in picked], pa.int32()), pa.array([o for _, o in picked], pa.int64())],
-            ["grp", "offset"],
-        )
-        yield from prepare_batches(source, [tasks])
+        yield from prepare_pieces(source, [source.pieces[i] for i in batch.column(0).to_pylist()])
 
 
-def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Table]:
-    """One row group's share of the whole-table answers: each date column's (value, count,
-    first place) in order of first appearance, and the first row of each distinct combination
-    of the condition columns (with its place, `__pos`)."""
+def survey_piece(source: Source, piece: tuple[int, int, int, int]) -> tuple[dict, pa.Table]:
+    """One task's share of the whole-table answers: each date column's (value, count, first
+    place) in order of first appearance, and the first row of each distinct combination of
+    the condition columns (with its place, `__pos`)."""
+    offset = piece[3]
     wanted = list(dict.fromkeys((*source.dates, *source.conditions)))
-    table = _read_group(source.path, group, wanted) if wanted else pa.table({})
+    table = _read_piece(source.path, piece, wanted) if wanted else pa.table({})
     dates = {}
     for column in source.dates:
         counted = pc.value_counts(table[column]).flatten()
@@ -264,9 +295,9 @@ def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Tabl
 
 
 def survey(spark, sources: dict[str, Source]) -> dict[str, Surveyed]:
-    """Every source's whole-table answers, from one Spark job (a task per row group). By the
+    """Every source's whole-table answers, from one Spark job (a task per piece). By the
     DataFrame API only (no RDD), so that a Spark Connect session runs it too."""
-    tasks = tuple((name, group, offset) for name, s in sources.items() for group, offset in s.groups)
+    tasks = tuple((name, piece) for name, s in sources.items() for piece in s.pieces)
     answers = []
     if tasks:
         with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
@@ -285,8 +316,8 @@ def survey_tasks(sources: dict[str, Source], tasks: tuple, numbers):
     lists: a column of bytes is the one shape every answer fits)."""
     for batch in numbers:
         for task in batch.column(0).to_pylist():
-            name, group, offset = tasks[task]
-            blob = pickle.dumps(survey_group(sources[name], group, offset), protocol=pickle.HIGHEST_PROTOCOL)
+            name, piece = tasks[task]
+            blob = pickle.dumps(survey_piece(sources[name], piece), protocol=pickle.HIGHEST_PROTOCOL)
             yield pa.RecordBatch.from_arrays(
                 [pa.array([task], pa.int64()), pa.array([blob], pa.binary())], ["task", "answer"]
             )
@@ -305,7 +336,7 @@ def _rows(frame, *columns: str) -> list[tuple]:
 
 
 def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
-    """The whole table's answers from its row groups' (`survey_group`'s, in any order)."""
+    """The whole table's answers from its pieces' (`survey_piece`'s, in any order)."""
     dates = {column: _counted([d[column] for d, _ in answers]) for column in source.dates}
     if answers:
         rows = pa.concat_tables([digest for _, digest in answers]).sort_by("__pos").drop(["__pos"])
@@ -365,8 +396,8 @@ def register(spark, source: Source, views: list[str]) -> None:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     schema = from_arrow_schema(source.schema)
-    if source.groups:
-        tasks = _numbered(spark, len(source.groups))  # a row group per task, by the DataFrame API
+    if source.pieces:
+        tasks = _numbered(spark, len(source.pieces))  # a piece per task, by the DataFrame API
         with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
             warnings.simplefilter("ignore", FutureWarning)
             frame = tasks.mapInArrow(functools.partial(prepare_numbered, source), schema)
