@@ -664,10 +664,13 @@ def _run(args) -> int:
                 stage(display, f"writing {values_out[0]}")
                 files.write(values_out[0], values, "VALUES")
             pause("staged")
-            manifest = run_manifest(Path(args.file), {} if remote else inputs, args.engine, args.argv)
+            argv = args.argv
             if args.engine == "spark":  # issue 16: which Spark ran it (Spark Connect, or a master)
-                from .engines.spark.run import described
+                from .engines.spark.run import described, without_secrets
 
+                argv = without_secrets(argv, args.spark_remote)  # a Connect token is no record
+            manifest = run_manifest(Path(args.file), {} if remote else inputs, args.engine, argv)
+            if args.engine == "spark":
                 manifest["spark"] = described()
             if remote:  # issue 16: the inputs on remote storage, hashed as they are read there
                 manifest["inputs"] = [{"table": n, **remote.manifest_entry(p)} for n, p in inputs.items()]

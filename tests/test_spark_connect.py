@@ -39,6 +39,12 @@ def test_a_connect_address_is_shown_without_its_token():
     address = "sc://dbc-1.cloud.databricks.com:443/;token=dapi123;x-databricks-cluster-id=0101"
     assert spark_run.shown(address) == "sc://dbc-1.cloud.databricks.com:443"
     assert spark_run.shown("sc://host:15002") == "sc://host:15002" and spark_run.shown(None) is None
+    argv = ["run", "x.ept", "--spark-remote", address, f"--spark-remote={address}", "--engine", "spark"]
+    assert spark_run.without_secrets(argv, address) == [
+        "run", "x.ept", "--spark-remote", "sc://dbc-1.cloud.databricks.com:443",
+        "--spark-remote=sc://dbc-1.cloud.databricks.com:443", "--engine", "spark",
+    ]  # fmt: skip
+    assert spark_run.without_secrets(argv[:2], None) == argv[:2]
 
 
 @pytest.mark.spark

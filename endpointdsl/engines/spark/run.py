@@ -211,6 +211,14 @@ def shown(address: str | None) -> str | None:
     return None if address is None else address.split(";", 1)[0].rstrip("/")
 
 
+def without_secrets(argv: list[str], address: str | None) -> list[str]:
+    """The command's words with the Connect address shown as `shown` shows it (the manifest
+    records the command; a `;token=...` in it is a secret)."""
+    if not address or shown(address) == address:
+        return list(argv)
+    return [word.replace(address, shown(address)) for word in argv]
+
+
 def described() -> dict:
     """The session the runs used, for the manifest: Spark Connect (and its address) or
     classic (and its master), told by the session object itself; {} before any."""
