@@ -3,9 +3,10 @@
 The engine reaches Spark by the DataFrame API only (no RDD, no JVM), so that a Connect
 session runs what a classic one runs. With Spark (`-m spark`, CI's Spark job, which installs
 the `spark-connect` extra): the shipped example, as Parquet in row groups read in row
-ranges (the executors' tasks and the survey job, through Connect), run in its own process on a Connect server
-that pyspark starts locally (`local[2]`: a Connect session switches its process to
-Connect for good), writes the SQL engine's bytes.
+ranges (the executors' tasks and the survey job, through Connect) from a file:// URI
+(storage.py), run in its own process on a Connect server that pyspark starts locally
+(`local[2]`: a Connect session switches its process to Connect for good), writes the SQL
+engine's bytes on the local folder.
 """
 
 from __future__ import annotations
@@ -63,18 +64,24 @@ def test_the_example_through_spark_connect_writes_the_sql_engines_bytes(tmp_path
     env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
     env["ENDPOINTDSL_SPARK_TASK_ROWS"] = "20"  # row groups of 50 read in row ranges too
 
-    def run(out: str, *more: str) -> None:
+    def run(out: str, folder: str, *more: str) -> None:
         done = subprocess.run(
             [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "her2_cart_trastuzumab.ept"),
-             "--data", str(data), "--out", str(tmp_path / out), "-q", *more],
+             "--data", folder, "--out", str(tmp_path / out), "-q", *more],
             capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=900,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
 
-    run("sql.csv")
-    run("connect.csv", "--engine", "spark", "--spark-remote", "local[2]")
+    run("sql.csv", str(data))
+    run("connect.csv", data.resolve().as_uri(), "--engine", "spark", "--spark-remote", "local[2]")
     for suffix in (".csv", ".report.csv", ".summary.csv"):
         assert (tmp_path / f"connect{suffix}").read_bytes() == (tmp_path / f"sql{suffix}").read_bytes()
     manifest = json.loads((tmp_path / "connect.manifest.json").read_text())
     assert manifest["spark"] == {"api": "connect", "remote": "local[2]"}  # the session object's kind
+    # the inputs read through the URI, hashed as the local run hashed the same files
+    local = json.loads((tmp_path / "sql.manifest.json").read_text())["inputs"]
+    assert [(i["table"], i["sha256"], i["size"]) for i in manifest["inputs"]] == [
+        (i["table"], i["sha256"], i["size"]) for i in local
+    ]
+    assert all(i["file"].startswith("file://") for i in manifest["inputs"])

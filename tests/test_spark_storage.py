@@ -4,22 +4,19 @@ Without Spark (the default run, well under a second): `--data` as a URI (storage
 found, read and hashed as the local folder is (`file://`, the one scheme available
 offline; s3://, gs://, hdfs:// and abfss:// go through the same `FileSystem.from_uri`
 calls, untested here); the tasks that `mapInArrow` runs over task numbers (`_numbered`)
-give what the row-group functions give. With Spark (`-m spark`): the command on a file://
-folder writes the SQL engine's bytes.
+give what the row-group functions give. With Spark, the command on a file:// folder:
+tests/test_spark_connect.py (one run serves both, and CI's time).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
-import shutil
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import EXAMPLES
 from test_differential import compile_text
 from test_spark_inputs import ADRS, ADSL, PFS, planned, write
 
@@ -138,37 +135,3 @@ def test_a_uri_for_data_is_refused_by_the_other_engines(tmp_path, capsys):
                  "--spark-remote", "sc://host:15002"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and "--spark-remote sc://host:15002 needs --engine spark" in err and not out.exists()
-
-
-# ---- with Spark --------------------------------------------------------------------------------
-
-
-@pytest.mark.spark
-def test_run_on_a_file_uri_writes_the_sql_engines_bytes(tmp_path, monkeypatch):
-    """The shipped example as Parquet in row groups, given as file://: its many-rows tables
-    read by the executors through the URI, in row ranges, the others on the driver, the manifest hashing
-    the same bytes as the local run's."""
-    pytest.importorskip("pyspark")
-    pytest.importorskip("sqlglot")
-    if shutil.which("java") is None:
-        pytest.skip("the Spark engine needs Java")
-    from pyarrow import csv
-
-    data = tmp_path / "data"
-    data.mkdir()
-    for table in (EXAMPLES / "data").glob("*.csv"):
-        pq.write_table(csv.read_csv(table), data / f"{table.stem}.parquet", row_group_size=50)
-    ept = str(EXAMPLES / "her2_cart_trastuzumab.ept")
-    monkeypatch.setenv("ENDPOINTDSL_SPARK_TASK_ROWS", "20")  # row groups of 50: ranges of 20, 20, 10
-    assert main(["run", ept, "--data", str(data), "--out", str(tmp_path / "sql.csv"), "-q"]) == 0
-    assert main(["run", ept, "--data", uri(data), "--out", str(tmp_path / "spark.csv"), "-q",
-                 "--engine", "spark"]) == 0  # fmt: skip
-    for suffix in (".csv", ".report.csv", ".summary.csv"):
-        assert (tmp_path / f"spark{suffix}").read_bytes() == (tmp_path / f"sql{suffix}").read_bytes()
-    read = [json.loads((tmp_path / f"{n}.manifest.json").read_text())["inputs"] for n in ("sql", "spark")]
-    assert [(i["table"], i["sha256"], i["size"]) for i in read[0]] == [
-        (i["table"], i["sha256"], i["size"]) for i in read[1]
-    ]
-    assert all(i["file"].startswith("file://") for i in read[1])
-    spark = json.loads((tmp_path / "spark.manifest.json").read_text())["spark"]
-    assert spark == {"api": "classic", "master": "local[2]"}
