@@ -12,7 +12,9 @@ tied dates, an empty table) equals the SQL engine's on the same files read on th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import random
 import shutil
 import tempfile
@@ -92,19 +94,25 @@ def planned(compiled, folder: Path) -> dict:
     return inputs.plan(model, found, run_columns(model), generate_sql(model).needs)
 
 
-def tasks(groups) -> list[pa.RecordBatch]:
-    """The task rows `register` hands to mapInArrow: (row group, offset)."""
-    rows = list(groups)
-    # from_pydict: pyarrow 14 (the lowest bound) takes no dict in pa.record_batch
-    return [pa.RecordBatch.from_pydict({"grp": pa.array([g for g, _ in rows], pa.int32()),
-                                        "offset": pa.array([o for _, o in rows], pa.int64())})]  # fmt: skip
+@contextlib.contextmanager
+def task_rows(rows: int | None):
+    """ENDPOINTDSL_SPARK_TASK_ROWS for a `plan` (None: its default)."""
+    before = os.environ.pop("ENDPOINTDSL_SPARK_TASK_ROWS", None)
+    if rows is not None:
+        os.environ["ENDPOINTDSL_SPARK_TASK_ROWS"] = str(rows)
+    try:
+        yield
+    finally:
+        os.environ.pop("ENDPOINTDSL_SPARK_TASK_ROWS", None)
+        if before is not None:
+            os.environ["ENDPOINTDSL_SPARK_TASK_ROWS"] = before
 
 
 def executors(source: inputs.Source) -> pa.Table:
-    """The view the tasks build, row groups in a shuffled order, sorted back by `__row`."""
-    groups = list(source.groups)
-    random.Random(len(groups)).shuffle(groups)
-    batches = [b for g in groups for b in inputs.prepare_batches(source, tasks([g]))]
+    """The view the tasks build, pieces in a shuffled order, sorted back by `__row`."""
+    pieces = list(source.pieces)
+    random.Random(len(pieces)).shuffle(pieces)
+    batches = [b for p in pieces for b in inputs.prepare_pieces(source, [p])]
     table = pa.Table.from_batches(batches, schema=source.schema)
     return table.sort_by("__row")
 
@@ -131,7 +139,8 @@ def test_row_groups_prepared_alone_are_the_whole_files_view(tmp_path):
     sources = planned(compiled, tmp_path)
     assert list(sources) == ["adrs"]  # the subject table stays on the driver
     source = sources["adrs"]
-    assert source.groups == ((0, 0), (1, 3), (2, 6))  # (row group, rows before it), worked by hand
+    # (row group, first row read, rows read, rows before them), worked by hand
+    assert source.pieces == ((0, 0, 3, 0), (1, 0, 3, 3), (2, 0, 2, 6))
     got = executors(source)
     assert got["__row"].to_pylist() == [1, 2, 3, 4, 5, 6, 7, 8]
     assert got.schema.field("ASEQ__num").type == pa.float64()
@@ -142,6 +151,22 @@ def test_row_groups_prepared_alone_are_the_whole_files_view(tmp_path):
     (source,) = planned(compiled, tmp_path).values()
     assert source.schema.field("ASEQ__num").type == pa.int64()
     assert executors(source).equals(driver(tmp_path, compiled, "adrs"), check_metadata=False)
+    with task_rows(2):  # row groups of 3 rows read as row ranges of at most 2
+        (source,) = planned(compiled, tmp_path).values()
+    assert source.pieces == ((0, 0, 2, 0), (0, 2, 1, 2), (1, 0, 2, 3), (1, 2, 1, 5), (2, 0, 2, 6))
+    assert executors(source).equals(driver(tmp_path, compiled, "adrs"), check_metadata=False)
+    write(tmp_path, {"adrs": pa.table(ADRS)}, rows_per_group=8)  # one row group, four tasks
+    with task_rows(2):
+        (source,) = planned(compiled, tmp_path).values()
+    assert [p[3] for p in source.pieces] == [0, 2, 4, 6]
+    assert executors(source)["__row"].to_pylist() == list(range(1, 9))
+    assert executors(source).equals(driver(tmp_path, compiled, "adrs"), check_metadata=False)
+    for bad in ("0", "a lot"):
+        with (
+            task_rows(bad),
+            pytest.raises(DataError, match=f"ENDPOINTDSL_SPARK_TASK_ROWS={bad}: give a whole"),
+        ):
+            planned(compiled, tmp_path)
 
 
 def test_the_survey_counts_dates_and_keeps_the_conditions_rows_as_the_whole_table(tmp_path):
@@ -149,7 +174,7 @@ def test_the_survey_counts_dates_and_keeps_the_conditions_rows_as_the_whole_tabl
     write(tmp_path, {"adsl": ADSL, "adrs": pa.table(ADRS)})
     (source,) = planned(compiled, tmp_path).values()
     assert source.dates == ("ADT",) and source.conditions == ("AVALC", "PARAMCD")
-    answers = [inputs.survey_group(source, g, o) for g, o in reversed(source.groups)]
+    answers = [inputs.survey_piece(source, p) for p in reversed(source.pieces)]
     got = inputs.gathered(source, answers)
     # first appearance order, "2021-03-01" twice (rows 2 and 4, in two row groups)
     assert got.dates["ADT"] == [("2021-02-01", 1), ("2021-03-01", 2), ("2021-02-10", 1), ("2021-03-03", 1),
@@ -158,6 +183,15 @@ def test_the_survey_counts_dates_and_keeps_the_conditions_rows_as_the_whole_tabl
     assert got.dates["ADT"] == distinct_values(whole["ADT"])
     # each row group's distinct rows (rows 1-3: SD PD PR; 4-6: PD SD; 7-8: PD NE), in file order
     assert got.digest.to_dict("list") == {
+        "AVALC": ["SD", "PD", "PR", "PD", "SD", "PD", "NE"],
+        "PARAMCD": ["OVR"] * 7,
+    }
+    with task_rows(2):  # pieces of rows 1-2, 3, 4-5, 6, 7-8: the same whole-table answers
+        (split,) = planned(compiled, tmp_path).values()
+    again = inputs.gathered(split, [inputs.survey_piece(split, p) for p in reversed(split.pieces)])
+    assert again.dates == got.dates
+    # each piece's distinct rows: SD PD | PR | PD PD | SD | PD NE
+    assert again.digest.to_dict("list") == {
         "AVALC": ["SD", "PD", "PR", "PD", "SD", "PD", "NE"],
         "PARAMCD": ["OVR"] * 7,
     }
@@ -194,10 +228,11 @@ def test_plan_leaves_to_the_driver_what_the_executors_cannot_serve_exactly(tmp_p
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(table_cases(), st.integers(1, 3))
-def test_generated_tables_in_row_groups_give_the_driver_paths_views_and_checks(case, rows_per_group):
+@given(table_cases(), st.integers(1, 3), st.integers(1, 4))
+def test_generated_tables_in_row_groups_give_the_driver_paths_views_and_checks(case, rows_per_group, most):
     """Views, `__row`, date counts, validate's errors and the empty-event findings, for
-    generated programs and tables written in row groups of 1 to 3 rows."""
+    generated programs and tables written in row groups of 1 to 3 rows, read in tasks of
+    at most 1 to 4 rows (a row group split into row ranges, or read whole)."""
     desc, tables = case
     if rejected(desc):
         return
@@ -215,15 +250,14 @@ def test_generated_tables_in_row_groups_give_the_driver_paths_views_and_checks(c
                         [None if pd.isna(v) else str(v) for v in frame[column]], pa.string()
                     )
             pq.write_table(pa.table(columns), folder / f"{name}.parquet", row_group_size=rows_per_group)
-        sources = planned(compiled, folder)
+        with task_rows(most):
+            sources = planned(compiled, folder)
         note(f"read by the executors: {list(sources)}")
         whole = read_tables(folder, [t.name for t in model.tables], arrow=True, columns=run_columns(model))
         surveyed = {}
         for name, source in sources.items():
             assert executors(source).equals(driver(folder, compiled, name), check_metadata=False)
-            surveyed[name] = inputs.gathered(
-                source, [inputs.survey_group(source, g, o) for g, o in source.groups]
-            )
+            surveyed[name] = inputs.gathered(source, [inputs.survey_piece(source, p) for p in source.pieces])
             for column in source.dates:
                 assert surveyed[name].dates[column] == distinct_values(whole[name][column])
             digest, conditions = surveyed[name].digest, list(source.conditions)
@@ -316,7 +350,7 @@ def test_an_empty_table_and_a_column_of_bad_dates_on_spark(spark, tmp_path):
     compiled = compile_text(PFS)
     write(tmp_path, {"adsl": ADSL, "adrs": pa.table(ADRS).slice(0, 0)})
     sources, got = by_files(compiled, tmp_path)
-    assert list(sources) == ["adrs"] and sources["adrs"].groups == ((0, 0),)
+    assert list(sources) == ["adrs"] and sources["adrs"].pieces == ((0, 0, 0, 0),)
     assert_same(got, by_sql(compiled, tmp_path))
     bad = pa.table(ADRS | {"ADT": ["01/02/2021"] * 8})  # no ISO date: validate stops the run
     write(tmp_path, {"adrs": bad})
@@ -340,5 +374,5 @@ def test_examples_as_parquet_in_row_groups_agree_with_the_sql_engine(spark, tmp_
         pq.write_table(csv.read_csv(table), tmp_path / f"{table.stem}.parquet", row_group_size=7)
     sources, got = by_files(compiled, tmp_path)
     many = {t.name for t in compiled.model.tables if not t.per_subject}
-    assert set(sources) == many and all(len(s.groups) > 1 for s in sources.values())
+    assert set(sources) == many and all(len(s.pieces) > 1 for s in sources.values())
     assert_same(got, by_sql(compiled, tmp_path))

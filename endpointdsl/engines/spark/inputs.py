@@ -1,11 +1,14 @@
 """Spark engine, inputs (issue 16): Parquet tables read and prepared by Spark's executors.
 
 `endpointdsl run --engine spark` on Parquet files: each many-rows-per-subject table is read
-on the executors, one row group per task, by the code the driver path runs (`data.read`'s
-Parquet reading, then `engines/sql/prepare.prepare_table`), so the typed views are the
-driver path's by construction. `__row` is the row group's offset plus the row's place in it:
+on the executors, one row group per task (a row group of more than `task_rows()` rows: one
+row range of it per task), by the code the driver path runs (`data.read`'s Parquet reading,
+then `engines/sql/prepare.prepare_table`, which works row by row), so the typed views are
+the driver path's by construction. `__row` is the task's offset plus the row's place in it:
 the file's row number, as the driver path counts it (it orders same-date ties and is shown
-in reports). The one-row-per-subject tables stay on the driver: they are as small as the
+in reports). The tasks are numbers (`spark.range`, one per partition) mapped by
+`mapInArrow`: the DataFrame API only, so a Spark Connect session runs them too. The files
+are paths or URIs (`storage.py`). The one-row-per-subject tables stay on the driver: they are as small as the
 cohort, and `complete`, `keep` and the Kaplan-Meier groups read them whole.
 
 What needs the whole table comes from the file's metadata or from one survey pass on the
@@ -28,13 +31,14 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from attrs import frozen
 
 from ...check import model as m
@@ -47,6 +51,7 @@ from ...data.projection import Columns
 from ...data.read import plain_columns
 from ...data.tables import validate
 from ..sql.prepare import prepare_table
+from .storage import parquet_file
 
 EXACT = 2**53  # integers within it read as BIGINT by "num" (prepare._fast_view)
 _DATA_DEPENDENT = ("is_binary", "is_large_binary", "is_binary_view", "is_fixed_size_binary", "is_date64")
@@ -60,7 +65,9 @@ class Source:
     path: str
     key: str
     columns: tuple[str, ...]  # read from the file (the run's projection, in the file's order)
-    groups: tuple[tuple[int, int], ...]  # (row group, rows before it)
+    # the tasks: (row group, its first row read, rows read, rows of the file before them); a
+    # row group of more than `task_rows()` rows is read by several tasks, a row range each
+    pieces: tuple[tuple[int, int, int, int], ...]
     rows: int
     needs: frozenset  # (column, reader) views of the script (`prepare_table`'s)
     schema: pa.Schema  # the prepared view's
@@ -78,7 +85,7 @@ class Surveyed:
 
 
 def plan(
-    model: m.Model, inputs: dict[str, Path], columns: dict[str, Columns], needs: dict
+    model: m.Model, inputs: dict[str, Path | str], columns: dict[str, Columns], needs: dict
 ) -> dict[str, Source]:
     """The tables of `inputs` that Spark reads itself; `needs`: the script's views per table."""
     if os.environ.get("ENDPOINTDSL_SPARK_INPUTS", "").strip().lower() == "driver":
@@ -87,7 +94,8 @@ def plan(
     out = {}
     for t in model.tables:
         path = inputs.get(t.name)
-        if t.per_subject or path is None or path.suffix.lower() != ".parquet" or t.name not in columns:
+        parquet = path is not None and str(path).lower().endswith(".parquet")  # a Path, or a URI (storage.py)
+        if t.per_subject or not parquet or t.name not in columns:
             continue
         source = _source(model, t, path, columns[t.name], needs.get(t.name, set()), meta[t.name])
         if source is not None:
@@ -95,10 +103,10 @@ def plan(
     return out
 
 
-def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, needs: set, meta: dict):
+def _source(model: m.Model, table: m.TableSpec, path: Path | str, columns: Columns, needs: set, meta: dict):
     """The table's Source, or None where the driver path must read it (see the module's text)."""
     try:
-        with pq.ParquetFile(path) as file:
+        with parquet_file(path) as file:
             schema, metadata = file.schema_arrow, file.metadata
         names = schema.names
         check_names(path, names)
@@ -122,10 +130,12 @@ def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, ne
     if any(m.subject_columns(ev.where) for ev in events):
         return None  # its empty-event probe reads the key too: a digest as large as the table
     conditions = tuple(sorted(set().union(*(m.condition_columns(ev.where) for ev in events)) & set(chosen)))
-    groups, offset = [], 0
+    pieces, offset, size = [], 0, task_rows()
     for i in range(metadata.num_row_groups):
-        groups.append((i, offset))
-        offset += metadata.row_group(i).num_rows
+        count = metadata.row_group(i).num_rows
+        pieces += [(i, first, min(size, count - first), offset + first) for first in range(0, count, size)]
+        pieces += [(i, 0, 0, offset)] if count == 0 else []  # an empty table's one row group
+        offset += count
     schema = _prepared_schema(empty, table.key, needs, offset)
     for column, reader in needs:
         if reader == "num" and column in empty.column_names and pa.types.is_integer(empty[column].type):
@@ -136,7 +146,7 @@ def _source(model: m.Model, table: m.TableSpec, path: Path, columns: Columns, ne
                 at = schema.get_field_index(f"{column}__num")
                 schema = schema.set(at, pa.field(schema.field(at).name, pa.float64()))
     return Source(
-        table.name, str(path), table.key, tuple(chosen), tuple(groups), offset, frozenset(needs), schema, dates,
+        table.name, str(path), table.key, tuple(chosen), tuple(pieces), offset, frozenset(needs), schema, dates,
         conditions, tuple(unusable.items()),
     )  # fmt: skip
 
@@ -191,44 +201,79 @@ def _within_exact(metadata, chosen: list[str], column: str) -> bool | None:
 # ---- on the executors -------------------------------------------------------------------------
 
 
-def _read_group(path: str, group: int, columns: list[str]) -> pa.Table:
-    """One row group as `data.read._read_parquet` reads the file (its column types)."""
-    with pq.ParquetFile(path) as file:
-        table = file.read_row_group(group, columns=columns, use_pandas_metadata=True)
+def task_rows() -> int:
+    """Rows per task at most (ENDPOINTDSL_SPARK_TASK_ROWS, default a million: pyarrow's
+    default row group): a larger row group is split into row ranges."""
+    text = os.environ.get("ENDPOINTDSL_SPARK_TASK_ROWS", "").strip()
+    if not text:
+        return 1_000_000
+    if not text.isdigit() or int(text) < 1:
+        raise DataError(f"ENDPOINTDSL_SPARK_TASK_ROWS={text}: give a whole number of rows, 1 or more")
+    return int(text)
+
+
+def _read_piece(path: str, piece: tuple[int, int, int, int], columns: list[str]) -> pa.Table:
+    """A task's rows as `data.read._read_parquet` reads the file (its column types): a whole
+    row group, or a row range of one, streamed in batches (Parquet has no seek to a row
+    inside a row group: the rows before the range are decoded and dropped, never kept)."""
+    group, first, count, _ = piece
+    with parquet_file(path) as file:
+        if first == 0 and count == file.metadata.row_group(group).num_rows:
+            table = file.read_row_group(group, columns=columns, use_pandas_metadata=True)
+        else:
+            kept, seen = [], 0
+            batches = file.iter_batches(
+                batch_size=min(count, 1 << 16), row_groups=[group], columns=columns, use_pandas_metadata=True
+            )
+            for batch in batches:
+                low, high = max(first - seen, 0), min(first + count - seen, batch.num_rows)
+                if high > low:
+                    kept.append(batch.slice(low, high - low))
+                seen += batch.num_rows
+                if seen >= first + count:
+                    break
+            table = pa.Table.from_batches(kept)
     return plain_columns(table)[0]
 
 
-def prepare_batches(source: Source, tasks):
-    """mapInArrow: each task's row group as the typed view (`prepare_table`), `__row` its file row."""
-    for batch in tasks:
-        for group, offset in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
-            table = _read_group(source.path, group, list(source.columns))
-            frame = table.to_pandas(types_mapper=pd.ArrowDtype)
-            prepared = prepare_table(frame, source.key, set(source.needs))
-            rows = pa.array(np.arange(offset + 1, offset + len(frame) + 1), source.schema.field("__row").type)
-            columns = [rows]
-            for field in source.schema:
-                if field.name == "__row":
-                    continue
-                column = prepared[field.name]
-                if pa.types.is_dictionary(column.type):
-                    column = column.cast(column.type.value_type)
-                if column.type != field.type:
-                    if not (pa.types.is_integer(column.type) and pa.types.is_float64(field.type)):
-                        raise DataError(
-                            f"{source.path}: column {field.name} read as {column.type}, not {field.type}"
-                        )
-                    column = pc.cast(column, pa.float64(), safe=False)  # float(int): the nearest double
-                columns.append(column)
-            yield from pa.table(columns, schema=source.schema).to_batches()
+def prepare_pieces(source: Source, pieces):
+    """Each task's rows (`Source.pieces`) as the typed view (`prepare_table`), `__row` its file row."""
+    for piece in pieces:
+        offset = piece[3]
+        table = _read_piece(source.path, piece, list(source.columns))
+        frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+        prepared = prepare_table(frame, source.key, set(source.needs))
+        rows = pa.array(np.arange(offset + 1, offset + len(frame) + 1), source.schema.field("__row").type)
+        columns = [rows]
+        for field in source.schema:
+            if field.name == "__row":
+                continue
+            column = prepared[field.name]
+            if pa.types.is_dictionary(column.type):
+                column = column.cast(column.type.value_type)
+            if column.type != field.type:
+                if not (pa.types.is_integer(column.type) and pa.types.is_float64(field.type)):
+                    raise DataError(
+                        f"{source.path}: column {field.name} read as {column.type}, not {field.type}"
+                    )
+                column = pc.cast(column, pa.float64(), safe=False)  # float(int): the nearest double
+            columns.append(column)
+        yield from pa.table(columns, schema=source.schema).to_batches()
 
 
-def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Table]:
-    """One row group's share of the whole-table answers: each date column's (value, count,
-    first place) in order of first appearance, and the first row of each distinct combination
-    of the condition columns (with its place, `__pos`)."""
+def prepare_numbered(source: Source, numbers):
+    """mapInArrow over task numbers (`_numbered`): each one's piece, as `prepare_pieces`."""
+    for batch in numbers:
+        yield from prepare_pieces(source, [source.pieces[i] for i in batch.column(0).to_pylist()])
+
+
+def survey_piece(source: Source, piece: tuple[int, int, int, int]) -> tuple[dict, pa.Table]:
+    """One task's share of the whole-table answers: each date column's (value, count, first
+    place) in order of first appearance, and the first row of each distinct combination of
+    the condition columns (with its place, `__pos`)."""
+    offset = piece[3]
     wanted = list(dict.fromkeys((*source.dates, *source.conditions)))
-    table = _read_group(source.path, group, wanted) if wanted else pa.table({})
+    table = _read_piece(source.path, piece, wanted) if wanted else pa.table({})
     dates = {}
     for column in source.dates:
         counted = pc.value_counts(table[column]).flatten()
@@ -250,22 +295,48 @@ def survey_group(source: Source, group: int, offset: int) -> tuple[dict, pa.Tabl
 
 
 def survey(spark, sources: dict[str, Source]) -> dict[str, Surveyed]:
-    """Every source's whole-table answers, from one Spark job (a task per row group)."""
-    tasks = [(name, group, offset) for name, s in sources.items() for group, offset in s.groups]
-    answers = (
-        spark.sparkContext.parallelize(tasks, len(tasks))
-        .map(lambda task: (task[0], survey_group(sources[task[0]], task[1], task[2])))
-        .collect()
-        if tasks
-        else []
-    )
+    """Every source's whole-table answers, from one Spark job (a task per piece). By the
+    DataFrame API only (no RDD), so that a Spark Connect session runs it too."""
+    tasks = tuple((name, piece) for name, s in sources.items() for piece in s.pieces)
+    answers = []
+    if tasks:
+        with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
+            warnings.simplefilter("ignore", FutureWarning)
+            job = _numbered(spark, len(tasks)).mapInArrow(
+                functools.partial(survey_tasks, sources, tasks), "task long, answer binary"
+            )
+        answers = [(tasks[task][0], pickle.loads(blob)) for task, blob in _rows(job, "task", "answer")]
     return {
         name: gathered(source, [a for who, a in answers if who == name]) for name, source in sources.items()
     }
 
 
+def survey_tasks(sources: dict[str, Source], tasks: tuple, numbers):
+    """mapInArrow: each task number's (`_numbered`) survey answer, pickled (Arrow tables and
+    lists: a column of bytes is the one shape every answer fits)."""
+    for batch in numbers:
+        for task in batch.column(0).to_pylist():
+            name, piece = tasks[task]
+            blob = pickle.dumps(survey_piece(sources[name], piece), protocol=pickle.HIGHEST_PROTOCOL)
+            yield pa.RecordBatch.from_arrays(
+                [pa.array([task], pa.int64()), pa.array([blob], pa.binary())], ["task", "answer"]
+            )
+
+
+def _numbered(spark, count: int):
+    """The task numbers 0..count-1, one per partition (`range` splits its span evenly: one
+    number per slice), so that each task runs in a Spark task of its own."""
+    return spark.range(0, count, 1, count)
+
+
+def _rows(frame, *columns: str) -> list[tuple]:
+    """A small result's rows, through Arrow (classic and Connect sessions alike)."""
+    table = frame.toArrow()
+    return list(zip(*(table[c].to_pylist() for c in columns), strict=True))
+
+
 def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
-    """The whole table's answers from its row groups' (`survey_group`'s, in any order)."""
+    """The whole table's answers from its pieces' (`survey_piece`'s, in any order)."""
     dates = {column: _counted([d[column] for d, _ in answers]) for column in source.dates}
     if answers:
         rows = pa.concat_tables([digest for _, digest in answers]).sort_by("__pos").drop(["__pos"])
@@ -279,7 +350,7 @@ def gathered(source: Source, answers: list[tuple[dict, pa.Table]]) -> Surveyed:
 
 
 def _raw_schema(source: Source) -> pa.Schema:
-    with pq.ParquetFile(source.path) as file:
+    with parquet_file(source.path) as file:
         return pa.schema([file.schema_arrow.field(c) for c in source.columns])
 
 
@@ -322,18 +393,14 @@ def validate_sources(meta: dict, tables: dict, sources: dict[str, Source], surve
 def register(spark, source: Source, views: list[str]) -> None:
     """The source's typed view `src_<table>`, computed once on the executors (a local
     checkpoint: the script scans it several times, and its plan stays a leaf)."""
-    import warnings
-
     from pyspark.sql.pandas.types import from_arrow_schema
 
     schema = from_arrow_schema(source.schema)
-    if source.groups:
-        tasks = spark.sparkContext.parallelize(list(source.groups), len(source.groups)).toDF(
-            "grp int, offset long"
-        )
+    if source.pieces:
+        tasks = _numbered(spark, len(source.pieces))  # a piece per task, by the DataFrame API
         with warnings.catch_warnings():  # pyspark's notice about pandas 3: the tasks hand it Arrow
             warnings.simplefilter("ignore", FutureWarning)
-            frame = tasks.mapInArrow(functools.partial(prepare_batches, source), schema)
+            frame = tasks.mapInArrow(functools.partial(prepare_numbered, source), schema)
         frame = frame.localCheckpoint(eager=True)
     else:
         frame = spark.createDataFrame([], schema)

@@ -13,6 +13,8 @@ command line): never a silent fallback to another engine. pyspark is imported he
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import sys
 import warnings
@@ -51,8 +53,6 @@ class SparkUnsupported(DataError):
 
 def require(*modules: str) -> None:
     """SparkUnsupported unless the optional `spark` extra's modules import."""
-    import importlib.util
-
     missing = [name for name in modules if importlib.util.find_spec(name) is None]
     if missing:
         raise SparkUnsupported(
@@ -102,46 +102,131 @@ def _refusal(model: m.Model, refused: dict[str, str]) -> str:
 # ---- the session -----------------------------------------------------------------------------
 
 _SESSION = None
+_OPENED_FOR: str | None = None  # the Spark Connect address _SESSION was opened for (None: classic)
+_REMOTE: str | None = None  # --spark-remote (cli.py); else SPARK_REMOTE
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties").as_uri()
+# session settings the script's results depend on: set on every session, Connect's too
+RESULT_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    # Constraint propagation: Spark 4.3's InferFiltersFromConstraints fails on the script's
+    # UNION ALL of findings (NoSuchElementException: key not found), and it is the known
+    # cost of planning wide CASE-heavy projections; the script needs no inferred filters.
+    "spark.sql.constraintPropagation.enabled": "false",
+}
+
+
+def use_remote(address: str | None) -> None:
+    """Spark Connect (issue 16): the sessions opened from now on are `SparkSession.builder
+    .remote(address)` (`sc://host:port`, or `local[N]` for a Connect server pyspark starts
+    in this process); None: SPARK_REMOTE, else a classic session."""
+    global _REMOTE
+    _REMOTE = address or None
+
+
+def remote() -> str | None:
+    """The Spark Connect address in use (`--spark-remote`, else SPARK_REMOTE), or None."""
+    return _REMOTE or os.environ.get("SPARK_REMOTE", "").strip() or None
+
+
+def _local_conf() -> dict[str, str]:
+    """A session this process starts (classic, or a local Connect server): two cores' worth."""
+    return {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.driver.memory": os.environ.get("ENDPOINTDSL_SPARK_MEMORY", "1g"),
+        # only Spark's errors, on standard error (its warnings would drown the command's output)
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+        **RESULT_CONF,
+    }
+
+
+def _alive(spark) -> bool:
+    if hasattr(spark, "is_stopped"):  # Spark Connect: no JVM on this side
+        return not spark.is_stopped
+    return spark._sc._jsc is not None
 
 
 def session():
-    """One local Spark session per process (starting one takes seconds): two cores, no UI,
-    two shuffle partitions (small data), UTC, errors only in the log. ENDPOINTDSL_SPARK_MASTER
-    names another master; under spark-submit (which hands pyspark its JVM's gateway) the
-    master and settings given there hold."""
-    global _SESSION
-    if _SESSION is not None and _SESSION.sparkContext._jsc is not None:
+    """One Spark session per process (starting one takes seconds). Spark Connect when an
+    address is given (`use_remote`, SPARK_REMOTE): the server's own settings hold, and the
+    engine sets only what the results depend on (RESULT_CONF); `local[N]` starts a Connect
+    server here with the local settings. Else a local session: two cores, no UI, two shuffle
+    partitions (small data), UTC, errors only in the log; ENDPOINTDSL_SPARK_MASTER names
+    another master; under spark-submit (which hands pyspark its JVM's gateway) the master
+    and settings given there hold."""
+    global _SESSION, _OPENED_FOR
+    address = remote()
+    if _SESSION is not None and _alive(_SESSION) and _OPENED_FOR == address:
         return _SESSION
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("endpointdsl")
-    master = os.environ.get("ENDPOINTDSL_SPARK_MASTER")
-    if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
-        builder = builder.master(master or "local[2]")
-        # the Python workers (Parquet inputs read on the executors, inputs.py) run this
-        # interpreter, which has pyarrow and endpointdsl; a cluster names its own (docs/backends.md)
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    for key, value in {
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.sql.shuffle.partitions": "2",
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
-        "spark.driver.memory": os.environ.get("ENDPOINTDSL_SPARK_MEMORY", "1g"),
-        # Constraint propagation: Spark 4.3's InferFiltersFromConstraints fails on the script's
-        # UNION ALL of findings (NoSuchElementException: key not found), and it is the known
-        # cost of planning wide CASE-heavy projections; the script needs no inferred filters.
-        "spark.sql.constraintPropagation.enabled": "false",
-        # only Spark's errors, on standard error (its warnings would drown the command's output)
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG}",
-    }.items():
+    if address is not None:
+        if importlib.util.find_spec("grpc") is None:
+            raise SparkUnsupported(
+                f"Spark Connect ({shown(address)}) needs pyspark's connect client: "
+                "pip install 'endpointdsl[spark-connect]'"
+            )
+        builder = builder.remote(address)
+        settings = RESULT_CONF
+        if address.startswith("local"):  # a Connect server started here, as a local session
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # its Python workers: this one
+            settings = {k: v for k, v in _local_conf().items() if k.startswith("spark.sql.")}
+            # the static settings reach only the server's start (pyspark's own channel for
+            # them: the client would try to set them again, and the server log each refusal)
+            static = {k: v for k, v in _local_conf().items() if not k.startswith("spark.sql.")}
+            os.environ["PYSPARK_REMOTE_INIT_CONF_LEN"] = "1"
+            os.environ["PYSPARK_REMOTE_INIT_CONF_0"] = json.dumps(static)
+    else:
+        master = os.environ.get("ENDPOINTDSL_SPARK_MASTER")
+        if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+            builder = builder.master(master or "local[2]")
+            # the Python workers (Parquet inputs read on the executors, inputs.py) run this
+            # interpreter, which has pyarrow and endpointdsl; a cluster names its own (docs/backends.md)
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        settings = _local_conf()
+    for key, value in settings.items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():  # pyspark's notice about pandas 3: the engine hands it Arrow
         warnings.simplefilter("ignore", FutureWarning)
         _SESSION = builder.getOrCreate()
-    _SESSION.sparkContext.setLogLevel("ERROR")
+    _OPENED_FOR = address
+    if address is None:
+        _SESSION.sparkContext.setLogLevel("ERROR")  # no JVM to reach through Connect
+    else:  # the first call to the server: an unreachable one is said here, not in a traceback
+        try:
+            _SESSION.version  # noqa: B018 (pyspark's client retries for minutes before it gives up)
+        except Exception as exc:  # pyspark's and grpc's errors alike: the address is the news
+            _SESSION = None
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DataError(f"cannot reach the Spark Connect server {shown(address)}: {text}") from None
     return _SESSION
+
+
+def shown(address: str | None) -> str | None:
+    """A Connect address without its parameters (`;token=...`: a secret), as it is printed
+    and recorded in the manifest."""
+    return None if address is None else address.split(";", 1)[0].rstrip("/")
+
+
+def without_secrets(argv: list[str], address: str | None) -> list[str]:
+    """The command's words with the Connect address shown as `shown` shows it (the manifest
+    records the command; a `;token=...` in it is a secret)."""
+    if not address or shown(address) == address:
+        return list(argv)
+    return [word.replace(address, shown(address)) for word in argv]
+
+
+def described() -> dict:
+    """The session the runs used, for the manifest: Spark Connect (and its address) or
+    classic (and its master), told by the session object itself; {} before any."""
+    if _SESSION is None:
+        return {}
+    if type(_SESSION).__module__.startswith("pyspark.sql.connect"):
+        return {"api": "connect", "remote": shown(_OPENED_FOR)}
+    return {"api": "classic", "master": _SESSION.sparkContext.master}
 
 
 # ---- a run --------------------------------------------------------------------------------------
@@ -192,7 +277,8 @@ def run_spark(
     spark = session()
     # times of day are zone-less (TIMESTAMP_NTZ), but Spark formats them through the session's
     # zone: a cluster's (spark-submit) would move a clock time in a daylight-saving gap
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    for key, value in RESULT_CONF.items():
+        spark.conf.set(key, value)
     views: list[str] = []
     try:
         for name, table in prepared.items():

@@ -1,0 +1,87 @@
+"""The Spark engine on Spark Connect (issue 16): `--spark-remote URL`, or SPARK_REMOTE.
+
+The engine reaches Spark by the DataFrame API only (no RDD, no JVM), so that a Connect
+session runs what a classic one runs. With Spark (`-m spark`, CI's Spark job, which installs
+the `spark-connect` extra): the shipped example, as Parquet in row groups read in row
+ranges (the executors' tasks and the survey job, through Connect) from a file:// URI
+(storage.py), run in its own process on a Connect server that pyspark starts locally
+(`local[2]`: a Connect session switches its process to Connect for good), writes the SQL
+engine's bytes on the local folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import EXAMPLES, ROOT
+
+from endpointdsl.engines.spark import run as spark_run
+
+
+def test_the_connect_address_comes_from_the_option_then_spark_remote(monkeypatch):
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.setattr(spark_run, "_REMOTE", None)
+    assert spark_run.remote() is None  # a classic session
+    monkeypatch.setenv("SPARK_REMOTE", "sc://cluster:15002")
+    assert spark_run.remote() == "sc://cluster:15002"
+    spark_run.use_remote("sc://other:15002")  # --spark-remote wins over the variable
+    assert spark_run.remote() == "sc://other:15002"
+    spark_run.use_remote(None)
+    assert spark_run.remote() == "sc://cluster:15002"
+
+
+def test_a_connect_address_is_shown_without_its_token():
+    address = "sc://dbc-1.cloud.databricks.com:443/;token=dapi123;x-databricks-cluster-id=0101"
+    assert spark_run.shown(address) == "sc://dbc-1.cloud.databricks.com:443"
+    assert spark_run.shown("sc://host:15002") == "sc://host:15002" and spark_run.shown(None) is None
+    argv = ["run", "x.ept", "--spark-remote", address, f"--spark-remote={address}", "--engine", "spark"]
+    assert spark_run.without_secrets(argv, address) == [
+        "run", "x.ept", "--spark-remote", "sc://dbc-1.cloud.databricks.com:443",
+        "--spark-remote=sc://dbc-1.cloud.databricks.com:443", "--engine", "spark",
+    ]  # fmt: skip
+    assert spark_run.without_secrets(argv[:2], None) == argv[:2]
+
+
+@pytest.mark.spark
+def test_the_example_through_spark_connect_writes_the_sql_engines_bytes(tmp_path):
+    pytest.importorskip("pyspark")
+    pytest.importorskip("sqlglot")
+    pytest.importorskip("grpc")  # pyspark's connect extra (endpointdsl[spark-connect])
+    if shutil.which("java") is None:
+        pytest.skip("the Spark engine needs Java")
+    from pyarrow import csv
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for table in (EXAMPLES / "data").glob("*.csv"):
+        pq.write_table(csv.read_csv(table), data / f"{table.stem}.parquet", row_group_size=50)
+    env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
+    env["ENDPOINTDSL_SPARK_TASK_ROWS"] = "20"  # row groups of 50 read in row ranges too
+
+    def run(out: str, folder: str, *more: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "her2_cart_trastuzumab.ept"),
+             "--data", folder, "--out", str(tmp_path / out), "-q", *more],
+            capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=900,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+
+    run("sql.csv", str(data))
+    run("connect.csv", data.resolve().as_uri(), "--engine", "spark", "--spark-remote", "local[2]")
+    for suffix in (".csv", ".report.csv", ".summary.csv"):
+        assert (tmp_path / f"connect{suffix}").read_bytes() == (tmp_path / f"sql{suffix}").read_bytes()
+    manifest = json.loads((tmp_path / "connect.manifest.json").read_text())
+    assert manifest["spark"] == {"api": "connect", "remote": "local[2]"}  # the session object's kind
+    # the inputs read through the URI, hashed as the local run hashed the same files
+    local = json.loads((tmp_path / "sql.manifest.json").read_text())["inputs"]
+    assert [(i["table"], i["sha256"], i["size"]) for i in manifest["inputs"]] == [
+        (i["table"], i["sha256"], i["size"]) for i in local
+    ]
+    assert all(i["file"].startswith("file://") for i in manifest["inputs"])
