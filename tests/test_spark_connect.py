@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import EXAMPLES, ROOT
 
+from endpointdsl.data.errors import DataError
 from endpointdsl.engines.spark import run as spark_run
 
 
@@ -85,3 +87,40 @@ def test_the_example_through_spark_connect_writes_the_sql_engines_bytes(tmp_path
         (i["table"], i["sha256"], i["size"]) for i in local
     ]
     assert all(i["file"].startswith("file://") for i in manifest["inputs"])
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:  # a port the system just gave and took back: nothing listens
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "address, said",
+    [
+        (
+            "sc://127.0.0.1:{port}",
+            "cannot reach the Spark Connect server sc://127.0.0.1:{port} (127.0.0.1:{port})",
+        ),
+        (
+            "sc://127.0.0.1:{port}/;token=secret",
+            "cannot reach the Spark Connect server sc://127.0.0.1:{port} ",
+        ),
+        ("sc://127.0.0.1:notaport", "sc://127.0.0.1:notaport: not a Spark Connect address"),
+        ("sc://:15002", "sc://:15002: not a Spark Connect address (sc://host:port): no host"),
+    ],
+)
+def test_an_unreachable_connect_address_is_said_at_once(monkeypatch, address, said):
+    # pyspark's client retries such an address for minutes without a word; needs no pyspark
+    for proxy in ("grpc_proxy", "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(proxy, raising=False)
+    port = _closed_port()
+    monkeypatch.setattr(spark_run, "_SESSION", None)
+    spark_run.use_remote(address.format(port=port))
+    try:
+        with pytest.raises(DataError) as raised:
+            spark_run.session()
+    finally:
+        spark_run.use_remote(None)
+    assert str(raised.value).startswith(said.format(port=port))
+    assert "secret" not in str(raised.value)

@@ -16,9 +16,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import socket
 import sys
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pyarrow as pa
@@ -160,6 +162,8 @@ def session():
     address = remote()
     if _SESSION is not None and _alive(_SESSION) and _OPENED_FOR == address:
         return _SESSION
+    if address is not None:  # before pyspark: its client would wait for minutes, silent
+        reachable(address)
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("endpointdsl")
@@ -203,6 +207,36 @@ def session():
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise DataError(f"cannot reach the Spark Connect server {shown(address)}: {text}") from None
     return _SESSION
+
+
+CONNECT_PORT = 15002  # Spark Connect's default port (an `sc://host` without one)
+
+
+def reachable(address: str) -> None:
+    """An `sc://host:port` that nothing answers on is said at once: pyspark's client retries
+    a refused or silent address for minutes without a word (tried: `sc://localhost:1`, 5 min).
+    A TCP connection is all this asks; `local[N]` (a server started here) and an address
+    reached through a proxy (grpc's proxy variables) are left to pyspark.
+    ENDPOINTDSL_SPARK_CONNECT_TIMEOUT: seconds to wait (default 20)."""
+    if not address.startswith("sc://") or any(
+        os.environ.get(v) for v in ("grpc_proxy", "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
+    ):
+        return
+    try:
+        parts = urlsplit("http://" + shown(address)[len("sc://") :])
+        host, port = parts.hostname, parts.port or CONNECT_PORT
+    except ValueError as exc:  # a port that is no number, or out of range
+        raise DataError(f"{shown(address)}: not a Spark Connect address (sc://host:port): {exc}") from None
+    if not host:
+        raise DataError(f"{shown(address)}: not a Spark Connect address (sc://host:port): no host")
+    wait = float(os.environ.get("ENDPOINTDSL_SPARK_CONNECT_TIMEOUT", "20"))
+    try:
+        socket.create_connection((host, port), timeout=wait).close()
+    except OSError as exc:  # refused, unknown host, or no answer within `wait`
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise DataError(
+            f"cannot reach the Spark Connect server {shown(address)} ({host}:{port}): {reason}"
+        ) from None
 
 
 def shown(address: str | None) -> str | None:
