@@ -57,6 +57,21 @@ def _lit(value) -> str:
     return number(value)
 
 
+def _once(items: dict[str, str], expr: str, name: str) -> str:
+    """The column of a window expression, added under `name` unless already there."""
+    return items.setdefault(expr, name)
+
+
+def _none_between(breaks: list[str], cond: str) -> str:
+    """No visit after V up to W meets `cond`: its count is a 32-bit slot of the difference
+    of a running sum `brk_<n>` (two conditions per sum, `cond` added to `breaks`) at W and V."""
+    if cond not in breaks:
+        breaks.append(cond)
+    n = breaks.index(cond)
+    diff = f"(b.brk_{n // 2} - c.brk_{n // 2})"  # >= 0, each count < 2^22
+    return f"{diff} % {2**32} = 0" if n % 2 == 0 else f"{diff} < {2**32}"
+
+
 class ResponseSql(OccurrenceSql):
     """`best response of E` and `response of E from ... through ...` (reads `self.r`)."""
 
@@ -155,47 +170,30 @@ class ResponseSql(OccurrenceSql):
             + f' WHERE {self._from_origin()}d <= "end" AND rnk IS NOT NULL)'
         )
         day = "date_diff('day', DATE '0001-01-01', {}.d) AS i"
+        top = len(self.crit.categories) - 1
         if self._rows_in_order():
             # rows proven in occurrence order (generate_sql's `proven`): a date's first row is
             # its lowest row number, so the worst response's first row is the lowest of
             # (worst - wrnk, rn) packed in one integer; one GROUP BY, no sort (issue 16)
-            top = len(self.crit.categories) - 1
-            pick = f"({top} - wrnk) * 1099511627776 + rn"  # rn < 2^40
-            w.line(
-                f", g AS (SELECT key, d, count(*) AS rows, max(wrnk) AS w, arg_min_null(seq, {pick}) AS seq,"
-            )
-            w.line(f"    arg_min_null(dtf, {pick}) AS dtf, min(origin) AS origin FROM u GROUP BY key, d)")
-            # the distinct responses of a date with several rows, in the order of their first row
-            w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
-            w.line(
-                "    FROM (SELECT u.key, u.d, u.v, min(u.rn) AS o FROM u JOIN g ON g.key = u.key AND g.d = u.d"
-            )
-            w.line("    WHERE g.rows > 1 GROUP BY u.key, u.d, u.v) AS x GROUP BY key, d)")
-            w.line(
-                f", n AS (SELECT g.key, g.d, {day.format('g')}, g.seq, g.dtf, c.cat AS v, g.origin, c.rnk,"
-            )
-            w.line("    c.role, coalesce(s.shown, c.cat) AS shown, coalesce(s.n, 1) AS n")
-            w.line(
-                f"    FROM g JOIN {self.names['crit']} AS c ON c.wrnk = g.w LEFT JOIN s ON s.key = g.key AND s.d = g.d)"
-            )
-        else:  # the rows' order is not proven: the ordering struct decides a tie
+            rows, pick, first = "u", f"({top} - wrnk) * 1099511627776 + rn", "min(u.rn)"  # rn < 2^40
+        else:  # the rows' order is not proven: the ordering struct decides a tie, in the same
+            # GROUP BY (issue 16: it was a row_number over each date, a sort of every row)
             w.line(", o AS (SELECT *, " + self.order_struct("d", "seq", "rn", "dtf") + " AS ord FROM u)")
-            w.line(
-                ", w AS (SELECT *, row_number() OVER (PARTITION BY key, d ORDER BY wrnk DESC, ord) AS k FROM o)"
-            )
-            # the responses of a date with several rows, for its finding (issue 16: the ordered
-            # string_agg only over those dates; a date with one row shows its one response)
-            w.line(", m AS (SELECT key, d FROM u GROUP BY key, d HAVING count(*) > 1)")
-            w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
-            w.line(
-                "    FROM (SELECT o.key, o.d, o.v, min(o.ord) AS o FROM o JOIN m ON m.key = o.key AND m.d = o.d"
-            )
-            w.line("    GROUP BY o.key, o.d, o.v) AS x GROUP BY key, d)")
-            w.line(
-                f", n AS (SELECT w.key, w.d, {day.format('w')}, w.seq, w.dtf, w.v, w.origin, w.rnk, w.role,"
-            )
-            w.line("    coalesce(s.shown, w.v) AS shown, coalesce(s.n, 1) AS n")
-            w.line("    FROM w LEFT JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
+            rows, pick, first = "o", f"{{'w': {top} - wrnk, 'o': ord}}", "min(o.ord)"
+        w.line(f", g AS (SELECT key, d, count(*) AS rows, max(wrnk) AS w, arg_min_null(seq, {pick}) AS seq,")
+        w.line(f"    arg_min_null(dtf, {pick}) AS dtf, min(origin) AS origin FROM {rows} GROUP BY key, d)")
+        # the distinct responses of a date with several rows, in the order of their first row
+        w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
+        w.line(
+            f"    FROM (SELECT {rows}.key, {rows}.d, {rows}.v, {first} AS o FROM {rows} JOIN g"
+            f" ON g.key = {rows}.key AND g.d = {rows}.d"
+        )
+        w.line(f"    WHERE g.rows > 1 GROUP BY {rows}.key, {rows}.d, {rows}.v) AS x GROUP BY key, d)")
+        w.line(f", n AS (SELECT g.key, g.d, {day.format('g')}, g.seq, g.dtf, c.cat AS v, g.origin, c.rnk,")
+        w.line("    c.role, coalesce(s.shown, c.cat) AS shown, coalesce(s.n, 1) AS n")
+        w.line(
+            f"    FROM g JOIN {self.names['crit']} AS c ON c.wrnk = g.w LEFT JOIN s ON s.key = g.key AND s.d = g.d)"
+        )
         if self.r.continues:  # bor (issue 19): the endpoint's progression cut-off, else the set's
             w.line("SELECT * FROM n;")
             return
@@ -229,23 +227,24 @@ class ResponseSql(OccurrenceSql):
         after = "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
         upto = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
         over = "OVER (PARTITION BY key ORDER BY i"
-        # the NE and disease-control visits up to each visit, in one running sum (each window
+        # window expression -> its column; a repeated one is computed once (IMWG's four `j_n`).
+        # The NE and disease-control visits up to each visit, in one running sum (each window
         # aggregate costs a pass over the visits, issue 16): NE + 2^32 x control
-        items = [
-            f"sum(CASE role WHEN 'ne' THEN 1 WHEN 'control' THEN {2**32} ELSE 0 END) {over} {upto}) AS cnt"
-        ]
+        items = {
+            f"sum(CASE role WHEN 'ne' THEN 1 WHEN 'control' THEN {2**32} ELSE 0 END) {over} {upto})": "cnt"
+        }
         if any(k.window for k in xs):  # the visit before W, for a window after it (iRECIST)
-            items.append("lag(d) " + over + ") AS prev_d")
+            items["lag(d) " + over + ")"] = "prev_d"
         # no response after a better one between V and W: for ranks r1 < r2 (r1 better), the
         # next r1 after V comes before the last r2 up to W
         ranks = [i for i, k in enumerate(crit.categories) if k.role == "response"] if conf else []
         for r in ranks if len(ranks) > 1 else []:
             hit = f"CASE WHEN role = 'response' AND rnk = {r} THEN i END"
             if r != ranks[-1]:  # read as r1 below: the worst rank never is
-                items.append(f"min({hit}) {over} {after}) AS next_{r}")
+                items[f"min({hit}) {over} {after})"] = f"next_{r}"
             if r != ranks[0]:  # read as r2: the best rank never is
-                items.append(f"max({hit}) {over} {upto}) AS last_{r}")
-        j, allowed, w_ok = [], [], []
+                items[f"max({hit}) {over} {upto})"] = f"last_{r}"
+        j, allowed, w_ok, breaks = [], [], [], []
         for n, k in enumerate(xs):
             cat = text(k.name)
             by = "(" + ", ".join(text(x) for x in k.confirmed_by) + ")" if k.confirmed_by else None
@@ -253,18 +252,18 @@ class ResponseSql(OccurrenceSql):
             if k.at_next:  # W: the first later visit not allowed between
                 btw = "(" + ", ".join(text(x) for x in k.between) + ")" if k.between else None
                 hit = f"v NOT IN {btw}" if btw else "TRUE"
-                items.append(f"min(CASE WHEN {hit} THEN i END) {over} {after}) AS j_{n}")
+                jn = _once(items, f"min(CASE WHEN {hit} THEN i END) {over} {after})", f"j_{n}")
                 allowed.append(f"WHEN {cat} THEN {in_by}")
             else:  # W: the first later one in `by`, for a response N days or more after V
                 frame = after
                 if k.role == "response":  # dates are distinct: later is at least a day after
                     frame = f"RANGE BETWEEN {max(math.ceil(days), 1)} FOLLOWING AND UNBOUNDED FOLLOWING"
-                items.append(f"min(CASE WHEN v IN {by} THEN i END) {over} {frame}) AS j_{n}")
-                # every visit after V up to W is in `by` or `between`: none breaks before W
+                jn = _once(items, f"min(CASE WHEN v IN {by} THEN i END) {over} {frame})", f"j_{n}")
+                # every visit after V up to W is in `by` or `between`: no visit outside them
+                # (W is in `by`) is counted between V and W, below
                 ok = "(" + ", ".join(text(x) for x in (*k.confirmed_by, *k.between)) + ")"
-                items.append(f"min(CASE WHEN v NOT IN {ok} THEN i END) {over} {after}) AS brk_{n}")
-                allowed.append(f"WHEN {cat} THEN (c.brk_{n} IS NULL OR c.brk_{n} > c.j)")
-            j.append(f"WHEN {cat} THEN j_{n}")
+                allowed.append(f"WHEN {cat} THEN {_none_between(breaks, f'v NOT IN {ok}')}")
+            j.append(f"WHEN {cat} THEN {jn}")
             ok = [in_by]
             if k.role == "response":  # N days or more after V
                 ok.append(f"date_diff('day', c.d, b.d) >= {number(days)}")
@@ -272,25 +271,40 @@ class ResponseSql(OccurrenceSql):
                 gap = "date_diff('day', b.prev_d, b.d)"
                 ok.append(f"{gap} >= {number(float(k.window[0]))} AND {gap} <= {number(float(k.window[1]))}")
             w_ok.append(f"WHEN {cat} THEN ({' AND '.join(ok)})")
+        # the breaking visits up to each visit, counted two per running sum (slots of 2^32; a
+        # subject has fewer than 2^22 visit dates): one window aggregate for two categories
+        for p in range(0, len(breaks), 2):
+            parts = [f"CASE WHEN {cond} THEN {2 ** (32 * (q - p))} ELSE 0 END" for q, cond in
+                     enumerate(breaks[p : p + 2], p)]  # fmt: skip
+            items[f"sum({' + '.join(parts)}) {over} {upto})"] = f"brk_{p // 2}"
         mono = " OR ".join(
             f"coalesce(c.next_{r1} < b.last_{r2}, FALSE)" for r1 in ranks for r2 in ranks if r1 < r2
         )
         max_ne = conf.max_ne if conf else 0
         max_sd = conf.max_sd if conf else 0
-        w.line("WITH s AS (SELECT key, i, d, v, rnk, role,")
-        w.line("    " + ",\n    ".join(items))
+        w.line("WITH s AS (SELECT key, i, d, dtf, seq, v, origin, rnk, role,")
+        w.line("    " + ",\n    ".join(f"{e} AS {a}" for e, a in items.items()))
         w.line(f"    FROM {self.names['vd']})")
-        listed = ", ".join(text(k.name) for k in xs)
-        w.line(f", c AS (SELECT *, CASE v {' '.join(j)} END AS j FROM s WHERE v IN ({listed}))")
-        w.line("SELECT c.key, c.i, b.v AS by_v, b.rnk AS by_rnk, b.role AS by_role,")
+        # every visit, with W's row when V's category can be confirmed (j: NULL otherwise)
+        w.line(f", c AS (SELECT *, CASE v {' '.join(j)} END AS j FROM s)")
+        w.line(", x AS (SELECT c.key, c.i, c.d, c.dtf, c.seq, c.v, c.origin, c.rnk, c.role,")
+        w.line("    b.v AS by_v, b.rnk AS by_rnk, b.role AS by_role,")
         w.line(f"    CASE c.v {' '.join(allowed)} END AS allowed,")
         w.line(f"    CASE c.v {' '.join(w_ok)} END AS w_ok,")
         # W is after V: both differences are >= 0, the NE one < 2^32
         w.line(
             f"    (b.cnt - c.cnt) % {2**32} <= {max_ne} AS ne_ok, b.cnt - c.cnt < {(max_sd + 1) * 2**32} AS sd_ok,"
         )
-        w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok, c.role AS arole")
-        w.line("FROM c JOIN s AS b ON b.key = c.key AND b.i = c.j;")
+        w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok")
+        # W confirms only when in its `by` list (w_ok): the other visits need not be joined
+        ws = sorted({x for k in xs for x in k.confirmed_by})
+        b = f"(SELECT * FROM s WHERE v IN ({', '.join(text(x) for x in ws)}))" if ws else "s"
+        w.line(f"    FROM c LEFT JOIN {b} AS b ON b.key = c.key AND b.i = c.j)")
+        # V is confirmed (read by `_categories` without a join, issue 16: it was read twice)
+        w.line("SELECT key, i, d, dtf, seq, v, origin, rnk, role, by_v, by_rnk, by_role,")
+        w.line("    coalesce(allowed AND w_ok AND (role IS DISTINCT FROM 'response' OR (ne_ok AND sd_ok")
+        w.line("        AND coalesce(mono_ok, TRUE))), FALSE) AS conf")
+        w.line("FROM x;")
 
     def _confirmable(self) -> list:
         """The categories whose confirmation is read: a response only with a `confirm` clause."""
@@ -317,22 +331,21 @@ class ResponseSql(OccurrenceSql):
             response = "v.v" if conf is None else fallback
             return [head, f"    WHEN v.role = 'response' THEN {response}", control, "    ELSE v.v END AS cat",
                     f"FROM {names['vd']} AS v"]  # fmt: skip
-        confirmed = ("(x.allowed AND x.w_ok AND (x.arole IS DISTINCT FROM 'response' OR (x.ne_ok AND x.sd_ok"
-                     " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
-        response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
+        # the confirmation holds every visit and whether it is confirmed (`conf`)
+        response_ok = "TRUE" if conf is None else "v.conf"
         # a response confirmed by a worse response counts as that one (IMWG: CR then VGPR)
         own = (
             "v.v"
             if conf is None
-            else "CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN x.by_v ELSE v.v END"
+            else "CASE WHEN v.by_role = 'response' AND v.by_rnk > v.rnk THEN v.by_v ELSE v.v END"
         )
         return [
             head,
             f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END",
             control,
-            f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN x.by_v",
+            "    WHEN v.role IS DISTINCT FROM 'response' AND v.conf THEN v.by_v",
             "    ELSE v.v END AS cat",
-            f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i",
+            f"FROM {names['pair']} AS v",
         ]
 
     # ---- the records
