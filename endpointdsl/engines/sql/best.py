@@ -4,10 +4,10 @@
 The criteria set is data: `crit_set_<n>` holds one row per category (rank best first, the
 rank a date keeps, AVAL, role, confirmation by the next assessment and its window). Then, per
 subject: `assess_<E>_<n>` the assessment rows of the analysed subjects, `visits_<E>_<n>` the
-visits (the worst response of each date, up to the first progression; one GROUP BY when the
-rows are proven in occurrence order), `confirm_<E>_<n>` each visit's confirming visit
-(window functions over the visits, linear), and the record, which reads each visit's
-category and picks the best in one GROUP BY. The relations named by the event are written
+visits (the worst response of each date, up to the first progression; one GROUP BY, over
+the row number when the rows are proven in occurrence order), `confirm_<E>_<n>` every visit and whether a later one
+confirms it (window functions over the visits, linear), and the record, which reads each
+visit's category and picks the best in one GROUP BY. The relations named by the event are written
 once and read by every endpoint whose would be the same (shared.py, issue 16: six endpoints
 of one assessment event read and ordered its rows six times).
 """
@@ -211,14 +211,13 @@ class ResponseSql(OccurrenceSql):
 
     # ---- categories (best response): confirmation and the SD minimum
     def _confirmation(self, w: SqlWriter, name: str) -> None:
-        """Per visit V that a later visit W confirms (semantics 6.6, item 5), W's category and
-        whether the visits after V up to W allow it (`allowed`, `w_ok`, `ne_ok`, `sd_ok`,
-        `mono_ok`), for `_categories`. Linear in the visits (issue 16; it was a join of each
-        visit with every later one): window functions over the subject's visits in date order
-        find, per category X that can be confirmed, the first later visit that may confirm
-        X (`j`) and the first that breaks X's confirmation (`brk`); running counts of NE and
-        disease-control visits, and of the last and next visit of each response category,
-        answer the questions about the visits between by differences at V and W."""
+        """Every visit V, with `conf`: a later visit W confirms it (semantics 6.6, item 5), and
+        W's category (`by_v`), for `_categories`. Linear in the visits (issue 16; it was a
+        join of each visit with every later one): window functions over the subject's visits
+        in date order find, per category X that can be confirmed, the first later visit that
+        may confirm X (`j`); running counts of NE, disease-control and X's breaking visits
+        (`cnt`, `brk_<n>`), and the last and next visit of each response category, answer the
+        questions about the visits between by differences at V and W."""
         crit, conf = self.crit, self.r.confirm
         days = conf.days if conf else 0
         xs = self._confirmable()
