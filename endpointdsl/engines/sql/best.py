@@ -4,10 +4,10 @@
 The criteria set is data: `crit_set_<n>` holds one row per category (rank best first, the
 rank a date keeps, AVAL, role, confirmation by the next assessment and its window). Then, per
 subject: `assess_<E>_<n>` the assessment rows of the analysed subjects, `visits_<E>_<n>` the
-visits (the worst response of each date, up to the first progression; one GROUP BY, over
-the row number when the rows are proven in occurrence order), `confirm_<E>_<n>` every visit and whether a later one
-confirms it (window functions over the visits, linear), and the record, which reads each
-visit's category and picks the best in one GROUP BY. The relations named by the event are written
+visits (the worst response of each date, up to the first progression; one GROUP BY when the
+rows are proven in occurrence order), `confirm_<E>_<n>` each visit's confirming visit
+(window functions over the visits, linear), and the record, which reads each visit's
+category and picks the best in one GROUP BY. The relations named by the event are written
 once and read by every endpoint whose would be the same (shared.py, issue 16: six endpoints
 of one assessment event read and ordered its rows six times).
 """
@@ -170,30 +170,47 @@ class ResponseSql(OccurrenceSql):
             + f' WHERE {self._from_origin()}d <= "end" AND rnk IS NOT NULL)'
         )
         day = "date_diff('day', DATE '0001-01-01', {}.d) AS i"
-        top = len(self.crit.categories) - 1
         if self._rows_in_order():
             # rows proven in occurrence order (generate_sql's `proven`): a date's first row is
             # its lowest row number, so the worst response's first row is the lowest of
             # (worst - wrnk, rn) packed in one integer; one GROUP BY, no sort (issue 16)
-            rows, pick, first = "u", f"({top} - wrnk) * 1099511627776 + rn", "min(u.rn)"  # rn < 2^40
-        else:  # the rows' order is not proven: the ordering struct decides a tie, in the same
-            # GROUP BY (issue 16: it was a row_number over each date, a sort of every row)
+            top = len(self.crit.categories) - 1
+            pick = f"({top} - wrnk) * 1099511627776 + rn"  # rn < 2^40
+            w.line(
+                f", g AS (SELECT key, d, count(*) AS rows, max(wrnk) AS w, arg_min_null(seq, {pick}) AS seq,"
+            )
+            w.line(f"    arg_min_null(dtf, {pick}) AS dtf, min(origin) AS origin FROM u GROUP BY key, d)")
+            # the distinct responses of a date with several rows, in the order of their first row
+            w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
+            w.line(
+                "    FROM (SELECT u.key, u.d, u.v, min(u.rn) AS o FROM u JOIN g ON g.key = u.key AND g.d = u.d"
+            )
+            w.line("    WHERE g.rows > 1 GROUP BY u.key, u.d, u.v) AS x GROUP BY key, d)")
+            w.line(
+                f", n AS (SELECT g.key, g.d, {day.format('g')}, g.seq, g.dtf, c.cat AS v, g.origin, c.rnk,"
+            )
+            w.line("    c.role, coalesce(s.shown, c.cat) AS shown, coalesce(s.n, 1) AS n")
+            w.line(
+                f"    FROM g JOIN {self.names['crit']} AS c ON c.wrnk = g.w LEFT JOIN s ON s.key = g.key AND s.d = g.d)"
+            )
+        else:  # the rows' order is not proven: the ordering struct decides a tie
             w.line(", o AS (SELECT *, " + self.order_struct("d", "seq", "rn", "dtf") + " AS ord FROM u)")
-            rows, pick, first = "o", f"{{'w': {top} - wrnk, 'o': ord}}", "min(o.ord)"
-        w.line(f", g AS (SELECT key, d, count(*) AS rows, max(wrnk) AS w, arg_min_null(seq, {pick}) AS seq,")
-        w.line(f"    arg_min_null(dtf, {pick}) AS dtf, min(origin) AS origin FROM {rows} GROUP BY key, d)")
-        # the distinct responses of a date with several rows, in the order of their first row
-        w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
-        w.line(
-            f"    FROM (SELECT {rows}.key, {rows}.d, {rows}.v, {first} AS o FROM {rows} JOIN g"
-            f" ON g.key = {rows}.key AND g.d = {rows}.d"
-        )
-        w.line(f"    WHERE g.rows > 1 GROUP BY {rows}.key, {rows}.d, {rows}.v) AS x GROUP BY key, d)")
-        w.line(f", n AS (SELECT g.key, g.d, {day.format('g')}, g.seq, g.dtf, c.cat AS v, g.origin, c.rnk,")
-        w.line("    c.role, coalesce(s.shown, c.cat) AS shown, coalesce(s.n, 1) AS n")
-        w.line(
-            f"    FROM g JOIN {self.names['crit']} AS c ON c.wrnk = g.w LEFT JOIN s ON s.key = g.key AND s.d = g.d)"
-        )
+            w.line(
+                ", w AS (SELECT *, row_number() OVER (PARTITION BY key, d ORDER BY wrnk DESC, ord) AS k FROM o)"
+            )
+            # the responses of a date with several rows, for its finding (issue 16: the ordered
+            # string_agg only over those dates; a date with one row shows its one response)
+            w.line(", m AS (SELECT key, d FROM u GROUP BY key, d HAVING count(*) > 1)")
+            w.line(", s AS (SELECT key, d, string_agg(v, ', ' ORDER BY o) AS shown, count(*) AS n")
+            w.line(
+                "    FROM (SELECT o.key, o.d, o.v, min(o.ord) AS o FROM o JOIN m ON m.key = o.key AND m.d = o.d"
+            )
+            w.line("    GROUP BY o.key, o.d, o.v) AS x GROUP BY key, d)")
+            w.line(
+                f", n AS (SELECT w.key, w.d, {day.format('w')}, w.seq, w.dtf, w.v, w.origin, w.rnk, w.role,"
+            )
+            w.line("    coalesce(s.shown, w.v) AS shown, coalesce(s.n, 1) AS n")
+            w.line("    FROM w LEFT JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
         if self.r.continues:  # bor (issue 19): the endpoint's progression cut-off, else the set's
             w.line("SELECT * FROM n;")
             return
@@ -211,11 +228,12 @@ class ResponseSql(OccurrenceSql):
 
     # ---- categories (best response): confirmation and the SD minimum
     def _confirmation(self, w: SqlWriter, name: str) -> None:
-        """Every visit V, with `conf`: a later visit W confirms it (semantics 6.6, item 5), and
-        W's category (`by_v`), for `_categories`. Linear in the visits (issue 16; it was a
-        join of each visit with every later one): window functions over the subject's visits
-        in date order find, per category X that can be confirmed, the first later visit that
-        may confirm X (`j`); running counts of NE, disease-control and X's breaking visits
+        """Per visit V that a later visit W confirms (semantics 6.6, item 5), W's category and
+        whether the visits after V up to W allow it (`allowed`, `w_ok`, `ne_ok`, `sd_ok`,
+        `mono_ok`), for `_categories`. Linear in the visits (issue 16; it was a join of each
+        visit with every later one): window functions over the subject's visits in date order
+        find, per category X that can be confirmed, the first later visit that may confirm X
+        (`j`); running counts of NE, disease-control and X's breaking visits
         (`cnt`, `brk_<n>`), and the last and next visit of each response category, answer the
         questions about the visits between by differences at V and W."""
         crit, conf = self.crit, self.r.confirm
@@ -281,29 +299,20 @@ class ResponseSql(OccurrenceSql):
         )
         max_ne = conf.max_ne if conf else 0
         max_sd = conf.max_sd if conf else 0
-        w.line("WITH s AS (SELECT key, i, d, dtf, seq, v, origin, rnk, role,")
+        w.line("WITH s AS (SELECT key, i, d, v, rnk, role,")
         w.line("    " + ",\n    ".join(f"{e} AS {a}" for e, a in items.items()))
         w.line(f"    FROM {self.names['vd']})")
-        # every visit, with W's row when V's category can be confirmed (j: NULL otherwise)
-        w.line(f", c AS (SELECT *, CASE v {' '.join(j)} END AS j FROM s)")
-        w.line(", x AS (SELECT c.key, c.i, c.d, c.dtf, c.seq, c.v, c.origin, c.rnk, c.role,")
-        w.line("    b.v AS by_v, b.rnk AS by_rnk, b.role AS by_role,")
+        listed = ", ".join(text(k.name) for k in xs)
+        w.line(f", c AS (SELECT *, CASE v {' '.join(j)} END AS j FROM s WHERE v IN ({listed}))")
+        w.line("SELECT c.key, c.i, b.v AS by_v, b.rnk AS by_rnk, b.role AS by_role,")
         w.line(f"    CASE c.v {' '.join(allowed)} END AS allowed,")
         w.line(f"    CASE c.v {' '.join(w_ok)} END AS w_ok,")
         # W is after V: both differences are >= 0, the NE one < 2^32
         w.line(
             f"    (b.cnt - c.cnt) % {2**32} <= {max_ne} AS ne_ok, b.cnt - c.cnt < {(max_sd + 1) * 2**32} AS sd_ok,"
         )
-        w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok")
-        # W confirms only when in its `by` list (w_ok): the other visits need not be joined
-        ws = sorted({x for k in xs for x in k.confirmed_by})
-        b = f"(SELECT * FROM s WHERE v IN ({', '.join(text(x) for x in ws)}))" if ws else "s"
-        w.line(f"    FROM c LEFT JOIN {b} AS b ON b.key = c.key AND b.i = c.j)")
-        # V is confirmed (read by `_categories` without a join, issue 16: it was read twice)
-        w.line("SELECT key, i, d, dtf, seq, v, origin, rnk, role, by_v, by_rnk, by_role,")
-        w.line("    coalesce(allowed AND w_ok AND (role IS DISTINCT FROM 'response' OR (ne_ok AND sd_ok")
-        w.line("        AND coalesce(mono_ok, TRUE))), FALSE) AS conf")
-        w.line("FROM x;")
+        w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok, c.role AS arole")
+        w.line("FROM c JOIN s AS b ON b.key = c.key AND b.i = c.j;")
 
     def _confirmable(self) -> list:
         """The categories whose confirmation is read: a response only with a `confirm` clause."""
@@ -330,21 +339,22 @@ class ResponseSql(OccurrenceSql):
             response = "v.v" if conf is None else fallback
             return [head, f"    WHEN v.role = 'response' THEN {response}", control, "    ELSE v.v END AS cat",
                     f"FROM {names['vd']} AS v"]  # fmt: skip
-        # the confirmation holds every visit and whether it is confirmed (`conf`)
-        response_ok = "TRUE" if conf is None else "v.conf"
+        confirmed = ("(x.allowed AND x.w_ok AND (x.arole IS DISTINCT FROM 'response' OR (x.ne_ok AND x.sd_ok"
+                     " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
+        response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
         # a response confirmed by a worse response counts as that one (IMWG: CR then VGPR)
         own = (
             "v.v"
             if conf is None
-            else "CASE WHEN v.by_role = 'response' AND v.by_rnk > v.rnk THEN v.by_v ELSE v.v END"
+            else "CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN x.by_v ELSE v.v END"
         )
         return [
             head,
             f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END",
             control,
-            "    WHEN v.role IS DISTINCT FROM 'response' AND v.conf THEN v.by_v",
+            f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN x.by_v",
             "    ELSE v.v END AS cat",
-            f"FROM {names['pair']} AS v",
+            f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i",
         ]
 
     # ---- the records
