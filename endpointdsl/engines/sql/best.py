@@ -57,21 +57,6 @@ def _lit(value) -> str:
     return number(value)
 
 
-def _once(items: dict[str, str], expr: str, name: str) -> str:
-    """The column of a window expression, added under `name` unless already there."""
-    return items.setdefault(expr, name)
-
-
-def _none_between(breaks: list[str], cond: str) -> str:
-    """No visit after V up to W meets `cond`: its count is a 32-bit slot of the difference
-    of a running sum `brk_<n>` (two conditions per sum, `cond` added to `breaks`) at W and V."""
-    if cond not in breaks:
-        breaks.append(cond)
-    n = breaks.index(cond)
-    diff = f"(b.brk_{n // 2} - c.brk_{n // 2})"  # >= 0, each count < 2^22
-    return f"{diff} % {2**32} = 0" if n % 2 == 0 else f"{diff} < {2**32}"
-
-
 class ResponseSql(OccurrenceSql):
     """`best response of E` and `response of E from ... through ...` (reads `self.r`)."""
 
@@ -232,10 +217,10 @@ class ResponseSql(OccurrenceSql):
         whether the visits after V up to W allow it (`allowed`, `w_ok`, `ne_ok`, `sd_ok`,
         `mono_ok`), for `_categories`. Linear in the visits (issue 16; it was a join of each
         visit with every later one): window functions over the subject's visits in date order
-        find, per category X that can be confirmed, the first later visit that may confirm X
-        (`j`); running counts of NE, disease-control and X's breaking visits
-        (`cnt`, `brk_<n>`), and the last and next visit of each response category, answer the
-        questions about the visits between by differences at V and W."""
+        find, per category X that can be confirmed, the first later visit that may confirm
+        X (`j`) and the first that breaks X's confirmation (`brk`); running counts of NE and
+        disease-control visits, and of the last and next visit of each response category,
+        answer the questions about the visits between by differences at V and W."""
         crit, conf = self.crit, self.r.confirm
         days = conf.days if conf else 0
         xs = self._confirmable()
@@ -244,24 +229,23 @@ class ResponseSql(OccurrenceSql):
         after = "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
         upto = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
         over = "OVER (PARTITION BY key ORDER BY i"
-        # window expression -> its column; a repeated one is computed once (IMWG's four `j_n`).
-        # The NE and disease-control visits up to each visit, in one running sum (each window
+        # the NE and disease-control visits up to each visit, in one running sum (each window
         # aggregate costs a pass over the visits, issue 16): NE + 2^32 x control
-        items = {
-            f"sum(CASE role WHEN 'ne' THEN 1 WHEN 'control' THEN {2**32} ELSE 0 END) {over} {upto})": "cnt"
-        }
+        items = [
+            f"sum(CASE role WHEN 'ne' THEN 1 WHEN 'control' THEN {2**32} ELSE 0 END) {over} {upto}) AS cnt"
+        ]
         if any(k.window for k in xs):  # the visit before W, for a window after it (iRECIST)
-            items["lag(d) " + over + ")"] = "prev_d"
+            items.append("lag(d) " + over + ") AS prev_d")
         # no response after a better one between V and W: for ranks r1 < r2 (r1 better), the
         # next r1 after V comes before the last r2 up to W
         ranks = [i for i, k in enumerate(crit.categories) if k.role == "response"] if conf else []
         for r in ranks if len(ranks) > 1 else []:
             hit = f"CASE WHEN role = 'response' AND rnk = {r} THEN i END"
             if r != ranks[-1]:  # read as r1 below: the worst rank never is
-                items[f"min({hit}) {over} {after})"] = f"next_{r}"
+                items.append(f"min({hit}) {over} {after}) AS next_{r}")
             if r != ranks[0]:  # read as r2: the best rank never is
-                items[f"max({hit}) {over} {upto})"] = f"last_{r}"
-        j, allowed, w_ok, breaks = [], [], [], []
+                items.append(f"max({hit}) {over} {upto}) AS last_{r}")
+        j, allowed, w_ok = [], [], []
         for n, k in enumerate(xs):
             cat = text(k.name)
             by = "(" + ", ".join(text(x) for x in k.confirmed_by) + ")" if k.confirmed_by else None
@@ -269,18 +253,18 @@ class ResponseSql(OccurrenceSql):
             if k.at_next:  # W: the first later visit not allowed between
                 btw = "(" + ", ".join(text(x) for x in k.between) + ")" if k.between else None
                 hit = f"v NOT IN {btw}" if btw else "TRUE"
-                jn = _once(items, f"min(CASE WHEN {hit} THEN i END) {over} {after})", f"j_{n}")
+                items.append(f"min(CASE WHEN {hit} THEN i END) {over} {after}) AS j_{n}")
                 allowed.append(f"WHEN {cat} THEN {in_by}")
             else:  # W: the first later one in `by`, for a response N days or more after V
                 frame = after
                 if k.role == "response":  # dates are distinct: later is at least a day after
                     frame = f"RANGE BETWEEN {max(math.ceil(days), 1)} FOLLOWING AND UNBOUNDED FOLLOWING"
-                jn = _once(items, f"min(CASE WHEN v IN {by} THEN i END) {over} {frame})", f"j_{n}")
-                # every visit after V up to W is in `by` or `between`: no visit outside them
-                # (W is in `by`) is counted between V and W, below
+                items.append(f"min(CASE WHEN v IN {by} THEN i END) {over} {frame}) AS j_{n}")
+                # every visit after V up to W is in `by` or `between`: none breaks before W
                 ok = "(" + ", ".join(text(x) for x in (*k.confirmed_by, *k.between)) + ")"
-                allowed.append(f"WHEN {cat} THEN {_none_between(breaks, f'v NOT IN {ok}')}")
-            j.append(f"WHEN {cat} THEN {jn}")
+                items.append(f"min(CASE WHEN v NOT IN {ok} THEN i END) {over} {after}) AS brk_{n}")
+                allowed.append(f"WHEN {cat} THEN (c.brk_{n} IS NULL OR c.brk_{n} > c.j)")
+            j.append(f"WHEN {cat} THEN j_{n}")
             ok = [in_by]
             if k.role == "response":  # N days or more after V
                 ok.append(f"date_diff('day', c.d, b.d) >= {number(days)}")
@@ -288,19 +272,13 @@ class ResponseSql(OccurrenceSql):
                 gap = "date_diff('day', b.prev_d, b.d)"
                 ok.append(f"{gap} >= {number(float(k.window[0]))} AND {gap} <= {number(float(k.window[1]))}")
             w_ok.append(f"WHEN {cat} THEN ({' AND '.join(ok)})")
-        # the breaking visits up to each visit, counted two per running sum (slots of 2^32; a
-        # subject has fewer than 2^22 visit dates): one window aggregate for two categories
-        for p in range(0, len(breaks), 2):
-            parts = [f"CASE WHEN {cond} THEN {2 ** (32 * (q - p))} ELSE 0 END" for q, cond in
-                     enumerate(breaks[p : p + 2], p)]  # fmt: skip
-            items[f"sum({' + '.join(parts)}) {over} {upto})"] = f"brk_{p // 2}"
         mono = " OR ".join(
             f"coalesce(c.next_{r1} < b.last_{r2}, FALSE)" for r1 in ranks for r2 in ranks if r1 < r2
         )
         max_ne = conf.max_ne if conf else 0
         max_sd = conf.max_sd if conf else 0
         w.line("WITH s AS (SELECT key, i, d, v, rnk, role,")
-        w.line("    " + ",\n    ".join(f"{e} AS {a}" for e, a in items.items()))
+        w.line("    " + ",\n    ".join(items))
         w.line(f"    FROM {self.names['vd']})")
         listed = ", ".join(text(k.name) for k in xs)
         w.line(f", c AS (SELECT *, CASE v {' '.join(j)} END AS j FROM s WHERE v IN ({listed}))")
