@@ -10,7 +10,9 @@ expected). At the --check size the per-subject compiled functions derive the sam
 and the two outputs (records and report) must be identical. Not a test: timings vary
 with the machine's load; the issue's target is 1M subjects in 10 s or less. With
 --dor-per-subject, also the time when DOR is derived per subject inside the SQL run (as
-before issue 16: `run_sql(..., force_fallback=("DOR",))`).
+before issue 16: `run_sql(..., force_fallback=("DOR",))`). With --shuffled, the rows of
+both tables in generate.py's `shuffled` order (the same permutations, made in memory
+before the clock starts, the check size too): the SQL engine cannot prove them sorted.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import argparse
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -34,9 +39,18 @@ from endpointdsl.engines.sql.run import run_sql  # noqa: E402
 FILE = HERE / "responses.ept"
 
 
-def load(size: int, arrow: bool) -> dict:
+def load(size: int, arrow: bool, shuffled: bool = False) -> dict:
     folder = generate.ensure(size) / "parquet"
-    return read_tables(folder, ["adsl", "adrs"], arrow=arrow)
+    tables = read_tables(folder, ["adsl", "adrs"], arrow=arrow)
+    if not shuffled:
+        return tables
+    # generate.vary's permutations, read off tables of row numbers (Arrow and pandas alike)
+    rows = (pa.table({"i": np.arange(len(tables[n]))}) for n in ("adsl", "adrs"))
+    order = dict(zip(("adsl", "adrs"), generate.vary(*rows, "shuffled", size), strict=True))
+    take = {n: order[n]["i"].to_numpy() for n in order}
+    if arrow:
+        return {n: t.take(take[n]) for n, t in tables.items()}
+    return {n: t.iloc[take[n]].reset_index(drop=True) for n, t in tables.items()}
 
 
 def timed(compiled, tables: dict, engine: str, repeat: int):
@@ -55,24 +69,25 @@ def main() -> None:
     parser.add_argument(
         "--check", type=int, default=2000, help="size at which the compiled engine must agree"
     )
+    parser.add_argument("--shuffled", action="store_true", help="the rows in a random order")
     parser.add_argument("--dor-per-subject", action="store_true", help="also time DOR derived per subject")
     args = parser.parse_args()
     compiled = endpointdsl.load(FILE)
     fallback = generate_sql(compiled.model).fallback
     print(f"per-subject fallback: {fallback or 'none'}")
     if args.check:
-        sql_s, sql = timed(compiled, load(args.check, True), "sql", 1)
-        py_s, py = timed(compiled, load(args.check, False), "compiled", 1)
+        sql_s, sql = timed(compiled, load(args.check, True, args.shuffled), "sql", 1)
+        py_s, py = timed(compiled, load(args.check, False, args.shuffled), "compiled", 1)
         same = sql.adtte.equals(py.adtte) and sql.report.equals(py.report)
         print(f"N={args.check}: sql {sql_s:.2f} s, compiled {py_s:.2f} s, outputs identical: {same}")
         if not same:
             raise SystemExit("the SQL and compiled outputs differ")
     for size in (int(s) for s in args.sizes.split(",")):
-        tables = load(size, True)
+        tables = load(size, True, args.shuffled)
         seconds, result = timed(compiled, tables, "sql", args.repeat)
         adrs = tables["adrs"].shape[0]
         print(
-            f"responses N={size} ({adrs} assessment rows, {len(compiled.model.endpoints)} endpoints):"
+            f"responses N={size}{' shuffled' if args.shuffled else ''} ({adrs} assessment rows, {len(compiled.model.endpoints)} endpoints):"
             f" sql {seconds:.2f} s, {len(result.adtte)} records, {len(result.report)} report rows"
         )
         if args.dor_per_subject:

@@ -92,20 +92,24 @@ VISITS = [
     ("S8", day(3, 1), "PR"), ("S8", day(3, 31), "PR"),
     # a PR too early (27 days) then one in time (45 days): the later one confirms
     ("S9", day(3, 1), "PR"), ("S9", day(3, 28), "PR"), ("S9", day(4, 15), "PR"),
+    # a PR between breaks the CR's confirmation (only NE may come between); the PR is
+    # confirmed by the CR 36 days after it, and stays a PR
+    ("SA", day(3, 1), "CR"), ("SA", day(3, 10), "PR"), ("SA", day(4, 15), "CR"),
 ]  # fmt: skip
 SAME_DATE = "assess: different responses on 2020-03-01 (PR, CR); the worst, PR, is used"
 # (AVALC, ADT) per endpoint and subject, from the rules of semantics 6.1 by hand; an
 # unconfirmed response on or after day 42 is SD, dated by the first visit at SD
 PR1, CR1, SD1 = ("PR", day(3, 1)), ("CR", day(3, 1)), ("SD", day(3, 1))
+PR10 = ("PR", day(3, 10))
 EXPECTED = {
     "C28": {"S1": PR1, "S2": SD1, "S3": SD1, "S4": PR1, "S5": SD1, "S6": SD1, "S7": SD1, "S8": PR1, "S9": PR1,
-            "S0": PR1},
+            "S0": PR1, "SA": PR10},
     "C28W": {"S1": PR1, "S2": SD1, "S3": CR1, "S4": PR1, "S5": SD1, "S6": SD1, "S7": PR1, "S8": PR1, "S9": PR1,
-             "S0": PR1},
+             "S0": PR1, "SA": PR10},
     "C1M": {"S1": SD1, "S2": SD1, "S3": SD1, "S4": PR1, "S5": SD1, "S6": SD1, "S7": SD1, "S8": SD1, "S9": PR1,
-            "S0": PR1},
+            "S0": PR1, "SA": PR10},
     "U": {"S1": PR1, "S2": PR1, "S3": CR1, "S4": ("CR", day(4, 1)), "S5": PR1, "S6": ("CR", day(3, 10)),
-          "S7": PR1, "S8": PR1, "S9": PR1, "S0": PR1},
+          "S7": PR1, "S8": PR1, "S9": PR1, "S0": PR1, "SA": CR1},
 }  # fmt: skip
 
 
@@ -115,6 +119,9 @@ def edges(result) -> None:
         if row.PARAMCD in EXPECTED:
             got.setdefault(row.PARAMCD, {})[row.USUBJID] = (row.AVALC, pd.Timestamp(row.ADT).date())
     assert got == EXPECTED
+    # S0's record is the date's worst response's first row: the first PR (ASEQ 1), not the CR
+    s0 = result.adtte[(result.adtte.USUBJID == "S0") & (result.adtte.PARAMCD == "C28")]
+    assert list(s0.SRCSEQ) == [1]
     report = result.report
     assert sorted(report.PARAMCD[(report.USUBJID == "S0") & (report.MESSAGE == SAME_DATE)]) == sorted(
         program_codes()
