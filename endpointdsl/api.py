@@ -177,6 +177,8 @@ class CompiledFile:
         from .engines.sql.run import warm
 
         warm(self.model, self.sql_programs, only)
+        # the modules `complete` imports on a run's way out (20 ms of a first 1k run's 73 ms)
+        from .data import adamarrow, emptyevents  # noqa: F401
 
     def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
         """adam: the records of any engine made ADaM-complete, in this one place (data.adam)."""
