@@ -415,7 +415,7 @@ def render(rows: list[dict], sizes: list[int], variants: list[str], extras: dict
               "csv": "CSV input (the sorted data), read by each implementation itself"}  # fmt: skip
     for variant in variants:
         what = generate.VARIANTS.get(variant, "the sorted data written as CSV; `read`: reading both files "
-                                     "(pandas and the backend: into pandas, DuckDB: into its tables, "
+                                     "(pandas: into pandas, the backend: into Arrow as `endpointdsl run` reads, DuckDB: into its tables, "
                                      "Polars: into frames)")  # fmt: skip
         lines += ["", f"## {titles[variant]}", "", what[0].upper() + what[1:] + ".", ""]
         lines += variant_table(rows, sizes, variant)
