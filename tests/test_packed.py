@@ -149,6 +149,10 @@ def test_shuffled_rows_are_proven_free_of_ties_only_when_no_two_share_key_date_a
     assert not no_same_day(rows([0, 1], [a, a], [1, None]), "ADT__date", "ASEQ__num")
     assert not no_same_day(rows(["A", "B"], [a, a], [1, 2], pa.string()), "ADT__date", "ASEQ__num")
     assert not no_same_day(rows([0, 1], [a, b], [0, 2**62]), "ADT__date", "ASEQ__num")
+    # a date view that is not a date32 (none is made today): not proven, and no cast error
+    moments = pa.array([dt.datetime(2020, 1, 1, 9), dt.datetime(2020, 1, 2, 9)], pa.timestamp("us"))
+    timed = rows([0, 1], [a, b], [1, 2]).set_column(1, "ADT__date", moments)
+    assert not no_same_day(timed, "ADT__date", "ASEQ__num")
 
 
 @pytest.mark.parametrize("tie", [False, True])

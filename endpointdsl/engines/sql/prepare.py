@@ -390,8 +390,8 @@ def no_same_day(table: pa.Table, date: str, seq: str | None) -> bool:
     of CPU, against 2 s for the check's GROUP BY); False when they do not fit 63 bits, a
     sequence is missing or not an integer, or the keys are text. Says nothing of the rows'
     order (no by-row picks)."""
-    if not pa.types.is_int32(table["__key"].type):
-        return False
+    if not (pa.types.is_int32(table["__key"].type) and pa.types.is_date32(table[date].type)):
+        return False  # text keys, or a date view of another type (not made today): the check runs
     rows = table.select(["__key", date] + ([seq] if seq else []))
     if rows["__key"].null_count or rows[date].null_count:
         rows = rows.filter(pc.and_(rows["__key"].is_valid(), rows[date].is_valid()))
