@@ -199,7 +199,8 @@ def session():
     _OPENED_FOR = address
     if address is None:
         _SESSION.sparkContext.setLogLevel("ERROR")  # no JVM to reach through Connect
-    else:  # the first call to the server: an unreachable one is said here, not in a traceback
+    else:  # the first call to the server: what `reachable`'s TCP check cannot see (TLS, a
+        # refused token, not a Connect server) is said here, not in a traceback
         try:
             _SESSION.version  # noqa: B018 (pyspark's client retries for minutes before it gives up)
         except Exception as exc:  # pyspark's and grpc's errors alike: the address is the news
