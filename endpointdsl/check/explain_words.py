@@ -234,6 +234,9 @@ def bound(model: m.Model, b: m.Bound) -> str:
     return text + f" [{b.description}]"
 
 
+# ---- the exclusion rows every kind shares ------------------------------------------------
+
+
 def origin_exclusion(ep: m.EndpointSpec) -> Row:
     """No origin date; unreachable when the population is the subjects with the origin's event."""
     o, pop = ep.origin, ep.population
