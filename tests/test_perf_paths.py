@@ -222,3 +222,82 @@ def test_subject_keys_lose_their_leading_blanks_as_python_strips_them(texts):
     expected = [None if v is None else v.lstrip() for v in texts]
     assert prepare._lstrip(text).to_pylist() == expected
     assert prepare._lstrip(pa.array(["x", *texts], pa.string()).slice(1)).to_pylist() == expected
+
+
+# ---- the subject-level events read in place when the subject keys are proven unique ------------
+
+_PROVEN_PROGRAM = sql_run._proven_program
+
+
+def _without_unique_keys(model, only, force_fallback, proven, programs):
+    """The script with every fact proven but the subject keys' uniqueness: p0 joins occ_<event>."""
+    return _PROVEN_PROGRAM(
+        model, only, force_fallback, frozenset(p for p in proven if not p.startswith("unique keys:")), {}
+    )
+
+
+IN_PLACE = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT label "Randomization"
+event death = adsl.DTHDT where DTHFL = "Y" label "Death"
+event pd = adrs.ADT where AVALC = "PD" sequence ASEQ
+endpoint PFS "PFS"
+  from rand
+  to first of pd, death
+  censor at rand cnsr 1
+end
+"""
+
+
+def test_subject_level_events_are_read_in_place_when_the_keys_are_unique():
+    """Worked out by hand: S1's death is selected (DTHFL Y), S2's is not (N), S3 has no
+    usable date (a finding), S4 has no RANDDT (excluded); the run that reads adsl's rows in
+    place equals the run that joins the occurrence views, and the compiled functions."""
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S2", "S3", "S4"],
+            "RANDDT": ["2020-01-01", "2020-01-01", "2020-01-01", None],
+            "DTHDT": ["2020-03-01", "2020-02-01", "2020-02-31", None],
+            "DTHFL": ["Y", "N", "Y", None],
+        }
+    )
+    adrs = pd.DataFrame({"USUBJID": ["S2", "S3"], "ADT": ["2020-04-01", "2020-05-01"], "AVALC": ["PD", "SD"],
+                         "ASEQ": ["1", "2"]})  # fmt: skip
+    compiled = CompiledFile.from_model(check_text(IN_PLACE))
+    texts = []
+
+    def recorded(*args):
+        program = _PROVEN_PROGRAM(*args)
+        texts.append(program.text)
+        return program
+
+    data = {"adsl": adsl, "adrs": adrs}
+    assert same_with_and_without(compiled, data, "_proven_program", recorded, _without_unique_keys)
+    assert len(texts) == 1 and 'FROM (SELECT t.__key AS key, t.* FROM "src_adsl" AS t' in texts[0]
+    sql = compiled.run(data, engine="sql")
+    per_subject = compiled.run(data, engine="compiled")
+    pd.testing.assert_frame_equal(sql.adtte, per_subject.adtte)
+    pd.testing.assert_frame_equal(sql.report, per_subject.report)
+    assert sql.adtte.AVAL.tolist() == [61.0, 92.0, 1.0]  # S1 death on day 61, S2 PD on day 92, S3 censored
+    assert sql.adtte.CNSR.tolist() == [0, 0, 1]
+
+
+@settings(max_examples=20)
+@given(table_cases())
+def test_a_run_reading_subject_rows_in_place_equals_the_run_that_joins_them(case):
+    """Generated programs and tables: the script that reads the subject-level events in the
+    subject rows (keys proven unique) gives what the script joining occ_<event> gives."""
+    desc, tables = case
+    if rejected(desc):
+        return
+    compiled = compile_text(desc.text)
+    data = frames(desc, tables)
+    taken = []
+
+    def recorded(*args):
+        program = _PROVEN_PROGRAM(*args)
+        taken.append('t.* FROM "src_' in program.text)
+        return program
+
+    if same_with_and_without(compiled, data, "_proven_program", recorded, _without_unique_keys):
+        event(f"subject rows read in place: {taken}")

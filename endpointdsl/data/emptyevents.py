@@ -22,6 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from attrs import frozen
 
 from .tables import REPORT_COLUMNS
@@ -64,15 +66,18 @@ def empty_event_rows(
             subjects = _subjects(tables, per_subject)
         known = subjects if p.subject_level else None
         head = min(len(frame), HEAD)  # an event that has rows mostly has some among the first
-        if _matches(p, frame.iloc[:head], p.key, known):
+        # issue 16: the SQL engine's Arrow-backed tables are read in Arrow (pandas' slices,
+        # Series and factorize cost more than the check at 1,000 subjects)
+        cells = _ArrowCells(frame, p) if _ArrowCells.fits(frame, p) else _FrameCells(frame)
+        if _matches(p, cells.rows(0, head), p.key, known):
             continue
         seen_in: dict[str, set[str]] = {}
-        possible = all(set(texts) & seen_in.setdefault(c, _seen(frame, c)) for c, texts in p.required)
-        if possible and _matches(p, frame.iloc[head:], p.key, known, head):
+        possible = all(set(texts) & seen_in.setdefault(c, cells.seen(c)) for c, texts in p.required)
+        if possible and _matches(p, cells.rows(head, len(frame)), p.key, known, head):
             continue
         notes, typo = [], False
         for column, texts in p.texts:
-            seen = seen_in[column] if column in seen_in else _seen(frame, column)
+            seen = seen_in[column] if column in seen_in else cells.seen(column)
             for text in texts:
                 if text in seen:
                     notes.append(f'"{text}" occurs in {column}')
@@ -109,15 +114,106 @@ def with_rows(report: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
     return pd.concat([frame, report[~general]], ignore_index=True)
 
 
-def _matches(p: Probe, frame: pd.DataFrame, key: str, subjects: dict | None, start: int = 0) -> bool:
-    """Some row of `frame` (the table's rows from number start + 1 on) holds the condition."""
+class _FrameCells:
+    """A table's cells read through pandas (any dtype)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def rows(self, start: int, stop: int) -> _FrameRows:
+        return _FrameRows(self.frame.iloc[start:stop])
+
+    def seen(self, column: str) -> set[str]:
+        return _seen(self.frame, column)
+
+
+class _FrameRows:
+    def __init__(self, frame: pd.DataFrame):
+        self.frame, self.columns = frame, frame.columns
+
+    def distinct(self, columns: list[str]) -> np.ndarray:
+        return distinct_rows(self.frame, columns)
+
+    def values(self, column: str, at: np.ndarray) -> list:
+        return self.frame[column].take(at).tolist()
+
+
+# Arrow types whose hash grouping is exact equality of the Python values pandas gives (a
+# float is not: -0.0 and 0.0 are read apart, see _codes); pandas' missing value (NA) and
+# Arrow's (None) are both read as missing by normalise
+_EXACT = (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer, pa.types.is_date32)
+
+
+class _ArrowCells:
+    """A table's cells read in Arrow, for Arrow-backed columns (`fits`): the same distinct
+    combinations and Python values as _FrameCells (tests/test_empty_events.py compares them)."""
+
+    def __init__(self, frame: pd.DataFrame, p: Probe):
+        self.arrays = {c: frame[c].array.__arrow_array__() for c in _probed(p) if c in frame.columns}
+
+    @staticmethod
+    def fits(frame: pd.DataFrame, p: Probe) -> bool:
+        dtypes = [frame[c].dtype for c in _probed(p) if c in frame.columns]
+        return all(
+            isinstance(d, pd.ArrowDtype) and any(is_(d.pyarrow_dtype) for is_ in _EXACT) for d in dtypes
+        )
+
+    def rows(self, start: int, stop: int) -> _ArrowRows:
+        return _ArrowRows({c: a.slice(start, stop - start) for c, a in self.arrays.items()}, stop - start)
+
+    def seen(self, column: str) -> set[str]:
+        if column not in self.arrays:
+            return set()
+        values = pc.unique(self.arrays[column]).to_pylist()
+        return {t for t in (_text_of(normalise(v)) for v in values) if t is not None}
+
+
+class _ArrowRows:
+    def __init__(self, arrays: dict[str, pa.ChunkedArray], n: int):
+        self.arrays, self.columns, self.n = arrays, list(arrays), n
+
+    def distinct(self, columns: list[str]) -> np.ndarray:
+        """Positions of the first row of each distinct combination (as distinct_rows)."""
+        if not columns or self.n == 0:
+            return np.arange(min(self.n, 1))
+        combined, size = np.zeros(self.n, dtype=np.int64), 1
+        for c in columns:  # each column's codes (missing: 0), mixed into one number per row
+            encoded = pc.dictionary_encode(self.arrays[c].combine_chunks())
+            width = len(encoded.dictionary) + 1
+            size *= width
+            if size >= 2**62:  # the numbers would overflow: pandas tells the rows apart
+                frame = pd.DataFrame({c: pd.arrays.ArrowExtensionArray(self.arrays[c]) for c in columns})
+                return distinct_rows(frame, columns)
+            codes = pc.fill_null(pc.add(encoded.indices.cast(pa.int64()), 1), 0).to_numpy()
+            combined = combined * width + codes
+        return _firsts(pc.dictionary_encode(pa.array(combined)).indices.to_numpy())
+
+    def values(self, column: str, at: np.ndarray) -> list:
+        return self.arrays[column].take(pa.array(at, pa.int64())).to_pylist()
+
+
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    """Positions where a code occurs first, for codes numbered in order of first occurrence
+    (dictionary_encode's): there a code exceeds every code before it."""
+    before = np.maximum.accumulate(codes)
+    return np.flatnonzero(codes > np.concatenate(([-1], before[:-1])))
+
+
+def _probed(p: Probe) -> list[str]:
+    """The columns the check reads of the event's table."""
+    return list(dict.fromkeys((*p.columns, p.key, *(c for c, _ in p.texts), *(c for c, _ in p.required))))
+
+
+def _matches(p: Probe, frame, key: str, subjects: dict | None, start: int = 0) -> bool:
+    """Some row of `frame` (the table's rows from number start + 1 on; _FrameRows or
+    _ArrowRows) holds the condition."""
     used = [c for c in dict.fromkeys((*p.columns, key)) if c in frame.columns]
     # a condition reads only these cells: each distinct combination is tested once, at its
     # first row (a whole table read row by row took 95 s at 9M rows); the key only when the
     # condition reads subject-level cells
     shown = used if subjects is not None else [c for c in used if c != key] or used[:1]
-    at = distinct_rows(frame, shown)
-    columns = [frame[c].take(at).tolist() for c in used]
+    at = frame.distinct(shown)
+    columns = [frame.values(c, at) for c in used]
     for number, values in zip((at + start + 1).tolist(), zip(*columns, strict=True), strict=True):
         row = Row({c: normalise(v) for c, v in zip(used, values, strict=True)}, number)
         subject = subjects.get(subject_key(row.get(key))) if subjects is not None else None

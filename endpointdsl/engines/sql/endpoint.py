@@ -71,6 +71,7 @@ def record_columns(ep: m.EndpointSpec | None, responses: bool = False, times: bo
 
 class EndpointSql(CensoringSql):
     packed = frozenset()  # events whose orderings are proven to fit one BIGINT (generate_sql, packed.py)
+    scanned = False  # the subject-level table's keys are proven unique: its rows are read, not joined (_p0)
 
     def __init__(self, model: m.Model, ep: m.EndpointSpec, w: SqlWriter, needs: dict, by_row=frozenset()):
         self.model, self.ep, self.w, self.needs = model, ep, w, needs
@@ -191,14 +192,21 @@ class EndpointSql(CensoringSql):
         ep = self.ep
         items, joins = ["s.key"], []
         self.row_alias: dict[str, str] = {}
+        row: dict[str, tuple[str, str, str]] = {}  # event -> its row's (d, seq, dtf)
         for event in self.events:
-            if self.single_row(event):
+            if self.single_row(event) and self._read_in_place(event):
+                ok, d, seq, _, dtf = self.occ_fields(self.src(event), "s")
+                row[event] = tuple(
+                    x if x.startswith("CAST(NULL") else f"CASE WHEN {ok} THEN {x} END" for x in (d, seq, dtf)
+                )
+            elif self.single_row(event):
                 alias = f"r{len(self.row_alias) + 1}"
                 self.row_alias[event] = alias
                 joins.append(f"LEFT JOIN {ident('occ_' + event)} AS {alias} ON {alias}.key = s.key")
-                items.append(
-                    f"{{'d': {alias}.d, 'seq': {alias}.seq, 'dtf': {alias}.dtf}} AS {ident('row ' + event)}"
-                )
+                row[event] = (f"{alias}.d", f"{alias}.seq", f"{alias}.dtf")
+            if event in row:
+                d, seq, dtf = row[event]
+                items.append(f"{{'d': {d}, 'seq': {seq}, 'dtf': {dtf}}} AS {ident('row ' + event)}")
         # first/last over all occurrences: the origin and subject-date cut-offs
         self.all_picks: dict[str, str] = {}
         specs = [ep.origin] + [b.date for b in ep.bounds if b.kind == "cutoff" and b.date.kind != "literal"]
@@ -228,18 +236,30 @@ class EndpointSql(CensoringSql):
         else:
             in_pop = "TRUE"
         if self.single_row(ep.origin.event):
-            origin = self.row_alias[ep.origin.event]
+            d, seq, dtf = row[ep.origin.event]
         else:
             origin = self.all_picks[ep.origin.event] + (".l" if ep.origin.kind == "last" else ".f")
+            d, seq, dtf = f"{origin}.d", f"{origin}.seq", f"{origin}.dtf"
+        subjects = "subjects AS s"
+        if self.scanned:  # each key is one row's: the subjects are the rows with a key, read once
+            src = ident("src_" + self.model.subject_table.name)
+            subjects = f"(SELECT t.__key AS key, t.* FROM {src} AS t WHERE t.__key IS NOT NULL) AS s"
         lines = [
             "SELECT " + ", ".join(items) + ",",
             (f"{in_pop} AS in_pop,", ep.lines.get("among")),
-            (f"{origin}.d AS origin, {origin}.seq AS origin_seq, {origin}.dtf AS origin_dtf",
-             ep.lines.get("from")),
-            "FROM subjects AS s",
+            (f"{d} AS origin, {seq} AS origin_seq, {dtf} AS origin_dtf", ep.lines.get("from")),
+            f"FROM {subjects}",
             *joins,
         ]  # fmt: skip
         self.cte("p0", lines)
+
+    def _read_in_place(self, event: str) -> bool:
+        """A plain event of the subject-level table, whose keys are proven unique (`scanned`):
+        its occurrence is the subject's own row when the row is selected and dated, so p0
+        reads it there instead of joining occ_<event> (at 1M subjects, a hash join each)."""
+        ev = self.src(event)
+        bounded = ev.not_before or ev.not_after or ev.date is not None or ev.confirm or ev.derived
+        return self.scanned and ev.table == self.model.subject_table.name and not bounded
 
     def pick_all(self, spec: m.DateSpec, alias: str = "p.") -> str:
         """The struct of a first/last/single occurrence over all occurrences."""

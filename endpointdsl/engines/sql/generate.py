@@ -378,6 +378,8 @@ def generate_sql(
         sql = kind(model, ep, w, needs, by_row)
         if kind is EndpointSql:  # perf (issue 16): orderings that fit one BIGINT where proven (packed.py)
             sql.packed = _packed(model, ep, events, facts)
+            subject = model.subject_table.name  # its rows read in place (endpoint._read_in_place)
+            sql.scanned = facts.holds(f"unique keys: {subject}", "unique", subject) == "TRUE"
         sql.write()
         if ep.paramcd in read_rows:
             write_rows(w, ep)
