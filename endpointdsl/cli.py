@@ -380,8 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         return _error("interrupted (SIGINT); temporary files removed", EXIT_SIGINT)
     except Terminated:
         return _error("terminated (SIGTERM); temporary files removed", EXIT_SIGTERM)
-    except MemoryError:
-        return _error(f"not enough memory (Python ran out); {_MEMORY_HINT}", EXIT_MEMORY)
+    except MemoryError as exc:  # Spark's (issue 16) says what ran out and what to set
+        message = cli_spark.memory_message(exc) or f"not enough memory (Python ran out); {_MEMORY_HINT}"
+        return _error(message, EXIT_MEMORY)
     except Exception as exc:
         if _duckdb_interrupted(exc):  # DuckDB turns a signal during a query into its own error
             if _received[-1:] == [signal.SIGTERM]:

@@ -1,7 +1,7 @@
 """The command line's Spark parts (issue 16): `run`'s Spark Connect option and what `run
 --engine spark` does before, around and after the run (the refusal of what Spark does not
 derive, `--data` as a URI, the Parquet tables Spark reads itself, the manifest's record of
-the session). cli.py keeps the commands and their exit codes; the
+the session, Spark's memory errors). cli.py keeps the commands and their exit codes; the
 session's settings (SPARK_REMOTE, ENDPOINTDSL_SPARK_*) are read by the engine
 (`engines/spark/run.py`), so that the API's `engine="spark"` honours them too. Nothing here
 imports pyspark before a Spark run asks for it."""
@@ -98,3 +98,11 @@ def record_session(args, manifest: dict) -> None:
         from .engines.spark.run import described
 
         manifest["spark"] = described()
+
+
+def memory_message(exc: MemoryError) -> str | None:
+    """Spark's out-of-memory or stall message (E384, E385: exit 5), else None (Python's)."""
+    kind = type(exc)
+    if kind.__module__.endswith("engines.spark.memory"):  # without importing the engine
+        return str(exc)
+    return None
