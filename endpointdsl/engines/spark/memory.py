@@ -217,15 +217,14 @@ def _cpu_seconds(pid: int) -> float | None:
                     stats[int(entry.name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]))
     except (OSError, ValueError, AttributeError):
         return None
-    tree, total, grew = {pid}, 0, True
+    tree, grew = {pid}, True
     while grew:
         grew = False
         for p, (parent, _) in stats.items():
             if parent in tree and p not in tree:
                 tree.add(p)
                 grew = True
-    total = sum(stats[p][1] for p in tree if p in stats)
-    return total / tick
+    return sum(stats[p][1] for p in tree if p in stats) / tick
 
 
 class _Watchdog(threading.Thread):
@@ -251,7 +250,8 @@ class _Watchdog(threading.Thread):
             samples: list = []
             while not self.done.wait(self.step):
                 now = self.sample()
-                samples = [] if now is None else [*samples, now]
+                keep = self.window + 2 * self.step  # a sample a whole window back, no older ones
+                samples = [] if now is None else [*(x for x in samples if now[0] - x[0] <= keep), now]
                 reason = verdict(samples, self.window)
                 if reason is not None:
                     self.reason = reason
