@@ -843,7 +843,11 @@ def entry() -> None:  # console script
     except Exception as exc:  # every known failure has its own message and code above
         if os.environ.get("ENDPOINTDSL_DEBUG"):
             raise
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        try:
+            text = str(exc).strip()
+        except Exception:  # an error whose text cannot be had (py4j's, of a JVM that died)
+            text = ""
+        reason = text.splitlines()[0] if text else ""
         print(
             f"error: internal error ({type(exc).__name__}{': ' + reason if reason else ''}); please "
             "report it, with the command and the traceback that ENDPOINTDSL_DEBUG=1 shows",

@@ -101,6 +101,18 @@ def test_the_watchdog_calls_a_stall_only_over_a_whole_window(samples, window, wh
         assert why in said
 
 
+@pytest.mark.parametrize(
+    ("share", "said"),
+    [(0.3, None), (0.5, "spent 50% of the last 60 s"), (0.64, "spent 64%"), (0.95, "spent 95%")],
+)
+def test_a_session_slowed_by_the_gc_is_warned_before_it_would_be_stopped(share, said):
+    samples = [(t, t * share, t * 1.0) for t in range(0, 65, 5)]
+    got = memory.slowed(samples, 60)
+    assert (got is None) == (said is None)
+    if said:
+        assert got.startswith("endpointdsl: warning E383: Spark's JVM ") and said in got
+
+
 class _Error(Exception):
     pass
 
@@ -117,6 +129,14 @@ def _chained(outer: Exception, inner: Exception) -> Exception:
 
 class Py4JNetworkError(Exception):
     """Stands in for py4j's error of a JVM that died (matched by name)."""
+
+
+class Py4JJavaError(Exception):
+    """Stands in for py4j's error of a Java call whose JVM then died: its text is asked of
+    the JVM, and asking fails (seen at 1M subjects with 1g: the result's `toArrow`)."""
+
+    def __str__(self):
+        raise ConnectionRefusedError(111, "Connection refused")
 
 
 @pytest.mark.parametrize(
@@ -139,6 +159,8 @@ class Py4JNetworkError(Exception):
             False,
             None,
         ),  # a cluster's
+        (Py4JJavaError(), True, "JVM stopped"),
+        (Py4JJavaError(), False, None),
         (_Error("[TABLE_OR_VIEW_NOT_FOUND] x"), True, None),  # a bug: not memory
     ],
 )
@@ -248,3 +270,19 @@ def test_spark_out_of_memory_is_exit_5_with_its_message(monkeypatch, capsys, kin
     assert cli.main(["run", "x.ept", "--data", "d", "--out", "o.csv"]) == 5
     err = capsys.readouterr().err
     assert err == "error: E384 Spark ran out of memory (Java heap space); set ENDPOINTDSL_SPARK_MEMORY\n"
+
+
+def test_a_local_session_slowed_by_the_gc_is_warned_once_and_not_stopped(monkeypatch, capsys):
+    import threading
+    import time
+
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0.1")
+    start = time.monotonic()
+    monkeypatch.setattr(memory, "_cpu_seconds", lambda pid: (time.monotonic() - start) * 2)  # busy
+    spark = _Session(lambda: (time.monotonic() - start) * 1000 * 0.7)  # 70% of the time in the GC
+    spark.released = threading.Event()
+    with memory.watched(spark, "1g", local=True, step=0.02):
+        assert not spark.released.wait(0.6)
+    assert spark.cancelled == 0
+    err = capsys.readouterr().err
+    assert err.count("warning E383: Spark's JVM spent") == 1, err

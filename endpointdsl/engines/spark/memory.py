@@ -136,11 +136,13 @@ _OOM = (
 _GONE = ("Py4JNetworkError", "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError")
 
 
-def _text(exc: BaseException) -> str:
+def _text(exc: BaseException) -> str | None:
+    """The error's text; None when it cannot be had: py4j asks the JVM for a Java error's
+    text, and a JVM that died answers nothing (`<exception str() failed>` in a traceback)."""
     try:
         return f"{type(exc).__name__}: {exc}"
-    except Exception:  # py4j's error of a JVM that died: "<exception str() failed>"
-        return type(exc).__name__
+    except Exception:
+        return None
 
 
 def _chain(exc: BaseException | None):
@@ -155,12 +157,13 @@ def out_of_memory(exc: BaseException, local: bool) -> str | None:
     """What says that a pyspark/py4j error is Spark out of memory, or None: its text names it,
     or (`local`: the JVM this process started) the JVM is gone: a task's OutOfMemoryError
     ends it (Spark's handler of fatal errors), and then only the connection's error is left."""
-    for link in _chain(exc):
-        text = _text(link)
+    texts = [_text(link) for link in _chain(exc)]
+    for text in filter(None, texts):
         line = next((ln.strip() for ln in text.splitlines() if any(w in ln for w in _OOM)), None)
         if line is not None:
             return line[:200]
-    if local and any(type(link).__name__ in _GONE for link in _chain(exc)):
+    gone = None in texts or any(type(link).__name__ in _GONE for link in _chain(exc))
+    if local and gone:
         return "Spark's JVM stopped answering: a task's OutOfMemoryError ends it"
     return None
 
@@ -174,6 +177,9 @@ def memory_hint(memory: str | None) -> str:
 # ---- the stall watchdog (E385) ------------------------------------------------------------------
 
 GC_SHARE, CPU_SHARE = 0.9, 0.02  # stalled: the GC takes 90% of the time, or no CPU at all
+# slowed (said once, not stopped): the GC takes half the time. Seen at 1M subjects with 1g:
+# the old generation full, a full GC every 2 s, 64% of the time in the GC, still moving.
+GC_SLOW = 0.5
 
 
 def stall_seconds() -> float:
@@ -202,6 +208,21 @@ def verdict(samples: list[tuple[float, float, float]], window: float) -> str | N
     if cpu <= CPU_SHARE * span:
         return f"its JVM and Python workers used no CPU for {span:.0f} s while a job was running"
     return None
+
+
+def slowed(samples: list[tuple[float, float, float]], window: float) -> str | None:
+    """E383's text when the GC took half the last window or more (short of a stall), else None."""
+    if not samples or samples[-1][0] - samples[0][0] < window:
+        return None
+    first = next(s for s in reversed(samples) if samples[-1][0] - s[0] >= window)
+    span, gc = samples[-1][0] - first[0], samples[-1][1] - first[1]
+    if gc < GC_SLOW * span:
+        return None
+    return (
+        f"endpointdsl: warning E383: Spark's JVM spent {gc / span:.0%} of the last {span:.0f} s collecting "
+        "garbage: the run is slowed for want of memory (stopped at 90%); give the driver more memory "
+        "(ENDPOINTDSL_SPARK_MEMORY)"
+    )
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -233,6 +254,7 @@ class _Watchdog(threading.Thread):
         self.spark, self.window, self.step = spark, window, step
         self.done = threading.Event()
         self.reason: str | None = None
+        self.warned = False  # the slowed-by-the-GC warning: once
 
     def sample(self) -> tuple[float, float, float] | None:
         """(time, GC seconds, CPU seconds) while a job runs, else None."""
@@ -252,6 +274,9 @@ class _Watchdog(threading.Thread):
                 now = self.sample()
                 keep = self.window + 2 * self.step  # a sample a whole window back, no older ones
                 samples = [] if now is None else [*(x for x in samples if now[0] - x[0] <= keep), now]
+                if not self.warned and (said := slowed(samples, self.window)):
+                    self.warned = True
+                    say([said])
                 reason = verdict(samples, self.window)
                 if reason is not None:
                     self.reason = reason

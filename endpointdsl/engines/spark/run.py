@@ -46,7 +46,7 @@ from ..sql.results import (
 from .groups import found, second_pass
 from .inputs import register as register_source
 from .inputs import validate_sources
-from .memory import SparkStalled, choose, machine, needed, parse_size, say, small, watched
+from .memory import SparkOutOfMemory, SparkStalled, choose, machine, needed, parse_size, say, small, watched
 from .translate import Statement, Untranslated, translate
 
 
@@ -399,15 +399,17 @@ def _drop(spark, views: list[str]) -> None:
 @contextlib.contextmanager
 def watching(spark):
     """`memory.watched` for this process's session: the stall watchdog on a local classic
-    session (the executors in its JVM); a stalled session is stopped, the next run opens another."""
+    session (the executors in its JVM). A stalled local session, or one out of memory (its
+    JVM ended, or in doubt), is stopped: the next run opens another, sized to its input."""
     global _SESSION
     try:
         with watched(spark, _MEMORY, _MEMORY is not None and _OPENED_FOR is None):
             yield
-    except SparkStalled:
-        with contextlib.suppress(Exception):
-            spark.stop()
-        _SESSION = None
+    except SparkOutOfMemory as exc:
+        if isinstance(exc, SparkStalled) or _MEMORY is not None:
+            with contextlib.suppress(Exception):
+                spark.stop()
+            _SESSION = None
         raise
 
 
