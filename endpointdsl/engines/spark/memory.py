@@ -3,16 +3,17 @@ when the memory is small for it, and no silent stall.
 
 In local mode the executors live in the driver's JVM, so `spark.driver.memory` holds the
 checkpointed inputs, the shuffles and the local relations together. At 1M subjects (9.9M
-input rows) the default 1g either failed a task with `OutOfMemoryError` (a Python traceback,
-then exit 70) or stalled in the GC with the machine idle (tasks retrying allocations,
-"GCLocker"); 6g ran it in 74 s. So:
+input rows) the default 1g either failed a task with `OutOfMemoryError` (reported as an
+internal error, exit 70) or stalled in the GC with the machine idle (tasks retrying
+allocations, "GCLocker"); 6g ran it in 74 s. So:
 - a local session this process starts gets `needed(rows)` of driver memory, at most half of
   the machine's, unless ENDPOINTDSL_SPARK_MEMORY says otherwise; a note says what was chosen;
 - E383 (a warning, before any job) when the memory is below `needed(rows)`;
 - E384: a Spark job that ran out of memory is exit 5 with a hint, not a traceback;
 - E385: a watchdog (`watched`) cancels the jobs of a local session whose JVM spends nearly
   all its time in the GC, or whose JVM and Python workers use no CPU, for
-  ENDPOINTDSL_SPARK_STALL seconds (default 180; 0: off) while a job runs; exit 5.
+  ENDPOINTDSL_SPARK_STALL seconds (default 180; 0: off) while a job runs; exit 5. Half the
+  time in the GC is said once (E383) and the run goes on.
 A cluster (Spark Connect, spark-submit, ENDPOINTDSL_SPARK_MASTER) sizes its own executors:
 none of this applies there, except E384.
 """
