@@ -24,7 +24,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import cli_km
+from . import cli_km, cli_spark
 from .version import __version__
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_DATA, EXIT_FINDINGS, EXIT_OUTPUT, EXIT_MEMORY = 0, 1, 2, 3, 4, 5
@@ -123,12 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "functions; interpreter: the reference interpreter (slow; for double programming); spark: "
         "the SQL script on pyspark (needs endpointdsl[spark] and Java 17+; docs/backends.md)",
     )
-    p_run.add_argument(  # Spark Connect (issue 16)
-        "--spark-remote",
-        metavar="URL",
-        help="with --engine spark: run on this Spark Connect server (sc://host:port; default: the "
-        "SPARK_REMOTE variable, else a local Spark session)",
-    )
+    cli_spark.options(p_run)  # Spark Connect (issue 16)
     p_run.add_argument(  # progress (issue 16)
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -385,8 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         return _error("interrupted (SIGINT); temporary files removed", EXIT_SIGINT)
     except Terminated:
         return _error("terminated (SIGTERM); temporary files removed", EXIT_SIGTERM)
-    except MemoryError:
-        return _error(f"not enough memory (Python ran out); {_MEMORY_HINT}", EXIT_MEMORY)
+    except MemoryError as exc:  # Spark's (issue 16) says what ran out and what to set
+        message = cli_spark.memory_message(exc) or f"not enough memory (Python ran out); {_MEMORY_HINT}"
+        return _error(message, EXIT_MEMORY)
     except Exception as exc:
         if _duckdb_interrupted(exc):  # DuckDB turns a signal during a query into its own error
             if _received[-1:] == [signal.SIGTERM]:
@@ -536,34 +532,6 @@ def _input_files(folder: str, names: list[str]) -> dict[str, Path]:
     return {name: find_table(data, name) for name in names}
 
 
-def _remote_data(args):
-    """issue 16: the Spark engine's storage module when --data is a URI (s3://, file://, ...),
-    else None; a URI is refused for the other engines, which read local files."""
-    from .data.errors import DataError
-
-    if "://" not in args.data:
-        return None
-    from .engines.spark import storage
-
-    if not storage.is_uri(args.data):
-        return None
-    if args.engine != "spark":
-        raise DataError(
-            f"--data {args.data}: a URI is read by --engine spark only; copy the files to a folder"
-        )
-    return storage
-
-
-def _local_files(inputs: dict) -> dict:
-    """The inputs that are local files: a file:// URI's file too; remote storage's are none."""
-    if all(isinstance(p, Path) for p in inputs.values()):
-        return inputs
-    from .engines.spark.storage import local_path
-
-    found = {n: local_path(p) for n, p in inputs.items()}
-    return {n: p for n, p in found.items() if p is not None}
-
-
 def _run(args) -> int:
     from .api import value_parameters  # value endpoints (issue 14)
     from .check.projection import run_columns
@@ -579,17 +547,7 @@ def _run(args) -> int:
         return compiled
     model = compiled.model
     try:
-        if args.spark_remote and args.engine != "spark":  # Spark Connect (issue 16): not silently unused
-            raise DataError(f"--spark-remote {args.spark_remote} needs --engine spark")
-        if args.engine == "spark":  # issue 16: what Spark cannot derive, refused before reading data
-            from .engines.spark.run import require, spark_program
-
-            require("sqlglot", "pyspark")
-            spark_program(model)
-            if args.spark_remote:  # Spark Connect (issue 16)
-                from .engines.spark.run import use_remote
-
-                use_remote(args.spark_remote)
+        cli_spark.prepare(args, model)  # issue 16: what Spark cannot derive, refused before reading data
         out = check_output(args.out)
         outputs = [(out, "--out"), _default(args.report, out, ".report.csv", "--report", "the report")]
         rates = any(ep.response is not None for ep in model.endpoints) or _detectable(model)
@@ -603,14 +561,14 @@ def _run(args) -> int:
         # value endpoints (issue 14): the PK table, beside the output
         values_out = (check_output(out.with_suffix(".values.csv")), "the value summary")
         values_out = values_out if value_parameters(model) else None
-        remote = _remote_data(args)  # issue 16: a URI for --data, read by the Spark engine
+        remote = cli_spark.remote_data(args)  # issue 16: a URI for --data, read by the Spark engine
         if remote:
             inputs = remote.find_tables(args.data, [t.name for t in model.tables])
         else:
             inputs = _input_files(args.data, [t.name for t in model.tables])
         sources = [
             (Path(args.file), "the .ept file"),
-            *((p, f"the input table '{n}'") for n, p in _local_files(inputs).items()),
+            *((p, f"the input table '{n}'") for n, p in cli_spark.local_files(inputs).items()),
         ]
         refuse_overlaps(
             [*outputs, *([values_out] if values_out else []), (manifest_path(out), "the manifest")], sources
@@ -626,11 +584,7 @@ def _run(args) -> int:
             not_a_folder(manifest_path(out), "the manifest")
             tables = {}
             columns = run_columns(model, args.by)  # issue 16: only the columns the run reads
-            sources = {}
-            if args.engine == "spark":  # issue 16: Parquet tables read and prepared by Spark itself
-                from .engines.spark.files import run_files, spark_sources
-
-                sources = spark_sources(model, inputs, columns)
+            sources = cli_spark.sources(args, model, inputs, columns)  # issue 16: read by Spark itself
             for name, path in inputs.items():  # progress: one stage per table
                 if name in sources:
                     continue
@@ -644,7 +598,7 @@ def _run(args) -> int:
                 tables |= read_tables(args.data, [name], encoding=args.encoding, arrow=arrow, columns=columns)
             pause("derive")
             if sources:
-                result = run_files(compiled, tables, sources, display)
+                result = cli_spark.run_files(compiled, tables, sources, display)
             else:
                 result = compiled.run(tables, engine=args.engine, progress=display)
             stage(display, f"writing {out}")
@@ -664,14 +618,9 @@ def _run(args) -> int:
                 stage(display, f"writing {values_out[0]}")
                 files.write(values_out[0], values, "VALUES")
             pause("staged")
-            argv = args.argv
-            if args.engine == "spark":  # issue 16: which Spark ran it (Spark Connect, or a master)
-                from .engines.spark.run import described, without_secrets
-
-                argv = without_secrets(argv, args.spark_remote)  # a Connect token is no record
+            argv = cli_spark.recorded(args, args.argv)  # issue 16: a Connect token is no record
             manifest = run_manifest(Path(args.file), {} if remote else inputs, args.engine, argv)
-            if args.engine == "spark":
-                manifest["spark"] = described()
+            cli_spark.record_session(args, manifest)  # issue 16: which Spark ran it
             if remote:  # issue 16: the inputs on remote storage, hashed as they are read there
                 manifest["inputs"] = [{"table": n, **remote.manifest_entry(p)} for n, p in inputs.items()]
             manifest["dataset"] = {"name": model.adam.dataset, "label": model.adam.label}  # adam
@@ -894,7 +843,11 @@ def entry() -> None:  # console script
     except Exception as exc:  # every known failure has its own message and code above
         if os.environ.get("ENDPOINTDSL_DEBUG"):
             raise
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        try:
+            text = str(exc).strip()
+        except Exception:  # an error whose text cannot be had (py4j's, of a JVM that died)
+            text = ""
+        reason = text.splitlines()[0] if text else ""
         print(
             f"error: internal error ({type(exc).__name__}{': ' + reason if reason else ''}); please "
             "report it, with the command and the traceback that ENDPOINTDSL_DEBUG=1 shows",

@@ -37,6 +37,7 @@ LAYERS = {
     "endpointdsl.api": 4,
     "endpointdsl.datacheck": 4,
     "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli
+    "endpointdsl.cli_spark": 4,  # the command line's Spark parts (issue 16): the Spark engine, below cli
     "endpointdsl.cli": 5,
     "endpointdsl.pytest_plugin": 5,  # the pytest plugin (issue 15): runs api.test_file
     "endpointdsl.__main__": 6,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import socket
 import subprocess
@@ -124,3 +125,61 @@ def test_an_unreachable_connect_address_is_said_at_once(monkeypatch, address, sa
         spark_run.use_remote(None)
     assert str(raised.value).startswith(said.format(port=port))
     assert "secret" not in str(raised.value)
+
+
+_WORKERS = """
+import json, sys
+import endpointdsl
+from endpointdsl.data.errors import DataError
+from endpointdsl.engines.spark import run, workers
+run.use_remote("local[2]")
+spark = run.session()
+said = {"reported": list(workers.reported(spark))}
+workers.check(spark)  # the same endpointdsl on the server's workers: no word
+for case, package, version in (("absent", "endpointdsl_not_installed", None), ("other", "endpointdsl", "0.0.1")):
+    if version:
+        endpointdsl.__version__ = version  # this side's version differs from the workers'
+    try:
+        workers.check(spark, package)
+        said[case] = None
+    except DataError as exc:
+        said[case] = str(exc)
+print(json.dumps(said))
+"""
+
+
+@pytest.mark.spark
+def test_the_connect_servers_endpointdsl_is_checked_before_its_workers_run_it():
+    pytest.importorskip("pyspark")
+    pytest.importorskip("grpc")
+    if shutil.which("java") is None:
+        pytest.skip("the Spark engine needs Java")
+    env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKERS],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    assert said["reported"] == [endpointdsl_version(), platform.python_version()]
+    python = platform.python_version()
+    assert said["absent"].startswith(
+        f"E386 Spark's executors (Python {python}) have no endpointdsl_not_installed"
+    )
+    assert said["other"] == (
+        f"E387 Spark's executors run endpointdsl {endpointdsl_version()} (Python {python}), this command "
+        f"endpointdsl 0.0.1 (Python {python}): the executors prepare the inputs, so the versions must be the "
+        "same; pip install 'endpointdsl==0.0.1' in the executors' Python (on Spark Connect: the server's; "
+        "PYSPARK_PYTHON or spark.pyspark.python name it)"
+    )
+
+
+def endpointdsl_version() -> str:
+    import endpointdsl
+
+    return endpointdsl.__version__

@@ -371,3 +371,31 @@ end
     assert "DOR" not in done.stderr.split("endpoints:", 1)[1]  # the others are derived
     assert "Traceback" not in done.stderr and not out.exists()
     assert done.stdout == ""
+
+
+# ---- the executors' endpointdsl and the session's memory (workers.py, memory.py) --------------
+
+
+def test_the_executors_endpointdsl_is_this_one_and_another_version_is_said(spark, monkeypatch):
+    from endpointdsl.engines.spark import workers
+
+    workers.check(spark)  # a local session's workers run this interpreter: the same version
+    monkeypatch.setattr(endpointdsl, "__version__", "0.0.1")  # as if this side were another release
+    with pytest.raises(
+        DataError, match=r"^E387 Spark's executors run endpointdsl \S+ .*, this command endpointdsl 0.0.1"
+    ):
+        workers.check(spark)
+    with pytest.raises(DataError, match=r"^E386 Spark's executors .* have no endpointdsl_not_installed"):
+        workers.check(spark, "endpointdsl_not_installed")
+
+
+def test_an_open_session_smaller_than_the_input_wants_is_warned(spark, monkeypatch, capsys):
+    monkeypatch.setattr(spark_run, "_MEMORY", "1g")  # the module's session, as opened for small inputs
+    monkeypatch.setattr(spark_run, "_SAID", 0)
+    assert spark_run.session(100) is spark and capsys.readouterr().err == ""
+    assert spark_run.session(9_904_241) is spark  # a JVM cannot grow: said, not reopened
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "endpointdsl: warning E383: this process's Spark session, opened with 1g, is little"
+    )
+    assert "ENDPOINTDSL_SPARK_MEMORY=6g" in err

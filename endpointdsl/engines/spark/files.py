@@ -10,7 +10,7 @@ from ...data.projection import Columns
 from ...data.tables import RunResult
 from ...progress import Progress, stage
 from .inputs import Source, plan, survey
-from .run import require, run_spark, session, spark_needs
+from .run import check_workers, require, run_spark, session, spark_needs, watching
 
 
 def spark_sources(model, inputs: dict[str, Path], columns: dict[str, Columns]) -> dict[str, Source]:
@@ -34,8 +34,11 @@ def run_files(
 
         keep = [(c.column, c.name, c.line) for c in model.adam.keep]
         check_kept(keep, subject.name, tables[subject.name], model.file, subject.key)
+    spark = session(sum(len(t) for t in tables.values()) + sum(s.rows for s in sources.values()))
+    check_workers(spark)  # the executors run endpointdsl from here on: theirs must be this one
     stage(progress, f"surveying {', '.join(sources)} (Spark)")
-    surveyed = survey(session(), sources)
+    with watching(spark):
+        surveyed = survey(spark, sources)
     stage(progress, "checking the tables and deriving the endpoints (Spark)")
     result = run_spark(model, tables, None, sources, surveyed)
     stage(progress, "completing the ADaM variables")

@@ -13,6 +13,7 @@ command line): never a silent fallback to another engine. pyspark is imported he
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -45,6 +46,7 @@ from ..sql.results import (
 from .groups import found, second_pass
 from .inputs import register as register_source
 from .inputs import validate_sources
+from .memory import SparkOutOfMemory, SparkStalled, choose, machine, needed, parse_size, say, small, watched
 from .translate import Statement, Untranslated, translate
 
 
@@ -105,7 +107,10 @@ def _refusal(model: m.Model, refused: dict[str, str]) -> str:
 
 _SESSION = None
 _OPENED_FOR: str | None = None  # the Spark Connect address _SESSION was opened for (None: classic)
-_REMOTE: str | None = None  # --spark-remote (cli.py); else SPARK_REMOTE
+_REMOTE: str | None = None  # --spark-remote (cli_spark.py); else SPARK_REMOTE
+_MEMORY: str | None = (
+    None  # the driver memory of a session this process started (memory.py); None: a cluster's
+)
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties").as_uri()
 # session settings the script's results depend on: set on every session, Connect's too
 RESULT_CONF = {
@@ -130,18 +135,32 @@ def remote() -> str | None:
     return _REMOTE or os.environ.get("SPARK_REMOTE", "").strip() or None
 
 
-def _local_conf() -> dict[str, str]:
-    """A session this process starts (classic, or a local Connect server): two cores' worth."""
+def _local_conf(memory: str = "1g") -> dict[str, str]:
+    """A session this process starts (classic, or a local Connect server): two cores' worth,
+    `memory` for the driver (`memory.choose`)."""
     return {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "2",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
-        "spark.driver.memory": os.environ.get("ENDPOINTDSL_SPARK_MEMORY", "1g"),
+        "spark.driver.memory": memory,
         # only Spark's errors, on standard error (its warnings would drown the command's output)
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG}",
         **RESULT_CONF,
     }
+
+
+_CHECKED = None  # the session whose executors' endpointdsl was checked (workers.py)
+
+
+def check_workers(spark) -> None:
+    """The executors' endpointdsl, once per session, before the first job that runs it."""
+    global _CHECKED
+    if _CHECKED is not spark:
+        from .workers import check
+
+        check(spark)
+        _CHECKED = spark
 
 
 def _alive(spark) -> bool:
@@ -150,18 +169,22 @@ def _alive(spark) -> bool:
     return spark._sc._jsc is not None
 
 
-def session():
+def session(rows: int | None = None):
     """One Spark session per process (starting one takes seconds). Spark Connect when an
     address is given (`use_remote`, SPARK_REMOTE): the server's own settings hold, and the
     engine sets only what the results depend on (RESULT_CONF); `local[N]` starts a Connect
     server here with the local settings. Else a local session: two cores, no UI, two shuffle
-    partitions (small data), UTC, errors only in the log; ENDPOINTDSL_SPARK_MASTER names
-    another master; under spark-submit (which hands pyspark its JVM's gateway) the master
-    and settings given there hold."""
-    global _SESSION, _OPENED_FOR
+    partitions (small data), UTC, errors only in the log, driver memory sized to `rows`, the
+    run's input rows (memory.py); ENDPOINTDSL_SPARK_MASTER names another master; under
+    spark-submit (which hands pyspark its JVM's gateway) the master and settings given there hold."""
+    global _SESSION, _OPENED_FOR, _MEMORY, _SAID
     address = remote()
     if _SESSION is not None and _alive(_SESSION) and _OPENED_FOR == address:
+        if _MEMORY is not None and rows and needed(rows) > max(parse_size(_MEMORY), _SAID):
+            _SAID = needed(rows)  # a JVM cannot grow: said once for this size
+            say([small(rows, f"this process's Spark session, opened with {_MEMORY},", needed(rows))])
         return _SESSION
+    memory, notes = None, []
     if address is not None:  # before pyspark: its client would wait for minutes, silent
         reachable(address)
     from pyspark.sql import SparkSession
@@ -177,10 +200,12 @@ def session():
         settings = RESULT_CONF
         if address.startswith("local"):  # a Connect server started here, as a local session
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # its Python workers: this one
-            settings = {k: v for k, v in _local_conf().items() if k.startswith("spark.sql.")}
+            memory, notes = choose(rows, os.environ.get("ENDPOINTDSL_SPARK_MEMORY"), machine())
+            local = _local_conf(memory)
+            settings = {k: v for k, v in local.items() if k.startswith("spark.sql.")}
             # the static settings reach only the server's start (pyspark's own channel for
             # them: the client would try to set them again, and the server log each refusal)
-            static = {k: v for k, v in _local_conf().items() if not k.startswith("spark.sql.")}
+            static = {k: v for k, v in local.items() if not k.startswith("spark.sql.")}
             os.environ["PYSPARK_REMOTE_INIT_CONF_LEN"] = "1"
             os.environ["PYSPARK_REMOTE_INIT_CONF_0"] = json.dumps(static)
     else:
@@ -190,13 +215,16 @@ def session():
             # the Python workers (Parquet inputs read on the executors, inputs.py) run this
             # interpreter, which has pyarrow and endpointdsl; a cluster names its own (docs/backends.md)
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        settings = _local_conf()
+        if not master and not os.environ.get("PYSPARK_GATEWAY_PORT"):  # local: executors in this JVM
+            memory, notes = choose(rows, os.environ.get("ENDPOINTDSL_SPARK_MEMORY"), machine())
+        settings = _local_conf(memory or os.environ.get("ENDPOINTDSL_SPARK_MEMORY", "1g"))
     for key, value in settings.items():
         builder = builder.config(key, value)
+    say(notes)  # the memory chosen, or E383: before the JVM starts
     with warnings.catch_warnings():  # pyspark's notice about pandas 3: the engine hands it Arrow
         warnings.simplefilter("ignore", FutureWarning)
         _SESSION = builder.getOrCreate()
-    _OPENED_FOR = address
+    _OPENED_FOR, _MEMORY, _SAID = address, memory, needed(rows or 0)  # `choose` said what this size needs
     if address is None:
         _SESSION.sparkContext.setLogLevel("ERROR")  # no JVM to reach through Connect
     else:  # the first call to the server: what `reachable`'s TCP check cannot see (TLS, a
@@ -273,8 +301,8 @@ def spark_needs(model: m.Model, only: list[str] | None = None):
     program, _ = spark_program(model, only)  # refused before any data is prepared
     second = {code: generate_sql(ungrouped(model, code), [code]) for code in program.grouped}
     for other in second.values():
-        for name, needed in other.needs.items():
-            program.needs[name] |= needed
+        for name, wanted in other.needs.items():
+            program.needs[name] |= wanted
     return program, second
 
 
@@ -309,11 +337,23 @@ def run_spark(
         for check, (table, date, seq) in program.sorted_checks.items()
     }
     program, statements = spark_program(model, only, frozenset(c for c, ok in proofs.items() if ok))
-    spark = session()
+    spark = session(sum(len(t) for t in tables.values()) + sum(s.rows for s in sources.values()))
     # times of day are zone-less (TIMESTAMP_NTZ), but Spark formats them through the session's
     # zone: a cluster's (spark-submit) would move a clock time in a daylight-saving gap
     for key, value in RESULT_CONF.items():
         spark.conf.set(key, value)
+    with watching(spark):  # out of memory, or stalled: a message (memory.py), not a traceback
+        adtte, report, passes = _derive(spark, model, program, statements, second, prepared, sources, proofs)
+    adtte, report = adtte_frame(adtte), report_frame(report)
+    report = with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
+    if passes:
+        adtte, report = with_groups(model, program, adtte, report, passes)
+    return RunResult(adtte, report)
+
+
+def _derive(spark, model, program, statements, second, prepared, sources, proofs):
+    """The script's statements on the registered inputs: (adtte, report) as Arrow, each
+    grouped endpoint's second pass; every view made is dropped again."""
     views: list[str] = []
     try:
         for name, table in prepared.items():
@@ -343,14 +383,34 @@ def run_spark(
                         lambda name, table: _register(spark, name, table, views))
             for code in program.grouped
         ]  # fmt: skip
-    finally:
-        for name in reversed(views):  # the session outlives the run: leave nothing behind
-            spark.catalog.dropTempView(name)
-    adtte, report = adtte_frame(adtte), report_frame(report)
-    report = with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
-    if passes:
-        adtte, report = with_groups(model, program, adtte, report, passes)
-    return RunResult(adtte, report)
+    except BaseException:  # a failed or stopped session: its views go with it
+        with contextlib.suppress(Exception):
+            _drop(spark, views)
+        raise
+    _drop(spark, views)
+    return adtte, report, passes
+
+
+def _drop(spark, views: list[str]) -> None:
+    for name in reversed(views):  # the session outlives the run: leave nothing behind
+        spark.catalog.dropTempView(name)
+
+
+@contextlib.contextmanager
+def watching(spark):
+    """`memory.watched` for this process's session: the stall watchdog on a local classic
+    session (the executors in its JVM). A stalled local session, or one out of memory (its
+    JVM ended, or in doubt), is stopped: the next run opens another, sized to its input."""
+    global _SESSION
+    try:
+        with watched(spark, _MEMORY, _MEMORY is not None and _OPENED_FOR is None):
+            yield
+    except SparkOutOfMemory as exc:
+        if isinstance(exc, SparkStalled) or _MEMORY is not None:
+            with contextlib.suppress(Exception):
+                spark.stop()
+            _SESSION = None
+        raise
 
 
 def _register(spark, name: str, table: pa.Table, views: list[str]) -> None:

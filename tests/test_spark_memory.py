@@ -1,0 +1,288 @@
+"""The Spark engine's memory (issue 16, engines/spark/memory.py): a local session's driver
+sized to the input, E383 when the memory is small for it, E384 for Spark out of memory,
+E385 for a stalled session. Without Spark: the rules are pure functions, the watchdog runs
+on a stand-in session whose clock, GC and CPU the test sets."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from endpointdsl import cli
+from endpointdsl.data.errors import DataError
+from endpointdsl.engines.spark import memory
+
+GIB = 1 << 30
+
+
+@pytest.mark.parametrize(
+    ("rows", "want"),
+    [
+        (0, 1 * GIB),
+        (500, 1 * GIB),  # the examples and tests: the default
+        (1_004_241, 1 * GIB),  # 100k subjects (benchmarks/data/100000): ran in 1g
+        (1_677_721, 1 * GIB),  # 640 B a row: 1 GiB
+        (1_677_722, 2 * GIB),  # one row more: the next whole GiB
+        (9_904_241, 6 * GIB),  # 1M subjects (benchmarks/data/1000000): ran in 6g, not in 1g
+        (99_000_000, 60 * GIB),
+    ],
+)
+def test_the_memory_wanted_grows_with_the_input_rows(rows, want):
+    assert memory.needed(rows) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("1g", GIB),
+        ("6G", 6 * GIB),
+        ("512m", 512 << 20),
+        ("2048", 2048 << 20),
+        ("4gb", 4 * GIB),
+        (" 1t ", 1 << 40),
+    ],
+)
+def test_memory_sizes_read_as_spark_reads_them(text, size):
+    assert memory.parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["lots", "1.5g", "-1g", "6 gigabytes", ""])
+def test_a_memory_size_that_is_none_is_said(text):
+    with pytest.raises(DataError, match=r"ENDPOINTDSL_SPARK_MEMORY=.* is not a memory size"):
+        memory.parse_size(text)
+
+
+@pytest.mark.parametrize(
+    ("rows", "given", "total", "chosen", "said"),
+    [
+        (None, None, 24 * GIB, "1g", []),  # the API's first session before any input: the default
+        (500, None, 24 * GIB, "1g", []),  # the examples and tests: the default, no note
+        (9_904_241, None, 24 * GIB, "6g", ["note: Spark's local driver gets 6g of memory for 9,904,241"]),
+        (9_904_241, None, 8 * GIB, "4g", ["gets 4g", "warning E383: half of this machine's memory (4g)"]),
+        (9_904_241, None, None, "6g", ["gets 6g"]),  # the system does not say: the wanted size
+        (9_904_241, "2g", 24 * GIB, "2g", ["warning E383: ENDPOINTDSL_SPARK_MEMORY=2g is little", "=6g"]),
+        (9_904_241, "8g", 24 * GIB, "8g", []),  # the user's, enough: no word
+        (500, "512m", 24 * GIB, "512m", ["warning E383", "=1g"]),  # under the 1 GiB least
+    ],
+)
+def test_a_local_driver_gets_the_memory_its_input_wants_and_says_so(rows, given, total, chosen, said):
+    got, lines = memory.choose(rows, given, total)
+    assert got == chosen
+    assert len(lines) == (0 if not said else len(lines))
+    text = "\n".join(lines)
+    for part in said:
+        assert part in text
+    if not said:
+        assert lines == []
+
+
+S = [(t, 0.0, 0.0) for t in range(0, 200, 5)]  # (time, GC seconds, CPU seconds)
+
+
+@pytest.mark.parametrize(
+    ("samples", "window", "why"),
+    [
+        ([], 60, None),
+        ([(t, 0.0, 0.0) for t in range(0, 55, 5)], 60, None),  # not a whole window yet
+        ([(t, 0.0, 0.0) for t in range(0, 65, 5)], 60, "used no CPU for 60 s"),
+        ([(t, 0.0, t * 0.01) for t in range(0, 65, 5)], 60, "used no CPU"),  # 1%: idle
+        ([(t, 0.0, t * 0.5) for t in range(0, 65, 5)], 60, None),  # half a core: working
+        ([(t, t * 0.95, t * 1.0) for t in range(0, 65, 5)], 60, "spent 95% of the last 60 s collecting"),
+        ([(t, t * 0.5, t * 1.0) for t in range(0, 65, 5)], 60, None),  # GC half the time: slow, not stalled
+        # only the last window counts: idle long ago, working now
+        ([(t, 0.0, max(0, t - 100) * 1.0) for t in range(0, 200, 5)], 60, None),
+    ],
+)
+def test_the_watchdog_calls_a_stall_only_over_a_whole_window(samples, window, why):
+    said = memory.verdict(samples, window)
+    assert (said is None) == (why is None)
+    if why:
+        assert why in said
+
+
+@pytest.mark.parametrize(
+    ("share", "said"),
+    [(0.3, None), (0.5, "spent 50% of the last 60 s"), (0.64, "spent 64%"), (0.95, "spent 95%")],
+)
+def test_a_session_slowed_by_the_gc_is_warned_before_it_would_be_stopped(share, said):
+    samples = [(t, t * share, t * 1.0) for t in range(0, 65, 5)]
+    got = memory.slowed(samples, 60)
+    assert (got is None) == (said is None)
+    if said:
+        assert got.startswith("endpointdsl: warning E383: Spark's JVM ") and said in got
+
+
+class _Error(Exception):
+    pass
+
+
+def _chained(outer: Exception, inner: Exception) -> Exception:
+    try:
+        try:
+            raise inner
+        except Exception:
+            raise outer  # noqa: B904 (py4j chains its errors so)
+    except Exception as exc:
+        return exc
+
+
+class Py4JNetworkError(Exception):
+    """Stands in for py4j's error of a JVM that died (matched by name)."""
+
+
+class Py4JJavaError(Exception):
+    """Stands in for py4j's error of a Java call whose JVM then died: its text is asked of
+    the JVM, and asking fails (seen at 1M subjects with 1g: the result's `toArrow`)."""
+
+    def __str__(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.mark.parametrize(
+    ("exc", "local", "said"),
+    [
+        (
+            _Error("Job aborted: java.lang.OutOfMemoryError: Java heap space\n\tat x"),
+            False,
+            "Java heap space",
+        ),
+        (
+            _Error("[AGGREGATE_OUT_OF_MEMORY] No enough memory for aggregation"),
+            False,
+            "AGGREGATE_OUT_OF_MEMORY",
+        ),
+        (_chained(_Error("An error occurred"), _Error("GC overhead limit exceeded")), False, "GC overhead"),
+        (_chained(Py4JNetworkError("Answer from Java side is empty"), _Error("boom")), True, "JVM stopped"),
+        (
+            _chained(Py4JNetworkError("Answer from Java side is empty"), _Error("boom")),
+            False,
+            None,
+        ),  # a cluster's
+        (Py4JJavaError(), True, "JVM stopped"),
+        (Py4JJavaError(), False, None),
+        (_Error("[TABLE_OR_VIEW_NOT_FOUND] x"), True, None),  # a bug: not memory
+    ],
+)
+def test_spark_out_of_memory_is_told_from_its_errors(exc, local, said):
+    got = memory.out_of_memory(exc, local)
+    assert (got is None) == (said is None)
+    if said:
+        assert said in got
+
+
+OOM = "Job aborted\njava.lang.OutOfMemoryError: Java heap space\n\tat x"
+
+
+@pytest.mark.parametrize(
+    ("raised", "memory_setting", "kind", "said"),
+    [
+        (
+            _Error(OOM),
+            "1g",
+            memory.SparkOutOfMemory,
+            r"^E384 Spark ran out of memory \(java.lang.OutOfMemoryError",
+        ),
+        (
+            _Error(OOM),
+            "1g",
+            memory.SparkOutOfMemory,
+            "the local driver had 1g: set ENDPOINTDSL_SPARK_MEMORY to more",
+        ),
+        (_Error(OOM), None, memory.SparkOutOfMemory, r"spark\.executor\.memory"),  # a cluster's session
+        (_Error("[TABLE_OR_VIEW_NOT_FOUND] x"), "1g", _Error, "TABLE_OR_VIEW"),  # a bug: as it is
+        (DataError("bad date"), "1g", DataError, "bad date"),
+    ],
+)
+def test_an_out_of_memory_job_is_e384_and_another_error_passes_through(raised, memory_setting, kind, said):
+    with pytest.raises(kind, match=said), memory.watched(None, memory_setting, local=False):
+        raise raised
+
+
+class _Session:
+    """What the watchdog reads of a classic session: a job running, the JVM's GC time (ms)."""
+
+    def __init__(self, gc_ms):
+        self.cancelled = 0
+        self.gc_ms = gc_ms
+        bean = types.SimpleNamespace(getCollectionTime=lambda: self.gc_ms())
+        management = types.SimpleNamespace(getGarbageCollectorMXBeans=lambda: [bean])
+        process = types.SimpleNamespace(current=lambda: types.SimpleNamespace(pid=lambda: -1))
+        self._jvm = types.SimpleNamespace(
+            java=types.SimpleNamespace(lang=types.SimpleNamespace(
+                management=types.SimpleNamespace(ManagementFactory=management), ProcessHandle=process))
+        )  # fmt: skip
+        tracker = types.SimpleNamespace(getActiveJobsIds=lambda: [7])
+        self.sparkContext = types.SimpleNamespace(statusTracker=lambda: tracker, cancelAllJobs=self.cancel)
+        self.released = None
+
+    def cancel(self):
+        self.cancelled += 1
+        self.released.set()
+
+
+def test_a_stalled_local_session_is_cancelled_and_the_run_ends_with_e385(monkeypatch):
+    import threading
+
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0.2")
+    monkeypatch.setattr(memory, "_cpu_seconds", lambda pid: 0.0)  # nothing runs: idle
+    monkeypatch.setattr(memory._Watchdog, "GRACE", 3600.0)  # no JVM to end here
+    spark = _Session(lambda: 0)
+    spark.released = threading.Event()
+    with (
+        pytest.raises(
+            memory.SparkStalled, match=r"^E385 Spark stalled: its JVM and Python workers used no CPU"
+        ),
+        memory.watched(spark, "1g", local=True, step=0.02),
+    ):
+        assert spark.released.wait(10), "the watchdog did not cancel"
+        raise _Error("Job 3 cancelled")  # what the cancelled call raises
+    assert spark.cancelled == 1
+
+
+def test_a_working_local_session_is_left_alone(monkeypatch):
+    import itertools
+    import threading
+
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0.1")
+    cpu = itertools.count(0, 1.0)  # a core's worth of CPU at each sample
+    monkeypatch.setattr(memory, "_cpu_seconds", lambda pid: next(cpu))
+    spark = _Session(lambda: 0)
+    spark.released = threading.Event()
+    with memory.watched(spark, "1g", local=True, step=0.02):
+        assert not spark.released.wait(0.5)
+    assert spark.cancelled == 0
+
+
+@pytest.mark.parametrize("text", ["soon", "-1", "nan"])
+def test_a_stall_setting_that_is_no_seconds_is_said(monkeypatch, text):
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", text)
+    with pytest.raises(DataError, match=f"ENDPOINTDSL_SPARK_STALL={text}: give seconds"):
+        memory.stall_seconds()
+
+
+@pytest.mark.parametrize("kind", [memory.SparkOutOfMemory, memory.SparkStalled])
+def test_spark_out_of_memory_is_exit_5_with_its_message(monkeypatch, capsys, kind):
+    def run(args):
+        raise kind("E384 Spark ran out of memory (Java heap space); set ENDPOINTDSL_SPARK_MEMORY")
+
+    monkeypatch.setattr(cli, "_run", run)
+    assert cli.main(["run", "x.ept", "--data", "d", "--out", "o.csv"]) == 5
+    err = capsys.readouterr().err
+    assert err == "error: E384 Spark ran out of memory (Java heap space); set ENDPOINTDSL_SPARK_MEMORY\n"
+
+
+def test_a_local_session_slowed_by_the_gc_is_warned_once_and_not_stopped(monkeypatch, capsys):
+    import threading
+    import time
+
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0.1")
+    start = time.monotonic()
+    monkeypatch.setattr(memory, "_cpu_seconds", lambda pid: (time.monotonic() - start) * 2)  # busy
+    spark = _Session(lambda: (time.monotonic() - start) * 1000 * 0.7)  # 70% of the time in the GC
+    spark.released = threading.Event()
+    with memory.watched(spark, "1g", local=True, step=0.02):
+        assert not spark.released.wait(0.6)
+    assert spark.cancelled == 0
+    err = capsys.readouterr().err
+    assert err.count("warning E383: Spark's JVM spent") == 1, err
