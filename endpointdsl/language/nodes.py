@@ -3,20 +3,22 @@
 Spans are excluded from equality so that `parse(format(ast)) == ast` holds.
 Nothing here is resolved or checked; that is the checker's job.
 
-The file (`Program`, its `Item`s) is here; the nodes, one module a construct beside the
-transformer's groups (`transform_*`), are in `nodes_base` (the span field, `Ident`),
-`nodes_conditions` (operands, row conditions), `nodes_definitions` (tables, events,
-populations, schedules), `nodes_dates` (occurrences, the origin, reldates),
-`nodes_endpoints` (an endpoint and its clauses, the ADaM options), `nodes_responses`
-(responses, bor, criteria sets, `worst of`) and `nodes_values` (value endpoints). Every
-name stays importable from here.
+The file (`Program`, its `Item`s) and an endpoint (`Endpoint`, its `Clause`s) are here, since
+they join the nodes of every part. The nodes, one module a construct beside the transformer's
+groups (`transform_*`), are in `nodes_base` (the span field, `Ident`), `nodes_conditions`
+(operands, row conditions), `nodes_definitions` (tables, events, populations, schedules),
+`nodes_dates` (occurrences, the origin, reldates), `nodes_endpoints` (an endpoint's
+time-to-event clauses, groups, the ADaM options), `nodes_responses` (responses, bor,
+criteria sets, `worst of`) and `nodes_values` (value endpoints). Every name stays
+importable from here.
 """
 
 from __future__ import annotations
 
 from attrs import field, frozen
 
-from .nodes_base import Ident
+from .diagnostics import Span
+from .nodes_base import SPAN, Ident
 from .nodes_conditions import (
     And,
     ColumnOf,
@@ -67,11 +69,9 @@ from .nodes_endpoints import (
     BoundOption,
     CensorLatest,
     CensorSingle,
-    Clause,
     Cutoff,
     DatasetDef,
     DayCount,
-    Endpoint,
     EventRef,
     GroupBy,
     Horizon,
@@ -136,6 +136,55 @@ __all__ = [
     "Shift", "ShiftedDate", "Stop", "Table", "TableWhere", "Terminating", "TextOperand", "TimeUnit",
     "ValueClause", "ValueOver", "WindowBound", "WithEvent", "Without",
 ]  # fmt: skip
+
+
+# ---- an endpoint and the file: they join the nodes of every part ----------------------
+
+Clause = (
+    Origin
+    | Terminating
+    | CensorSingle
+    | CensorLatest
+    | Horizon
+    | Cutoff
+    | Stop
+    | AmongNamed
+    | AmongInline
+    | DayCount
+    | TimeUnit
+    | BeforeOrigin
+    | Ascertainment
+    | NoCensoring
+    | Missed
+    | Without
+    | BestResponse
+    | Landmark
+    | Occurrence
+    | SdMinimum
+    | Confirm
+    | Responder
+    | NotEvaluable
+    | Evaluable
+    | NoOrigin
+    | Paramn
+    | SameDay
+    | CriteriaUse
+    | GroupBy
+    | ProgressionCutoff  # bor (issue 19)
+    | NoVisits
+    | Extreme
+    | ExtremePick
+    | ValueClause  # value endpoints (issue 14)
+)
+
+
+@frozen
+class Endpoint:
+    paramcd: Ident
+    param: str
+    clauses: tuple[Clause, ...]
+    base: Ident | None = None  # `like BASE`: a variant of another endpoint of the file
+    span: Span | None = SPAN
 
 
 Item = (

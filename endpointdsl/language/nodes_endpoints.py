@@ -1,7 +1,7 @@
-"""AST: an endpoint and its clauses: outcomes, origin, events (competing ones, issue 13),
-censoring rules and missed assessments, observation bounds, population, unit, variants
-(`without`), groups (issue 13) and the ADaM options (`keep`, `dataset`, `paramn`). `Clause`
-names every kind of clause, those of responses and value endpoints too.
+"""AST: an endpoint's clauses: outcomes, origin, events (competing ones, issue 13), censoring
+rules and missed assessments, observation bounds, population, unit, variants (`without`),
+groups (issue 13) and the ADaM options (`keep`, `dataset`, `paramn`). `Endpoint` and
+`Clause`, which join these with the clauses of responses and value endpoints, are in `nodes`.
 """
 
 from __future__ import annotations
@@ -13,23 +13,6 @@ from .nodes_base import SPAN, Ident
 from .nodes_conditions import Operand
 from .nodes_dates import DateRef
 from .nodes_definitions import Population
-from .nodes_responses import (
-    BestResponse,
-    Confirm,
-    CriteriaUse,
-    Evaluable,
-    Extreme,
-    ExtremePick,
-    Landmark,
-    NoOrigin,
-    NotEvaluable,
-    NoVisits,
-    Occurrence,
-    ProgressionCutoff,
-    Responder,
-    SdMinimum,
-)
-from .nodes_values import ValueClause
 
 # ---- outcomes and the options of a bound -------------------------------------------
 
@@ -254,53 +237,4 @@ class GroupBy:
 
     columns: tuple[Ident, ...]
     event: Ident
-    span: Span | None = SPAN
-
-
-# ---- the endpoint: its clauses, of every kind ----------------------------------------
-
-Clause = (
-    Origin
-    | Terminating
-    | CensorSingle
-    | CensorLatest
-    | Horizon
-    | Cutoff
-    | Stop
-    | AmongNamed
-    | AmongInline
-    | DayCount
-    | TimeUnit
-    | BeforeOrigin
-    | Ascertainment
-    | NoCensoring
-    | Missed
-    | Without
-    | BestResponse
-    | Landmark
-    | Occurrence
-    | SdMinimum
-    | Confirm
-    | Responder
-    | NotEvaluable
-    | Evaluable
-    | NoOrigin
-    | Paramn
-    | SameDay
-    | CriteriaUse
-    | GroupBy
-    | ProgressionCutoff  # bor (issue 19)
-    | NoVisits
-    | Extreme
-    | ExtremePick
-    | ValueClause  # value endpoints (issue 14)
-)
-
-
-@frozen
-class Endpoint:
-    paramcd: Ident
-    param: str
-    clauses: tuple[Clause, ...]
-    base: Ident | None = None  # `like BASE`: a variant of another endpoint of the file
     span: Span | None = SPAN
