@@ -119,8 +119,8 @@ from .nodes_values import (
     ValueOver,
 )
 
-# The checker, transformer, printer and tests import the nodes from here (`from
-# ..language import nodes as n`); the parts above hold the definitions.
+# What reads or builds the AST (the transformer, printer, layout, checks and tests) imports
+# the nodes from here (`from ..language import nodes as n`); the parts hold the definitions.
 __all__ = [
     "Alternative", "AmongInline", "AmongNamed", "And", "Ascertainment", "BeforeOrigin", "BestResponse",
     "BlqRule", "BoundOffset", "BoundOption", "CensorLatest", "CensorSingle", "Clause", "ColumnOf",
