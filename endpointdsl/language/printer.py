@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import nodes as n
-from .transformer import escape
+from .transform_base import escape
 
 INDENT = "  "
 

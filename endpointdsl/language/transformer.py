@@ -24,7 +24,8 @@ from .transform_endpoints import EndpointsToAst
 from .transform_responses import ResponsesToAst
 from .transform_values import ValuesToAst
 
-# `escape` (the printer's) and `unescape` are imported from here too
+# `escape` and `unescape` stay importable from here, as before the split; the printer and
+# the groups take them from transform_base
 __all__ = ["ToAst", "escape", "parse", "to_ast", "unescape"]
 
 
