@@ -18,6 +18,7 @@ import math
 
 from ...check import model as m
 from ...check.criteria import shipped
+from .confirmlist import applies, write_confirmation_lists
 from .response import OccurrenceSql
 from .shared import write_once
 from .writer import SqlWriter, col, ident, number, text
@@ -59,6 +60,8 @@ def _lit(value) -> str:
 
 class ResponseSql(OccurrenceSql):
     """`best response of E` and `response of E from ... through ...` (reads `self.r`)."""
+
+    listed = frozenset()  # events whose dates are proven to fit a visit list (generate_sql, confirmlist.py)
 
     def write(self) -> None:
         ep, w = self.ep, self.w
@@ -225,6 +228,9 @@ class ResponseSql(OccurrenceSql):
         days = conf.days if conf else 0
         xs = self._confirmable()
         w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
+        if self.r.event in self.listed and applies(crit, xs):  # perf (issue 16): DuckDB's lists
+            write_confirmation_lists(w, name, self.names["vd"], crit, conf, xs)
+            return
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
         after = "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
         upto = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
