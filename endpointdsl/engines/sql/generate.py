@@ -380,6 +380,7 @@ def generate_sql(
             sql.packed = _packed(model, ep, events, facts)
         if kind is ResponseSql:  # perf (issue 16): visit lists where the dates fit (confirmlist.py)
             sql.listed = _packed(model, ep, events, facts, dates_only=True)
+            sql.seq_packed = _packed(model, ep, events, facts)
         sql.write()
         if ep.paramcd in read_rows:
             write_rows(w, ep)
