@@ -1,8 +1,9 @@
 """The confirmation over each subject's visit list (engines/sql/confirmlist.py, issue 16).
 
 Where the run proves the assessment dates fit (`packs: <table>.<date>/-`), a best response's
-confirmation is computed over each subject's visits as one sorted list; otherwise by window
-functions (best.py). Here: which script holds which path; the two paths' confirmation
+confirmation is computed over each subject's visits as one sorted list, and the record's
+category and date are read off the minimum order; otherwise by window functions and
+arg_min of the record (best.py). Here: which script holds which path; the two paths' confirmation
 relations row for row on generated visit histories (RECIST, IMWG, iRECIST sets); whole runs
 with the list path on and off on generated assessment rows; hand-worked edges (a
 confirmation on the last visit, rows without a sequence, several rows on one date).
@@ -64,6 +65,8 @@ def test_the_list_path_is_written_only_where_the_dates_are_proven_to_fit():
     assert FACT in generate_sql(model).facts  # the run is asked to prove it
     assert "list_filter" not in general and "OVER (PARTITION BY key ORDER BY i" in general
     assert "list_filter" in proven and "OVER (PARTITION BY key ORDER BY i" not in proven
+    # the record's best category and date from the minimum order alone (best._best_by_order)
+    assert "o // 10000000" in proven and "o // 10000000" not in general
     # iRECIST's window after the visit before W: the list path does not apply
     irecist = generate_sql(check_text(program("irecist", RULES[0]), "c.ept"), proven=frozenset({FACT})).text
     assert "list_filter" not in irecist and "lag(d)" in irecist
@@ -222,5 +225,6 @@ def test_the_visits_pack_the_sequence_only_where_proven():
     model = check_text(program("", RULES[0]), "c.ept")
     in_order = frozenset({"same_day_1", FACT})
     packs = generate_sql(model, proven=in_order | {"packs: adrs.ADT__date/ASEQ__num"}).text
-    assert "coalesce(seq, 65536)" in packs and "arg_min_null(seq" not in packs
-    assert "arg_min_null(seq" in generate_sql(model, proven=in_order).text
+    by_rank_and_row = "arg_min_null(seq, (6 - wrnk)"  # RECIST's 7 categories: worst rank 6
+    assert "coalesce(seq, 65536)" in packs and by_rank_and_row not in packs
+    assert by_rank_and_row in generate_sql(model, proven=in_order).text
