@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.check.criteria import shipped
-from endpointdsl.engines.sql import confirmlist
+from endpointdsl.engines.sql import confirmlist, run
 from endpointdsl.engines.sql.generate import generate_sql
 
 pytestmark = pytest.mark.skipif(not confirmlist.LAMBDAS, reason="the list path needs DuckDB 1.3 or later")
@@ -38,6 +38,8 @@ RULES = (
 
 def program(criteria: str, rule: str) -> str:
     use = f"  criteria {criteria}\n" if criteria else ""
+    names = [k.name for k in shipped(criteria or "recist11").categories if k.role == "response"]
+    listed = ", ".join(f'"{n}"' for n in names[-2:])  # RECIST's CR, PR
     return f"""
 table adsl: one row per subject, key SUBJID
 table adrs: many rows per subject, key SUBJID
@@ -47,6 +49,13 @@ endpoint BOR "BOR"
   from rand
 {use}  best response of assess
 {rule}  sd at least 42 days after origin
+end
+endpoint M2 "M2"
+  from rand
+{use}  origin is day 0
+  response of assess from day 45 through day 75 nearest day 60
+  responder if response in ({listed})
+  not evaluable: "N"
 end
 """
 
@@ -138,10 +147,12 @@ def frames(rows, seq: str = "float64") -> dict[str, pd.DataFrame]:
 
 
 def both(text: str, tables: dict) -> tuple:
-    """The SQL engine's result with the list path, and with the windows (fresh programs each)."""
+    """The SQL engine's result with the dates proven to fit (the list confirmation, the
+    records read off the minimum order), and with `packs` never proven (fresh programs each)."""
     on = CompiledFile.from_model(check_text(text, "c.ept")).run(tables, engine="sql")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(confirmlist, "LAMBDAS", False)
+        proven = run.fact
+        patch.setattr(run, "fact", lambda kind, *a: kind != "packs" and proven(kind, *a))
         off = CompiledFile.from_model(check_text(text, "c.ept")).run(tables, engine="sql")
     return on, off
 
@@ -217,8 +228,13 @@ def test_edges_by_hand_with_and_without_the_list_path(seq, without):
         got = {
             r.USUBJID: (r.AVALC, pd.Timestamp(r.ADT).date(), None if pd.isna(r.SRCSEQ) else r.SRCSEQ)
             for r in result.adtte.itertuples()
+            if r.PARAMCD == "BOR"
         }
         assert got == {k: v for k, v in EXPECTED.items() if k != without}
+        # the landmark from day 45 through 75, nearest day 60 (2020-03-01): the visit on it
+        landmark = result.adtte[result.adtte.PARAMCD == "M2"].set_index("USUBJID")
+        responded = {"S1": "Y", "S2": "N", "S3": "Y", "S4": "Y", "S5": "Y", "S6": "Y"}
+        assert dict(landmark.AVALC) == {k: v for k, v in responded.items() if k != without}
 
 
 def test_the_visits_pack_the_sequence_only_where_proven():

@@ -18,7 +18,7 @@ import math
 
 from ...check import model as m
 from ...check.criteria import shipped
-from .confirmlist import applies, write_confirmation_lists
+from .confirmlist import SLOTS, applies, write_confirmation_lists
 from .response import OccurrenceSql
 from .shared import write_once
 from .writer import SqlWriter, col, ident, number, text
@@ -465,9 +465,26 @@ class ResponseSql(OccurrenceSql):
             order = f"abs(date_diff('day', {target}, v.d)) * 100000000 + v.i"
         else:
             order = f"{self.rank('v.v')} * 100000000 + v.i"
-        w.line(f"WITH g AS (SELECT v.key, arg_min({fields}, {order}) AS pick")
         join = "" if days else f" JOIN {self.win} AS q ON q.key = v.key"
-        w.line(f"    FROM {vd} AS v{join} WHERE v.d >= {lo} AND v.d <= {hi} GROUP BY v.key)")
+        if self.r.event in self.listed and len(self.crit.categories) <= SLOTS:
+            # perf (issue 16): dates proven from 1900 (packed.fits): the minimum order with the
+            # visit's rank gives its day number, date, category and role; the sequence (and an
+            # imputed time of day) taken with it (no struct per visit: 0.7 to 0.35 s CPU at 1M)
+            _, _, _, _, dtf = self.occ_fields(self.src(self.r.event), "t")
+            dtf = dtf if dtf.startswith("CAST(NULL") else f"arg_min_null(v.dtf, {order})"
+            w.line(f"WITH g0 AS (SELECT v.key, min(({order}) * {SLOTS} + v.rnk) AS o,")
+            w.line(f"    arg_min_null(v.seq, {order}) AS seq, {dtf} AS dtf")
+            w.line(f"    FROM {vd} AS v{join} WHERE v.d >= {lo} AND v.d <= {hi} GROUP BY v.key)")
+            cats = self.crit.categories
+            name = " ".join(f"WHEN {i} THEN {text(k.name)}" for i, k in enumerate(cats))
+            role = " ".join(f"WHEN {i} THEN {text(k.role)}" for i, k in enumerate(cats) if k.role is not None)
+            role = f"CASE o % {SLOTS} {role} END" if role else "CAST(NULL AS VARCHAR)"
+            day = f"DATE '0001-01-01' + CAST((o // {SLOTS}) % 100000000 AS INTEGER)"
+            w.line(f", g AS (SELECT key, CASE WHEN o IS NOT NULL THEN {{'d': {day}, 'dtf': dtf, 'seq': seq,")
+            w.line(f"    'v': CASE o % {SLOTS} {name} END, 'role': {role}}} END AS pick FROM g0)")
+        else:
+            w.line(f"WITH g AS (SELECT v.key, arg_min({fields}, {order}) AS pick")
+            w.line(f"    FROM {vd} AS v{join} WHERE v.d >= {lo} AND v.d <= {hi} GROUP BY v.key)")
         chosen, joins = "g.pick", ""
         if stop_first:  # the first progression before the window decides
             # the visits stop at the first progression: a subject's only progression visit
