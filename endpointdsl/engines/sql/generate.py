@@ -380,6 +380,9 @@ def generate_sql(
             sql.packed = _packed(model, ep, events, facts)
             subject = model.subject_table.name  # its rows read in place (endpoint._read_in_place)
             sql.scanned = facts.holds(f"unique keys: {subject}", "unique", subject) == "TRUE"
+        if kind is ResponseSql:  # perf (issue 16): visit lists where the dates fit (confirmlist.py)
+            sql.listed = _packed(model, ep, events, facts, dates_only=True)
+            sql.seq_packed = _packed(model, ep, events, facts)
         sql.write()
         if ep.paramcd in read_rows:
             write_rows(w, ep)
@@ -402,14 +405,15 @@ def generate_sql(
     )
 
 
-def _packed(model: m.Model, ep: m.EndpointSpec, events: Events, facts: Facts) -> frozenset:
-    """The endpoint's events whose rows are proven to fit a packed ordering (packed.py)."""
+def _packed(model: m.Model, ep: m.EndpointSpec, events: Events, facts: Facts, dates_only=False) -> frozenset:
+    """The endpoint's events whose rows are proven to fit a packed ordering (packed.py);
+    `dates_only`: whose dates and row numbers fit, whatever the sequence (confirmlist.py)."""
     found = set()
     for name in m.event_names(ep):
         ev = model.event(name)
         if packed.packable(ev):
             date = view_name(ev.column, events.date_reader(ev)[0])
-            seq = view_name(ev.sequence, "num") if ev.sequence else None
+            seq = view_name(ev.sequence, "num") if ev.sequence and not dates_only else None
             if facts.holds(packed.fact_name(ev.table, date, seq), "packs", ev.table, (date, seq)) == "TRUE":
                 found.add(name)
     return frozenset(found)

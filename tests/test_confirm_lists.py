@@ -1,0 +1,246 @@
+"""The confirmation over each subject's visit list (engines/sql/confirmlist.py, issue 16).
+
+Where the run proves the assessment dates fit (`packs: <table>.<date>/-`), a best response's
+confirmation is computed over each subject's visits as one sorted list, and the record's
+category and date are read off the minimum order; otherwise by window functions and
+arg_min of the record (best.py). Here: which script holds which path; the two paths' confirmation
+relations row for row on generated visit histories (RECIST, IMWG, iRECIST sets); whole runs
+with the list path on and off on generated assessment rows; hand-worked edges (a
+confirmation on the last visit, rows without a sequence, several rows on one date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+
+from endpointdsl.api import CompiledFile, check_text
+from endpointdsl.check.criteria import shipped
+from endpointdsl.engines.sql import confirmlist, run
+from endpointdsl.engines.sql.generate import generate_sql
+
+pytestmark = pytest.mark.skipif(not confirmlist.LAMBDAS, reason="the list path needs DuckDB 1.3 or later")
+
+FACT = "packs: adrs.ADT__date/-"
+RAND = dt.date(2020, 1, 1)
+RULES = (
+    "  confirm after 28 days, at most 1 ne between\n",
+    "  confirm after 4 weeks, at most 2 ne between, at most 1 sd between\n",
+    "  confirm after 0 days, at most 0 ne between\n",
+    "",  # no `confirm`: only the categories the set confirms itself (IMWG, iRECIST)
+)
+
+
+def program(criteria: str, rule: str) -> str:
+    use = f"  criteria {criteria}\n" if criteria else ""
+    names = [k.name for k in shipped(criteria or "recist11").categories if k.role == "response"]
+    listed = ", ".join(f'"{n}"' for n in names[-2:])  # RECIST's CR, PR
+    return f"""
+table adsl: one row per subject, key SUBJID
+table adrs: many rows per subject, key SUBJID
+event rand = adsl.RANDDT
+event assess = adrs.ADT response OVRRESP sequence ASEQ
+endpoint BOR "BOR"
+  from rand
+{use}  best response of assess
+{rule}  sd at least 42 days after origin
+end
+endpoint M2 "M2"
+  from rand
+{use}  origin is day 0
+  response of assess from day 45 through day 75 nearest day 60
+  responder if response in ({listed})
+  not evaluable: "N"
+end
+"""
+
+
+def confirm_statement(script: str) -> str | None:
+    con = duckdb.connect()
+    for statement in con.extract_statements(script):
+        if 'TEMP TABLE "confirm_assess_1"' in statement.query:
+            return statement.query
+    return None
+
+
+def test_the_list_path_is_written_only_where_the_dates_are_proven_to_fit():
+    model = check_text(program("", RULES[0]), "c.ept")
+    general, proven = generate_sql(model).text, generate_sql(model, proven=frozenset({FACT})).text
+    assert FACT in generate_sql(model).facts  # the run is asked to prove it
+    assert "list_filter" not in general and "OVER (PARTITION BY key ORDER BY i" in general
+    assert "list_filter" in proven and "OVER (PARTITION BY key ORDER BY i" not in proven
+    # the record's best category and date from the minimum order alone (best._best_by_order)
+    assert "o // 10000000" in proven and "o // 10000000" not in general
+    # iRECIST's window after the visit before W: the list path does not apply
+    irecist = generate_sql(check_text(program("irecist", RULES[0]), "c.ept"), proven=frozenset({FACT})).text
+    assert "list_filter" not in irecist and "lag(d)" in irecist
+
+
+# ---- the two confirmation relations on the same visits ---------------------------------------
+
+
+@st.composite
+def visits(draw, names: tuple[str, ...]):
+    """(key, day, category) rows: up to 4 subjects with up to 12 visits on distinct days."""
+    rows = []
+    for key in range(draw(st.integers(1, 4))):
+        day = 700000 + draw(st.integers(0, 60))
+        for _ in range(draw(st.integers(0, 12))):
+            day += draw(st.sampled_from((1, 2, 9, 27, 28, 29, 30, 31, 45)))
+            rows.append((key, day, draw(st.sampled_from(names))))
+    return rows
+
+
+def relation(statement: str, rows, criteria: str) -> list[tuple]:
+    crit = shipped(criteria or "recist11")
+    cats = crit.categories
+    table = pd.DataFrame(
+        [(k, i, dt.date(1, 1, 1) + dt.timedelta(days=i), v, crit.names.index(v), cats[crit.names.index(v)].role)
+         for k, i, v in rows],
+        columns=["key", "i", "d", "v", "rnk", "role"],
+    )  # fmt: skip
+    con = duckdb.connect()
+    con.register("vis", table)
+    con.execute(
+        "CREATE TEMP TABLE visits AS SELECT CAST(key AS BIGINT) AS key, CAST(i AS BIGINT) AS i,"
+        " CAST(d AS DATE) AS d, CAST(v AS VARCHAR) AS v, CAST(rnk AS INTEGER) AS rnk,"
+        " CAST(role AS VARCHAR) AS role FROM vis"
+    )
+    con.execute(statement.replace('"visits_assess_1"', "visits"))
+    return con.execute('SELECT * FROM "confirm_assess_1" ORDER BY key, i').fetchall()
+
+
+@settings(max_examples=max(25, settings.default.max_examples // 2))  # small: DuckDB alone
+@given(data=st.data())
+def test_the_list_and_window_paths_give_the_same_confirmations(data):
+    criteria = data.draw(st.sampled_from(("", "imwg")))
+    rule = data.draw(st.sampled_from(RULES))
+    model = check_text(program(criteria, rule), "c.ept")
+    windows = confirm_statement(generate_sql(model).text)
+    lists = confirm_statement(generate_sql(model, proven=frozenset({FACT})).text)
+    if windows is None:  # nothing is confirmed: neither path writes a confirmation
+        assert lists is None
+        return
+    assert "list_filter" in lists and "list_filter" not in windows
+    rows = data.draw(visits(shipped(criteria or "recist11").names))
+    note(repr(rows))
+    assert relation(lists, rows, criteria) == relation(windows, rows, criteria)
+
+
+# ---- whole runs, the list path on and off ---------------------------------------------------
+
+
+def frames(rows, seq: str = "float64") -> dict[str, pd.DataFrame]:
+    """`seq`: ASEQ's type; integers (Int64) let the run prove packed.py's fact, and the visits
+    then take a date's first sequence from one packed minimum (best._visits)."""
+    subjects = sorted({s for s, *_ in rows}) or ["S0"]
+    adsl = pd.DataFrame({"SUBJID": subjects, "RANDDT": [RAND.isoformat()] * len(subjects)})
+    adrs = pd.DataFrame(
+        [(s, d.isoformat(), r, q) for s, d, r, q in rows], columns=["SUBJID", "ADT", "OVRRESP", "ASEQ"]
+    )
+    return {"adsl": adsl, "adrs": adrs.astype({"ASEQ": seq, "OVRRESP": "object"})}
+
+
+def both(text: str, tables: dict) -> tuple:
+    """The SQL engine's result with the dates proven to fit (the list confirmation, the
+    records read off the minimum order), and with `packs` never proven (fresh programs each)."""
+    on = CompiledFile.from_model(check_text(text, "c.ept")).run(tables, engine="sql")
+    with pytest.MonkeyPatch.context() as patch:
+        proven = run.fact
+        patch.setattr(run, "fact", lambda kind, *a: kind != "packs" and proven(kind, *a))
+        off = CompiledFile.from_model(check_text(text, "c.ept")).run(tables, engine="sql")
+    return on, off
+
+
+@st.composite
+def assessments(draw, names: tuple[str, ...]):
+    rows, seq = [], 0
+    for s in range(draw(st.integers(1, 4))):
+        when = RAND + dt.timedelta(days=draw(st.sampled_from((-7, 0, 20, 42, 60))))
+        pool = st.sampled_from(names) | st.sampled_from(("NE", "XX")) | st.none()
+        for _ in range(draw(st.integers(0, 12))):
+            when += dt.timedelta(days=draw(st.sampled_from((0, 1, 14, 27, 28, 29, 35))))
+            seq += 1
+            rows.append((f"S{s}", when, draw(pool), draw(st.sampled_from((float(seq), None)))))
+    return rows
+
+
+@settings(max_examples=max(6, settings.default.max_examples // 10))
+@given(data=st.data())
+def test_runs_with_and_without_the_list_path_agree(data):
+    criteria = data.draw(st.sampled_from(("", "imwg")))
+    text = program(criteria, data.draw(st.sampled_from(RULES)))
+    rows = data.draw(assessments(shipped(criteria or "recist11").names))
+    note(repr(rows))
+    tables = frames(rows, data.draw(st.sampled_from(("float64", "Int64"))))
+    on, off = both(text, tables)
+    pd.testing.assert_frame_equal(on.adtte, off.adtte)
+    pd.testing.assert_frame_equal(on.report, off.report)
+    per_subject = CompiledFile.from_model(check_text(text, "c.ept")).run(tables, engine="compiled")
+    pd.testing.assert_frame_equal(on.adtte, per_subject.adtte)
+    pd.testing.assert_frame_equal(on.report, per_subject.report)
+
+
+# ---- hand-worked edges ---------------------------------------------------------------------
+
+
+def day(month: int, d: int) -> dt.date:
+    return dt.date(2020, month, d)
+
+
+EDGES = [
+    # confirmed by the last visit, exactly 28 days later
+    ("S1", day(3, 1), "PR", 1.0), ("S1", day(3, 29), "PR", 2.0),
+    # the candidate is the last visit: nothing after it confirms; SD from day 42
+    ("S2", day(3, 1), "SD", 3.0), ("S2", day(3, 29), "CR", 4.0),
+    # no sequence on any row; CR confirmed by the last of two CRs after an NE
+    ("S3", day(3, 1), "CR", None), ("S3", day(3, 10), "NE", None), ("S3", day(4, 15), "CR", None),
+    # CR and PR on one date (the visit is the PR), confirmed by the CR on the last visit
+    ("S4", day(3, 1), "CR", 5.0), ("S4", day(3, 1), "PR", 6.0), ("S4", day(4, 1), "CR", 7.0),
+    # W (the PR 35 days on) comes after a better response (the CR 9 days on): not confirmed
+    ("S5", day(3, 1), "PR", 8.0), ("S5", day(3, 10), "CR", 9.0), ("S5", day(4, 5), "PR", 10.0),
+    # a CR and two PRs on one date: the visit is the worse, PR, the first PR row (ASEQ 12)
+    ("S6", day(3, 1), "CR", 11.0), ("S6", day(3, 1), "PR", 12.0), ("S6", day(3, 1), "PR", 13.0),
+    ("S6", day(4, 1), "PR", 14.0),
+]  # fmt: skip
+# (AVALC, ADT, SRCSEQ) by hand from semantics 6.1 (28 days, at most 1 NE between)
+EXPECTED = {
+    "S1": ("PR", day(3, 1), 1.0),
+    "S2": ("SD", day(3, 1), 3.0),
+    "S3": ("CR", day(3, 1), None),
+    "S4": ("PR", day(3, 1), 6.0),
+    "S5": ("SD", day(3, 1), 8.0),
+    "S6": ("PR", day(3, 1), 12.0),
+}
+
+
+# Int64 without S3 (no missing sequence): the rows are proven in order and their sequences
+# packed (the visits' packed minimum); with S3 or as doubles, the other paths
+@pytest.mark.parametrize(("seq", "without"), [("float64", ""), ("Int64", ""), ("Int64", "S3")])
+def test_edges_by_hand_with_and_without_the_list_path(seq, without):
+    rows = [r for r in EDGES if r[0] != without]
+    for result in both(program("", RULES[0]), frames(rows, seq)):
+        got = {
+            r.USUBJID: (r.AVALC, pd.Timestamp(r.ADT).date(), None if pd.isna(r.SRCSEQ) else r.SRCSEQ)
+            for r in result.adtte.itertuples()
+            if r.PARAMCD == "BOR"
+        }
+        assert got == {k: v for k, v in EXPECTED.items() if k != without}
+        # the landmark from day 45 through 75, nearest day 60 (2020-03-01): the visit on it
+        landmark = result.adtte[result.adtte.PARAMCD == "M2"].set_index("USUBJID")
+        responded = {"S1": "Y", "S2": "N", "S3": "Y", "S4": "Y", "S5": "Y", "S6": "Y"}
+        assert dict(landmark.AVALC) == {k: v for k, v in responded.items() if k != without}
+
+
+def test_the_visits_pack_the_sequence_only_where_proven():
+    model = check_text(program("", RULES[0]), "c.ept")
+    in_order = frozenset({"same_day_1", FACT})
+    packs = generate_sql(model, proven=in_order | {"packs: adrs.ADT__date/ASEQ__num"}).text
+    by_rank_and_row = "arg_min_null(seq, (6 - wrnk)"  # RECIST's 7 categories: worst rank 6
+    assert "coalesce(seq, 65536)" in packs and by_rank_and_row not in packs
+    assert by_rank_and_row in generate_sql(model, proven=in_order).text
