@@ -267,7 +267,8 @@ def records(numbers: list, codes: list, kind: pa.DataType | None = None) -> pa.T
         {
             "USUBJID": pa.array(numbers, kind or pa.int32()),
             "PARAMCD": pa.array(codes, pa.string()),
-            "AVAL": pa.array([float(i) for i in range(len(numbers))]),
+            # typed: an empty list would be Arrow's null type, which DuckDB 1.1 reads back as int32
+            "AVAL": pa.array([float(i) for i in range(len(numbers))], pa.float64()),
         }
     )
 
