@@ -108,9 +108,9 @@ def _refusal(model: m.Model, refused: dict[str, str]) -> str:
 _SESSION = None
 _OPENED_FOR: str | None = None  # the Spark Connect address _SESSION was opened for (None: classic)
 _REMOTE: str | None = None  # --spark-remote (cli_spark.py); else SPARK_REMOTE
-_MEMORY: str | None = (
-    None  # the driver memory of a session this process started (memory.py); None: a cluster's
-)
+# the driver memory of a session this process started (memory.py); None: a cluster's
+_MEMORY: str | None = None
+_SAID = 0  # bytes the E383 warnings have asked for, for the open session: each size said once
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties").as_uri()
 # session settings the script's results depend on: set on every session, Connect's too
 RESULT_CONF = {
