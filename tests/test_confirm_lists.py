@@ -15,6 +15,7 @@ import datetime as dt
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from endpointdsl.engines.sql.generate import generate_sql
 pytestmark = pytest.mark.skipif(not confirmlist.LAMBDAS, reason="the list path needs DuckDB 1.3 or later")
 
 FACT = "packs: adrs.ADT__date/-"
+SHORT = "short: adrs"  # few rows a subject (prepare.short_rows): the confirmation's lists pay
 RAND = dt.date(2020, 1, 1)
 RULES = (
     "  confirm after 28 days, at most 1 ne between\n",
@@ -70,14 +72,19 @@ def confirm_statement(script: str) -> str | None:
 
 def test_the_list_path_is_written_only_where_the_dates_are_proven_to_fit():
     model = check_text(program("", RULES[0]), "c.ept")
-    general, proven = generate_sql(model).text, generate_sql(model, proven=frozenset({FACT})).text
-    assert FACT in generate_sql(model).facts  # the run is asked to prove it
+    general, proven = generate_sql(model).text, generate_sql(model, proven=frozenset({FACT, SHORT})).text
+    assert {FACT, SHORT} <= set(generate_sql(model).facts)  # the run is asked to prove them
     assert "list_filter" not in general and "OVER (PARTITION BY key ORDER BY i" in general
     assert "list_filter" in proven and "OVER (PARTITION BY key ORDER BY i" not in proven
+    # many rows a subject (SHORT not proven): the windows, whose cost does not grow with them
+    long = generate_sql(model, proven=frozenset({FACT})).text
+    assert "list_filter" not in long and "OVER (PARTITION BY key ORDER BY i" in long
     # the record's best category and date from the minimum order alone (best._best_by_order)
     assert "o // 10000000" in proven and "o // 10000000" not in general
     # iRECIST's window after the visit before W: the list path does not apply
-    irecist = generate_sql(check_text(program("irecist", RULES[0]), "c.ept"), proven=frozenset({FACT})).text
+    irecist = generate_sql(
+        check_text(program("irecist", RULES[0]), "c.ept"), proven=frozenset({FACT, SHORT})
+    ).text
     assert "list_filter" not in irecist and "lag(d)" in irecist
 
 
@@ -122,7 +129,7 @@ def test_the_list_and_window_paths_give_the_same_confirmations(data):
     rule = data.draw(st.sampled_from(RULES))
     model = check_text(program(criteria, rule), "c.ept")
     windows = confirm_statement(generate_sql(model).text)
-    lists = confirm_statement(generate_sql(model, proven=frozenset({FACT})).text)
+    lists = confirm_statement(generate_sql(model, proven=frozenset({FACT, SHORT})).text)
     if windows is None:  # nothing is confirmed: neither path writes a confirmation
         assert lists is None
         return
@@ -244,3 +251,58 @@ def test_the_visits_pack_the_sequence_only_where_proven():
     by_rank_and_row = "arg_min_null(seq, (6 - wrnk)"  # RECIST's 7 categories: worst rank 6
     assert "coalesce(seq, 65536)" in packs and by_rank_and_row not in packs
     assert by_rank_and_row in generate_sql(model, proven=in_order).text
+
+
+# ---- many rows a subject: the windows (the lists' cost grows with the square of them) ---------
+
+
+@pytest.mark.parametrize(
+    ("keys", "short"),
+    [
+        ([], True),
+        ([0] * 24, True),  # one subject of 24 rows: 24^2 = 24 x 24
+        ([0] * 25, False),  # 25^2 > 24 x 25
+        ([0] * 30 + list(range(1, 31)), True),  # 30^2 + 30 = 930 <= 24 x 60
+        ([0] * 40 + list(range(1, 21)), False),  # 40^2 + 20 = 1620 > 24 x 60
+        (["S1"] * 25, False),  # text keys: counted by value
+        (["S1"] * 3 + ["S2"] * 2, True),
+    ],
+)
+def test_short_rows_bounds_the_square_of_each_subjects_rows(keys, short):
+    from endpointdsl.engines.sql.prepare import fact, short_rows
+
+    typed = pa.chunked_array([keys], pa.int32() if keys and isinstance(keys[0], int) else pa.string())
+    assert short_rows(typed) is short
+    table = pa.table({"__key": pa.chunked_array([[None], *typed.chunks], typed.type)})  # a row without a key
+    assert fact("short", table, None, table) is short
+
+
+def test_subjects_with_many_visits_take_the_windows_and_agree():
+    """Two subjects with 40 visits a day apart (PR, SD, NE, CR in turn) and one with three:
+    `short` is not proven, so the confirmation is the window path's, and the result is the
+    per-subject engine's."""
+    cycle = ("PR", "SD", "NE", "CR")
+    rows = [
+        (s, RAND + dt.timedelta(days=1 + 7 * k), cycle[k % 4], float(100 * i + k))
+        for i, s in enumerate(("S1", "S2"))
+        for k in range(40)
+    ]
+    rows += [("S3", RAND + dt.timedelta(days=d), r, None) for d, r in ((42, "PR"), (71, "PR"), (100, "SD"))]
+    text = program("", RULES[0])
+    scripts = []
+    with pytest.MonkeyPatch.context() as patch:
+        kept = run._proven_program
+
+        def recorded(*args):
+            made = kept(*args)
+            scripts.append(made.text)
+            return made
+
+        patch.setattr(run, "_proven_program", recorded)
+        sql = CompiledFile.from_model(check_text(text, "c.ept")).run(frames(rows), engine="sql")
+    assert scripts and all(
+        "list_filter" not in s and "OVER (PARTITION BY key ORDER BY i" in s for s in scripts
+    )
+    per_subject = CompiledFile.from_model(check_text(text, "c.ept")).run(frames(rows), engine="compiled")
+    pd.testing.assert_frame_equal(sql.adtte, per_subject.adtte)
+    pd.testing.assert_frame_equal(sql.report, per_subject.report)

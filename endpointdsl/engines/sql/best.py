@@ -63,6 +63,7 @@ class ResponseSql(OccurrenceSql):
 
     listed = frozenset()  # events whose dates are proven to fit a visit list (generate_sql, confirmlist.py)
     seq_packed = frozenset()  # events whose rows are proven to fit packed.py's ordering (generate_sql)
+    short = False  # the response event's table has few rows a subject (prepare.short_rows): lists pay
 
     def write(self) -> None:
         ep, w = self.ep, self.w
@@ -237,7 +238,8 @@ class ResponseSql(OccurrenceSql):
         days = conf.days if conf else 0
         xs = self._confirmable()
         w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
-        if self.r.event in self.listed and applies(crit, xs):  # perf (issue 16): DuckDB's lists
+        # perf (issue 16): DuckDB's lists, where the subjects' rows are few (prepare.short_rows)
+        if self.r.event in self.listed and self.short and applies(crit, xs):
             write_confirmation_lists(w, name, self.names["vd"], crit, conf, xs)
             return
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")

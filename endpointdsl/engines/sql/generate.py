@@ -382,6 +382,8 @@ def generate_sql(
             sql.scanned = facts.holds(f"unique keys: {subject}", "unique", subject) == "TRUE"
         if kind is ResponseSql:  # perf (issue 16): visit lists where the dates fit (confirmlist.py)
             sql.listed = _packed(model, ep, events, facts, dates_only=True)
+            table = model.event(ep.response.event).table  # few rows a subject: lists (confirmlist.py)
+            sql.short = facts.holds(f"short: {table}", "short", table) == "TRUE"
             sql.seq_packed = _packed(model, ep, events, facts)
         sql.write()
         if ep.paramcd in read_rows:
