@@ -31,7 +31,9 @@ class _Frame:
         here = endpointdsl.__version__
         endpointdsl.__version__ = self.session.version or here  # the executor's own copy
         try:
-            return pa.Table.from_batches(list(self.task(iter([pa.record_batch([pa.array([0])], names=["id"])]))))
+            return pa.Table.from_batches(
+                list(self.task(iter([pa.record_batch([pa.array([0])], names=["id"])])))
+            )
         finally:
             endpointdsl.__version__ = here
 
