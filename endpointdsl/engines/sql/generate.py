@@ -382,8 +382,9 @@ def generate_sql(
             sql.scanned = facts.holds(f"unique keys: {subject}", "unique", subject) == "TRUE"
         if kind is ResponseSql:  # perf (issue 16): visit lists where the dates fit (confirmlist.py)
             sql.listed = _packed(model, ep, events, facts, dates_only=True)
-            table = model.event(ep.response.event).table  # few rows a subject: lists (confirmlist.py)
-            sql.short = facts.holds(f"short: {table}", "short", table) == "TRUE"
+            ev = model.event(ep.response.event)  # an input table's rows, few a subject: lists
+            if packed.packable(ev):  # (as _packed asks; a derived event reads an endpoint's rows)
+                sql.short = facts.holds(f"short: {ev.table}", "short", ev.table) == "TRUE"
             sql.seq_packed = _packed(model, ep, events, facts)
         sql.write()
         if ep.paramcd in read_rows:
