@@ -11,7 +11,6 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import event, given, settings
-from hypothesis import strategies as st
 from sql_paths import same_with_and_without
 from strategies import table_cases
 from test_differential import compile_text, frames, rejected
@@ -257,99 +256,3 @@ def test_a_direct_table_reads_sliced_arrays_at_their_offsets():
     subject = pa.array(["X9", "A1", "A2", "A3"], pa.string()).slice(1)
     looked = pa.chunked_array([pa.array(["Z9", "Z9", "A3", "A1"], pa.string()).slice(2)])
     assert keys._dense(looked, subject).to_pylist() == [2, 0]
-
-
-# ---- records put in order on the subject numbers (keys.in_key_order) ----------------------------
-
-
-def records(numbers: list, codes: list, kind: pa.DataType | None = None) -> pa.Table:
-    return pa.table(
-        {
-            "USUBJID": pa.array(numbers, kind or pa.int32()),
-            "PARAMCD": pa.array(codes, pa.string()),
-            # typed: an empty list would be Arrow's null type, which DuckDB 1.1 reads back as int32
-            "AVAL": pa.array([float(i) for i in range(len(numbers))], pa.float64()),
-        }
-    )
-
-
-def ordered_by_duckdb(table: pa.Table, order: tuple) -> pa.Table:
-    """What run_sql reads without in_key_order: result_queries' ORDER BY over the same rows."""
-    from endpointdsl.engines.sql.generate import result_queries
-
-    con = sql_run.connect(1)
-    try:
-        con.register("adtte", table)
-        return con.sql(result_queries(order, True)[0]).to_arrow_table()
-    finally:
-        con.close()
-
-
-@pytest.mark.parametrize(
-    "numbers, codes, order, expected",
-    [
-        # by number, then by the endpoint's place in the file (worked out by hand)
-        ([2, 0, 1, 0], ["OS", "OS", "PFS", "PFS"], ("PFS", "OS"), [3, 1, 2, 0]),
-        ([1, 0], ["PFS", "PFS"], ("PFS",), [1, 0]),
-        ([], [], ("PFS",), []),
-        ([0, 1], ["PFS", "XX"], ("PFS",), None),  # an endpoint not in the order: the query
-        ([0, 0], ["PFS", "PFS"], ("PFS",), None),  # a subject twice: the query
-        ([0, None], ["PFS", "PFS"], ("PFS",), None),  # no number
-    ],
-)
-def test_records_on_subject_numbers_are_put_in_order_or_left_to_the_query(numbers, codes, order, expected):
-    table = records(numbers, codes)
-    got = keys.in_key_order(table, order)
-    if expected is None:
-        assert got is None
-        return
-    assert got["AVAL"].to_pylist() == [float(i) for i in expected]
-    assert got.equals(ordered_by_duckdb(table, order))
-
-
-def test_records_on_text_keys_are_left_to_the_query():
-    assert keys.in_key_order(records(["a"], ["PFS"], pa.string()), ("PFS",)) is None
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.data())
-def test_records_put_in_order_equal_the_query_on_any_rows(data):
-    order = tuple(
-        data.draw(st.lists(st.sampled_from(["PFS", "OS", "DOR", "TTP"]), min_size=1, max_size=4, unique=True))
-    )
-    pairs = data.draw(
-        st.lists(st.tuples(st.integers(0, 50), st.sampled_from(order)), unique=True, max_size=60)
-    )
-    chunks = data.draw(st.integers(1, 3))
-    table = records([n for n, _ in pairs], [c for _, c in pairs])
-    table = (
-        pa.Table.from_batches(table.to_batches(max_chunksize=max(1, len(pairs) // chunks)))
-        if pairs
-        else table
-    )
-    got = keys.in_key_order(table, order)
-    assert got is not None
-    assert got.equals(ordered_by_duckdb(table, order))
-
-
-def test_a_run_on_subject_numbers_puts_the_records_in_order_in_numpy():
-    """The path is taken, and the run equals the run that reads them through the query."""
-    adsl = pd.DataFrame({"USUBJID": ["S3", "S1", "S2"], "RANDDT": ["2020-01-01"] * 3})
-    adrs = pd.DataFrame(
-        {
-            "USUBJID": ["S2", "S1", "S3", "S1"],
-            "PARAMCD": ["OVR", "OVR", "DEATH", "OVR"],
-            "ADT": ["2020-03-01", "2020-02-01", "2020-04-01", "2020-05-01"],
-        }
-    )
-    compiled = CompiledFile.from_model(check_text(PROGRAM))
-    taken = []
-
-    def spy(*args):
-        taken.append(keys.in_key_order(*args))
-        return taken[-1]
-
-    data = {"adsl": adsl, "adrs": adrs}
-    assert same_with_and_without(compiled, data, "in_key_order", spy, lambda *_: None)
-    assert [t is not None for t in taken] == [True]
-    assert compiled.run(data, engine="sql").adtte.USUBJID.tolist() == ["S1", "S2", "S3"]

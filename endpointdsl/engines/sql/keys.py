@@ -264,23 +264,3 @@ def text_keys(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray:
     if not pa.types.is_integer(column.type):
         column = pc.cast(column, pa.int64())
     return pc.take(keys, column)
-
-
-def in_key_order(records: pa.Table, order: tuple) -> pa.Table | None:
-    """Records on subject numbers in the order of result_queries' `ORDER BY USUBJID, <the
-    endpoint's rank in order>`, or None when a record's endpoint is not in `order` or two
-    records share number and endpoint (then the query orders them). A stable numpy sort of
-    the numbers and one take cost less than DuckDB's sort of the whole records: at 1M about
-    0.2 s of CPU against 0.3 s (issue 16)."""
-    numbers = records["USUBJID"]
-    if not pa.types.is_integer(numbers.type) or numbers.null_count or not order:
-        return None
-    rank = pc.index_in(records["PARAMCD"], value_set=pa.array(order, pa.string()))
-    if rank.null_count:
-        return None
-    position = numbers.to_numpy().astype(np.int64) * len(order) + rank.to_numpy()
-    at = np.argsort(position, kind="stable")
-    position = position[at]
-    if len(position) > 1 and not bool((position[1:] > position[:-1]).all()):
-        return None
-    return records.take(pa.array(at))

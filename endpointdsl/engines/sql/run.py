@@ -36,7 +36,7 @@ from ...data.values import Subject
 from ...progress import Progress, stage
 from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
-from .keys import in_key_order, numbered_tables, text_keys
+from .keys import numbered_tables, text_keys
 from .prepare import fact, no_same_day, prepare_table, sorted_proof
 from .results import (
     ADTTE_SCHEMA,
@@ -203,14 +203,7 @@ def run_sql(
             prepared = _release(con, prepared, program.kept)
         stage(progress, "collecting the results")
         adtte_query, report_query = result_queries(program.order, numbered is not None)
-        # on subject numbers the records are put in order in numpy (keys.in_key_order)
-        adtte = (
-            None
-            if numbered is None
-            else in_key_order(con.sql("SELECT * FROM adtte").to_arrow_table(), program.order)
-        )
-        if adtte is None:
-            adtte = con.sql(adtte_query).to_arrow_table()
+        adtte = con.sql(adtte_query).to_arrow_table()
         if not program.grouped and not small:  # DuckDB's copy of the records, freed before the report's
             _drop_records(con, program.kept)
         report = con.sql(report_query).to_arrow_table()
