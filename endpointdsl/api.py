@@ -167,6 +167,9 @@ class CompiledFile:
         progress (issue 16): a callable given the name of each stage as it starts
         (endpointdsl.progress); None: nothing is said.
         """
+        from .data.tables import given_frames
+
+        given_frames(tables)
         result = self._derive(tables, only, engine, progress)
         stage(progress, "completing the ADaM variables")
         return self.complete(tables, result)

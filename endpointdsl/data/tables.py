@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 from attrs import frozen
@@ -60,6 +60,23 @@ class RunResult:
     @property
     def warnings(self) -> pd.DataFrame:  # bor (issue 19): an event that matches no row (data.emptyevents)
         return self.report[self.report.STATUS == "warning"]
+
+
+def given_frames(tables) -> None:
+    """The API's tables are pandas frames by name; anything else (a pyarrow Table, a list) is
+    a TypeError that says what to give, before an engine reads an attribute it lacks."""
+    if not isinstance(tables, Mapping):
+        raise TypeError(
+            f"tables: give a dict of table name to pandas DataFrame, not a {type(tables).__name__}"
+        )
+    for name, table in tables.items():
+        if not isinstance(table, pd.DataFrame):
+            hint = (
+                " (a pyarrow Table: table.to_pandas(types_mapper=pandas.ArrowDtype) keeps its columns in Arrow)"
+                if type(table).__module__.startswith("pyarrow")
+                else ""
+            )
+            raise TypeError(f"table {name!r} is a {type(table).__name__}, not a pandas DataFrame{hint}")
 
 
 def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> None:
