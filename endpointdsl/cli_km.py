@@ -1,6 +1,6 @@
 """The command line's Kaplan-Meier parts (issue 15): the options `summary` and `run` share,
-the `summary` command's table and outputs, and whether `run` writes the table. cli.py keeps
-the commands themselves and their exit codes."""
+the `summary` command's table and outputs, and whether `run` writes the table. The commands
+themselves are in cli_review (`summary`, `report`) and cli_run, their exit codes in cli_common."""
 
 from __future__ import annotations
 

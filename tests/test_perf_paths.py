@@ -143,13 +143,8 @@ def test_a_run_with_facts_proven_equals_the_run_that_checks_everything(case):
         return
     compiled = compile_text(desc.text)
     data = frames(desc, tables)
-    proven = []
-
-    def recorded(*args):
-        proven.append(prepare.fact(*args))
-        return proven[-1]
-
-    if same_with_and_without(compiled, data, "fact", recorded, lambda *_: False):
+    proven = same_with_and_without(compiled, data, "fact", lambda *_: False)
+    if proven is not None:
         event(f"facts proven: {sorted(set(proven))}")  # both kinds of run: hypothesis' statistics
 
 
@@ -264,16 +259,10 @@ def test_subject_level_events_are_read_in_place_when_the_keys_are_unique():
     adrs = pd.DataFrame({"USUBJID": ["S2", "S3"], "ADT": ["2020-04-01", "2020-05-01"], "AVALC": ["PD", "SD"],
                          "ASEQ": ["1", "2"]})  # fmt: skip
     compiled = CompiledFile.from_model(check_text(IN_PLACE))
-    texts = []
-
-    def recorded(*args):
-        program = _PROVEN_PROGRAM(*args)
-        texts.append(program.text)
-        return program
-
     data = {"adsl": adsl, "adrs": adrs}
-    assert same_with_and_without(compiled, data, "_proven_program", recorded, _without_unique_keys)
-    assert len(texts) == 1 and 'FROM (SELECT t.__key AS key, t.* FROM "src_adsl" AS t' in texts[0]
+    texts = same_with_and_without(compiled, data, "_proven_program", _without_unique_keys, lambda p: p.text)
+    assert texts is not None and len(texts) == 1
+    assert 'FROM (SELECT t.__key AS key, t.* FROM "src_adsl" AS t' in texts[0]
     sql = compiled.run(data, engine="sql")
     per_subject = compiled.run(data, engine="compiled")
     pd.testing.assert_frame_equal(sql.adtte, per_subject.adtte)
@@ -292,12 +281,8 @@ def test_a_run_reading_subject_rows_in_place_equals_the_run_that_joins_them(case
         return
     compiled = compile_text(desc.text)
     data = frames(desc, tables)
-    taken = []
-
-    def recorded(*args):
-        program = _PROVEN_PROGRAM(*args)
-        taken.append('t.* FROM "src_' in program.text)
-        return program
-
-    if same_with_and_without(compiled, data, "_proven_program", recorded, _without_unique_keys):
-        event(f"subject rows read in place: {taken}")
+    in_place = same_with_and_without(
+        compiled, data, "_proven_program", _without_unique_keys, lambda p: 't.* FROM "src_' in p.text
+    )
+    if in_place is not None:
+        event(f"subject rows read in place: {in_place}")

@@ -11,13 +11,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import event, given, settings
-from sql_paths import same_with_and_without
+from sql_paths import recording, same_with_and_without
 from strategies import table_cases
 from test_differential import compile_text, frames, rejected
 
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.engines.sql import keys
-from endpointdsl.engines.sql import run as sql_run
 
 
 def table(*chunks: list) -> pa.Table:
@@ -191,15 +190,9 @@ def test_the_sql_engine_equals_the_per_subject_engine_on_either_key(adsl_keys, a
         }
     )
     compiled = CompiledFile.from_model(check_text(PROGRAM))
-    taken = []
-
-    def spy(*args):
-        taken.append(keys.numbered_tables(*args))
-        return taken[-1]
-
-    with mock.patch.object(sql_run, "numbered_tables", spy):
+    with recording("numbered_tables", lambda got: got is not None) as taken:
         sql = compiled.run({"adsl": adsl, "adrs": adrs}, engine="sql")
-    assert [t is not None for t in taken] == [numbered]
+    assert taken == [numbered]
     per_subject = compiled.run({"adsl": adsl, "adrs": adrs}, engine="compiled")
     pd.testing.assert_frame_equal(sql.adtte, per_subject.adtte)
     pd.testing.assert_frame_equal(sql.report, per_subject.report)
@@ -220,14 +213,10 @@ def test_a_run_on_subject_numbers_equals_the_run_on_text_keys(case):
         return
     compiled = compile_text(desc.text)
     data = frames(desc, tables)
-    taken = []
-
-    def recorded(*args):
-        numbered = keys.numbered_tables(*args)
-        taken.append(numbered is not None)
-        return numbered
-
-    if same_with_and_without(compiled, data, "numbered_tables", recorded, lambda *_: None):
+    taken = same_with_and_without(
+        compiled, data, "numbered_tables", lambda *_: None, lambda got: got is not None
+    )
+    if taken is not None:
         event(f"subject numbers used: {taken}")  # both paths: hypothesis' statistics
 
 

@@ -10,12 +10,14 @@ from .explain_words import (
     Explanation,
     Row,
     bound,
+    cutoff_exclusion,
     excluded,
     name,
     number,
     origin,
     origin_exclusion,
     population,
+    population_exclusion,
 )
 
 # ---- responses and incidence -------------------------------------------------------------
@@ -231,22 +233,10 @@ def _window_exclusion(r: m.ResponseSpec) -> list[Row]:
 
 
 def response_exclusions(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
-    rows = []
-    if ep.population.kind != "all":
-        rows.append(
-            excluded(
-                "X:population", "Not in the population", f"not in population: {ep.population.description}"
-            )
-        )
+    rows = population_exclusion(ep)
     if not (ep.response and ep.response.no_origin_assessed):
         rows.append(origin_exclusion(ep))
-    if any(b.kind == "cutoff" for b in ep.bounds):
-        rows.append(
-            excluded(
-                "X:before-origin", "The cut-off is before the origin", "observation ends before the origin"
-            )
-        )
-    return rows
+    return rows + cutoff_exclusion(ep)
 
 
 def other(model: m.Model, ep: m.EndpointSpec) -> Explanation:

@@ -10,6 +10,7 @@ from .explain_words import (
     Explanation,
     Row,
     bound,
+    cutoff_exclusion,
     date_words,
     excluded,
     name,
@@ -18,6 +19,7 @@ from .explain_words import (
     origin_exclusion,
     outcome,
     population,
+    population_exclusion,
 )
 
 # ---- time to event -----------------------------------------------------------------------
@@ -266,20 +268,7 @@ def _rule_unreachable(ep: m.EndpointSpec, i: int) -> str | None:
 
 
 def _tte_exclusions(model: m.Model, ep: m.EndpointSpec) -> list[Row]:
-    rows = []
-    if ep.population.kind != "all":
-        rows.append(
-            excluded(
-                "X:population", "Not in the population", f"not in population: {ep.population.description}"
-            )
-        )
-    rows.append(origin_exclusion(ep))
-    if any(b.kind == "cutoff" for b in ep.bounds):
-        rows.append(
-            excluded(
-                "X:before-origin", "The cut-off is before the origin", "observation ends before the origin"
-            )
-        )
+    rows = [*population_exclusion(ep), origin_exclusion(ep), *cutoff_exclusion(ep)]
     if m.timed(ep):  # times of day: the origin or the chosen date without a time
         rows.append(
             excluded("X:no-time", "The origin or the chosen date has no time of day", "no time of day")

@@ -252,5 +252,21 @@ def origin_exclusion(ep: m.EndpointSpec) -> Row:
     return excluded("X:origin", "No origin date", reason, why is None, why)
 
 
+def population_exclusion(ep: m.EndpointSpec) -> list[Row]:
+    """Not in the population: no row when the population is every subject."""
+    if ep.population.kind == "all":
+        return []
+    reason = f"not in population: {ep.population.description}"
+    return [excluded("X:population", "Not in the population", reason)]
+
+
+def cutoff_exclusion(ep: m.EndpointSpec) -> list[Row]:
+    """A cut-off before the origin ends observation before it begins: only with a cut-off."""
+    if not any(b.kind == "cutoff" for b in ep.bounds):
+        return []
+    situation, reason = "The cut-off is before the origin", "observation ends before the origin"
+    return [excluded("X:before-origin", situation, reason)]
+
+
 def excluded(key: str, situation: str, reason: str, reachable: bool = True, why: str | None = None) -> Row:
     return Row(key, situation, "", "excluded", reason, "", reachable, why)
