@@ -23,6 +23,7 @@ from .summaries import competing_codes, km_summary, summary_specs, value_paramet
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from ..data.tables import RunResult
 
@@ -118,12 +119,14 @@ class CompiledFile:
 
     def run(
         self,
-        tables: dict[str, pd.DataFrame],
+        tables: dict[str, pd.DataFrame | pa.Table],
         only: list[str] | None = None,
         engine: str = "compiled",
         progress: Progress | None = None,
     ) -> RunResult:
-        """Derive every endpoint for every subject of the tables.
+        """Derive every endpoint for every subject of the tables (by name: pandas frames or
+        pyarrow Tables, mixed as they come; a Table is read as a Parquet file's would be, its
+        columns kept in Arrow on the SQL and Spark engines; issue 16).
 
         engine: "compiled" (the per-subject generated functions; the default: no start-up
         cost, quickest for a trial's few hundred subjects), "sql" (set-based, DuckDB: for
@@ -132,9 +135,9 @@ class CompiledFile:
         progress (issue 16): a callable given the name of each stage as it starts
         (endpointdsl.progress); None: nothing is said.
         """
-        from ..data.tables import given_frames
+        from ..data.tables import given_tables
 
-        given_frames(tables)
+        tables = given_tables(tables, arrow=engine in ("sql", "spark"))  # pyarrow Tables: as Parquet files
         result = self._derive(tables, only, engine, progress)
         stage(progress, "completing the ADaM variables")
         return self.complete(tables, result)

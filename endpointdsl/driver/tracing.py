@@ -42,10 +42,10 @@ def trace(
 ) -> list:
     """Why one subject got its record: one `Trace` (engines/reference/trace.py) per endpoint (or
     the endpoint `endpoint`; a grouped endpoint: one per parameter, or the parameter named).
-    `data` is the data folder or the tables by name. Raises TraceError for an unknown subject
-    or endpoint, DataError when the data cannot be used."""
+    `data` is the data folder or the tables by name (pandas frames or pyarrow Tables). Raises
+    TraceError for an unknown subject or endpoint, DataError when the data cannot be used."""
     from ..data.read import read_tables
-    from ..data.tables import group_subjects, validate
+    from ..data.tables import given_tables, group_subjects, validate
     from ..data.values import subject_key
 
     model = source if isinstance(source, Model) else check_file(source)
@@ -57,8 +57,8 @@ def trace(
         and not any(_is_param(e.paramcd, endpoint) for e in grouped)
     ):
         raise TraceError(f"{model.file} has no endpoint {endpoint} (it has {', '.join(codes)})")
-    tables = (
-        data
+    tables = (  # the tables by name: frames or pyarrow Tables, as `CompiledFile.run` takes them
+        given_tables(data, arrow=False)
         if isinstance(data, dict)
         else read_tables(data, [t.name for t in model.tables], encoding=encoding)
     )
