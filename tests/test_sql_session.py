@@ -144,3 +144,17 @@ def test_a_settings_change_waits_for_the_runs_in_progress(monkeypatch):
     for got, want in zip((after, during), expected, strict=True):
         pd.testing.assert_frame_equal(got.adtte, want.adtte)
         pd.testing.assert_frame_equal(got.report, want.report)
+
+
+def test_warming_makes_the_databases_of_small_and_large_runs(monkeypatch):
+    """A database per setting of threads: `warm_sql` makes both, so that neither a 1k run
+    (one thread) nor a larger one makes its database inside the run."""
+    compiled = CompiledFile.from_model(check_text(PROGRAM))
+    compiled.warm_sql()
+
+    def refused(threads=None):
+        raise AssertionError(f"a database made after warm_sql (threads={threads})")
+
+    monkeypatch.setattr(sql_run._SESSIONS, "_connect", refused)
+    for threads in (1, None):
+        sql_run._SESSIONS.cursor(threads).close()

@@ -144,12 +144,16 @@ class CompiledFile:
 
     def warm_sql(self, only: list[str] | None = None) -> None:
         """perf (issue 16): the SQL engine's start-up ahead of `run(engine="sql")`: its imports,
-        DuckDB's database and the generated script (a service answering many runs pays it once)."""
-        from ..engines.sql.run import warm
+        DuckDB's databases and the generated script (a service answering many runs pays it once)."""
+        from ..engines.sql import run as sql_run
 
-        warm(self.model, self.sql_programs, only)
-        # the modules `complete` imports on a run's way out (20 ms of a first 1k run's 73 ms)
-        from ..data import adamarrow, emptyevents  # noqa: F401
+        sql_run.warm(self.model, self.sql_programs, only)  # with the database of one-thread runs
+        # and that of the runs on more threads (a database per setting of threads: session.py;
+        # making it costs 12-210 ms, which a large run would otherwise pay)
+        sql_run._SESSIONS.cursor(None).close()
+        # the modules a run imports for Arrow tables given, and on its way out in `complete`
+        # (20 ms of a first 1k run's 73 ms)
+        from ..data import adamarrow, arrowtables, emptyevents  # noqa: F401
 
     def complete(self, tables: dict[str, pd.DataFrame], result: RunResult) -> RunResult:
         """adam: the records of any engine made ADaM-complete, in this one place (data.adam)."""
