@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
@@ -97,3 +98,63 @@ def test_the_database_is_made_again_when_its_settings_change(monkeypatch):
     monkeypatch.setenv("ENDPOINTDSL_THREADS", "four")
     with pytest.raises(Exception, match="is not a number of threads"):
         limit()
+
+
+def test_cursors_on_different_threads_keep_their_own_setting():
+    """DuckDB's `threads` is global to a database: a cursor that set it changed every other
+    cursor's. Each setting now has its own database, so two open cursors keep theirs."""
+    one, two = sql_run._SESSIONS.cursor(1), sql_run._SESSIONS.cursor(2)
+    try:
+        setting = "SELECT current_setting('threads')"
+        assert (one.execute(setting).fetchall()[0][0], two.execute(setting).fetchall()[0][0]) == (1, 2)
+    finally:
+        one.close()
+        two.close()
+    one.close()  # a second close is harmless
+
+
+def test_a_settings_change_waits_for_the_runs_in_progress(monkeypatch):
+    """Two runs at once on real threads, the second under a new memory limit: the first
+    run's database was closed under it (`Connection already closed`). Now it is retired,
+    closed when the first run's cursor closes, and both runs equal the serial runs."""
+    compiled = CompiledFile.from_model(check_text(PROGRAM))
+    first, second = tables("2020-01-11"), tables("2020-01-21")
+    expected = [compiled.run(t, engine="sql") for t in (first, second)]
+    holding, release = threading.Event(), threading.Event()
+    real = sql_run.prepare_table
+
+    def held(frame, key, views):  # the first run waits inside, its cursor open
+        if frame is first["adrs"]:
+            holding.set()
+            assert release.wait(30)
+        return real(frame, key, views)
+
+    monkeypatch.setattr(sql_run, "prepare_table", held)
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(compiled.run, first, engine="sql")
+        try:  # released whatever happens, so that a failure does not wait for the timeout
+            assert holding.wait(30)
+            monkeypatch.setenv("ENDPOINTDSL_MEMORY_LIMIT", "700MB")
+            during = compiled.run(second, engine="sql")  # a new database; the first one kept open
+            assert sql_run._SESSIONS.retired() == 1
+        finally:
+            release.set()
+        after = running.result(timeout=60)
+    assert sql_run._SESSIONS.retired() == 0  # the retired database closed by its last cursor
+    for got, want in zip((after, during), expected, strict=True):
+        pd.testing.assert_frame_equal(got.adtte, want.adtte)
+        pd.testing.assert_frame_equal(got.report, want.report)
+
+
+def test_warming_makes_the_databases_of_small_and_large_runs(monkeypatch):
+    """A database per setting of threads: `warm_sql` makes both, so that neither a 1k run
+    (one thread) nor a larger one makes its database inside the run."""
+    compiled = CompiledFile.from_model(check_text(PROGRAM))
+    compiled.warm_sql()
+
+    def refused(threads=None):
+        raise AssertionError(f"a database made after warm_sql (threads={threads})")
+
+    monkeypatch.setattr(sql_run._SESSIONS, "_connect", refused)
+    for threads in (1, None):
+        sql_run._SESSIONS.cursor(threads).close()

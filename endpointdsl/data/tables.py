@@ -62,21 +62,43 @@ class RunResult:
         return self.report[self.report.STATUS == "warning"]
 
 
-def given_frames(tables) -> None:
-    """The API's tables are pandas frames by name; anything else (a pyarrow Table, a list) is
-    a TypeError that says what to give, before an engine reads an attribute it lacks."""
+def given_tables(tables, arrow: bool) -> dict[str, pd.DataFrame]:
+    """The API's tables by name, as the engines read them: a pandas frame as it is; a pyarrow
+    Table as a Parquet file's (read.arrow_frame; `arrow`: for the SQL and Spark engines, its
+    columns stay Arrow arrays, no copy). Anything else is a TypeError that says what to give,
+    before an engine reads an attribute it lacks."""
     if not isinstance(tables, Mapping):
         raise TypeError(
-            f"tables: give a dict of table name to pandas DataFrame, not a {type(tables).__name__}"
+            f"tables: give a dict of table name to pandas DataFrame or pyarrow Table, not a {type(tables).__name__}"
         )
-    for name, table in tables.items():
-        if not isinstance(table, pd.DataFrame):
-            hint = (
-                " (a pyarrow Table: table.to_pandas(types_mapper=pandas.ArrowDtype) keeps its columns in Arrow)"
-                if type(table).__module__.startswith("pyarrow")
-                else ""
-            )
-            raise TypeError(f"table {name!r} is a {type(table).__name__}, not a pandas DataFrame{hint}")
+    given = dict(tables)
+    for name, table in given.items():
+        if isinstance(table, pd.DataFrame):
+            continue
+        import pyarrow as pa  # not imported for frames (pandas 2 does not import it)
+
+        if isinstance(table, pa.Table):
+            from .arrowtables import arrow_frame
+
+            given[name] = arrow_frame(table, arrow)
+            continue
+        kind = type(table).__name__
+        raise TypeError(f"table {name!r} is a {kind}, not a pandas DataFrame or pyarrow Table{_hint(table)}")
+    return given
+
+
+def _hint(table) -> str:
+    """How to make a table of what was given, where there is a way."""
+    import pyarrow as pa
+
+    if isinstance(table, pa.RecordBatchReader):
+        # a stream is read once, and a run reads each table several times (checks, derivation, ADaM)
+        return " (a stream is read once and a run reads each table several times: give reader.read_all())"
+    if isinstance(table, pa.RecordBatch):
+        return " (give pyarrow.Table.from_batches([batch]))"
+    if type(table).__module__.startswith("polars"):
+        return " (give frame.to_arrow())"
+    return ""
 
 
 def validate(tables_meta: dict, tables: dict[str, pd.DataFrame], file: str) -> None:
