@@ -43,12 +43,12 @@ LAYERS = {
     "endpointdsl.cli_spark": 4,  # the command line's Spark parts (issue 16): the Spark engine, below cli
     # the command line (split by concern): what the commands share and the parser, then the
     # commands, then cli itself (main and entry)
-    "endpointdsl.cli_common": 4.3,  # exit codes, error lines, the .ept file and data folder: api, data
-    "endpointdsl.cli_parser": 4.3,  # the argument parser: cli_km's and cli_spark's options
-    "endpointdsl.cli_check": 4.6,  # check, compile, fmt
-    "endpointdsl.cli_run": 4.6,  # run
-    "endpointdsl.cli_review": 4.6,  # explain, trace, report, summary
-    "endpointdsl.cli_testing": 4.6,  # test
+    "endpointdsl.cli_common": 4.7,  # exit codes, error lines, the .ept file and data folder: api, data
+    "endpointdsl.cli_parser": 4.7,  # the argument parser: cli_km's and cli_spark's options
+    "endpointdsl.cli_check": 4.8,  # check, compile, fmt
+    "endpointdsl.cli_run": 4.8,  # run
+    "endpointdsl.cli_review": 4.8,  # explain, trace, report, summary
+    "endpointdsl.cli_testing": 4.8,  # test
     "endpointdsl.cli": 5,
     "endpointdsl.pytest_plugin": 5,  # the pytest plugin (issue 15): runs api.test_file
     "endpointdsl.__main__": 6,
