@@ -286,3 +286,49 @@ def test_a_local_session_slowed_by_the_gc_is_warned_once_and_not_stopped(monkeyp
     assert spark.cancelled == 0
     err = capsys.readouterr().err
     assert err.count("warning E383: Spark's JVM spent") == 1, err
+
+
+def _frozen_session(probe, cancel):
+    """A stand-in whose job tracker answers by `probe` and whose cancel is `cancel` (a frozen
+    JVM's never return). Its process id was said before it froze."""
+    spark = _Session(lambda: 0)
+    tracker = types.SimpleNamespace(getActiveJobsIds=probe)
+    spark.sparkContext = types.SimpleNamespace(statusTracker=lambda: tracker, cancelAllJobs=cancel)
+    return spark
+
+
+def test_a_frozen_jvm_whose_probes_never_answer_is_a_stall_and_is_ended(monkeypatch):
+    import threading
+
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0.2")
+    monkeypatch.setattr(memory, "_cpu_seconds", lambda pid: 0.0)  # frozen: no CPU (read from /proc)
+    monkeypatch.setattr(memory._Watchdog, "PATIENCE", 0.05)
+    monkeypatch.setattr(memory._Watchdog, "GRACE", 0.1)  # the cancel blocks too: the JVM is ended
+    never = threading.Event()
+    ended = threading.Event()
+    monkeypatch.setattr(memory.os, "kill", lambda pid, sig: ended.set())
+    spark = _frozen_session(never.wait, never.wait)
+    with (
+        pytest.raises(
+            memory.SparkStalled, match=r"^E385 Spark stalled: its JVM and Python workers used no CPU"
+        ),
+        memory.watched(spark, "1g", local=True, step=0.02),
+    ):
+        assert ended.wait(10), "the watchdog did not end the frozen JVM"
+        raise Py4JNetworkError("Answer from Java side is empty")  # what the run's call then raises
+    never.set()  # the probes' threads end with the test
+
+
+def test_a_busy_jvm_slow_to_answer_its_probes_is_left_alone(monkeypatch):
+    import itertools
+    import threading
+    import time
+
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0.1")
+    monkeypatch.setattr(memory._Watchdog, "PATIENCE", 0.01)
+    cpu = itertools.count(0, 1.0)  # a core's worth of CPU at each sample
+    monkeypatch.setattr(memory, "_cpu_seconds", lambda pid: next(cpu))
+    cancelled = threading.Event()
+    spark = _frozen_session(lambda: time.sleep(0.05) or [7], cancelled.set)  # answers, but late
+    with memory.watched(spark, "1g", local=True, step=0.02):
+        assert not cancelled.wait(0.6)

@@ -250,26 +250,43 @@ def _cpu_seconds(pid: int) -> float | None:
 
 
 class _Watchdog(threading.Thread):
+    # seconds a probe of the JVM (py4j) may take: a frozen JVM never answers, and a probe
+    # waited for without end would stop the watchdog with it
+    PATIENCE = 10.0
+
     def __init__(self, spark, window: float, step: float):
         super().__init__(name="endpointdsl-spark-watchdog", daemon=True)
         self.spark, self.window, self.step = spark, window, step
         self.done = threading.Event()
         self.reason: str | None = None
         self.warned = False  # the slowed-by-the-GC warning: once
+        self.asking: _Probe | None = None  # the probe in flight (one at a time)
+        self.gc = 0.0  # the JVM's last GC seconds answered
+
+    def probe(self):
+        """(a job runs, GC seconds) as the JVM answers them (py4j)."""
+        if not list(self.spark.sparkContext.statusTracker().getActiveJobsIds()):
+            return False, self.gc
+        beans = self.spark._jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
+        return True, sum(max(b.getCollectionTime(), 0) for b in beans) / 1000
 
     def sample(self) -> tuple[float, float, float] | None:
-        """(time, GC seconds, CPU seconds) while a job runs, else None."""
-        jvm = self.spark._jvm
-        if not list(self.spark.sparkContext.statusTracker().getActiveJobsIds()):
-            return None
-        beans = jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
-        gc = sum(max(b.getCollectionTime(), 0) for b in beans) / 1000
+        """(time, GC seconds, CPU seconds) while a job runs, else None. A JVM that does not
+        answer within PATIENCE is taken as running a job with no more GC time than it last
+        said: its CPU (/proc, read from outside) then decides, so a frozen one is a stall."""
+        fresh = self.asking is None or self.asking.answered.is_set()
+        if fresh:
+            self.asking = _Probe(self.probe)
+        if self.asking.answered.wait(self.PATIENCE if fresh else 0):  # one wait per probe
+            active, self.gc = self.asking.answer()  # a probe that failed raises here
+            if not active:
+                return None
         cpu = _cpu_seconds(self.pid)
-        return time.monotonic(), gc, cpu if cpu is not None else math.inf
+        return time.monotonic(), self.gc, cpu if cpu is not None else math.inf
 
     def run(self) -> None:
         try:
-            self.pid = self.spark._jvm.java.lang.ProcessHandle.current().pid()
+            self.pid = _jvm_pid(self.spark, self.PATIENCE)
             samples: list = []
             while not self.done.wait(self.step):
                 now = self.sample()
@@ -286,7 +303,7 @@ class _Watchdog(threading.Thread):
                     ender = threading.Timer(self.GRACE, self._end)
                     ender.daemon = True
                     ender.start()
-                    self.spark.sparkContext.cancelAllJobs()
+                    _Probe(self.spark.sparkContext.cancelAllJobs)  # may block on a frozen JVM
                     return
         except Exception:  # a watchdog that fails must not fail the run: it stops watching
             return
@@ -297,6 +314,41 @@ class _Watchdog(threading.Thread):
         if not self.done.is_set():
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
+
+
+class _Probe:
+    """A call to the JVM on a daemon thread of its own, so that its caller can stop waiting:
+    a py4j call to a frozen JVM blocks for ever (the thread is then left to it)."""
+
+    def __init__(self, call):
+        self.answered = threading.Event()
+        self._answer, self._error = None, None
+        threading.Thread(target=self._ask, args=(call,), name="endpointdsl-spark-probe", daemon=True).start()
+
+    def _ask(self, call) -> None:
+        try:
+            self._answer = call()
+        except Exception as exc:  # handed to the caller, in its thread
+            self._error = exc
+        finally:
+            self.answered.set()
+
+    def answer(self):
+        if self._error is not None:
+            raise self._error
+        return self._answer
+
+
+def _jvm_pid(spark, patience: float) -> int:
+    """The local JVM's process id: pyspark started it as this process's child (its Popen,
+    no call to the JVM), else the JVM's own answer (within `patience` seconds)."""
+    proc = getattr(getattr(spark.sparkContext, "_gateway", None), "proc", None)
+    if isinstance(getattr(proc, "pid", None), int):
+        return proc.pid
+    asked = _Probe(lambda: spark._jvm.java.lang.ProcessHandle.current().pid())
+    if not asked.answered.wait(patience):
+        raise TimeoutError("the JVM did not say its process id")
+    return asked.answer()
 
 
 @contextlib.contextmanager
