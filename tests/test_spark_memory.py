@@ -332,3 +332,35 @@ def test_a_busy_jvm_slow_to_answer_its_probes_is_left_alone(monkeypatch):
     spark = _frozen_session(lambda: time.sleep(0.05) or [7], cancelled.set)  # answers, but late
     with memory.watched(spark, "1g", local=True, step=0.02):
         assert not cancelled.wait(0.6)
+
+
+def _hang_up(server, token: str) -> None:
+    """Connect to the accumulator server as the JVM does, then end as a dying JVM does."""
+    import socket
+
+    with socket.create_connection(server.server_address) as conn:
+        conn.sendall(token.encode())
+
+
+@pytest.mark.parametrize(("quiet", "token", "printed"), [
+    (False, "secret", "EOFError"),  # pyspark's own: a traceback when the JVM hangs up
+    (True, "secret", None),  # silenced: E384 is the one message
+    (True, "wrong", "ValueError"),  # another error of the server is still printed
+])  # fmt: skip
+def test_the_accumulator_servers_traceback_of_a_jvm_that_ended_is_silenced(capfd, quiet, token, printed):
+    import time
+
+    accumulators = pytest.importorskip("pyspark.accumulators")
+    server = accumulators._start_update_server("secret", False)
+    try:
+        if quiet:
+            memory.quiet_accumulators(types.SimpleNamespace(_accumulatorServer=server))
+        _hang_up(server, token)
+        time.sleep(1.5)  # the server polls its connection once a second
+    finally:
+        server.shutdown()
+    err = capfd.readouterr().err
+    if printed is None:
+        assert err == ""
+    else:
+        assert printed in err and "Traceback" in err

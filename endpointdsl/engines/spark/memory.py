@@ -169,6 +169,28 @@ def out_of_memory(exc: BaseException, local: bool) -> str | None:
     return None
 
 
+# the accumulator server's connection closed by the JVM's end (its last words, not news)
+_HUNG_UP = (EOFError, ConnectionResetError, BrokenPipeError)
+
+
+def quiet_accumulators(context) -> None:
+    """pyspark's accumulator server (a socketserver in this process that the JVM reports task
+    updates to) prints a traceback of EOFError when the JVM ends, e.g. ended by a task's
+    OutOfMemoryError, just before E384 says so in one line. Only that hang-up is silenced:
+    any other error of the server is printed as before."""
+    server = getattr(context, "_accumulatorServer", None)
+    if server is None or getattr(server, "quiet_hang_up", False):
+        return
+    loud = server.handle_error
+
+    def handle_error(request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], _HUNG_UP):
+            loud(request, client_address)
+
+    server.handle_error = handle_error
+    server.quiet_hang_up = True
+
+
 def memory_hint(memory: str | None) -> str:
     if memory is None:  # a cluster's session: its own settings
         return "give Spark's driver and executors more memory (spark.driver.memory, spark.executor.memory)"

@@ -47,7 +47,18 @@ from .collect import results
 from .groups import found, second_pass
 from .inputs import register as register_source
 from .inputs import validate_sources
-from .memory import SparkOutOfMemory, SparkStalled, choose, machine, needed, parse_size, say, small, watched
+from .memory import (
+    SparkOutOfMemory,
+    SparkStalled,
+    choose,
+    machine,
+    needed,
+    parse_size,
+    quiet_accumulators,
+    say,
+    small,
+    watched,
+)
 from .translate import Statement, Untranslated, translate
 
 
@@ -228,6 +239,7 @@ def session(rows: int | None = None):
     _OPENED_FOR, _MEMORY, _SAID = address, memory, needed(rows or 0)  # `choose` said what this size needs
     if address is None:
         _SESSION.sparkContext.setLogLevel("ERROR")  # no JVM to reach through Connect
+        quiet_accumulators(_SESSION.sparkContext)  # a JVM's end: E384's one line, no traceback
     else:  # the first call to the server: what `reachable`'s TCP check cannot see (TLS, a
         # refused token, not a Connect server) is said here, not in a traceback
         try:
