@@ -162,13 +162,23 @@ class Py4JJavaError(Exception):
         (Py4JJavaError(), True, "JVM stopped"),
         (Py4JJavaError(), False, None),
         (_Error("[TABLE_OR_VIEW_NOT_FOUND] x"), True, None),  # a bug: not memory
+        (  # py4j's line names its call first: the text is said from the word naming the memory
+            _Error(
+                "An error occurred while calling o52.collectToPython.\n: org.apache.spark.SparkException: Job "
+                "aborted due to stage failure: Task 1 in stage 0.0 failed 1 times, most recent failure: Lost "
+                "task 1.0 in stage 0.0 (TID 1) (192.0.2.2 executor driver): java.lang.OutOfMemoryError: Java "
+                "heap space\n\tat x"
+            ),
+            True,
+            "java.lang.OutOfMemoryError: Java heap space",
+        ),
     ],
 )
 def test_spark_out_of_memory_is_told_from_its_errors(exc, local, said):
     got = memory.out_of_memory(exc, local)
     assert (got is None) == (said is None)
     if said:
-        assert said in got
+        assert said in got and "calling" not in got  # not py4j's words about its call
 
 
 OOM = "Job aborted\njava.lang.OutOfMemoryError: Java heap space\n\tat x"
@@ -364,3 +374,82 @@ def test_the_accumulator_servers_traceback_of_a_jvm_that_ended_is_silenced(capfd
         assert err == ""
     else:
         assert printed in err and "Traceback" in err
+
+
+class _Ended:
+    """Stands in for pyspark's Popen of the local JVM: `code` is its exit code (None: it
+    does not end within the wait)."""
+
+    pid = 4242
+
+    def __init__(self, code):
+        self.code = code
+
+    def wait(self, timeout):
+        import subprocess
+
+        if self.code is None:
+            raise subprocess.TimeoutExpired("java", timeout)
+        return self.code
+
+
+NPE = "java.lang.NullPointerException: Cannot invoke DAGScheduler.cleanupQueryJobs because dagScheduler() is null"
+
+
+@pytest.mark.parametrize(
+    ("code", "local", "said"),
+    [
+        (
+            52,
+            True,
+            r"^E384 Spark ran out of memory \(Spark's JVM ended for a task's OutOfMemoryError \(exit code 52\)",
+        ),
+        (-9, True, r"^E384 Spark ran out of memory \(Spark's JVM was killed \(SIGKILL"),
+        (None, True, None),  # the JVM goes on: the error is not about memory, as it is
+        (1, True, None),  # another end: as it is
+        (52, False, None),  # not a JVM this process started: not asked
+    ],
+)
+def test_a_jvm_ended_for_memory_is_e384_whatever_its_last_call_raised(monkeypatch, code, local, said):
+    monkeypatch.setattr(memory, "ENDING", 0.01)
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0")  # no watchdog on the stand-in
+    gateway = types.SimpleNamespace(proc=_Ended(code))
+    spark = types.SimpleNamespace(sparkContext=types.SimpleNamespace(_gateway=gateway))
+    kind = _Error if said is None else memory.SparkOutOfMemory
+    with (
+        pytest.raises(kind, match=said or "NullPointerException"),
+        memory.watched(spark, "512m", local=local),
+    ):
+        raise _Error(NPE)
+
+
+@pytest.mark.spark
+def test_a_real_out_of_memory_is_one_message_with_no_traceback(tmp_path):
+    """A 512m local driver collecting a list of 400M numbers: a task's OutOfMemoryError ends
+    the JVM; the run says E384 in one line, with no Python traceback (pyspark's accumulator
+    server's EOFError, or the stopped context's NullPointerException, was one)."""
+    import shutil
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("needs Java")
+    script = tmp_path / "oom.py"
+    script.write_text(
+        "import sys\n"
+        "from endpointdsl.engines.spark import run\n"
+        "from endpointdsl.engines.spark.memory import SparkOutOfMemory\n"
+        "spark = run.session()\n"
+        "try:\n"
+        "    with run.watching(spark):\n"
+        "        spark.sql('SELECT size(collect_list(id)) FROM range(0, 400000000, 1, 2)').collect()\n"
+        "except SparkOutOfMemory as exc:\n"
+        "    print(f'error: {exc}', file=sys.stderr)\n"
+        "    sys.exit(5)\n"
+    )
+    env = {**__import__("os").environ, "ENDPOINTDSL_SPARK_MEMORY": "512m"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 5, done.stderr[-3000:]
+    assert "error: E384 Spark ran out of memory (" in done.stderr
+    assert "Traceback" not in done.stderr and "EOFError" not in done.stderr, done.stderr[-3000:]

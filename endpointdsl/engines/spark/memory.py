@@ -25,6 +25,7 @@ import math
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -161,11 +162,35 @@ def out_of_memory(exc: BaseException, local: bool) -> str | None:
     texts = [_text(link) for link in _chain(exc)]
     for text in filter(None, texts):
         line = next((ln.strip() for ln in text.splitlines() if any(w in ln for w in _OOM)), None)
-        if line is not None:
-            return line[:200]
+        if line is not None:  # from the word naming it: py4j's line first names its call
+            at = min(i for i in (line.find(w) for w in _OOM) if i >= 0)
+            return line[line.rfind(" ", 0, at) + 1 :][:200]
     gone = None in texts or any(type(link).__name__ in _GONE for link in _chain(exc))
     if local and gone:
         return "Spark's JVM stopped answering: a task's OutOfMemoryError ends it"
+    return None
+
+
+OOM_EXIT = 52  # SparkExitCode.OOM: Spark's handler of fatal errors ends the JVM with it
+
+
+def ended(spark, wait: float) -> str | None:
+    """Why the local JVM this process started ended, if it ends within `wait` seconds of a
+    failed call, or None. A task's OutOfMemoryError makes Spark's handler of fatal errors
+    exit the JVM (52); the call waiting on it may then fail with whatever the stopping
+    context left (seen with 512m: a NullPointerException from the stopped DAGScheduler)
+    rather than with the OutOfMemoryError's text."""
+    proc = getattr(getattr(spark.sparkContext, "_gateway", None), "proc", None)
+    if not isinstance(getattr(proc, "pid", None), int):
+        return None
+    try:
+        code = proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        return None
+    if code == OOM_EXIT:
+        return f"Spark's JVM ended for a task's OutOfMemoryError (exit code {OOM_EXIT})"
+    if code == -signal.SIGKILL:
+        return "Spark's JVM was killed (SIGKILL: most often the system's out-of-memory killer)"
     return None
 
 
@@ -199,6 +224,7 @@ def memory_hint(memory: str | None) -> str:
 
 # ---- the stall watchdog (E385) ------------------------------------------------------------------
 
+ENDING = 10.0  # seconds a local JVM is given to end after a call failed (its shutdown hooks)
 GC_SHARE, CPU_SHARE = 0.9, 0.02  # stalled: the GC takes 90% of the time, or no CPU at all
 # slowed (said once, not stopped): the GC takes half the time. Seen at 1M subjects with 1g:
 # the old generation full, a full GC every 2 s, 64% of the time in the GC, still moving.
@@ -392,6 +418,8 @@ def watched(spark, memory: str | None, local: bool, step: float = 5.0):
                 f"little memory: {memory_hint(memory)} (ENDPOINTDSL_SPARK_STALL=seconds waits longer; 0: no watchdog)"
             ) from None
         said = out_of_memory(exc, memory is not None)
+        if said is None and local:  # an error of the JVM's end: its exit code says why
+            said = ended(spark, ENDING)
         if said is not None:
             raise SparkOutOfMemory(f"E384 Spark ran out of memory ({said}); {memory_hint(memory)}") from None
         raise
