@@ -398,7 +398,7 @@ def test_an_open_session_smaller_than_the_input_wants_is_warned(spark, monkeypat
     assert err.startswith(
         "endpointdsl: warning E383: this process's Spark session, opened with 1g, is little"
     )
-    assert "ENDPOINTDSL_SPARK_MEMORY=6g" in err
+    assert "ENDPOINTDSL_SPARK_MEMORY=3g" in err
 
 
 def _same_bits(got, want) -> None:

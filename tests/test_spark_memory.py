@@ -22,10 +22,10 @@ GIB = 1 << 30
         (0, 1 * GIB),
         (500, 1 * GIB),  # the examples and tests: the default
         (1_004_241, 1 * GIB),  # 100k subjects (benchmarks/data/100000): ran in 1g
-        (1_677_721, 1 * GIB),  # 640 B a row: 1 GiB
-        (1_677_722, 2 * GIB),  # one row more: the next whole GiB
-        (9_904_241, 6 * GIB),  # 1M subjects (benchmarks/data/1000000): ran in 6g, not in 1g
-        (99_000_000, 60 * GIB),
+        (3_355_443, 1 * GIB),  # 320 B a row: 1 GiB
+        (3_355_444, 2 * GIB),  # one row more: the next whole GiB
+        (9_904_241, 3 * GIB),  # 1M subjects (benchmarks/data/1000000): ran in 3g (and 6g), not in 1g
+        (99_000_000, 30 * GIB),
     ],
 )
 def test_the_memory_wanted_grows_with_the_input_rows(rows, want):
@@ -58,10 +58,10 @@ def test_a_memory_size_that_is_none_is_said(text):
     [
         (None, None, 24 * GIB, "1g", []),  # the API's first session before any input: the default
         (500, None, 24 * GIB, "1g", []),  # the examples and tests: the default, no note
-        (9_904_241, None, 24 * GIB, "6g", ["note: Spark's local driver gets 6g of memory for 9,904,241"]),
-        (9_904_241, None, 8 * GIB, "4g", ["gets 4g", "warning E383: half of this machine's memory (4g)"]),
-        (9_904_241, None, None, "6g", ["gets 6g"]),  # the system does not say: the wanted size
-        (9_904_241, "2g", 24 * GIB, "2g", ["warning E383: ENDPOINTDSL_SPARK_MEMORY=2g is little", "=6g"]),
+        (9_904_241, None, 24 * GIB, "3g", ["note: Spark's local driver gets 3g of memory for 9,904,241"]),
+        (9_904_241, None, 4 * GIB, "2g", ["gets 2g", "warning E383: half of this machine's memory (2g)"]),
+        (9_904_241, None, None, "3g", ["gets 3g"]),  # the system does not say: the wanted size
+        (9_904_241, "2g", 24 * GIB, "2g", ["warning E383: ENDPOINTDSL_SPARK_MEMORY=2g is little", "=3g"]),
         (9_904_241, "8g", 24 * GIB, "8g", []),  # the user's, enough: no word
         (500, "512m", 24 * GIB, "512m", ["warning E383", "=1g"]),  # under the 1 GiB least
     ],

@@ -5,7 +5,7 @@ In local mode the executors live in the driver's JVM, so `spark.driver.memory` h
 checkpointed inputs, the shuffles and the local relations together. At 1M subjects (9.9M
 input rows) the default 1g either failed a task with `OutOfMemoryError` (reported as an
 internal error, exit 70) or stalled in the GC with the machine idle (tasks retrying
-allocations, "GCLocker"); 6g ran it in 74 s. So:
+allocations, "GCLocker"); 6g ran it in 74 s, and 3g ran it too (the sixth round, below). So:
 - a local session this process starts gets `needed(rows)` of driver memory, at most half of
   the machine's, unless ENDPOINTDSL_SPARK_MEMORY says otherwise; a note says what was chosen;
 - E383 (a warning, before any job) when the memory is below `needed(rows)`;
@@ -34,10 +34,12 @@ from ...data.errors import DataError
 
 GIB = 1 << 30
 DEFAULT = "1g"  # the examples and tests: a few hundred rows
-# Driver heap per input row in local mode: 640 B a row, in whole GiB, at least 1g. Measured:
-# 1M subjects (9.9M rows: 6g) ran in 74 s with 6g and failed or stalled with 1g; 100k
+# Driver heap per input row in local mode: 320 B a row, in whole GiB, at least 1g. Measured
+# (GC logs, docs/backends.md): 1M subjects (10.0M rows: 3g) ran with 3g, its live heap after
+# full GCs 1.6-2.1 GB, results through files or toArrow alike; it failed or stalled with 1g
+# (640 B a row, 6g, before: from two points only); 100k
 # subjects (1M rows: 1g) ran with 1g.
-PER_ROW = 640
+PER_ROW = 320
 _UNITS = {
     "": 1 << 20,
     "b": 1,
@@ -219,7 +221,7 @@ def quiet_accumulators(context) -> None:
 def memory_hint(memory: str | None) -> str:
     if memory is None:  # a cluster's session: its own settings
         return "give Spark's driver and executors more memory (spark.driver.memory, spark.executor.memory)"
-    return f"the local driver had {memory}: set ENDPOINTDSL_SPARK_MEMORY to more (e.g. 6g for 1M subjects)"
+    return f"the local driver had {memory}: set ENDPOINTDSL_SPARK_MEMORY to more (e.g. 3g for 1M subjects)"
 
 
 # ---- the stall watchdog (E385) ------------------------------------------------------------------
