@@ -35,10 +35,10 @@ from ...data.errors import DataError
 GIB = 1 << 30
 DEFAULT = "1g"  # the examples and tests: a few hundred rows
 # Driver heap per input row in local mode: 320 B a row, in whole GiB, at least 1g. Measured
-# (GC logs, docs/backends.md): 1M subjects (10.0M rows: 3g) ran with 3g, its live heap after
-# full GCs 1.6-2.1 GB, results through files or toArrow alike; it failed or stalled with 1g
-# (640 B a row, 6g, before: from two points only); 100k
-# subjects (1M rows: 1g) ran with 1g.
+# with GC logs (docs/backends.md): 1M subjects (10.0M rows: 3g) ran in 3g, its live heap
+# after full GCs 1.6-2.1 GB, the results through files or toArrow alike; 2g limped (17 full
+# GCs), 1g failed or stalled; 100k subjects (1M rows: 1g) ran in 1g. (640 B, 6g at 1M,
+# before: from the 6g and 1g points only.)
 PER_ROW = 320
 _UNITS = {
     "": 1 << 20,
@@ -174,6 +174,7 @@ def out_of_memory(exc: BaseException, local: bool) -> str | None:
 
 
 OOM_EXIT = 52  # SparkExitCode.OOM: Spark's handler of fatal errors ends the JVM with it
+ENDING = 10.0  # seconds a local JVM is given to end after a call failed (its shutdown hooks)
 
 
 def ended(spark, wait: float) -> str | None:
@@ -226,7 +227,6 @@ def memory_hint(memory: str | None) -> str:
 
 # ---- the stall watchdog (E385) ------------------------------------------------------------------
 
-ENDING = 10.0  # seconds a local JVM is given to end after a call failed (its shutdown hooks)
 GC_SHARE, CPU_SHARE = 0.9, 0.02  # stalled: the GC takes 90% of the time, or no CPU at all
 # slowed (said once, not stopped): the GC takes half the time. Seen at 1M subjects with 1g:
 # the old generation full, a full GC every 2 s, 64% of the time in the GC, still moving.
