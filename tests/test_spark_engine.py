@@ -398,4 +398,62 @@ def test_an_open_session_smaller_than_the_input_wants_is_warned(spark, monkeypat
     assert err.startswith(
         "endpointdsl: warning E383: this process's Spark session, opened with 1g, is little"
     )
-    assert "ENDPOINTDSL_SPARK_MEMORY=6g" in err
+    assert "ENDPOINTDSL_SPARK_MEMORY=3g" in err
+
+
+def _same_bits(got, want) -> None:
+    """Two Arrow tables equal in schema, order and every value's bits (NaN, -0.0, NULL)."""
+    import numpy as np
+    import pyarrow as pa
+
+    assert got.schema == want.schema
+    for name in want.column_names:
+        a, b = got[name].combine_chunks(), want[name].combine_chunks()
+        assert a.is_null().equals(b.is_null()), name
+        if pa.types.is_floating(b.type):
+            bits = [c.fill_null(0.5).to_numpy().view(np.int64) for c in (a, b)]
+            assert np.array_equal(*bits), name
+        else:
+            assert a.equals(b), name
+
+
+def test_results_written_by_the_tasks_come_back_as_to_arrow_gives_them(spark, tmp_path, monkeypatch):
+    """collect.py: a sorted result of nine partitions, each written by its task as Parquet
+    and read back in partition order, equals `toArrow`'s to the bit: order, types (text,
+    NULL integers, dates, times of day, zoned times), NaN and -0.0; an empty one too."""
+    from endpointdsl.engines.spark import collect
+
+    query = """SELECT CAST(id AS STRING) AS s,
+        CASE WHEN id % 5 = 0 THEN CAST('NaN' AS DOUBLE) WHEN id % 5 = 1 THEN CAST(-0.0 AS DOUBLE)
+             WHEN id % 5 = 2 THEN NULL ELSE id / 3 END AS d,
+        CASE WHEN id % 3 = 0 THEN NULL ELSE id END AS n,
+        date_add(DATE'2020-01-01', CAST(id % 400 AS INT)) AS dt,
+        CAST(DATE'2020-01-01' AS TIMESTAMP_NTZ) + make_dt_interval(0, 0, 0, id * 7) AS ts,
+        CAST(DATE'2020-01-01' AS TIMESTAMP) AS tz
+        FROM range(0, 20000, 1, 7) ORDER BY s DESC"""
+    settings = {"spark.sql.shuffle.partitions": "9", "spark.sql.adaptive.coalescePartitions.enabled": "false"}
+    before = {key: spark.conf.get(key) for key in settings}
+    written = []
+    try:
+        for key, value in settings.items():
+            spark.conf.set(key, value)
+        frame = spark.sql(query)
+        want = frame.toArrow()
+        fetched = collect.Results(tmp_path)
+        read = collect.read_parts
+        collect.read_parts = lambda folder, schema: (
+            written.append(len(collect.parts(folder))) or read(folder, schema)
+        )
+        try:
+            got = fetched.fetch(frame)
+            empty = fetched.fetch(spark.sql("SELECT 'x' AS s, 1.5D AS d FROM range(0) ORDER BY s"))
+        finally:
+            collect.read_parts = read
+    finally:
+        for key, value in before.items():
+            spark.conf.set(key, value)
+    assert written[0] == 9  # one file per partition, in order
+    assert want.num_rows == got.num_rows == 20000
+    _same_bits(got, want)
+    _same_bits(empty, spark.sql("SELECT 'x' AS s, 1.5D AS d FROM range(0) ORDER BY s").toArrow())
+    assert list(tmp_path.iterdir()) == []  # each result's files go once read

@@ -44,23 +44,26 @@ def _one(query: str) -> str:
     return statement.sql
 
 
-def found(spark, model: m.Model, code: str):
+def found(spark, model: m.Model, code: str, fetched):
     """The parameters of the grouped endpoint `code` and their labels, or, when it has none,
     its whole result (every subject excluded, a no-record finding), read from the first
     pass: called for every grouped endpoint before any second pass replaces its views (a
-    second pass writes its own `subject_rows`, which `no_parameter_query` reads)."""
+    second pass writes its own `subject_rows`, which `no_parameter_query` reads). `fetched`
+    (collect.py) brings results back."""
     ep = model.endpoint(code)
     named, labels = params(_Rows(spark), ep, f"{model.file}:{ep.span.line if ep.span else 0}")
     if named:
         return named, labels
     query = _one(no_parameter_query(ep, model.subject_table.name))
-    report = report_frame(spark.sql(query).toArrow().cast(REPORT_SCHEMA))
+    report = report_frame(fetched.fetch(spark.sql(query)).cast(REPORT_SCHEMA))
     return [ep.paramcd], None, with_no_record(model, [ep.paramcd], set(), report)
 
 
-def second_pass(spark, model: m.Model, prepared: dict, code: str, program: SqlProgram, first, run, register):
+def second_pass(
+    spark, model: m.Model, prepared: dict, code: str, program: SqlProgram, first, fetched, run, register
+):
     """(PARAMCDs, adtte, report) of the grouped endpoint `code`, as `_second_pass`; `first` is
-    `found`'s answer. `run(statements)` executes translated statements, `register(name,
+    `found`'s answer, `fetched` brings results back. `run(statements)` executes translated statements, `register(name,
     arrow table)` makes a view; both record the views they create, for the run's cleanup."""
     if len(first) == 3:  # no value: the result is already known
         return first
@@ -81,8 +84,8 @@ def second_pass(spark, model: m.Model, prepared: dict, code: str, program: SqlPr
     at = columns.index("PARAM") + 1
     columns[at:at] = [f"PARCAT{i}" for i in range(1, len(ep.group.columns) + 1)]
     adtte_query, report_query = relabel_queries(ep, columns)
-    adtte = spark.sql(_one(adtte_query)).toArrow()
-    report = spark.sql(_one(report_query)).toArrow().cast(REPORT_SCHEMA)
+    adtte = fetched.fetch(spark.sql(_one(adtte_query)))
+    report = fetched.fetch(spark.sql(_one(report_query))).cast(REPORT_SCHEMA)
     frame = adtte_frame(adtte.cast(schema_of(adtte)))
     codes = [p.paramcd for p in named]
     return codes, frame, with_no_record(model, codes, set(frame.PARAMCD.unique()), report_frame(report))

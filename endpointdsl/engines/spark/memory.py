@@ -5,7 +5,7 @@ In local mode the executors live in the driver's JVM, so `spark.driver.memory` h
 checkpointed inputs, the shuffles and the local relations together. At 1M subjects (9.9M
 input rows) the default 1g either failed a task with `OutOfMemoryError` (reported as an
 internal error, exit 70) or stalled in the GC with the machine idle (tasks retrying
-allocations, "GCLocker"); 6g ran it in 74 s. So:
+allocations, "GCLocker"); 6g ran it in 74 s, and 3g ran it too (the sixth round, below). So:
 - a local session this process starts gets `needed(rows)` of driver memory, at most half of
   the machine's, unless ENDPOINTDSL_SPARK_MEMORY says otherwise; a note says what was chosen;
 - E383 (a warning, before any job) when the memory is below `needed(rows)`;
@@ -25,6 +25,7 @@ import math
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -33,10 +34,12 @@ from ...data.errors import DataError
 
 GIB = 1 << 30
 DEFAULT = "1g"  # the examples and tests: a few hundred rows
-# Driver heap per input row in local mode: 640 B a row, in whole GiB, at least 1g. Measured:
-# 1M subjects (9.9M rows: 6g) ran in 74 s with 6g and failed or stalled with 1g; 100k
-# subjects (1M rows: 1g) ran with 1g.
-PER_ROW = 640
+# Driver heap per input row in local mode: 320 B a row, in whole GiB, at least 1g. Measured
+# with GC logs (docs/backends.md): 1M subjects (10.0M rows: 3g) ran in 3g, its live heap
+# after full GCs 1.6-2.1 GB, the results through files or toArrow alike; 2g limped (17 full
+# GCs), 1g failed or stalled; 100k subjects (1M rows: 1g) ran in 1g. (640 B, 6g at 1M,
+# before: from the 6g and 1g points only.)
+PER_ROW = 320
 _UNITS = {
     "": 1 << 20,
     "b": 1,
@@ -161,18 +164,65 @@ def out_of_memory(exc: BaseException, local: bool) -> str | None:
     texts = [_text(link) for link in _chain(exc)]
     for text in filter(None, texts):
         line = next((ln.strip() for ln in text.splitlines() if any(w in ln for w in _OOM)), None)
-        if line is not None:
-            return line[:200]
+        if line is not None:  # from the word naming it: py4j's line first names its call
+            at = min(i for i in (line.find(w) for w in _OOM) if i >= 0)
+            return line[line.rfind(" ", 0, at) + 1 :][:200]
     gone = None in texts or any(type(link).__name__ in _GONE for link in _chain(exc))
     if local and gone:
         return "Spark's JVM stopped answering: a task's OutOfMemoryError ends it"
     return None
 
 
+OOM_EXIT = 52  # SparkExitCode.OOM: Spark's handler of fatal errors ends the JVM with it
+ENDING = 10.0  # seconds a local JVM is given to end after a call failed (its shutdown hooks)
+
+
+def ended(spark, wait: float) -> str | None:
+    """Why the local JVM this process started ended, if it ends within `wait` seconds of a
+    failed call, or None. A task's OutOfMemoryError makes Spark's handler of fatal errors
+    exit the JVM (52); the call waiting on it may then fail with whatever the stopping
+    context left (seen with 512m: a NullPointerException from the stopped DAGScheduler)
+    rather than with the OutOfMemoryError's text."""
+    proc = getattr(getattr(spark.sparkContext, "_gateway", None), "proc", None)
+    if not isinstance(getattr(proc, "pid", None), int):
+        return None
+    try:
+        code = proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        return None
+    if code == OOM_EXIT:
+        return f"Spark's JVM ended for a task's OutOfMemoryError (exit code {OOM_EXIT})"
+    if code == -signal.SIGKILL:
+        return "Spark's JVM was killed (SIGKILL: most often the system's out-of-memory killer)"
+    return None
+
+
+# the accumulator server's connection closed by the JVM's end (its last words, not news)
+_HUNG_UP = (EOFError, ConnectionResetError, BrokenPipeError)
+
+
+def quiet_accumulators(context) -> None:
+    """pyspark's accumulator server (a socketserver in this process that the JVM reports task
+    updates to) prints a traceback of EOFError when the JVM ends, e.g. ended by a task's
+    OutOfMemoryError, just before E384 says so in one line. Only that hang-up is silenced:
+    any other error of the server is printed as before."""
+    server = getattr(context, "_accumulatorServer", None)
+    if server is None or getattr(server, "quiet_hang_up", False):
+        return
+    loud = server.handle_error
+
+    def handle_error(request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], _HUNG_UP):
+            loud(request, client_address)
+
+    server.handle_error = handle_error
+    server.quiet_hang_up = True
+
+
 def memory_hint(memory: str | None) -> str:
     if memory is None:  # a cluster's session: its own settings
         return "give Spark's driver and executors more memory (spark.driver.memory, spark.executor.memory)"
-    return f"the local driver had {memory}: set ENDPOINTDSL_SPARK_MEMORY to more (e.g. 6g for 1M subjects)"
+    return f"the local driver had {memory}: set ENDPOINTDSL_SPARK_MEMORY to more (e.g. 3g for 1M subjects)"
 
 
 # ---- the stall watchdog (E385) ------------------------------------------------------------------
@@ -250,26 +300,43 @@ def _cpu_seconds(pid: int) -> float | None:
 
 
 class _Watchdog(threading.Thread):
+    # seconds a probe of the JVM (py4j) may take: a frozen JVM never answers, and a probe
+    # waited for without end would stop the watchdog with it
+    PATIENCE = 10.0
+
     def __init__(self, spark, window: float, step: float):
         super().__init__(name="endpointdsl-spark-watchdog", daemon=True)
         self.spark, self.window, self.step = spark, window, step
         self.done = threading.Event()
         self.reason: str | None = None
         self.warned = False  # the slowed-by-the-GC warning: once
+        self.asking: _Probe | None = None  # the probe in flight (one at a time)
+        self.gc = 0.0  # the JVM's last GC seconds answered
+
+    def probe(self):
+        """(a job runs, GC seconds) as the JVM answers them (py4j)."""
+        if not list(self.spark.sparkContext.statusTracker().getActiveJobsIds()):
+            return False, self.gc
+        beans = self.spark._jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
+        return True, sum(max(b.getCollectionTime(), 0) for b in beans) / 1000
 
     def sample(self) -> tuple[float, float, float] | None:
-        """(time, GC seconds, CPU seconds) while a job runs, else None."""
-        jvm = self.spark._jvm
-        if not list(self.spark.sparkContext.statusTracker().getActiveJobsIds()):
-            return None
-        beans = jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
-        gc = sum(max(b.getCollectionTime(), 0) for b in beans) / 1000
+        """(time, GC seconds, CPU seconds) while a job runs, else None. A JVM that does not
+        answer within PATIENCE is taken as running a job with no more GC time than it last
+        said: its CPU (/proc, read from outside) then decides, so a frozen one is a stall."""
+        fresh = self.asking is None or self.asking.answered.is_set()
+        if fresh:
+            self.asking = _Probe(self.probe)
+        if self.asking.answered.wait(self.PATIENCE if fresh else 0):  # one wait per probe
+            active, self.gc = self.asking.answer()  # a probe that failed raises here
+            if not active:
+                return None
         cpu = _cpu_seconds(self.pid)
-        return time.monotonic(), gc, cpu if cpu is not None else math.inf
+        return time.monotonic(), self.gc, cpu if cpu is not None else math.inf
 
     def run(self) -> None:
         try:
-            self.pid = self.spark._jvm.java.lang.ProcessHandle.current().pid()
+            self.pid = _jvm_pid(self.spark, self.PATIENCE)
             samples: list = []
             while not self.done.wait(self.step):
                 now = self.sample()
@@ -286,7 +353,7 @@ class _Watchdog(threading.Thread):
                     ender = threading.Timer(self.GRACE, self._end)
                     ender.daemon = True
                     ender.start()
-                    self.spark.sparkContext.cancelAllJobs()
+                    _Probe(self.spark.sparkContext.cancelAllJobs)  # may block on a frozen JVM
                     return
         except Exception:  # a watchdog that fails must not fail the run: it stops watching
             return
@@ -297,6 +364,41 @@ class _Watchdog(threading.Thread):
         if not self.done.is_set():
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
+
+
+class _Probe:
+    """A call to the JVM on a daemon thread of its own, so that its caller can stop waiting:
+    a py4j call to a frozen JVM blocks for ever (the thread is then left to it)."""
+
+    def __init__(self, call):
+        self.answered = threading.Event()
+        self._answer, self._error = None, None
+        threading.Thread(target=self._ask, args=(call,), name="endpointdsl-spark-probe", daemon=True).start()
+
+    def _ask(self, call) -> None:
+        try:
+            self._answer = call()
+        except Exception as exc:  # handed to the caller, in its thread
+            self._error = exc
+        finally:
+            self.answered.set()
+
+    def answer(self):
+        if self._error is not None:
+            raise self._error
+        return self._answer
+
+
+def _jvm_pid(spark, patience: float) -> int:
+    """The local JVM's process id: pyspark started it as this process's child (its Popen,
+    no call to the JVM), else the JVM's own answer (within `patience` seconds)."""
+    proc = getattr(getattr(spark.sparkContext, "_gateway", None), "proc", None)
+    if isinstance(getattr(proc, "pid", None), int):
+        return proc.pid
+    asked = _Probe(lambda: spark._jvm.java.lang.ProcessHandle.current().pid())
+    if not asked.answered.wait(patience):
+        raise TimeoutError("the JVM did not say its process id")
+    return asked.answer()
 
 
 @contextlib.contextmanager
@@ -318,6 +420,8 @@ def watched(spark, memory: str | None, local: bool, step: float = 5.0):
                 f"little memory: {memory_hint(memory)} (ENDPOINTDSL_SPARK_STALL=seconds waits longer; 0: no watchdog)"
             ) from None
         said = out_of_memory(exc, memory is not None)
+        if said is None and local:  # an error of the JVM's end: its exit code says why
+            said = ended(spark, ENDING)
         if said is not None:
             raise SparkOutOfMemory(f"E384 Spark ran out of memory ({said}); {memory_hint(memory)}") from None
         raise

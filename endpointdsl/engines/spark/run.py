@@ -43,10 +43,22 @@ from ..sql.results import (
     with_no_record_findings,
     with_times,
 )
+from .collect import results
 from .groups import found, second_pass
 from .inputs import register as register_source
 from .inputs import validate_sources
-from .memory import SparkOutOfMemory, SparkStalled, choose, machine, needed, parse_size, say, small, watched
+from .memory import (
+    SparkOutOfMemory,
+    SparkStalled,
+    choose,
+    machine,
+    needed,
+    parse_size,
+    quiet_accumulators,
+    say,
+    small,
+    watched,
+)
 from .translate import Statement, Untranslated, translate
 
 
@@ -227,6 +239,7 @@ def session(rows: int | None = None):
     _OPENED_FOR, _MEMORY, _SAID = address, memory, needed(rows or 0)  # `choose` said what this size needs
     if address is None:
         _SESSION.sparkContext.setLogLevel("ERROR")  # no JVM to reach through Connect
+        quiet_accumulators(_SESSION.sparkContext)  # a JVM's end: E384's one line, no traceback
     else:  # the first call to the server: what `reachable`'s TCP check cannot see (TLS, a
         # refused token, not a Connect server) is said here, not in a traceback
         try:
@@ -342,8 +355,11 @@ def run_spark(
     # zone: a cluster's (spark-submit) would move a clock time in a daylight-saving gap
     for key, value in RESULT_CONF.items():
         spark.conf.set(key, value)
-    with watching(spark):  # out of memory, or stalled: a message (memory.py), not a traceback
-        adtte, report, passes = _derive(spark, model, program, statements, second, prepared, sources, proofs)
+    # out of memory, or stalled: a message (memory.py), not a traceback
+    with watching(spark), results(spark, _OPENED_FOR) as fetched:
+        adtte, report, passes = _derive(
+            spark, model, program, statements, second, prepared, sources, proofs, fetched
+        )
     adtte, report = adtte_frame(adtte), report_frame(report)
     report = with_no_record_findings(model, program, set(adtte.PARAMCD.unique()), report)
     if passes:
@@ -351,9 +367,10 @@ def run_spark(
     return RunResult(adtte, report)
 
 
-def _derive(spark, model, program, statements, second, prepared, sources, proofs):
+def _derive(spark, model, program, statements, second, prepared, sources, proofs, fetched):
     """The script's statements on the registered inputs: (adtte, report) as Arrow, each
-    grouped endpoint's second pass; every view made is dropped again."""
+    grouped endpoint's second pass; every view made is dropped again. `fetched`
+    (collect.py) brings the results back."""
     views: list[str] = []
     try:
         for name, table in prepared.items():
@@ -370,15 +387,16 @@ def _derive(spark, model, program, statements, second, prepared, sources, proofs
         for statement in statements:
             _execute(spark, statement, views)
         adtte_query, report_query = (translate(q)[0].sql for q in result_queries(program.order))
-        adtte = spark.sql(adtte_query).toArrow()
+        adtte = fetched.fetch(spark.sql(adtte_query))
         schema = ADTTE_SCHEMA_AVALC if "AVALC" in adtte.column_names else ADTTE_SCHEMA
         adtte = adtte.cast(with_times(schema) if "ADTM" in adtte.column_names else schema)
-        report = spark.sql(report_query).toArrow().cast(REPORT_SCHEMA)
-        first = {code: found(spark, model, code) for code in program.grouped}  # before any second pass
+        report = fetched.fetch(spark.sql(report_query)).cast(REPORT_SCHEMA)
+        # every grouped endpoint's values, before any second pass replaces the first's views
+        first = {code: found(spark, model, code, fetched) for code in program.grouped}
         # a second pass reads only the inputs' schemas (a table it does not cross: empty)
         shapes = prepared | {name: s.schema.empty_table() for name, s in sources.items()}
         passes = [
-            second_pass(spark, model, shapes, code, second[code], first[code],
+            second_pass(spark, model, shapes, code, second[code], first[code], fetched,
                         lambda todo: [_execute(spark, s, views) for s in todo],
                         lambda name, table: _register(spark, name, table, views))
             for code in program.grouped
