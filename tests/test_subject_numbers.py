@@ -254,6 +254,20 @@ def test_keys_are_found_in_a_direct_table_or_refused(subject, looked, expected):
     assert (None if found is None else found.to_pylist()) == expected
 
 
+@pytest.mark.parametrize("block", [1, 2, 3])
+def test_a_direct_table_looks_up_a_chunk_in_blocks_with_the_same_result(block):
+    # keys S0-S9 shuffled, over two chunks of 7 and 5 rows; an orphan (S10: another length,
+    # SX: out of range) in the last block of a chunk refuses the whole lookup
+    subject = pa.array([f"S{i}" for i in range(10)], pa.string())
+    looked = [["S3", "S9", "S0", "S0", "S5", "S1", "S8"], ["S2", "S7", "S6", "S4", "S3"]]
+    with mock.patch.object(keys, "BLOCK", block):
+        found = keys._dense(chunked(*looked), subject)
+        assert found.to_pylist() == [int(k[1:]) for chunk in looked for k in chunk]
+        assert [len(c) for c in found.chunks] == [7, 5]  # the chunks as given
+        assert keys._dense(chunked(looked[0], [*looked[1], "SX"]), subject) is None
+        assert keys._dense(chunked([*looked[0], "S10"]), subject) is None
+
+
 def test_a_direct_table_reads_sliced_arrays_at_their_offsets():
     subject = pa.array(["X9", "A1", "A2", "A3"], pa.string()).slice(1)
     looked = pa.chunked_array([pa.array(["Z9", "Z9", "A3", "A1"], pa.string()).slice(2)])

@@ -146,6 +146,7 @@ def _each_row(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None
 
 
 DENSE = 8  # a direct table of at most this many entries per subject key (int32 each)
+BLOCK = 65_536  # rows looked up at a time in the direct table
 
 
 def _dense(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
@@ -180,11 +181,15 @@ def _dense(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
     for chunk in column.chunks:
         if len(chunk) == 0:
             continue
-        rows = _grid(chunk, width)
-        for j in range(width):  # every byte within the keys' range at its position
-            if rows[:, j].min() < low[j] or rows[:, j].max() > high[j]:
-                return None
-        found = table[numbers(rows)]
+        found = np.empty(len(chunk), dtype=np.int32)
+        # in blocks that stay in the CPU's cache (the byte columns of a 9M-row chunk, read one
+        # by one, do not: at 9M shuffled rows 0.45-0.7 s of CPU in one block, 0.3 s in blocks)
+        for at in range(0, len(chunk), BLOCK):
+            rows = _grid(chunk.slice(at, BLOCK), width)
+            for j in range(width):  # every byte within the keys' range at its position
+                if rows[:, j].min() < low[j] or rows[:, j].max() > high[j]:
+                    return None
+            found[at : at + len(rows)] = table[numbers(rows)]
         if (found < 0).any():
             return None
         chunks.append(pa.array(found))
