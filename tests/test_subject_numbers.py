@@ -9,8 +9,10 @@ from unittest import mock
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from sql_paths import recording, same_with_and_without
 from strategies import table_cases
 from test_differential import compile_text, frames, rejected
@@ -241,7 +243,53 @@ def test_keys_are_found_in_a_direct_table_or_refused(subject, looked, expected):
     assert (None if found is None else found.to_pylist()) == expected
 
 
+@pytest.mark.parametrize("block", [1, 2, 3])
+def test_a_direct_table_looks_up_a_chunk_in_blocks_with_the_same_result(block):
+    # keys S0-S9 shuffled, over two chunks of 7 and 5 rows; an orphan (S10: another length,
+    # SX: out of range) in the last block of a chunk refuses the whole lookup
+    subject = pa.array([f"S{i}" for i in range(10)], pa.string())
+    looked = [["S3", "S9", "S0", "S0", "S5", "S1", "S8"], ["S2", "S7", "S6", "S4", "S3"]]
+    with mock.patch.object(keys, "BLOCK", block):
+        found = keys._dense(chunked(*looked), subject)
+        assert found.to_pylist() == [int(k[1:]) for chunk in looked for k in chunk]
+        assert [len(c) for c in found.chunks] == [7, 5]  # the chunks as given
+        assert keys._dense(chunked(looked[0], [*looked[1], "SX"]), subject) is None
+        assert keys._dense(chunked([*looked[0], "S10"]), subject) is None
+
+
 def test_a_direct_table_reads_sliced_arrays_at_their_offsets():
     subject = pa.array(["X9", "A1", "A2", "A3"], pa.string()).slice(1)
     looked = pa.chunked_array([pa.array(["Z9", "Z9", "A3", "A1"], pa.string()).slice(2)])
     assert keys._dense(looked, subject).to_pylist() == [2, 0]
+
+
+@pytest.mark.parametrize(
+    "subject, integers",
+    [
+        (["SUBJ-10", "SUBJ-09", "SUBJ-11", "SUBJ-00"], True),  # a constant prefix, 2 bytes after it
+        (["B", "C", "A"], True),  # one byte
+        (["X-000000002", "X-000000001", "Y-000000000"], False),  # 11 bytes, not one prefix
+        (["ab", "a", "b"], False),  # lengths differ
+        (["é1", "zz1", "eé", "\u00ff1"], True),  # 3 bytes each in UTF-8: still byte order
+        (["A-20", "A-1\x00", "A-10", "A-2\x00"], True),  # NUL bytes order first
+    ],
+)
+def test_shuffled_subject_keys_are_put_in_the_order_arrow_sorts_them(subject, integers):
+    text = pa.array(subject, pa.string())
+    with mock.patch.object(keys.pc, "sort_indices", wraps=keys.pc.sort_indices) as general:
+        order = keys._key_order(text)
+    assert order.to_pylist() == pc.sort_indices(text).to_pylist()
+    assert general.called is not integers  # the integer path taken where the keys allow it
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.binary(min_size=3, max_size=3), min_size=2, max_size=40),
+    st.sampled_from(["", "SUBJ", "é" * 4]),
+)
+def test_key_order_equals_sort_indices_for_keys_of_one_length(tails, prefix):
+    # random tails (any byte 0-127, a repeat being a duplicate subject) after a prefix of 0, 4 or 8 bytes
+    text = pa.array([prefix + bytes(b & 0x7F for b in t).decode() for t in tails], pa.string())
+    order = keys._key_order(text)
+    assert text.take(order).to_pylist() == text.take(pc.sort_indices(text)).to_pylist()
+    assert sorted(order.to_pylist()) == list(range(len(tails)))

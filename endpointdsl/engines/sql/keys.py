@@ -37,7 +37,7 @@ def numbered_tables(prepared: dict[str, pa.Table], subject: str) -> Numbered | N
         return None
     order = None  # the keys' rows in key order, when the rows are not in it
     if not _increasing(keys):
-        order = pc.sort_indices(keys)  # Arrow sorts text by its bytes: UTF-8's code point order
+        order = _key_order(keys)
         keys = keys.take(order)
         if not _increasing(keys):
             return None  # a duplicate subject: the script's own check reads the text keys
@@ -48,6 +48,21 @@ def numbered_tables(prepared: dict[str, pa.Table], subject: str) -> Numbered | N
             return None
         tables[name] = table.set_column(table.schema.get_field_index("__key"), "__key", numbers)
     return Numbered(keys, tables)
+
+
+def _key_order(keys: pa.Array) -> pa.Array:
+    """The positions of the keys in code point order (Arrow sorts text by its bytes: UTF-8's
+    code point order). Keys of one byte length that differ only in their last 8 bytes (a
+    constant prefix: SUBJ-0000001) are sorted as 64-bit big-endian integers of those bytes,
+    which order as the bytes do (at 1M shuffled subjects 0.08 s of CPU against 0.34 s for
+    sort_indices on the texts); equal keys (a duplicate subject) are found by the caller."""
+    width = _fixed_width(keys)
+    if width is not None and width > 0 and len(keys) > 1:
+        prefix = max(width - 8, 0)
+        head = _grid(keys, width)[:, :prefix]
+        if (head == head[0]).all():
+            return pa.array(np.argsort(_tail_number(keys, width, prefix), kind="stable"))
+    return pc.sort_indices(keys)
 
 
 def _increasing(keys: pa.Array) -> bool:
@@ -131,6 +146,7 @@ def _each_row(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None
 
 
 DENSE = 8  # a direct table of at most this many entries per subject key (int32 each)
+BLOCK = 65_536  # rows looked up at a time in the direct table
 
 
 def _dense(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
@@ -165,11 +181,15 @@ def _dense(column: pa.ChunkedArray, keys: pa.Array) -> pa.ChunkedArray | None:
     for chunk in column.chunks:
         if len(chunk) == 0:
             continue
-        rows = _grid(chunk, width)
-        for j in range(width):  # every byte within the keys' range at its position
-            if rows[:, j].min() < low[j] or rows[:, j].max() > high[j]:
-                return None
-        found = table[numbers(rows)]
+        found = np.empty(len(chunk), dtype=np.int32)
+        # in blocks that stay in the CPU's cache (the byte columns of a 9M-row chunk, read one
+        # by one, do not: at 9M shuffled rows 0.45-0.7 s of CPU in one block, 0.3 s in blocks)
+        for at in range(0, len(chunk), BLOCK):
+            rows = _grid(chunk.slice(at, BLOCK), width)
+            for j in range(width):  # every byte within the keys' range at its position
+                if rows[:, j].min() < low[j] or rows[:, j].max() > high[j]:
+                    return None
+            found[at : at + len(rows)] = table[numbers(rows)]
         if (found < 0).any():
             return None
         chunks.append(pa.array(found))

@@ -386,8 +386,8 @@ def no_same_day(table: pa.Table, date: str, seq: str | None) -> bool:
     """True when no two dated rows with a key share (key, date, sequence), for rows in any
     order (shuffled input, where `sorted_proof` fails): the same-day check then has nothing
     to find. Integer subject numbers (keys.py), dates and integer sequences are packed into
-    one 64-bit integer per row, offset by their minimum, and sorted (at 9M rows about 0.8 s
-    of CPU, against 2 s for the check's GROUP BY); False when they do not fit 63 bits, a
+    one 64-bit integer per row, offset by their minimum, and sorted (at 9M rows about 0.6 s
+    of CPU, most of it the sort, against 2 s for the check's GROUP BY); False when they do not fit 63 bits, a
     sequence is missing or not an integer, or the keys are text. Says nothing of the rows'
     order (no by-row picks)."""
     if not (pa.types.is_int32(table["__key"].type) and pa.types.is_date32(table[date].type)):
@@ -400,14 +400,21 @@ def no_same_day(table: pa.Table, date: str, seq: str | None) -> bool:
     if seq is not None and (rows[seq].null_count or not pa.types.is_integer(rows[seq].type)):
         return False
     fields = [rows["__key"], rows[date].cast(pa.int32())] + ([rows[seq]] if seq else [])
-    packed, bits = np.zeros(rows.num_rows, dtype=np.int64), 0
+    packed, bits = None, 0
     for column in fields:
-        values = column.to_numpy().astype(np.int64)
-        low, high = int(values.min()), int(values.max())
+        low, high = (int(v.as_py()) for v in pc.min_max(column).values())
         width = (high - low).bit_length()
         if bits + width > 63:
             return False
-        packed = (packed << width) | (values - low)
+        values = column.to_numpy()
+        # in place (a copy of 9M rows costs 0.03-0.05 s): int64 arithmetic wraps modulo 2^64,
+        # so adding before subtracting the minimum gives the same field once it fits its bits
+        if packed is None:
+            packed = values.astype(np.int64)
+        else:
+            packed <<= width
+            packed += values
+        packed -= low
         bits += width
     packed.sort()
     return not bool((packed[1:] == packed[:-1]).any())
