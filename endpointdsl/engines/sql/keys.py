@@ -263,11 +263,8 @@ def _common(a: bytes, b: bytes) -> int:
 def _tail_number(text: pa.Array, width: int, prefix: int) -> np.ndarray:
     """Each fixed-width text's bytes after `prefix` (at most 8) as one big-endian integer,
     which orders as the bytes do (a key not sharing the prefix is caught by the check)."""
-    grid = np.frombuffer(
-        text.buffers()[2], dtype=np.uint8, count=len(text) * width, offset=int(_offsets(text)[0])
-    )
     padded = np.zeros((len(text), 8), dtype=np.uint8)
-    padded[:, 8 - (width - prefix) :] = grid.reshape(len(text), width)[:, prefix:]
+    padded[:, 8 - (width - prefix) :] = _grid(text, width)[:, prefix:]
     return padded.view(">u8").ravel()
 
 
