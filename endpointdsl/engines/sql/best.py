@@ -355,7 +355,11 @@ class ResponseSql(OccurrenceSql):
                      " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
         response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
         # a response confirmed by a worse response counts as that one (IMWG: CR then VGPR)
-        own = vv if conf is None else f"CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN {by} ELSE {vv} END"
+        own = (
+            vv
+            if conf is None
+            else f"CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN {by} ELSE {vv} END"
+        )
         return [
             head,
             f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END",
