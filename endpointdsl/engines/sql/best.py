@@ -325,47 +325,37 @@ class ResponseSql(OccurrenceSql):
             if (k.confirmed_by or k.at_next) and (conf or k.role != "response")
         ]
 
-    def _categories(self, ranked: bool = False) -> list[str]:
+    def _categories(self) -> list[str]:
         """Each visit with its category (`cat`): confirmation and the SD minimum, read once by
-        `_best` (issue 16: no `vc_<P>` table; a visit with no confirmable category joins nothing).
-        `ranked`: the category's rank (`cr`, its place in the set) instead of its name: a visit's
-        own (`v.rnk`) and W's (`x.by_rnk`) are the ranks of `v.v` and `x.by_v`, so the best is a
-        minimum of integers with no text compared per visit (issue 16: the listed path)."""
+        `_best` (issue 16: no `vc_<P>` table; a visit with no confirmable category joins nothing)."""
         r, names = self.r, self.names
         conf = r.confirm
-        ranks = {k.name: str(i) for i, k in enumerate(self.crit.categories)}
-        vv, by = ("v.rnk", "x.by_rnk") if ranked else ("v.v", "x.by_v")
-
-        def lit(name: str) -> str:
-            return ranks[name] if ranked else text(name)
-
         controls = self.crit.of_role("control")
-        ne = lit(self.crit.of_role("ne")[0])
+        ne = text(self.crit.of_role("ne")[0])
         sd_min = r.sd_min_days
         long_enough = "FALSE" if sd_min is None else f"(date_diff('day', v.origin, v.d) >= {number(sd_min)})"
-        fallback = f"CASE WHEN {long_enough} THEN {lit(controls[0])} ELSE {ne} END" if controls else ne
-        control = f"    WHEN v.role = 'control' THEN CASE WHEN {long_enough} THEN {vv} ELSE {ne} END"
+        fallback = f"CASE WHEN {long_enough} THEN {text(controls[0])} ELSE {ne} END" if controls else ne
+        control = f"    WHEN v.role = 'control' THEN CASE WHEN {long_enough} THEN v.v ELSE {ne} END"
         head = "SELECT v.key, v.i, v.d, v.dtf, v.seq, CASE"
-        as_cat = "    ELSE " + vv + (" END AS cr" if ranked else " END AS cat")
         if "pair" not in names:  # nothing is confirmed: a response counts only without a `confirm`
-            response = vv if conf is None else fallback
-            return [head, f"    WHEN v.role = 'response' THEN {response}", control, as_cat,
+            response = "v.v" if conf is None else fallback
+            return [head, f"    WHEN v.role = 'response' THEN {response}", control, "    ELSE v.v END AS cat",
                     f"FROM {names['vd']} AS v"]  # fmt: skip
         confirmed = ("(x.allowed AND x.w_ok AND (x.arole IS DISTINCT FROM 'response' OR (x.ne_ok AND x.sd_ok"
                      " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
         response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
         # a response confirmed by a worse response counts as that one (IMWG: CR then VGPR)
         own = (
-            vv
+            "v.v"
             if conf is None
-            else f"CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN {by} ELSE {vv} END"
+            else "CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN x.by_v ELSE v.v END"
         )
         return [
             head,
             f"    WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END",
             control,
-            f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN {by}",
-            as_cat,
+            f"    WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN x.by_v",
+            "    ELSE v.v END AS cat",
             f"FROM {names['vd']} AS v LEFT JOIN {names['pair']} AS x ON x.key = v.key AND x.i = v.i",
         ]
 
@@ -390,16 +380,12 @@ class ResponseSql(OccurrenceSql):
         # its first visit is the record's, or (a responder) the first visit in the listed ones
         order = f"{self.rank('cat')} * 10000000 + i"
         hit = "{'d': d, 'dtf': dtf, 'seq': seq}"
-        by_order = self.r.event in self.listed  # perf (issue 16): dates proven in 1900-2258 (packed.fits)
         w.line("WITH c AS (")
-        for line in self._categories(ranked=by_order):
+        for line in self._categories():
             w.line("    " + line)
         w.line(")")
-        if by_order:
-            ranks = {k.name: i for i, k in enumerate(self.crit.categories)}
-            known = [str(ranks[x]) for x in responder or () if x in ranks] or ["-1"]  # -1: no rank
-            in_ranks = "(" + ", ".join(known) + ")" if responder else None
-            self._best_by_order("cr * 10000000 + i", in_ranks, listed)
+        if self.r.event in self.listed:  # perf (issue 16): dates proven in 1900-2258 (packed.fits)
+            self._best_by_order(order, listed)
         elif responder is None:
             w.line(f", b AS (SELECT key, arg_min(cat, {order}) AS best, arg_min({hit}, {order}) AS hit")
             w.line("    FROM c GROUP BY key)")
@@ -432,7 +418,7 @@ class ResponseSql(OccurrenceSql):
             f"FROM (SELECT p.*, b.hit, {avalc} AS v_avalc FROM {self.win} AS p LEFT JOIN b ON b.key = p.key) AS p;"
         )
 
-    def _best_by_order(self, order: str, in_ranks: str | None, listed: str | None) -> None:
+    def _best_by_order(self, order: str, listed: str | None) -> None:
         """`_best`'s b (key, best, hit) from the minimum order alone: it holds the rank, hence
         the category, and the visit's day number i, hence its date (i is 693,595 or more, days
         from 0001-01-01, where the dates are proven from 1900); only the sequence (and a time
@@ -448,7 +434,7 @@ class ResponseSql(OccurrenceSql):
             w.line(f", g AS (SELECT key, min({order}) AS o, arg_min_null(seq, {order}) AS seq,")
             day = "o % 10000000"
         else:  # the record's visit: the first one in the listed categories
-            at, keep = "i", f" FILTER (WHERE cr IN {in_ranks})"
+            at, keep = "i", f" FILTER (WHERE cat IN {listed})"
             w.line(
                 f", g AS (SELECT key, min({order}) AS o, min(i){keep} AS fi, arg_min_null(seq, i){keep} AS seq,"
             )
