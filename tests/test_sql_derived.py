@@ -344,3 +344,25 @@ end
     after = runs["sql"].adtte[runs["sql"].adtte.PARAMCD == "AFTER"].set_index("USUBJID")
     assert (after.loc["S1", "ADT"], after.loc["S1", "CNSR"]) == (day("2024-05-01"), 0)
     assert set(after.CNSR[after.index != "S1"]) == {1}
+
+
+# a text read off an endpoint's rows, as the rows_ view's SQL reads it and as normalise does;
+# the view's rtrim runs only on texts that are empty or end in a blank (issue 16: its cost)
+TEXTS = [
+    None, "", " ", "CR", "CR ", "CR  ", "C R", " CR", "CR\t", "CR\n", "CR\x1f", "CR\x85",
+    "CR\xa0", "CR\u2000", "CR\u3000", "CR\u200b", "\u3000", "CR \u2028 ", "PR\u00e9", "\u00e9 ", "x" * 300 + " ",
+]  # fmt: skip
+
+
+def test_the_rows_text_view_is_normalise_for_every_blank_and_none_other():
+    import duckdb
+
+    from endpointdsl.data.values import normalise
+    from endpointdsl.engines.sql.derived import _views
+    from endpointdsl.engines.sql.prepare import PY_WHITESPACE
+
+    texts = [*TEXTS, *(f"R{ch}" for ch in PY_WHITESPACE), *(f"{ch}R" for ch in PY_WHITESPACE)]
+    frame = pd.DataFrame({"avalc": pd.Series(texts, dtype=object)})  # noqa: F841 (read by DuckDB)
+    got = duckdb.sql(f"SELECT {_views('AVALC')['text']} AS v FROM frame AS r").fetchall()
+    assert [v for (v,) in got] == [normalise(t) for t in texts]
+    assert normalise("CR\u200b") == "CR\u200b"  # a zero-width space is no blank: kept

@@ -64,6 +64,7 @@ class ResponseSql(OccurrenceSql):
     listed = frozenset()  # events whose dates are proven to fit a visit list (generate_sql, confirmlist.py)
     seq_packed = frozenset()  # events whose rows are proven to fit packed.py's ordering (generate_sql)
     short = False  # the response event's table has few rows a subject (prepare.short_rows): lists pay
+    one_a_day = False  # no two rows of a subject share the event's date (prepare.fact "dates")
 
     def write(self) -> None:
         ep, w = self.ep, self.w
@@ -160,7 +161,13 @@ class ResponseSql(OccurrenceSql):
             + f' WHERE {self._from_origin()}d <= "end" AND rnk IS NOT NULL)'
         )
         day = "date_diff('day', DATE '0001-01-01', {}.d) AS i"
-        if self._rows_in_order():
+        if self.one_a_day:
+            # perf (issue 16): no two rows of a subject share a date (proven on the data, in
+            # any order), so each row is its visit: its own worst and first row, no other
+            # response to show; no GROUP BY over every (subject, date)
+            w.line(f", n AS (SELECT key, d, {day.format('u')}, seq, dtf, v, origin, rnk, role, v AS shown,")
+            w.line("    CAST(1 AS BIGINT) AS n FROM u)")
+        elif self._rows_in_order():
             # rows proven in occurrence order (generate_sql's `proven`): a date's first row is
             # its lowest row number, so the worst response's first row is the lowest of
             # (worst - wrnk, rn) packed in one integer; one GROUP BY, no sort (issue 16)

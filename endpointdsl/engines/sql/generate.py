@@ -385,6 +385,10 @@ def generate_sql(
             ev = model.event(ep.response.event)  # an input table's rows, few a subject: lists
             if packed.packable(ev):  # (as _packed asks; a derived event reads an endpoint's rows)
                 sql.short = facts.holds(f"short: {ev.table}", "short", ev.table) == "TRUE"
+                date = view_name(ev.column, events.date_reader(ev)[0])  # one visit a row (best.py)
+                sql.one_a_day = (
+                    facts.holds(f"one row a date: {ev.table}.{date}", "dates", ev.table, date) == "TRUE"
+                )
             sql.seq_packed = _packed(model, ep, events, facts)
         sql.write()
         if ep.paramcd in read_rows:

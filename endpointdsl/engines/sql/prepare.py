@@ -450,11 +450,15 @@ def fact(kind: str, table: pa.Table, view: str | None, subject: pa.Table) -> boo
     unique: the keys that are not missing are strictly increasing, so none repeats;
     within: every key of `table` is a key of the subject-level table `subject`;
     packs: the rows' dates, sequences and numbers fit a packed ordering (packed.fits);
-    short: the subjects' rows are few enough for per-subject lists (`short_rows`)."""
+    short: the subjects' rows are few enough for per-subject lists (`short_rows`);
+    dates: no two dated rows with a key share (key, date): rows sorted by them, or any order
+    with integer subject numbers (`no_same_day`'s sort, about 0.8 s CPU at 9M rows)."""
     if kind == "complete":
         return table[view].null_count == 0
     if kind == "packs":  # view: (date view, sequence view or None)
         return fits(table, *view)
+    if kind == "dates":  # view: the date view
+        return sorted_proof(table, view, None) or no_same_day(table, view, None)
     keys = table["__key"]
     keys = keys.drop_null() if keys.null_count else keys
     if kind == "short":
