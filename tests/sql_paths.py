@@ -62,3 +62,11 @@ def _run(compiled, data: dict):
         return compiled.run(data, engine="sql")
     except DataError as exc:
         return str(exc)
+
+
+def assert_same_runs(first, *others) -> None:
+    """Every run equal to the first, records and report (the proven path, the general path,
+    the per-subject engine)."""
+    for other in others:
+        pd.testing.assert_frame_equal(first.adtte, other.adtte)
+        pd.testing.assert_frame_equal(first.report, other.report)

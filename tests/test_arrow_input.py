@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import EXAMPLES
+from test_bad_data import ENDPOINTS
 
 import endpointdsl
 from endpointdsl.data.errors import DataError
@@ -99,26 +100,7 @@ def test_every_engine_agrees_on_arrow_tables():
 
 # ---- bad data: the same findings, exclusions and errors ----------------------------------
 
-BAD = endpointdsl.CompiledFile.from_model(
-    endpointdsl.check_text(
-        """
-table adsl: one row per subject
-table adrs: many rows per subject
-event randomisation = adsl.RANDDT
-event death = adsl.DTHDT label "Death"
-event last_alive = adsl.LSTALVDT label "Alive"
-event progression = adrs.ADT where PARAMCD = "PD" label "Progression"
-event scan = adrs.ADT where PARAMCD = "OVR" and AVAL >= 0 sequence ASEQ label "Last scan"
-endpoint PFS "Progression-free survival"
-  from randomisation
-  to first of progression, death
-  censor at last scan cnsr 1
-  censor at last_alive cnsr 2
-end
-""",
-        "bad.ept",
-    )
-)
+BAD = ENDPOINTS  # test_bad_data's PFS program: its messages are the ones compared
 ADSL = pd.DataFrame(
     {
         "USUBJID": ["S1", "S2", "S3", "S3", "S4", "S5"],
