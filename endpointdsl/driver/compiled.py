@@ -147,10 +147,7 @@ class CompiledFile:
         DuckDB's databases and the generated script (a service answering many runs pays it once)."""
         from ..engines.sql import run as sql_run
 
-        sql_run.warm(self.model, self.sql_programs, only)  # with the database of one-thread runs
-        # and that of the runs on more threads (a database per setting of threads: session.py;
-        # making it costs 12-210 ms, which a large run would otherwise pay)
-        sql_run._SESSIONS.cursor(None).close()
+        sql_run.warm(self.model, self.sql_programs, only)  # with both databases (session.py)
         # the modules a run imports for Arrow tables given, and on its way out in `complete`
         # (20 ms of a first 1k run's 73 ms)
         from ..data import adamarrow, arrowtables, emptyevents  # noqa: F401

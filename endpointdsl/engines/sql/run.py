@@ -127,7 +127,7 @@ class Connection:
             shutil.rmtree(self.spill, ignore_errors=True)
 
 
-_SESSIONS = Sessions(connect)  # one database per process, a cursor per run (session.py)
+_SESSIONS = Sessions(connect)  # a database per setting of threads, a cursor per run (session.py)
 
 
 def run_sql(
@@ -231,9 +231,12 @@ def run_sql(
 
 def warm(model: m.Model, programs: dict, only: list[str] | None = None) -> None:
     """Start-up ahead of a run (issue 16): this module's imports, the process's DuckDB
-    database, and the script with nothing proven kept in `programs`. The script with the
-    facts the data prove is generated in the run (when not kept from an earlier one)."""
+    databases (one for small runs on one thread, one for the rest: session.py; making one
+    costs 12-210 ms, which a run would otherwise pay), and the script with nothing proven
+    kept in `programs`. The script with the facts the data prove is generated in the run
+    (when not kept from an earlier one)."""
     _SESSIONS.cursor(1).close()
+    _SESSIONS.cursor(None).close()
     _programs(model, only, (), programs)
 
 
