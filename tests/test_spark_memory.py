@@ -453,3 +453,38 @@ def test_a_real_out_of_memory_is_one_message_with_no_traceback(tmp_path):
     assert done.returncode == 5, done.stderr[-3000:]
     assert "error: E384 Spark ran out of memory (" in done.stderr
     assert "Traceback" not in done.stderr and "EOFError" not in done.stderr, done.stderr[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "path", "dropped"),
+    [
+        ("root", "Exception while sending command.", "/x/site-packages/py4j/java_gateway.py", True),
+        ("root", "Exception while sending command.", "/x/site-packages/mine.py", False),  # not py4j's
+        ("root", "Something else failed.", "/x/site-packages/py4j/java_gateway.py", False),
+        ("py4j.java_gateway", "Exception while sending command.", "/x/py4j/java_gateway.py", False),
+    ],
+)
+def test_only_py4js_record_of_a_gone_jvm_is_dropped(monkeypatch, name, message, path, dropped):
+    """py4j logs a call that finds its JVM gone through the root logger, which Python prints
+    with tracebacks before E384 (seen in CI); only that record of py4j's is dropped."""
+    import logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "filters", list(root.filters))  # the filter leaves with the test
+    monkeypatch.delenv("ENDPOINTDSL_DEBUG", raising=False)
+    memory.quiet_py4j_hang_up()
+    record = logging.LogRecord(name, logging.ERROR, path, 1, message, None, None)
+    assert bool(root.filter(record)) is (not dropped)
+
+
+def test_debug_keeps_py4js_record(monkeypatch):
+    import logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "filters", list(root.filters))
+    monkeypatch.setenv("ENDPOINTDSL_DEBUG", "1")
+    memory.quiet_py4j_hang_up()
+    record = logging.LogRecord(
+        "root", logging.ERROR, "/py4j/java_gateway.py", 1, "Exception while sending command.", None, None
+    )
+    assert root.filter(record)

@@ -21,6 +21,7 @@ none of this applies there, except E384.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import re
@@ -217,6 +218,30 @@ def quiet_accumulators(context) -> None:
 
     server.handle_error = handle_error
     server.quiet_hang_up = True
+
+
+class _Py4jHangUp(logging.Filter):
+    """py4j logs each call that finds its JVM gone ("Exception while sending command.")
+    through the root logger, so Python prints it with three chained tracebacks (seen in CI
+    before E384, when a task's OutOfMemoryError ended the JVM). The call then fails, and that
+    failure is what the run reports (E384, or its own error): only the log record is dropped,
+    and only py4j's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name == "root"
+            and record.msg == "Exception while sending command."
+            and "py4j" in record.pathname
+        )
+
+
+_PY4J_HANG_UP = _Py4jHangUp()
+
+
+def quiet_py4j_hang_up() -> None:
+    """The root logger without py4j's record of a JVM gone (ENDPOINTDSL_DEBUG keeps it)."""
+    if not os.environ.get("ENDPOINTDSL_DEBUG"):
+        logging.getLogger().addFilter(_PY4J_HANG_UP)  # once: filters are a list without repeats
 
 
 def memory_hint(memory: str | None) -> str:

@@ -55,6 +55,7 @@ from .memory import (
     needed,
     parse_size,
     quiet_accumulators,
+    quiet_py4j_hang_up,
     say,
     small,
     watched,
@@ -240,6 +241,7 @@ def session(rows: int | None = None):
     if address is None:
         _SESSION.sparkContext.setLogLevel("ERROR")  # no JVM to reach through Connect
         quiet_accumulators(_SESSION.sparkContext)  # a JVM's end: E384's one line, no traceback
+        quiet_py4j_hang_up()  # nor py4j's logged traceback of the calls that find it gone
     else:  # the first call to the server: what `reachable`'s TCP check cannot see (TLS, a
         # refused token, not a Connect server) is said here, not in a traceback
         try:
