@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
-from sql_paths import assert_same_runs
+from sql_paths import assert_same_runs, recording
 
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.engines.sql import run
@@ -220,3 +220,21 @@ def test_two_rows_on_one_date_are_not_proven_and_keep_the_grouping():
     assert scripts and all("GROUP BY key, d" in s for s in scripts)
     bor = result.adtte[result.adtte.PARAMCD == "BOR"].set_index("USUBJID")
     assert (bor.loc["S1", "AVALC"], bor.loc["S1", "SRCSEQ"]) == ("PR", 2.0)  # the date's worst, PR
+
+
+@pytest.mark.parametrize(
+    ("rows", "sorts"),
+    [
+        (EDGES, False),  # one row a date (a sequence missing too): the fact settles the check
+        ([*EDGES, ("S2", day(3, 5), "SD", 10.0)], True),  # two rows of S2 on 5 March: sorted
+    ],
+)
+def test_one_row_a_date_spares_the_same_day_checks_sort(rows, sorts):
+    """Rows in no order: where the `dates` fact is proven, the same-day check needs no second
+    sort of the rows (run.no_same_day); the outputs equal the per-subject engine's."""
+    tables = frames(rows, list(range(len(rows)))[::-1])
+    compiled = CompiledFile.from_model(check_text(TEXT, "v.ept"))
+    with recording("no_same_day") as sorted_for_the_check:
+        got = compiled.run(tables, engine="sql")
+    assert bool(sorted_for_the_check) is sorts
+    assert_same_runs(got, compiled.run(tables, engine="compiled"))

@@ -166,20 +166,25 @@ def run_sql(
             check: sorted_proof(prepared[table], date, seq)
             for check, (table, date, seq) in program.sorted_checks.items()
         }
-        # rows in no order (shuffled): the same-day check skipped where no tie is proven apart
-        # (prepare.no_same_day), with no claim on the rows' order (not in `proven` below)
-        no_ties = {
-            check: ok or (numbered is not None and no_same_day(prepared[table], date, seq))
-            for (check, (table, date, seq)), ok in zip(
-                program.sorted_checks.items(), proofs.values(), strict=True
-            )
-        }
         # facts that let the script skip a check with nothing to find (generate.Facts)
         facts = {
             # numbered keys (keys.py) are proven unique in the subject-level table and found in it
             name: (numbered is not None and kind in ("unique", "within"))
             or fact(kind, prepared[table], view, prepared[subject])
             for name, (kind, table, view) in program.facts.items()
+        }
+        # one row a date (the `dates` fact, proven above) leaves no two rows of a subject to
+        # share (date, sequence) either: no second sort of the same rows (issue 16)
+        one_a_day = {(table, view) for name, (kind, table, view) in program.facts.items() if kind == "dates" and facts[name]}  # fmt: skip
+        # rows in no order (shuffled): the same-day check skipped where no tie is proven apart
+        # (prepare.no_same_day), with no claim on the rows' order (not in `proven` below)
+        no_ties = {
+            check: ok
+            or (table, date) in one_a_day
+            or (numbered is not None and no_same_day(prepared[table], date, seq))
+            for (check, (table, date, seq)), ok in zip(
+                program.sorted_checks.items(), proofs.values(), strict=True
+            )
         }
         if any(proofs.values()) or any(facts.values()):  # the same script, with what is proven
             proven = frozenset(c for c, ok in (proofs | facts).items() if ok)
