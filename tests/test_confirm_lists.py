@@ -19,7 +19,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
-from sql_paths import assert_same_runs
+from sql_paths import assert_same_runs, recording
 
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.check.criteria import shipped
@@ -287,16 +287,7 @@ def test_subjects_with_many_visits_take_the_windows_and_agree():
     ]
     rows += [("S3", RAND + dt.timedelta(days=d), r, None) for d, r in ((42, "PR"), (71, "PR"), (100, "SD"))]
     text = program("", RULES[0])
-    scripts = []
-    with pytest.MonkeyPatch.context() as patch:
-        kept = run._proven_program
-
-        def recorded(*args):
-            made = kept(*args)
-            scripts.append(made.text)
-            return made
-
-        patch.setattr(run, "_proven_program", recorded)
+    with recording("_proven_program", lambda made: made.text) as scripts:
         sql = CompiledFile.from_model(check_text(text, "c.ept")).run(frames(rows), engine="sql")
     assert scripts and all(
         "list_filter" not in s and "OVER (PARTITION BY key ORDER BY i" in s for s in scripts

@@ -206,16 +206,7 @@ def test_edges_by_hand_with_and_without_the_fact(order, refused):
 def test_two_rows_on_one_date_are_not_proven_and_keep_the_grouping():
     rows = [("S1", day(3, 1), "CR", 1.0), ("S1", day(3, 1), "PR", 2.0), ("S1", day(4, 1), "PR", 3.0)]
     tables = frames(rows)
-    scripts = []
-    with pytest.MonkeyPatch.context() as patch:
-        kept = run._proven_program
-
-        def recorded(*args):
-            made = kept(*args)
-            scripts.append(made.text)
-            return made
-
-        patch.setattr(run, "_proven_program", recorded)
+    with recording("_proven_program", lambda made: made.text) as scripts:
         result = CompiledFile.from_model(check_text(TEXT, "v.ept")).run(tables, engine="sql")
     assert scripts and all("GROUP BY key, d" in s for s in scripts)
     bor = result.adtte[result.adtte.PARAMCD == "BOR"].set_index("USUBJID")
