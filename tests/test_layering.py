@@ -39,16 +39,17 @@ LAYERS = {
     "endpointdsl.driver": 4,
     "endpointdsl.api": 4.5,
     "endpointdsl.datacheck": 4,
-    "endpointdsl.cli_km": 4,  # the command line's Kaplan-Meier parts: data only, below cli
     "endpointdsl.cli_spark": 4,  # the command line's Spark parts (issue 16): the Spark engine, below cli
-    # the command line (split by concern): what the commands share and the parser, then the
-    # commands, then cli itself (main and entry)
-    "endpointdsl.cli_common": 4.7,  # exit codes, error lines, the .ept file and data folder: api, data
-    "endpointdsl.cli_parser": 4.7,  # the argument parser: cli_km's and cli_spark's options
-    "endpointdsl.cli_check": 4.8,  # check, compile, fmt
-    "endpointdsl.cli_run": 4.8,  # run
-    "endpointdsl.cli_review": 4.8,  # explain, trace, report, summary
-    "endpointdsl.cli_testing": 4.8,  # test
+    # the command line, a package split by concern: its Kaplan-Meier parts, what the commands
+    # share and the parser, then the commands, then the package's face (main and entry, in
+    # cli/__init__.py) and `python -m endpointdsl.cli` (cli/__main__.py)
+    "endpointdsl.cli.km": 4,  # the Kaplan-Meier parts: data only
+    "endpointdsl.cli.common": 4.7,  # exit codes, error lines, the .ept file and data folder: api, data
+    "endpointdsl.cli.parser": 4.7,  # the argument parser: cli.km's and cli_spark's options
+    "endpointdsl.cli.check": 4.8,  # check, compile, fmt
+    "endpointdsl.cli.run": 4.8,  # run
+    "endpointdsl.cli.review": 4.8,  # explain, trace, report, summary
+    "endpointdsl.cli.testing": 4.8,  # test
     "endpointdsl.cli": 5,
     "endpointdsl.pytest_plugin": 5,  # the pytest plugin (issue 15): runs api.test_file
     "endpointdsl.__main__": 6,

@@ -1,6 +1,6 @@
 """The command line's Kaplan-Meier parts (issue 15): the options `summary` and `run` share,
 the `summary` command's table and outputs, and whether `run` writes the table. The commands
-themselves are in cli_review (`summary`, `report`) and cli_run, their exit codes in cli_common."""
+themselves are in cli.review (`summary`, `report`) and cli.run, their exit codes in cli.common."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def add_parser(sub) -> None:
 
 
 def at_times(text: str | None) -> list[float]:
-    from .data.errors import DataError
+    from ..data.errors import DataError
 
     if not text:
         return []
@@ -70,7 +70,7 @@ def at_times(text: str | None) -> list[float]:
 
 
 def competing_codes(items: list[str] | None) -> dict[str, set[int]]:
-    from .data.errors import DataError
+    from ..data.errors import DataError
 
     codes: dict[str, set[int]] = {}
     for item in items or []:
@@ -86,14 +86,14 @@ def competing_codes(items: list[str] | None) -> dict[str, set[int]]:
 
 
 def table(args):
-    from .data.errors import DataError
-    from .data.km import summarise_km
-    from .data.read import read_table
+    from ..data.errors import DataError
+    from ..data.km import summarise_km
+    from ..data.read import read_table
 
     path = Path(args.adtte)
     if not path.is_file():
         raise DataError(f"{path}: no such file" if not path.exists() else f"{path}: is a folder, not a file")
-    from .data.read import READERS
+    from ..data.read import READERS
 
     if path.suffix.lower() not in READERS:
         raise DataError(f"{path}: an ADTTE is read from .csv, .parquet, .xpt or .sas7bdat")
@@ -117,8 +117,8 @@ def table(args):
 
 def join_adsl(frame, adsl_path: Path, by: str | None, encoding: str | None):
     """The --by column from the subject table, by USUBJID (every subject of the ADTTE must be there)."""
-    from .data.errors import DataError
-    from .data.read import read_table
+    from ..data.errors import DataError
+    from ..data.read import read_table
 
     if by is None:
         raise DataError("--adsl is read for the --by column: give --by VAR too")
@@ -142,8 +142,8 @@ def join_adsl(frame, adsl_path: Path, by: str | None, encoding: str | None):
 
 
 def write_outputs(args, table, frame, outputs, plots) -> None:
-    from .data.kmplot import plot_km
-    from .data.writeset import OutputSet, refuse_overlaps
+    from ..data.kmplot import plot_km
+    from ..data.writeset import OutputSet, refuse_overlaps
 
     sources = [(Path(args.adtte), "the ADTTE")] + ([(Path(args.adsl), "--adsl")] if args.adsl else [])
     refuse_overlaps(outputs, sources)
@@ -172,19 +172,19 @@ def wanted_by_run(args, model) -> bool | None:
     import importlib.util
 
     if args.by is not None:  # before the run: an empty or outcome column is refused at once
-        from .data.km import refuse_outcome_by
+        from ..data.km import refuse_outcome_by
 
         refuse_outcome_by(args.by)
     asked = f"--km {args.km}" if args.km else f"--by {args.by}" if args.by else None
     if not any(ep.kind == "tte" for ep in model.endpoints):
         if asked:
-            from .data.errors import DataError
+            from ..data.errors import DataError
 
             raise DataError(f"{asked}: {model.file_name} has no time-to-event endpoint")
         return False
     if importlib.util.find_spec("lifelines") is None:
         if asked:
-            from .data.km import require
+            from ..data.km import require
 
             require("lifelines")
         return None
@@ -194,8 +194,8 @@ def wanted_by_run(args, model) -> bool | None:
 def run_table(args, compiled, result, tables):
     """The Kaplan-Meier table of `run`; `--by VAR`: per value of VAR, from the output (`keep`) or
     the subject table (data.bygroup)."""
-    from .data.bygroup import with_group
-    from .data.tables import RunResult
+    from ..data.bygroup import with_group
+    from ..data.tables import RunResult
 
     options = {"at": at_times(args.at), "unit": args.unit, "conf_type": args.conf_type}
     if not args.by:

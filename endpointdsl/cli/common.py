@@ -1,7 +1,7 @@
 """The command line's shared parts: the exit codes, an error line, and the .ept file and data
-folder every command starts from (each failure printed, its exit code returned). cli.py
-lists what each exit code means; the commands are in cli_check, cli_run, cli_review and
-cli_testing. Heavy modules are imported inside the functions: a fast start."""
+folder every command starts from (each failure printed, its exit code returned). cli/__init__.py
+lists what each exit code means; the commands are in cli.check, cli.run, cli.review and
+cli.testing. Heavy modules are imported inside the functions: a fast start."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def error(message: str, code: int) -> int:
 def writing_failed(exc: Exception) -> int:
     """The exit of a run or report that stopped while reading its inputs or writing its
     outputs (a DataError or an OSError; imported here, as the commands do: a fast start)."""
-    from .data.errors import DataError
-    from .data.write import OutputError
+    from ..data.errors import DataError
+    from ..data.write import OutputError
 
     if isinstance(exc, OutputError):
         return error(str(exc), EXIT_OUTPUT)
@@ -37,8 +37,8 @@ def plural(count: int, noun: str) -> str:
 
 def load_model(path: str):
     """The checked model of a .ept file, or the exit code after printing why there is none."""
-    from .api import check_text, read_source
-    from .language.diagnostics import EptError
+    from ..api import check_text, read_source
+    from ..language.diagnostics import EptError
 
     try:
         return check_text(read_source(path), str(path))
@@ -56,7 +56,7 @@ def load_model(path: str):
 
 def load_compiled(path: str):
     """The compiled file, or the exit code after printing why there is none."""
-    from .api import CompiledFile
+    from ..api import CompiledFile
 
     model = load_model(path)
     if isinstance(model, int):
@@ -68,8 +68,8 @@ def load_compiled(path: str):
 
 def input_files(folder: str, names: list[str]) -> dict[str, Path]:
     """The file of each table, found as `read_tables` finds it (before anything is read)."""
-    from .data.errors import DataError
-    from .data.read import find_table
+    from ..data.errors import DataError
+    from ..data.read import find_table
 
     data = Path(folder)
     if not data.is_dir():

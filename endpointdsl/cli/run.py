@@ -1,7 +1,7 @@
 """The command line's `run`: the outputs checked before anything is read, the tables read, the
 records derived by the chosen engine, the outputs written as one set with their manifest, and
 the closing lines (rates, Kaplan-Meier, value summaries, groups, empty events, counts). Its
-Kaplan-Meier and Spark parts are in cli_km and cli_spark."""
+Kaplan-Meier and Spark parts are in cli.km and cli_spark."""
 
 from __future__ import annotations
 
@@ -10,19 +10,20 @@ import os
 import sys
 from pathlib import Path
 
-from . import cli_km, cli_spark
-from .cli_common import EXIT_FINDINGS, EXIT_OK, input_files, load_compiled, plural, writing_failed
+from .. import cli_spark
+from . import km as cli_km
+from .common import EXIT_FINDINGS, EXIT_OK, input_files, load_compiled, plural, writing_failed
 
 
 def run_command(args) -> int:
-    from .api import value_parameters  # value endpoints (issue 14)
-    from .check.projection import run_columns
-    from .data.errors import DataError
-    from .data.manifest import run_manifest
-    from .data.read import read_tables
-    from .data.write import check_output
-    from .data.writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
-    from .progress import display_for, stage  # progress (issue 16)
+    from ..api import value_parameters  # value endpoints (issue 14)
+    from ..check.projection import run_columns
+    from ..data.errors import DataError
+    from ..data.manifest import run_manifest
+    from ..data.read import read_tables
+    from ..data.write import check_output
+    from ..data.writeset import OutputSet, manifest_path, not_a_folder, pause, refuse_overlaps
+    from ..progress import display_for, stage  # progress (issue 16)
 
     compiled = load_compiled(args.file)
     if isinstance(compiled, int):
@@ -112,14 +113,14 @@ def run_command(args) -> int:
         return writing_failed(exc)
     report = outputs[1][0]
     if summary is not None:
-        from .data.summary import format_summary
+        from ..data.summary import format_summary
 
         print(format_summary(summary))
         for line in _cutoff_lines(model):  # bor (issue 19): which progression cut-off applied
             print(line)
         _say(args, f"summary written to {outputs[2][0]}")
     if km_table is not None and len(km_table):  # km (issue 15)
-        from .data.km import format_km
+        from ..data.km import format_km
 
         print(format_km(km_table, args.by))
         _say(args, f"Kaplan-Meier summary written to {outputs[-1][0]}")
@@ -127,7 +128,7 @@ def run_command(args) -> int:
         print("note: no Kaplan-Meier summary: lifelines is not installed; "
               'pip install "endpointdsl[km]"', file=sys.stderr)  # fmt: skip
     if values is not None:  # value endpoints (issue 14)
-        from .data.value_summary import format_value_summary
+        from ..data.value_summary import format_value_summary
 
         print(format_value_summary(values))
         _say(args, f"value summary written to {values_out[0]}")
@@ -168,7 +169,7 @@ def _cutoff_lines(model) -> list[str]:
 
 def _empty_event_lines(report) -> list[str]:
     """bor (issue 19): every event that matches no row, as the report says it (warning or finding)."""
-    from .data.emptyevents import PREFIX
+    from ..data.emptyevents import PREFIX
 
     mine = report[report.MESSAGE.str.startswith(PREFIX, na=False) & report.USUBJID.isna()]
     return [f"{status}: {message}" for status, message in zip(mine.STATUS, mine.MESSAGE, strict=True)]
@@ -196,8 +197,8 @@ def _group_lines(model, result) -> list[str]:
 def _refuse_table_names(outputs: list[tuple[Path, str]], data: Path, tables: list[str]) -> None:
     """An output in the data folder named as a table's file (`--report data/adsl.xpt` beside
     adsl.csv) would make the next run find two files for that table, or read it as one."""
-    from .data.read import READERS
-    from .data.write import OutputError
+    from ..data.read import READERS
+    from ..data.write import OutputError
 
     wanted = {f"{name}{ext}".lower(): name for name in tables for ext in READERS}
     for path, option in outputs:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cli_common import EXIT_OK, error, plural
+from .common import EXIT_OK, error, plural
 
 EXIT_TEST_FAILED, EXIT_TEST_UNUSABLE = 1, 2  # `test` exits as pytest does: 1 a failure, 2 a bad file
 
 
 def test_command(args) -> int:
-    from .api import scenario_path, test_file
-    from .language.diagnostics import EptError
-    from .testing.results import TestReport, render_file, render_total
+    from ..api import scenario_path, test_file
+    from ..language.diagnostics import EptError
+    from ..testing.results import TestReport, render_file, render_total
 
     if args.scenarios is not None and len(args.files) > 1:
         return error("--scenarios is the scenario file of one .ept file: give one FILE", EXIT_TEST_UNUSABLE)

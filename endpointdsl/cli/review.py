@@ -1,18 +1,18 @@
 """The command line's commands for a reviewer (issue 15): `explain` (what each endpoint does),
 `trace` (why one subject got its record), `report` (one HTML page of a run) and `summary`
-(the Kaplan-Meier summary of an ADTTE; its parts in cli_km)."""
+(the Kaplan-Meier summary of an ADTTE; its parts in cli.km)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from . import cli_km
-from .cli_common import EXIT_DATA, EXIT_OK, EXIT_OUTPUT, error, input_files, load_model, writing_failed
+from . import km as cli_km
+from .common import EXIT_DATA, EXIT_OK, EXIT_OUTPUT, error, input_files, load_model, writing_failed
 
 
 def explain_command(args) -> int:
-    from .api import TraceError, explain
+    from ..api import TraceError, explain
 
     model = load_model(args.file)
     if isinstance(model, int):
@@ -25,9 +25,9 @@ def explain_command(args) -> int:
 
 
 def trace_command(args) -> int:
-    from .api import TraceError, trace
-    from .data.errors import DataError
-    from .engines.reference.trace import text
+    from ..api import TraceError, trace
+    from ..data.errors import DataError
+    from ..engines.reference.trace import text
 
     model = load_model(args.file)
     if isinstance(model, int):
@@ -49,10 +49,10 @@ def trace_command(args) -> int:
 
 
 def report_command(args) -> int:
-    from .api import report
-    from .data.errors import DataError
-    from .data.write import write_text
-    from .data.writeset import OutputSet, refuse_overlaps
+    from ..api import report
+    from ..data.errors import DataError
+    from ..data.write import write_text
+    from ..data.writeset import OutputSet, refuse_overlaps
 
     model = load_model(args.file)  # the .ept file's errors as `check` prints them (exit 1)
     if isinstance(model, int):
@@ -84,20 +84,20 @@ def report_command(args) -> int:
 
 
 def summary_command(args) -> int:
-    from .data.errors import DataError
-    from .data.write import OutputError, check_output
+    from ..data.errors import DataError
+    from ..data.write import OutputError, check_output
 
     try:
         table, frame = cli_km.table(args)
-        from .data.km import format_km
+        from ..data.km import format_km
 
         outputs = []
         if args.out:
             outputs.append((check_output(args.out), "--out"))
         plots = {}
         if args.plot:
-            from .data.km import tte_parameters
-            from .data.kmplot import plot_paths
+            from ..data.km import tte_parameters
+            from ..data.kmplot import plot_paths
 
             codes = [c for c in tte_parameters(frame) if not args.param or c in args.param]
             plots = plot_paths(Path(args.plot), codes)

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .cli_common import (
+from .common import (
     EXIT_DATA,
     EXIT_DIAGNOSTICS,
     EXIT_OK,
@@ -21,7 +21,7 @@ from .cli_common import (
 
 
 def check_command(args) -> int:
-    from .data.errors import DataError
+    from ..data.errors import DataError
 
     status = EXIT_OK
     for path in args.files:
@@ -36,7 +36,7 @@ def check_command(args) -> int:
         print(f"{path}: ok ({codes}){note}")
         if args.data is None:
             continue
-        from .datacheck import check_data
+        from ..datacheck import check_data
 
         try:
             problems, checked = check_data(model, args.data, args.encoding)
@@ -57,12 +57,12 @@ def compile_command(args) -> int:
         return compiled
     source = compiled.source
     if args.target == "sql":
-        from .engines.sql.generate import generate_sql
+        from ..engines.sql.generate import generate_sql
 
         source = generate_sql(compiled.model).text
     if args.target == "spark":  # issue 16: the same script in Spark SQL, or why not (exit 2)
-        from .engines.spark.run import SparkUnsupported, spark_program
-        from .engines.spark.translate import spark_script
+        from ..engines.spark.run import SparkUnsupported, spark_program
+        from ..engines.spark.translate import spark_script
 
         try:
             source = spark_script(spark_program(compiled.model)[1])
@@ -71,8 +71,8 @@ def compile_command(args) -> int:
     if not args.output:
         sys.stdout.write(source)
         return EXIT_OK
-    from .data.write import OutputError, write_text
-    from .data.writeset import OutputSet, refuse_overlaps
+    from ..data.write import OutputError, write_text
+    from ..data.writeset import OutputSet, refuse_overlaps
 
     target = Path(args.output)
     try:
@@ -88,8 +88,8 @@ def compile_command(args) -> int:
 
 def fmt_command(args) -> int:
     """fmt (issue 15): each file in the canonical layout (language/layout.py)."""
-    from .api import format_source, read_source
-    from .language.diagnostics import EptError
+    from ..api import format_source, read_source
+    from ..language.diagnostics import EptError
 
     status, changed = EXIT_OK, []
     for path in args.files:

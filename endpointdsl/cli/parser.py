@@ -1,12 +1,13 @@
 """The command line's argument parser: every command, its options and their help. The options
-the Kaplan-Meier and Spark parts share are added by cli_km and cli_spark."""
+the Kaplan-Meier and Spark parts share are added by cli.km and cli_spark."""
 
 from __future__ import annotations
 
 import argparse
 
-from . import cli_km, cli_spark
-from .version import __version__
+from .. import cli_spark
+from ..version import __version__
+from . import km as cli_km
 
 
 def command_parser() -> argparse.ArgumentParser:

@@ -14,11 +14,11 @@ Exit codes (docs/errors.md lists every case with its message):
   141 the reader of the standard output stopped reading (e.g. `endpointdsl compile F | head`)
 Heavy modules are imported only by the command that needs them.
 
-This module is the face: `main` (the dispatch, and the exit code of each failure a command
-does not handle itself) and `entry` (the console script: signals, the last resort). The
-parser is in cli_parser; the commands in cli_check (check, compile, fmt), cli_run (run),
-cli_review (explain, trace, report, summary) and cli_testing (test); what they share in
-cli_common.
+This module is the package's face: `main` (the dispatch, and the exit code of each failure a
+command does not handle itself) and `entry` (the console script: signals, the last resort).
+The parser is in cli.parser; the commands in cli.check (check, compile, fmt), cli.run (run),
+cli.review (explain, trace, report, summary) and cli.testing (test); what they share in
+cli.common.
 """
 
 from __future__ import annotations
@@ -28,18 +28,18 @@ import os
 import signal
 import sys
 
-from . import cli_spark
-from .cli_check import check_command as _check
-from .cli_check import compile_command as _compile
-from .cli_check import fmt_command as _fmt
-from .cli_common import EXIT_INTERNAL, EXIT_MEMORY, EXIT_PIPE, EXIT_SIGINT, EXIT_SIGTERM, error
-from .cli_parser import command_parser
-from .cli_review import explain_command as _explain
-from .cli_review import report_command as _report
-from .cli_review import summary_command as _summary
-from .cli_review import trace_command as _trace
-from .cli_run import run_command as _run
-from .cli_testing import test_command as _test
+from .. import cli_spark
+from .check import check_command as _check
+from .check import compile_command as _compile
+from .check import fmt_command as _fmt
+from .common import EXIT_INTERNAL, EXIT_MEMORY, EXIT_PIPE, EXIT_SIGINT, EXIT_SIGTERM, error
+from .parser import command_parser
+from .review import explain_command as _explain
+from .review import report_command as _report
+from .review import summary_command as _summary
+from .review import trace_command as _trace
+from .run import run_command as _run
+from .testing import test_command as _test
 
 _MEMORY_HINT = "every input table and result is held in memory: free memory or use a machine with more"
 
@@ -126,7 +126,3 @@ def entry() -> None:  # console script
         )
         code = EXIT_INTERNAL
     sys.exit(code)
-
-
-if __name__ == "__main__":
-    entry()
