@@ -39,13 +39,13 @@ LAYERS = {
     "endpointdsl.driver": 4,
     "endpointdsl.api": 4.5,
     "endpointdsl.datacheck": 4,
-    "endpointdsl.cli_spark": 4,  # the command line's Spark parts (issue 16): the Spark engine, below cli
-    # the command line, a package split by concern: its Kaplan-Meier parts, what the commands
-    # share and the parser, then the commands, then the package's face (main and entry, in
-    # cli/__init__.py) and `python -m endpointdsl.cli` (cli/__main__.py)
+    # the command line, a package split by concern: its Kaplan-Meier and Spark parts, what the
+    # commands share and the parser, then the commands, then the package's face (main and
+    # entry, in cli/__init__.py) and `python -m endpointdsl.cli` (cli/__main__.py)
     "endpointdsl.cli.km": 4,  # the Kaplan-Meier parts: data only
+    "endpointdsl.cli.spark": 4,  # the Spark parts (issue 16): the Spark engine
     "endpointdsl.cli.common": 4.7,  # exit codes, error lines, the .ept file and data folder: api, data
-    "endpointdsl.cli.parser": 4.7,  # the argument parser: cli.km's and cli_spark's options
+    "endpointdsl.cli.parser": 4.7,  # the argument parser: cli.km's and cli.spark's options
     "endpointdsl.cli.check": 4.8,  # check, compile, fmt
     "endpointdsl.cli.run": 4.8,  # run
     "endpointdsl.cli.review": 4.8,  # explain, trace, report, summary

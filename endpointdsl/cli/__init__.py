@@ -28,7 +28,7 @@ import os
 import signal
 import sys
 
-from .. import cli_spark
+from . import spark as cli_spark
 from .check import check_command as _check
 from .check import compile_command as _compile
 from .check import fmt_command as _fmt

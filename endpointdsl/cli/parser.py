@@ -1,13 +1,13 @@
 """The command line's argument parser: every command, its options and their help. The options
-the Kaplan-Meier and Spark parts share are added by cli.km and cli_spark."""
+the Kaplan-Meier and Spark parts share are added by cli.km and cli.spark."""
 
 from __future__ import annotations
 
 import argparse
 
-from .. import cli_spark
 from ..version import __version__
 from . import km as cli_km
+from . import spark as cli_spark
 
 
 def command_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,7 @@
 """The command line's `run`: the outputs checked before anything is read, the tables read, the
 records derived by the chosen engine, the outputs written as one set with their manifest, and
 the closing lines (rates, Kaplan-Meier, value summaries, groups, empty events, counts). Its
-Kaplan-Meier and Spark parts are in cli.km and cli_spark."""
+Kaplan-Meier and Spark parts are in cli.km and cli.spark."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from .. import cli_spark
 from . import km as cli_km
+from . import spark as cli_spark
 from .common import EXIT_FINDINGS, EXIT_OK, input_files, load_compiled, plural, writing_failed
 
 

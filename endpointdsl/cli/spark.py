@@ -24,18 +24,18 @@ def options(p: argparse.ArgumentParser) -> None:
 def prepare(args, model) -> None:
     """Before any output is checked or data read: `--spark-remote` without Spark refused, what
     Spark cannot derive refused (SparkUnsupported, exit 2), the Connect address taken."""
-    from .data.errors import DataError
+    from ..data.errors import DataError
 
     if args.spark_remote and args.engine != "spark":  # not silently unused
         raise DataError(f"--spark-remote {args.spark_remote} needs --engine spark")
     if args.engine != "spark":
         return
-    from .engines.spark.run import require, spark_program
+    from ..engines.spark.run import require, spark_program
 
     require("sqlglot", "pyspark")
     spark_program(model)
     if args.spark_remote:
-        from .engines.spark.run import use_remote
+        from ..engines.spark.run import use_remote
 
         use_remote(args.spark_remote)
 
@@ -43,11 +43,11 @@ def prepare(args, model) -> None:
 def remote_data(args):
     """The Spark engine's storage module when --data is a URI (s3://, file://, ...), else
     None; a URI is refused for the other engines, which read local files."""
-    from .data.errors import DataError
+    from ..data.errors import DataError
 
     if "://" not in args.data:
         return None
-    from .engines.spark import storage
+    from ..engines.spark import storage
 
     if not storage.is_uri(args.data):
         return None
@@ -62,7 +62,7 @@ def local_files(inputs: dict) -> dict:
     """The inputs that are local files: a file:// URI's file too; remote storage's are none."""
     if all(isinstance(p, Path) for p in inputs.values()):
         return inputs
-    from .engines.spark.storage import local_path
+    from ..engines.spark.storage import local_path
 
     found = {n: local_path(p) for n, p in inputs.items()}
     return {n: p for n, p in found.items() if p is not None}
@@ -72,13 +72,13 @@ def sources(args, model, inputs: dict, columns: dict) -> dict:
     """The Parquet tables Spark reads and prepares itself (none unless --engine spark)."""
     if args.engine != "spark":
         return {}
-    from .engines.spark.files import spark_sources
+    from ..engines.spark.files import spark_sources
 
     return spark_sources(model, inputs, columns)
 
 
 def run_files(compiled, tables: dict, sources: dict, display):
-    from .engines.spark.files import run_files
+    from ..engines.spark.files import run_files
 
     return run_files(compiled, tables, sources, display)
 
@@ -87,7 +87,7 @@ def recorded(args, argv: list[str]) -> list[str]:
     """The command's words for the manifest: a Connect token is no record."""
     if args.engine != "spark":
         return argv
-    from .engines.spark.run import without_secrets
+    from ..engines.spark.run import without_secrets
 
     return without_secrets(argv, args.spark_remote)
 
@@ -95,7 +95,7 @@ def recorded(args, argv: list[str]) -> list[str]:
 def record_session(args, manifest: dict) -> None:
     """The manifest's `spark`: which Spark ran it (Spark Connect and its address, or a master)."""
     if args.engine == "spark":
-        from .engines.spark.run import described
+        from ..engines.spark.run import described
 
         manifest["spark"] = described()
 
