@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
+from histories import histories
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from sql_paths import assert_same_runs, recording
@@ -165,17 +166,10 @@ def both(text: str, tables: dict) -> tuple:
     return on, off
 
 
-@st.composite
-def assessments(draw, names: tuple[str, ...]):
-    rows, seq = [], 0
-    for s in range(draw(st.integers(1, 4))):
-        when = RAND + dt.timedelta(days=draw(st.sampled_from((-7, 0, 20, 42, 60))))
-        pool = st.sampled_from(names) | st.sampled_from(("NE", "XX")) | st.none()
-        for _ in range(draw(st.integers(0, 12))):
-            when += dt.timedelta(days=draw(st.sampled_from((0, 1, 14, 27, 28, 29, 35))))
-            seq += 1
-            rows.append((f"S{s}", when, draw(pool), draw(st.sampled_from((float(seq), None)))))
-    return rows
+def assessments(names: tuple[str, ...]) -> st.SearchStrategy:
+    """Histories of the criteria's categories, with the unknown NE, XX and missing."""
+    responses = st.sampled_from(names) | st.sampled_from(("NE", "XX")) | st.none()
+    return histories(origin=RAND, responses=responses, most=12, gaps=(0, 1, 14, 27, 28, 29, 35))
 
 
 @settings(max_examples=max(6, settings.default.max_examples // 10))
