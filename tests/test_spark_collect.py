@@ -83,6 +83,52 @@ def test_a_file_holding_two_partitions_is_unproven(tmp_path):
         collect.read_parts(_folder(tmp_path), SCHEMA, 2)
 
 
+def test_a_file_without_row_numbers_is_unproven(tmp_path):
+    pq.write_table(pa.table({"USUBJID": ["A"], "AVAL": [1.0]}), tmp_path / "part-00000-x-c000.parquet")
+    with pytest.raises(collect.Unproven, match="have no row numbers"):
+        collect.read_parts(_folder(tmp_path), SCHEMA, 1)
+
+
+class _Writer:
+    """A DataFrame's chain `withColumn(...).observe(...).write.option(...).parquet(uri)`."""
+
+    def __init__(self):
+        self.write, self.options, self.written = self, {}, []
+
+    def withColumn(self, name, column):
+        return self
+
+    def observe(self, observation, *metrics):
+        return self
+
+    def option(self, key, value):
+        self.options[key] = value
+        return self
+
+    def parquet(self, uri):
+        self.written.append(uri)
+
+
+@pytest.mark.parametrize(("metrics", "rows"), [({"rows": 7}, 7), ({}, None)])
+def test_the_rows_written_are_spark_s_count_and_without_one_nothing_is_proven(
+    monkeypatch, tmp_path, metrics, rows
+):
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    from pyspark.sql import functions
+
+    monkeypatch.setattr(pyspark_sql, "Observation", lambda name: types.SimpleNamespace(get=metrics))
+    for name in ("monotonically_increasing_id", "count", "lit"):
+        monkeypatch.setattr(functions, name, lambda *a: types.SimpleNamespace(alias=lambda n: n))
+    frame = _Writer()
+    where = _folder(tmp_path)
+    if rows is None:
+        with pytest.raises(collect.Unproven, match="without Spark's count"):
+            collect.Results._write(frame, where)
+    else:
+        assert collect.Results._write(frame, where) == rows
+    assert frame.written == [where.uri] and frame.options["maxRecordsPerFile"] == 0
+
+
 def test_rows_the_driver_cannot_see_are_e395_not_a_shorter_result(tmp_path, monkeypatch):
     monkeypatch.setenv(scratch.SETTING, "file:///shared/on/the/executors")
     _write(tmp_path, "part-00000-x-c000.parquet", 0, [("A", 1.0)])  # the other part: on an executor's disk

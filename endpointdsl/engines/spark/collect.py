@@ -88,7 +88,10 @@ class Results:
             .option("maxRecordsPerFile", 0)
             .parquet(where.uri)
         )
-        return written.get["rows"]
+        rows = written.get.get("rows")
+        if not isinstance(rows, int):  # no count, no proof that every part is read
+            raise Unproven(f"came without Spark's count of their rows ({written.get!r})")
+        return rows
 
 
 def _schema(frame) -> pa.Schema:
@@ -111,6 +114,8 @@ def read_parts(folder: Folder, schema: pa.Schema, rows: int) -> pa.Table:
             if info.type != fs.FileType.File or info.base_name.startswith(("_", ".")):
                 continue
             table = pq.read_table(info.path, filesystem=folder.filesystem)
+            if ROW_ID not in table.column_names:
+                raise Unproven(f"have no row numbers ({info.base_name})")
             if table.num_rows:
                 partition = _partition(table[ROW_ID], info.base_name)
                 if partition in found:
