@@ -181,7 +181,7 @@ ASKING = 2.0  # seconds a live JVM is given to say that its SparkContext still r
 
 def ending(spark) -> bool:
     """Whether the local JVM this process started may be ending, so that `ended` is worth
-    waiting for: its process has exited, or it does not say within `patience` seconds
+    waiting for: its process has exited, or it does not say within ASKING seconds
     that its SparkContext is running (a JVM exiting for a task's OutOfMemoryError stops the
     context first, in its shutdown hook, and the call that failed then saw it stopped). A
     plain error of a live JVM (a bad statement) is False: said at once, with no wait."""
@@ -442,7 +442,7 @@ def _jvm_pid(spark, patience: float) -> int:
     if isinstance(getattr(proc, "pid", None), int):
         return proc.pid
     asked = _Probe(lambda: spark._jvm.java.lang.ProcessHandle.current().pid())
-    if not asked.answered.wait(ASKING):
+    if not asked.answered.wait(patience):
         raise TimeoutError("the JVM did not say its process id")
     return asked.answer()
 
