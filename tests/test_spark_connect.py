@@ -5,8 +5,9 @@ session runs what a classic one runs. With Spark (`-m spark`, CI's Spark job, wh
 the `spark-connect` extra): the shipped example, as Parquet in row groups read in row
 ranges (the executors' tasks and the survey job, through Connect) from a file:// URI
 (storage.py), run in its own process on a Connect server that pyspark starts locally
-(`local[2]`: a Connect session switches its process to Connect for good), writes the SQL
-engine's bytes on the local folder.
+(`local[2]`: a Connect session switches its process to Connect for good), its results
+written through a scratch location (ENDPOINTDSL_SPARK_SCRATCH, a file:// folder), writes the
+SQL engine's bytes on the local folder.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -67,17 +69,32 @@ def test_the_example_through_spark_connect_writes_the_sql_engines_bytes(tmp_path
     env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
     env["ENDPOINTDSL_SPARK_TASK_ROWS"] = "20"  # row groups of 50 read in row ranges too
 
-    def run(out: str, folder: str, *more: str) -> None:
+    def run(out: str, folder: str, *more: str, scratch: Path | None = None) -> None:
+        given = env if scratch is None else {**env, "ENDPOINTDSL_SPARK_SCRATCH": scratch.as_uri()}
         done = subprocess.run(
             [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "her2_cart_trastuzumab.ept"),
              "--data", folder, "--out", str(tmp_path / out), "-q", *more],
-            capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=900,
+            capture_output=True, text=True, cwd=ROOT, env=given, check=False, timeout=900,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
 
     run("sql.csv", str(data))
-    run("connect.csv", data.resolve().as_uri(), "--engine", "spark", "--spark-remote", "local[2]")
+    # the results in parts through a scratch location (scratch.py), as on a remote server
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.utime(shared, ns=(0, 0))
+    run(
+        "connect.csv",
+        data.resolve().as_uri(),
+        "--engine",
+        "spark",
+        "--spark-remote",
+        "local[2]",
+        scratch=shared,
+    )
+    assert shared.stat().st_mtime_ns > 0  # a folder was made in it (and removed)
+    assert list(shared.iterdir()) == []  # the run's folder there went with it
     for suffix in (".csv", ".report.csv", ".summary.csv"):
         assert (tmp_path / f"connect{suffix}").read_bytes() == (tmp_path / f"sql{suffix}").read_bytes()
     manifest = json.loads((tmp_path / "connect.manifest.json").read_text())

@@ -8,9 +8,11 @@ seconds); pyspark and sqlglot come with the optional `spark` extra.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ROOT
@@ -373,6 +375,23 @@ end
     assert done.stdout == ""
 
 
+def test_a_scratch_location_that_is_no_uri_is_e394_exit_2_before_any_job(tmp_path):
+    """ENDPOINTDSL_SPARK_SCRATCH a plain path (Spark would read it on its own default
+    filesystem, HDFS on a cluster): exit 2, E394, no output, no traceback."""
+    out = tmp_path / "adtte.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "endpointdsl", "run", str(EXAMPLES / "fda_pfs.ept"), "--data",
+         str(EXAMPLES / "fda_data"), "--out", str(out), "--engine", "spark"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+        env={**os.environ, "ENDPOINTDSL_SPARK_SCRATCH": "/shared/nfs"},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(
+        "error: E394 ENDPOINTDSL_SPARK_SCRATCH=/shared/nfs: not a URI (scheme://...); it must name a folder"
+    ), done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
 # ---- the executors' endpointdsl and the session's memory (workers.py, memory.py) --------------
 
 
@@ -420,8 +439,13 @@ def _same_bits(got, want) -> None:
 def test_results_written_by_the_tasks_come_back_as_to_arrow_gives_them(spark, tmp_path, monkeypatch):
     """collect.py: a sorted result of nine partitions, each written by its task as Parquet
     and read back in partition order, equals `toArrow`'s to the bit: order, types (text,
-    NULL integers, dates, times of day, zoned times), NaN and -0.0; an empty one too."""
+    NULL integers, dates, times of day, zoned times), NaN and -0.0; an empty one too. The
+    files are renamed before they are read (part-i as part-(8-i)): read by name, the
+    partitions would come back reversed; the tasks' row numbers put them in order."""
+    from pyarrow import fs
+
     from endpointdsl.engines.spark import collect
+    from endpointdsl.engines.spark.scratch import Folder
 
     query = """SELECT CAST(id AS STRING) AS s,
         CASE WHEN id % 5 = 0 THEN CAST('NaN' AS DOUBLE) WHEN id % 5 = 1 THEN CAST(-0.0 AS DOUBLE)
@@ -434,26 +458,83 @@ def test_results_written_by_the_tasks_come_back_as_to_arrow_gives_them(spark, tm
     settings = {"spark.sql.shuffle.partitions": "9", "spark.sql.adaptive.coalescePartitions.enabled": "false"}
     before = {key: spark.conf.get(key) for key in settings}
     written = []
+    read = collect.read_parts
+
+    def renamed(folder, schema, rows):
+        parts = sorted(p for p in Path(folder.path).iterdir() if p.name.startswith("part-"))
+        written.append(len(parts))
+        for part in parts:
+            part.rename(part.with_name(f"x{part.name}"))
+        for part, name in zip(parts, reversed([p.name for p in parts]), strict=True):
+            part.with_name(f"x{part.name}").rename(part.with_name(name))
+        return read(folder, schema, rows)
+
+    monkeypatch.setattr(collect, "read_parts", renamed)
     try:
         for key, value in settings.items():
             spark.conf.set(key, value)
         frame = spark.sql(query)
         want = frame.toArrow()
-        fetched = collect.Results(tmp_path)
-        read = collect.read_parts
-        collect.read_parts = lambda folder, schema: (
-            written.append(len(collect.parts(folder))) or read(folder, schema)
-        )
-        try:
-            got = fetched.fetch(frame)
-            empty = fetched.fetch(spark.sql("SELECT 'x' AS s, 1.5D AS d FROM range(0) ORDER BY s"))
-        finally:
-            collect.read_parts = read
+        fetched = collect.Results(Folder(tmp_path.as_uri(), fs.LocalFileSystem(), str(tmp_path)))
+        got = fetched.fetch(frame)
+        empty = fetched.fetch(spark.sql("SELECT 'x' AS s, 1.5D AS d FROM range(0) ORDER BY s"))
     finally:
         for key, value in before.items():
             spark.conf.set(key, value)
-    assert written[0] == 9  # one file per partition, in order
+    assert written[0] == 9  # one file per partition
     assert want.num_rows == got.num_rows == 20000
     _same_bits(got, want)
     _same_bits(empty, spark.sql("SELECT 'x' AS s, 1.5D AS d FROM range(0) ORDER BY s").toArrow())
     assert list(tmp_path.iterdir()) == []  # each result's files go once read
+
+
+def test_a_run_with_a_scratch_location_writes_there_and_leaves_nothing(spark, tmp_path, monkeypatch):
+    """ENDPOINTDSL_SPARK_SCRATCH (scratch.py) on a local classic session: the results are
+    written in a folder of the run's own there, the same rows as the SQL engine's, and
+    the folder is gone after the run."""
+    from endpointdsl.engines.spark import collect
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_SCRATCH", shared.as_uri())
+    monkeypatch.delenv("ENDPOINTDSL_SPARK_RESULTS", raising=False)
+    where = []
+    read = collect.read_parts
+    monkeypatch.setattr(
+        collect, "read_parts", lambda folder, *more: where.append(folder.uri) or read(folder, *more)
+    )
+    compiled = endpointdsl.load(EXAMPLES / "fda_pfs.ept")
+    tables = read_tables(EXAMPLES / "fda_data", list(compiled.namespace["TABLES"]), arrow=True)
+    got = compiled.run(tables, engine="spark")
+    assert_same(got, compiled.run(tables, engine="sql"))
+    assert len(where) == 3  # the trial write, then ADTTE and the report
+    assert all(uri.startswith(f"{shared.as_uri()}/endpointdsl-") for uri in where)
+    assert len({uri.rsplit("/", 1)[0] for uri in where}) == 1  # one folder of the run's own
+    assert list(shared.iterdir()) == []
+
+
+def test_a_scratch_location_the_driver_sees_elsewhere_is_e395_before_the_script(spark, tmp_path, monkeypatch):
+    """The executors write to the scratch URI, this process reads another folder (as a
+    cluster's executors writing to their own disks): the trial write says so, E395."""
+    from pyarrow import fs
+
+    from endpointdsl.engines.spark import collect, scratch
+
+    real, other = tmp_path / "executors", tmp_path / "driver"
+    real.mkdir()
+    other.mkdir()
+    monkeypatch.setenv("ENDPOINTDSL_SPARK_SCRATCH", real.as_uri())
+    elsewhere = scratch.Folder(real.as_uri(), fs.LocalFileSystem(), str(other))
+    monkeypatch.setattr(collect, "shared_scratch", lambda: elsewhere)
+    monkeypatch.setattr(spark_run, "shared_scratch", lambda: elsewhere)
+    ran = []
+    monkeypatch.setattr(spark_run, "_derive", lambda *a: ran.append(a))
+    compiled = endpointdsl.load(EXAMPLES / "fda_pfs.ept")
+    tables = read_tables(EXAMPLES / "fda_data", list(compiled.namespace["TABLES"]), arrow=True)
+    with pytest.raises(
+        scratch.ScratchError,
+        match=r"^E395 the results Spark's executors wrote to file://.*/executors/endpointdsl-\w+/result1 cannot be read here",
+    ):
+        compiled.run(tables, engine="spark")
+    assert ran == []  # said before the script ran
+    assert list(other.iterdir()) == []  # the run's folder removed

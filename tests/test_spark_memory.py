@@ -5,6 +5,7 @@ on a stand-in session whose clock, GC and CPU the test sets."""
 
 from __future__ import annotations
 
+import threading
 import types
 
 import pytest
@@ -376,51 +377,79 @@ def test_the_accumulator_servers_traceback_of_a_jvm_that_ended_is_silenced(capfd
         assert printed in err and "Traceback" in err
 
 
-class _Ended:
-    """Stands in for pyspark's Popen of the local JVM: `code` is its exit code (None: it
-    does not end within the wait)."""
+class _Jvm:
+    """Stands in for pyspark's Popen of the local JVM and the context's answer: `code` is
+    its exit code (None: it does not end within the wait), `exited` whether it has already,
+    `context` what `isStopped()` does (True/False: answers so; "gone": py4j's error; "frozen":
+    never answers). `waits` counts the waits for its end."""
 
     pid = 4242
 
-    def __init__(self, code):
-        self.code = code
+    def __init__(self, code, exited, context):
+        self.code, self.exited, self.context = code, exited, context
+        self.waits = 0
+
+    def poll(self):
+        return self.code if self.exited else None
 
     def wait(self, timeout):
         import subprocess
 
+        self.waits += 1
         if self.code is None:
             raise subprocess.TimeoutExpired("java", timeout)
         return self.code
 
+    def is_stopped(self):
+        if self.context == "gone":
+            raise ConnectionRefusedError("py4j: the gateway is gone")
+        if self.context == "frozen":
+            threading.Event().wait()
+        return self.context
+
 
 NPE = "java.lang.NullPointerException: Cannot invoke DAGScheduler.cleanupQueryJobs because dagScheduler() is null"
+E384_52 = r"^E384 Spark ran out of memory \(Spark's JVM ended for a task's OutOfMemoryError \(exit code 52\)"
 
 
 @pytest.mark.parametrize(
-    ("code", "local", "said"),
+    ("code", "exited", "context", "local", "said", "waited"),
     [
         (
             52,
+            False,
             True,
-            r"^E384 Spark ran out of memory \(Spark's JVM ended for a task's OutOfMemoryError \(exit code 52\)",
-        ),
-        (-9, True, r"^E384 Spark ran out of memory \(Spark's JVM was killed \(SIGKILL"),
-        (None, True, None),  # the JVM goes on: the error is not about memory, as it is
-        (1, True, None),  # another end: as it is
-        (52, False, None),  # not a JVM this process started: not asked
+            True,
+            E384_52,
+            True,
+        ),  # its context stopped: the JVM is ending, its code is waited for
+        (52, False, "gone", True, E384_52, True),  # py4j cannot reach it
+        (52, False, "frozen", True, E384_52, True),  # it does not answer
+        (-9, True, False, True, r"^E384 Spark ran out of memory \(Spark's JVM was killed \(SIGKILL", True),
+        (None, False, False, True, None, False),  # a live JVM, its context running: as it is, no wait
+        (None, False, True, True, None, True),  # stopped but not ending within the wait: as it is
+        (1, True, True, True, None, True),  # another end: as it is
+        (52, True, True, False, None, False),  # not a JVM this process started: not asked
     ],
 )
-def test_a_jvm_ended_for_memory_is_e384_whatever_its_last_call_raised(monkeypatch, code, local, said):
+def test_a_jvm_ended_for_memory_is_e384_whatever_its_last_call_raised(
+    monkeypatch, code, exited, context, local, said, waited
+):
     monkeypatch.setattr(memory, "ENDING", 0.01)
+    monkeypatch.setattr(memory, "ASKING", 0.2)
     monkeypatch.setenv("ENDPOINTDSL_SPARK_STALL", "0")  # no watchdog on the stand-in
-    gateway = types.SimpleNamespace(proc=_Ended(code))
-    spark = types.SimpleNamespace(sparkContext=types.SimpleNamespace(_gateway=gateway))
+    jvm = _Jvm(code, exited, context)
+    jsc = types.SimpleNamespace(sc=lambda: types.SimpleNamespace(isStopped=jvm.is_stopped))
+    spark = types.SimpleNamespace(
+        sparkContext=types.SimpleNamespace(_gateway=types.SimpleNamespace(proc=jvm), _jsc=jsc)
+    )
     kind = _Error if said is None else memory.SparkOutOfMemory
     with (
         pytest.raises(kind, match=said or "NullPointerException"),
         memory.watched(spark, "512m", local=local),
     ):
         raise _Error(NPE)
+    assert (jvm.waits > 0) == waited
 
 
 @pytest.mark.spark
@@ -453,6 +482,26 @@ def test_a_real_out_of_memory_is_one_message_with_no_traceback(tmp_path):
     assert done.returncode == 5, done.stderr[-3000:]
     assert "error: E384 Spark ran out of memory (" in done.stderr
     assert "Traceback" not in done.stderr and "EOFError" not in done.stderr, done.stderr[-3000:]
+
+
+@pytest.mark.spark
+def test_a_bad_statement_on_a_live_local_session_is_said_without_waiting_for_the_jvm(monkeypatch):
+    """A plain analysis error of a live JVM is the error itself, at once: the wait for the
+    JVM's end (up to ENDING seconds) is not entered, since its context says it runs."""
+    import shutil
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("needs Java")
+    from endpointdsl.engines.spark import run
+
+    spark = run.session()
+    waited = []
+    monkeypatch.setattr(memory, "ended", lambda spark, wait: waited.append(wait))
+    with pytest.raises(Exception, match="no_such_column") as raised, run.watching(spark):
+        spark.sql("SELECT no_such_column FROM range(1)").collect()
+    assert not isinstance(raised.value, memory.SparkOutOfMemory)
+    assert waited == [] and memory.ending(spark) is False
 
 
 @pytest.mark.parametrize(

@@ -176,6 +176,27 @@ def out_of_memory(exc: BaseException, local: bool) -> str | None:
 
 OOM_EXIT = 52  # SparkExitCode.OOM: Spark's handler of fatal errors ends the JVM with it
 ENDING = 10.0  # seconds a local JVM is given to end after a call failed (its shutdown hooks)
+ASKING = 2.0  # seconds a live JVM is given to say that its SparkContext still runs
+
+
+def ending(spark) -> bool:
+    """Whether the local JVM this process started may be ending, so that `ended` is worth
+    waiting for: its process has exited, or it does not say within ASKING seconds
+    that its SparkContext is running (a JVM exiting for a task's OutOfMemoryError stops the
+    context first, in its shutdown hook, and the call that failed then saw it stopped). A
+    plain error of a live JVM (a bad statement) is False: said at once, with no wait."""
+    proc = getattr(getattr(spark.sparkContext, "_gateway", None), "proc", None)
+    if not isinstance(getattr(proc, "pid", None), int):
+        return False
+    if proc.poll() is not None:
+        return True
+    asked = _Probe(lambda: spark.sparkContext._jsc.sc().isStopped())
+    if not asked.answered.wait(ASKING):
+        return True
+    try:
+        return bool(asked.answer())
+    except Exception:  # py4j's error: the JVM is gone or going
+        return True
 
 
 def ended(spark, wait: float) -> str | None:
@@ -445,7 +466,7 @@ def watched(spark, memory: str | None, local: bool, step: float = 5.0):
                 f"little memory: {memory_hint(memory)} (ENDPOINTDSL_SPARK_STALL=seconds waits longer; 0: no watchdog)"
             ) from None
         said = out_of_memory(exc, memory is not None)
-        if said is None and local:  # an error of the JVM's end: its exit code says why
+        if said is None and local and ending(spark):  # an error of the JVM's end: its exit code says why
             said = ended(spark, ENDING)
         if said is not None:
             raise SparkOutOfMemory(f"E384 Spark ran out of memory ({said}); {memory_hint(memory)}") from None

@@ -43,7 +43,7 @@ from ..sql.results import (
     with_no_record_findings,
     with_times,
 )
-from .collect import results
+from .collect import results, shared_scratch
 from .groups import found, second_pass
 from .inputs import register as register_source
 from .inputs import validate_sources
@@ -352,13 +352,14 @@ def run_spark(
         for check, (table, date, seq) in program.sorted_checks.items()
     }
     program, statements = spark_program(model, only, frozenset(c for c, ok in proofs.items() if ok))
+    scratch = shared_scratch()  # E394 before the session starts
     spark = session(sum(len(t) for t in tables.values()) + sum(s.rows for s in sources.values()))
     # times of day are zone-less (TIMESTAMP_NTZ), but Spark formats them through the session's
     # zone: a cluster's (spark-submit) would move a clock time in a daylight-saving gap
     for key, value in RESULT_CONF.items():
         spark.conf.set(key, value)
     # out of memory, or stalled: a message (memory.py), not a traceback
-    with watching(spark), results(spark, _OPENED_FOR) as fetched:
+    with watching(spark), results(spark, _OPENED_FOR, scratch) as fetched:
         adtte, report, passes = _derive(
             spark, model, program, statements, second, prepared, sources, proofs, fetched
         )
