@@ -52,6 +52,39 @@ def test_the_data_fit_only_within_each_fields_bits():
     assert fits([None, None], [None, None]) and fits([day], None)  # nothing dated; no sequence
 
 
+EDGES = [  # (date, sequence, row): each field at the ends of its bits, a missing sequence
+    (dt.date(1900, 1, 1), 0, 0),
+    (dt.date(1900, 1, 1), None, 1),
+    (dt.date(2020, 2, 29), 7, 123456),
+    (LAST, 65535, 2**29 - 1),
+    (LAST, None, 2**29 - 1),
+]
+
+
+@pytest.mark.parametrize("seq_type", [pa.uint16(), pa.int32(), pa.int64()])
+def test_the_packed_key_is_the_arithmetic_of_its_fields(seq_type):
+    """packed.key (shifts and ORs) equals ((days * 2 + missing) * 2^16 + seq) * 2^29 + row,
+    worked out here in Python, at every field's edges and for any integer type of sequence
+    (a narrow one shifted in its own type would overflow); `fields` reads them back."""
+    import duckdb
+
+    table = pa.table({"d": pa.array([e[0] for e in EDGES], pa.date32()),
+                      "s": pa.array([e[1] for e in EDGES], seq_type),
+                      "r": pa.array([e[2] for e in EDGES], pa.int32())})  # fmt: skip
+    con = duckdb.connect()
+    con.register("t", table)
+    k = packed.key("t.d", "t.s", "t.r")
+    got = [row[0] for row in con.execute(f"SELECT {k} FROM t").fetchall()]
+    want = [(((d - packed.EPOCH).days * 2 + (s is None)) * 2**16 + (s or 0)) * 2**29 + r for d, s, r in EDGES]
+    assert got == want
+    d, seq, rn = packed.fields("k", "t.s")
+    back = con.execute(f"SELECT {d}, {seq}, {rn} FROM (SELECT {k} AS k, t.s FROM t) AS t").fetchall()
+    assert back == [(d, s, r) for d, s, r in EDGES]
+    no_seq = packed.key("t.d", "CAST(NULL AS DOUBLE)", "t.r")  # no sequence: always "missing"
+    got = [row[0] for row in con.execute(f"SELECT {no_seq} FROM t").fetchall()]
+    assert got == [(((d - packed.EPOCH).days * 2 + 1) * 2**16) * 2**29 + r for d, _, r in EDGES]
+
+
 def run(adsl: pd.DataFrame, adrs: pd.DataFrame):
     compiled = CompiledFile.from_model(check_text(PROGRAM))
     proven = []

@@ -1,8 +1,8 @@
 """SQL generator, the censoring steps of a time-to-event endpoint (docs/semantics.md 3).
 
-p6 evaluates each censoring rule in order (its conditions, and for `latest of` the
-choice that gives the date, a tie going to the later-listed one), p7 the branch taken
-(missed assessment, event, or the first rule that applies), and `field` reads a record
+`rule_columns` evaluates each censoring rule in order (its conditions, and for `latest of`
+the choice that gives the date, a tie going to the later-listed one), `branch` the branch
+taken (missed assessment, event, or the first rule that applies), and `field` reads a record
 field (date, sequence, flags, domain, outcome texts) from the branch. A mixin of
 `endpoint.EndpointSql`, which provides the occurrence picks and the CTE writer.
 """
@@ -83,27 +83,34 @@ class CensoringSql:
         has = f"p.{ident('has ' + c.event)}"
         return has if c.kind == "has" else f"NOT {has}"
 
-    def _p6_p7(self) -> None:
+    def rule_columns(self) -> tuple[list, list[str]]:
+        """The censoring rules' columns in two layers (p4, then the layer that reads them):
+        each rule's date `r<i>`, whether its conditions hold, and whether the subject reached
+        the window; then, for `latest of`, which choice gave the date (it reads `r<i>`)."""
         ep = self.ep
-        items = []
+        items, choices = [], []
         self.rules: list[list[dict[str, str]]] = []
         for i, rule in enumerate(ep.censoring, 1):
-            choices = [self.choice(ch, i, j) for j, ch in enumerate(rule.choices, 1)]
-            self.rules.append(choices)
+            options = [self.choice(ch, i, j) for j, ch in enumerate(rule.choices, 1)]
+            self.rules.append(options)
             conds = " AND ".join(self.rule_condition(c) for c in rule.conditions) or "TRUE"
-            dates = [c["date"] for c in choices]
+            dates = [c["date"] for c in options]
             best = dates[0] if len(dates) == 1 else f"GREATEST({', '.join(dates)})"
             items.append((f"CASE WHEN {conds} THEN {best} END AS r{i},", rule.span))
             items.append(f"{conds} AS r{i}_holds,")
-            if len(choices) > 1:  # latest of: a tie goes to the later-listed choice
-                which = " ".join(f"WHEN {d} = r{i} THEN {j}" for j, d in reversed(list(enumerate(dates, 1))))
-                items.append(f"CASE {which} END AS r{i}_choice,")
-        passed = 'p.in_pop AND p.origin IS NOT NULL AND p."end" >= p.origin'
-        items.append(f"{passed} AS reached")
-        self.cte("p6", ["SELECT p.*,", *items, "FROM p5 AS p"])
+            if len(options) > 1:  # latest of: a tie goes to the later-listed choice
+                which = " ".join(
+                    f"WHEN {d} = p.r{i} THEN {j}" for j, d in reversed(list(enumerate(dates, 1)))
+                )
+                choices.append(f"CASE {which} END AS r{i}_choice")
+        items.append('p.in_pop AND p.origin IS NOT NULL AND p."end" >= p.origin AS reached')
+        return items, choices
+
+    def branch(self) -> str:
+        """p7: the branch taken (missed assessment, event, or the first rule that applies)."""
         branch = ["WHEN NOT p.reached THEN NULL", "WHEN p.missed THEN -1", "WHEN p.ev_d IS NOT NULL THEN 0"]
-        branch += [f"WHEN p.r{i} IS NOT NULL THEN {i}" for i in range(1, len(ep.censoring) + 1)]
-        self.cte("p7", [f"SELECT p.*, CASE {' '.join(branch)} END AS branch", "FROM p6 AS p"])
+        branch += [f"WHEN p.r{i} IS NOT NULL THEN {i}" for i in range(1, len(self.ep.censoring) + 1)]
+        return f"CASE {' '.join(branch)} END AS branch"
 
     def field(self, name: str) -> str:
         ep = self.ep

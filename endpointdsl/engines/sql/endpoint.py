@@ -2,9 +2,12 @@
 
 The statement follows the steps of docs/semantics.md as a chain of CTEs over the
 analysed subjects: p0 population and origin, p1 bounds, p2 end of observation and
-the limiting bound, p3 occurrences in the window, p4 the earliest terminating event,
-p5 the missed-assessment rule, p6 the censoring rules, p7 the branch taken (both in
-`censoring`), then the record's columns. An occurrence picked per subject is a struct whose first fields
+the limiting bound, p3 occurrences in the window, p4 the earliest terminating event and
+the censoring rules' dates, p5 the missed-assessment rule, p7 the branch taken (`censoring`),
+p8 the record's columns. A step is a CTE layer of its own only where it reads a column the
+layer before computes (issue 16: DuckDB's binder pays for each layer, and at 1,000 subjects
+planning `res_<P>` is most of its cost): p1 only with bounds, p5 only with a
+missed-assessment rule. An occurrence picked per subject is a struct whose first fields
 are the order of docs/semantics.md (date, sequence missing, sequence, input row), so
 min() and max() of it are the first and last occurrence.
 """
@@ -164,8 +167,7 @@ class EndpointSql(CensoringSql):
         # no table of a million structs written and read back)
         self.ctes = []
         self._p3()
-        self._p4_p5()
-        self._p6_p7()
+        self._p4_p7()
         w.line(f"-- endpoint {ep.paramcd}: one row per analysed subject (a record, or the reason there is none)",
                ep.span)  # fmt: skip
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident('res_' + ep.paramcd)} AS")
@@ -269,18 +271,20 @@ class EndpointSql(CensoringSql):
         return f"{alias}{ident(f'all {which} {spec.event}')}"
 
     def _p1_p2(self) -> None:
+        """p1 the bounds (when there are any), p2 the end of observation and the limiting bound."""
         ep = self.ep
         items, joins = [], []
         for i, b in enumerate(ep.bounds, 1):
             items.append((f", {self.bound(b, joins)} AS b{i}", b.span))
-        self.cte("p1", ["SELECT p.*", *items, "FROM p0 AS p", *joins])
-        names = [f"b{i}" for i in range(1, len(ep.bounds) + 1)]
+        names = [f"p.b{i}" for i in range(1, len(ep.bounds) + 1)]
+        if names:
+            self.cte("p1", ["SELECT p.*", *items, "FROM p0 AS p", *joins])
         end = f"coalesce(LEAST({', '.join(names)}), {NO_END_SQL})" if names else NO_END_SQL
-        self.cte("p1e", ["SELECT p.*, " + end + ' AS "end"', "FROM p1 AS p"])
         # the limiting bound: the first declared whose end is the end (none at the calendar's end)
-        lim = " ".join(f'WHEN {n} = "end" AND {n} < {NO_END_SQL} THEN {i}' for i, n in enumerate(names, 1))
-        self.cte("p2", [f"SELECT p.*, {'CASE ' + lim + ' END' if names else 'CAST(NULL AS INTEGER)'} AS lim",
-                        "FROM p1e AS p"])  # fmt: skip
+        lim = " ".join(f"WHEN {n} = {end} AND {n} < {NO_END_SQL} THEN {i}" for i, n in enumerate(names, 1))
+        self.cte("p2", [f"SELECT p.*, {end} AS \"end\",",
+                        f"    {'CASE ' + lim + ' END' if names else 'CAST(NULL AS INTEGER)'} AS lim",
+                        f"FROM {'p1' if names else 'p0'} AS p"])  # fmt: skip
 
     def bound(self, b: m.Bound, joins: list[str]) -> str:
         if b.kind == "horizon":
@@ -408,20 +412,23 @@ class EndpointSql(CensoringSql):
             joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.key = p.key")
         self.cte("p3", ["SELECT " + ", ".join(items), f"FROM {self.win} AS p", *joins])
 
-    def _p4_p5(self) -> None:
-        """The earliest terminating event (a tie: the first listed), then the missed-assessment rule."""
+    def _p4_p7(self) -> None:
+        """The earliest terminating event (a tie: the first listed) and the censoring rules'
+        dates (p4); the missed-assessment rule (p5a, p5); the branch taken (p7)."""
         ep = self.ep
         firsts = [f"p.{ident('first ' + t.event)}" for t in ep.events]
         ev_d = f"LEAST({', '.join(f + '.d' for f in firsts)})"
-        pos = " ".join(f"WHEN {f}.d = ev_d THEN {i}" for i, f in enumerate(firsts, 1))
-        self.cte("p4a", ["SELECT p.*, " + ev_d + " AS ev_d", "FROM p3 AS p"])
-        self.cte("p4", [(f"SELECT p.*, CASE {pos} END AS ev_pos", ep.lines.get("to")), "FROM p4a AS p"])
-        if ep.missed is None:
-            self.cte("p5", ["SELECT p.*, FALSE AS missed, CAST(NULL AS DATE) AS last_d,",
+        pos = " ".join(f"WHEN {f}.d = p.ev_d THEN {i}" for i, f in enumerate(firsts, 1))
+        rules, choices = self.rule_columns()
+        then = [(f"CASE {pos} END AS ev_pos,", ep.lines.get("to")), *(c + "," for c in choices)]
+        if ep.missed is None:  # nothing between the event and the branch: one layer
+            self.cte("p4", [f"SELECT p.*, {ev_d} AS ev_d, FALSE AS missed, CAST(NULL AS DATE) AS last_d,",
                             "    CAST(NULL AS DOUBLE) AS last_seq, CAST(NULL AS VARCHAR) AS last_dtf,",
-                            "    CAST(NULL AS BOOLEAN) AS last_is_origin",
-                            "FROM p4 AS p"])  # fmt: skip
+                            "    CAST(NULL AS BOOLEAN) AS last_is_origin,",
+                            *rules, "FROM p3 AS p"])  # fmt: skip
+            self.cte("p7", ["SELECT p.*,", *then, self.branch(), "FROM p4 AS p"])
             return
+        self.cte("p4", [f"SELECT p.*, {ev_d} AS ev_d,", *rules, "FROM p3 AS p"])
         rule = ep.missed
         window = "" if ep.clamp else " AND o.d >= q.origin"
         if self.single_row(rule.event):
@@ -451,9 +458,11 @@ class EndpointSql(CensoringSql):
              ep.lines.get("censor events after")),
             f"    {ld} AS last_d, p.last_occ IS NULL AS last_is_origin,",
             "    CASE WHEN p.last_occ IS NULL THEN p.origin_seq ELSE p.last_occ.seq END AS last_seq,",
+            *then,
             "    CASE WHEN p.last_occ IS NULL THEN p.origin_dtf ELSE p.last_occ.dtf END AS last_dtf",
             "FROM p5a AS p",
         ])  # fmt: skip
+        self.cte("p7", ["SELECT p.*, " + self.branch(), "FROM p5 AS p"])
 
     def common_reasons(self) -> list[str]:
         """The exclusions every endpoint checks first, in the per-subject order: population,
@@ -478,7 +487,8 @@ class EndpointSql(CensoringSql):
         reason.append(f"WHEN p.branch IS NULL THEN {text('no event, and no censoring rule applies')}")
         w.line(", p8 AS (")
         w.line(f"    SELECT p.*, CASE {' '.join(reason)} END AS reason,")
-        w.line(f"        {raw} AS raw_adt, {self.field('src')} AS src_d, {self.field('dtf')} AS src_dtf,")
+        adt = f"GREATEST({raw}, p.origin)" if ep.clamp else raw  # `move to origin`
+        w.line(f"        {adt} AS adt, {self.field('src')} AS src_d, {self.field('dtf')} AS src_dtf,")
         for name in ("cnsr", "evntdesc", "cnsdtdsc"):
             w.line(f"        {self.field(name)} AS {name},")
         w.line(
@@ -486,8 +496,6 @@ class EndpointSql(CensoringSql):
         )
         w.line("    FROM p7 AS p")
         w.line(")")
-        adt = "GREATEST(p.raw_adt, p.origin)" if ep.clamp else "p.raw_adt"
-        w.line(f", p9 AS (SELECT p.*, {adt} AS adt FROM p8 AS p)")
         notes = []
         for i, cs in enumerate(self.rules, 1):
             # a rule's findings are reported only when it is tried: no event, no earlier rule
@@ -503,7 +511,7 @@ class EndpointSql(CensoringSql):
                ep.lines.get("time in") or ep.lines.get("origin is day"))  # fmt: skip
         w.line("    CAST(p.cnsr AS BIGINT) AS cnsr, p.evntdesc, p.cnsdtdsc, p.srcdom, p.srcvar, p.srcseq,")
         w.line("    p.reached, p.ev_d IS NULL AS no_event" + "".join(f", {n}" for n in notes))
-        w.line("FROM p9 AS p;")
+        w.line("FROM p8 AS p;")
         self.note_columns = [n.rsplit(" AS ", 1)[1] for n in notes]
 
     def event_notes(self) -> None:

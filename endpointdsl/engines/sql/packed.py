@@ -30,6 +30,7 @@ DAY_BITS, SEQ_BITS, ROW_BITS = 17, 16, 29  # with the missing-sequence bit: 63 b
 _ROW, _SEQ = 2**ROW_BITS, 2**SEQ_BITS
 _NOS = _ROW * _SEQ  # the missing-sequence bit
 _DAY = _NOS * 2
+NOS_SHIFT, DAY_SHIFT = ROW_BITS + SEQ_BITS, ROW_BITS + SEQ_BITS + 1  # _NOS == 2**NOS_SHIFT
 
 
 def packable(ev: m.EventSource) -> bool:
@@ -65,11 +66,18 @@ def fits(table: pa.Table, date: str, seq: str | None) -> bool:
 
 
 def key(d: str, seq: str, rn: str) -> str:
-    """The packed ordering of a row (`seq`: a column, or a constant NULL: no sequence)."""
-    days = f"date_diff('day', DATE '{EPOCH.isoformat()}', {d})"
+    """The packed ordering of a row (`seq`: a column, or a constant NULL: no sequence).
+
+    Written with shifts and ORs, which equal the products and sums above where the data fit
+    (every field non-negative and within its bits): DuckDB checks each BIGINT `*` and `+`
+    for overflow, and at 9M rows the key took 150 ms of CPU that way against 95 ms so (the
+    date's `d - DATE` is also cheaper than `date_diff`). The sequence is cast to BIGINT
+    first: a narrower integer shifted by 29 bits would overflow its own type."""
+    days = f"({d} - DATE '{EPOCH.isoformat()}')"
     if seq.startswith("CAST(NULL"):
-        return f"(({days} * 2 + 1) * {_NOS} + {rn})"
-    return f"((({days} * 2 + CAST({seq} IS NULL AS BIGINT)) * {_SEQ} + coalesce({seq}, 0)) * {_ROW} + {rn})"
+        return f"(({days} << {DAY_SHIFT}) | {_NOS} | {rn})"
+    nos = f"(CAST({seq} IS NULL AS BIGINT) << {NOS_SHIFT})"
+    return f"(({days} << {DAY_SHIFT}) | {nos} | (coalesce(CAST({seq} AS BIGINT), 0) << {ROW_BITS}) | {rn})"
 
 
 def fields(k: str, seq: str) -> tuple[str, str, str]:
