@@ -31,6 +31,7 @@ pytestmark = pytest.mark.skipif(not confirmlist.LAMBDAS, reason="the list path n
 
 FACT = "packs: adrs.ADT__date/-"
 SHORT = "short: adrs"  # few rows a subject (prepare.short_rows): the confirmation's lists pay
+IN_ORDER = "same_day_1"  # the assessment rows proven in occurrence order: no sort before the lists
 RAND = dt.date(2020, 1, 1)
 RULES = (
     "  confirm after 28 days, at most 1 ne between\n",
@@ -88,6 +89,10 @@ def test_the_list_path_is_written_only_where_the_dates_are_proven_to_fit():
         check_text(program("irecist", RULES[0]), "c.ept"), proven=frozenset({FACT, SHORT})
     ).text
     assert "list_filter" not in irecist and "lag(d)" in irecist
+    # rows in no proven order are sorted before the lists are built; rows in order are not
+    presorted = "ORDER BY key, x) GROUP BY key"
+    assert presorted in proven
+    assert presorted not in generate_sql(model, proven=frozenset({FACT, SHORT, IN_ORDER})).text
 
 
 # ---- the two confirmation relations on the same visits ---------------------------------------
@@ -106,6 +111,7 @@ def visits(draw, names: tuple[str, ...]):
 
 
 def relation(statement: str, rows, criteria: str) -> list[tuple]:
+    """The statement's confirmation over `rows`, fed to it in the order given."""
     crit = shipped(criteria or "recist11")
     cats = crit.categories
     table = pd.DataFrame(
@@ -131,14 +137,45 @@ def test_the_list_and_window_paths_give_the_same_confirmations(data):
     rule = data.draw(st.sampled_from(RULES))
     model = check_text(program(criteria, rule), "c.ept")
     windows = confirm_statement(generate_sql(model).text)
-    lists = confirm_statement(generate_sql(model, proven=frozenset({FACT, SHORT})).text)
+    # the list path with the rows' order proven (no sort before the lists) and not
+    in_order = data.draw(st.booleans())
+    proven = frozenset({FACT, SHORT, IN_ORDER} if in_order else {FACT, SHORT})
+    lists = confirm_statement(generate_sql(model, proven=proven).text)
     if windows is None:  # nothing is confirmed: neither path writes a confirmation
         assert lists is None
         return
     assert "list_filter" in lists and "list_filter" not in windows
     rows = data.draw(visits(shipped(criteria or "recist11").names))
+    # the visits in any order: each list is sorted whatever its rows' order was proven to be
+    rows = data.draw(st.permutations(rows))
     note(repr(rows))
     assert relation(lists, rows, criteria) == relation(windows, rows, criteria)
+
+
+# hand-picked histories (day, category) of one subject, where a slip in the lists' day,
+# rank or candidate reading shows: a confirmation too early then in time, on the last visit,
+# after an NE or a break, a worse response after a better one
+HISTORIES = [
+    ((0, "CR"), (1, "CR"), (40, "CR")),
+    ((0, "PR"), (27, "PR"), (28, "CR"), (29, "PR")),
+    ((0, "PR"), (10, "NE"), (20, "NE"), (45, "PR")),
+    ((0, "CR"), (9, "PR"), (30, "CR"), (60, "SD")),
+    ((0, "PR"), (5, "CR"), (35, "PR"), (70, "PD")),
+    ((0, "SD"), (30, "PR"), (31, "SD"), (62, "PR")),
+]
+
+
+@pytest.mark.parametrize("history", HISTORIES)
+@pytest.mark.parametrize("rule", RULES[:3])
+@pytest.mark.parametrize("in_order", [False, True])
+def test_hand_picked_histories_give_the_same_confirmations(history, rule, in_order):
+    model = check_text(program("", rule), "c.ept")
+    proven = frozenset({FACT, SHORT, IN_ORDER} if in_order else {FACT, SHORT})
+    lists = confirm_statement(generate_sql(model, proven=proven).text)
+    windows = confirm_statement(generate_sql(model).text)
+    rows = [(0, 700000 + d, v) for d, v in history]
+    assert relation(lists, rows, "") == relation(windows, rows, "")
+    assert relation(lists, rows[::-1], "") == relation(windows, rows, "")  # rows in any order
 
 
 # ---- whole runs, the list path on and off ---------------------------------------------------

@@ -247,7 +247,7 @@ class ResponseSql(OccurrenceSql):
         w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
         # perf (issue 16): DuckDB's lists, where the subjects' rows are few (prepare.short_rows)
         if self.r.event in self.listed and self.short and applies(crit, xs):
-            write_confirmation_lists(w, name, self.names["vd"], crit, conf, xs)
+            write_confirmation_lists(w, name, self.names["vd"], crit, conf, xs, self._rows_in_order())
             return
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
         after = "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"

@@ -19,6 +19,13 @@ after the visit before W (iRECIST) or more than 64 categories. Each candidate's 
 scan the visits after it, so a subject's cost grows with the square of its visits: the
 path is also written only where the run proves the subjects' rows few (the `short` fact,
 prepare.short_rows). With 500 visits a subject the lists took 7 times the windows' time.
+
+Issue 16, seventh round: a packed visit's rank and day are read with bit operations (`x & 63`,
+`x >> 6`; the integers are not negative), cheaper than `%` and `//` in every lambda; only
+candidates before a subject's last visit are unnested; the break and the next responses are
+asked only of candidates with a W. Rows in no proven order (shuffled input) are sorted by
+(key, visit) before the lists are built: DuckDB's `list` aggregate over rows in random order
+cost twice the sort.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from ...check import model as m
 from .writer import SqlWriter, ident, number, text
 
 SLOTS = 64  # ranks per day in a packed visit: a criteria set with more categories keeps the windows
+SHIFT = SLOTS.bit_length() - 1  # x >> SHIFT: the day of a packed visit x (x >= 0)
+RANK = f"& {SLOTS - 1}"  # x & 63: its rank
 
 
 def _version() -> tuple[int, ...]:
@@ -55,20 +64,22 @@ def _first(cond: str) -> str:
 
 
 def write_confirmation_lists(
-    w: SqlWriter, name: str, visits: str, crit: m.CriteriaSet, conf, xs: list
+    w: SqlWriter, name: str, visits: str, crit: m.CriteriaSet, conf, xs: list, in_order: bool = False
 ) -> None:
     """`name`: per visit V of a category in `xs` that a later visit W confirms, the columns
     of the window path (key, i, by_v, by_rnk, by_role, allowed, w_ok, ne_ok, sd_ok, mono_ok,
-    arole), for the visits `visits` (key, i, rnk: one row per subject and date)."""
+    arole), for the visits `visits` (key, i, rnk: one row per subject and date). `in_order`:
+    the visits are proven in (key, i) order (no sort before the lists; either way each list
+    is sorted, so this is speed only)."""
     days = conf.days if conf else 0
     cats = crit.categories
-    rank = f"x % {SLOTS}"
+    rank = f"(x {RANK})"
     role_of = {i: k.role for i, k in enumerate(cats)}
     js, brks, allowed, w_ok = [], [], [], []
     for k in xs:
         r = cats.index(k)
         by = _ranks(crit, k.confirmed_by) if k.confirmed_by else None
-        in_by = f"j % {SLOTS} IN {by}" if by else "FALSE"
+        in_by = f"(j {RANK}) IN {by}" if by else "FALSE"
         if k.at_next:  # W: the first later visit not allowed between
             hit = f"{rank} NOT IN {_ranks(crit, k.between)}" if k.between else "TRUE"
             js.append(f"WHEN {r} THEN {_first(hit)}")
@@ -76,7 +87,7 @@ def write_confirmation_lists(
         else:  # W: the first later one in `by` (a response: N days or more after V)
             hit = f"{rank} IN {by}"
             if k.role == "response":  # dates are distinct: later is at least a day after
-                hit += f" AND x // {SLOTS} >= i + {max(math.ceil(days), 1)}"
+                hit += f" AND x >> {SHIFT} >= i + {max(math.ceil(days), 1)}"
             js.append(f"WHEN {r} THEN {_first(hit)}")
             brks.append(
                 f"WHEN {r} THEN {_first(f'{rank} NOT IN ' + _ranks(crit, (*k.confirmed_by, *k.between)))}"
@@ -84,7 +95,7 @@ def write_confirmation_lists(
             allowed.append(f"WHEN {r} THEN (brk IS NULL OR brk > j)")
         ok = [in_by]
         if k.role == "response":  # N days or more after V
-            ok.append(f"j // {SLOTS} - i >= {number(days)}")
+            ok.append(f"(j >> {SHIFT}) - i >= {number(days)}")
         w_ok.append(f"WHEN {r} THEN ({' AND '.join(ok)})")
     # no response after a better one between V and W: for ranks r1 < r2 (r1 better), the
     # next r1 after V comes before the last r2 up to W (before V: earlier than any next r1)
@@ -113,24 +124,28 @@ def write_confirmation_lists(
     role_texts = ["NULL" if k.role is None else text(k.role) for k in cats]
     max_ne = conf.max_ne if conf else 0
     max_sd = conf.max_sd if conf else 0
+    packed = f"CAST(i AS INTEGER) * {SLOTS} + rnk"
+    # rows in random order: a sort first (DuckDB's `list` over shuffled rows costs twice as much)
+    rows = visits if in_order else f"(SELECT key, {packed} AS x FROM {visits} ORDER BY key, x)"
     w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
     w.line(
-        f"WITH l AS (SELECT key, list_sort(list(CAST(i AS INTEGER) * {SLOTS} + rnk)) AS p FROM {visits} GROUP BY key)"
+        f"WITH l AS (SELECT key, list_sort(list({packed if in_order else 'x'})) AS p FROM {rows} GROUP BY key)"
     )
-    w.line(", u AS (SELECT key, p, unnest(generate_series(1, len(p))) AS k FROM l)")
-    w.line(f", c AS (SELECT key, CAST(p[k] // {SLOTS} AS BIGINT) AS i, p[k] % {SLOTS} AS r,")
-    w.line(f"    list_slice(p, k + 1, len(p)) AS t FROM u WHERE p[k] % {SLOTS} IN {listed})")
-    w.line(f", f AS (SELECT key, i, r, t, CASE r {' '.join(js)} END AS j")
-    w.line(f"    {', CASE r ' + ' '.join(brks) + ' END AS brk' if brks else ', NULL AS brk'}")
+    # the candidates before the last visit (nothing follows the last: no W)
+    w.line(", u AS (SELECT key, p, unnest(list_filter(generate_series(1, len(p) - 1),")
+    w.line(f"    lambda k: (p[k] {RANK}) IN {listed})) AS k FROM l)")
+    w.line(f", c AS (SELECT key, CAST(p[k] >> {SHIFT} AS BIGINT) AS i, p[k] {RANK} AS r,")
+    w.line("    list_slice(p, k + 1, len(p)) AS t FROM u)")
+    w.line(f", f AS (SELECT key, i, r, t, CASE r {' '.join(js)} END AS j FROM c)")
+    # the break and the next responses only where there is a W (the rows kept)
+    w.line(f", g AS (SELECT *{', CASE r ' + ' '.join(brks) + ' END AS brk' if brks else ', NULL AS brk'}")
     for nx in nexts:
         w.line(f"    , {nx}")
-    w.line("    FROM c)")
-    w.line(
-        f"SELECT key, i, {by_rank(f'j % {SLOTS}', texts)} AS by_v, CAST(j % {SLOTS} AS INTEGER) AS by_rnk,"
-    )
-    w.line(f"    {by_rank(f'j % {SLOTS}', role_texts)} AS by_role,")
+    w.line("    FROM f WHERE j IS NOT NULL)")
+    w.line(f"SELECT key, i, {by_rank(f'j {RANK}', texts)} AS by_v, CAST(j {RANK} AS INTEGER) AS by_rnk,")
+    w.line(f"    {by_rank(f'j {RANK}', role_texts)} AS by_role,")
     w.line(f"    CASE r {' '.join(allowed)} END AS allowed,")
     w.line(f"    CASE r {' '.join(w_ok)} END AS w_ok,")
     w.line(f"    {counted('ne')} <= {max_ne} AS ne_ok, {counted('control')} <= {max_sd} AS sd_ok,")
     w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok, {by_rank('r', role_texts)} AS arole")
-    w.line("FROM f WHERE j IS NOT NULL;")
+    w.line("FROM g;")
