@@ -1,8 +1,8 @@
 """The command line's Spark parts (issue 16): `run`'s Spark Connect option and what `run
 --engine spark` does before, around and after the run (the refusal of what Spark does not
 derive, `--data` as a URI, the Parquet tables Spark reads itself, the manifest's record of
-the session, Spark's memory errors). cli.py keeps the commands and their exit codes; the
-session's settings (SPARK_REMOTE, ENDPOINTDSL_SPARK_*) are read by the engine
+the session, Spark's memory errors). The commands and their exit codes are in the rest of
+the cli package; the session's settings (SPARK_REMOTE, ENDPOINTDSL_SPARK_*) are read by the engine
 (`engines/spark/run.py`), so that the API's `engine="spark"` honours them too. Nothing here
 imports pyspark before a Spark run asks for it."""
 

@@ -120,7 +120,7 @@ def _refusal(model: m.Model, refused: dict[str, str]) -> str:
 
 _SESSION = None
 _OPENED_FOR: str | None = None  # the Spark Connect address _SESSION was opened for (None: classic)
-_REMOTE: str | None = None  # --spark-remote (cli_spark.py); else SPARK_REMOTE
+_REMOTE: str | None = None  # --spark-remote (cli/spark.py); else SPARK_REMOTE
 # the driver memory of a session this process started (memory.py); None: a cluster's
 _MEMORY: str | None = None
 _SAID = 0  # bytes the E383 warnings have asked for, for the open session: each size said once
