@@ -1,4 +1,5 @@
-"""Best responses of one event grouped once (best._shared_best, shared.grow_once; issue 16).
+"""Best responses of one event grouped once (best._shared_best, shared.grow_once; issue 16),
+and the landmarks' progression visit read once (best._progressions).
 
 Best-response endpoints over the same visits and the same confirmation relation read one
 `best_<E>_<n>` relation: one join of the visits with the confirmation and one GROUP BY,
@@ -117,6 +118,12 @@ def test_endpoints_over_the_same_visits_and_confirmation_share_one_grouping(prov
     }  # fmt: skip
     assert script.count('LEFT JOIN "confirm_assess_') == 2  # one join per confirmation rule
     assert "best_assess" not in script[script.index('TABLE "res_M2"') :].split(";")[0]  # landmarks apart
+    # the landmarks' progression visit: written once, read by both
+    assert script.count('TABLE "progression_assess_1" AS') == 1 and "progression_assess_2" not in script
+    for code in ("M2", "M3"):
+        assert (
+            'JOIN "progression_assess_1" AS pv' in script[script.index(f'TABLE "res_{code}"') :].split(";")[0]
+        )
 
 
 def test_a_first_endpoint_that_confirms_nothing_keeps_its_own():

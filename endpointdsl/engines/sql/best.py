@@ -102,6 +102,8 @@ class ResponseSql(OccurrenceSql):
             self.names["pair"] = ident(write_once(w, f"confirm_{event}", self._confirmation))
         if self.r.kind == "best":  # the categories' GROUP BY, shared (issue 16)
             self.names["best"], self.k = self._shared_best(self._responders())
+        elif not self.r.continues:  # a landmark's progression visit, shared (issue 16)
+            self.names["pv"] = ident(write_once(w, f"progression_{event}", self._progressions))
         w.line(f"-- endpoint {ep.paramcd}: one row per analysed subject (a response, or the reason there is none)",
                ep.span)  # fmt: skip
         w.line(f"CREATE OR REPLACE TEMP TABLE {self.table_name('res')} AS")
@@ -499,6 +501,15 @@ class ResponseSql(OccurrenceSql):
         whens = " ".join(f"WHEN {text(k.name)} THEN {i}" for i, k in enumerate(self.crit.categories))
         return f"(CASE {value} {whens} END)"
 
+    def _progressions(self, w: SqlWriter, name: str) -> None:
+        """Each subject's progression visit, which a landmark before its window reads: the
+        visits stop at the first progression, so a subject has one at most (issue 16: the
+        landmarks of one event read it once; each scanned the 9M visits for it, 0.3 s CPU)."""
+        fields = "{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}"
+        w.line(f"-- {self.r.event}: each subject's progression visit (the visits stop at the first)")
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
+        w.line(f"SELECT v.key, {fields} AS pv FROM {self.names['vd']} AS v WHERE v.role = 'progression';")
+
     def _landmark(self) -> None:
         w, r, names = self.w, self.r, self.names
         vd = names["vd"]
@@ -540,10 +551,8 @@ class ResponseSql(OccurrenceSql):
             w.line(f"    FROM {vd} AS v{join} WHERE v.d >= {lo} AND v.d <= {hi} GROUP BY v.key)")
         chosen, joins = "g.pick", ""
         if stop_first:  # the first progression before the window decides
-            # the visits stop at the first progression: a subject's only progression visit
-            w.line(f", pv AS (SELECT v.key, {fields} AS pv FROM {vd} AS v WHERE v.role = 'progression')")
             chosen = "CASE WHEN pv.pv.d < p.wstart THEN pv.pv ELSE g.pick END"
-            joins = " LEFT JOIN pv ON pv.key = p.key"
+            joins = f" LEFT JOIN {names['pv']} AS pv ON pv.key = p.key"
         w.line(f", ch AS (SELECT p.*, {chosen} AS chosen")
         w.line(f"    FROM {self.win} AS p LEFT JOIN g ON g.key = p.key{joins})")
         reason = self.common_reasons()
