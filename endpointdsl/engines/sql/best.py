@@ -397,7 +397,7 @@ class ResponseSql(OccurrenceSql):
     def _aggregates(self, listed: str | None):
         """This endpoint's aggregates in `_shared_best`'s GROUP BY, given its category column
         and number: the best category's first visit (the lowest order: rank, then day), or
-        the first visit in a responder's categories."""
+        the first visit in a responder's categories (i, the visit's day number, < 10^7)."""
         dtf = self.occ_fields(self.src(self.r.event), "t")[4]
         imputed = not dtf.startswith("CAST(NULL")  # else every dtf is NULL: no aggregate
         by_order = self.r.event in self.listed  # perf (issue 16): dates proven in 1900-2258 (packed.fits)
