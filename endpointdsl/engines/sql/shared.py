@@ -8,6 +8,10 @@ inputs (`params`) replaced by placeholders, plus `depends` (what those inputs ar
 text): two statements of equal text over equal inputs are the same relation, whatever
 endpoint asked first. The placeholders hold a NUL, which no generated SQL contains
 (writer.text writes it as chr(0)), so they cannot meet a name or a literal.
+
+`grow_once` is for a relation that several endpoints each add a part to (best responses
+of one event: one GROUP BY over the visits' categories, best._shared_best): written where
+the first asks, its lines rewritten in place as the others add theirs.
 """
 
 from __future__ import annotations
@@ -39,3 +43,37 @@ def write_once(
         memo[key] = f"{prefix}_{1 + sum(1 for k in memo if k[0] == prefix)}"
         write(w, memo[key], *params)
     return memo[key]
+
+
+_GROWN: weakref.WeakKeyDictionary[SqlWriter, dict] = weakref.WeakKeyDictionary()
+
+
+def grow_once(
+    w: SqlWriter, prefix: str, key: object, render: Callable[[str, list], list[str]], part
+) -> tuple[str, int]:
+    """One relation for every endpoint that asks with the same `key`, holding each one's
+    `part` (issue 16: one GROUP BY where several endpoints would each group the same join).
+    The statement `render(name, parts)` is written where the first asks; a later part
+    rewrites its lines in place, so `render` keeps their number whatever the parts (and
+    gives them no source line: the map's line numbers stay). Returns the relation's name
+    (`prefix_<n>`, n counting that prefix's relations) and the part's number, from 1."""
+    memo = _GROWN.setdefault(w, {})
+    if (prefix, key) not in memo:
+        name = f"{prefix}_{1 + sum(1 for k in memo if k[0] == prefix)}"
+        lines = render(name, [part])
+        assert all("\n" not in x for x in lines), "a grown statement's lines are single lines"
+        memo[(prefix, key)] = (name, len(w.lines), len(lines), [part])
+        for line in lines:
+            w.line(line)
+        return name, 1
+    name, start, count, parts = memo[(prefix, key)]
+    parts.append(part)
+    lines = render(name, parts)
+    assert len(lines) == count and all("\n" not in x for x in lines), "a grown statement keeps its lines"
+    w.lines[start : start + count] = lines
+    return name, len(parts)
+
+
+def grown_keys(w: SqlWriter, prefix: str) -> list:
+    """The keys of `prefix`'s relations grown so far in `w`, in the order they were written."""
+    return [k for p, k in _GROWN.get(w, {}) if p == prefix]
