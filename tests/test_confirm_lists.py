@@ -12,6 +12,7 @@ confirmation on the last visit, rows without a sequence, several rows on one dat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import duckdb
 import pandas as pd
@@ -66,11 +67,26 @@ end
 
 
 def confirm_statement(script: str) -> str | None:
-    con = duckdb.connect()
-    for statement in con.extract_statements(script):
+    for statement in _CON.extract_statements(script):
         if 'TEMP TABLE "confirm_assess_1"' in statement.query:
             return statement.query
     return None
+
+
+# One connection for the module: opening one costs about 40 ms, more than an example's statements.
+# relation() leaves it as it found it (asserted there), so no example reads another's tables.
+_CON = duckdb.connect()
+
+
+@functools.cache
+def confirm_statements(criteria: str, rule: str, in_order: bool) -> tuple[str | None, str | None]:
+    """The window path's and the list path's confirmation statements of one (set, rule,
+    proven order): the generated scripts are deterministic, so each is generated once."""
+    model = check_text(program(criteria, rule), "c.ept")
+    windows = confirm_statement(generate_sql(model).text)
+    # the list path with the rows' order proven (no sort before the lists) and not
+    proven = frozenset({FACT, SHORT, IN_ORDER} if in_order else {FACT, SHORT})
+    return windows, confirm_statement(generate_sql(model, proven=proven).text)
 
 
 def test_the_list_path_is_written_only_where_the_dates_are_proven_to_fit():
@@ -119,15 +135,27 @@ def relation(statement: str, rows, criteria: str) -> list[tuple]:
          for k, i, v in rows],
         columns=["key", "i", "d", "v", "rnk", "role"],
     )  # fmt: skip
-    con = duckdb.connect()
-    con.register("vis", table)
-    con.execute(
-        "CREATE TEMP TABLE visits AS SELECT CAST(key AS BIGINT) AS key, CAST(i AS BIGINT) AS i,"
-        " CAST(d AS DATE) AS d, CAST(v AS VARCHAR) AS v, CAST(rnk AS INTEGER) AS rnk,"
-        " CAST(role AS VARCHAR) AS role FROM vis"
-    )
-    con.execute(statement.replace('"visits_assess_1"', "visits"))
-    return con.execute('SELECT * FROM "confirm_assess_1" ORDER BY key, i').fetchall()
+    con = _CON
+    try:
+        con.register("vis", table)
+        con.execute(
+            "CREATE TEMP TABLE visits AS SELECT CAST(key AS BIGINT) AS key, CAST(i AS BIGINT) AS i,"
+            " CAST(d AS DATE) AS d, CAST(v AS VARCHAR) AS v, CAST(rnk AS INTEGER) AS rnk,"
+            " CAST(role AS VARCHAR) AS role FROM vis"
+        )
+        con.execute(statement.replace('"visits_assess_1"', "visits"))
+        return con.execute('SELECT * FROM "confirm_assess_1" ORDER BY key, i').fetchall()
+    finally:
+        con.execute('DROP TABLE IF EXISTS visits; DROP TABLE IF EXISTS "confirm_assess_1"')
+        con.unregister("vis")
+        assert not leftovers(con)  # the state reset: the next example starts from an empty database
+
+
+def leftovers(con) -> list[tuple]:
+    """The tables and views a connection holds beyond DuckDB's own."""
+    return con.execute(
+        "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal"
+    ).fetchall()
 
 
 @settings(max_examples=max(25, settings.default.max_examples // 2))  # small: DuckDB alone
@@ -135,12 +163,7 @@ def relation(statement: str, rows, criteria: str) -> list[tuple]:
 def test_the_list_and_window_paths_give_the_same_confirmations(data):
     criteria = data.draw(st.sampled_from(("", "imwg")))
     rule = data.draw(st.sampled_from(RULES))
-    model = check_text(program(criteria, rule), "c.ept")
-    windows = confirm_statement(generate_sql(model).text)
-    # the list path with the rows' order proven (no sort before the lists) and not
-    in_order = data.draw(st.booleans())
-    proven = frozenset({FACT, SHORT, IN_ORDER} if in_order else {FACT, SHORT})
-    lists = confirm_statement(generate_sql(model, proven=proven).text)
+    windows, lists = confirm_statements(criteria, rule, data.draw(st.booleans()))
     if windows is None:  # nothing is confirmed: neither path writes a confirmation
         assert lists is None
         return
