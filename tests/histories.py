@@ -2,13 +2,20 @@
 test_confirm_lists): rows (subject, date, response, sequence) of a few subjects, each from
 its own first date on, with gaps around the 28 days a confirmation asks and some rows on one
 date, responses from a pool with the unknown ones and missing, and sequences now and then
-missing (the same-day and sequence edges). Each test gives what it needs as parameters."""
+missing (the same-day and sequence edges). Each test gives what it needs as parameters.
+Also `day`, the hand-written histories' dates (test_best_shared, test_confirm_linear, ...)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from hypothesis import strategies as st
+
+
+def day(month: int, d: int) -> dt.date:
+    """A date of 2020, as the hand-written histories write them."""
+    return dt.date(2020, month, d)
+
 
 FIRST_DAYS = (-7, 0, 20, 42, 60)  # a subject's first assessment, in days after the origin
 

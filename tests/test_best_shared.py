@@ -18,6 +18,7 @@ import re
 
 import pandas as pd
 import pytest
+from histories import day
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from sql_paths import assert_same_runs
@@ -209,10 +210,6 @@ def test_shared_grouping_equals_each_alone_and_the_per_subject_engine(data):
     per_subject = CompiledFile.from_model(model()).run(tables, engine="compiled")
     assert_same_runs(together, per_subject)
     assert records(together.adtte[together.adtte.PARAMCD.isin(BEST)]) == alone(tables, listed)
-
-
-def day(month: int, d: int) -> dt.date:
-    return dt.date(2020, month, d)
 
 
 EDGES = [

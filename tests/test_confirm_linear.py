@@ -16,6 +16,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from histories import day
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
@@ -61,10 +62,6 @@ def frames(visits) -> dict[str, pd.DataFrame]:
         columns=["SUBJID", "ADT", "OVRRESP", "ASEQ"],
     )
     return {"adsl": adsl, "adrs": adrs}
-
-
-def day(month: int, d: int) -> dt.date:
-    return dt.date(2020, month, d)
 
 
 # origin 2020-01-01; every first visit is on 2020-03-01, day 60 (qualifies as SD at 42 days)

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
-from histories import histories
+from histories import day, histories
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from sql_paths import assert_same_runs, recording
@@ -246,10 +246,6 @@ def test_runs_with_and_without_the_list_path_agree(data):
 
 
 # ---- hand-worked edges ---------------------------------------------------------------------
-
-
-def day(month: int, d: int) -> dt.date:
-    return dt.date(2020, month, d)
 
 
 EDGES = [

@@ -15,7 +15,7 @@ import datetime as dt
 import pandas as pd
 import pyarrow as pa
 import pytest
-from histories import histories
+from histories import day, histories
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from sql_paths import assert_same_runs, recording
@@ -152,10 +152,6 @@ def test_runs_with_and_without_the_fact_agree_in_any_row_order(data):
     on, off = both(tables, data.draw(st.sampled_from((("dates",), ("packs",), ("dates", "packs")))))
     per_subject = CompiledFile.from_model(check_text(TEXT, "v.ept")).run(tables, engine="compiled")
     assert_same_runs(on, off, per_subject)
-
-
-def day(month: int, d: int) -> dt.date:
-    return dt.date(2020, month, d)
 
 
 EDGES = [
