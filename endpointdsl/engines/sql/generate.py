@@ -116,6 +116,7 @@ class Events:
 
     def __init__(self, model: m.Model, w: SqlWriter, needs: dict, facts: Facts):
         self.model, self.w, self.needs, self.facts = model, w, needs, facts
+        self.occ_lines: dict[str, tuple[int, int]] = {}  # occ_<event> -> its statement's lines
 
     def need(self, table: str) -> set:
         return self.needs.setdefault(table, set())
@@ -215,6 +216,7 @@ class Events:
                     d = f"{side}({d}, {', '.join(inside)})"
         w.line("")
         w.line(f"-- event {ev.name}: the dated {ev.table} rows it selects", ev.span)
+        start = len(w.lines)
         w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
         tm = ""
         if ev.time:  # times of day: column t, seconds after midnight (NULL: a date only)
@@ -235,6 +237,7 @@ class Events:
             f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NOT NULL;",
             ev.span,
         )
+        self.occ_lines[ev.name] = (start, len(w.lines))
         self._notes(ev, where, d_reader, why_reader)
 
     # ---- reldates: derived dates (docs/semantics.md section 8)
@@ -399,6 +402,8 @@ def generate_sql(
     responses = any(ep.response is not None or ep.value is not None for ep in chosen)
     times = any(m.timed(ep) for ep in chosen)  # STARTDTM and ADTM join them
     write_results(model, w, in_sql, order, responses, times, facts)
+    if proven:  # the script a run executes (not the golden, not Spark's)
+        unread_views(w.lines, events.occ_lines)
     return SqlProgram(
         "\n".join(w.lines) + "\n",
         dict(w.line_map),
@@ -411,6 +416,19 @@ def generate_sql(
         facts.wanted,
         ("adtte", "report", *(f"res_{ep.paramcd}" for ep in in_sql)),
     )
+
+
+def unread_views(lines: list[str], views: dict[str, tuple[int, int]]) -> None:
+    """perf (issue 16): the occ_<event> views that no other line of the script names, as
+    blank lines (the line numbers, and so the line map, stay). Only a bounded, confirmed or
+    derived event, a subject-level join or the same-day check reads one (endpoint.py,
+    confirm.py, best.py, ...); each view costs DuckDB a bind (about 0.4 ms of CPU at 1k)."""
+    for event, (start, stop) in views.items():
+        name = ident("occ_" + event).lower()
+        if not any(name in line.lower() for at, line in enumerate(lines) if not start <= at < stop):
+            lines[start:stop] = [f"-- ({comment_safe(name)}: read by no statement, not created)"] + [""] * (
+                stop - start - 1
+            )
 
 
 def _packed(model: m.Model, ep: m.EndpointSpec, events: Events, facts: Facts, dates_only=False) -> frozenset:
