@@ -69,7 +69,7 @@ def test_the_run_script_creates_the_views_it_reads_and_the_general_script_all():
     assert max(proven.line_map) <= len(proven.text.splitlines())
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(table_cases())
 def test_a_run_without_the_unread_views_equals_the_run_with_them(case):
     desc, tables = case
