@@ -20,13 +20,12 @@ from ...check import model as m
 from .censoring import CensoringSql
 from .derived import dom_var as derived_dom_var
 from .derived import source_event
+from .occurrences import OccurrenceReads
 from .packed import fields as packed_fields
 from .packed import key as packed_key
-from .prepare import date_readers, imputation_readers
 from .writer import (
     NO_END_SQL,
     SqlWriter,
-    col,
     condition,
     date,
     event_closure,
@@ -38,41 +37,7 @@ from .writer import (
 )
 
 
-def record_columns(ep: m.EndpointSpec | None, responses: bool = False, times: bool = False) -> str:
-    """The ADTTE columns of an endpoint's records (None: the empty table's types); with
-    `responses` (the file has response or incidence endpoints), AVALC after AVAL; with
-    `times` (an endpoint timed by the clock), STARTDTM and ADTM after STARTDTF and ADTF."""
-    avalc = ", CAST(NULL AS VARCHAR) AS AVALC" if responses else ""
-    stm = atm = ""
-    if times:
-        timed = ep is not None and m.timed(ep)
-        stm = ", startdtm AS STARTDTM" if timed else ", CAST(NULL AS TIMESTAMP) AS STARTDTM"
-        atm = ", adtm AS ADTM" if timed else ", CAST(NULL AS TIMESTAMP) AS ADTM"
-    if ep is None:
-        return (
-            "SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD, CAST(NULL AS VARCHAR) "
-            f"AS PARAM, CAST(NULL AS DATE) AS STARTDT, CAST(NULL AS VARCHAR) AS STARTDTF{stm}, CAST(NULL AS DATE) "
-            f"AS ADT, CAST(NULL AS VARCHAR) AS ADTF{atm}, CAST(NULL AS DOUBLE) AS AVAL{avalc}, CAST(NULL AS VARCHAR) AS "
-            "AVALU, CAST(NULL AS BIGINT) AS CNSR, CAST(NULL AS VARCHAR) AS EVNTDESC, CAST(NULL AS VARCHAR) AS "
-            "CNSDTDSC, CAST(NULL AS VARCHAR) AS SRCDOM, CAST(NULL AS VARCHAR) AS SRCVAR, CAST(NULL AS DOUBLE) "
-            "AS SRCSEQ WHERE FALSE"
-        )
-    # a response or incidence row has AVALC and no AVALU (semantics 6)
-    avalu = "CAST(NULL AS VARCHAR)" if ep.response is not None else text(m.AVALU[ep.unit])
-    if ep.response is not None:
-        avalc = ", avalc AS AVALC"
-    if ep.value is not None:  # value endpoints (issue 14): AVALU from the samples' unit
-        avalu, avalc = "avalu", ", avalc AS AVALC"
-    return (
-        f"SELECT key AS USUBJID, {text(ep.paramcd)} AS PARAMCD, {text(ep.param)} AS PARAM, "
-        f"startdt AS STARTDT, startdtf AS STARTDTF{stm}, adt AS ADT, adtf AS ADTF{atm}, aval AS AVAL{avalc}, "
-        f"{avalu} AS AVALU, cnsr AS CNSR, evntdesc AS EVNTDESC, cnsdtdsc AS CNSDTDSC, "
-        f"srcdom AS SRCDOM, srcvar AS SRCVAR, srcseq AS SRCSEQ FROM {ident('res_' + ep.paramcd)} "
-        "WHERE reason IS NULL"
-    )
-
-
-class EndpointSql(CensoringSql):
+class EndpointSql(OccurrenceReads, CensoringSql):
     packed = frozenset()  # events whose orderings are proven to fit one BIGINT (generate_sql, packed.py)
     scanned = False  # the subject-level table's keys are proven unique: its rows are read, not joined (_p0)
 
@@ -88,54 +53,6 @@ class EndpointSql(CensoringSql):
     def single_row(self, event: str) -> bool:
         """A subject-level event: at most one occurrence per analysed subject."""
         return self.src(event).per_subject
-
-    def occ_fields(self, ev: m.EventSource, alias: str) -> tuple[str, str, str, str, str]:
-        """(filter, d, seq, rn, dtf) of the event's occurrences in a row of `alias`:
-        the source table for a plain event, its occ_ view for a bounded imputation."""
-        # reldates: a derived date too; an event on another endpoint's rows (derived.py)
-        if ev.not_before or ev.not_after or ev.date is not None or ev.confirm or ev.derived:
-            return "TRUE", f"{alias}.d", f"{alias}.seq", f"{alias}.rn", f"{alias}.dtf"
-        needs = self.needs.setdefault(ev.table, set())
-        reader = (
-            imputation_readers(ev.impute, ev.impute_day_only)[0] if ev.impute else date_readers(ev.format)[0]
-        )
-        needs.add((ev.column, reader))
-        d = col(alias, ev.column, reader)
-        where = condition(ev.where, alias, needs) if ev.where is not None else "TRUE"
-        seq = col(alias, ev.sequence, "num") if ev.sequence else "CAST(NULL AS DOUBLE)"
-        dtf = col(alias, ev.column, "dtf") if ev.impute else "CAST(NULL AS VARCHAR)"
-        return f"({where}) AND {d} IS NOT NULL", d, seq, f"{alias}.__row", dtf
-
-    def order_struct(self, d: str, seq: str, rn: str, dtf: str) -> str:
-        return f"{{'d': {d}, 'nos': {seq} IS NULL, 's': coalesce({seq}, 0), 'rn': {rn}, 'seq': {seq}, 'dtf': {dtf}}}"
-
-    def by_row_pick(self, pick, event, keep, d, seq, rn, dtf) -> tuple[list[str], str]:
-        """First/last occurrence of an event whose input rows are proven in occurrence order
-        (generate_sql's `proven`): the row with the lowest/highest row number. Each field is
-        aggregated on its own (arg_min_null/arg_max_null over the integer row number: a
-        missing value is taken as it is) and the ordering struct is built once per subject,
-        not for every input row."""
-        fn = "min" if pick.endswith("first") else "max"
-        base = f"{pick} {event}"
-        at = {"rn": f"{fn}({rn}) {keep} AS {ident(base + ' rn')}"}
-        fields = {"d": d, "seq": seq, "dtf": dtf}
-        for field, expr in fields.items():
-            if not expr.startswith("CAST(NULL"):  # a constant needs no aggregate
-                at[field] = f"arg_{fn}_null({expr}, {rn}) {keep} AS {ident(f'{base} {field}')}"
-        got = {f: (ident(f"{base} {f}") if f in at else fields[f]) for f in ("rn", *fields)}
-        struct = self.order_struct(got["d"], got["seq"], got["rn"], got["dtf"])
-        return list(at.values()), f"CASE WHEN {got['rn']} IS NOT NULL THEN {struct} END"
-
-    def source_name(self, ev: m.EventSource) -> str:
-        bounded = ev.not_before or ev.not_after or ev.date is not None or ev.confirm or ev.derived
-        return ident("occ_" + ev.name) if bounded else ident("src_" + ev.table)
-
-    def key_of(self, ev: m.EventSource, alias: str) -> str:
-        return (
-            f"{alias}.key"
-            if (ev.not_before or ev.not_after or ev.date is not None or ev.confirm or ev.derived)
-            else f"{alias}.__key"
-        )
 
     def origin_dom_var(self) -> tuple[str, str]:
         return self.dom_var(self.ep.origin.event)

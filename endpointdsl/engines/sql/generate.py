@@ -21,17 +21,18 @@ from attrs import field, frozen
 
 from ...check import model as m
 from ...check.usage import value_series
-from ...data.tables import duplicate_message
 from ...version import __version__
 from . import packed
 from .best import ResponseSql, response_support
 from .clock import TimedSql
 from .confirm import write_confirmed
 from .derived import dependency_order, unsupported, write_event, write_rows
-from .endpoint import EndpointSql, record_columns
+from .endpoint import EndpointSql
 from .extreme import ExtremeSql, extreme_support
 from .groups import write_groups
 from .prepare import date_readers, imputation_readers, view_name
+from .records import result_queries as result_queries  # (run.py and Spark import it from here)
+from .records import write_results
 from .response import OccurrenceSql, occurrence_support
 from .value import ValueSql, write_series
 from .writer import (
@@ -115,6 +116,7 @@ class Events:
 
     def __init__(self, model: m.Model, w: SqlWriter, needs: dict, facts: Facts):
         self.model, self.w, self.needs, self.facts = model, w, needs, facts
+        self.occ_lines: dict[str, tuple[int, int]] = {}  # occ_<event> -> its statement's lines
 
     def need(self, table: str) -> set:
         return self.needs.setdefault(table, set())
@@ -214,6 +216,7 @@ class Events:
                     d = f"{side}({d}, {', '.join(inside)})"
         w.line("")
         w.line(f"-- event {ev.name}: the dated {ev.table} rows it selects", ev.span)
+        start = len(w.lines)
         w.line(f"CREATE OR REPLACE TEMP VIEW {ident('occ_' + ev.name)} AS")
         tm = ""
         if ev.time:  # times of day: column t, seconds after midnight (NULL: a date only)
@@ -234,6 +237,7 @@ class Events:
             f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NOT NULL;",
             ev.span,
         )
+        self.occ_lines[ev.name] = (start, len(w.lines))
         self._notes(ev, where, d_reader, why_reader)
 
     # ---- reldates: derived dates (docs/semantics.md section 8)
@@ -397,7 +401,9 @@ def generate_sql(
     # (as run_tables)
     responses = any(ep.response is not None or ep.value is not None for ep in chosen)
     times = any(m.timed(ep) for ep in chosen)  # STARTDTM and ADTM join them
-    _results(model, w, in_sql, order, responses, times, facts)
+    write_results(model, w, in_sql, order, responses, times, facts)
+    if proven:  # the script a run executes (not the golden, not Spark's)
+        unread_views(w.lines, events.occ_lines)
     return SqlProgram(
         "\n".join(w.lines) + "\n",
         dict(w.line_map),
@@ -410,6 +416,19 @@ def generate_sql(
         facts.wanted,
         ("adtte", "report", *(f"res_{ep.paramcd}" for ep in in_sql)),
     )
+
+
+def unread_views(lines: list[str], views: dict[str, tuple[int, int]]) -> None:
+    """perf (issue 16): the occ_<event> views that no other line of the script names, as
+    blank lines (the line numbers, and so the line map, stay). Only a bounded, confirmed or
+    derived event, a subject-level join or the same-day check reads one (endpoint.py,
+    confirm.py, best.py, ...); each view costs DuckDB a bind (about 0.4 ms of CPU at 1k)."""
+    for event, (start, stop) in views.items():
+        name = ident("occ_" + event).lower()
+        if not any(name in line.lower() for at, line in enumerate(lines) if not start <= at < stop):
+            lines[start:stop] = [f"-- ({comment_safe(name)}: read by no statement, not created)"] + [""] * (
+                stop - start - 1
+            )
 
 
 def _packed(model: m.Model, ep: m.EndpointSpec, events: Events, facts: Facts, dates_only=False) -> frozenset:
@@ -464,82 +483,3 @@ def _rank(model: m.Model, name: str, wanted: list[str]) -> tuple[int, int]:
     if ev.confirm is not None or ev.date is not None:  # confirmed events, derived dates (issue 12):
         return (2, wanted.index(name))  # after every event they read, in closure order
     return (int(bool(ev.not_before or ev.not_after)), 0)
-
-
-def result_queries(order: tuple, numbered: bool = False) -> tuple[str, str]:
-    """The queries that read adtte and report in run_tables' order: subject, endpoint order, ...
-    `numbered`: subject keys are integer numbers in key order (keys.py; in the report a union
-    with a text NULL may have made them text)."""
-    rank = "CASE PARAMCD " + " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(order)) + " END"
-    rank = rank if order else "0"
-    subject = "coalesce(CAST(USUBJID AS BIGINT), -1)" if numbered else "coalesce(USUBJID, '')"
-    return (
-        f"SELECT * FROM adtte ORDER BY USUBJID, {rank}",
-        f"SELECT * FROM report ORDER BY {subject}, coalesce({rank}, -1), STATUS, MESSAGE",
-    )
-
-
-def _results(
-    model: m.Model,
-    w: SqlWriter,
-    eps: list[m.EndpointSpec],
-    order: tuple,
-    responses: bool,
-    times: bool = False,
-    facts: Facts | None = None,
-) -> None:
-    subject = model.subject_table
-    facts = Facts(frozenset()) if facts is None else facts
-    w.line("")
-    w.line("-- ADTTE: one record per subject and endpoint (a view: the result query reads the res_")
-    w.line("-- tables once, with no copy of a million records made first)")
-    w.line("CREATE OR REPLACE TEMP VIEW adtte AS")
-    for i, ep in enumerate(eps):
-        w.line(("UNION ALL " if i else "") + record_columns(ep, responses, times), ep.span)
-    if not eps:
-        w.line(record_columns(None, responses, times))
-    w.line(";")
-    w.line("")
-    w.line("-- report: exclusions with their reason, and data findings")
-    w.line("CREATE OR REPLACE TEMP TABLE report AS SELECT * FROM (")
-    w.line("SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD,")
-    w.line("    CAST(NULL AS VARCHAR) AS STATUS, CAST(NULL AS VARCHAR) AS MESSAGE WHERE FALSE")
-    w.line(f"UNION ALL  -- subjects with several rows in {subject.name}: one finding each", subject.span)
-    head, tail = duplicate_message("\0", subject.name).split("\0")
-    w.line(f"SELECT key, NULL, 'finding', {text(head)} || CAST(n AS VARCHAR) || {text(tail)}")
-    w.line("    FROM subject_rows WHERE n > 1")
-    for t in model.tables:
-        src = ident("src_" + t.name)
-        w.line(f"UNION ALL  -- {t.name} rows without a subject key", t.span)
-        w.line(f"SELECT NULL, NULL, 'finding', {text(t.name + ' row ')} || CAST(__row AS VARCHAR)")
-        keyed = facts.holds(f"no null: {t.name}.__key", "complete", t.name, "__key")
-        w.line(f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE NOT {keyed} AND __key IS NULL")
-        w.line(f"UNION ALL SELECT NULL, NULL, 'finding', {text(f'table {t.name!r} has no rows')}")
-        w.line(f"    WHERE NOT EXISTS (SELECT 1 FROM {src})")
-        if t.per_subject:
-            continue
-        w.line(f"UNION ALL  -- {t.name} rows of subjects missing from {subject.name}")
-        w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(n AS VARCHAR)")
-        w.line(f"    || CASE WHEN n = 1 THEN {text(' row')} ELSE {text(' rows')} END")
-        w.line(f"    || {text(f' in {t.name} but none in {subject.name}; not analysed')}")
-        # count rows per key first: the anti-join then probes one row per key, not every row;
-        # no scan when prepare proved every key of the table a key of the subject-level table
-        within = facts.holds(f"keys in {subject.name}: {t.name}", "within", t.name)
-        w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE NOT {within} AND __key IS NOT NULL")
-        w.line("    GROUP BY __key) AS t")
-        w.line("WHERE NOT EXISTS (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key)")
-    for ep in eps:
-        res = ident("res_" + ep.paramcd)
-        code = text(ep.paramcd)
-        w.line(f"UNION ALL  -- {ep.paramcd}: duplicate subjects, exclusions, findings", ep.span)
-        w.line(f"SELECT key, {code}, 'excluded', {text('duplicate subject: ')} || CAST(n AS VARCHAR)")
-        w.line(f"    || {text(f' rows in {subject.name}')} FROM subject_rows WHERE n > 1")
-        w.line(f"UNION ALL SELECT key, {code}, 'excluded', reason FROM {res} WHERE reason IS NOT NULL")
-        w.line(
-            f"UNION ALL SELECT DISTINCT key, {code}, 'finding', message FROM {ident('notes_' + ep.paramcd)}"
-        )
-    w.line(");")
-    w.line("")
-    w.line("-- the results, in the order of tables.run_tables (a table keeps no order of its own):")
-    for query in result_queries(order):
-        w.line(f"-- {query};")

@@ -6,6 +6,8 @@ no-record findings. Both engines read their results through this module.
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -137,6 +139,25 @@ def schema_of(table: pa.Table) -> pa.Schema:
     return schema
 
 
+def typed_alike(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The frames with each all-missing column (a column `reindex` added: float NaN) cast to
+    the dtype the column has in the first frame where it holds a value. pandas 2 left such
+    columns out when choosing the merged dtype, with a FutureWarning that it will stop;
+    pandas 3 does not. Cast first, the merged dtypes are the same under both, no warning."""
+    if len(frames) < 2:
+        return frames
+    out = []
+    for frame in frames:
+        empty = [c for c in frame.columns if len(frame) and frame[c].isna().all()]
+        for name in empty:
+            having = next((f[name] for f in frames if f[name].notna().any()), None)
+            if having is not None and having.dtype != frame[name].dtype:
+                with contextlib.suppress(TypeError, ValueError):  # no missing value of that dtype:
+                    frame = frame.assign(**{name: frame[name].astype(having.dtype)})  # as pandas merges
+        out.append(frame)
+    return out
+
+
 def ranks(model: m.Model, program: SqlProgram, codes: pd.Series, missing: int) -> list[pd.Series]:
     """Sort keys of PARAMCDs in run_tables' order: a grouped endpoint's parameters in its
     place, by number (its own code, when it made none, in its place too)."""
@@ -175,7 +196,7 @@ def with_groups(model: m.Model, program: SqlProgram, adtte: pd.DataFrame, report
     times = any(m.timed(ep) for ep in chosen)
     columns = output_columns(responses, times, parcats(model, program))
     frames = [f for f in [adtte, *(p[1] for p in passes if p[1] is not None)] if len(f)] or [adtte]
-    merged = pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)
+    merged = pd.concat(typed_alike([f.reindex(columns=columns) for f in frames]), ignore_index=True)
     merged = sorted_rows(merged, [merged.USUBJID, *ranks(model, program, merged.PARAMCD, len(program.order))])
     for name in merged.columns:
         if name in ("STARTDTM", "ADTM"):

@@ -1,0 +1,92 @@
+"""perf (issue 16, eighth round): the script a run executes leaves out the occ_<event> views
+no other statement reads (generate.unread_views): blank lines in their place, the rest of
+the script as it was, and the same results as with every view created."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from hypothesis import given, settings
+from strategies import table_cases
+from test_differential import compile_text, frames, rejected
+
+from endpointdsl.api import check_text
+from endpointdsl.data.errors import DataError
+from endpointdsl.engines.sql import generate
+from endpointdsl.engines.sql.generate import generate_sql, unread_views
+
+SCRIPT = [
+    'CREATE OR REPLACE TEMP VIEW "occ_a" AS',  # 0-1: read below (in capitals)
+    "SELECT 1 AS key;",
+    'CREATE OR REPLACE TEMP VIEW "occ_b" AS',  # 2-4: only its own lines name it
+    'SELECT key FROM "occ_b_source"',
+    "WHERE TRUE;  -- f.ept:3",
+    'CREATE OR REPLACE TEMP VIEW "occ_ab" AS SELECT * FROM "OCC_A";',  # 5: read by nothing
+]
+
+
+def test_only_the_views_no_other_line_names_become_blank_lines():
+    lines = list(SCRIPT)
+    unread_views(lines, {"a": (0, 2), "b": (2, 5), "ab": (5, 6)})
+    assert lines[:2] == SCRIPT[:2]  # "occ_a" is read (identifiers: any case)
+    assert lines[2:5] == ['-- ("occ_b": read by no statement, not created)', "", ""]
+    # "occ_b_source" is not "occ_b"; "occ_ab" is not "occ_a"; the lines keep their numbers
+    assert lines[5] == '-- ("occ_ab": read by no statement, not created)'
+    assert len(lines) == len(SCRIPT)
+
+
+PROGRAM = """table adsl: one row per subject
+table adrs: many rows per subject
+event rand = adsl.RANDDT
+event death = adsl.DTHDT
+event pd = adrs.ADT where AVALC = "PD" sequence ASEQ
+event bounded = adrs.ADTC impute first not before rand
+endpoint PFS "PFS"
+  from rand
+  to first of pd, death
+  censor at rand cnsr 1
+  before origin: move to origin
+end
+endpoint PFS2 "PFS, bounded"
+  from rand
+  to bounded
+  censor at rand cnsr 1
+end
+"""
+
+
+def test_the_run_script_creates_the_views_it_reads_and_the_general_script_all():
+    model = check_text(PROGRAM, "f.ept")
+    general = generate_sql(model)
+    proven = generate_sql(model, None, (), frozenset(general.facts) | frozenset(general.sorted_checks))
+    for name in ("rand", "death", "pd", "bounded"):
+        assert f'VIEW "occ_{name}" AS' in general.text
+    assert 'VIEW "occ_rand" AS' in proven.text  # the imputation bound of `bounded` reads it
+    assert 'VIEW "occ_bounded" AS' in proven.text  # PFS2's aggregate reads it
+    # the same-day check reads a table of its own (a sequence), no finding reads rows before the
+    # origin (moved to it), the subject rows are read in place
+    assert 'VIEW "occ_pd" AS' not in proven.text and 'VIEW "occ_death" AS' not in proven.text
+    assert max(proven.line_map) <= len(proven.text.splitlines())
+
+
+@settings(max_examples=6, deadline=None)
+@given(table_cases())
+def test_a_run_without_the_unread_views_equals_the_run_with_them(case):
+    desc, tables = case
+    if rejected(desc):
+        return
+    data = frames(desc, tables)
+    results = []
+    for prune in (True, False):
+        compiled = compile_text(desc.text)  # its scripts generated afresh
+        keep = mock.patch.object(generate, "unread_views", lambda *_: None)
+        with keep if not prune else mock.MagicMock():
+            try:
+                got = compiled.run(data, engine="sql")
+                results.append((got.adtte, got.report))
+            except DataError as exc:  # the same message both ways
+                results.append(str(exc))
+    if isinstance(results[0], str) or isinstance(results[1], str):
+        assert results[0] == results[1]
+    else:
+        assert results[0][0].equals(results[1][0]) and results[0][1].equals(results[1][1])
