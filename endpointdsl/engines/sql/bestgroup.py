@@ -88,7 +88,7 @@ class BestGroup:
     def _category(self) -> str:
         """A visit's category (of `v`, and `x` its confirmation where read): confirmation and
         the SD minimum (issue 16: no `vc_<P>` table; a visit with no confirmable category
-        joins nothing). One line: `_shared_best` rewrites it in place."""
+        joins nothing)."""
         r, names = self.r, self.names
         conf = r.confirm
         controls = self.crit.of_role("control")

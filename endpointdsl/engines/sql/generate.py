@@ -398,9 +398,10 @@ def generate_sql(
     responses = any(ep.response is not None or ep.value is not None for ep in chosen)
     times = any(m.timed(ep) for ep in chosen)  # STARTDTM and ADTM join them
     _results(model, w, in_sql, order, responses, times, facts)
+    text, line_map = w.finish()
     return SqlProgram(
-        "\n".join(w.lines) + "\n",
-        dict(w.line_map),
+        text,
+        line_map,
         needs,
         tuple(ep.paramcd for ep in in_sql),
         fallback,
