@@ -179,12 +179,12 @@ class SqlWriter:
         """The script's text and its line map, each `later` rendered in its place."""
         out: list[str] = []
         line_map: dict[int, int] = {}
-        for number, entry in enumerate(self.lines, 1):
+        for at, entry in enumerate(self.lines, 1):
             if callable(entry):
                 out.extend("\n".join(entry()).split("\n"))
                 continue
-            if number in self.line_map:
-                line_map[len(out) + 1] = self.line_map[number]
+            if at in self.line_map:
+                line_map[len(out) + 1] = self.line_map[at]
             out.append(entry)
         return "\n".join(out) + "\n", line_map
 
