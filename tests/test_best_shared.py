@@ -266,3 +266,16 @@ def test_edges_by_hand(order, listed):
     }
     assert {k: v for k, v in got.items() if k in EXPECTED} == EXPECTED
     assert sorted(k[1] for k in got if k[0] == "DOR") == ["S1", "S2"]  # S4 never confirmed
+
+
+@pytest.mark.parametrize("proven", [frozenset(), frozenset({LISTED})])
+def test_the_list_path_groups_ranks_and_the_general_path_names(proven):
+    # on the list path the categories are ranks (no CASE from names to ranks in each
+    # aggregate, bestgroup._category); the general script (golden files, Spark) keeps names
+    script = generate_sql(model(), proven=proven).text
+    body = script[script.index('TABLE "best_assess_1"') :].split(";")[0]
+    if proven:
+        assert "min(cat_1 * 10000000 + i) AS o_1" in body and "cat_3 IN (0, 1)" in body
+        assert "CASE cat_" not in body and "v.v" not in body and "x.by_v" not in body
+    else:
+        assert "CASE cat_1 WHEN 'CR' THEN 0" in body and "v.rnk ELSE" not in body

@@ -35,6 +35,16 @@ def test_only_the_views_no_other_line_names_become_blank_lines():
     assert len(lines) == len(SCRIPT)
 
 
+def test_a_view_read_only_by_a_statement_rendered_later_stays():
+    # SqlWriter.later: a shared statement is a callable until the script is finished
+    lines = ['CREATE OR REPLACE TEMP VIEW "occ_a" AS', "SELECT 1 AS key;", lambda: ['SELECT * FROM "occ_a";']]
+    unread_views(lines, {"a": (0, 2)})
+    assert lines[:2] == ['CREATE OR REPLACE TEMP VIEW "occ_a" AS', "SELECT 1 AS key;"]
+    lines = ['CREATE OR REPLACE TEMP VIEW "occ_a" AS', "SELECT 1 AS key;", lambda: ["SELECT 2;"]]
+    unread_views(lines, {"a": (0, 2)})
+    assert lines[0].startswith("-- ")
+
+
 PROGRAM = """table adsl: one row per subject
 table adrs: many rows per subject
 event rand = adsl.RANDDT

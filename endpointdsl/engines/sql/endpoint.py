@@ -323,6 +323,11 @@ class EndpointSql(OccurrenceReads, CensoringSql):
             for i, a in enumerate(aggs):
                 w.line(f"    {a}" + ("," if i < len(aggs) - 1 else ""))
             join = "" if unbounded else f" JOIN {self.win} AS q ON q.key = {key}"
+            if join and self.ep.population.kind != "all":
+                # perf (issue 16): outside the population a subject is not reached (in_pop is
+                # FALSE, never NULL), so nothing read off its picks reaches a record or a
+                # finding: only the population's rows are grouped (DOR at 1M: 457k subjects)
+                join += " AND q.in_pop"
             w.line(f"FROM {source} AS t{join}")
             # (each aggregate FILTERs its rows: a WHERE would test them twice)
             w.line(f"GROUP BY {key}" + (") AS g;" if nested else ";"))

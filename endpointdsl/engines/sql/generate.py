@@ -404,9 +404,10 @@ def generate_sql(
     write_results(model, w, in_sql, order, responses, times, facts)
     if proven:  # the script a run executes (not the golden, not Spark's)
         unread_views(w.lines, events.occ_lines)
+    text, line_map = w.finish()
     return SqlProgram(
-        "\n".join(w.lines) + "\n",
-        dict(w.line_map),
+        text,
+        line_map,
         needs,
         tuple(ep.paramcd for ep in in_sql),
         fallback,
@@ -418,14 +419,17 @@ def generate_sql(
     )
 
 
-def unread_views(lines: list[str], views: dict[str, tuple[int, int]]) -> None:
+def unread_views(lines: list, views: dict[str, tuple[int, int]]) -> None:
     """perf (issue 16): the occ_<event> views that no other line of the script names, as
     blank lines (the line numbers, and so the line map, stay). Only a bounded, confirmed or
     derived event, a subject-level join or the same-day check reads one (endpoint.py,
-    confirm.py, best.py, ...); each view costs DuckDB a bind (about 0.4 ms of CPU at 1k)."""
+    confirm.py, best.py, ...); each view costs DuckDB a bind (about 0.4 ms of CPU at 1k).
+    A statement still to be rendered (SqlWriter.later) is read as it will be written: its
+    parts are all declared once the results are written."""
+    texts = ["\n".join(e()) if callable(e) else e for e in lines]
     for event, (start, stop) in views.items():
         name = ident("occ_" + event).lower()
-        if not any(name in line.lower() for at, line in enumerate(lines) if not start <= at < stop):
+        if not any(name in line.lower() for at, line in enumerate(texts) if not start <= at < stop):
             lines[start:stop] = [f"-- ({comment_safe(name)}: read by no statement, not created)"] + [""] * (
                 stop - start - 1
             )

@@ -10,8 +10,8 @@ endpoint asked first. The placeholders hold a NUL, which no generated SQL contai
 (writer.text writes it as chr(0)), so they cannot meet a name or a literal.
 
 `grow_once` is for a relation that several endpoints each add a part to (best responses
-of one event: one GROUP BY over the visits' categories, best._shared_best): written where
-the first asks, its lines rewritten in place as the others add theirs.
+of one event: one GROUP BY over the visits' categories, bestgroup._shared_best): placed
+where the first asks, rendered with every part when the script is finished.
 """
 
 from __future__ import annotations
@@ -53,24 +53,17 @@ def grow_once(
 ) -> tuple[str, int]:
     """One relation for every endpoint that asks with the same `key`, holding each one's
     `part` (issue 16: one GROUP BY where several endpoints would each group the same join).
-    The statement `render(name, parts)` is written where the first asks; a later part
-    rewrites its lines in place, so `render` keeps their number whatever the parts (and
-    gives them no source line: the map's line numbers stay). Returns the relation's name
-    (`prefix_<n>`, n counting that prefix's relations) and the part's number, from 1."""
+    The statement `render(name, parts)` takes the place where the first asks, and is
+    rendered with every part when the script is finished (SqlWriter.later). Returns the
+    relation's name (`prefix_<n>`, n counting that prefix's relations) and the part's
+    number, from 1."""
     memo = _GROWN.setdefault(w, {})
     if (prefix, key) not in memo:
-        name = f"{prefix}_{1 + sum(1 for k in memo if k[0] == prefix)}"
-        lines = render(name, [part])
-        assert all("\n" not in x for x in lines), "a grown statement's lines are single lines"
-        memo[(prefix, key)] = (name, len(w.lines), len(lines), [part])
-        for line in lines:
-            w.line(line)
-        return name, 1
-    name, start, count, parts = memo[(prefix, key)]
+        name, parts = f"{prefix}_{1 + sum(1 for k in memo if k[0] == prefix)}", []
+        memo[(prefix, key)] = (name, parts)
+        w.later(lambda: render(name, parts))
+    name, parts = memo[(prefix, key)]
     parts.append(part)
-    lines = render(name, parts)
-    assert len(lines) == count and all("\n" not in x for x in lines), "a grown statement keeps its lines"
-    w.lines[start : start + count] = lines
     return name, len(parts)
 
 

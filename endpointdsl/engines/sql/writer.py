@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 from ...check import model as m
 from .prepare import date_readers, view_name
@@ -157,7 +158,7 @@ class SqlWriter:
 
     def __init__(self, file: str):
         self.file = file
-        self.lines: list[str] = []
+        self.lines: list = []  # a line's text, or a `later` statement's render
         self.line_map: dict[int, int] = {}
 
     def line(self, sql: str = "", src=None) -> None:
@@ -167,6 +168,25 @@ class SqlWriter:
                 self.line_map[len(self.lines) + 1] = line
                 part = f"{part}  -- {self.file}:{line}"
             self.lines.append(part)
+
+    def later(self, render: Callable[[], list[str]]) -> None:
+        """Lines known only when the script is finished: `render()`'s, at this place, with no
+        source line (a relation that endpoints written after this point add parts to:
+        shared.grow_once)."""
+        self.lines.append(render)
+
+    def finish(self) -> tuple[str, dict[int, int]]:
+        """The script's text and its line map, each `later` rendered in its place."""
+        out: list[str] = []
+        line_map: dict[int, int] = {}
+        for at, entry in enumerate(self.lines, 1):
+            if callable(entry):
+                out.extend("\n".join(entry()).split("\n"))
+                continue
+            if at in self.line_map:
+                line_map[len(out) + 1] = self.line_map[at]
+            out.append(entry)
+        return "\n".join(out) + "\n", line_map
 
 
 # ---- dates -------------------------------------------------------------------------------------
