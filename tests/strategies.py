@@ -34,6 +34,7 @@ import random
 from dataclasses import dataclass
 
 import pandas as pd
+from edge_days import gap_edges, origin_edges
 from hypothesis import strategies as st
 
 DAY0 = dt.date(2020, 1, 1)
@@ -1708,6 +1709,7 @@ def subject_tables(
     """One subject's rows: one row of the subject table (0 or 2 with `odd_subject_rows`)
     and 0..max_rows rows of each other table, dated around a few anchor days."""
     anchors = tuple(draw(_index(SPAN_DAYS + 1)) for _ in range(2 + draw(_index(4))))
+    origin, anchors = edge_anchors(draw, desc, anchors)
     out = {}
     for t in desc.tables:
         if t.per_subject:
@@ -1718,7 +1720,30 @@ def subject_tables(
         if rows and not t.per_subject and chance(draw, 5):
             rows.append(dict(pick(draw, rows)))  # an exact duplicate row
         out[t.name] = rows
+    first = VOCAB[SUBJECT_TABLE].dates[0]
+    if origin is not None and out.get(SUBJECT_TABLE) and first in out[SUBJECT_TABLE][0]:
+        # the origin on its day (a usable date), so that the edge anchors are the rules' edges
+        d = DAY0 + dt.timedelta(days=origin)
+        out[SUBJECT_TABLE][0][first] = render_date(d, desc.column_format(SUBJECT_TABLE, first))
     return out
+
+
+def edge_anchors(draw, desc: ProgramDesc, anchors: tuple[int, ...]) -> tuple[int | None, tuple[int, ...]]:
+    """Three times in four for a program with response rules: an origin day in the first month
+    and anchors mostly on its rules' edges (tests/edge_days.py; a day off now and then), a
+    confirmation interval after one of them (on it, and a day short), and one of the random
+    anchors, so that about a quarter of the dates drawn from anchors fall on an edge."""
+    at, gaps = origin_edges(desc.endpoints), gap_edges(desc.endpoints)
+    if not (at or gaps) or chance(draw, 4):
+        return None, anchors
+    origin = draw(_index(31))
+    out = [anchors[0]] + [
+        day for edge in at for day in (origin + edge,) * 2 + (origin + edge + pick(draw, (-1, 1)),)
+    ]
+    if gaps:
+        edge = pick(draw, out) + pick(draw, gaps)
+        out += [edge, edge, edge - 1]
+    return origin, tuple(out)
 
 
 @st.composite
