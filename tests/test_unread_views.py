@@ -1,5 +1,5 @@
 """perf (issue 16, eighth round): the script a run executes leaves out the occ_<event> views
-no other statement reads (generate.unread_views): blank lines in their place, the rest of
+no other statement reads (generate.unread_relations): blank lines in their place, the rest of
 the script as it was, and the same results as with every view created."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from test_differential import compile_text, frames, rejected
 from endpointdsl.api import check_text
 from endpointdsl.data.errors import DataError
 from endpointdsl.engines.sql import generate
-from endpointdsl.engines.sql.generate import generate_sql, unread_views
+from endpointdsl.engines.sql.generate import generate_sql, unread_relations
 
 SCRIPT = [
     'CREATE OR REPLACE TEMP VIEW "occ_a" AS',  # 0-1: read below (in capitals)
@@ -22,26 +22,46 @@ SCRIPT = [
     'SELECT key FROM "occ_b_source"',
     "WHERE TRUE;  -- f.ept:3",
     'CREATE OR REPLACE TEMP VIEW "occ_ab" AS SELECT * FROM "OCC_A";',  # 5: read by nothing
+    'CREATE OR REPLACE TEMP TABLE res AS SELECT * FROM "occ_a";',  # 6: not optional: stays
 ]
 
 
 def test_only_the_views_no_other_line_names_become_blank_lines():
     lines = list(SCRIPT)
-    unread_views(lines, {"a": (0, 2), "b": (2, 5), "ab": (5, 6)})
+    unread_relations(lines, {"occ_a": (0, 2), "occ_b": (2, 5), "occ_ab": (5, 6)})
     assert lines[:2] == SCRIPT[:2]  # "occ_a" is read (identifiers: any case)
     assert lines[2:5] == ['-- ("occ_b": read by no statement, not created)', "", ""]
     # "occ_b_source" is not "occ_b"; "occ_ab" is not "occ_a"; the lines keep their numbers
     assert lines[5] == '-- ("occ_ab": read by no statement, not created)'
-    assert len(lines) == len(SCRIPT)
+    assert lines[6] == SCRIPT[6] and len(lines) == len(SCRIPT)
+
+
+def test_a_relation_read_only_by_relations_left_out_goes_too():
+    # issue 16, ninth round: note_<event> read only by notes_<P>, itself read by nothing
+    lines = [
+        'CREATE OR REPLACE TEMP TABLE "note_a" AS SELECT 1 AS key;',
+        'CREATE OR REPLACE TEMP TABLE "notes_P" AS SELECT * FROM "note_a";',
+        "CREATE OR REPLACE TEMP TABLE report AS SELECT 2 AS key;",
+    ]
+    unread_relations(lines, {"note_a": (0, 1), "notes_P": (1, 2)})
+    assert lines[:2] == ['-- ("note_a": read by no statement, not created)',
+                         '-- ("notes_p": read by no statement, not created)']  # fmt: skip
+    lines[2:] = ['CREATE OR REPLACE TEMP TABLE report AS SELECT * FROM "notes_P";']
+    lines[:2] = [
+        'CREATE OR REPLACE TEMP TABLE "note_a" AS SELECT 1 AS key;',
+        'CREATE OR REPLACE TEMP TABLE "notes_P" AS SELECT * FROM "note_a";',
+    ]
+    unread_relations(lines, {"note_a": (0, 1), "notes_P": (1, 2)})
+    assert lines[0].startswith("CREATE") and lines[1].startswith("CREATE")
 
 
 def test_a_view_read_only_by_a_statement_rendered_later_stays():
     # SqlWriter.later: a shared statement is a callable until the script is finished
     lines = ['CREATE OR REPLACE TEMP VIEW "occ_a" AS', "SELECT 1 AS key;", lambda: ['SELECT * FROM "occ_a";']]
-    unread_views(lines, {"a": (0, 2)})
+    unread_relations(lines, {"occ_a": (0, 2)})
     assert lines[:2] == ['CREATE OR REPLACE TEMP VIEW "occ_a" AS', "SELECT 1 AS key;"]
     lines = ['CREATE OR REPLACE TEMP VIEW "occ_a" AS', "SELECT 1 AS key;", lambda: ["SELECT 2;"]]
-    unread_views(lines, {"a": (0, 2)})
+    unread_relations(lines, {"occ_a": (0, 2)})
     assert lines[0].startswith("-- ")
 
 
@@ -89,7 +109,7 @@ def test_a_run_without_the_unread_views_equals_the_run_with_them(case):
     results = []
     for prune in (True, False):
         compiled = compile_text(desc.text)  # its scripts generated afresh
-        keep = mock.patch.object(generate, "unread_views", lambda *_: None)
+        keep = mock.patch.object(generate, "unread_relations", lambda *_: None)
         with keep if not prune else mock.MagicMock():
             try:
                 got = compiled.run(data, engine="sql")

@@ -440,9 +440,14 @@ class EndpointSql(OccurrenceReads, CensoringSql):
         """Start notes_<P>: the data findings of the events the endpoint reads, for its
         analysed subjects (the caller may add rows with UNION ALL, then ends it with `;`)."""
         w = self.w
+        closure = event_closure(self.model, self.events)
+        # perf (issue 16): a note_<event> the data prove empty (SqlWriter.empty) is not read
         parts = [
-            f"SELECT key, message FROM {ident('note_' + e)}" for e in event_closure(self.model, self.events)
+            f"SELECT key, message FROM {ident('note_' + e)}" for e in closure if "note_" + e not in w.empty
         ]
+        self.notes_empty = not parts
+        if not parts:  # the key's type as the subjects' (text or subject numbers), no row
+            parts = ["SELECT key, CAST(NULL AS VARCHAR) AS message FROM subjects WHERE FALSE"]
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident('notes_' + self.ep.paramcd)} AS")
         w.line("SELECT n.key, n.message FROM (")
         w.line("    " + "\n    UNION ALL ".join(parts))
@@ -452,6 +457,7 @@ class EndpointSql(OccurrenceReads, CensoringSql):
         """Findings: the events' data findings and the occurrences before the origin."""
         ep, w = self.ep, self.w
         res = ident("res_" + ep.paramcd)
+        start = len(w.lines)
         self.event_notes()
         if not ep.clamp:
             for t in ep.events:
@@ -462,3 +468,6 @@ class EndpointSql(OccurrenceReads, CensoringSql):
         for column in self.note_columns:
             w.line(f"UNION ALL SELECT key, {column} FROM {res} WHERE {column} IS NOT NULL")
         w.line(";")
+        w.optional["notes_" + ep.paramcd] = (start, len(w.lines))
+        if self.notes_empty and ep.clamp and not self.note_columns:  # proven empty: the report leaves it out
+            w.empty.add("notes_" + ep.paramcd)

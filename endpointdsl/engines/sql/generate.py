@@ -45,6 +45,7 @@ from .writer import (
     ident,
     shift,
     text,
+    unread_relations,
 )
 
 # ---- what the backend derives ------------------------------------------------------------------
@@ -116,7 +117,6 @@ class Events:
 
     def __init__(self, model: m.Model, w: SqlWriter, needs: dict, facts: Facts):
         self.model, self.w, self.needs, self.facts = model, w, needs, facts
-        self.occ_lines: dict[str, tuple[int, int]] = {}  # occ_<event> -> its statement's lines
 
     def need(self, table: str) -> set:
         return self.needs.setdefault(table, set())
@@ -152,6 +152,7 @@ class Events:
             }
             w.line("")
             w.line(f"-- {table}.{column}: rows that share subject, date and sequence, counted per event")
+            start = len(w.lines)
             w.line(f"CREATE OR REPLACE TEMP TABLE {name} AS")
             w.line(f"SELECT t.__key AS key, {d} AS d, {seq} AS seq,")
             # one count per event, named "n <event>": no event name can be key, d or seq then
@@ -168,6 +169,9 @@ class Events:
             )
             w.line(f"GROUP BY t.__key, {d}, {seq}")
             w.line(f"HAVING {' OR '.join(f'count(*) FILTER (WHERE {c}) > 1' for c in conds.values())};")
+            w.optional[f"same_day_{i}"] = (start, len(w.lines))
+            if f"same_day_{i}" in self.facts.proven:  # rows strictly increasing: no two share all three
+                w.empty.add(f"same_day_{i}")
             for e in members:
                 self.same_day_table[e.name] = name
                 self.same_day_check[e.name] = f"same_day_{i}"
@@ -237,7 +241,7 @@ class Events:
             f"WHERE t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NOT NULL;",
             ev.span,
         )
-        self.occ_lines[ev.name] = (start, len(w.lines))
+        w.optional["occ_" + ev.name] = (start, len(w.lines))
         self._notes(ev, where, d_reader, why_reader)
 
     # ---- reldates: derived dates (docs/semantics.md section 8)
@@ -279,16 +283,26 @@ class Events:
         tail = f" has no usable {ev.column} ("
         why = col("t", ev.column, why_reader)
         silent = ev.per_subject and ev.where is None  # a blank death date only says: no death
+        start = len(w.lines)
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident('note_' + ev.name)} AS")
         w.line(f"SELECT t.__key AS key, {text(head)} || CAST(t.__row AS VARCHAR) || {text(tail)} || {why}")
         w.line(f"    || {text('); not counted')} AS message")
         w.line(f"FROM {ident('src_' + ev.table)} AS t")
         # a date view without a missing value (proven in prepare) has no row to report: no scan
         view = view_name(ev.column, d_reader)
-        dated = self.facts.holds(f"no null: {ev.table}.{view}", "complete", ev.table, view)
+        if silent:  # only a date that is there and not usable is reported: every `why` 'missing'
+            why_view = view_name(ev.column, why_reader)
+            dated = self.facts.holds(f"usable: {ev.table}.{why_view}", "usable", ev.table, why_view)
+        else:
+            dated = self.facts.holds(f"no null: {ev.table}.{view}", "complete", ev.table, view)
+        # perf (issue 16): same-day ties proven absent (the check's rows strictly increasing)
+        untied = ev.per_subject or self.same_day_table.get(ev.name, "").strip('"') in self.w.empty
         w.line(f"WHERE NOT {dated} AND t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NULL"
-               + (f" AND {why} <> 'missing'" if silent else "") + (";" if ev.per_subject else ""))  # fmt: skip
-        if ev.per_subject:  # an analysed subject has one row of the subject-level table
+               + (f" AND {why} <> 'missing'" if silent else "") + (";" if untied else ""))  # fmt: skip
+        w.optional["note_" + ev.name] = (start, len(w.lines))
+        if dated == "TRUE" and untied:  # no row: its readers leave it out (endpoint.event_notes)
+            w.empty.add("note_" + ev.name)
+        if untied:  # an analysed subject has one row of the subject-level table, or no ties
             return
         what = f"the same {ev.sequence}" if ev.sequence else "no sequence variable"
         w.line("UNION ALL  -- several occurrences on one day that SRCSEQ cannot tell apart")
@@ -298,6 +312,7 @@ class Events:
             w.line(f"FROM {self.same_day_table[ev.name]} WHERE {ident('n ' + ev.name)} > 1;")
         else:
             w.line(f"FROM {ident('occ_' + ev.name)} GROUP BY key, d, seq HAVING count(*) > 1;")
+        w.optional["note_" + ev.name] = (start, len(w.lines))
 
 
 # ---- the script --------------------------------------------------------------------------------
@@ -340,11 +355,15 @@ def generate_sql(
     w.line("-- (a TRUE or FALSE below is a fact about the data that the run proved or not: a proven")
     w.line("-- one skips a scan that would find nothing; this text assumes nothing is proven)")
     w.line("CREATE OR REPLACE TEMP TABLE subject_rows AS")
-    w.line(f"SELECT __key AS key, CAST(1 AS BIGINT) AS n FROM {src} WHERE {unique} AND __key IS NOT NULL")
     w.line(
-        f"UNION ALL SELECT __key AS key, count(*) AS n FROM {src} WHERE NOT {unique} AND __key IS NOT NULL"
+        f"SELECT __key AS key, CAST(1 AS BIGINT) AS n FROM {src} WHERE {unique} AND __key IS NOT NULL"
+        + (";" if unique == "TRUE" else "")  # perf (issue 16): the run's script, no empty branch
     )
-    w.line("GROUP BY __key;")
+    if unique != "TRUE":
+        w.line(
+            f"UNION ALL SELECT __key AS key, count(*) AS n FROM {src} WHERE NOT {unique} AND __key IS NOT NULL"
+        )
+        w.line("GROUP BY __key;")
     w.line("CREATE OR REPLACE TEMP TABLE subjects AS SELECT key FROM subject_rows WHERE n = 1;")
     subject_values(model, w, needs)
     events = Events(model, w, needs, facts)
@@ -403,7 +422,7 @@ def generate_sql(
     times = any(m.timed(ep) for ep in chosen)  # STARTDTM and ADTM join them
     write_results(model, w, in_sql, order, responses, times, facts)
     if proven:  # the script a run executes (not the golden, not Spark's)
-        unread_views(w.lines, events.occ_lines)
+        unread_relations(w.lines, w.optional)
     text, line_map = w.finish()
     return SqlProgram(
         text,
@@ -417,22 +436,6 @@ def generate_sql(
         facts.wanted,
         ("adtte", "report", *(f"res_{ep.paramcd}" for ep in in_sql)),
     )
-
-
-def unread_views(lines: list, views: dict[str, tuple[int, int]]) -> None:
-    """perf (issue 16): the occ_<event> views that no other line of the script names, as
-    blank lines (the line numbers, and so the line map, stay). Only a bounded, confirmed or
-    derived event, a subject-level join or the same-day check reads one (endpoint.py,
-    confirm.py, best.py, ...); each view costs DuckDB a bind (about 0.4 ms of CPU at 1k).
-    A statement still to be rendered (SqlWriter.later) is read as it will be written: its
-    parts are all declared once the results are written."""
-    texts = ["\n".join(e()) if callable(e) else e for e in lines]
-    for event, (start, stop) in views.items():
-        name = ident("occ_" + event).lower()
-        if not any(name in line.lower() for at, line in enumerate(texts) if not start <= at < stop):
-            lines[start:stop] = [f"-- ({comment_safe(name)}: read by no statement, not created)"] + [""] * (
-                stop - start - 1
-            )
 
 
 def _packed(model: m.Model, ep: m.EndpointSpec, events: Events, facts: Facts, dates_only=False) -> frozenset:

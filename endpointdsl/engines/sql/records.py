@@ -77,19 +77,29 @@ def write_results(
     w.line("CREATE OR REPLACE TEMP TABLE report AS SELECT * FROM (")
     w.line("SELECT CAST(NULL AS VARCHAR) AS USUBJID, CAST(NULL AS VARCHAR) AS PARAMCD,")
     w.line("    CAST(NULL AS VARCHAR) AS STATUS, CAST(NULL AS VARCHAR) AS MESSAGE WHERE FALSE")
-    w.line(f"UNION ALL  -- subjects with several rows in {subject.name}: one finding each", subject.span)
-    head, tail = duplicate_message("\0", subject.name).split("\0")
-    w.line(f"SELECT key, NULL, 'finding', {text(head)} || CAST(n AS VARCHAR) || {text(tail)}")
-    w.line("    FROM subject_rows WHERE n > 1")
+    # perf (issue 16): in the script a run executes, a branch the facts prove empty is left
+    # out (DuckDB binds every branch, found empty or not); the general script has them all
+    unique = facts.holds(f"unique keys: {subject.name}", "unique", subject.name) == "TRUE"
+    if not unique:  # keys strictly increasing: no subject has several rows
+        w.line(f"UNION ALL  -- subjects with several rows in {subject.name}: one finding each", subject.span)
+        head, tail = duplicate_message("\0", subject.name).split("\0")
+        w.line(f"SELECT key, NULL, 'finding', {text(head)} || CAST(n AS VARCHAR) || {text(tail)}")
+        w.line("    FROM subject_rows WHERE n > 1")
     for t in model.tables:
         src = ident("src_" + t.name)
-        w.line(f"UNION ALL  -- {t.name} rows without a subject key", t.span)
-        w.line(f"SELECT NULL, NULL, 'finding', {text(t.name + ' row ')} || CAST(__row AS VARCHAR)")
         keyed = facts.holds(f"no null: {t.name}.__key", "complete", t.name, "__key")
-        w.line(f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE NOT {keyed} AND __key IS NULL")
+        if keyed != "TRUE":
+            w.line(f"UNION ALL  -- {t.name} rows without a subject key", t.span)
+            w.line(f"SELECT NULL, NULL, 'finding', {text(t.name + ' row ')} || CAST(__row AS VARCHAR)")
+            w.line(
+                f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE NOT {keyed} AND __key IS NULL"
+            )
         w.line(f"UNION ALL SELECT NULL, NULL, 'finding', {text(f'table {t.name!r} has no rows')}")
         w.line(f"    WHERE NOT EXISTS (SELECT 1 FROM {src})")
         if t.per_subject:
+            continue
+        within = facts.holds(f"keys in {subject.name}: {t.name}", "within", t.name)
+        if within == "TRUE":
             continue
         w.line(f"UNION ALL  -- {t.name} rows of subjects missing from {subject.name}")
         w.line(f"SELECT __key, NULL, 'finding', {text('subject has ')} || CAST(n AS VARCHAR)")
@@ -97,7 +107,6 @@ def write_results(
         w.line(f"    || {text(f' in {t.name} but none in {subject.name}; not analysed')}")
         # count rows per key first: the anti-join then probes one row per key, not every row;
         # no scan when prepare proved every key of the table a key of the subject-level table
-        within = facts.holds(f"keys in {subject.name}: {t.name}", "within", t.name)
         w.line(f"FROM (SELECT __key, count(*) AS n FROM {src} WHERE NOT {within} AND __key IS NOT NULL")
         w.line("    GROUP BY __key) AS t")
         w.line("WHERE NOT EXISTS (SELECT 1 FROM subject_rows AS s WHERE s.key = t.__key)")
@@ -105,12 +114,15 @@ def write_results(
         res = ident("res_" + ep.paramcd)
         code = text(ep.paramcd)
         w.line(f"UNION ALL  -- {ep.paramcd}: duplicate subjects, exclusions, findings", ep.span)
-        w.line(f"SELECT key, {code}, 'excluded', {text('duplicate subject: ')} || CAST(n AS VARCHAR)")
-        w.line(f"    || {text(f' rows in {subject.name}')} FROM subject_rows WHERE n > 1")
-        w.line(f"UNION ALL SELECT key, {code}, 'excluded', reason FROM {res} WHERE reason IS NOT NULL")
-        w.line(
-            f"UNION ALL SELECT DISTINCT key, {code}, 'finding', message FROM {ident('notes_' + ep.paramcd)}"
-        )
+        if not unique:
+            w.line(f"SELECT key, {code}, 'excluded', {text('duplicate subject: ')} || CAST(n AS VARCHAR)")
+            w.line(f"    || {text(f' rows in {subject.name}')} FROM subject_rows WHERE n > 1")
+        reasons = f"SELECT key, {code}, 'excluded', reason FROM {res} WHERE reason IS NOT NULL"
+        w.line(reasons if unique else f"UNION ALL {reasons}")
+        if "notes_" + ep.paramcd not in w.empty:
+            w.line(
+                f"UNION ALL SELECT DISTINCT key, {code}, 'finding', message FROM {ident('notes_' + ep.paramcd)}"
+            )
     w.line(");")
     w.line("")
     w.line("-- the results, in the order of tables.run_tables (a table keeps no order of its own):")

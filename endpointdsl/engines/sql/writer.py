@@ -160,6 +160,12 @@ class SqlWriter:
         self.file = file
         self.lines: list = []  # a line's text, or a `later` statement's render
         self.line_map: dict[int, int] = {}
+        # perf (issue 16), the script a run executes: relation -> its statement's lines, left
+        # out when no other line names it (unread_relations, below) ...
+        self.optional: dict[str, tuple[int, int]] = {}
+        # ... and the relations the facts proven on the data leave without a row, which their
+        # readers leave out (always empty in the general script: nothing is proven there)
+        self.empty: set[str] = set()
 
     def line(self, sql: str = "", src=None) -> None:
         for i, part in enumerate(sql.split("\n")):
@@ -187,6 +193,37 @@ class SqlWriter:
                 line_map[len(out) + 1] = self.line_map[at]
             out.append(entry)
         return "\n".join(out) + "\n", line_map
+
+
+def unread_relations(lines: list, relations: dict[str, tuple[int, int]]) -> None:
+    """perf (issue 16): the relations (SqlWriter.optional: occ_<event> views, note_<event>,
+    same_day_<n> and notes_<P> tables) that no other line of the script names, as a comment
+    and blank lines (the line numbers, and so the line map, stay). Only a bounded, confirmed
+    or derived event, a subject-level join or the same-day check reads an occurrence view
+    (endpoint.py, confirm.py, best.py, ...); a finding table proven empty is left out by its
+    readers (SqlWriter.empty). Each statement costs DuckDB a bind (0.4 to 1.7 ms of CPU at
+    1k). Repeated until none is left out: a relation read only by one left out goes too. A
+    statement still to be rendered (SqlWriter.later) is read as it will be written: its
+    parts are all declared once the results are written."""
+    texts = ["\n".join(e()) if callable(e) else e for e in lines]
+    left = dict(relations)
+    while True:
+        unread = [
+            (relation, start, stop)
+            for relation, (start, stop) in left.items()
+            if not any(
+                ident(relation).lower() in line.lower()
+                for at, line in enumerate(texts)
+                if not start <= at < stop
+            )
+        ]
+        if not unread:
+            return
+        for relation, start, stop in unread:
+            blank = [f"-- ({comment_safe(ident(relation).lower())}: read by no statement, not created)"]
+            blank += [""] * (stop - start - 1)
+            lines[start:stop] = texts[start:stop] = blank
+            del left[relation]
 
 
 # ---- dates -------------------------------------------------------------------------------------
