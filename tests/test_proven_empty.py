@@ -124,3 +124,18 @@ def test_a_relation_not_proven_empty_is_created(case, kept):
     assert kept in text
     if kept.startswith("note_"):  # and the endpoint's findings that read it
         assert 'TABLE "notes_PFS" AS' in text and 'FROM "notes_PFS"' in text
+
+
+def test_warm_keeps_the_script_of_every_fact_proven_and_a_run_proving_less_makes_its_own():
+    compiled = CompiledFile.from_model(check_text(PROGRAM, "f.ept"))
+    compiled.warm_sql()
+    kept = {key for key in compiled.sql_programs if len(key) == 3}
+    assert len(kept) == 1  # (only, forced, every fact and sorted check)
+    clean = compiled.run(_frames(ADSL, ADRS), engine="sql")
+    assert {key for key in compiled.sql_programs if len(key) == 3} == kept  # the clean data prove them all
+    twice = _frames([*ADSL, ADSL[2]], ADRS)  # a duplicate subject: `unique keys` not proven
+    got = compiled.run(twice, engine="sql")
+    assert len([key for key in compiled.sql_programs if len(key) == 3]) == 2
+    want, _ = _run(twice, general=True)
+    pd.testing.assert_frame_equal(got.report, want.report)
+    pd.testing.assert_frame_equal(clean.adtte, _run(_frames(ADSL, ADRS), general=True)[0].adtte)
