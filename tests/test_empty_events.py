@@ -275,3 +275,24 @@ def test_arrow_backed_tables_give_the_report_of_pandas_tables(tmp_path):
     got = empty_events(compiled.model, arrow, report)
     pd.testing.assert_frame_equal(got, want)
     assert len(mine(got)) == 2
+
+
+@pytest.mark.parametrize("at", [0, 1, 2, 3, 4, 6, None])  # in the first rows, the head's rest, after it; none
+@pytest.mark.parametrize("arrow", [True, False])
+def test_a_matching_row_is_found_wherever_it_is(monkeypatch, at, arrow):
+    # issue 16, ninth round: the head is tested in two parts (FIRST rows, then up to HEAD)
+    monkeypatch.setattr(emptyevents, "FIRST", 2)
+    monkeypatch.setattr(emptyevents, "HEAD", 4)
+    values = ["A"] * 7
+    if at is not None:
+        values[at] = "B"
+    kind = pd.ArrowDtype(pa.string()) if arrow else object
+    frame = pd.DataFrame({"USUBJID": pd.Series([str(i) for i in range(7)], dtype=kind),
+                          "X": pd.Series(values, dtype=kind)})  # fmt: skip
+    seen = []
+    probe = Probe("e", "t", 'X = "B"', lambda row, subject: seen.append(row.number) or row.get("X") == "B",
+                  (("X", ("B",)),), columns=("X",), required=(("X", ("B",)),))  # fmt: skip
+    rows = emptyevents.empty_event_rows([probe], {"t": frame}, {})
+    assert (rows == []) == (at is not None)
+    if at is not None:
+        assert seen[-1] == at + 1  # the row's number (from 1), where the condition held

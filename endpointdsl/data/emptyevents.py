@@ -33,6 +33,7 @@ PREFIX = "no row matches event "  # every message of this check starts so (the C
 NEAR = 0.8  # difflib ratio from which a seen text is a near spelling of a tested one
 SHOWN = 3  # nearest values shown
 HEAD = 65_536  # rows tested before the whole column's values are read
+FIRST = 4_096  # ... of which these first (issue 16: at 100k rows, 1 ms against 6 for the head)
 
 
 @frozen
@@ -69,7 +70,9 @@ def empty_event_rows(
         # issue 16: the SQL engine's Arrow-backed tables are read in Arrow (pandas' slices,
         # Series and factorize cost more than the check at 1,000 subjects)
         cells = _ArrowCells(frame, p) if _ArrowCells.fits(frame, p) else _FrameCells(frame)
-        if _matches(p, cells.rows(0, head), p.key, known):
+        # the first rows, then the rest of the head: the same answer, found sooner
+        heads = [(0, min(head, FIRST))] + ([(FIRST, head)] if head > FIRST else [])
+        if any(_matches(p, cells.rows(a, b), p.key, known, a) for a, b in heads):
             continue
         seen_in: dict[str, set[str]] = {}
         possible = all(set(texts) & seen_in.setdefault(c, cells.seen(c)) for c, texts in p.required)
