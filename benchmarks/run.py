@@ -9,7 +9,8 @@ wall time, and peak resident memory above the read data, from the kernel's high-
 reset after reading; the records as the implementation gives them, the SQL backend's Arrow
 records as `endpointdsl run` writes them, and its pandas frame `RunResult.adtte` timed apart). Between the two, the SQL backend's start-up, which the issue keeps out
 of the derivation, is done apart (`CompiledFile.warm_sql`: its imports, DuckDB's database,
-the generated script). Implementations: the set-based SQL backend (DuckDB), the per-subject
+the generated scripts, with nothing and with every fact proven; the run proves the facts on
+its data, timed). Implementations: the set-based SQL backend (DuckDB), the per-subject
 compiled functions (up to --compiled-max subjects) and the reference interpreter (up to
 --interpreter-max), both on the sorted data only; and three peers written by hand from the
 rules, not from the backend: pandas (pandas_pfs.py), one DuckDB statement (duckdb_pfs.py)
