@@ -1,7 +1,7 @@
 """perf (issue 16, ninth round): the script a run executes leaves out the relations the facts
 proven on the data leave without a row (SqlWriter.empty: the same-day table of rows proven
 in order, note_<event> tables without an unusable date, notes_<P>, the report's branches of
-duplicate subjects, rows without a key and orphan rows). Each case below makes one of them
+duplicate subjects, rows without a key, orphan rows, tables without rows). Each case below makes one of them
 non-empty: the run's records and report equal the general script's (every statement, as
 `compile --target sql` writes it) and the per-subject engine's, and the finding is there."""
 
@@ -64,6 +64,7 @@ CASES = [
     ("duplicate subject", [*ADSL, ADSL[2]], ADRS, "duplicate subject"),
     ("orphan rows", ADSL, [*ADRS, ("S9", "2021-04-01", 1, "SD")], "in adrs but none in adsl"),
     ("row without a key", ADSL, [*ADRS, (None, "2021-04-01", 1, "SD")], "has no USUBJID"),
+    ("no assessment rows", ADSL, [], "table 'adrs' has no rows"),
 ]
 
 
@@ -106,7 +107,7 @@ def test_on_clean_data_the_empty_relations_are_not_created():
         assert f'-- ("{name.lower()}": read by no statement, not created)' in text
     report = text[text.index("TABLE report AS") :]
     assert "subject_rows WHERE n > 1" not in report and "has no USUBJID" not in report
-    assert "but none in adsl" not in report and "notes_PFS" not in report
+    assert "but none in adsl" not in report and "notes_PFS" not in report and "has no rows" not in report
     general = generate_sql(compiled.model).text  # the general script keeps every statement
     assert 'TABLE "note_death" AS' in general and 'TABLE "notes_PFS" AS' in general
     assert "subject_rows WHERE n > 1" in general and '"same_day_1" AS' in general

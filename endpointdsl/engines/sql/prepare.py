@@ -447,6 +447,7 @@ def fact(kind: str, table: pa.Table, view: str | None, subject: pa.Table) -> boo
     proven in a few vectorised passes; False when not proven (the check then runs).
 
     complete: the view has no missing value (no unusable date, no row without a key);
+    rows: the table has a row;
     usable: every reason a date is missing (a `why` view) is 'missing': no date is there and
     unusable (a blank date of a per-subject event, as a death, is no finding);
     unique: the keys that are not missing are strictly increasing, so none repeats;
@@ -457,6 +458,8 @@ def fact(kind: str, table: pa.Table, view: str | None, subject: pa.Table) -> boo
     with integer subject numbers (`no_same_day`'s sort, about 0.8 s CPU at 9M rows)."""
     if kind == "complete":
         return table[view].null_count == 0
+    if kind == "rows":  # the table has a row (the report's `has no rows` finding is empty)
+        return table.num_rows > 0
     if kind == "usable":  # `all` skips the NULLs (a usable date has no reason): True when none else
         return pc.all(pc.equal(table[view], "missing")).as_py() is not False
     if kind == "packs":  # view: (date view, sequence view or None)

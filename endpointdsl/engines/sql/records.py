@@ -94,8 +94,9 @@ def write_results(
             w.line(
                 f"    || {text(f' has no {t.key}; not used')} FROM {src} WHERE NOT {keyed} AND __key IS NULL"
             )
-        w.line(f"UNION ALL SELECT NULL, NULL, 'finding', {text(f'table {t.name!r} has no rows')}")
-        w.line(f"    WHERE NOT EXISTS (SELECT 1 FROM {src})")
+        if facts.holds(f"rows: {t.name}", "rows", t.name) != "TRUE":
+            w.line(f"UNION ALL SELECT NULL, NULL, 'finding', {text(f'table {t.name!r} has no rows')}")
+            w.line(f"    WHERE NOT EXISTS (SELECT 1 FROM {src})")
         if t.per_subject:
             continue
         within = facts.holds(f"keys in {subject.name}: {t.name}", "within", t.name)
