@@ -253,7 +253,7 @@ class ResponseSql(OccurrenceSql, BestGroup):
         xs = self._confirmable()
         w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
         # perf (issue 16): DuckDB's lists, where the subjects' rows are few (prepare.short_rows)
-        if self.r.event in self.listed and self.short and applies(crit, xs):
+        if self._confirmed_by_lists():
             write_confirmation_lists(w, name, self.names["vd"], crit, conf, xs, self._rows_in_order())
             return
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
@@ -322,6 +322,11 @@ class ResponseSql(OccurrenceSql, BestGroup):
         )
         w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok, c.role AS arole")
         w.line("FROM c JOIN s AS b ON b.key = c.key AND b.i = c.j;")
+
+    def _confirmed_by_lists(self) -> bool:
+        """The confirmation is confirmlist.py's (its relation: the confirmed visits and the
+        category each counts as), else the window path's (each rule's flag)."""
+        return self.r.event in self.listed and self.short and applies(self.crit, self._confirmable())
 
     def _confirmable(self) -> list:
         """The categories whose confirmation is read: a response only with a `confirm` clause."""

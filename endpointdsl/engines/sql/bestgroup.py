@@ -104,6 +104,9 @@ class BestGroup:
         if "pair" not in names:  # nothing is confirmed: a response counts only without a `confirm`
             response = vv if conf is None else fallback
             return f"CASE WHEN v.role = 'response' THEN {response} {control} ELSE {vv} END"
+        if self._confirmed_by_lists():  # a row for each confirmed visit, with the rank it counts as
+            response = vv if conf is None else f"coalesce(x.cat, {fallback})"
+            return f"CASE WHEN v.role = 'response' THEN {response} {control} ELSE coalesce(x.cat, {vv}) END"
         confirmed = ("(x.allowed AND x.w_ok AND (x.arole IS DISTINCT FROM 'response' OR (x.ne_ok AND x.sd_ok"
                      " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
         response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
