@@ -3,8 +3,9 @@
 Where the run proves the assessment dates fit (`packs: <table>.<date>/-`), a best response's
 confirmation is computed over each subject's visits as one sorted list, and the record's
 category and date are read off the minimum order; otherwise by window functions and
-arg_min of the record (best.py). Here: which script holds which path; the two paths' confirmation
-relations row for row on generated visit histories (RECIST, IMWG, iRECIST sets); whole runs
+arg_min of the record (best.py). Here: which script holds which path; the list path's
+confirmed visits against the window path's relation as `bestgroup._category` reads it, row
+for row, on generated visit histories (RECIST, IMWG, iRECIST sets); whole runs
 with the list path on and off on generated assessment rows; hand-worked edges (a
 confirmation on the last visit, rows without a sequence, several rows on one date).
 """
