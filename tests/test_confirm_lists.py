@@ -96,6 +96,9 @@ def test_the_list_path_is_written_only_where_the_dates_are_proven_to_fit():
     assert {FACT, SHORT} <= set(generate_sql(model).facts)  # the run is asked to prove them
     assert "list_filter" not in general and "OVER (PARTITION BY key ORDER BY i" in general
     assert "list_filter" in proven and "OVER (PARTITION BY key ORDER BY i" not in proven
+    # the list path writes the confirmed visits' categories, which the best responses read
+    assert "AS cat\n" in proven and "x.cat" in proven and "x.allowed" not in proven
+    assert "x.allowed" in general and "x.cat" not in general
     # many rows a subject (SHORT not proven): the windows, whose cost does not grow with them
     long = generate_sql(model, proven=frozenset({FACT})).text
     assert "list_filter" not in long and "OVER (PARTITION BY key ORDER BY i" in long
