@@ -161,20 +161,13 @@ class ResponseSql(OccurrenceSql, BestGroup):
         visit's day number, orders a subject's visits (their dates are distinct), so no
         numbering sort is needed (issue 16)."""
         w.line(f"-- {self.r.event}: one visit per date (the worst response of the date)")
-        w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS", self.ep.lines.get(self.head()))
-        w.line(
-            "WITH u AS (SELECT * FROM "
-            + self.names["ro"]
-            + f' WHERE {self._from_origin()}d <= "end" AND rnk IS NOT NULL)'
-        )
-        day = "date_diff('day', DATE '0001-01-01', {}.d) AS i"
         if self.one_a_day:
-            # perf (issue 16): no two rows of a subject share a date (proven on the data, in
-            # any order), so each row is its visit: its own worst and first row, no other
-            # response to show; no GROUP BY over every (subject, date)
-            w.line(f", n AS (SELECT key, d, {day.format('u')}, seq, dtf, v, origin, rnk, role, v AS shown,")
-            w.line("    CAST(1 AS BIGINT) AS n FROM u)")
-        elif self._rows_in_order():
+            self._visits_one_a_day(w, name)
+            return
+        w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS", self.ep.lines.get(self.head()))
+        w.line(self._usable())
+        day = "date_diff('day', DATE '0001-01-01', {}.d) AS i"
+        if self._rows_in_order():
             # rows proven in occurrence order (generate_sql's `proven`): a date's first row is
             # its lowest row number, so the worst response's first row is the lowest of
             # (worst - wrnk, rn) packed in one integer; one GROUP BY, no sort (issue 16)
@@ -223,11 +216,49 @@ class ResponseSql(OccurrenceSql, BestGroup):
             )
             w.line("    coalesce(s.shown, w.v) AS shown, coalesce(s.n, 1) AS n")
             w.line("    FROM w LEFT JOIN s ON s.key = w.key AND s.d = w.d WHERE w.k = 1)")
+        self._progression_cut(w, "role = 'progression'")
+
+    def _visits_one_a_day(self, w: SqlWriter, name: str) -> None:
+        """perf (issue 16): no two rows of a subject share a date (proven on the data, in any
+        order), so each row is its visit: its own worst and first row, no other response to
+        show; no GROUP BY over every (subject, date). The table holds no text (ninth round: at
+        1M, writing 9M visits' category, role and shown response cost about 1 s of CPU): the
+        view `name` adds them from the rank where a statement reads them (a row's rank came
+        from its response by equality with the category's name, so the name is the response)."""
+        cats = self.crit.categories
+        rows = ident(name + "_rows")
+        w.line(f"CREATE OR REPLACE TEMP TABLE {rows} AS", self.ep.lines.get(self.head()))
+        w.line(self._usable())
+        w.line(", n AS (SELECT key, d, date_diff('day', DATE '0001-01-01', d) AS i, seq, dtf, origin, rnk")
+        w.line("    FROM u)")
+        self._progression_cut(w, self.role_is("n", "progression", by_rank=True))
+        names = "CASE rnk " + " ".join(f"WHEN {i} THEN {text(k.name)}" for i, k in enumerate(cats)) + " END"
+        roles = " ".join(f"WHEN {i} THEN {text(k.role)}" for i, k in enumerate(cats) if k.role is not None)
+        role = f"CASE rnk {roles} END" if roles else "CAST(NULL AS VARCHAR)"
+        w.line(f"CREATE OR REPLACE TEMP VIEW {ident(name)} AS")
+        w.line(f"SELECT key, d, i, seq, dtf, {names} AS v, origin, rnk, {role} AS role, {names} AS shown,")
+        w.line(f"    CAST(1 AS BIGINT) AS n FROM {rows};")
+
+    def _usable(self) -> str:
+        """`u`: the assessment rows in [origin, end] with a category."""
+        return f'WITH u AS (SELECT * FROM {self.names["ro"]} WHERE {self._from_origin()}d <= "end" AND rnk IS NOT NULL)'
+
+    def _progression_cut(self, w: SqlWriter, progression: str) -> None:
+        """The visits `n` up to and including the first progression (`progression` tests a
+        visit of `n`), unless assessments continue after it."""
         if self.r.continues:  # bor (issue 19): the endpoint's progression cut-off, else the set's
             w.line("SELECT * FROM n;")
             return
-        w.line(", f AS (SELECT key, min(i) AS stop_i FROM n WHERE role = 'progression' GROUP BY key)")
+        w.line(f", f AS (SELECT key, min(i) AS stop_i FROM n WHERE {progression} GROUP BY key)")
         w.line("SELECT n.* FROM n LEFT JOIN f ON f.key = n.key WHERE f.stop_i IS NULL OR n.i <= f.stop_i;")
+
+    def role_is(self, alias: str, role: str, by_rank: bool = False) -> str:
+        """`alias`'s visit has this role: by its rank on the list path (where the categories
+        are ranks, bestgroup._category) or `by_rank`, else by its role's name."""
+        if not by_rank and self.r.event not in self.listed:
+            return f"{alias}.role = {text(role)}"
+        ranks = [str(i) for i, k in enumerate(self.crit.categories) if k.role == role]
+        return f"{alias}.rnk IN ({', '.join(ranks)})" if ranks else "FALSE"
 
     def _rows_in_order(self) -> bool:
         """The event's rows are read from its table and proven in occurrence order."""
@@ -253,7 +284,7 @@ class ResponseSql(OccurrenceSql, BestGroup):
         xs = self._confirmable()
         w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
         # perf (issue 16): DuckDB's lists, where the subjects' rows are few (prepare.short_rows)
-        if self.r.event in self.listed and self.short and applies(crit, xs):
+        if self._confirmed_by_lists():
             write_confirmation_lists(w, name, self.names["vd"], crit, conf, xs, self._rows_in_order())
             return
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
@@ -323,6 +354,11 @@ class ResponseSql(OccurrenceSql, BestGroup):
         w.line(f"    {'NOT (' + mono + ')' if mono else 'TRUE'} AS mono_ok, c.role AS arole")
         w.line("FROM c JOIN s AS b ON b.key = c.key AND b.i = c.j;")
 
+    def _confirmed_by_lists(self) -> bool:
+        """The confirmation is confirmlist.py's (its relation: the confirmed visits and the
+        category each counts as), else the window path's (each rule's flag)."""
+        return self.r.event in self.listed and self.short and applies(self.crit, self._confirmable())
+
     def _confirmable(self) -> list:
         """The categories whose confirmation is read: a response only with a `confirm` clause."""
         conf = self.r.confirm
@@ -350,7 +386,8 @@ class ResponseSql(OccurrenceSql, BestGroup):
         fields = "{'d': v.d, 'dtf': v.dtf, 'seq': v.seq, 'v': v.v, 'role': v.role}"
         w.line(f"-- {self.r.event}: each subject's progression visit (the visits stop at the first)")
         w.line(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS")
-        w.line(f"SELECT v.key, {fields} AS pv FROM {self.names['vd']} AS v WHERE v.role = 'progression';")
+        progression = self.role_is("v", "progression")
+        w.line(f"SELECT v.key, {fields} AS pv FROM {self.names['vd']} AS v WHERE {progression};")
 
     def _landmark(self) -> None:
         w, r, names = self.w, self.r, self.names

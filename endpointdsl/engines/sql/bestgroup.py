@@ -95,15 +95,22 @@ class BestGroup:
         lit = (lambda c: str(cats.index(c))) if ranks else text
         vv, by_v = ("v.rnk", "x.by_rnk") if ranks else ("v.v", "x.by_v")
         conf = r.confirm
+        # a visit's role: by its rank where the categories are ranks (the visits' roles are
+        # their ranks'; perf, issue 16: no text compared per visit, none read from a view)
+        role = (lambda x: self.role_is("v", x)) if ranks else (lambda x: f"v.role = {text(x)}")
+        other = f"NOT {role('response')}" if ranks else "v.role IS DISTINCT FROM 'response'"  # rnk not NULL
         controls = self.crit.of_role("control")
         ne = lit(self.crit.of_role("ne")[0])
         sd_min = r.sd_min_days
         long_enough = "FALSE" if sd_min is None else f"(date_diff('day', v.origin, v.d) >= {number(sd_min)})"
         fallback = f"CASE WHEN {long_enough} THEN {lit(controls[0])} ELSE {ne} END" if controls else ne
-        control = f"WHEN v.role = 'control' THEN CASE WHEN {long_enough} THEN {vv} ELSE {ne} END"
+        control = f"WHEN {role('control')} THEN CASE WHEN {long_enough} THEN {vv} ELSE {ne} END"
         if "pair" not in names:  # nothing is confirmed: a response counts only without a `confirm`
             response = vv if conf is None else fallback
-            return f"CASE WHEN v.role = 'response' THEN {response} {control} ELSE {vv} END"
+            return f"CASE WHEN {role('response')} THEN {response} {control} ELSE {vv} END"
+        if self._confirmed_by_lists():  # a row for each confirmed visit, with the rank it counts as
+            response = vv if conf is None else f"coalesce(x.cat, {fallback})"
+            return f"CASE WHEN {role('response')} THEN {response} {control} ELSE coalesce(x.cat, {vv}) END"
         confirmed = ("(x.allowed AND x.w_ok AND (x.arole IS DISTINCT FROM 'response' OR (x.ne_ok AND x.sd_ok"
                      " AND coalesce(x.mono_ok, TRUE))))")  # fmt: skip
         response_ok = "TRUE" if conf is None else f"coalesce({confirmed}, FALSE)"
@@ -114,8 +121,8 @@ class BestGroup:
             else f"CASE WHEN x.by_role = 'response' AND x.by_rnk > v.rnk THEN {by_v} ELSE {vv} END"
         )
         return (
-            f"CASE WHEN v.role = 'response' THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END {control}"
-            f" WHEN v.role IS DISTINCT FROM 'response' AND coalesce({confirmed}, FALSE) THEN {by_v} ELSE {vv} END"
+            f"CASE WHEN {role('response')} THEN CASE WHEN {response_ok} THEN {own} ELSE {fallback} END {control}"
+            f" WHEN {other} AND coalesce({confirmed}, FALSE) THEN {by_v} ELSE {vv} END"
         )
 
     def _shared_best(self, listed: str | None) -> tuple[str, int]:
