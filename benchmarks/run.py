@@ -469,23 +469,34 @@ def render(rows: list[dict], sizes: list[int], variants: list[str], extras: dict
     lines += [f"Targets of issue 5 (measured at the largest size of this run, {largest:,}):", "",
               "| target | measured | |", "|---|---:|---|"]  # fmt: skip
     lines += [f"| {name} | {value} | {verdict(ok)} |" for name, value, ok in targets]
-    issue16 = []  # issue 16's derivation targets, at the sizes this run has
-    for size, seconds, times in ((1_000, 0.05, None), (100_000, None, 5), (1_000_000, 1.0, 10)):
-        if ("sql", size) not in by:
-            continue
-        mine, theirs = by[("sql", size)]["derive_s"], by[("pandas", size)]["derive_s"]
-        if seconds is not None:
-            issue16.append((f"derivation at {size:,} subjects <= {seconds * 1000:.0f} ms", f"{mine * 1000:.0f} ms",
-                            mine <= seconds))  # fmt: skip
-        if times is not None:
-            issue16.append((f">= {times}x hand-written pandas at {size:,}", f"{theirs / mine:.1f}x",
-                            theirs / mine >= times))  # fmt: skip
+    issue16 = issue16_targets(by)
     if issue16:
         lines += ["", "Targets of issue 16 (sorted data):", "", "| target | measured | |", "|---|---:|---|"]
         lines += [f"| {name} | {value} | {verdict(ok)} |" for name, value, ok in issue16]
     lines += ["", "Where the SQL backend's time goes, and what bounds it: docs/backends.md.", ""]
     lines += [speedup_line(rows, largest), ""]
     return "\n".join(lines)
+
+
+def issue16_targets(by: dict) -> list[tuple[str, str, bool]]:
+    """Issue 16's derivation targets at the sizes measured (sorted data): (target, measured,
+    met). A ratio to pandas also shows the other hand-written peers' ratios to pandas, doing
+    the same work in the same run: what the target asks, measured against what they reach."""
+    out = []
+    for size, seconds, times in ((1_000, 0.05, None), (100_000, None, 5), (1_000_000, 1.0, 10)):
+        if ("sql", size) not in by:
+            continue
+        mine, theirs = by[("sql", size)]["derive_s"], by[("pandas", size)]["derive_s"]
+        if seconds is not None:
+            out.append((f"derivation at {size:,} subjects <= {seconds * 1000:.0f} ms", f"{mine * 1000:.0f} ms",
+                        mine <= seconds))  # fmt: skip
+        if times is not None:
+            others = [
+                f"{NAMES[p]} {theirs / by[(p, size)]['derive_s']:.1f}x" for p in PEERS[1:] if (p, size) in by
+            ]
+            shown = f"{theirs / mine:.1f}x" + (f" ({', '.join(others)})" if others else "")
+            out.append((f">= {times}x hand-written pandas at {size:,}", shown, theirs / mine >= times))
+    return out
 
 
 if __name__ == "__main__":

@@ -140,3 +140,27 @@ def test_a_difference_stops_the_benchmark_run(tmp_path, monkeypatch, capsys):
     assert "FAILED: one DuckDB statement differs from the SQL backend at 2 subjects (ties): AVAL" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("times", "expected"),
+    [
+        # (sql, pandas, duckdb, polars) seconds at 1M -> what the targets table says
+        (
+            (1.0, 12.0, 2.0, 3.0),
+            ("1000 ms", True, "12.0x (one DuckDB statement 6.0x, one Polars program 4.0x)", True),
+        ),
+        (
+            (1.5, 6.0, 1.0, 0.75),
+            ("1500 ms", False, "4.0x (one DuckDB statement 6.0x, one Polars program 8.0x)", False),
+        ),
+    ],
+)
+def test_issue16_targets_show_the_peers_ratios(times, expected):
+    impls = ("sql", "pandas", "duckdb", "polars")
+    by = {(impl, 1_000_000): {"derive_s": t} for impl, t in zip(impls, times, strict=True)}
+    (_, ms, in_time), (name, ratio, fast) = bench_run.issue16_targets(by)
+    assert (ms, in_time, ratio, fast) == expected
+    assert name == ">= 10x hand-written pandas at 1,000,000"
+    del by[("polars", 1_000_000)]  # a peer not run: not shown
+    assert bench_run.issue16_targets(by)[1][1] == expected[2].split(", one Polars")[0] + ")"
