@@ -6,9 +6,13 @@ changes a record only when a visit falls on that edge, which uniformly drawn day
   SD minimum (semantics 6.1: origin + N x unit qualifies), the `day d` bounds of landmark and
   incidence windows and the landmark's `nearest day T` (6.3: numbered as `origin is day 0|1`).
 - `gap_edges`: the confirmation intervals in days (6.1: a confirming visit on or after
-  V + N x unit), which are edges between two visits, not from the origin."""
+  V + N x unit), which are edges between two visits, not from the origin.
+- `category_roles`: a best response's categories by role, so that a visit on the SD edge can
+  be a disease-control one that is also the subject's best (6.1)."""
 
 from __future__ import annotations
+
+import re
 
 UNIT_DAYS = {"days": 1, "weeks": 7}
 
@@ -38,3 +42,21 @@ def gap_edges(endpoints) -> tuple[int, ...]:
         if getattr(ep, "kind", None) == "best" and ep.confirm is not None
     }
     return tuple(sorted(out))
+
+
+# RECIST 1.1's categories by role (built in, or the shipped `recist11`), as criteria sets name them
+RECIST_ROLES = {
+    "CR": "response", "PR": "response", "SD": "disease control", "NON-CR/NON-PD": "disease control",
+    "PD": "progressive disease", "NE": "not evaluable",
+}  # fmt: skip
+CATEGORY_ROLE = re.compile(
+    r'category "([^"]+)" = \w+(?:, (response|disease control|progressive disease|not evaluable))?'
+)
+
+
+def category_roles(ep, criteria_texts: tuple[str, ...]) -> dict[str, str | None]:
+    """The categories of a best-response endpoint's set and their roles (None: ranked only)."""
+    if ep.criteria is None or ep.criteria == "recist11":
+        return dict(RECIST_ROLES)
+    block = next(t for t in criteria_texts if t.startswith(f"criteria {ep.criteria}\n"))
+    return {name: role or None for name, role in CATEGORY_ROLE.findall(block)}

@@ -34,7 +34,7 @@ import random
 from dataclasses import dataclass
 
 import pandas as pd
-from edge_days import gap_edges, origin_edges
+from edge_days import UNIT_DAYS, category_roles, gap_edges, origin_edges, window_day
 from hypothesis import strategies as st
 
 DAY0 = dt.date(2020, 1, 1)
@@ -1032,6 +1032,13 @@ def response_endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, po
     assessments = [e.name for e in evs if e.response is not None]
     kind = pick(draw, ("best", "best", "landmark", "occurrence"))
     event = pick(draw, assessments if kind != "occurrence" else [e.name for e in evs])
+    # now and then a subject-level date without condition (not the origin's, where there is
+    # one), which edge histories put on the window's edges (edge_cells)
+    first = VOCAB[SUBJECT_TABLE].dates[0]
+    plain = [e for e in evs if isinstance(e, EventDesc) and e.table == SUBJECT_TABLE and e.where is None]
+    plain = [e for e in plain if e.column != first] or plain
+    if kind == "occurrence" and plain and chance(draw, 2):
+        event = pick(draw, plain).name
     origin = (
         DateRef("single", per_subject[0]) if not chance(draw, 4) else date_ref(draw, evs, per_subject, False)
     )
@@ -1053,6 +1060,9 @@ def response_endpoint(draw, paramcd: str, evs: tuple[EventDesc, ...], tables, po
             days = [d if d != 0 else 1 for d in days]
         start = ("day", days[0]) if not chance(draw, 4) else ("event", pick(draw, per_subject))
         stop = ("day", days[1]) if not chance(draw, 4) else ("event", pick(draw, per_subject))
+        on_origin = kind == "occurrence" and any(e.name == event and e.column == first for e in plain)
+        if on_origin and start[0] == "day" and (stop[0] == "event" or stop[1] >= origin_day):
+            start = ("day", origin_day)  # the origin's date as the event: on the window's first day
         window = (start, stop)
         if kind == "landmark":
             nearest = optional(draw, (days[0], days[1], 10))
@@ -1725,6 +1735,7 @@ def subject_tables(
         # the origin on its day (a usable date), so that the edge anchors are the rules' edges
         d = DAY0 + dt.timedelta(days=origin)
         out[SUBJECT_TABLE][0][first] = render_date(d, desc.column_format(SUBJECT_TABLE, first))
+        edge_cells(draw, desc, out, origin)
     return out
 
 
@@ -1744,6 +1755,81 @@ def edge_anchors(draw, desc: ProgramDesc, anchors: tuple[int, ...]) -> tuple[int
         edge = pick(draw, out) + pick(draw, gaps)
         out += [edge, edge, edge - 1]
     return origin, tuple(out)
+
+
+def edge_cells(draw, desc: ProgramDesc, out: dict[str, list[dict]], origin: int) -> None:
+    """For the response endpoints from the origin of an edge history (edge_anchors), now and
+    then the cells that make an edge decide a record, which dates on the edges alone rarely do:
+    for half the best responses with an SD minimum, a disease-control visit on origin + N days
+    and, now and then, the subject's other visits no better (6.1); for three incidence endpoints
+    in four, its subject-level event's date on the window's start or end (or a day off), or its
+    `evaluable if ... reaches` event's date on the window's end (6.3)."""
+    for ep in desc.endpoints:
+        if not isinstance(ep, ResponseDesc) or not from_edge_origin(desc, ep):
+            continue
+        if ep.kind == "best" and ep.sd is not None and chance(draw, 2):
+            sd_edge_visit(draw, desc, ep, out, origin + ep.sd[0] * UNIT_DAYS[ep.sd[1]])
+        elif ep.kind == "occurrence" and out.get(SUBJECT_TABLE) and not chance(draw, 4):
+            incidence_edge_date(draw, desc, ep, out[SUBJECT_TABLE][0], origin)
+
+
+def plain_event(desc: ProgramDesc, name: str) -> EventDesc | None:
+    return next((e for e in desc.events if e.name == name), None)
+
+
+def from_edge_origin(desc: ProgramDesc, ep: ResponseDesc) -> bool:
+    """The endpoint's origin is the subject table's first date, which edge histories set (its
+    first or last: one row)."""
+    ev = plain_event(desc, ep.origin.event) if ep.origin.kind in ("single", "first", "last") else None
+    return ev is not None and ev.table == SUBJECT_TABLE and ev.column == VOCAB[SUBJECT_TABLE].dates[0]
+
+
+def sd_edge_visit(draw, desc: ProgramDesc, ep: ResponseDesc, out: dict[str, list[dict]], at: int) -> None:
+    ev = plain_event(desc, ep.event)
+    rows = out.get(ev.table) if ev is not None else None
+    names = list(category_roles(ep, desc.criteria))  # best first
+    controls = [c for c, role in category_roles(ep, desc.criteria).items() if role == "disease control"]
+    if ev is None or not rows or not controls or ev.response not in rows[0]:
+        return
+    control = pick(draw, controls)
+    if chance(draw, 2):  # the other visits no better: the control category or one ranked after it
+        for r in rows:
+            r[ev.response] = pick(draw, names[names.index(control) :])
+    visit = dict(pick(draw, rows))  # a visit more: the others keep their days (the other edges)
+    rows.append(visit)
+    visit[ev.column] = dated(desc, ev.table, ev.column, at)
+    visit[ev.response] = control
+    if ev.where is not None and ev.where[0] == "cmp" and ev.where[2] == "=":  # PARAMCD = "PD"
+        visit[ev.where[1]] = ev.where[3].value
+
+
+def incidence_edge_date(draw, desc: ProgramDesc, ep: ResponseDesc, subject: dict, origin: int) -> None:
+    """The date of the endpoint's subject-level event (or of its `evaluable if` event) on an
+    edge of the window: a `day d` bound, or the date of the bounding event (set too)."""
+    first = VOCAB[SUBJECT_TABLE].dates[0]
+    target = ep.evaluable_by if ep.evaluable_by is not None and chance(draw, 3) else ep.event
+    ev = plain_event(desc, target)
+    if ev is None or ev.table != SUBJECT_TABLE or ev.column == first or ev.column not in subject:
+        return
+    kind, bound = ep.window[1] if target != ep.event or chance(draw, 3) else ep.window[0]
+    if kind == "day":
+        at = origin + window_day(bound, ep.origin_day)
+    else:  # the bounding event's date, set where it is not the origin or the event's own
+        by = plain_event(desc, bound)
+        if by is None or by.column not in subject:
+            return
+        at = origin if by.column == first else origin + draw(_index(61))
+        if by.column == ev.column:
+            return
+        if by.column != first:
+            subject[by.column] = dated(desc, SUBJECT_TABLE, by.column, at)
+    at += pick(draw, (0, 0, -1, 1))
+    subject[ev.column] = dated(desc, SUBJECT_TABLE, ev.column, at)
+
+
+def dated(desc: ProgramDesc, table: str, column: str, at: int) -> str:
+    """Day `at` of the generated calendar as the column writes dates."""
+    return render_date(DAY0 + dt.timedelta(days=at), desc.column_format(table, column))
 
 
 @st.composite

@@ -16,6 +16,7 @@ import math
 import pathlib
 import sys
 import tempfile
+import warnings
 
 import pandas as pd
 import pyarrow as pa
@@ -47,7 +48,16 @@ def typed_frames(desc, tables, arrow: bool) -> dict[str, pd.DataFrame]:
     """The generated tables as object columns, or (`arrow`) with the Arrow-backed dtypes that
     pandas infers where a column allows one (text, dates, numbers), as Parquet gives them."""
     out = frames(desc, tables)
-    return {name: f.convert_dtypes(dtype_backend="pyarrow") for name, f in out.items()} if arrow else out
+    return {name: arrow_typed(f) for name, f in out.items()} if arrow else out
+
+
+def arrow_typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """`convert_dtypes` to Arrow-backed dtypes. Its test of whether a float column holds integers
+    casts NaN and inf to int, and numpy warns of that cast (not a fault: such a column stays
+    floats); only that warning of this typing is silenced, not the engines' warnings."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
+        return frame.convert_dtypes(dtype_backend="pyarrow")
 
 
 def run_or_error(compiled, frames, engine):
