@@ -1,5 +1,5 @@
-"""Best responses of one event grouped once (best._shared_best, shared.grow_once; issue 16),
-and the landmarks' progression visit read once (best._progressions).
+"""Best responses of one event grouped once (bestgroup._shared_best, shared.grow_once; issue 16),
+and the landmarks' progression visit read once (landmark._progressions).
 
 Best-response endpoints over the same visits and the same confirmation relation read one
 `best_<E>_<n>` relation: one join of the visits with the confirmation and one GROUP BY,
@@ -85,7 +85,7 @@ endpoint DOR "DOR"
 end""",
 }
 TEXT = HEAD + "\n".join(ENDPOINTS.values())
-LISTED = "packs: adrs.ADT__date/-"  # the list path's fact (confirmlist.py, best._best_by_order)
+LISTED = "packs: adrs.ADT__date/-"  # the list path's fact (confirmlist.py, bestgroup._best_by_order)
 
 
 def model(text: str = TEXT):

@@ -102,7 +102,7 @@ def test_the_list_path_is_written_only_where_the_dates_are_proven_to_fit():
     # many rows a subject (SHORT not proven): the windows, whose cost does not grow with them
     long = generate_sql(model, proven=frozenset({FACT})).text
     assert "list_filter" not in long and "OVER (PARTITION BY key ORDER BY i" in long
-    # the record's best category and date from the minimum order alone (best._best_by_order)
+    # the record's best category and date from the minimum order alone (bestgroup._best_by_order)
     assert "o // 10000000" in proven and "o // 10000000" not in general
     # iRECIST's window after the visit before W: the list path does not apply
     irecist = generate_sql(
