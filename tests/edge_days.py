@@ -8,7 +8,9 @@ changes a record only when a visit falls on that edge, which uniformly drawn day
 - `gap_edges`: the confirmation intervals in days (6.1: a confirming visit on or after
   V + N x unit), which are edges between two visits, not from the origin.
 - `category_roles`: a best response's categories by role, so that a visit on the SD edge can
-  be a disease-control one that is also the subject's best (6.1)."""
+  be a disease-control one that is also the subject's best (6.1).
+- `confirming`: a best response's `response` categories and the categories that confirm each,
+  so that a visit and its confirming visit can be put a confirmation interval apart (6.1)."""
 
 from __future__ import annotations
 
@@ -60,3 +62,17 @@ def category_roles(ep, criteria_texts: tuple[str, ...]) -> dict[str, str | None]
         return dict(RECIST_ROLES)
     block = next(t for t in criteria_texts if t.startswith(f"criteria {ep.criteria}\n"))
     return {name: role or None for name, role in CATEGORY_ROLE.findall(block)}
+
+
+# RECIST 1.1's confirmation rules (built in, or the shipped `recist11`)
+RECIST_CONFIRMING = {"CR": ("CR",), "PR": ("CR", "PR")}
+CONFIRMED_BY = re.compile(r'category "([^"]+)" = \w+, response, confirmed by (?:next )?\(([^)]*)\)')
+
+
+def confirming(ep, criteria_texts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The `response` categories of a best-response endpoint's set that a rule confirms, and
+    the categories that confirm each (the `confirm after` interval is theirs alone: 6.1)."""
+    if ep.criteria is None or ep.criteria == "recist11":
+        return dict(RECIST_CONFIRMING)
+    block = next(t for t in criteria_texts if t.startswith(f"criteria {ep.criteria}\n"))
+    return {name: tuple(re.findall(r'"([^"]+)"', by)) for name, by in CONFIRMED_BY.findall(block)}

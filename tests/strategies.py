@@ -34,7 +34,7 @@ import random
 from dataclasses import dataclass
 
 import pandas as pd
-from edge_days import UNIT_DAYS, category_roles, gap_edges, origin_edges, window_day
+from edge_days import UNIT_DAYS, category_roles, confirming, gap_edges, origin_edges, window_day
 from hypothesis import strategies as st
 
 DAY0 = dt.date(2020, 1, 1)
@@ -1735,7 +1735,7 @@ def subject_tables(
         # the origin on its day (a usable date), so that the edge anchors are the rules' edges
         d = DAY0 + dt.timedelta(days=origin)
         out[SUBJECT_TABLE][0][first] = render_date(d, desc.column_format(SUBJECT_TABLE, first))
-        edge_cells(draw, desc, out, origin)
+        edge_cells(draw, desc, out, origin, subject_id, anchors)
     return out
 
 
@@ -1757,14 +1757,26 @@ def edge_anchors(draw, desc: ProgramDesc, anchors: tuple[int, ...]) -> tuple[int
     return origin, tuple(out)
 
 
-def edge_cells(draw, desc: ProgramDesc, out: dict[str, list[dict]], origin: int) -> None:
+def edge_cells(
+    draw,
+    desc: ProgramDesc,
+    out: dict[str, list[dict]],
+    origin: int,
+    subject_id: str | int,
+    anchors: tuple[int, ...],
+) -> None:
     """For the response endpoints from the origin of an edge history (edge_anchors), now and
     then the cells that make an edge decide a record, which dates on the edges alone rarely do:
     for half the best responses with an SD minimum, a disease-control visit on origin + N days
     and, now and then, the subject's other visits no better (6.1); for three incidence endpoints
     in four, its subject-level event's date on the window's start or end (or a day off), or its
-    `evaluable if ... reaches` event's date on the window's end (6.3)."""
+    `evaluable if ... reaches` event's date on the window's end (6.3); for half the best
+    responses with `confirm` whose set confirms a response category, a response visit and one
+    that confirms it the interval later (or a day short), after the subject's other visits (6.1;
+    from any origin)."""
     for ep in desc.endpoints:
+        if isinstance(ep, ResponseDesc) and ep.kind == "best" and ep.confirm is not None:
+            confirm_edge_visits(draw, desc, ep, out, subject_id, anchors)
         if not isinstance(ep, ResponseDesc) or not from_edge_origin(desc, ep):
             continue
         if ep.kind == "best" and ep.sd is not None and chance(draw, 2):
@@ -1801,6 +1813,47 @@ def sd_edge_visit(draw, desc: ProgramDesc, ep: ResponseDesc, out: dict[str, list
     visit[ev.response] = control
     if ev.where is not None and ev.where[0] == "cmp" and ev.where[2] == "=":  # PARAMCD = "PD"
         visit[ev.where[1]] = ev.where[3].value
+
+
+def confirm_edge_visits(
+    draw,
+    desc: ProgramDesc,
+    ep: ResponseDesc,
+    out: dict[str, list[dict]],
+    subject_id: str | int,
+    anchors: tuple[int, ...],
+) -> None:
+    """A response visit V and, N x unit days later (a day short one time in four), a visit of
+    a category that confirms it (6.1), both after every other visit (the anchors' days or the
+    span's), so that nothing between breaks it; three times in four the other visits are worse
+    than V and not progressive disease, so that V's confirmation decides the best response."""
+    ev = plain_event(desc, ep.event)
+    rules = confirming(ep, desc.criteria)
+    if ev is None or ev.table not in out or not rules or chance(draw, 2):  # half the time
+        return
+    rows = out[ev.table]
+    # the two visits' other cells: a row of the subject's, or a new one when it has none
+    base = rows or [row(draw, desc, ev.table, subject_id, anchors)]
+    if ev.response not in base[0]:
+        return
+    # a responder category where the endpoint lists them: its confirmation decides the flag
+    name = pick(draw, [c for c in sorted(rules) if c in (ep.responder or ())] or sorted(rules))
+    by = rules[name]
+    roles = category_roles(ep, desc.criteria)
+    names = list(roles)  # best first
+    if rows and not chance(draw, 4):
+        worse = [c for c in names[names.index(name) + 1 :] if roles[c] != "progressive disease"]
+        for r in rows:
+            r[ev.response] = pick(draw, worse) if worse else r[ev.response]
+    gap = ep.confirm[0] * UNIT_DAYS[ep.confirm[1]] - (1 if chance(draw, 4) else 0)
+    at = max(SPAN_DAYS, *anchors) + 1 + draw(_index(31))
+    for day, category in ((at, name), (at + gap, name if name in by else pick(draw, by))):
+        visit = dict(pick(draw, base))
+        visit[ev.column] = dated(desc, ev.table, ev.column, day)
+        visit[ev.response] = category
+        if ev.where is not None and ev.where[0] == "cmp" and ev.where[2] == "=":  # PARAMCD = "PD"
+            visit[ev.where[1]] = ev.where[3].value
+        rows.append(visit)
 
 
 def incidence_edge_date(draw, desc: ProgramDesc, ep: ResponseDesc, subject: dict, origin: int) -> None:
