@@ -296,7 +296,7 @@ class Events:
         else:
             dated = self.facts.holds(f"no null: {ev.table}.{view}", "complete", ev.table, view)
         # perf (issue 16): same-day ties proven absent (the check's rows strictly increasing)
-        untied = ev.per_subject or self.same_day_table.get(ev.name, "").strip('"') in self.w.empty
+        untied = ev.per_subject or self.same_day_check.get(ev.name) in self.w.empty
         w.line(f"WHERE NOT {dated} AND t.__key IS NOT NULL AND ({where}) AND {col('t', ev.column, d_reader)} IS NULL"
                + (f" AND {why} <> 'missing'" if silent else "") + (";" if untied else ""))  # fmt: skip
         w.optional["note_" + ev.name] = (start, len(w.lines))
