@@ -32,7 +32,7 @@ from endpointdsl.engines.sql.generate import generate_sql
 pytestmark = pytest.mark.skipif(not confirmlist.LAMBDAS, reason="the list path needs DuckDB 1.3 or later")
 
 FACT = "packs: adrs.ADT__date/-"
-SHORT = "short: adrs"  # few rows a subject (prepare.short_rows): the confirmation's lists pay
+SHORT = "short: adrs"  # few rows a subject (proofs.short_rows): the confirmation's lists pay
 IN_ORDER = "same_day_1"  # the assessment rows proven in occurrence order: no sort before the lists
 RAND = dt.date(2020, 1, 1)
 RULES = (
@@ -339,7 +339,7 @@ def test_the_visits_pack_the_sequence_only_where_proven():
     ],
 )
 def test_short_rows_bounds_the_square_of_each_subjects_rows(keys, short):
-    from endpointdsl.engines.sql.prepare import fact, short_rows
+    from endpointdsl.engines.sql.proofs import fact, short_rows
 
     typed = pa.chunked_array([keys], pa.int32() if keys and isinstance(keys[0], int) else pa.string())
     assert short_rows(typed) is short

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.engines.sql import packed
 from endpointdsl.engines.sql import run as sql_run
-from endpointdsl.engines.sql.prepare import no_same_day
+from endpointdsl.engines.sql.proofs import no_same_day
 
 PROGRAM = """table adsl: one row per subject
 table adrs: many rows per subject
@@ -104,7 +104,7 @@ def run(adsl: pd.DataFrame, adrs: pd.DataFrame):
 
 
 def _spied(spy):
-    from endpointdsl.engines.sql.prepare import fact
+    from endpointdsl.engines.sql.proofs import fact
 
     def counted(kind, table, view, subject):
         return spy(table, *view) if kind == "packs" else fact(kind, table, view, subject)
@@ -158,7 +158,7 @@ def test_either_path_equals_the_per_subject_engine(rows, integers):
     run(adsl, adrs)
 
 
-# ---- prepare.no_same_day: shuffled rows proven free of same-day ties, apart from their order ----
+# ---- proofs.no_same_day: shuffled rows proven free of same-day ties, apart from their order ----
 
 
 def rows(keys: list, dates: list, seqs: list | None, key_type=None) -> pa.Table:

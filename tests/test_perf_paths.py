@@ -18,7 +18,7 @@ from endpointdsl.data.datecheck import column_problem, distinct_values, usable
 from endpointdsl.data.dates import FORMATS, ISO
 from endpointdsl.engines.sql import prepare
 from endpointdsl.engines.sql import run as sql_run
-from endpointdsl.engines.sql.prepare import fact
+from endpointdsl.engines.sql.proofs import fact
 
 PROGRAM = """table adsl: one row per subject
 table adrs: many rows per subject
@@ -107,7 +107,7 @@ def test_date_check_skips_an_arrow_date_column_where_the_count_finds_nothing(fmt
     assert column_problem("adrs", texts, "ADT", by_reading, "f.ept") is not None  # not a date column: counted
 
 
-# ---- facts (generate.Facts, prepare.fact): a check is skipped only when it finds nothing ----
+# ---- facts (generate.Facts, proofs.fact): a check is skipped only when it finds nothing ----
 
 
 def prepared(keys: list, dates: list | None = None) -> pa.Table:

@@ -34,7 +34,8 @@ from endpointdsl.data.errors import DataError
 from endpointdsl.data.read import read_tables
 from endpointdsl.data.values import as_number, as_text, normalise, subject_key
 from endpointdsl.engines.sql.generate import generate_sql
-from endpointdsl.engines.sql.prepare import PY_WHITESPACE, prepare_table, sorted_proof
+from endpointdsl.engines.sql.prepare import PY_WHITESPACE, prepare_table
+from endpointdsl.engines.sql.proofs import sorted_proof
 from endpointdsl.engines.sql.run import run_sql
 from endpointdsl.engines.sql.writer import text
 

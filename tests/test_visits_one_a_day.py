@@ -1,7 +1,7 @@
 """Visits without the GROUP BY over every (subject, date) (best._visits, issue 16).
 
 Where the run proves that no two dated rows of a subject share the response event's date
-(`one row a date: <table>.<date>`, prepare.fact "dates"), each assessment row is its
+(`one row a date: <table>.<date>`, proofs.fact "dates"), each assessment row is its
 visit. Here: which script holds which path; the fact by hand; whole runs with the fact
 and without, and against the per-subject engine, on generated histories in any row
 order; hand-worked edges (a missing sequence, a subject with no usable response, a
@@ -23,7 +23,7 @@ from sql_paths import assert_same_runs, recording
 from endpointdsl.api import CompiledFile, check_text
 from endpointdsl.engines.sql import run
 from endpointdsl.engines.sql.generate import generate_sql
-from endpointdsl.engines.sql.prepare import fact
+from endpointdsl.engines.sql.proofs import fact
 
 FACT = "one row a date: adrs.ADT__date"
 RAND = dt.date(2020, 1, 1)

@@ -32,7 +32,8 @@ from ...data.errors import DataError
 from ...data.tables import RunResult, validate
 from ..sql.generate import generate_sql, result_queries
 from ..sql.groups import ungrouped
-from ..sql.prepare import prepare_table, sorted_proof
+from ..sql.prepare import prepare_table
+from ..sql.proofs import sorted_proof
 from ..sql.results import (
     ADTTE_SCHEMA,
     ADTTE_SCHEMA_AVALC,

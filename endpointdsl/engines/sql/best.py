@@ -67,8 +67,8 @@ class ResponseSql(OccurrenceSql, BestGroup, Landmark):
 
     listed = frozenset()  # events whose dates are proven to fit a visit list (generate_sql, confirmlist.py)
     seq_packed = frozenset()  # events whose rows are proven to fit packed.py's ordering (generate_sql)
-    short = False  # the response event's table has few rows a subject (prepare.short_rows): lists pay
-    one_a_day = False  # no two rows of a subject share the event's date (prepare.fact "dates")
+    short = False  # the response event's table has few rows a subject (proofs.short_rows): lists pay
+    one_a_day = False  # no two rows of a subject share the event's date (proofs.fact "dates")
 
     def write(self) -> None:
         ep, w = self.ep, self.w
@@ -284,7 +284,7 @@ class ResponseSql(OccurrenceSql, BestGroup, Landmark):
         days = conf.days if conf else 0
         xs = self._confirmable()
         w.line(f"-- {self.r.event}: each visit's confirming visit, if any", self.ep.lines.get("Confirm"))
-        # perf (issue 16): DuckDB's lists, where the subjects' rows are few (prepare.short_rows)
+        # perf (issue 16): DuckDB's lists, where the subjects' rows are few (proofs.short_rows)
         if self._confirmed_by_lists():
             write_confirmation_lists(w, name, self.names["vd"], crit, conf, xs, self._rows_in_order())
             return

@@ -19,7 +19,7 @@ the Spark translation keep the window path, and so does a criteria set with a wi
 after the visit before W (iRECIST) or more than 64 categories. Each candidate's questions
 scan the visits after it, so a subject's cost grows with the square of its visits: the
 path is also written only where the run proves the subjects' rows few (the `short` fact,
-prepare.short_rows). With 500 visits a subject the lists took 7 times the windows' time.
+proofs.short_rows). With 500 visits a subject the lists took 7 times the windows' time.
 
 Issue 16, seventh round: a packed visit's rank and day are read with bit operations (`x & 63`,
 `x >> 6`; the integers are not negative), cheaper than `%` and `//` in every lambda; only

@@ -84,11 +84,11 @@ class SqlProgram:
     order: tuple  # every PARAMCD of the file, in file order (the output's sort order)
     sorted_checks: dict = field(
         factory=dict
-    )  # same_day_<n> -> (table, date view, sequence view): see prepare.sorted_proof
+    )  # same_day_<n> -> (table, date view, sequence view): see proofs.sorted_proof
     # groups (issue 13): PARAMCDs of grouped endpoints, derived by a second pass (groups.py)
     grouped: tuple = ()
     # perf (issue 16): name -> (kind, table, view) of the facts a check is skipped for when
-    # prepare.fact proves them on the data (`Facts` below; generated again with them proven)
+    # proofs.fact proves them on the data (`Facts` below; generated again with them proven)
     facts: dict = field(factory=dict)
     # the relations the results read (the adtte view reads each res_<P>): kept when the run frees the rest
     kept: tuple = ("adtte", "report")
@@ -96,7 +96,7 @@ class SqlProgram:
 
 class Facts:
     """Properties of the data that let the script skip a check with nothing to find
-    (prepare.fact proves them; run generates the script again with those proven). A
+    (proofs.fact proves them; run generates the script again with those proven). A
     skipped check reads `WHERE NOT TRUE`, which DuckDB answers without a scan (a run-time
     flag in a subquery does not stop the scan); the general script (`compile --target
     sql`) has every check."""

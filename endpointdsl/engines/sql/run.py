@@ -37,7 +37,8 @@ from ...progress import Progress, stage
 from .generate import SqlProgram, generate_sql, result_queries
 from .groups import composite_tables, no_parameter_query, params, relabel_queries, ungrouped
 from .keys import numbered_tables, text_keys
-from .prepare import fact, no_same_day, prepare_table, sorted_proof
+from .prepare import prepare_table
+from .proofs import fact, no_same_day, sorted_proof
 from .results import (
     ADTTE_SCHEMA,
     ADTTE_SCHEMA_AVALC,
@@ -177,7 +178,7 @@ def run_sql(
         # share (date, sequence) either: no second sort of the same rows (issue 16)
         one_a_day = {(table, view) for name, (kind, table, view) in program.facts.items() if kind == "dates" and facts[name]}  # fmt: skip
         # rows in no order (shuffled): the same-day check skipped where no tie is proven apart
-        # (prepare.no_same_day), with no claim on the rows' order (not in `proven` below)
+        # (proofs.no_same_day), with no claim on the rows' order (not in `proven` below)
         no_ties = {
             check: ok
             or (table, date) in one_a_day
